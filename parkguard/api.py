@@ -1,0 +1,96 @@
+"""The JSON API at /api/v1/: session auth for the browser, device tokens for gates and labs."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import HttpBearer, SessionAuth
+
+from parkguard.lib.api_errors import translate
+from parkguard.orgs.access import NOT_FOUND, Scope, scope_for_token, scope_of
+from parkguard.orgs.models import ApiToken
+from parkguard.orgs.services import token_digest
+
+UNAUTHENTICATED = "未登录，或设备令牌无效、已吊销"
+FORBIDDEN = "无权执行此操作"
+
+
+class SessionScope(SessionAuth):
+    """A logged-in browser session; unsafe methods also need the CSRF token."""
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Scope | None:
+        return scope_of(request) if request.user.is_authenticated else None
+
+
+class DeviceToken(HttpBearer):
+    """`Authorization: Bearer pg_…` for a gate device or lab system."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Scope | None:
+        row = ApiToken.objects.filter(digest=token_digest(token), revoked_at__isnull=True).first()
+        if row is None:
+            return None
+        now = timezone.now()
+        # Record use at most every few minutes, so the hot path is a read.
+        if row.last_used_at is None or now - row.last_used_at > timedelta(minutes=5):
+            ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
+        return scope_for_token(row)
+
+
+api = NinjaAPI(
+    title="ParkGuard API",
+    version="1",
+    description="园区疫情防控管理平台 JSON 接口。浏览器使用登录会话；门岗设备与检测机构使用设备令牌。",
+    auth=[DeviceToken(), SessionScope()],
+    docs_decorator=login_required,
+    urls_namespace="api",
+)
+
+
+def scope(request: HttpRequest) -> Scope:
+    """The caller's scope, whichever way they authenticated."""
+    auth = getattr(request, "auth", None)
+    return auth if isinstance(auth, Scope) else scope_of(request)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return api.create_response(request, {"detail": UNAUTHENTICATED}, status=401)
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return api.create_response(request, {"detail": NOT_FOUND}, status=404)
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return api.create_response(request, {"detail": FORBIDDEN}, status=403)
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    return api.create_response(request, {"detail": translate(list(exc.errors))}, status=422)
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    message: Any = exc.message
+    if exc.status_code == 403 and message == "CSRF check Failed":
+        message = "CSRF 校验失败，请刷新页面后重试"
+    return api.create_response(request, {"detail": message}, status=exc.status_code)
+
+
+def _register_routers() -> None:
+    from parkguard.orgs.api import router as orgs_router
+
+    api.add_router("/", orgs_router)
+
+
+_register_routers()

@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from django.contrib import admin
+
+from parkguard.lib.admin import ScopedAdmin
+from parkguard.orgs.models import ApiToken, Enterprise, Jurisdiction, Membership, OrgUnit
+
+
+@admin.register(Jurisdiction)
+class JurisdictionAdmin(ScopedAdmin):
+    list_display = ["name", "kind", "parent", "code"]
+    list_filter = ["kind"]
+    search_fields = ["name", "code"]
+    read_only = True
+
+
+@admin.register(Enterprise)
+class EnterpriseAdmin(ScopedAdmin):
+    list_display = ["name", "credit_code", "jurisdiction", "industry", "whitelisted"]
+    list_filter = ["whitelisted", "supervision_category"]
+    search_fields = ["name", "credit_code"]
+    raw_id_fields = ["park_cadre", "community_liaison"]
+    # Creation and edits go through the pages, whose services validate the credit code.
+    read_only = True
+
+
+@admin.register(OrgUnit)
+class OrgUnitAdmin(ScopedAdmin):
+    list_display = ["name", "kind", "enterprise", "parent", "responsible_name"]
+    list_filter = ["kind"]
+    search_fields = ["name", "enterprise__name"]
+    read_only = True
+
+
+@admin.register(Membership)
+class MembershipAdmin(ScopedAdmin):
+    list_display = ["user", "role", "jurisdiction", "enterprise"]
+    list_filter = ["role"]
+    search_fields = ["user__username"]
+    read_only = True
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(ScopedAdmin):
+    list_display = ["name", "prefix", "enterprise", "jurisdiction", "created_at", "revoked_at"]
+    readonly_fields = ["digest", "prefix", "created_by", "created_at", "last_used_at"]
+    read_only = True

@@ -1,0 +1,162 @@
+"""JSON API of the organisation app: the caller, enterprises, org units."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import HttpRequest
+from ninja import Field, Router, Schema
+
+from parkguard.api import scope
+from parkguard.orgs import selectors, services
+from parkguard.orgs.access import get_visible_or_404, require_edit_enterprise, visible
+from parkguard.orgs.choices import OrgUnitKind
+from parkguard.orgs.models import Enterprise, Membership, OrgUnit
+
+router = Router(tags=["组织"])
+
+
+class MembershipOut(Schema):
+    role: str
+    role_label: str
+    jurisdiction_id: int | None
+    enterprise_id: int | None
+
+
+class MeOut(Schema):
+    username: str | None
+    device_token: bool
+    roles: list[str]
+    memberships: list[MembershipOut]
+
+
+class EnterpriseOut(Schema):
+    id: int
+    name: str
+    credit_code: str
+    jurisdiction_id: int
+    jurisdiction: str
+    legal_representative: str
+    industry: str
+    supervision_category: str
+    whitelisted: bool
+    headcount: int
+    large: bool = Field(description="在岗人数达到大型企业门槛（规则包 J-1.2.5）")
+
+
+class OrgUnitOut(Schema):
+    id: int
+    parent_id: int | None
+    kind: str
+    name: str
+    responsible_name: str
+
+
+class OrgUnitIn(Schema):
+    name: str = Field(min_length=1, max_length=60, description="名称")
+    kind: OrgUnitKind = Field(description="类型：department 部门 / workshop 车间 / team 班组")
+    parent_id: int | None = Field(None, description="上级单元；为空表示顶层")
+    responsible_name: str = Field("", max_length=50, description="负责人")
+    responsible_phone: str = Field("", max_length=20, description="负责人电话")
+
+
+class FieldErrors(Schema):
+    detail: list[dict[str, object]]
+
+
+@router.get("/me", response=MeOut, summary="当前调用者及其角色")
+def me(request: HttpRequest) -> MeOut:
+    s = scope(request)
+    rows = Membership.objects.filter(user_id=s.user_id) if s.user_id else Membership.objects.none()
+    return MeOut(
+        username=request.user.get_username() if request.user.is_authenticated else None,
+        device_token=s.token_id is not None,
+        roles=sorted(s.roles),
+        memberships=[
+            MembershipOut(
+                role=m.role,
+                role_label=m.get_role_display(),
+                jurisdiction_id=m.jurisdiction_id,
+                enterprise_id=m.enterprise_id,
+            )
+            for m in rows
+        ],
+    )
+
+
+def _enterprise_out(e: Enterprise, threshold: int) -> EnterpriseOut:
+    headcount = getattr(e, "headcount", None)
+    if headcount is None:
+        headcount = selectors.enterprise_headcount(enterprise=e)
+    return EnterpriseOut(
+        id=e.pk,
+        name=e.name,
+        credit_code=e.credit_code,
+        jurisdiction_id=e.jurisdiction_id,
+        jurisdiction=e.jurisdiction.name,
+        legal_representative=e.legal_representative,
+        industry=e.industry,
+        supervision_category=e.supervision_category,
+        whitelisted=e.whitelisted,
+        headcount=headcount,
+        large=headcount >= threshold,
+    )
+
+
+@router.get("/enterprises", response=list[EnterpriseOut], summary="可见的企业")
+def enterprise_list(request: HttpRequest, q: str = "") -> list[EnterpriseOut]:
+    threshold = selectors.large_enterprise_headcount()
+    return [
+        _enterprise_out(e, threshold)
+        for e in selectors.enterprise_list(scope=scope(request), search=q[:50])
+    ]
+
+
+@router.get("/enterprises/{enterprise_id}", response=EnterpriseOut, summary="企业详情")
+def enterprise_detail(request: HttpRequest, enterprise_id: int) -> EnterpriseOut:
+    enterprise = get_visible_or_404(
+        scope(request), Enterprise.objects.select_related("jurisdiction"), pk=enterprise_id
+    )
+    return _enterprise_out(enterprise, selectors.large_enterprise_headcount())
+
+
+@router.get("/enterprises/{enterprise_id}/units", response=list[OrgUnitOut], summary="企业组织单元")
+def org_unit_list(request: HttpRequest, enterprise_id: int) -> list[OrgUnit]:
+    s = scope(request)
+    enterprise = get_visible_or_404(s, Enterprise, pk=enterprise_id)
+    return list(visible(s, OrgUnit).filter(enterprise=enterprise).order_by("id"))
+
+
+@router.post(
+    "/enterprises/{enterprise_id}/units",
+    response={201: OrgUnitOut, 422: FieldErrors},
+    summary="新建组织单元",
+)
+def org_unit_create(
+    request: HttpRequest, enterprise_id: int, payload: OrgUnitIn
+) -> tuple[int, object]:
+    s = scope(request)
+    enterprise = get_visible_or_404(s, Enterprise, pk=enterprise_id)
+    require_edit_enterprise(s, enterprise)
+    parent = (
+        get_visible_or_404(s, OrgUnit, pk=payload.parent_id, enterprise=enterprise)
+        if payload.parent_id
+        else None
+    )
+    try:
+        unit = services.org_unit_save(
+            enterprise=enterprise,
+            unit=None,
+            parent=parent,
+            kind=payload.kind,
+            name=payload.name,
+            responsible_name=payload.responsible_name,
+            responsible_phone=payload.responsible_phone,
+        )
+    except DjangoValidationError as exc:
+        return 422, {
+            "detail": [
+                {"loc": ["body", "payload", field], "msg": "；".join(msgs)}
+                for field, msgs in exc.message_dict.items()
+            ]
+        }
+    return 201, unit

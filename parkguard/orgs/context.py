@@ -1,0 +1,27 @@
+"""Template context: the navigation a user's roles open to them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from parkguard.orgs.access import scope_of
+from parkguard.orgs.choices import ENTERPRISE_EDITORS, JURISDICTION_ROLES, Role
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    if not request.user.is_authenticated:
+        return {}
+    scope = scope_of(request)
+    return {
+        "nav": {
+            "park": scope.superuser or bool(scope.roles.intersection(JURISDICTION_ROLES)),
+            "enterprises": not scope.roles <= {Role.EMPLOYEE},
+            "ledger": scope.superuser
+            or bool(scope.roles.intersection(JURISDICTION_ROLES | ENTERPRISE_EDITORS))
+            or Role.COMMUNITY_LIAISON in scope.roles
+            or Role.TEAM_LEADER in scope.roles,
+            "admin": request.user.is_staff,
+        }
+    }

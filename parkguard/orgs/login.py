@@ -1,0 +1,62 @@
+"""Login with lockout: too many failures lock the account for a while, and both are audited."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm
+from django.db import transaction
+from django.utils import timezone
+
+from parkguard.audit.services import audit_record
+from parkguard.orgs.models import LoginThrottle
+
+LOGIN_INVALID = "用户名或密码不正确"
+LOGIN_LOCKED = "登录失败次数过多，账号已暂时锁定，请{minutes}分钟后再试"
+LOGIN_INACTIVE = "该账号已停用"
+
+
+def login_locked(username: str) -> bool:
+    row = LoginThrottle.objects.filter(username=username).first()
+    return bool(row and row.locked_until and row.locked_until > timezone.now())
+
+
+@transaction.atomic
+def login_failure_record(username: str) -> None:
+    now = timezone.now()
+    window = timedelta(minutes=settings.LOGIN_LOCK_MINUTES)
+    row, _ = LoginThrottle.objects.select_for_update().get_or_create(username=username)
+    if row.first_failure_at is None or now - row.first_failure_at > window:
+        row.failures, row.first_failure_at = 0, now
+    row.failures += 1
+    if row.failures >= settings.LOGIN_MAX_FAILURES:
+        row.locked_until = now + window
+    row.save()
+    audit_record(actor=None, action="login_failed", at=now, detail={"username": username[:150]})
+
+
+def login_success_record(username: str) -> None:
+    LoginThrottle.objects.filter(username=username).delete()
+
+
+class LoginForm(AuthenticationForm):
+    error_messages = {"invalid_login": LOGIN_INVALID, "inactive": LOGIN_INACTIVE}
+
+    username = forms.CharField(label="用户名", max_length=150)
+    password = forms.CharField(label="密码", strip=False, widget=forms.PasswordInput)
+
+    def clean(self) -> dict[str, Any]:
+        username = (self.cleaned_data.get("username") or "").strip()
+        if username and login_locked(username):
+            raise forms.ValidationError(
+                LOGIN_LOCKED.format(minutes=settings.LOGIN_LOCK_MINUTES), code="locked"
+            )
+        try:
+            return super().clean()
+        except forms.ValidationError:
+            if username:
+                login_failure_record(username)
+            raise

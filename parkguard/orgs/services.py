@@ -1,0 +1,197 @@
+"""Writes of the organisation app; each one atomic and validated first."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from stdnum.cn import uscc
+from stdnum.exceptions import ValidationError as StdnumError
+
+from parkguard.orgs.choices import ALLOWED_PARENTS, UNIT_RANK, JurisdictionKind, OrgUnitKind
+from parkguard.orgs.models import ApiToken, Enterprise, Jurisdiction, OrgUnit
+
+CREDIT_CODE_INVALID = "统一社会信用代码不正确：应为18位，且校验位正确"
+ENTERPRISE_NAME_TAKEN = "已有同名企业"
+CREDIT_CODE_TAKEN = "该统一社会信用代码已被其他企业使用"
+JURISDICTION_PARENT_INVALID = (
+    "上级辖区类型不符合层级（区县 → 镇/街道 → 园区；镇/街道 → 社区 → 网格）"
+)
+ENTERPRISE_HOST_INVALID = "企业只能隶属于园区，或作为园区的镇、街道"
+COMMUNITY_INVALID = "所在社区必须是社区类型的辖区"
+UNIT_CYCLE = "不能把单元移到它自己或它的下级之下"
+UNIT_PARENT_OTHER_ENTERPRISE = "上级单元必须属于同一企业"
+UNIT_RANK_INVALID = "层级不正确：部门之下为车间，车间之下为班组"
+UNIT_NAME_TAKEN = "同一上级下已有同名单元"
+UNIT_HAS_CHILDREN = "该单元下还有下级单元，不能删除"
+UNIT_HAS_PEOPLE = "该单元下还有人员，不能删除"
+
+
+def credit_code_clean(raw: str) -> str:
+    code = "".join(str(raw or "").split()).upper()
+    try:
+        return str(uscc.validate(code))
+    except StdnumError:
+        raise ValidationError({"credit_code": CREDIT_CODE_INVALID}) from None
+
+
+@transaction.atomic
+def jurisdiction_create(
+    *, name: str, kind: str, parent: Jurisdiction | None = None, code: str = ""
+) -> Jurisdiction:
+    allowed = ALLOWED_PARENTS[kind]
+    if (parent is None and allowed) or (parent is not None and parent.kind not in allowed):
+        raise ValidationError({"parent": JURISDICTION_PARENT_INVALID})
+    node = Jurisdiction.objects.create(name=name, kind=kind, parent=parent, code=code, path="")
+    node.path = f"{parent.path if parent else '/'}{node.pk}/"
+    node.save(update_fields=["path"])
+    return node
+
+
+def _enterprise_check(values: dict[str, Any], *, instance: Enterprise | None) -> dict[str, Any]:
+    errors: dict[str, str] = {}
+    cleaned = dict(values)
+    if "credit_code" in values:
+        try:
+            cleaned["credit_code"] = credit_code_clean(values["credit_code"])
+        except ValidationError as exc:
+            errors.update({k: v[0] for k, v in exc.message_dict.items()})
+    others = Enterprise.objects.exclude(pk=instance.pk if instance else None)
+    if "name" in values:
+        cleaned["name"] = str(values["name"]).strip()
+        if others.filter(name=cleaned["name"]).exists():
+            errors["name"] = ENTERPRISE_NAME_TAKEN
+    if "credit_code" not in errors and "credit_code" in cleaned:
+        if others.filter(credit_code=cleaned["credit_code"]).exists():
+            errors["credit_code"] = CREDIT_CODE_TAKEN
+    host = cleaned.get("jurisdiction")
+    if host is not None and host.kind not in (
+        JurisdictionKind.PARK,
+        JurisdictionKind.TOWN,
+        JurisdictionKind.STREET,
+    ):
+        errors["jurisdiction"] = ENTERPRISE_HOST_INVALID
+    community = cleaned.get("community")
+    if community is not None and community.kind != JurisdictionKind.COMMUNITY:
+        errors["community"] = COMMUNITY_INVALID
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+@transaction.atomic
+def enterprise_create(**values: Any) -> Enterprise:
+    """Create an enterprise; a bad or duplicate credit code or name changes nothing."""
+    cleaned = _enterprise_check(values, instance=None)
+    enterprise = Enterprise(**cleaned)
+    enterprise.full_clean()
+    enterprise.save()
+    return enterprise
+
+
+@transaction.atomic
+def enterprise_update(*, enterprise: Enterprise, **values: Any) -> Enterprise:
+    cleaned = _enterprise_check(values, instance=enterprise)
+    for key, value in cleaned.items():
+        setattr(enterprise, key, value)
+    enterprise.full_clean()
+    enterprise.save()
+    return enterprise
+
+
+def _unit_check(
+    *, enterprise: Enterprise, unit: OrgUnit | None, parent: OrgUnit | None, kind: str, name: str
+) -> None:
+    errors: dict[str, str] = {}
+    if parent is not None:
+        if parent.enterprise_id != enterprise.pk:
+            errors["parent"] = UNIT_PARENT_OTHER_ENTERPRISE
+        elif unit is not None and unit.pk is not None:
+            # Walk up from the new parent; meeting the unit itself means a cycle.
+            node: OrgUnit | None = parent
+            while node is not None:
+                if node.pk == unit.pk:
+                    errors["parent"] = UNIT_CYCLE
+                    break
+                node = node.parent
+        if (
+            "parent" not in errors
+            and UNIT_RANK[OrgUnitKind(parent.kind)] >= UNIT_RANK[OrgUnitKind(kind)]
+        ):
+            errors["kind"] = UNIT_RANK_INVALID
+    if unit is not None and unit.pk is not None and "kind" not in errors:
+        for child in unit.children.all():
+            if UNIT_RANK[OrgUnitKind(child.kind)] <= UNIT_RANK[OrgUnitKind(kind)]:
+                errors["kind"] = UNIT_RANK_INVALID
+                break
+    siblings = OrgUnit.objects.filter(enterprise=enterprise, parent=parent, name=name.strip())
+    if unit is not None and unit.pk is not None:
+        siblings = siblings.exclude(pk=unit.pk)
+    if siblings.exists():
+        errors["name"] = UNIT_NAME_TAKEN
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def org_unit_save(
+    *,
+    enterprise: Enterprise,
+    unit: OrgUnit | None = None,
+    parent: OrgUnit | None,
+    kind: str,
+    name: str,
+    responsible_name: str = "",
+    responsible_phone: str = "",
+) -> OrgUnit:
+    """Create (unit=None) or change an org unit; a cycle or a wrong level changes nothing."""
+    _unit_check(enterprise=enterprise, unit=unit, parent=parent, kind=kind, name=name)
+    unit = unit or OrgUnit(enterprise=enterprise)
+    unit.parent = parent
+    unit.kind = kind
+    unit.name = name.strip()
+    unit.responsible_name = responsible_name.strip()
+    unit.responsible_phone = responsible_phone.strip()
+    unit.full_clean()
+    unit.save()
+    return unit
+
+
+@transaction.atomic
+def org_unit_delete(*, unit: OrgUnit) -> None:
+    if unit.children.exists():
+        raise ValidationError({"__all__": UNIT_HAS_CHILDREN})
+    if unit.people.exists():
+        raise ValidationError({"__all__": UNIT_HAS_PEOPLE})
+    unit.delete()
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_token_create(
+    *,
+    name: str,
+    created_by: AbstractBaseUser | None,
+    enterprise: Enterprise | None = None,
+    jurisdiction: Jurisdiction | None = None,
+) -> tuple[ApiToken, str]:
+    """Issue a device token; the clear token is returned once and never stored."""
+    if (enterprise is None) == (jurisdiction is None):
+        raise ValidationError({"__all__": "设备令牌必须且只能限定到一个企业或一个园区"})
+    clear = "pg_" + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        name=name,
+        digest=token_digest(clear),
+        prefix=clear[:10],
+        enterprise=enterprise,
+        jurisdiction=jurisdiction,
+        created_by=created_by,
+    )
+    return token, clear

@@ -1,0 +1,261 @@
+"""Pages of the organisation app: home per role, park overview, enterprises, org units."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from parkguard.audit.services import audit_record
+from parkguard.orgs import selectors, services
+from parkguard.orgs.access import (
+    can_edit_enterprise,
+    get_visible_or_404,
+    require_edit_enterprise,
+    scope_of,
+)
+from parkguard.orgs.choices import JURISDICTION_ROLES, Role
+from parkguard.orgs.forms import EnterpriseForm, OrgUnitForm
+from parkguard.orgs.login import LoginForm, login_success_record
+from parkguard.orgs.models import Enterprise, Jurisdiction, Membership, OrgUnit
+from parkguard.people.choices import EmploymentStatus, StaffCategory
+
+ENTERPRISE_FIELDS = EnterpriseForm.Meta.fields
+
+
+class LoginView(auth_views.LoginView):
+    form_class = LoginForm
+    template_name = "orgs/login.html"
+    redirect_authenticated_user = True
+
+    def form_valid(self, form: LoginForm) -> HttpResponse:  # type: ignore[override]
+        response = super().form_valid(form)
+        user = form.get_user()
+        login_success_record(user.get_username())
+        audit_record(actor=user, action="login", at=timezone.now())
+        return response
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    scope = scope_of(request)
+    memberships = (
+        Membership.objects.filter(user=request.user)
+        .select_related("jurisdiction", "enterprise", "person")
+        .order_by("role")
+    )
+    if scope.roles.intersection(JURISDICTION_ROLES) and not scope.superuser:
+        parks = list(selectors.parks_of(scope=scope))
+        if len(parks) == 1:
+            return redirect("park_overview", jurisdiction_id=parks[0].pk)
+    return render(
+        request,
+        "orgs/home.html",
+        {
+            "memberships": memberships,
+            "parks": selectors.parks_of(scope=scope),
+            "enterprises": selectors.enterprise_list(scope=scope)[:20],
+            "is_employee_only": scope.roles == {Role.EMPLOYEE},
+        },
+    )
+
+
+@login_required
+def park_overview(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
+    scope = scope_of(request)
+    park = get_visible_or_404(scope, selectors.parks_of(scope=scope), pk=jurisdiction_id)
+    overview = selectors.park_overview(scope=scope, park=park)
+    chart = {
+        "size": {
+            "labels": [x for x, _ in overview.by_size],
+            "values": [n for _, n in overview.by_size],
+        },
+        "category": [{"name": x, "value": n} for x, n in overview.by_category],
+    }
+    return render(request, "orgs/park_overview.html", {"o": overview, "chart": chart})
+
+
+@login_required
+def enterprise_list(request: HttpRequest) -> HttpResponse:
+    scope = scope_of(request)
+    search = request.GET.get("q", "").strip()[:50]
+    enterprises = selectors.enterprise_list(scope=scope, search=search)
+    can_create = bool(scope.admin_jurisdiction_ids) or scope.superuser
+    return render(
+        request,
+        "orgs/enterprise_list.html",
+        {
+            "enterprises": enterprises,
+            "q": search,
+            "can_create": can_create,
+            "threshold": selectors.large_enterprise_headcount(),
+        },
+    )
+
+
+@login_required
+def enterprise_detail(request: HttpRequest, enterprise_id: int) -> HttpResponse:
+    scope = scope_of(request)
+    enterprise = get_visible_or_404(
+        scope,
+        Enterprise.objects.select_related("jurisdiction", "community", "park_cadre"),
+        pk=enterprise_id,
+    )
+    headcount = selectors.enterprise_headcount(enterprise=enterprise)
+    counts = dict(
+        enterprise.people.filter(status=EmploymentStatus.ACTIVE)
+        .values_list("category")
+        .annotate(n=Count("id"))
+        .values_list("category", "n")
+    )
+    by_category = [
+        (label, counts[value]) for value, label in StaffCategory.choices if value in counts
+    ]
+    return render(
+        request,
+        "orgs/enterprise_detail.html",
+        {
+            "e": enterprise,
+            "headcount": headcount,
+            "is_large": headcount >= selectors.large_enterprise_headcount(),
+            "threshold": selectors.large_enterprise_headcount(),
+            "can_edit": can_edit_enterprise(scope, enterprise),
+            "tree": selectors.org_unit_tree(scope=scope, enterprise=enterprise),
+            "by_category": by_category,
+        },
+    )
+
+
+def _apply_errors(form: EnterpriseForm | OrgUnitForm, exc: ValidationError) -> None:
+    for field, errors in exc.message_dict.items():
+        form.add_error(None if field == "__all__" or field not in form.fields else field, errors)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def enterprise_create(request: HttpRequest) -> HttpResponse:
+    scope = scope_of(request)
+    if not (scope.admin_jurisdiction_ids or scope.superuser):
+        raise PermissionDenied
+    allowed = None if scope.superuser else scope.admin_jurisdiction_ids
+    form = EnterpriseForm(request.POST or None, jurisdictions=allowed)
+    if request.method == "POST" and form.is_valid():
+        try:
+            enterprise = services.enterprise_create(**form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, f"已创建企业：{enterprise.name}")
+            return redirect("enterprise_detail", enterprise_id=enterprise.pk)
+    return render(request, "orgs/enterprise_form.html", {"form": form, "title": "新建企业"})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def enterprise_edit(request: HttpRequest, enterprise_id: int) -> HttpResponse:
+    scope = scope_of(request)
+    enterprise = get_visible_or_404(scope, Enterprise, pk=enterprise_id)
+    require_edit_enterprise(scope, enterprise)
+    allowed = (
+        None
+        if scope.superuser
+        else (scope.admin_jurisdiction_ids or {enterprise.jurisdiction_id})
+        | {enterprise.community_id}
+    )
+    form = EnterpriseForm(request.POST or None, instance=enterprise, jurisdictions=allowed)
+    if request.method == "POST" and form.is_valid():
+        try:
+            # Refetch so a failed validation leaves the instance on the page untouched.
+            services.enterprise_update(
+                enterprise=Enterprise.objects.get(pk=enterprise.pk), **form.cleaned_data
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, "企业信息已保存")
+            return redirect("enterprise_detail", enterprise_id=enterprise.pk)
+    return render(
+        request, "orgs/enterprise_form.html", {"form": form, "title": f"编辑：{enterprise.name}"}
+    )
+
+
+def _unit_page(
+    request: HttpRequest, enterprise: Enterprise, form: OrgUnitForm, **extra: object
+) -> HttpResponse:
+    scope = scope_of(request)
+    context = {
+        "e": enterprise,
+        "tree": selectors.org_unit_tree(scope=scope, enterprise=enterprise),
+        "form": form,
+        "can_edit": can_edit_enterprise(scope, enterprise),
+        **extra,
+    }
+    template = "orgs/_unit_panel.html" if request.htmx else "orgs/org_units.html"  # type: ignore[attr-defined]
+    return render(request, template, context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def org_units(request: HttpRequest, enterprise_id: int) -> HttpResponse:
+    """The tree of an enterprise with a form to add a unit."""
+    scope = scope_of(request)
+    enterprise = get_visible_or_404(scope, Enterprise, pk=enterprise_id)
+    form = OrgUnitForm(request.POST or None, enterprise=enterprise)
+    if request.method == "POST":
+        require_edit_enterprise(scope, enterprise)
+        if form.is_valid():
+            try:
+                unit = services.org_unit_save(enterprise=enterprise, unit=None, **form.cleaned_data)
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(request, f"已添加：{unit.name}")
+                form = OrgUnitForm(enterprise=enterprise)
+    return _unit_page(request, enterprise, form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def org_unit_edit(request: HttpRequest, unit_id: int) -> HttpResponse:
+    scope = scope_of(request)
+    unit = get_visible_or_404(scope, OrgUnit.objects.select_related("enterprise"), pk=unit_id)
+    enterprise = unit.enterprise
+    require_edit_enterprise(scope, enterprise)
+    form = OrgUnitForm(request.POST or None, instance=unit, enterprise=enterprise)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.org_unit_save(
+                enterprise=enterprise, unit=OrgUnit.objects.get(pk=unit.pk), **form.cleaned_data
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, "已保存")
+            return redirect("org_units", enterprise_id=enterprise.pk)
+    return _unit_page(request, enterprise, form, editing=unit)
+
+
+@login_required
+@require_POST
+def org_unit_delete(request: HttpRequest, unit_id: int) -> HttpResponse:
+    scope = scope_of(request)
+    unit = get_visible_or_404(scope, OrgUnit.objects.select_related("enterprise"), pk=unit_id)
+    require_edit_enterprise(scope, unit.enterprise)
+    try:
+        services.org_unit_delete(unit=unit)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, f"已删除：{unit.name}")
+    return redirect("org_units", enterprise_id=unit.enterprise_id)
+
+
+def healthz(request: HttpRequest) -> HttpResponse:
+    Jurisdiction.objects.exists()
+    return HttpResponse("ok", content_type="text/plain")

@@ -1,0 +1,193 @@
+"""ParkGuard settings: one module, every value from the environment.
+
+`PARKGUARD_ENV` is `development` (the default, for `make run`), `test` or `production`.
+Development keys are built in so a fresh clone runs at once; production refuses them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+
+from parkguard.lib.env import database_from_url, env_bool, env_int, env_list, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(env_str("PARKGUARD_VAR_DIR", str(BASE_DIR / "var")))
+
+ENVIRONMENT = env_str("PARKGUARD_ENV", "development")
+if ENVIRONMENT not in {"development", "test", "production"}:
+    raise ImproperlyConfigured(
+        f"PARKGUARD_ENV 只能是 development、test 或 production: {ENVIRONMENT!r}"
+    )
+PRODUCTION = ENVIRONMENT == "production"
+
+# Keys for development only; production must set its own (see _require_real_keys below).
+_DEV_KEYS = {
+    "SECRET_KEY": "dev-only-secret-key-change-me-0123456789abcdefghijklmnopqrstuvwxyz",
+    "PARKGUARD_ID_HMAC_KEY": "dev-only-id-hmac-key-0123456789abcdef",
+    # A Fernet key (32 url-safe base64 bytes); development only.
+    "PARKGUARD_ID_ENC_KEY": "ZGV2LW9ubHktaWQtZW5jcnlwdGlvbi1rZXktMDAwMDA=",
+    "PARKGUARD_TOKEN_KEY": "dev-only-pass-token-key-0123456789abcdef",
+}
+
+
+def _key(name: str) -> str:
+    value = env_str(name)
+    if value:
+        if PRODUCTION and value == _DEV_KEYS[name]:
+            raise ImproperlyConfigured(f"{name} 使用了开发环境的默认值，生产环境必须另设密钥")
+        return value
+    if PRODUCTION:
+        raise ImproperlyConfigured(f"生产环境必须通过环境变量设置 {name}")
+    return _DEV_KEYS[name]
+
+
+SECRET_KEY = _key("SECRET_KEY")
+ID_HMAC_KEY = _key("PARKGUARD_ID_HMAC_KEY")
+ID_ENC_KEYS = _key("PARKGUARD_ID_ENC_KEY").split(",")  # newest first; older keys still decrypt
+PASS_TOKEN_KEY = _key("PARKGUARD_TOKEN_KEY")
+
+DEBUG = env_bool("DEBUG", ENVIRONMENT == "development")
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "huey.contrib.djhuey",
+    "ninja",
+    "parkguard.audit",
+    "parkguard.orgs",
+    "parkguard.people",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "parkguard.urls"
+WSGI_APPLICATION = "parkguard.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "parkguard.orgs.context.navigation",
+            ],
+        },
+    },
+]
+
+# SQLite is the embedded default: WAL for concurrent readers, synchronous=FULL so a
+# committed record survives a power cut; IMMEDIATE transactions avoid lock upgrades.
+_database_url = env_str("DATABASE_URL")
+if _database_url:
+    _default_db = database_from_url(_database_url)
+else:
+    _default_db = {"ENGINE": "django.db.backends.sqlite3", "NAME": VAR_DIR / "parkguard.sqlite3"}
+if _default_db["ENGINE"] == "django.db.backends.sqlite3":
+    _default_db["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+DATABASES = {"default": _default_db}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+# Login lockout: this many failures within the window locks the account for the window.
+LOGIN_MAX_FAILURES = env_int("PARKGUARD_LOGIN_MAX_FAILURES", 5)
+LOGIN_LOCK_MINUTES = env_int("PARKGUARD_LOGIN_LOCK_MINUTES", 15)
+
+# Idle sessions end after this many minutes without a request.
+SESSION_COOKIE_AGE = env_int("PARKGUARD_IDLE_MINUTES", 30) * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文")]
+TIME_ZONE = env_str("TIME_ZONE", "Asia/Shanghai")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+
+# Upload limits: a spreadsheet bigger than this is refused before it is parsed.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+IMPORT_MAX_BYTES = env_int("PARKGUARD_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+IMPORT_MAX_ROWS = env_int("PARKGUARD_IMPORT_MAX_ROWS", 200_000)
+
+# Jobs: huey on SQLite by default, Redis when HUEY_REDIS_URL is set; tests run tasks inline.
+_huey_redis = env_str("HUEY_REDIS_URL")
+HUEY = {
+    "name": "parkguard",
+    "immediate": ENVIRONMENT == "test" or env_bool("HUEY_IMMEDIATE", False),
+    "utc": True,
+}
+if _huey_redis:
+    HUEY.update({"huey_class": "huey.RedisHuey", "url": _huey_redis})
+else:
+    HUEY.update({"huey_class": "huey.SqliteHuey", "filename": str(VAR_DIR / "huey.sqlite3")})
+
+if PRODUCTION:
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SECURE_CONTENT_TYPE_NOSNIFF = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+}

@@ -1,0 +1,18 @@
+"""ParkGuard's URL map: pages per app, the JSON API under /api/v1/, admin under /admin/."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+
+from parkguard.api import api
+
+admin.site.site_header = "ParkGuard 园区疫情防控管理平台"
+admin.site.site_title = "ParkGuard 后台"
+admin.site.index_title = "后台管理"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("", include("parkguard.orgs.urls")),
+]
