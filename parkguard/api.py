@@ -46,7 +46,9 @@ class DeviceToken(HttpBearer):
 api = NinjaAPI(
     title="ParkGuard API",
     version="1",
-    description="园区疫情防控管理平台 JSON 接口。浏览器使用登录会话；门岗设备与检测机构使用设备令牌。",
+    description=(
+        "园区疫情防控管理平台 JSON 接口。浏览器使用登录会话；门岗设备与检测机构使用设备令牌。"
+    ),
     auth=[DeviceToken(), SessionScope()],
     docs_decorator=login_required,
     urls_namespace="api",

@@ -108,7 +108,7 @@ class Enterprise(models.Model):
 
 
 class OrgUnit(models.Model):
-    """A department, workshop or team of an enterprise, with its responsible person (Z-2.1, B-1.2)."""
+    """A department, workshop or team, with its responsible person (Z-2.1, B-1.2)."""
 
     enterprise = models.ForeignKey(
         Enterprise, verbose_name="企业", on_delete=models.CASCADE, related_name="units"
@@ -240,3 +240,6 @@ class LoginThrottle(models.Model):
     failures = models.PositiveIntegerField(default=0)
     first_failure_at = models.DateTimeField(null=True)
     locked_until = models.DateTimeField(null=True)
+
+    def __str__(self) -> str:
+        return self.username

@@ -65,9 +65,12 @@ def _enterprise_check(values: dict[str, Any], *, instance: Enterprise | None) ->
         cleaned["name"] = str(values["name"]).strip()
         if others.filter(name=cleaned["name"]).exists():
             errors["name"] = ENTERPRISE_NAME_TAKEN
-    if "credit_code" not in errors and "credit_code" in cleaned:
-        if others.filter(credit_code=cleaned["credit_code"]).exists():
-            errors["credit_code"] = CREDIT_CODE_TAKEN
+    if (
+        "credit_code" not in errors
+        and "credit_code" in cleaned
+        and others.filter(credit_code=cleaned["credit_code"]).exists()
+    ):
+        errors["credit_code"] = CREDIT_CODE_TAKEN
     host = cleaned.get("jurisdiction")
     if host is not None and host.kind not in (
         JurisdictionKind.PARK,

@@ -96,7 +96,7 @@ class Person(models.Model):
 
 
 class HouseholdMember(models.Model):
-    """Someone who lives with a staff member (共同生活者), whose itinerary is tracked too (J-1.5b)."""
+    """Someone living with a staff member (共同生活者); their itinerary is tracked too (J-1.5b)."""
 
     person = models.ForeignKey(
         Person, verbose_name="员工", on_delete=models.CASCADE, related_name="household"
@@ -140,3 +140,6 @@ class EmploymentEvent(models.Model):
         verbose_name = "在岗变动"
         verbose_name_plural = "在岗变动"
         ordering = ["-on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.on} {self.get_status_display()}"
