@@ -20,16 +20,24 @@ from parkguard.orgs.choices import JurisdictionKind, OrgUnitKind, Role, Supervis
 from parkguard.orgs.models import Enterprise, Jurisdiction, Membership, OrgUnit
 from parkguard.orgs.services import jurisdiction_create
 from parkguard.people.choices import AGENCY_CATEGORIES, StaffCategory
-from parkguard.people.models import EmploymentEvent, Person
 from parkguard.people.identity import IdNumber
+from parkguard.people.models import EmploymentEvent, Person
 from parkguard.people.services import person_identity_fields
 
 DEMO_PASSWORD = "demo-park-2022"
 SEED = 20221115
 TODAY = dt.date(2022, 11, 15)
 
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
-GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉兰萍鹏建华红梅飞鑫波斌宇浩凯健俊帆帅旭宁龙林欣颖倩婷雪琳晨阳佳怡子涵思远文博海燕志强春梅晓东国庆建国小红丹丹"
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡"
+    "余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯"
+    "龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+)
+GIVEN = (
+    "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉兰萍鹏建华红梅飞鑫波斌宇"
+    "浩凯健俊帆帅旭宁龙林欣颖倩婷雪琳晨阳佳怡子涵思远文博海燕志强春梅晓东国庆建国小红"
+    "丹丹"
+)
 # Region codes (GB/T 2260) near the five notices' localities, tried in turn until valid.
 REGIONS = ["500114", "500118", "350582", "450222", "150202", "500228", "510107", "420106"]
 
