@@ -39,7 +39,7 @@ GIVEN = (
     "丹丹"
 )
 # Region codes (GB/T 2260) near the five notices' localities, tried in turn until valid.
-REGIONS = ["500114", "500118", "350582", "450222", "150202", "500228", "510107", "420106"]
+REGIONS = ["450222", "150202", "510107", "420106", "500114", "350582"]
 
 ENTERPRISES = [
     # (park key, name, industry, category, staff, whitelisted)

@@ -1,0 +1,28 @@
+"""Shared fixtures: the two-park world and a logged-in client per persona."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+
+from tests.factories import World, build_world
+
+
+@pytest.fixture
+def world(db: None) -> World:
+    return build_world()
+
+
+@pytest.fixture
+def client_as(world: World) -> Callable[[str | None], Client]:
+    """`client_as("a1_officer")` is a logged-in client; `client_as(None)` is anonymous."""
+
+    def make(persona: str | None) -> Client:
+        client = Client()
+        if persona is not None:
+            client.force_login(world.users[persona])
+        return client
+
+    return make
