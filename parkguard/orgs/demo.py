@@ -25,6 +25,18 @@ from parkguard.people.models import EmploymentEvent, Person
 from parkguard.people.services import person_identity_fields
 
 DEMO_PASSWORD = "demo-park-2022"
+DEMO_USERNAMES = [
+    "park_admin",
+    "cadre",
+    "inspector",
+    "liaison",
+    "ent_admin",
+    "officer",
+    "team_leader",
+    "guard",
+    "employee",
+    "parkb_admin",
+]
 SEED = 20221115
 TODAY = dt.date(2022, 11, 15)
 
@@ -73,7 +85,6 @@ SHIFTS = ["白班", "夜班", "长白班"]
 @dataclass(frozen=True)
 class DemoResult:
     summary: str
-    logins: list[tuple[str, str]]
 
 
 def _name(rng: random.Random) -> str:
@@ -205,6 +216,19 @@ def _people(
     )
 
 
+def demo_logins() -> list[tuple[str, str]]:
+    """The demo accounts present in the database, with their role and place."""
+    rows = (
+        Membership.objects.filter(user__username__in=DEMO_USERNAMES)
+        .select_related("user", "jurisdiction", "enterprise")
+        .order_by("id")
+    )
+    return [
+        (m.user.username, f"{m.get_role_display()} · {(m.jurisdiction or m.enterprise)}")
+        for m in rows
+    ]
+
+
 @transaction.atomic
 def demo_load(*, if_empty: bool = False) -> DemoResult | None:
     if if_empty and Enterprise.objects.exists():
@@ -274,7 +298,6 @@ def demo_load(*, if_empty: bool = False) -> DemoResult | None:
         ("employee", Role.EMPLOYEE, None, a1, None, me),
         ("parkb_admin", Role.PARK_ADMIN, park_b, None, None, None),
     ]
-    logins = []
     for username, role, jurisdiction, enterprise, unit, person in grants:
         Membership.objects.update_or_create(
             user=users[username],
@@ -283,7 +306,5 @@ def demo_load(*, if_empty: bool = False) -> DemoResult | None:
             enterprise=enterprise,
             defaults={"org_unit": unit, "person": person},
         )
-        place = (jurisdiction or enterprise).name  # type: ignore[union-attr]
-        logins.append((username, f"{Role(role).label} · {place}"))
     total = Person.objects.count()
-    return DemoResult(summary=f"{len(enterprises)} 家企业，{total} 名人员，2 个园区", logins=logins)
+    return DemoResult(summary=f"{len(enterprises)} 家企业，{total} 名人员，2 个园区")

@@ -12,8 +12,15 @@ document.addEventListener("DOMContentLoaded", () => {
   category.setOption({
     tooltip: { trigger: "item", formatter: "{b}: {c} 人 ({d}%)" },
     legend: { bottom: 0 },
-    series: [{ type: "pie", radius: ["35%", "65%"], data: data.category }],
+    series: [{ type: "pie", radius: ["35%", "65%"], data: data.category.filter((d) => d.value > 0) }],
   });
   window.addEventListener("resize", () => { size.resize(); category.resize(); });
-  document.body.dataset.chartsReady = "1";
+  // Mark the page ready once both charts have finished drawing (after their animation).
+  let pending = 2;
+  for (const chart of [size, category]) {
+    chart.on("finished", function done() {
+      chart.off("finished", done);
+      if (--pending === 0) document.body.dataset.chartsReady = "1";
+    });
+  }
 });

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from parkguard.orgs.demo import DEMO_PASSWORD, demo_load
+from parkguard.orgs.demo import DEMO_PASSWORD, demo_load, demo_logins
 
 
 class Command(BaseCommand):
@@ -20,9 +20,11 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         result = demo_load(if_empty=options["if_empty"])
         if result is None:
-            self.stdout.write("数据库中已有企业，跳过演示数据。")
-            return
-        self.stdout.write(self.style.SUCCESS(f"演示数据就绪：{result.summary}"))
-        self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
-        for username, label in result.logins:
+            self.stdout.write("数据库中已有企业，未载入演示数据。")
+        else:
+            self.stdout.write(self.style.SUCCESS(f"演示数据就绪：{result.summary}"))
+        logins = demo_logins()
+        if logins:
+            self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
+        for username, label in logins:
             self.stdout.write(f"  {username:<14} {label}")
