@@ -6,8 +6,7 @@ import datetime as dt
 import itertools
 from dataclasses import dataclass
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import User
 from stdnum.cn import ric, uscc
 
 from parkguard.orgs.choices import JurisdictionKind, OrgUnitKind, Role
@@ -36,11 +35,11 @@ def valid_credit_code(serial: int) -> str:
     return body + uscc.calc_check_digit(body)
 
 
-def make_user(username: str, *, staff: bool = False) -> AbstractUser:
-    user = get_user_model().objects.create_user(
+def make_user(username: str, *, staff: bool = False) -> User:
+    user = User.objects.create_user(
         username=username, password=PASSWORD, first_name=username, is_staff=staff
     )
-    return user  # type: ignore[return-value]
+    return user
 
 
 def make_person(enterprise: Enterprise, name: str, serial: int, **fields: object) -> Person:
@@ -76,7 +75,7 @@ class World:
     a1_employee_person: Person
     a2_person: Person
     b1_person: Person
-    users: dict[str, AbstractUser]
+    users: dict[str, User]
 
     def markers(self) -> list[str]:
         """Strings that only someone allowed to see A1 may ever receive."""

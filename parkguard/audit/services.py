@@ -7,7 +7,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db import transaction
 
 from parkguard.audit.models import AuditEvent
@@ -36,7 +36,7 @@ def _chained_fields(event: AuditEvent) -> dict[str, Any]:
 @transaction.atomic
 def audit_record(
     *,
-    actor: AbstractBaseUser | AnonymousUser | None,
+    actor: User | AnonymousUser | None,
     action: str,
     at: datetime,
     target: Any = None,

@@ -21,8 +21,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.core.exceptions import PermissionDenied
+from django.contrib.auth.models import AnonymousUser, User
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404, HttpRequest
 
@@ -97,7 +97,7 @@ def _unit_subtree_ids(roots: set[int]) -> frozenset[int]:
     return frozenset(found)
 
 
-def scope_for_user(user: AbstractBaseUser | AnonymousUser) -> Scope:
+def scope_for_user(user: User | AnonymousUser) -> Scope:
     if not user.is_authenticated or not user.is_active:
         return ANONYMOUS
     if getattr(user, "is_superuser", False):
@@ -202,12 +202,8 @@ def visible(scope: Scope, source: type[M] | QuerySet[M]) -> QuerySet[M]:
 def get_visible_or_404(scope: Scope, source: type[M] | QuerySet[M], **lookup: Any) -> M:
     try:
         return visible(scope, source).get(**lookup)
-    except (ValueError, TypeError, queryset_model(source).DoesNotExist):
+    except (ValueError, TypeError, ObjectDoesNotExist):
         raise Http404(NOT_FOUND) from None
-
-
-def queryset_model(source: type[M] | QuerySet[M]) -> type[M]:
-    return source.model if isinstance(source, QuerySet) else source
 
 
 def can_edit_enterprise(scope: Scope, enterprise: Enterprise) -> bool:

@@ -11,8 +11,7 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from stdnum.cn import ric, uscc
 
@@ -123,13 +122,13 @@ def _node(name: str, kind: str, parent: Jurisdiction | None, code: str = "") -> 
     return found or jurisdiction_create(name=name, kind=kind, parent=parent, code=code)
 
 
-def _user(username: str, full_name: str, *, staff: bool = False) -> AbstractUser:
-    user, _ = get_user_model().objects.get_or_create(username=username)
+def _user(username: str, full_name: str, *, staff: bool = False) -> User:
+    user, _ = User.objects.get_or_create(username=username)
     user.first_name = full_name
     user.is_staff = staff
     user.set_password(DEMO_PASSWORD)
     user.save()
-    return user  # type: ignore[return-value]
+    return user
 
 
 def _units(enterprise: Enterprise, rng: random.Random) -> list[OrgUnit]:

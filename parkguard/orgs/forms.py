@@ -38,7 +38,6 @@ class EnterpriseForm(forms.ModelForm):
         communities = Jurisdiction.objects.filter(kind=JurisdictionKind.COMMUNITY)
         if jurisdictions is not None:
             hosts = hosts.filter(pk__in=jurisdictions)
-            communities = communities.filter(pk__in=jurisdictions)
         self.fields["jurisdiction"].queryset = hosts  # type: ignore[attr-defined]
         self.fields["community"].queryset = communities  # type: ignore[attr-defined]
 

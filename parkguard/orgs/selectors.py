@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
@@ -50,7 +51,7 @@ class ParkOverview:
     staff_total: int
     by_size: list[tuple[str, int]]
     by_category: list[tuple[str, int]]
-    top_enterprises: list[Enterprise]
+    top_enterprises: Sequence[Enterprise]
 
 
 def park_overview(*, scope: Scope, park: Jurisdiction) -> ParkOverview:
@@ -68,10 +69,7 @@ def park_overview(*, scope: Scope, park: Jurisdiction) -> ParkOverview:
         (f"{half}–{threshold - 1}人", lambda n: half <= n < threshold),
         (f"{threshold}人及以上", lambda n: n >= threshold),
     ]
-    by_size = [
-        (label, sum(1 for e in enterprises if test(e.headcount)))  # type: ignore[attr-defined]
-        for label, test in buckets
-    ]
+    by_size = [(label, sum(1 for e in enterprises if test(e.headcount))) for label, test in buckets]
     counts = dict(
         visible(scope, Person)
         .filter(enterprise__in=[e.pk for e in enterprises], status=EmploymentStatus.ACTIVE)
@@ -84,7 +82,7 @@ def park_overview(*, scope: Scope, park: Jurisdiction) -> ParkOverview:
         park=park,
         enterprise_count=len(enterprises),
         whitelisted_count=sum(1 for e in enterprises if e.whitelisted),
-        large_count=sum(1 for e in enterprises if e.headcount >= threshold),  # type: ignore[attr-defined]
+        large_count=sum(1 for e in enterprises if e.headcount >= threshold),
         large_threshold=threshold,
         staff_total=sum(n for _, n in by_category),
         by_size=by_size,
@@ -107,7 +105,7 @@ def org_unit_tree(*, scope: Scope, enterprise: Enterprise) -> list[UnitNode]:
         .annotate(headcount=Count("people", filter=ACTIVE))
         .order_by("name")
     )
-    nodes = {u.pk: UnitNode(unit=u, children=[], headcount=u.headcount) for u in units}  # type: ignore[attr-defined]
+    nodes = {u.pk: UnitNode(unit=u, children=[], headcount=u.headcount) for u in units}
     roots: list[UnitNode] = []
     for unit in units:
         parent = nodes.get(unit.parent_id) if unit.parent_id else None

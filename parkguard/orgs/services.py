@@ -6,7 +6,7 @@ import hashlib
 import secrets
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from stdnum.cn import uscc
@@ -60,7 +60,9 @@ def _enterprise_check(values: dict[str, Any], *, instance: Enterprise | None) ->
             cleaned["credit_code"] = credit_code_clean(values["credit_code"])
         except ValidationError as exc:
             errors.update({k: v[0] for k, v in exc.message_dict.items()})
-    others = Enterprise.objects.exclude(pk=instance.pk if instance else None)
+    others = (
+        Enterprise.objects.all() if instance is None else Enterprise.objects.exclude(pk=instance.pk)
+    )
     if "name" in values:
         cleaned["name"] = str(values["name"]).strip()
         if others.filter(name=cleaned["name"]).exists():
@@ -181,7 +183,7 @@ def token_digest(token: str) -> str:
 def api_token_create(
     *,
     name: str,
-    created_by: AbstractBaseUser | None,
+    created_by: User | None,
     enterprise: Enterprise | None = None,
     jurisdiction: Jurisdiction | None = None,
 ) -> tuple[ApiToken, str]:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
@@ -46,7 +49,7 @@ class LoginView(auth_views.LoginView):
 def home(request: HttpRequest) -> HttpResponse:
     scope = scope_of(request)
     memberships = (
-        Membership.objects.filter(user=request.user)
+        Membership.objects.filter(user=cast(User, request.user))
         .select_related("jurisdiction", "enterprise", "person")
         .order_by("role")
     )
@@ -162,12 +165,10 @@ def enterprise_edit(request: HttpRequest, enterprise_id: int) -> HttpResponse:
     scope = scope_of(request)
     enterprise = get_visible_or_404(scope, Enterprise, pk=enterprise_id)
     require_edit_enterprise(scope, enterprise)
-    allowed = (
-        None
-        if scope.superuser
-        else (scope.admin_jurisdiction_ids or {enterprise.jurisdiction_id})
-        | {enterprise.community_id}
-    )
+    # Park admins may move an enterprise between their parks; officers may not move it.
+    allowed: set[int] | None = None
+    if not scope.superuser:
+        allowed = set(scope.admin_jurisdiction_ids) or {enterprise.jurisdiction_id}
     form = EnterpriseForm(request.POST or None, instance=enterprise, jurisdictions=allowed)
     if request.method == "POST" and form.is_valid():
         try:

@@ -13,7 +13,7 @@ class PersonAdmin(ScopedAdmin):
     list_display = ["name", "enterprise", "category", "id_masked", "phone_masked", "status"]
     list_filter = ["category", "status"]
     search_fields = ["name", "id_tail"]
-    fields = [
+    fields = (
         "name",
         "enterprise",
         "org_unit",
@@ -27,6 +27,6 @@ class PersonAdmin(ScopedAdmin):
         "status",
         "joined_on",
         "left_on",
-    ]
+    )
     readonly_fields = fields
     read_only = True
