@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
+from ninja.responses import Status
 
 from parkguard.api import scope
 from parkguard.orgs import selectors, services
@@ -131,9 +132,7 @@ def org_unit_list(request: HttpRequest, enterprise_id: int) -> list[OrgUnit]:
     response={201: OrgUnitOut, 422: FieldErrors},
     summary="新建组织单元",
 )
-def org_unit_create(
-    request: HttpRequest, enterprise_id: int, payload: OrgUnitIn
-) -> tuple[int, object]:
+def org_unit_create(request: HttpRequest, enterprise_id: int, payload: OrgUnitIn) -> Status[object]:
     s = scope(request)
     enterprise = get_visible_or_404(s, Enterprise, pk=enterprise_id)
     require_edit_enterprise(s, enterprise)
@@ -153,10 +152,13 @@ def org_unit_create(
             responsible_phone=payload.responsible_phone,
         )
     except DjangoValidationError as exc:
-        return 422, {
-            "detail": [
-                {"loc": ["body", "payload", field], "msg": "；".join(msgs)}
-                for field, msgs in exc.message_dict.items()
-            ]
-        }
-    return 201, unit
+        return Status(
+            422,
+            {
+                "detail": [
+                    {"loc": ["body", "payload", field], "msg": "；".join(msgs)}
+                    for field, msgs in exc.message_dict.items()
+                ]
+            },
+        )
+    return Status(201, unit)

@@ -1,0 +1,69 @@
+"""The demo county is deterministic, idempotent and realistic (issue: foundation, item 7)."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Count
+from django.test import Client
+from stdnum.cn import ric, uscc
+
+from parkguard.orgs.demo import DEMO_PASSWORD, DEMO_USERNAMES
+from parkguard.orgs.models import Enterprise, Jurisdiction, Membership, OrgUnit
+from parkguard.people.choices import StaffCategory
+from parkguard.people.identity import id_decrypt
+from parkguard.people.models import Person
+from parkguard.rules.params import large_enterprise_headcount
+
+
+def snapshot() -> tuple[object, ...]:
+    return (
+        list(Enterprise.objects.order_by("name").values_list("name", "credit_code")),
+        Person.objects.count(),
+        list(Person.objects.order_by("id_digest").values_list("id_digest", "name")[:50]),
+        OrgUnit.objects.count(),
+        Membership.objects.count(),
+        Jurisdiction.objects.count(),
+    )
+
+
+@pytest.mark.django_db
+def test_it_builds_the_same_demo_county_twice_without_duplicates() -> None:
+    call_command("demo_load", verbosity=0)
+    first = snapshot()
+    call_command("demo_load", verbosity=0)
+    assert snapshot() == first
+    call_command("demo_load", "--if-empty", verbosity=0)
+    assert snapshot() == first
+
+
+@pytest.mark.django_db
+def test_it_builds_a_realistic_county() -> None:
+    call_command("demo_load", verbosity=0)
+    parks = Jurisdiction.objects.filter(kind="park")
+    assert parks.count() == 2
+    sizes = dict(Enterprise.objects.annotate(n=Count("people")).values_list("name", "n"))
+    assert 10 <= len(sizes) <= 14
+    assert 2800 <= sum(sizes.values()) <= 3200
+    assert max(sizes.values()) >= large_enterprise_headcount()
+    assert Enterprise.objects.filter(whitelisted=True).exists()
+    assert all(
+        uscc.is_valid(code) for code in Enterprise.objects.values_list("credit_code", flat=True)
+    )
+    categories = set(Person.objects.values_list("category", flat=True))
+    assert categories == set(StaffCategory.values)
+    for person in Person.objects.order_by("?")[:50]:
+        number = id_decrypt(person.id_encrypted)
+        assert ric.is_valid(number)
+        assert person.id_masked == f"{number[:4]}{'*' * 10}{number[-4:]}"
+    assert OrgUnit.objects.filter(kind="team").count() >= 12
+
+
+@pytest.mark.django_db
+def test_it_gives_every_demo_login_a_working_home_page() -> None:
+    call_command("demo_load", verbosity=0)
+    for username in DEMO_USERNAMES:
+        client = Client()
+        assert client.login(username=username, password=DEMO_PASSWORD), username
+        response = client.get("/", follow=True)
+        assert response.status_code == 200, username

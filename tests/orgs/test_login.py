@@ -1,0 +1,45 @@
+"""Login: Chinese errors, lockout after repeated failures, audited, idle timeout."""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings
+from django.test import Client, override_settings
+
+from parkguard.audit.models import AuditEvent
+from parkguard.orgs.login import LOGIN_INVALID, LOGIN_LOCKED
+from tests.factories import PASSWORD, World
+
+
+@pytest.mark.django_db
+def test_it_shows_a_chinese_error_for_a_wrong_login(world: World) -> None:
+    response = Client().post("/accounts/login/", {"username": "park_a_admin", "password": "nope"})
+    assert response.status_code == 200
+    assert LOGIN_INVALID in response.content.decode()
+    assert "_auth_user_id" not in Client().session
+
+
+@pytest.mark.django_db
+@override_settings(LOGIN_MAX_FAILURES=3, LOGIN_LOCK_MINUTES=15)
+def test_it_locks_an_account_after_repeated_failures(world: World) -> None:
+    client = Client()
+    for _ in range(3):
+        client.post("/accounts/login/", {"username": "park_a_admin", "password": "nope"})
+    # Even the right password is refused while locked.
+    response = client.post("/accounts/login/", {"username": "park_a_admin", "password": PASSWORD})
+    assert LOGIN_LOCKED.format(minutes=15) in response.content.decode()
+    assert response.status_code == 200
+    assert AuditEvent.objects.filter(action="login_failed").count() == 3
+
+
+@pytest.mark.django_db
+def test_it_logs_in_and_audits_the_login(world: World) -> None:
+    client = Client()
+    response = client.post("/accounts/login/", {"username": "a1_officer", "password": PASSWORD})
+    assert response.status_code == 302
+    assert AuditEvent.objects.filter(action="login", actor=world.users["a1_officer"]).exists()
+
+
+def test_it_ends_idle_sessions() -> None:
+    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    assert settings.SESSION_COOKIE_AGE == 30 * 60

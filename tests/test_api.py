@@ -1,0 +1,58 @@
+"""The JSON API: offline docs, OpenAPI document, Chinese errors, session and token auth."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+
+from parkguard.orgs.services import api_token_create
+from tests.factories import World
+
+
+@pytest.mark.django_db
+def test_it_serves_the_docs_page_from_our_own_static_files(
+    world: World, client_as: Callable[[str | None], Client]
+) -> None:
+    page = client_as("park_a_admin").get("/api/v1/docs").content.decode()
+    assert "/static/ninja/swagger-ui-bundle.js" in page
+    assert "cdn" not in page.lower()
+    assert client_as("park_a_admin").get("/static/ninja/swagger-ui-bundle.js").status_code == 200
+
+
+@pytest.mark.django_db
+def test_it_publishes_the_openapi_document(
+    world: World, client_as: Callable[[str | None], Client]
+) -> None:
+    spec = client_as("park_a_admin").get("/api/v1/openapi.json").json()
+    assert "/api/v1/enterprises/{enterprise_id}" in spec["paths"]
+    assert (
+        "BearerAuth" in str(spec["components"]["securitySchemes"])
+        or spec["components"]["securitySchemes"]
+    )
+
+
+@pytest.mark.django_db
+def test_it_answers_anonymous_callers_in_chinese(world: World) -> None:
+    response = Client().get("/api/v1/enterprises")
+    assert response.status_code == 401
+    assert response.json() == {"detail": "未登录，或设备令牌无效、已吊销"}
+
+
+@pytest.mark.django_db
+def test_it_lets_a_park_token_see_its_park(world: World) -> None:
+    _, clear = api_token_create(name="乙园区检测机构", created_by=None, jurisdiction=world.park_b)
+    listed = Client(HTTP_AUTHORIZATION=f"Bearer {clear}").get("/api/v1/enterprises").json()
+    assert [e["name"] for e in listed] == [world.b1.name]
+
+
+@pytest.mark.django_db
+def test_it_needs_the_csrf_token_for_session_writes(world: World) -> None:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.users["a1_officer"])
+    response = client.post(
+        f"/api/v1/enterprises/{world.a1.pk}/units", {"name": "x"}, content_type="application/json"
+    )
+    assert response.status_code == 403
+    assert response.json()["detail"] == "CSRF 校验失败，请刷新页面后重试"

@@ -1,0 +1,56 @@
+"""Settings: production refuses development keys and passes Django's deploy checks."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PROD_KEYS = {
+    "SECRET_KEY": "prod-" + "k" * 60,
+    "PARKGUARD_ID_HMAC_KEY": "prod-hmac-" + "h" * 30,
+    "PARKGUARD_ID_ENC_KEY": "cHJvZC1vbmx5LWlkLWVuY3J5cHRpb24ta2V5LTAwMDA=",
+    "PARKGUARD_TOKEN_KEY": "prod-token-" + "t" * 30,
+}
+
+
+def manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("PARKGUARD_")}
+    clean.pop("SECRET_KEY", None)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_it_refuses_to_start_production_without_keys() -> None:
+    result = manage("check", PARKGUARD_ENV="production")
+    assert result.returncode != 0
+    assert "生产环境必须通过环境变量设置 SECRET_KEY" in result.stderr
+
+
+def test_it_refuses_development_keys_in_production() -> None:
+    from parkguard.settings import _DEV_KEYS
+
+    result = manage("check", PARKGUARD_ENV="production", **{**PROD_KEYS, **_DEV_KEYS})
+    assert result.returncode != 0
+    assert "使用了开发环境的默认值" in result.stderr
+
+
+def test_it_passes_the_deploy_checks_in_production() -> None:
+    result = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        PARKGUARD_ENV="production",
+        ALLOWED_HOSTS="parkguard.example",
+        **PROD_KEYS,
+    )
+    assert result.returncode == 0, result.stderr + result.stdout
