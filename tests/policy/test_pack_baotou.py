@@ -140,7 +140,7 @@ def test_it_routes_b_2_1_resumption(registry: Registry, starts_at, essential, ap
 
 
 def test_it_checks_b_2_2a_outsiders_at_the_gate(registry: Registry) -> None:
-    """B-2.2a: outsiders state a reason, are registered, temperature checked, vehicle disinfected."""
+    """B-2.2a: outsiders state a reason, are registered and checked; vehicles disinfected."""
     gate = entry_checks(
         pack=registry.get(B, 1),
         person=PersonFacts(kind="visitor"),
