@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 from parkguard.orgs.choices import JurisdictionKind, OrgUnitKind, Role, SupervisionCategory
 
@@ -91,6 +92,7 @@ class Enterprise(models.Model):
     purchase_channels = models.TextField("原材料采购渠道", blank=True)
     sales_channels = models.TextField("产品销售渠道", blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    history = HistoricalRecords(verbose_name="企业变更历史")
 
     # Scoping paths used by orgs.access (see there).
     scope_jurisdiction = "jurisdiction"
@@ -125,6 +127,7 @@ class OrgUnit(models.Model):
     name = models.CharField("名称", max_length=60)
     responsible_name = models.CharField("负责人", max_length=50, blank=True)
     responsible_phone = models.CharField("负责人电话", max_length=20, blank=True)
+    history = HistoricalRecords(verbose_name="组织单元变更历史")
 
     scope_jurisdiction = "enterprise__jurisdiction"
     scope_enterprise = "enterprise"

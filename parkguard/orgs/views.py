@@ -131,6 +131,7 @@ def enterprise_detail(request: HttpRequest, enterprise_id: int) -> HttpResponse:
             "can_edit": can_edit_enterprise(scope, enterprise),
             "tree": selectors.org_unit_tree(scope=scope, enterprise=enterprise),
             "by_category": by_category,
+            "changes": enterprise.history.select_related("history_user")[:5],
         },
     )
 

@@ -90,6 +90,8 @@ def test_it_lets_an_officer_edit_their_enterprise_but_not_move_it(
     assert response.status_code == 302
     world.a1.refresh_from_db()
     assert world.a1.sales_channels == "出口"
+    latest = world.a1.history.latest()
+    assert (latest.sales_channels, latest.history_user) == ("出口", world.users["a1_officer"])
     moved = client_as("a1_officer").post(
         f"/enterprises/{world.a1.pk}/edit/", {**data, "jurisdiction": world.park_b.pk}
     )
