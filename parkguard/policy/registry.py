@@ -181,10 +181,15 @@ _TYPE_WORDS = {
 def clean_loc(loc: tuple[str | int, ...]) -> tuple[str | int, ...]:
     """Drop the union tags pydantic puts into error locations (``measures.0.phases.``)."""
     out: list[str | int] = []
-    for part in loc:
-        if isinstance(part, str) and out and isinstance(out[-1], int) and part in MEASURE_TYPES:
-            continue
-        out.append(part)
+    for i, part in enumerate(loc):
+        is_tag = (
+            i >= 2
+            and loc[i - 2] == "measures"
+            and isinstance(loc[i - 1], int)
+            and part in MEASURE_TYPES
+        )
+        if not is_tag:
+            out.append(part)
     return tuple(out)
 
 
@@ -248,8 +253,20 @@ def validate_text(text: str, *, file: str) -> PackSpec:
     try:
         spec = PackSpec.model_validate(data)
     except ValidationError as exc:
-        issues = [_issue_from_error(err, file, text) for err in exc.errors()]
-        raise E.PackError(issues) from None
+        errors = exc.errors()
+        # A list whose only item failed is also reported as "too short": noise, drop it.
+        locs = [tuple(err["loc"]) for err in errors]
+        kept = [
+            err
+            for err in errors
+            if not (
+                err["type"] == "too_short"
+                and any(
+                    len(o) > len(err["loc"]) and o[: len(err["loc"])] == err["loc"] for o in locs
+                )
+            )
+        ]
+        raise E.PackError([_issue_from_error(err, file, text) for err in kept]) from None
     issues = [
         E.PackIssue(file, format_path(loc), msg, detail, yaml_source.line_of(text, loc))
         for loc, msg, detail in _check_spec(spec)
