@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "parkguard.audit",
     "parkguard.orgs",
     "parkguard.people",
+    "parkguard.rules",
 ]
 
 MIDDLEWARE = [

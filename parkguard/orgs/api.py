@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest
+from django.utils.timezone import localdate
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
@@ -41,7 +42,9 @@ class EnterpriseOut(Schema):
     supervision_category: str
     whitelisted: bool
     headcount: int
-    large: bool = Field(description="在岗人数达到大型企业门槛（规则包 J-1.2.5）")
+    large: bool = Field(
+        description="在岗人数达到园区所采用规则包的企业规模门槛（如 J-1.2.5 的200人）"
+    )
 
 
 class OrgUnitOut(Schema):
@@ -84,10 +87,8 @@ def me(request: HttpRequest) -> MeOut:
     )
 
 
-def _enterprise_out(e: Enterprise, threshold: int) -> EnterpriseOut:
-    headcount = getattr(e, "headcount", None)
-    if headcount is None:
-        headcount = selectors.enterprise_headcount(enterprise=e)
+def _enterprise_out(row: selectors.EnterpriseRow) -> EnterpriseOut:
+    e = row.enterprise
     return EnterpriseOut(
         id=e.pk,
         name=e.name,
@@ -98,18 +99,15 @@ def _enterprise_out(e: Enterprise, threshold: int) -> EnterpriseOut:
         industry=e.industry,
         supervision_category=e.supervision_category,
         whitelisted=e.whitelisted,
-        headcount=headcount,
-        large=headcount >= threshold,
+        headcount=row.headcount,
+        large=row.is_large,
     )
 
 
 @router.get("/enterprises", response=list[EnterpriseOut], summary="可见的企业")
 def enterprise_list(request: HttpRequest, q: str = "") -> list[EnterpriseOut]:
-    threshold = selectors.large_enterprise_headcount()
-    return [
-        _enterprise_out(e, threshold)
-        for e in selectors.enterprise_list(scope=scope(request), search=q[:50])
-    ]
+    enterprises = selectors.enterprise_list(scope=scope(request), search=q[:50])
+    return [_enterprise_out(r) for r in selectors.enterprise_rows(enterprises, on=localdate())]
 
 
 @router.get("/enterprises/{enterprise_id}", response=EnterpriseOut, summary="企业详情")
@@ -117,7 +115,7 @@ def enterprise_detail(request: HttpRequest, enterprise_id: int) -> EnterpriseOut
     enterprise = get_visible_or_404(
         scope(request), Enterprise.objects.select_related("jurisdiction"), pk=enterprise_id
     )
-    return _enterprise_out(enterprise, selectors.large_enterprise_headcount())
+    return _enterprise_out(selectors.enterprise_rows([enterprise], on=localdate())[0])
 
 
 @router.get("/enterprises/{enterprise_id}/units", response=list[OrgUnitOut], summary="企业组织单元")

@@ -22,6 +22,8 @@ from parkguard.people.choices import AGENCY_CATEGORIES, StaffCategory
 from parkguard.people.identity import IdNumber
 from parkguard.people.models import EmploymentEvent, Person
 from parkguard.people.services import person_identity_fields
+from parkguard.rules.models import PackAdoption
+from parkguard.rules.registry import registry
 
 DEMO_PASSWORD = "demo-park-2022"
 DEMO_USERNAMES = [
@@ -38,6 +40,26 @@ DEMO_USERNAMES = [
 ]
 SEED = 20221115
 TODAY = dt.date(2022, 11, 15)
+ADOPTED_AT = dt.datetime(2022, 11, 15, 9, 0, tzinfo=dt.UTC)
+
+
+# What the demo parks set where a notice leaves the number to the locality (their own
+# local policy, not a notice's): test certificate hours at the gate, routine test intervals.
+DEMO_PARK_PARAMS: dict[str, dict[str, object]] = {
+    "zhengyang-2022-20": {
+        "entry_test_hours": 48,
+        "routine_test_interval_days": 7,
+        "public_contact_test_interval_days": 3,
+    },
+    "jinjiang-xiyuan-2022-81": {"routine_test_interval_days": 7},
+}
+
+
+def demo_params(pack_id: str) -> dict[str, object]:
+    """The demo park's values for the parameters this pack declares."""
+    declared = registry().versions(pack_id)[-1].parameters
+    return {k: v for k, v in DEMO_PARK_PARAMS.get(pack_id, {}).items() if k in declared}
+
 
 SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡"
@@ -281,6 +303,23 @@ def demo_load(*, if_empty: bool = False) -> DemoResult | None:
         teams = _units(enterprise, rng)
         _people(enterprise, staff, teams, communities[:2] if key == "A" else communities[2:], rng)
         enterprises.append(enterprise)
+
+    # Park A (in Chongqing) follows its own park's notice, the street office's rules on
+    # visitors and events, and the county lockdown plan; park B follows the town and city
+    # notices. Parameters the notices leave to the locality get the park's values.
+    adoptions = [
+        (park_a, "zhengyang-2022-20"),
+        (park_a, "jinjiang-xiyuan-2022-81"),
+        (park_a, "liucheng-2022-36"),
+        (park_b, "honglu-2021-10"),
+        (park_b, "baotou-industry-2020-02"),
+    ]
+    for park, pack_id in adoptions:
+        PackAdoption.objects.get_or_create(
+            jurisdiction=park,
+            pack_id=pack_id,
+            defaults={"params": demo_params(pack_id), "adopted_at": ADOPTED_AT},
+        )
 
     a1 = enterprises[0]
     first_team = OrgUnit.objects.filter(enterprise=a1, kind=OrgUnitKind.TEAM).order_by("id").first()

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
@@ -15,6 +16,33 @@ from parkguard.people.models import Person
 from parkguard.rules.params import large_enterprise_headcount
 
 ACTIVE = Q(people__status=EmploymentStatus.ACTIVE)
+
+
+@dataclass(frozen=True)
+class EnterpriseRow:
+    """An enterprise, its active headcount and the large-enterprise size of its park's packs."""
+
+    enterprise: Enterprise
+    headcount: int
+    large_threshold: int | None
+
+    @property
+    def is_large(self) -> bool:
+        return self.large_threshold is not None and self.headcount >= self.large_threshold
+
+
+def enterprise_rows(enterprises: Iterable[Enterprise], *, on: dt.date) -> list[EnterpriseRow]:
+    """Rows for enterprises annotated with `headcount`; one threshold lookup per park."""
+    thresholds: dict[int, int | None] = {}
+    rows = []
+    for e in enterprises:
+        if e.jurisdiction_id not in thresholds:
+            thresholds[e.jurisdiction_id] = large_enterprise_headcount(park=e.jurisdiction, on=on)
+        headcount = getattr(e, "headcount", None)
+        if headcount is None:
+            headcount = enterprise_headcount(enterprise=e)
+        rows.append(EnterpriseRow(e, headcount, thresholds[e.jurisdiction_id]))
+    return rows
 
 
 def enterprise_list(*, scope: Scope, search: str = "") -> QuerySet[Enterprise]:
@@ -44,50 +72,49 @@ def parks_of(*, scope: Scope) -> QuerySet[Jurisdiction]:
 @dataclass(frozen=True)
 class ParkOverview:
     park: Jurisdiction
-    enterprise_count: int
-    whitelisted_count: int
-    large_count: int
-    large_threshold: int
-    staff_total: int
-    by_size: list[tuple[str, int]]
+    rows: list[EnterpriseRow]
+    large_threshold: int | None
     by_category: list[tuple[str, int]]
-    top_enterprises: Sequence[Enterprise]
+
+    @property
+    def enterprise_count(self) -> int:
+        return len(self.rows)
+
+    @property
+    def whitelisted_count(self) -> int:
+        return sum(1 for r in self.rows if r.enterprise.whitelisted)
+
+    @property
+    def large_count(self) -> int:
+        return sum(1 for r in self.rows if r.is_large)
+
+    @property
+    def staff_total(self) -> int:
+        return sum(n for _, n in self.by_category)
 
 
-def park_overview(*, scope: Scope, park: Jurisdiction) -> ParkOverview:
+def park_overview(*, scope: Scope, park: Jurisdiction, on: dt.date) -> ParkOverview:
     """Counts for the park dashboard; a fixed number of queries whatever the headcount."""
-    enterprises = list(
+    enterprises = (
         visible(scope, Enterprise)
         .filter(jurisdiction__path__startswith=park.path)
+        .select_related("jurisdiction")
         .annotate(headcount=Count("people", filter=ACTIVE))
         .order_by("-headcount", "name")
     )
-    threshold = large_enterprise_headcount()
-    half = threshold // 2
-    buckets = [
-        (f"{half}人以下", lambda n: n < half),
-        (f"{half}–{threshold - 1}人", lambda n: half <= n < threshold),
-        (f"{threshold}人及以上", lambda n: n >= threshold),
-    ]
-    by_size = [(label, sum(1 for e in enterprises if test(e.headcount))) for label, test in buckets]
+    rows = enterprise_rows(enterprises, on=on)
     counts = dict(
         visible(scope, Person)
-        .filter(enterprise__in=[e.pk for e in enterprises], status=EmploymentStatus.ACTIVE)
+        .filter(enterprise__in=[r.enterprise.pk for r in rows], status=EmploymentStatus.ACTIVE)
         .values_list("category")
         .annotate(n=Count("id"))
         .values_list("category", "n")
     )
-    by_category = [(label, counts.get(value, 0)) for value, label in StaffCategory.choices]
     return ParkOverview(
         park=park,
-        enterprise_count=len(enterprises),
-        whitelisted_count=sum(1 for e in enterprises if e.whitelisted),
-        large_count=sum(1 for e in enterprises if e.headcount >= threshold),
-        large_threshold=threshold,
-        staff_total=sum(n for _, n in by_category),
-        by_size=by_size,
-        by_category=by_category,
-        top_enterprises=enterprises[:10],
+        rows=rows,
+        large_threshold=large_enterprise_headcount(park=park, on=on),
+        by_category=[(label, counts.get(value, 0)) for value, label in StaffCategory.choices],
     )
 
 

@@ -73,11 +73,12 @@ def home(request: HttpRequest) -> HttpResponse:
 def park_overview(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
     scope = scope_of(request)
     park = get_visible_or_404(scope, selectors.parks_of(scope=scope), pk=jurisdiction_id)
-    overview = selectors.park_overview(scope=scope, park=park)
+    overview = selectors.park_overview(scope=scope, park=park, on=timezone.localdate())
     chart = {
         "size": {
-            "labels": [x for x, _ in overview.by_size],
-            "values": [n for _, n in overview.by_size],
+            "names": [r.enterprise.name for r in overview.rows],
+            "values": [r.headcount for r in overview.rows],
+            "threshold": overview.large_threshold,
         },
         "category": [{"name": x, "value": n} for x, n in overview.by_category],
     }
@@ -88,17 +89,12 @@ def park_overview(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
 def enterprise_list(request: HttpRequest) -> HttpResponse:
     scope = scope_of(request)
     search = request.GET.get("q", "").strip()[:50]
-    enterprises = selectors.enterprise_list(scope=scope, search=search)
+    rows = selectors.enterprise_rows(
+        selectors.enterprise_list(scope=scope, search=search), on=timezone.localdate()
+    )
     can_create = bool(scope.admin_jurisdiction_ids) or scope.superuser
     return render(
-        request,
-        "orgs/enterprise_list.html",
-        {
-            "enterprises": enterprises,
-            "q": search,
-            "can_create": can_create,
-            "threshold": selectors.large_enterprise_headcount(),
-        },
+        request, "orgs/enterprise_list.html", {"rows": rows, "q": search, "can_create": can_create}
     )
 
 
@@ -110,7 +106,7 @@ def enterprise_detail(request: HttpRequest, enterprise_id: int) -> HttpResponse:
         Enterprise.objects.select_related("jurisdiction", "community", "park_cadre"),
         pk=enterprise_id,
     )
-    headcount = selectors.enterprise_headcount(enterprise=enterprise)
+    (row,) = selectors.enterprise_rows([enterprise], on=timezone.localdate())
     counts = dict(
         enterprise.people.filter(status=EmploymentStatus.ACTIVE)
         .values_list("category")
@@ -125,9 +121,7 @@ def enterprise_detail(request: HttpRequest, enterprise_id: int) -> HttpResponse:
         "orgs/enterprise_detail.html",
         {
             "e": enterprise,
-            "headcount": headcount,
-            "is_large": headcount >= selectors.large_enterprise_headcount(),
-            "threshold": selectors.large_enterprise_headcount(),
+            "row": row,
             "can_edit": can_edit_enterprise(scope, enterprise),
             "tree": selectors.org_unit_tree(scope=scope, enterprise=enterprise),
             "by_category": by_category,

@@ -2,11 +2,21 @@
 document.addEventListener("DOMContentLoaded", () => {
   const data = JSON.parse(document.getElementById("chart-data").textContent);
   const size = echarts.init(document.getElementById("chart-size"));
+  const threshold = data.size.threshold;
   size.setOption({
-    tooltip: {},
-    xAxis: { type: "category", data: data.size.labels },
-    yAxis: { type: "value", minInterval: 1, name: "企业数" },
-    series: [{ type: "bar", data: data.size.values, itemStyle: { color: "#0b6e4f" } }],
+    tooltip: { trigger: "axis" },
+    grid: { left: 8, right: 24, top: 24, bottom: 8, containLabel: true },
+    xAxis: { type: "value", minInterval: 1, name: "人" },
+    yAxis: { type: "category", inverse: true, data: data.size.names,
+      axisLabel: { width: 120, overflow: "truncate" } },
+    series: [{
+      type: "bar",
+      data: data.size.values.map((v) => ({
+        value: v, itemStyle: { color: threshold && v >= threshold ? "#b44d12" : "#0b6e4f" },
+      })),
+      markLine: threshold ? { symbol: "none", label: { formatter: `${threshold}人` },
+        data: [{ xAxis: threshold }] } : undefined,
+    }],
   });
   const category = echarts.init(document.getElementById("chart-category"));
   category.setOption({
