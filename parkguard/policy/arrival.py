@@ -54,7 +54,7 @@ ARRIVAL_MEASURES = frozenset(
         "phases",
         "any_of",
         "prohibition",
-        "instruction",
+        "instruction:arrival",
         "closed_loop",
     }
 )

@@ -256,7 +256,7 @@ def select(pack: Pack, ctx: Context, wanted: Iterable[str] | None = None) -> lis
         rule = bound.rule
         if rule.group is not None and rule.group in taken:
             continue
-        relevant = kinds is None or any(m.type in kinds for m in rule.measures)
+        relevant = kinds is None or not kinds.isdisjoint(bound.kinds)
         if not relevant and rule.group is None:
             continue
         if rule.applies_from is not None and on < rule.applies_from:

@@ -23,10 +23,12 @@ from pydantic import BaseModel, ValidationError
 
 from parkguard.policy import errors as E
 from parkguard.policy import yaml_source
+from parkguard.policy.citation import Citation
 from parkguard.policy.schema import (
     MEASURE_TYPES,
     REQUIREMENT_RE,
     ArrivalTests,
+    Instruction,
     PackSpec,
     ParameterSpec,
     ParamRef,
@@ -61,10 +63,33 @@ class PackMeta:
 
 @dataclass(frozen=True, slots=True)
 class BoundRule:
-    """A rule together with the pack (and version) that defines it."""
+    """A rule together with the pack (and version) that defines it.
+
+    ``kinds`` are the measure types the rule yields (an instruction also as
+    ``instruction:<context>``), so that engine functions skip rules cheaply.
+    """
 
     rule: Rule
     source: PackMeta
+    citation: Citation = field(init=False)
+    kinds: frozenset[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        rule, meta = self.rule, self.source
+        citation = Citation(
+            pack_id=meta.id,
+            version=meta.version,
+            document_number=meta.document_number,
+            requirement=rule.requirement,
+            clause=rule.clause,
+            rule_id=rule.id,
+        )
+        kinds: set[str] = {m.type for m in rule.measures}
+        kinds.update(
+            f"instruction:{m.context}" for m in rule.measures if isinstance(m, Instruction)
+        )
+        object.__setattr__(self, "citation", citation)
+        object.__setattr__(self, "kinds", frozenset(kinds))
 
 
 @dataclass(frozen=True, eq=False)
@@ -84,7 +109,7 @@ class Pack:
         # looks at the rules that can matter to it. Immutable, per pack object.
         index: dict[str, list[BoundRule]] = {}
         for bound in self.rules:
-            for kind in {m.type for m in bound.rule.measures}:
+            for kind in bound.kinds:
                 index.setdefault(kind, []).append(bound)
         frozen = {kind: tuple(rules) for kind, rules in index.items()}
         object.__setattr__(self, "by_measure", MappingProxyType(frozen))
@@ -105,8 +130,8 @@ class Pack:
         """Rules yielding any of the measure types, in pack order."""
         if len(measure_types) == 1:
             return self.by_measure.get(measure_types[0], ())
-        wanted = set(measure_types)
-        return tuple(b for b in self.rules if any(m.type in wanted for m in b.rule.measures))
+        wanted = frozenset(measure_types)
+        return tuple(b for b in self.rules if b.kinds & wanted)
 
     def requirements(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(b.rule.requirement for b in self.rules))

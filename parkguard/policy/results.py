@@ -10,6 +10,7 @@ import dataclasses
 from datetime import date, datetime, time
 from typing import Any, Literal
 
+from parkguard.policy.citation import Citation
 from parkguard.policy.registry import BoundRule
 
 ObligationKind = Literal["pre_departure_test", "notify", "certificate", "test", "any_of"]
@@ -17,34 +18,8 @@ EntryNeed = Literal["none", "sampled", "negative"]
 Status = Literal["done", "due", "overdue"]
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class Citation:
-    """Where a result comes from: pack and version, notice, requirement ID and clause."""
-
-    pack_id: str
-    version: int
-    document_number: str
-    requirement: str
-    clause: str
-    rule_id: str
-
-    def text(self) -> str:
-        return (
-            f"{self.document_number} {self.clause}"
-            f"（{self.requirement}；规则包 {self.pack_id} v{self.version}）"
-        )
-
-
 def cite(bound: BoundRule) -> Citation:
-    meta, rule = bound.source, bound.rule
-    return Citation(
-        pack_id=meta.id,
-        version=meta.version,
-        document_number=meta.document_number,
-        requirement=rule.requirement,
-        clause=rule.clause,
-        rule_id=rule.id,
-    )
+    return bound.citation
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
