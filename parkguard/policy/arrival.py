@@ -318,12 +318,14 @@ def notify_text(measure: Notify, hours: int) -> str:
 # --- evaluation -------------------------------------------------------------------------
 def _match_tests(ob: Obligation, tests: tuple[Sample, ...]) -> tuple[datetime | None, str | None]:
     start, end = ob.window_start, ob.due_at
+    # The window already pins a test day to its calendar date (or to "within N hours");
+    # a test day ends at midnight (exclusive), a certificate window at arrival (inclusive).
+    inclusive = ob.kind != "test"
     found = [
         t
         for t in tests
         if (start is None or t.sampled_at >= start)
-        and (end is None or t.sampled_at <= end)
-        and (ob.on_date is None or t.sampled_at.date() == ob.on_date)
+        and (end is None or t.sampled_at < end or (inclusive and t.sampled_at == end))
     ]
     if not found:
         return None, None

@@ -38,6 +38,8 @@ def _n(value: object) -> str:
         return f"〔参数 {value.name}〕"
     if isinstance(value, time):
         return value.strftime("%H:%M")
+    if isinstance(value, float):
+        return f"{value * 100:g}%"
     return str(value)
 
 
@@ -146,7 +148,8 @@ def describe_measure(m: Measure) -> str:
     if isinstance(m, ArrivalTests):
         first = f"（首次在抵达后{_n(m.first_within_hours)}小时内）" if m.first_within_hours else ""
         gate = {"none": "", "sampled": "，采样后方可进入", "negative": "，结果阴性后方可进入"}
-        return f"抵达后第{_days(m.days)}天各做1次{m.test}{first}{gate[m.blocks_entry]}"
+        each = "各" if len(m.days) > 1 else ""
+        return f"抵达后第{_days(m.days)}天{each}做1次{m.test}{first}{gate[m.blocks_entry]}"
     if isinstance(m, Phases):
         steps = []
         for ph in m.phases:
@@ -179,7 +182,7 @@ def describe_measure(m: Measure) -> str:
         tail = f"；{m.refuse_text}" if m.refuse_text else ""
         return f"在{'、'.join(labels.place(p) for p in m.places)}：{'、'.join(checks)}{tail}"
     if isinstance(m, RoutineTesting):
-        share = f"抽检{_n(m.sample_share)}比例的人员" if m.sample_share is not None else "全员"
+        share = f"抽检{_n(m.sample_share)}的人员" if m.sample_share is not None else "全员"
         return f"{m.group}：每{_n(m.interval_days)}天{share}{m.test}"
     if isinstance(m, TemperatureChecks):
         slots, places = "、".join(m.slots), "、".join(labels.place(p) for p in m.places)

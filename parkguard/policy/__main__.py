@@ -1,0 +1,75 @@
+"""Check and read packs from a shell, without Django.
+
+    python -m parkguard.policy validate [DIR]      every pack in DIR (default: bundled packs)
+    python -m parkguard.policy explain PACK[@VERSION] [--dir DIR] [--on YYYY-MM-DD]
+    python -m parkguard.policy lock [DIR]          lines for published.lock (sha256 of files)
+
+The Django command ``manage.py policy`` offers the same and more (plan previews).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+from pathlib import Path
+
+from parkguard.policy.errors import PackError, PolicyInputError
+from parkguard.policy.explain import explain
+from parkguard.policy.registry import DEFAULT_PACKS_DIR, digest_of, load_registry
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m parkguard.policy")
+    sub = parser.add_subparsers(dest="command", required=True)
+    check = sub.add_parser("validate", help="校验目录中的全部规则包")
+    check.add_argument("dir", nargs="?", default=str(DEFAULT_PACKS_DIR))
+    show = sub.add_parser("explain", help="用中文列出规则包的全部规则及出处")
+    show.add_argument("pack", help="规则包 id，可加 @版本")
+    show.add_argument("--dir", default=str(DEFAULT_PACKS_DIR))
+    show.add_argument("--on", default=None, help="取该日生效的版本（YYYY-MM-DD）")
+    lock = sub.add_parser("lock", help="输出 published.lock 的内容")
+    lock.add_argument("dir", nargs="?", default=str(DEFAULT_PACKS_DIR))
+    args = parser.parse_args(argv)
+
+    try:
+        if args.command == "lock":
+            return _lock(Path(args.dir))
+        registry = load_registry(args.dir)
+        if args.command == "validate":
+            for pack in registry.packs():
+                print(f"通过：{pack.meta.file}（{pack.key}，{len(pack.rules)} 条规则）")
+            for key in registry.unlocked():
+                print(f"提示：{key} 已发布但未记入 published.lock")
+            return 0
+        pack_id, _, version = args.pack.partition("@")
+        if version:
+            pack = registry.get(pack_id, int(version))
+        elif args.on:
+            pack = registry.in_force(pack_id, date.fromisoformat(args.on))
+        else:
+            pack = registry.versions(pack_id)[-1]
+        print("\n".join(explain(pack)))
+        return 0
+    except PackError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    except PolicyInputError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+
+
+def _lock(directory: Path) -> int:
+    registry = load_registry(directory)
+    print("# 已发布规则包的内容指纹：<id> <version> <sha256>。")
+    print("# 已发布的版本不可修改；修改请另存为新版本。")
+    print("# 生成：python -m parkguard.policy lock > parkguard/policy/packs/published.lock")
+    for pack in registry.packs():
+        if pack.meta.status == "published":
+            text = (directory / pack.meta.file).read_text(encoding="utf-8")
+            print(f"{pack.id} {pack.version} {digest_of(text)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
