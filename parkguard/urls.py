@@ -15,4 +15,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("", include("parkguard.orgs.urls")),
+    path("", include("parkguard.people.urls")),
+    path("", include("parkguard.rules.urls")),
 ]

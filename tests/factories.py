@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth.models import User
 from stdnum.cn import ric, uscc
@@ -43,7 +44,7 @@ def make_user(username: str, *, staff: bool = False) -> User:
 
 
 def make_person(enterprise: Enterprise, name: str, serial: int, **fields: object) -> Person:
-    defaults: dict[str, object] = {"category": StaffCategory.REGULAR}
+    defaults: dict[str, Any] = {"category": StaffCategory.REGULAR}
     defaults.update(fields)
     return person_create(
         enterprise=enterprise,

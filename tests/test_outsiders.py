@@ -22,12 +22,13 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from parkguard.audit.services import audit_record
 from parkguard.orgs.models import ApiToken, Membership
 from parkguard.orgs.services import api_token_create
+from parkguard.people.models import HouseholdMember, PersonImport
 from tests.factories import TODAY, World
 
 # Routes anyone may open (they carry no tenant data).
 PUBLIC = {"login", "healthz", "admin:login", "admin:logout", "logout"}
 # Parameters that select nothing of a tenant; the value is fixed.
-NEUTRAL = {"app_label": "orgs", "url": "nowhere/"}
+NEUTRAL = {"app_label": "orgs", "url": "nowhere/", "pack_id": "zhengyang-2022-20"}
 DENIED = {302, 401, 403, 404, 405}
 # A write may also fail validation first (the body is empty): it still reveals and changes nothing.
 WRITE_DENIED = DENIED | {400, 422}
@@ -64,12 +65,18 @@ def _victims(world: World) -> dict[str, Any]:
     token, _ = api_token_create(name="甲一门岗", created_by=None, enterprise=world.a1)
     event = audit_record(actor=None, action="test", at=_now(), enterprise_id=world.a1.pk)
     membership = Membership.objects.get(user=world.users["a1_officer"])
+    member = HouseholdMember.objects.create(
+        person=world.a1_person, name="甲一家属", relation="配偶"
+    )
+    batch = PersonImport.objects.create(enterprise=world.a1, filename="甲一台账.xlsx")
     return {
         "enterprise_id": world.a1.pk,
         "unit_id": world.a1_unit.pk,
         "person_id": world.a1_person.pk,
         "jurisdiction_id": world.park_a.pk,
         "token_id": token.pk,
+        "member_id": member.pk,
+        "import_id": batch.pk,
         "id": world.users["a1_officer"].pk,  # admin's password-change page for a user
         "models": {
             "Enterprise": world.a1,
@@ -79,6 +86,8 @@ def _victims(world: World) -> dict[str, Any]:
             "Membership": membership,
             "ApiToken": token,
             "AuditEvent": event,
+            "HouseholdMember": member,
+            "PersonImport": batch,
             "User": world.users["a1_officer"],
         },
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 # pydantic error type → Chinese message; `{…}` fields come from the error's context.
@@ -39,7 +40,7 @@ MESSAGES = {
 FALLBACK = "取值不正确"
 
 
-def translate(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def translate(errors: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """Keep each error's location; replace its message with a Chinese one."""
     out = []
     for error in errors:

@@ -6,10 +6,25 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from parkguard.orgs.models import Jurisdiction
-from parkguard.policy import Pack, PolicyInputError
+from django.utils import timezone
+
+from parkguard.orgs.access import Scope, visible
+from parkguard.orgs.choices import ENTERPRISE_HOSTS
+from parkguard.orgs.models import Enterprise, Jurisdiction
+from parkguard.policy import (
+    Pack,
+    Plan,
+    PlanRequest,
+    PolicyInputError,
+    Records,
+    evaluate_plan,
+    plan_arrival,
+    to_jsonable,
+)
 from parkguard.rules.models import PackAdoption
 from parkguard.rules.registry import registry
+
+PACK_NOT_FOUND = "没有这个规则包"
 
 
 @dataclass(frozen=True)
@@ -48,3 +63,55 @@ def followed(*, park: Jurisdiction, on: dt.date) -> list[Followed]:
 
 def packs_followed(*, park: Jurisdiction, on: dt.date) -> list[Pack]:
     return [f.pack for f in followed(park=park, on=on) if f.pack is not None]
+
+
+def pack_for(*, pack_id: str, version: int | None, on: dt.date) -> Pack:
+    """The version asked for, else the one in force on the date; PolicyInputError if none."""
+    if version is not None:
+        return registry().get(pack_id, version)
+    return registry().in_force(pack_id, on)
+
+
+def plan_compute(*, request: PlanRequest) -> Plan:
+    """The plan for an arriving person under the pack version in force on arrival."""
+    pack = pack_for(pack_id=request.pack, version=request.version, on=request.arrived_at.date())
+    return plan_arrival(
+        pack=pack,
+        person=request.person,
+        arrived_at=request.arrived_at,
+        enterprise=request.enterprise,
+        params=request.params,
+    )
+
+
+def plan_preview(
+    *, request: PlanRequest, records: Records | None = None, at: dt.datetime | None = None
+) -> dict[str, Any]:
+    """A plan (and, given records, its status at `at`) as JSON data with citations."""
+    plan = plan_compute(request=request)
+    result: dict[str, Any] = {"plan": to_jsonable(plan)}
+    if records is not None and at is not None:
+        result["status"] = to_jsonable(evaluate_plan(plan=plan, records=records, at=at))
+    return result
+
+
+def parks_for_scope(*, scope: Scope) -> list[Jurisdiction]:
+    """The parks whose packs apply to the caller: their own, or their enterprises' parks."""
+    ids = set(scope.admin_jurisdiction_ids | scope.jurisdiction_ids)
+    ids |= set(visible(scope, Enterprise).values_list("jurisdiction_id", flat=True).distinct())
+    return list(Jurisdiction.objects.filter(pk__in=ids, kind__in=ENTERPRISE_HOSTS).order_by("name"))
+
+
+def park_params(*, scope: Scope, pack_id: str) -> dict[str, Any]:
+    """The parameter values set by the first of the caller's parks that follows the pack."""
+    on = timezone.localdate()
+    for park in parks_for_scope(scope=scope):
+        for entry in followed(park=park, on=on):
+            if entry.adoption.pack_id == pack_id:
+                return entry.params
+    return {}
+
+
+def input_error(exc: PolicyInputError) -> str:
+    """The Chinese message of an engine input error, with its detail, without the path."""
+    return f"{exc.message}（{exc.detail}）" if exc.detail else exc.message

@@ -15,8 +15,9 @@ from parkguard.policy import PolicyInputError
 from parkguard.policy.context import Params
 from parkguard.rules.models import PackAdoption
 from parkguard.rules.registry import registry
+from parkguard.rules.selectors import PACK_NOT_FOUND
 
-PACK_UNKNOWN = "没有这个规则包"
+PACK_UNKNOWN = PACK_NOT_FOUND
 
 
 def params_check(*, pack_id: str, on: datetime, params: dict[str, Any]) -> dict[str, Any]:

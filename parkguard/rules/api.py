@@ -1,0 +1,114 @@
+"""JSON API of the rule packs: list them, explain one, compute a plan for given facts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Field, Router, Schema
+from ninja.responses import Status
+
+from parkguard.api import scope
+from parkguard.policy import Pack, PlanRequest, PolicyInputError, Records, explain
+from parkguard.rules import selectors
+from parkguard.rules.registry import registry
+from parkguard.rules.selectors import input_error
+
+router = Router(tags=["规则包"])
+
+
+class PackOut(Schema):
+    id: str
+    version: int
+    title: str
+    document_number: str
+    issuer: str
+    jurisdiction: str
+    effective_from: dt.date
+    effective_to: dt.date | None
+    status: str
+    day_numbering: str = Field(description="日序约定，如 arrival_day_is_1：到达当日为第1天")
+    in_force_today: bool
+    requirements: list[str] = Field(description="规则包引用的要求编号（REQUIREMENTS.md）")
+    rule_count: int
+    parameters: dict[str, Any] = Field(description="留给园区设定的参数及其说明")
+
+
+class PackDetailOut(PackOut):
+    explanation: list[str] = Field(description="逐条规则的中文说明与出处")
+
+
+class PlanIn(PlanRequest):
+    """The facts of a person's arrival; with `records` and `at`, the plan's status too."""
+
+    records: Records | None = Field(None, description="已记录的检测与申报（用于评估计划完成情况）")
+    at: dt.datetime | None = Field(None, description="评估时刻（与 records 一同提供）")
+
+
+class PlanErrors(Schema):
+    detail: list[dict[str, Any]]
+
+
+def _pack_out(pack: Pack, cls: type[PackOut] = PackOut, **extra: Any) -> Any:
+    meta = pack.meta
+    return cls(
+        id=meta.id,
+        version=meta.version,
+        title=meta.title,
+        document_number=meta.document_number,
+        issuer=meta.issuer,
+        jurisdiction=meta.jurisdiction,
+        effective_from=meta.effective_from,
+        effective_to=meta.effective_to,
+        status=meta.status,
+        day_numbering=meta.day_numbering,
+        in_force_today=meta.in_force(timezone.localdate()),
+        requirements=list(pack.requirements()),
+        rule_count=len(pack.rules),
+        parameters={k: v.model_dump(exclude_none=True) for k, v in pack.parameters.items()},
+        **extra,
+    )
+
+
+@router.get("/policy/packs", response=list[PackOut], summary="全部规则包（各版本）")
+def pack_list(request: HttpRequest) -> list[PackOut]:
+    return [_pack_out(p) for p in registry().packs()]
+
+
+@router.get(
+    "/policy/packs/{pack_id}",
+    response={200: PackDetailOut, 404: PlanErrors},
+    summary="规则包在某日生效的版本及逐条说明",
+)
+def pack_detail(request: HttpRequest, pack_id: str, on: dt.date | None = None) -> Any:
+    try:
+        pack = selectors.pack_for(pack_id=pack_id, version=None, on=on or timezone.localdate())
+    except PolicyInputError as exc:
+        return Status(404, {"detail": [{"loc": ["path", "pack_id"], "msg": input_error(exc)}]})
+    return _pack_out(pack, PackDetailOut, explanation=explain(pack))
+
+
+@router.post(
+    "/policy/plan",
+    response={200: dict[str, Any], 422: PlanErrors},
+    summary="按规则包计算到达人员的防控计划（带出处）",
+)
+def plan(request: HttpRequest, payload: PlanIn) -> Any:
+    """Facts in, plan out: obligations with due times, phases, test days, earliest entry.
+
+    Every rule, obligation and phase carries its citation (pack, version, document number,
+    requirement ID, clause). With `records` and `at`, `status` says what is done, due or
+    overdue and whether the person may enter now.
+    """
+    facts = PlanRequest.model_validate(payload.model_dump(exclude={"records", "at"}))
+    if not facts.params:
+        # The caller's park's values for what the notice leaves to the locality.
+        params = selectors.park_params(scope=scope(request), pack_id=facts.pack)
+        facts = facts.model_copy(update={"params": params})
+    try:
+        return selectors.plan_preview(request=facts, records=payload.records, at=payload.at)
+    except PolicyInputError as exc:
+        loc = ["body", "payload", *[p for p in exc.path.split(".") if p]]
+        return Status(422, {"detail": [{"loc": loc, "msg": input_error(exc)}]})

@@ -1,0 +1,94 @@
+"""`manage.py policy validate|list|explain PACK|plan --pack PACK --facts FILE.json`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
+from pydantic import ValidationError
+
+from parkguard.lib.api_errors import translate
+from parkguard.policy import PackError, PlanRequest, PolicyInputError, explain, load_registry
+from parkguard.rules import selectors
+from parkguard.rules.registry import registry
+
+
+class Command(BaseCommand):
+    help = "规则包：校验、列出、逐条说明、按事实计算计划"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        validate = sub.add_parser("validate", help="校验规则包目录中的全部规则包")
+        validate.add_argument("--dir", type=Path, default=None, help="规则包目录（默认为内置目录）")
+        sub.add_parser("list", help="列出全部规则包及其版本、生效日期")
+        explain_ = sub.add_parser("explain", help="逐条中文说明一个规则包的规则及出处")
+        explain_.add_argument("pack", help="规则包 id")
+        explain_.add_argument(
+            "--on", type=dt.date.fromisoformat, default=None, help="日期（默认今天）"
+        )
+        plan = sub.add_parser("plan", help="按 JSON 事实文件计算到达人员的计划")
+        plan.add_argument("--pack", required=True, help="规则包 id")
+        plan.add_argument("--facts", type=Path, required=True, help="事实 JSON 文件")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        action = options["action"]
+        if action == "validate":
+            self._validate(options["dir"])
+        elif action == "list":
+            self._list()
+        elif action == "explain":
+            self._explain(options["pack"], options["on"] or timezone.localdate())
+        else:
+            self._plan(options["pack"], options["facts"])
+
+    def _validate(self, directory: Path | None) -> None:
+        try:
+            loaded = load_registry(directory) if directory else load_registry()
+        except PackError as exc:
+            raise CommandError(f"规则包校验失败：\n{exc}") from None
+        for pack in loaded.packs():
+            self.stdout.write(
+                f"通过  {pack.key}  {pack.meta.document_number}  {len(pack.rules)} 条规则"
+            )
+        self.stdout.write(
+            self.style.SUCCESS(f"共 {len(loaded.packs())} 个规则包版本，全部通过校验")
+        )
+
+    def _list(self) -> None:
+        today = timezone.localdate()
+        for pack in registry().packs():
+            meta = pack.meta
+            until = meta.effective_to or "长期"
+            mark = "生效中" if meta.in_force(today) else "未生效"
+            period = f"{meta.effective_from} 至 {until}"
+            self.stdout.write(
+                f"{pack.key}\t{meta.document_number}\t{period}\t{mark}\t{meta.title}"
+            )
+
+    def _explain(self, pack_id: str, on: dt.date) -> None:
+        try:
+            pack = selectors.pack_for(pack_id=pack_id, version=None, on=on)
+        except PolicyInputError as exc:
+            raise CommandError(selectors.input_error(exc)) from None
+        for line in explain(pack):
+            self.stdout.write(line)
+
+    def _plan(self, pack_id: str, facts_file: Path) -> None:
+        try:
+            data = json.loads(facts_file.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise CommandError(f"无法读取事实文件 {facts_file}：{exc}") from None
+        try:
+            request = PlanRequest.model_validate({**data, "pack": pack_id})
+        except ValidationError as exc:
+            lines = [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in translate(exc.errors())]
+            raise CommandError("事实文件有误：\n" + "\n".join(lines)) from None
+        try:
+            result = selectors.plan_preview(request=request)
+        except PolicyInputError as exc:
+            raise CommandError(selectors.input_error(exc)) from None
+        self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))

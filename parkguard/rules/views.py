@@ -1,0 +1,119 @@
+"""Pages of the rule packs: the packs in force, one pack explained, a plan preview, adoption."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from parkguard.orgs.access import can_administer_jurisdiction, get_visible_or_404, scope_of
+from parkguard.orgs.selectors import parks_of
+from parkguard.policy import PolicyInputError, explain
+from parkguard.rules import selectors, services
+from parkguard.rules.forms import PreviewForm, params_clean, params_form
+from parkguard.rules.registry import registry
+
+
+@login_required
+def pack_list(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    scope = scope_of(request)
+    parks = [
+        (park, selectors.followed(park=park, on=today))
+        for park in selectors.parks_for_scope(scope=scope)
+    ]
+    return render(
+        request,
+        "rules/pack_list.html",
+        {"packs": registry().packs(), "parks": parks, "today": today},
+    )
+
+
+@login_required
+def pack_detail(request: HttpRequest, pack_id: str) -> HttpResponse:
+    try:
+        versions = registry().versions(pack_id)
+    except PolicyInputError:
+        raise Http404(selectors.PACK_NOT_FOUND) from None
+    today = timezone.localdate()
+    current = next((p for p in reversed(versions) if p.meta.in_force(today)), versions[-1])
+    return render(
+        request,
+        "rules/pack_detail.html",
+        {"pack": current, "versions": versions, "lines": explain(current), "today": today},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_preview(request: HttpRequest) -> HttpResponse:
+    """Park staff try a hypothetical arrival against a pack and see the plan with citations."""
+    form = PreviewForm(request.POST or None, initial={"arrived_at": timezone.localtime()})
+    plan = error = None
+    if request.method == "POST" and form.is_valid() and form.request is not None:
+        facts = form.request
+        if not facts.params:
+            params = selectors.park_params(scope=scope_of(request), pack_id=facts.pack)
+            facts = facts.model_copy(update={"params": params})
+        try:
+            plan = selectors.plan_compute(request=facts)
+        except PolicyInputError as exc:
+            error = selectors.input_error(exc)
+    template = "rules/_plan.html" if request.htmx else "rules/plan_preview.html"  # type: ignore[attr-defined]
+    return render(request, template, {"form": form, "plan": plan, "error": error})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def park_packs(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
+    """A park admin chooses the packs the park follows and sets their parameters."""
+    scope = scope_of(request)
+    park = get_visible_or_404(scope, parks_of(scope=scope), pk=jurisdiction_id)
+    editable = can_administer_jurisdiction(scope, park)
+    now = timezone.now()
+    adopted = {
+        a.pack_id: a for a in selectors.adoptions_for(park=park) if a.jurisdiction_id == park.pk
+    }
+    rows = []
+    for pack_id in registry().ids():
+        pack = registry().versions(pack_id)[-1]
+        adoption = adopted.get(pack_id)
+        form_class = params_form(pack, adoption.params if adoption else {})
+        prefix = pack_id
+        bound = request.method == "POST" and request.POST.get("pack_id") == pack_id
+        form = form_class(
+            request.POST if bound else None,
+            prefix=prefix,
+            initial=adoption.params if adoption else None,
+        )
+        rows.append({"pack": pack, "adoption": adoption, "form": form})
+        if not bound:
+            continue
+        if not editable:
+            raise PermissionDenied
+        user = cast(User, request.user)
+        if request.POST.get("action") == "drop" and adoption is not None:
+            services.pack_drop(adoption=adoption, by=user, at=now)
+            messages.success(request, f"已停止采用：{pack.meta.title}")
+            return redirect("park_packs", jurisdiction_id=park.pk)
+        if form.is_valid():
+            try:
+                services.pack_adopt(
+                    park=park, pack_id=pack_id, params=params_clean(form), by=user, at=now
+                )
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                messages.success(request, f"已采用：{pack.meta.title}")
+                return redirect("park_packs", jurisdiction_id=park.pk)
+    return render(
+        request, "rules/park_packs.html", {"park": park, "rows": rows, "editable": editable}
+    )
