@@ -168,16 +168,24 @@ class Registry:
             ) from None
 
     def in_force(self, pack_id: str, on: date, *, include_drafts: bool = False) -> Pack:
-        """The published version of the pack in force on the date."""
+        """The published version of the pack in force on the date.
+
+        A version without ``effective_to`` stays in force until a later version starts.
+        """
         for pack in reversed(self.versions(pack_id)):
             if (include_drafts or pack.meta.status == "published") and pack.meta.in_force(on):
                 return pack
         raise E.PolicyInputError(E.ERR_NOT_IN_FORCE, path="pack", detail=f"{pack_id} {on}")
 
     def all_in_force(self, on: date) -> tuple[Pack, ...]:
-        return tuple(
-            p for p in self._packs.values() if p.meta.status == "published" and p.meta.in_force(on)
-        )
+        """For each pack id, the version in force on the date (ids without one are left out)."""
+        found = []
+        for pack_id in self.ids():
+            try:
+                found.append(self.in_force(pack_id, on))
+            except E.PolicyInputError:
+                continue
+        return tuple(found)
 
     def unlocked(self) -> tuple[str, ...]:
         """Published packs (``id@version``) not pinned in ``published.lock``."""
@@ -499,8 +507,23 @@ def _check_overlaps(by_key: Mapping[tuple[str, int], _Loaded], issues: list[E.Pa
     for items in groups.values():
         items.sort(key=lambda it: (it.spec.effective_from, it.spec.version))
         for prev, nxt in itertools.pairwise(items):
+            # An open-ended version runs until the next version starts; an explicit end
+            # date is binding and must come before the next version's start.
+            if prev.spec.version > nxt.spec.version:
+                issues.append(
+                    E.PackIssue(
+                        prev.file,
+                        "effective_from",
+                        E.ERR_VERSION_ORDER,
+                        f"v{prev.spec.version} 自 {prev.spec.effective_from} 起，"
+                        f"{nxt.file} 的 v{nxt.spec.version} 自 {nxt.spec.effective_from} 起",
+                        yaml_source.line_of(prev.text, ("effective_from",)),
+                    )
+                )
+                continue
             end = prev.spec.effective_to
-            if end is None or end >= nxt.spec.effective_from:
+            same_start = prev.spec.effective_from == nxt.spec.effective_from
+            if same_start or (end is not None and end >= nxt.spec.effective_from):
                 issues.append(
                     E.PackIssue(
                         nxt.file,

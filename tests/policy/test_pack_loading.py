@@ -437,7 +437,7 @@ def test_it_refuses_a_cycle_in_extends(tmp_path) -> None:
 
 
 def test_it_refuses_overlapping_versions_of_one_pack(tmp_path) -> None:
-    _write(tmp_path, "example.v1.yaml", BASE)
+    _write(tmp_path, "example.v1.yaml", {**copy.deepcopy(BASE), "effective_to": "2023-12-31"})
     _write(
         tmp_path,
         "example.v2.yaml",
@@ -450,6 +450,43 @@ def test_it_refuses_overlapping_versions_of_one_pack(tmp_path) -> None:
         E.ERR_OVERLAPPING_VERSIONS,
     )
     assert "example.v1.yaml" in issue.detail
+
+
+def test_it_refuses_two_versions_starting_on_the_same_day(tmp_path) -> None:
+    _write(tmp_path, "example.v1.yaml", BASE)
+    _write(tmp_path, "example.v2.yaml", {**copy.deepcopy(BASE), "version": 2})
+    (issue,) = _issues(tmp_path)
+    assert (issue.file, issue.message) == ("example.v2.yaml", E.ERR_OVERLAPPING_VERSIONS)
+
+
+def test_it_refuses_a_newer_version_that_starts_earlier(tmp_path) -> None:
+    _write(tmp_path, "example.v1.yaml", {**copy.deepcopy(BASE), "effective_from": "2023-06-01"})
+    _write(
+        tmp_path,
+        "example.v2.yaml",
+        {**copy.deepcopy(BASE), "version": 2, "effective_to": "2023-05-31"},
+    )
+    (issue,) = _issues(tmp_path)
+    assert (issue.file, issue.path, issue.message) == (
+        "example.v2.yaml",
+        "effective_from",
+        E.ERR_VERSION_ORDER,
+    )
+
+
+def test_it_lets_a_new_version_supersede_an_open_ended_one(tmp_path) -> None:
+    from datetime import date
+
+    _write(tmp_path, "example.v1.yaml", BASE)  # no effective_to: in force until superseded
+    _write(
+        tmp_path,
+        "example.v2.yaml",
+        {**copy.deepcopy(BASE), "version": 2, "effective_from": "2023-06-01"},
+    )
+    registry = load_registry(tmp_path)
+    assert registry.in_force("example-notice", date(2023, 5, 31)).version == 1
+    assert registry.in_force("example-notice", date(2023, 6, 1)).version == 2
+    assert [p.version for p in registry.all_in_force(date(2023, 6, 1))] == [2]
 
 
 def test_it_accepts_consecutive_versions_and_picks_the_one_in_force(tmp_path) -> None:
