@@ -12,7 +12,7 @@ from parkguard.policy.registry import Pack
 from parkguard.policy.results import Deadline, SymptomList, ZoneDecision, cite
 from parkguard.policy.schema import Deadlines, SymptomWatch, Zones
 
-_SEVERITY = {"green": 0, "blue": 1, "orange": 2, "red": 3}
+_SEVERITY = ("green", "blue", "orange", "red")  # least to most severe
 
 
 def _triggered(
@@ -112,7 +112,7 @@ def zone_for(
                 if zone.assign_when is None:
                     continue
                 if matches(zone.assign_when, ctx) and (
-                    best is None or _SEVERITY[zone.colour] > _SEVERITY[best.colour]
+                    best is None or _SEVERITY.index(zone.colour) > _SEVERITY.index(best.colour)
                 ):
                     best = ZoneDecision(zone.colour, zone.meaning, cite(bound))
     return best

@@ -177,6 +177,13 @@ class Registry:
                 return pack
         raise E.PolicyInputError(E.ERR_NOT_IN_FORCE, path="pack", detail=f"{pack_id} {on}")
 
+    def is_in_force(self, pack: Pack, on: date) -> bool:
+        """Whether this version is the one in force on the date (not superseded, published)."""
+        try:
+            return self.in_force(pack.id, on) is pack
+        except E.PolicyInputError:
+            return False
+
     def all_in_force(self, on: date) -> tuple[Pack, ...]:
         """For each pack id, the version in force on the date (ids without one are left out)."""
         found = []
@@ -490,7 +497,7 @@ def _resolve_all(
                     item.file,
                     "",
                     E.ERR_PUBLISHED_CHANGED,
-                    f"{LOCK_FILE_NAME} 记录 sha256 {pinned[:12]}…，现为 {item.digest[:12]}…",
+                    f"{LOCK_FILE_NAME} 记录 sha256 {pinned}，现为 {item.digest}",
                 )
             )
     resolved: dict[tuple[str, int], Pack | None] = {}
