@@ -47,6 +47,11 @@ def _days(days: tuple[int, ...]) -> str:
     return "、".join(str(d) for d in days)
 
 
+def _far(origin: str) -> str:
+    name = labels.ORIGIN[origin]
+    return name if origin == "abroad" else f"{name}（含更远）"
+
+
 def describe_condition(cond: Condition) -> str:
     """The condition in words ("适用于：…")."""
     parts: list[str] = []
@@ -59,7 +64,7 @@ def describe_condition(cond: Condition) -> str:
     if cond.origin_in:
         parts.append("来自" + "或".join(labels.ORIGIN[o] for o in cond.origin_in))
     if cond.origin_at_least:
-        parts.append(f"来自{labels.ORIGIN[cond.origin_at_least]}（含更远）")
+        parts.append(f"来自{_far(cond.origin_at_least)}")
     if cond.origin_at_most:
         parts.append(f"来自{labels.ORIGIN[cond.origin_at_most]}以内")
     if cond.stayed:
@@ -108,11 +113,11 @@ def describe_condition(cond: Condition) -> str:
                 "参与者来自" + "或".join(labels.ORIGIN[o] for o in ev.participants_origin_in)
             )
         if ev.participants_origin_at_least:
-            parts.append(f"有{labels.ORIGIN[ev.participants_origin_at_least]}（含更远）人员参与")
+            parts.append(f"有{_far(ev.participants_origin_at_least)}人员参与")
         if ev.participants_origin_at_most:
             parts.append(f"参与者最远来自{labels.ORIGIN[ev.participants_origin_at_most]}")
         if ev.destination_at_least:
-            parts.append(f"前往{labels.ORIGIN[ev.destination_at_least]}（含更远）")
+            parts.append(f"前往{_far(ev.destination_at_least)}")
         if ev.destination_risk_in:
             parts.append("前往" + "或".join(labels.RISK[r] for r in ev.destination_risk_in) + "区")
         if ev.starts_before is not None:
@@ -136,6 +141,8 @@ def describe_measure(m: Measure) -> str:
         else:
             when = labels.TIMING[m.timing] + (f"{_n(m.hours)}小时" if m.hours else "")
         to = f"向{'、'.join(m.to)}" if m.to else ""
+        if m.who == "enterprise":
+            who = "企业在人员"
         via = f"，通过{'或'.join(m.channel)}" if m.channel else ""
         content = f"，内容：{'、'.join(m.content)}" if m.content else ""
         return f"{who}{when}{to}{m.action}{via}{content}"
@@ -149,7 +156,8 @@ def describe_measure(m: Measure) -> str:
         first = f"（首次在抵达后{_n(m.first_within_hours)}小时内）" if m.first_within_hours else ""
         gate = {"none": "", "sampled": "，采样后方可进入", "negative": "，结果阴性后方可进入"}
         each = "各" if len(m.days) > 1 else ""
-        return f"抵达后第{_days(m.days)}天{each}做1次{m.test}{first}{gate[m.blocks_entry]}"
+        when = "抵达当日" if m.days == (0,) else f"抵达后第{_days(m.days)}天"
+        return f"{when}{each}做1次{m.test}{first}{gate[m.blocks_entry]}"
     if isinstance(m, Phases):
         steps = []
         for ph in m.phases:
