@@ -74,7 +74,7 @@ def _victims(world: World) -> dict[str, Any]:
         "unit_id": world.a1_unit.pk,
         "person_id": world.a1_person.pk,
         "jurisdiction_id": world.park_a.pk,
-        "token_id": token.pk,
+        "token_id": token.pk,  # the outsider walker tries to revoke A1's token
         "member_id": member.pk,
         "import_id": batch.pk,
         "id": world.users["a1_officer"].pk,  # admin's password-change page for a user

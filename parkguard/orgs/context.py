@@ -23,5 +23,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             or Role.COMMUNITY_LIAISON in scope.roles
             or Role.TEAM_LEADER in scope.roles,
             "admin": request.user.is_staff,
+            "tokens": scope.superuser
+            or bool(scope.editor_enterprise_ids or scope.admin_jurisdiction_ids),
         }
     }

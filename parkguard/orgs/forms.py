@@ -63,3 +63,29 @@ class OrgUnitForm(forms.ModelForm):
 
     def _post_clean(self) -> None:
         pass
+
+
+TOKEN_TARGET_REQUIRED = "请选择令牌限定的企业或园区（二选一）"
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label="设备名称", max_length=80, help_text="如：东门门岗闸机、某检测机构"
+    )
+    enterprise = forms.ModelChoiceField(
+        label="限定到企业", queryset=Enterprise.objects.none(), required=False
+    )
+    park = forms.ModelChoiceField(
+        label="或限定到园区", queryset=Jurisdiction.objects.none(), required=False
+    )
+
+    def __init__(self, *args: Any, enterprises: Any, parks: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["enterprise"].queryset = enterprises  # type: ignore[attr-defined]
+        self.fields["park"].queryset = parks  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if (data.get("enterprise") is None) == (data.get("park") is None):
+            self.add_error("enterprise", TOKEN_TARGET_REQUIRED)
+        return data

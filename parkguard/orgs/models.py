@@ -218,6 +218,10 @@ class ApiToken(models.Model):
     enterprise = models.ForeignKey(
         Enterprise, verbose_name="企业", null=True, blank=True, on_delete=models.CASCADE
     )
+    # The park that oversees the token (its own, or its enterprise's), so park admins see it.
+    owner_park = models.ForeignKey(
+        Jurisdiction, verbose_name="所属园区", null=True, on_delete=models.CASCADE, related_name="+"
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -225,7 +229,7 @@ class ApiToken(models.Model):
     revoked_at = models.DateTimeField("吊销时间", null=True, blank=True)
     last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
 
-    scope_jurisdiction = "jurisdiction"
+    scope_jurisdiction = "owner_park"
     scope_enterprise = "enterprise"
 
     class Meta:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -197,6 +198,15 @@ def api_token_create(
         prefix=clear[:10],
         enterprise=enterprise,
         jurisdiction=jurisdiction,
+        owner_park=enterprise.jurisdiction if enterprise is not None else jurisdiction,
         created_by=created_by,
     )
     return token, clear
+
+
+@transaction.atomic
+def api_token_revoke(*, token: ApiToken, at: datetime) -> ApiToken:
+    if token.revoked_at is None:
+        token.revoked_at = at
+        token.save(update_fields=["revoked_at"])
+    return token

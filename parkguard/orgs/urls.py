@@ -17,5 +17,7 @@ urlpatterns = [
     path("enterprises/<int:enterprise_id>/units/", views.org_units, name="org_units"),
     path("units/<int:unit_id>/edit/", views.org_unit_edit, name="org_unit_edit"),
     path("units/<int:unit_id>/delete/", views.org_unit_delete, name="org_unit_delete"),
+    path("tokens/", views.api_tokens, name="api_tokens"),
+    path("tokens/<int:token_id>/revoke/", views.api_token_revoke, name="api_token_revoke"),
     path("healthz", views.healthz, name="healthz"),
 ]

@@ -22,11 +22,12 @@ from parkguard.orgs.access import (
     get_visible_or_404,
     require_edit_enterprise,
     scope_of,
+    visible,
 )
 from parkguard.orgs.choices import JURISDICTION_ROLES, Role
-from parkguard.orgs.forms import EnterpriseForm, OrgUnitForm
+from parkguard.orgs.forms import ApiTokenForm, EnterpriseForm, OrgUnitForm
 from parkguard.orgs.login import LoginForm, login_success_record
-from parkguard.orgs.models import Enterprise, Jurisdiction, Membership, OrgUnit
+from parkguard.orgs.models import ApiToken, Enterprise, Jurisdiction, Membership, OrgUnit
 from parkguard.people.choices import EmploymentStatus, StaffCategory
 
 ENTERPRISE_FIELDS = EnterpriseForm.Meta.fields
@@ -255,3 +256,72 @@ def org_unit_delete(request: HttpRequest, unit_id: int) -> HttpResponse:
 def healthz(request: HttpRequest) -> HttpResponse:
     Jurisdiction.objects.exists()
     return HttpResponse("ok", content_type="text/plain")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    """Device tokens for gate devices and lab systems, each scoped to an enterprise or a park."""
+    scope = scope_of(request)
+    enterprises = Enterprise.objects.filter(
+        pk__in=scope.editor_enterprise_ids
+    ) | Enterprise.objects.filter(jurisdiction_id__in=scope.admin_jurisdiction_ids)
+    parks = selectors.parks_of(scope=scope).filter(pk__in=scope.admin_jurisdiction_ids)
+    if not (scope.superuser or enterprises.exists() or parks.exists()):
+        raise PermissionDenied
+    form = ApiTokenForm(request.POST or None, enterprises=enterprises, parks=parks)
+    created = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        token, created = services.api_token_create(
+            name=data["name"],
+            created_by=cast(User, request.user),
+            enterprise=data["enterprise"],
+            jurisdiction=data["park"],
+        )
+        audit_record(
+            actor=request.user,
+            action="token_create",
+            at=timezone.now(),
+            target=token,
+            enterprise_id=token.enterprise_id,
+            jurisdiction_id=token.jurisdiction_id,
+        )
+        form = ApiTokenForm(enterprises=enterprises, parks=parks)
+    tokens = (
+        visible(scope, ApiToken)
+        .select_related("enterprise", "jurisdiction")
+        .order_by("-created_at")
+    )
+    return render(
+        request, "orgs/api_tokens.html", {"form": form, "tokens": tokens, "created": created}
+    )
+
+
+@login_required
+@require_POST
+def api_token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    scope = scope_of(request)
+    token = get_visible_or_404(scope, ApiToken, pk=token_id)
+    owner_ok = (
+        scope.superuser
+        or token.enterprise_id in scope.editor_enterprise_ids
+        or (
+            token.enterprise is not None
+            and token.enterprise.jurisdiction_id in scope.admin_jurisdiction_ids
+        )
+        or token.jurisdiction_id in scope.admin_jurisdiction_ids
+    )
+    if not owner_ok:
+        raise PermissionDenied
+    services.api_token_revoke(token=token, at=timezone.now())
+    audit_record(
+        actor=request.user,
+        action="token_revoke",
+        at=timezone.now(),
+        target=token,
+        enterprise_id=token.enterprise_id,
+        jurisdiction_id=token.jurisdiction_id,
+    )
+    messages.success(request, f"已吊销：{token.name}")
+    return redirect("api_tokens")
