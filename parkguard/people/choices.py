@@ -31,3 +31,28 @@ class EmploymentStatus(models.TextChoices):
 class Gender(models.TextChoices):
     MALE = "male", "男"
     FEMALE = "female", "女"
+
+
+# Posts with wide social contact (J-1.5c); a post containing one of these words is flagged
+# when an import row leaves the flag empty.
+WIDE_CONTACT_POST_WORDS = ("保安", "门卫", "保洁", "清洁", "食堂", "厨", "餐饮", "宿管")
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", "排队中"
+    VALIDATING = "validating", "校验中"
+    INVALID = "invalid", "有错误，未写入"
+    READY = "ready", "待确认"
+    APPLYING = "applying", "写入中"
+    DONE = "done", "已完成"
+    FAILED = "failed", "失败，未写入"
+    CANCELLED = "cancelled", "已取消"
+
+
+# Statuses in which a background job is still working; the progress bar polls while in one.
+IMPORT_RUNNING = frozenset({ImportStatus.QUEUED, ImportStatus.VALIDATING, ImportStatus.APPLYING})
+
+
+class ImportAction(models.TextChoices):
+    CREATE = "create", "新增"
+    UPDATE = "update", "更新"

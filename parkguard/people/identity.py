@@ -10,7 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import re
 from dataclasses import dataclass
+from functools import cache
 
 import phonenumbers
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -59,8 +61,13 @@ class IdNumber:
         return id_digest(self.value)
 
 
-def id_parse(raw: str, *, today: dt.date) -> IdNumber:
-    """Validate an ID number, each kind of mistake with its own message."""
+def id_parse(raw: str, *, today: dt.date, regions: dict[str, bool] | None = None) -> IdNumber:
+    """Validate an ID number, each kind of mistake with its own message.
+
+    `regions` is an optional per-call memo of region-code lookups (the slowest step), for
+    callers that check many numbers at once, such as an import; it lives only as long as
+    the caller keeps it.
+    """
     number = "".join(str(raw or "").split()).upper()
     if not number:
         raise IdentityError(ID_EMPTY)
@@ -76,11 +83,22 @@ def id_parse(raw: str, *, today: dt.date) -> IdNumber:
         raise IdentityError(ID_BIRTH_INVALID) from None
     if birth > today:
         raise IdentityError(ID_BIRTH_FUTURE)
+    known = regions.get(number[:6]) if regions is not None else None
+    if known is None:
+        known = _region_known(number)
+        if regions is not None:
+            regions[number[:6]] = known
+    if not known:
+        raise IdentityError(ID_REGION)
+    return IdNumber(number)
+
+
+def _region_known(number: str) -> bool:
     try:
         ric.get_birth_place(number)
     except stdnum_errors.ValidationError:
-        raise IdentityError(ID_REGION) from None
-    return IdNumber(number)
+        return False
+    return True
 
 
 def id_mask(number: str) -> str:
@@ -92,12 +110,16 @@ def id_digest(number: str) -> str:
     return hmac.new(settings.ID_HMAC_KEY.encode(), number.encode(), hashlib.sha256).hexdigest()
 
 
-def _fernet() -> MultiFernet:
+def id_cipher() -> MultiFernet:
+    """The cipher for ID numbers; build it once when encrypting many (an import)."""
     return MultiFernet([Fernet(key.encode()) for key in settings.ID_ENC_KEYS])
 
 
-def id_encrypt(number: str) -> str:
-    return _fernet().encrypt(number.encode()).decode()
+_fernet = id_cipher
+
+
+def id_encrypt(number: str, *, cipher: MultiFernet | None = None) -> str:
+    return (cipher or id_cipher()).encrypt(number.encode()).decode()
 
 
 def id_decrypt(token: str) -> str:
@@ -107,9 +129,23 @@ def id_decrypt(token: str) -> str:
         raise RuntimeError("身份证号密文无法解密：请检查 PARKGUARD_ID_ENC_KEY") from exc
 
 
+@cache
+def _mobile_pattern() -> re.Pattern[str]:
+    # The mainland mobile ranges from libphonenumber's metadata (immutable, so caching is safe).
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region("CN")
+    mobile = metadata.mobile if metadata is not None else None
+    assert mobile is not None and mobile.national_number_pattern is not None
+    return re.compile(mobile.national_number_pattern)
+
+
 def phone_parse(raw: str) -> str:
     """A mainland mobile number, normalised to 11 digits; `+86` and separators are accepted."""
     text = "".join(ch for ch in str(raw or "") if ch.isdigit() or ch == "+")
+    # Fast path for the common case, 11 plain digits: one regex instead of a full parse.
+    if len(text) == 11 and text.isdigit() and text[0] == "1":
+        if _mobile_pattern().fullmatch(text):
+            return text
+        raise IdentityError(PHONE_INVALID)
     try:
         parsed = phonenumbers.parse(text, "CN")
     except phonenumbers.NumberParseException:

@@ -6,7 +6,13 @@ from django.conf import settings
 from django.db import models
 
 from parkguard.orgs.models import Enterprise, Jurisdiction, OrgUnit
-from parkguard.people.choices import EmploymentStatus, Gender, StaffCategory
+from parkguard.people.choices import (
+    EmploymentStatus,
+    Gender,
+    ImportAction,
+    ImportStatus,
+    StaffCategory,
+)
 from parkguard.people.identity import phone_mask
 
 
@@ -40,6 +46,7 @@ class Person(models.Model):
     post = models.CharField("岗位", max_length=50, blank=True)
     wide_contact = models.BooleanField("社会接触面广的岗位", default=False)
     labour_agency = models.CharField("劳务/外包单位", max_length=100, blank=True)
+    workshop = models.CharField("车间", max_length=50, blank=True)
     dormitory = models.CharField("宿舍", max_length=50, blank=True)
     shift = models.CharField("班次", max_length=30, blank=True)
     home_community = models.ForeignKey(
@@ -117,6 +124,10 @@ class HouseholdMember(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def phone_masked(self) -> str:
+        return phone_mask(self.phone) if self.phone else ""
+
 
 class EmploymentEvent(models.Model):
     """A change of employment status, so rosters stay current as staff join and leave (J-2.1)."""
@@ -143,3 +154,125 @@ class EmploymentEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.on} {self.get_status_display()}"
+
+
+class PersonImport(models.Model):
+    """One uploaded ledger file on its way in: checked, previewed, then confirmed.
+
+    The pending state lives here and in `PersonImportRow`, never in local files or
+    memory, so any process may serve the preview and any worker may run the job.
+    `payload` holds the upload (encrypted) only until a background job has read it.
+    """
+
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name="企业", on_delete=models.CASCADE, related_name="person_imports"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="上传人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("上传时间", auto_now_add=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    filename = models.CharField("文件名", max_length=200)
+    status = models.CharField(
+        "状态", max_length=20, choices=ImportStatus.choices, default=ImportStatus.QUEUED
+    )
+    payload = models.BinaryField(default=b"", editable=False)
+    total_rows = models.PositiveIntegerField("数据行数", default=0)
+    processed_rows = models.PositiveIntegerField("已处理行数", default=0)
+    create_count = models.PositiveIntegerField("新增", default=0)
+    update_count = models.PositiveIntegerField("更新", default=0)
+    unchanged_count = models.PositiveIntegerField("无变化", default=0)
+    # [{"row": 12, "column": "身份证号", "message": "..."}]; never holds a clear ID number.
+    errors = models.JSONField("错误", default=list, blank=True)
+    message = models.CharField("说明", max_length=300, blank=True)
+
+    scope_jurisdiction = "enterprise__jurisdiction"
+    scope_enterprise = "enterprise"
+
+    class Meta:
+        verbose_name = "人员导入"
+        verbose_name_plural = "人员导入"
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return self.filename
+
+    @property
+    def percent(self) -> int:
+        return min(100, int(100 * self.processed_rows / self.total_rows)) if self.total_rows else 0
+
+
+class PersonImportRow(models.Model):
+    """A checked row waiting for confirmation: the staging table of a ledger import.
+
+    Holds the stored forms of the ID number (digest, ciphertext, mask), never the clear
+    value. Loaded by COPY on PostgreSQL and executemany on SQLite, merged into `Person`
+    by set-based SQL, deleted afterwards. Plain ids instead of foreign keys keep the load lean.
+    """
+
+    batch = models.ForeignKey(PersonImport, on_delete=models.CASCADE, related_name="rows")
+    row_no = models.PositiveIntegerField()
+    action = models.CharField(max_length=6, choices=ImportAction.choices)
+    id_digest = models.CharField(max_length=64)
+    id_encrypted = models.TextField()
+    id_masked = models.CharField(max_length=18)
+    id_tail = models.CharField(max_length=4)
+    gender = models.CharField(max_length=6)
+    birth_date = models.DateField()
+    name = models.CharField(max_length=50)
+    phone = models.CharField(max_length=11)
+    category = models.CharField(max_length=30)
+    org_unit_id_ref = models.BigIntegerField(null=True)
+    post = models.CharField(max_length=50)
+    wide_contact = models.BooleanField()
+    labour_agency = models.CharField(max_length=100)
+    workshop = models.CharField(max_length=50)
+    dormitory = models.CharField(max_length=50)
+    shift = models.CharField(max_length=30)
+    home_community_id_ref = models.BigIntegerField(null=True)
+    home_grid_id_ref = models.BigIntegerField(null=True)
+    home_address = models.CharField(max_length=200)
+    vaccination_doses = models.PositiveSmallIntegerField()
+    status = models.CharField(max_length=20)
+    joined_on = models.DateField(null=True)
+    left_on = models.DateField(null=True)
+
+    class Meta:
+        verbose_name = "待导入行"
+        verbose_name_plural = "待导入行"
+
+    def __str__(self) -> str:
+        return f"{self.batch_id}#{self.row_no}"
+
+
+class IdConflictReview(models.Model):
+    """A park's decision on one ID number found in two enterprises' ledgers."""
+
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, verbose_name="园区", on_delete=models.CASCADE, related_name="+"
+    )
+    id_digest = models.CharField(max_length=64)
+    note = models.CharField("处理说明", max_length=200)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField("处理时间")
+
+    scope_jurisdiction = "jurisdiction"
+
+    class Meta:
+        verbose_name = "身份证号冲突处理"
+        verbose_name_plural = "身份证号冲突处理"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["jurisdiction", "id_digest"], name="idconflict_unique_per_park"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.note

@@ -5,14 +5,38 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 
-from parkguard.orgs.models import Enterprise
-from parkguard.people.identity import IdentityError, IdNumber, id_encrypt, id_parse, phone_parse
-from parkguard.people.models import EmploymentEvent, Person
+from parkguard.audit.services import audit_record
+from parkguard.orgs.access import NOT_ALLOWED, Scope
+from parkguard.orgs.choices import JurisdictionKind
+from parkguard.orgs.models import Enterprise, Jurisdiction
+from parkguard.people.choices import AGENCY_CATEGORIES, EmploymentStatus
+from parkguard.people.identity import (
+    IdentityError,
+    IdNumber,
+    id_decrypt,
+    id_encrypt,
+    id_parse,
+    phone_parse,
+)
+from parkguard.people.models import EmploymentEvent, HouseholdMember, IdConflictReview, Person
+from parkguard.people.selectors import can_reveal_id
 
 PERSON_DUPLICATE = "本企业台账中已有此身份证号的人员"
+AGENCY_REQUIRED = "劳务派遣、第三方外包和客户派驻人员须填写劳务/外包单位"
+UNIT_OTHER_ENTERPRISE = "所选部门/班组不属于本企业"
+COMMUNITY_INVALID = "居住社区必须是村（社区）"
+GRID_INVALID = "所属网格必须是所选居住社区下的网格"
+LEFT_BEFORE_JOINED = "离职日期早于入职日期"
+REASON_REQUIRED = "请填写查看事由（至少4个字），该操作会被记录"
+STATUS_UNCHANGED = "在岗状态没有变化"
+STATUS_DATE_FUTURE = "变动日期不能晚于今天"
+CONFLICT_UNKNOWN = "该身份证号在本园区没有跨企业重复"
+REASON_MIN_LENGTH = 4
 
 
 def person_identity_fields(id_number: IdNumber) -> dict[str, Any]:
@@ -25,6 +49,29 @@ def person_identity_fields(id_number: IdNumber) -> dict[str, Any]:
         "birth_date": id_number.birth_date,
         "gender": id_number.gender,
     }
+
+
+def _rules_check(enterprise: Enterprise, fields: dict[str, Any], errors: dict[str, str]) -> None:
+    """Rules a form cannot see: agency for dispatched staff, places, unit of this enterprise."""
+    if (
+        fields.get("category") in AGENCY_CATEGORIES
+        and not str(fields.get("labour_agency") or "").strip()
+    ):
+        errors["labour_agency"] = AGENCY_REQUIRED
+    unit = fields.get("org_unit")
+    if unit is not None and unit.enterprise_id != enterprise.pk:
+        errors["org_unit"] = UNIT_OTHER_ENTERPRISE
+    community: Jurisdiction | None = fields.get("home_community")
+    if community is not None and community.kind != JurisdictionKind.COMMUNITY:
+        errors["home_community"] = COMMUNITY_INVALID
+    grid: Jurisdiction | None = fields.get("home_grid")
+    if grid is not None and (
+        grid.kind != JurisdictionKind.GRID or community is None or grid.parent_id != community.pk
+    ):
+        errors["home_grid"] = GRID_INVALID
+    joined, left = fields.get("joined_on"), fields.get("left_on")
+    if joined and left and left < joined:
+        errors["left_on"] = LEFT_BEFORE_JOINED
 
 
 def person_build(
@@ -41,6 +88,7 @@ def person_build(
         phone = phone_parse(phone)
     except IdentityError as exc:
         errors["phone"] = exc.message
+    _rules_check(enterprise, fields, errors)
     if errors or parsed is None:
         raise ValidationError(errors)
     return Person(enterprise=enterprise, phone=phone, **person_identity_fields(parsed), **fields)
@@ -48,7 +96,13 @@ def person_build(
 
 @transaction.atomic
 def person_create(
-    *, enterprise: Enterprise, id_number: str, phone: str, today: dt.date, **fields: Any
+    *,
+    enterprise: Enterprise,
+    id_number: str,
+    phone: str,
+    today: dt.date,
+    actor: User | None = None,
+    **fields: Any,
 ) -> Person:
     """Add a person to an enterprise's ledger and record when they joined."""
     person = person_build(
@@ -59,6 +113,182 @@ def person_create(
     person.full_clean(exclude=["id_encrypted"])
     person.save()
     EmploymentEvent.objects.create(
-        person=person, status=person.status, on=person.joined_on or today, note="建档"
+        person=person,
+        status=person.status,
+        on=person.joined_on or today,
+        note="建档",
+        recorded_by=actor,
     )
     return person
+
+
+@transaction.atomic
+def person_update(
+    *,
+    person: Person,
+    today: dt.date,
+    actor: User | None = None,
+    id_number: str = "",
+    phone: str | None = None,
+    **fields: Any,
+) -> Person:
+    """Change a person's record; an ID number is replaced only when a new one is given.
+
+    A change of employment status is written to the history (J-2.1).
+    """
+    errors: dict[str, str] = {}
+    identity: dict[str, Any] = {}
+    if id_number.strip():
+        try:
+            parsed = id_parse(id_number, today=today)
+        except IdentityError as exc:
+            errors["id_number"] = exc.message
+        else:
+            if parsed.digest != person.id_digest:
+                if (
+                    Person.objects.filter(enterprise=person.enterprise, id_digest=parsed.digest)
+                    .exclude(pk=person.pk)
+                    .exists()
+                ):
+                    errors["id_number"] = PERSON_DUPLICATE
+                identity = person_identity_fields(parsed)
+    if phone is not None:
+        try:
+            fields["phone"] = phone_parse(phone)
+        except IdentityError as exc:
+            errors["phone"] = exc.message
+    merged = {
+        "category": person.category,
+        "labour_agency": person.labour_agency,
+        "home_community": person.home_community,
+        "joined_on": person.joined_on,
+        "left_on": person.left_on,
+        **fields,
+    }
+    _rules_check(person.enterprise, merged, errors)
+    if errors:
+        raise ValidationError(errors)
+    old_status = person.status
+    for key, value in {**fields, **identity}.items():
+        setattr(person, key, value)
+    person.full_clean(exclude=["id_encrypted"], validate_unique=False)
+    person.save()
+    if person.status != old_status:
+        on = person.left_on if person.status == EmploymentStatus.LEFT and person.left_on else today
+        EmploymentEvent.objects.create(
+            person=person, status=person.status, on=on, note="修改档案", recorded_by=actor
+        )
+    return person
+
+
+@transaction.atomic
+def person_status_change(
+    *, person: Person, status: str, on: dt.date, note: str, today: dt.date, actor: User | None
+) -> EmploymentEvent:
+    """Someone joins, is suspended or leaves; the roster follows at once (J-2.1)."""
+    errors: dict[str, str] = {}
+    if status == person.status:
+        errors["status"] = STATUS_UNCHANGED
+    if on > today:
+        errors["on"] = STATUS_DATE_FUTURE
+    if errors:
+        raise ValidationError(errors)
+    person.status = status
+    if status == EmploymentStatus.LEFT:
+        person.left_on = on
+    elif status == EmploymentStatus.ACTIVE and person.left_on:
+        person.left_on = None
+    person.save(update_fields=["status", "left_on", "updated_at"])
+    return EmploymentEvent.objects.create(
+        person=person, status=status, on=on, note=note.strip()[:200], recorded_by=actor
+    )
+
+
+def person_id_reveal(
+    *, scope: Scope, person: Person, actor: User, reason: str, at: dt.datetime
+) -> str:
+    """The clear ID number for a permitted user who gives a reason; the reveal is audited.
+
+    The clear value goes only to the caller: never into the audit detail or a log.
+    """
+    if not can_reveal_id(scope, person):
+        raise PermissionDenied(NOT_ALLOWED)
+    reason = " ".join(reason.split())
+    if len(reason) < REASON_MIN_LENGTH:
+        raise ValidationError({"reason": REASON_REQUIRED})
+    audit_record(
+        actor=actor,
+        action="id_reveal",
+        at=at,
+        target=person,
+        enterprise_id=person.enterprise_id,
+        jurisdiction_id=person.enterprise.jurisdiction_id,
+        reason=reason[:200],
+        detail={"id_masked": person.id_masked},
+    )
+    return id_decrypt(person.id_encrypted)
+
+
+def export_reason_check(reason: str) -> str:
+    reason = " ".join(reason.split())
+    if len(reason) < REASON_MIN_LENGTH:
+        raise ValidationError({"reason": REASON_REQUIRED})
+    return reason[:200]
+
+
+@transaction.atomic
+def household_member_add(
+    *, person: Person, name: str, relation: str, phone: str = ""
+) -> HouseholdMember:
+    """Record someone who lives with a staff member (J-1.5b)."""
+    errors: dict[str, str] = {}
+    if not name.strip():
+        errors["name"] = "姓名不能为空"
+    if not relation.strip():
+        errors["relation"] = "关系不能为空"
+    clean_phone = ""
+    if phone.strip():
+        try:
+            clean_phone = phone_parse(phone)
+        except IdentityError as exc:
+            errors["phone"] = exc.message
+    if errors:
+        raise ValidationError(errors)
+    return HouseholdMember.objects.create(
+        person=person, name=name.strip()[:50], relation=relation.strip()[:20], phone=clean_phone
+    )
+
+
+@transaction.atomic
+def household_member_remove(*, member: HouseholdMember) -> None:
+    member.delete()
+
+
+@transaction.atomic
+def id_conflict_review(
+    *, park: Jurisdiction, id_digest: str, note: str, actor: User
+) -> IdConflictReview:
+    """The park records how a cross-enterprise duplicate was resolved (e.g. a dual post)."""
+    note = " ".join(note.split())
+    if len(note) < REASON_MIN_LENGTH:
+        raise ValidationError({"note": "请填写处理说明（至少4个字）"})
+    in_park = Person.objects.filter(
+        enterprise__jurisdiction__path__startswith=park.path, id_digest=id_digest
+    )
+    if in_park.values("enterprise").distinct().count() < 2:
+        raise ValidationError({"note": CONFLICT_UNKNOWN})
+    now = timezone.now()
+    review, _ = IdConflictReview.objects.update_or_create(
+        jurisdiction=park,
+        id_digest=id_digest,
+        defaults={"note": note[:200], "reviewed_by": actor, "reviewed_at": now},
+    )
+    audit_record(
+        actor=actor,
+        action="id_conflict_review",
+        at=now,
+        target=review,
+        jurisdiction_id=park.pk,
+        reason=note[:200],
+    )
+    return review

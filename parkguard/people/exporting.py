@@ -1,0 +1,189 @@
+"""Ledger workbooks: the import template and the roster handed to inspectors.
+
+Every text cell goes through `cell_safe` and `write_string`, so nothing typed into the
+ledger can become a formula in someone's spreadsheet. ID numbers and phones are masked
+unless the caller passes `reveal=True` (an audited, reasoned export).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Iterable
+
+import xlsxwriter
+from cryptography.fernet import MultiFernet
+
+from parkguard.orgs.models import Enterprise
+from parkguard.people.choices import EmploymentStatus, StaffCategory
+from parkguard.people.columns import COLUMNS
+from parkguard.people.identity import id_cipher
+from parkguard.people.models import Person
+from parkguard.people.sheets import cell_safe
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+TEMPLATE_ROWS = 5000  # rows pre-formatted as text in the template's ID and phone columns
+
+EXPORT_HEADERS = (
+    ("序号", 6),
+    ("姓名", 10),
+    ("性别", 6),
+    ("身份证号", 22),
+    ("手机号", 14),
+    ("人员类别", 14),
+    ("部门/班组", 18),
+    ("岗位", 10),
+    ("接触面广岗位", 8),
+    ("劳务/外包单位", 20),
+    ("车间", 10),
+    ("宿舍", 14),
+    ("班次", 8),
+    ("居住社区", 12),
+    ("所属网格", 14),
+    ("现住址", 24),
+    ("疫苗剂次", 8),
+    ("在岗状态", 10),
+    ("入职日期", 12),
+    ("离职日期", 12),
+)
+
+
+def template_workbook(*, enterprise: Enterprise) -> bytes:
+    """The import template: Chinese headers, ID and phone columns as text, drop-down lists."""
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    head = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
+    required = book.add_format(
+        {"bold": True, "bg_color": "#FCE4D6", "border": 1, "font_color": "#C00000"}
+    )
+    text = book.add_format({"num_format": 49})  # the built-in "@" text format
+    date = book.add_format({"num_format": "yyyy-mm-dd"})
+    sheet = book.add_worksheet("人员台账")
+    for col, column in enumerate(COLUMNS):
+        label = column.header + ("*" if column.required else "")
+        sheet.write_string(0, col, label, required if column.required else head)
+        fmt = date if column.key in ("joined_on", "left_on") else text
+        if column.key in ("id_number", "phone", "name", "category", "org_unit", "post"):
+            fmt = text
+        sheet.set_column(col, col, column.width, fmt)
+        if column.hint:
+            sheet.write_comment(0, col, column.hint)
+    lists = {
+        "category": [str(label) for _, label in StaffCategory.choices],
+        "status": [str(label) for _, label in EmploymentStatus.choices],
+        "wide_contact": ["是", "否"],
+    }
+    for col, column in enumerate(COLUMNS):
+        if column.key in lists:
+            sheet.data_validation(
+                1,
+                col,
+                TEMPLATE_ROWS,
+                col,
+                {"validate": "list", "source": lists[column.key], "show_error": True},
+            )
+    sheet.freeze_panes(1, 2)
+    notes = book.add_worksheet("填写说明")
+    notes.set_column(0, 0, 22)
+    notes.set_column(1, 1, 70)
+    notes.write_string(0, 0, f"{enterprise.name} 人员台账导入模板", head)
+    notes.write_string(1, 0, "说明")
+    notes.write_string(
+        1,
+        1,
+        "标 * 的列必填。每行一人；按身份证号识别：已有的人员会被更新，"
+        "内容相同的行不作修改；任一行有错误时整份文件都不会写入。",
+    )
+    for row, column in enumerate(COLUMNS, start=3):
+        notes.write_string(row, 0, column.header + ("（必填）" if column.required else ""))
+        hint = column.hint
+        if column.key in lists:
+            hint = (hint + "；" if hint else "") + "可选：" + "、".join(lists[column.key])
+        notes.write_string(row, 1, hint)
+    book.close()
+    return buffer.getvalue()
+
+
+def _date(value: dt.date | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def ledger_workbook(
+    *,
+    enterprise: Enterprise,
+    people: Iterable[Person],
+    exported_at: dt.datetime,
+    exported_by: str,
+    reveal: bool = False,
+) -> bytes:
+    """The staff roster as inspectors expect it: title, export note, numbered rows, signatures."""
+    cipher: MultiFernet | None = id_cipher() if reveal else None
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "constant_memory": True})
+    title = book.add_format({"bold": True, "font_size": 16, "align": "center"})
+    note = book.add_format({"font_size": 10, "font_color": "#555555"})
+    head = book.add_format(
+        {"bold": True, "bg_color": "#DDEBF7", "border": 1, "align": "center", "text_wrap": True}
+    )
+    cell = book.add_format({"border": 1, "num_format": "@"})
+    sheet = book.add_worksheet("人员台账")
+    last_col = len(EXPORT_HEADERS) - 1
+    sheet.merge_range(
+        0, 0, 0, last_col, cell_safe(f"{enterprise.name} 员工花名册（防疫台账）"), title
+    )
+    masking = "身份证号、手机号为完整号码（已登记查看事由）" if reveal else "身份证号、手机号已脱敏"
+    sheet.merge_range(
+        1,
+        0,
+        1,
+        last_col,
+        cell_safe(
+            f"统一社会信用代码：{enterprise.credit_code}　导出时间：{exported_at:%Y-%m-%d %H:%M}"
+            f"　导出人：{exported_by}　{masking}"
+        ),
+        note,
+    )
+    for col, (label, width) in enumerate(EXPORT_HEADERS):
+        sheet.write_string(2, col, label, head)
+        sheet.set_column(col, col, width)
+    row = 3
+    for index, p in enumerate(people, start=1):
+        id_value = cipher.decrypt(p.id_encrypted.encode()).decode() if cipher else p.id_masked
+        values = (
+            str(index),
+            p.name,
+            p.get_gender_display(),
+            id_value,
+            p.phone if reveal else p.phone_masked,
+            p.get_category_display(),
+            p.org_unit.name if p.org_unit else "",
+            p.post,
+            "是" if p.wide_contact else "否",
+            p.labour_agency,
+            p.workshop,
+            p.dormitory,
+            p.shift,
+            p.home_community.name if p.home_community else "",
+            p.home_grid.name if p.home_grid else "",
+            p.home_address,
+            str(p.vaccination_doses),
+            p.get_status_display(),
+            _date(p.joined_on),
+            _date(p.left_on),
+        )
+        for col, value in enumerate(values):
+            sheet.write_string(row, col, cell_safe(value), cell)
+        row += 1
+    sheet.write_string(row + 1, 0, f"合计：{row - 3} 人")
+    sheet.write_string(row + 2, 0, "填表人：")
+    sheet.write_string(row + 2, 6, "联系电话：")
+    sheet.write_string(row + 2, 12, "企业负责人（签字）：")
+    # Print setup for inspectors: landscape A4, one page wide, headers on every page.
+    sheet.set_landscape()
+    sheet.set_paper(9)
+    sheet.fit_to_pages(1, 0)
+    sheet.repeat_rows(2)
+    sheet.freeze_panes(3, 2)
+    sheet.autofilter(2, 0, max(row - 1, 2), last_col)
+    book.close()
+    return buffer.getvalue()

@@ -1,0 +1,215 @@
+"""Reads of the person ledger; the caller's scope always comes first."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, QuerySet
+
+from parkguard.orgs.access import Scope, can_edit_enterprise, visible
+from parkguard.orgs.choices import JurisdictionKind
+from parkguard.orgs.models import Enterprise, Jurisdiction, OrgUnit
+from parkguard.people.choices import EmploymentStatus
+from parkguard.people.models import IdConflictReview, Person
+from parkguard.rules.params import large_enterprise_headcount
+
+
+@dataclass(frozen=True)
+class PersonFilters:
+    """The ledger's filters; empty values filter nothing."""
+
+    category: str = ""
+    org_unit: int | None = None
+    status: str = ""
+    post: str = ""
+    wide_contact: bool | None = None
+    search: str = ""  # a name, or the last digits of an ID number
+
+
+def person_list(
+    *, scope: Scope, enterprise: Enterprise, filters: PersonFilters | None = None
+) -> QuerySet[Person]:
+    """The ledger of one enterprise as far as the caller may see it."""
+    f = filters or PersonFilters()
+    queryset = (
+        visible(scope, Person)
+        .filter(enterprise=enterprise)
+        .select_related("org_unit", "home_community", "home_grid")
+    )
+    if f.category:
+        queryset = queryset.filter(category=f.category)
+    if f.org_unit:
+        queryset = queryset.filter(org_unit_id__in=_unit_and_below(enterprise, f.org_unit))
+    if f.status:
+        queryset = queryset.filter(status=f.status)
+    if f.post:
+        queryset = queryset.filter(post__icontains=f.post)
+    if f.wide_contact is not None:
+        queryset = queryset.filter(wide_contact=f.wide_contact)
+    search = f.search.strip()
+    if search:
+        tail = search.upper()
+        if len(tail) <= 4 and tail[:-1].isdigit() and (tail[-1].isdigit() or tail[-1] == "X"):
+            queryset = queryset.filter(Q(id_tail__endswith=tail) | Q(name__icontains=search))
+        else:
+            queryset = queryset.filter(name__icontains=search)
+    return queryset.order_by("org_unit__name", "name", "id")
+
+
+def _unit_and_below(enterprise: Enterprise, unit_id: int) -> set[int]:
+    found = {unit_id}
+    frontier = {unit_id}
+    while frontier:
+        frontier = (
+            set(
+                OrgUnit.objects.filter(enterprise=enterprise, parent_id__in=frontier).values_list(
+                    "pk", flat=True
+                )
+            )
+            - found
+        )
+        found |= frontier
+    return found
+
+
+def ledger_enterprises(*, scope: Scope) -> QuerySet[Enterprise]:
+    """Enterprises whose ledger the caller can open, with the active headcount they may see."""
+    people = visible(scope, Person).filter(status=EmploymentStatus.ACTIVE).values("pk")
+    return (
+        visible(scope, Enterprise)
+        .select_related("jurisdiction")
+        .annotate(headcount=Count("people", filter=Q(people__in=people)))
+        .order_by("name")
+    )
+
+
+def can_reveal_id(scope: Scope, person: Person) -> bool:
+    """Only the enterprise's admins and epidemic officers, and admins of its park."""
+    enterprise = person.enterprise
+    return (
+        enterprise.pk in scope.editor_enterprise_ids
+        or enterprise.jurisdiction_id in scope.admin_jurisdiction_ids
+    )
+
+
+def can_edit_person(scope: Scope, person: Person) -> bool:
+    return can_edit_enterprise(scope, person.enterprise)
+
+
+@dataclass
+class RosterGroup:
+    enterprise: Enterprise
+    people: list[Person]
+    headcount: int
+    threshold: int | None  # from the packs the enterprise's park follows (J-2.1: 200+)
+
+    @property
+    def large(self) -> bool:
+        return self.threshold is not None and self.headcount >= self.threshold
+
+
+@dataclass
+class Roster:
+    """A community's roster of residents, per enterprise (J-2.1)."""
+
+    community: Jurisdiction
+    groups: list[RosterGroup] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return sum(len(g.people) for g in self.groups)
+
+
+def liaison_communities(*, scope: Scope) -> QuerySet[Jurisdiction]:
+    if scope.superuser:
+        return Jurisdiction.objects.filter(kind=JurisdictionKind.COMMUNITY).order_by("name")
+    return Jurisdiction.objects.filter(
+        pk__in=scope.community_ids, kind=JurisdictionKind.COMMUNITY
+    ).order_by("name")
+
+
+def large_thresholds(enterprises: Iterable[Enterprise], *, on: dt.date) -> dict[int, int | None]:
+    """The large-enterprise headcount per park of these enterprises, looked up once per park."""
+    found: dict[int, int | None] = {}
+    for e in enterprises:
+        if e.jurisdiction_id not in found:
+            found[e.jurisdiction_id] = large_enterprise_headcount(park=e.jurisdiction, on=on)
+    return found
+
+
+def community_roster(
+    *, scope: Scope, community: Jurisdiction, on: dt.date, status: str = ""
+) -> Roster:
+    """Everyone who lives in the community, across enterprises, grouped by enterprise."""
+    people = (
+        visible(scope, Person)
+        .filter(home_community=community)
+        .select_related("enterprise__jurisdiction", "home_grid", "org_unit")
+        .order_by("enterprise__name", "name", "id")
+    )
+    if status:
+        people = people.filter(status=status)
+    headcounts = dict(
+        Person.objects.filter(
+            enterprise__in=people.values("enterprise"), status=EmploymentStatus.ACTIVE
+        )
+        .values_list("enterprise")
+        .annotate(n=Count("id"))
+        .values_list("enterprise", "n")
+    )
+    people_list = list(people)
+    thresholds = large_thresholds((p.enterprise for p in people_list), on=on)
+    roster = Roster(community=community)
+    current: RosterGroup | None = None
+    for person in people_list:
+        if current is None or current.enterprise.pk != person.enterprise_id:
+            current = RosterGroup(
+                enterprise=person.enterprise,
+                people=[],
+                headcount=headcounts.get(person.enterprise_id, 0),
+                threshold=thresholds[person.enterprise.jurisdiction_id],
+            )
+            roster.groups.append(current)
+        current.people.append(person)
+    return roster
+
+
+@dataclass
+class IdConflict:
+    """One ID number held by people in more than one enterprise of a park."""
+
+    id_digest: str
+    id_masked: str
+    people: list[Person]
+    review: IdConflictReview | None
+
+
+def id_conflicts(*, scope: Scope, park: Jurisdiction, reviewed: bool = False) -> list[IdConflict]:
+    """The same ID number in two or more enterprises of the park; one grouped query."""
+    in_park = visible(scope, Person).filter(enterprise__jurisdiction__path__startswith=park.path)
+    digests = (
+        in_park.values("id_digest")
+        .annotate(n=Count("enterprise", distinct=True))
+        .filter(n__gt=1)
+        .values_list("id_digest", flat=True)
+    )
+    reviews = {
+        r.id_digest: r
+        for r in IdConflictReview.objects.filter(jurisdiction=park).select_related("reviewed_by")
+    }
+    people = in_park.filter(id_digest__in=list(digests)).select_related("enterprise")
+    grouped: dict[str, list[Person]] = {}
+    for person in people.order_by("id_digest", "enterprise__name"):
+        grouped.setdefault(person.id_digest, []).append(person)
+    found = [
+        IdConflict(
+            id_digest=digest,
+            id_masked=members[0].id_masked,
+            people=members,
+            review=reviews.get(digest),
+        )
+        for digest, members in grouped.items()
+    ]
+    return [c for c in found if (c.review is not None) == reviewed]

@@ -1,0 +1,598 @@
+"""Pages of the person ledger: the ledger, the personal file, import/export, rosters."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from parkguard.audit.services import audit_record
+from parkguard.orgs.access import (
+    NOT_FOUND,
+    Scope,
+    can_edit_enterprise,
+    get_visible_or_404,
+    require_edit_enterprise,
+    scope_of,
+)
+from parkguard.orgs.choices import ENTERPRISE_ROLES, JURISDICTION_ROLES, PARK_EDITORS
+from parkguard.orgs.models import Enterprise, Jurisdiction
+from parkguard.orgs.selectors import parks_of
+from parkguard.people import exporting, importing, selectors, services
+from parkguard.people.choices import IMPORT_RUNNING, EmploymentStatus, ImportStatus
+from parkguard.people.forms import (
+    ConflictReviewForm,
+    ExportForm,
+    FilterForm,
+    HouseholdForm,
+    ImportForm,
+    PersonForm,
+    RevealForm,
+    StatusForm,
+)
+from parkguard.people.models import HouseholdMember, Person, PersonImport
+from parkguard.people.sheets import SheetError, sheet_size_check
+
+PAGE_SIZE = 50
+
+
+def _user(request: HttpRequest) -> User:
+    return cast(User, request.user)
+
+
+def _apply_errors(form: forms.BaseForm, exc: ValidationError) -> None:
+    for field, errors in exc.message_dict.items():
+        form.add_error(None if field == "__all__" or field not in form.fields else field, errors)
+
+
+def _person(scope: Scope, person_id: int) -> Person:
+    return get_visible_or_404(
+        scope,
+        Person.objects.select_related(
+            "enterprise__jurisdiction", "org_unit", "home_community", "home_grid"
+        ),
+        pk=person_id,
+    )
+
+
+def _filters(form: FilterForm) -> selectors.PersonFilters:
+    if not form.is_valid():
+        return selectors.PersonFilters()
+    data = form.cleaned_data
+    wide = {"1": True, "0": False}.get(data.get("wide_contact") or "")
+    unit = data.get("org_unit")
+    return selectors.PersonFilters(
+        category=data.get("category") or "",
+        status=data.get("status") or "",
+        org_unit=unit.pk if unit else None,
+        post=data.get("post") or "",
+        wide_contact=wide,
+        search=data.get("q") or "",
+    )
+
+
+@login_required
+def ledger_home(request: HttpRequest) -> HttpResponse:
+    """Where the navigation's 人员台账 leads: the one ledger, or a choice of them."""
+    scope = scope_of(request)
+    has_enterprise_view = scope.superuser or bool(
+        scope.roles & (JURISDICTION_ROLES | ENTERPRISE_ROLES)
+    )
+    if not has_enterprise_view and scope.community_ids:
+        return redirect("community_roster")
+    enterprises = list(selectors.ledger_enterprises(scope=scope))
+    if len(enterprises) == 1 and not scope.roles & JURISDICTION_ROLES:
+        return redirect("person_list", enterprise_id=enterprises[0].pk)
+    thresholds = selectors.large_thresholds(enterprises, on=timezone.localdate())
+    rows = [
+        (e, thresholds[e.jurisdiction_id], e.headcount)  # type: ignore[attr-defined]
+        for e in enterprises
+    ]
+    parks = list(parks_of(scope=scope)) if scope.has_role(*PARK_EDITORS) else []
+    return render(
+        request,
+        "people/ledger_home.html",
+        {"rows": rows, "parks": parks, "has_roster": bool(scope.community_ids)},
+    )
+
+
+@login_required
+@require_GET
+def person_list(request: HttpRequest, enterprise_id: int) -> HttpResponse:
+    scope = scope_of(request)
+    enterprise = get_visible_or_404(
+        scope, Enterprise.objects.select_related("jurisdiction"), pk=enterprise_id
+    )
+    form = FilterForm(request.GET or None, enterprise=enterprise)
+    people = selectors.person_list(scope=scope, enterprise=enterprise, filters=_filters(form))
+    page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "e": enterprise,
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "can_edit": can_edit_enterprise(scope, enterprise),
+    }
+    template = "people/_table.html" if request.htmx else "people/person_list.html"  # type: ignore[attr-defined]
+    return render(request, template, context)
+
+
+@login_required
+@require_GET
+def person_print(request: HttpRequest, enterprise_id: int) -> HttpResponse:
+    """A print-friendly roster (masked), with the same filters as the ledger."""
+    scope = scope_of(request)
+    enterprise = get_visible_or_404(scope, Enterprise, pk=enterprise_id)
+    form = FilterForm(request.GET or None, enterprise=enterprise)
+    people = selectors.person_list(scope=scope, enterprise=enterprise, filters=_filters(form))
+    return render(
+        request,
+        "people/person_print.html",
+        {"e": enterprise, "people": people, "now": timezone.localtime()},
+    )
+
+
+def _export_response(
+    request: HttpRequest,
+    scope: Scope,
+    enterprise: Enterprise,
+    people: QuerySet[Person],
+    *,
+    reason: str = "",
+) -> HttpResponse:
+    now = timezone.now()
+    reveal = bool(reason)
+    rows = list(people)
+    audit_record(
+        actor=_user(request),
+        action="person_export_unmasked" if reveal else "person_export",
+        at=now,
+        target=enterprise,
+        enterprise_id=enterprise.pk,
+        jurisdiction_id=enterprise.jurisdiction_id,
+        reason=reason,
+        detail={"rows": len(rows), "masked": not reveal},
+    )
+    body = exporting.ledger_workbook(
+        enterprise=enterprise,
+        people=rows,
+        exported_at=timezone.localtime(now),
+        exported_by=request.user.get_username(),
+        reveal=reveal,
+    )
+    response = HttpResponse(body, content_type=exporting.XLSX)
+    suffix = "完整号码" if reveal else "脱敏"
+    filename = f"{enterprise.name}-人员台账-{timezone.localdate():%Y%m%d}-{suffix}.xlsx"
+    response["Content-Disposition"] = _attachment(filename)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _attachment(filename: str) -> str:
+    from urllib.parse import quote
+
+    return f"attachment; filename=\"ledger.xlsx\"; filename*=UTF-8''{quote(filename)}"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_export(request: HttpRequest, enterprise_id: int) -> HttpResponse:
+    """GET: the masked workbook. POST with a reason: full numbers, for those who may reveal."""
+    scope = scope_of(request)
+    enterprise = get_visible_or_404(
+        scope, Enterprise.objects.select_related("jurisdiction"), pk=enterprise_id
+    )
+    form = FilterForm(request.GET or None, enterprise=enterprise)
+    people = selectors.person_list(scope=scope, enterprise=enterprise, filters=_filters(form))
+    if request.method == "GET" and "unmasked" not in request.GET:
+        return _export_response(request, scope, enterprise, people)
+    may_reveal = (
+        enterprise.pk in scope.editor_enterprise_ids
+        or enterprise.jurisdiction_id in scope.admin_jurisdiction_ids
+    )
+    if not may_reveal:
+        raise PermissionDenied
+    export_form = ExportForm(request.POST or None)
+    if request.method == "POST" and export_form.is_valid():
+        try:
+            reason = services.export_reason_check(export_form.cleaned_data["reason"])
+        except ValidationError as exc:
+            _apply_errors(export_form, exc)
+        else:
+            return _export_response(request, scope, enterprise, people, reason=reason)
+    return render(
+        request,
+        "people/export_unmasked.html",
+        {"e": enterprise, "form": export_form, "query": request.GET.urlencode()},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_create(request: HttpRequest, enterprise_id: int) -> HttpResponse:
+    scope = scope_of(request)
+    enterprise = get_visible_or_404(
+        scope, Enterprise.objects.select_related("jurisdiction"), pk=enterprise_id
+    )
+    require_edit_enterprise(scope, enterprise)
+    form = PersonForm(request.POST or None, enterprise=enterprise)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            person = services.person_create(
+                enterprise=enterprise,
+                id_number=data.pop("id_number"),
+                phone=data.pop("phone"),
+                today=timezone.localdate(),
+                actor=_user(request),
+                **data,
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, f"已建档：{person.name}")
+            return redirect("person_detail", person_id=person.pk)
+    return render(
+        request, "people/person_form.html", {"form": form, "e": enterprise, "title": "新增人员"}
+    )
+
+
+@login_required
+@require_GET
+def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
+    """The personal file (B-2.2); later features add their sections to it."""
+    scope = scope_of(request)
+    person = _person(scope, person_id)
+    can_edit = selectors.can_edit_person(scope, person)
+    return render(
+        request,
+        "people/person_detail.html",
+        {
+            "p": person,
+            "can_edit": can_edit,
+            "can_reveal": selectors.can_reveal_id(scope, person),
+            "events": person.employment_events.select_related("recorded_by")[:50],
+            "household": person.household.all(),
+            "reveal_form": RevealForm(),
+            "status_form": StatusForm(initial={"on": timezone.localdate()}),
+            "household_form": HouseholdForm(),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
+    scope = scope_of(request)
+    person = _person(scope, person_id)
+    require_edit_enterprise(scope, person.enterprise)
+    form = PersonForm(request.POST or None, instance=person, enterprise=person.enterprise)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        id_number = data.pop("id_number") or ""
+        phone = data.pop("phone") or None
+        try:
+            services.person_update(
+                person=_person(scope, person_id),  # a fresh copy: a failure leaves the page intact
+                today=timezone.localdate(),
+                actor=_user(request),
+                id_number=id_number,
+                phone=phone,
+                **data,
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, "已保存")
+            return redirect("person_detail", person_id=person.pk)
+    return render(
+        request,
+        "people/person_form.html",
+        {"form": form, "e": person.enterprise, "p": person, "title": f"编辑：{person.name}"},
+    )
+
+
+@login_required
+@require_POST
+def person_reveal(request: HttpRequest, person_id: int) -> HttpResponse:
+    """Show one ID number in full, to a permitted user, with a recorded reason."""
+    scope = scope_of(request)
+    person = _person(scope, person_id)
+    if not selectors.can_reveal_id(scope, person):
+        raise PermissionDenied
+    form = RevealForm(request.POST)
+    value = ""
+    if form.is_valid():
+        try:
+            value = services.person_id_reveal(
+                scope=scope,
+                person=person,
+                actor=_user(request),
+                reason=form.cleaned_data["reason"],
+                at=timezone.now(),
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+    response = render(
+        request,
+        "people/_reveal.html",
+        {"p": person, "reveal_form": form, "value": value, "can_reveal": True},
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def person_status(request: HttpRequest, person_id: int) -> HttpResponse:
+    scope = scope_of(request)
+    person = _person(scope, person_id)
+    require_edit_enterprise(scope, person.enterprise)
+    form = StatusForm(request.POST)
+    if form.is_valid():
+        try:
+            services.person_status_change(
+                person=person,
+                today=timezone.localdate(),
+                actor=_user(request),
+                **form.cleaned_data,
+            )
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        else:
+            messages.success(request, f"在岗状态已改为：{person.get_status_display()}")
+    else:
+        messages.error(request, "；".join(str(e) for errs in form.errors.values() for e in errs))
+    return redirect("person_detail", person_id=person.pk)
+
+
+@login_required
+@require_POST
+def household_add(request: HttpRequest, person_id: int) -> HttpResponse:
+    scope = scope_of(request)
+    person = _person(scope, person_id)
+    require_edit_enterprise(scope, person.enterprise)
+    form = HouseholdForm(request.POST)
+    if form.is_valid():
+        try:
+            services.household_member_add(person=person, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            form = HouseholdForm()
+    return render(
+        request,
+        "people/_household.html",
+        {
+            "p": person,
+            "household": person.household.all(),
+            "household_form": form,
+            "can_edit": True,
+        },
+    )
+
+
+@login_required
+@require_POST
+def household_remove(request: HttpRequest, member_id: int) -> HttpResponse:
+    scope = scope_of(request)
+    member = get_visible_or_404(
+        scope, HouseholdMember.objects.select_related("person__enterprise"), pk=member_id
+    )
+    person = member.person
+    require_edit_enterprise(scope, person.enterprise)
+    services.household_member_remove(member=member)
+    return render(
+        request,
+        "people/_household.html",
+        {
+            "p": person,
+            "household": person.household.all(),
+            "household_form": HouseholdForm(),
+            "can_edit": True,
+        },
+    )
+
+
+@login_required
+@require_GET
+def import_template(request: HttpRequest, enterprise_id: int) -> HttpResponse:
+    scope = scope_of(request)
+    enterprise = get_visible_or_404(scope, Enterprise, pk=enterprise_id)
+    require_edit_enterprise(scope, enterprise)
+    response = HttpResponse(
+        exporting.template_workbook(enterprise=enterprise), content_type=exporting.XLSX
+    )
+    response["Content-Disposition"] = _attachment(f"{enterprise.name}-人员台账导入模板.xlsx")
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_upload(request: HttpRequest, enterprise_id: int) -> HttpResponse:
+    scope = scope_of(request)
+    enterprise = get_visible_or_404(
+        scope, Enterprise.objects.select_related("jurisdiction"), pk=enterprise_id
+    )
+    require_edit_enterprise(scope, enterprise)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            # Refuse by the declared size before reading a byte of an oversized upload.
+            sheet_size_check(size=upload.size or 0, max_bytes=settings.IMPORT_MAX_BYTES)
+            batch = importing.person_import_start(
+                enterprise=enterprise,
+                actor=_user(request),
+                filename=upload.name or "upload",
+                data=upload.read(),
+                today=timezone.localdate(),
+            )
+        except SheetError as exc:
+            form.add_error("file", exc.message)
+        else:
+            return redirect("person_import_detail", import_id=batch.pk)
+    recent = PersonImport.objects.filter(enterprise=enterprise).select_related("created_by")[:10]
+    return render(
+        request,
+        "people/import_upload.html",
+        {
+            "e": enterprise,
+            "form": form,
+            "recent": recent,
+            "max_mb": settings.IMPORT_MAX_BYTES // (1024 * 1024),
+            "max_rows": settings.IMPORT_MAX_ROWS,
+        },
+    )
+
+
+def _import(request: HttpRequest, import_id: int) -> PersonImport:
+    scope = scope_of(request)
+    batch = get_visible_or_404(
+        scope,
+        PersonImport.objects.select_related("enterprise", "created_by").defer("payload"),
+        pk=import_id,
+    )
+    return batch
+
+
+@login_required
+@require_GET
+def import_detail(request: HttpRequest, import_id: int) -> HttpResponse:
+    """The preview: counts, every bad row, and the confirm button when there are none."""
+    batch = _import(request, import_id)
+    scope = scope_of(request)
+    return render(
+        request,
+        "people/import_detail.html",
+        {
+            "b": batch,
+            "e": batch.enterprise,
+            "running": batch.status in IMPORT_RUNNING,
+            "can_edit": can_edit_enterprise(scope, batch.enterprise),
+        },
+    )
+
+
+@login_required
+@require_GET
+def import_progress(request: HttpRequest, import_id: int) -> HttpResponse:
+    """Polled by htmx while a job runs; asks the page to reload once it has finished."""
+    batch = _import(request, import_id)
+    running = batch.status in IMPORT_RUNNING
+    response = render(request, "people/_progress.html", {"b": batch, "running": running})
+    if not running and request.htmx:  # type: ignore[attr-defined]
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@login_required
+@require_POST
+def import_confirm(request: HttpRequest, import_id: int) -> HttpResponse:
+    batch = _import(request, import_id)
+    require_edit_enterprise(scope_of(request), batch.enterprise)
+    try:
+        batch = importing.person_import_confirm(
+            batch=batch, actor=_user(request), today=timezone.localdate()
+        )
+    except SheetError as exc:
+        messages.error(request, exc.message)
+    else:
+        if batch.status == ImportStatus.DONE:
+            messages.success(
+                request, f"已导入：新增 {batch.create_count} 人，更新 {batch.update_count} 人"
+            )
+        elif batch.status == ImportStatus.FAILED:
+            messages.error(request, batch.message)
+    return redirect("person_import_detail", import_id=batch.pk)
+
+
+@login_required
+@require_POST
+def import_cancel(request: HttpRequest, import_id: int) -> HttpResponse:
+    batch = _import(request, import_id)
+    require_edit_enterprise(scope_of(request), batch.enterprise)
+    importing.person_import_cancel(batch=batch)
+    messages.success(request, "已取消，台账未作修改")
+    return redirect("person_import_upload", enterprise_id=batch.enterprise_id)
+
+
+@login_required
+@require_GET
+def community_roster(request: HttpRequest) -> HttpResponse:
+    """The community liaison's roster of residents, across enterprises (J-2.1)."""
+    scope = scope_of(request)
+    communities = list(selectors.liaison_communities(scope=scope))
+    chosen: Jurisdiction | None = None
+    wanted = request.GET.get("community", "")
+    if wanted:
+        chosen = next((c for c in communities if str(c.pk) == wanted), None)
+        if chosen is None:
+            raise Http404(NOT_FOUND)
+    elif communities:
+        chosen = communities[0]
+    status = request.GET.get("status", EmploymentStatus.ACTIVE)
+    if status not in EmploymentStatus.values:
+        status = ""
+    roster = (
+        selectors.community_roster(
+            scope=scope, community=chosen, status=status, on=timezone.localdate()
+        )
+        if chosen
+        else None
+    )
+    return render(
+        request,
+        "people/roster.html",
+        {
+            "communities": communities,
+            "roster": roster,
+            "status": status,
+            "statuses": EmploymentStatus.choices,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def id_conflicts(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
+    """The same ID number in two enterprises of the park, to resolve (park staff only)."""
+    scope = scope_of(request)
+    park = get_visible_or_404(scope, parks_of(scope=scope), pk=jurisdiction_id)
+    can_review = scope.superuser or park.pk in scope.admin_jurisdiction_ids
+    form = ConflictReviewForm(request.POST or None)
+    if request.method == "POST":
+        if not can_review:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.id_conflict_review(park=park, actor=_user(request), **form.cleaned_data)
+            except ValidationError as exc:
+                messages.error(request, "；".join(exc.messages))
+            else:
+                messages.success(request, "已记录处理说明")
+                return redirect(reverse("id_conflicts", args=[park.pk]))
+    return render(
+        request,
+        "people/id_conflicts.html",
+        {
+            "park": park,
+            "open": selectors.id_conflicts(scope=scope, park=park),
+            "reviewed": selectors.id_conflicts(scope=scope, park=park, reviewed=True),
+            "can_review": can_review,
+        },
+    )

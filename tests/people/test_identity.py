@@ -1,0 +1,90 @@
+"""ID numbers and phones (issue 4, item 2): each kind of mistake has its own message."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import phonenumbers
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from stdnum.cn import ric
+
+from parkguard.people import identity
+from parkguard.people.identity import IdentityError, id_mask, id_parse, phone_mask, phone_parse
+from tests.people.sheets import person_id
+
+TODAY = dt.date(2022, 11, 15)
+
+
+def _with_check(body: str) -> str:
+    return body + ric.calc_check_digit(body + "0")
+
+
+GOOD = person_id(7)
+CASES = [
+    ("", identity.ID_EMPTY),
+    (GOOD[:17], identity.ID_LENGTH),
+    ("45022219900101A23X", identity.ID_FORMAT),
+    (GOOD[:17] + ("0" if GOOD[17] != "0" else "1"), identity.ID_CHECKSUM),
+    (_with_check("45022219900231123"), identity.ID_BIRTH_INVALID),
+    (_with_check("45022220300101123"), identity.ID_BIRTH_FUTURE),
+    (_with_check("99999919900101123"), identity.ID_REGION),
+]
+
+
+@pytest.mark.parametrize(("raw", "message"), CASES)
+def test_it_names_each_kind_of_bad_id_number(raw: str, message: str) -> None:
+    with pytest.raises(IdentityError) as caught:
+        id_parse(raw, today=TODAY)
+    assert caught.value.message == message
+
+
+def test_it_gives_every_id_mistake_a_distinct_message() -> None:
+    messages = [m for _, m in CASES]
+    assert len(set(messages)) == len(messages)
+
+
+def test_it_normalises_a_trailing_lowercase_x_and_spaces() -> None:
+    body = next(
+        b for n in range(1000) if ric.calc_check_digit((b := f"45022219900101{n:03d}") + "0") == "X"
+    )
+    parsed = id_parse(f" {body}x ", today=TODAY)
+    assert parsed.value == body + "X"
+
+
+def test_it_masks_ids_and_phones_as_the_issue_shows() -> None:
+    assert id_mask("32010219900101123X") == "3201**********123X"
+    assert phone_mask("13812345678") == "138****5678"
+
+
+def test_it_remembers_region_lookups_only_in_the_callers_memo() -> None:
+    memo: dict[str, bool] = {}
+    id_parse(GOOD, today=TODAY, regions=memo)
+    assert memo == {GOOD[:6]: True}
+
+
+@pytest.mark.parametrize("raw", ["1381234567", "12012345678", "138123456789", "abc", ""])
+def test_it_refuses_a_phone_that_is_not_a_mainland_mobile(raw: str) -> None:
+    with pytest.raises(IdentityError) as caught:
+        phone_parse(raw)
+    assert caught.value.message == identity.PHONE_INVALID
+
+
+def test_it_accepts_a_phone_with_country_code_and_separators() -> None:
+    assert phone_parse("+86 138-1234-5678") == "13812345678"
+
+
+@given(st.from_regex(r"1[0-9]{10}", fullmatch=True))
+def test_it_agrees_with_libphonenumber_on_eleven_digit_numbers(number: str) -> None:
+    try:
+        parsed = phonenumbers.parse(number, "CN")
+        expected = phonenumbers.number_type(parsed) == phonenumbers.PhoneNumberType.MOBILE
+    except phonenumbers.NumberParseException:
+        expected = False
+    try:
+        phone_parse(number)
+        accepted = True
+    except IdentityError:
+        accepted = False
+    assert accepted == expected
