@@ -64,7 +64,7 @@ def _pack_out(pack: Pack, cls: type[PackOut] = PackOut, **extra: Any) -> Any:
         effective_to=meta.effective_to,
         status=meta.status,
         day_numbering=meta.day_numbering,
-        in_force_today=meta.in_force(timezone.localdate()),
+        in_force_today=registry().is_in_force(pack, timezone.localdate()),
         requirements=list(pack.requirements()),
         rule_count=len(pack.rules),
         parameters={k: v.model_dump(exclude_none=True) for k, v in pack.parameters.items()},

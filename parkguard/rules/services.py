@@ -26,7 +26,7 @@ def params_check(*, pack_id: str, on: datetime, params: dict[str, Any]) -> dict[
         versions = registry().versions(pack_id)
     except PolicyInputError:
         raise ValidationError({"pack_id": PACK_UNKNOWN}) from None
-    pack = next((p for p in reversed(versions) if p.meta.in_force(on.date())), versions[-1])
+    pack = next((p for p in versions if registry().is_in_force(p, on.date())), versions[-1])
     try:
         Params(pack, params)
     except PolicyInputError as exc:

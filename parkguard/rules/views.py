@@ -43,7 +43,7 @@ def pack_detail(request: HttpRequest, pack_id: str) -> HttpResponse:
     except PolicyInputError:
         raise Http404(selectors.PACK_NOT_FOUND) from None
     today = timezone.localdate()
-    current = next((p for p in reversed(versions) if p.meta.in_force(today)), versions[-1])
+    current = next((p for p in versions if registry().is_in_force(p, today)), versions[-1])
     return render(
         request,
         "rules/pack_detail.html",
