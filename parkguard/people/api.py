@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from parkguard.api import scope
 from parkguard.orgs.access import NOT_FOUND, get_visible_or_404, require_edit_enterprise
@@ -162,15 +162,18 @@ class FieldErrors(Schema):
     detail: list[dict[str, object]]
 
 
-def _field_errors(exc: DjangoValidationError) -> tuple[int, dict[str, Any]]:
+def _field_errors(exc: DjangoValidationError) -> Status[dict[str, Any]]:
     names = {"org_unit": "org_unit_id", "home_community": "home_community_id"}
     names["home_grid"] = "home_grid_id"
-    return 422, {
-        "detail": [
-            {"loc": ["body", "payload", names.get(field, field)], "msg": "；".join(msgs)}
-            for field, msgs in exc.message_dict.items()
-        ]
-    }
+    return Status(
+        422,
+        {
+            "detail": [
+                {"loc": ["body", "payload", names.get(field, field)], "msg": "；".join(msgs)}
+                for field, msgs in exc.message_dict.items()
+            ]
+        },
+    )
 
 
 def _relations(enterprise: Enterprise, data: dict[str, Any]) -> dict[str, Any]:
@@ -224,9 +227,7 @@ def person_list(
     response={201: PersonOut, 422: FieldErrors},
     summary="新增人员",
 )
-def person_create(
-    request: HttpRequest, enterprise_id: int, payload: PersonIn
-) -> tuple[int, object]:
+def person_create(request: HttpRequest, enterprise_id: int, payload: PersonIn) -> Status[Any]:
     s = scope(request)
     enterprise = get_visible_or_404(
         s, Enterprise.objects.select_related("jurisdiction"), pk=enterprise_id
@@ -245,7 +246,7 @@ def person_create(
         )
     except DjangoValidationError as exc:
         return _field_errors(exc)
-    return 201, person
+    return Status(201, person)
 
 
 def _person(request: HttpRequest, person_id: int) -> Person:
@@ -269,7 +270,7 @@ def person_detail(request: HttpRequest, person_id: int) -> dict[str, Any]:
 @router.patch(
     "/people/{person_id}", response={200: PersonOut, 422: FieldErrors}, summary="修改人员"
 )
-def person_update(request: HttpRequest, person_id: int, payload: PersonPatch) -> tuple[int, object]:
+def person_update(request: HttpRequest, person_id: int, payload: PersonPatch) -> Status[Any]:
     s = scope(request)
     person = _person(request, person_id)
     require_edit_enterprise(s, person.enterprise)
@@ -286,7 +287,7 @@ def person_update(request: HttpRequest, person_id: int, payload: PersonPatch) ->
         )
     except DjangoValidationError as exc:
         return _field_errors(exc)
-    return 200, person
+    return Status(200, person)
 
 
 @router.post(
@@ -294,7 +295,7 @@ def person_update(request: HttpRequest, person_id: int, payload: PersonPatch) ->
     response={200: RevealOut, 422: FieldErrors},
     summary="查看完整身份证号（须填写事由，记入审计）",
 )
-def person_reveal(request: HttpRequest, person_id: int, payload: RevealIn) -> tuple[int, object]:
+def person_reveal(request: HttpRequest, person_id: int, payload: RevealIn) -> Status[Any]:
     s = scope(request)
     person = _person(request, person_id)
     if not request.user.is_authenticated or not selectors.can_reveal_id(s, person):
@@ -309,7 +310,7 @@ def person_reveal(request: HttpRequest, person_id: int, payload: RevealIn) -> tu
         )
     except DjangoValidationError as exc:
         return _field_errors(exc)
-    return 200, {"id_number": value}
+    return Status(200, {"id_number": value})
 
 
 @router.get("/roster", response=list[RosterPersonOut], summary="社区花名册（J-2.1，脱敏）")
