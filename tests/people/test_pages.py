@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -28,7 +29,7 @@ def _clear(person: Person) -> str:
     return id_decrypt(person.id_encrypted)
 
 
-def _rows(response_content: bytes) -> list[list[object]]:
+def _rows(response_content: bytes) -> list[list[Any]]:
     sheet = CalamineWorkbook.from_filelike(io.BytesIO(response_content)).get_sheet_by_index(0)
     return sheet.to_python()
 
