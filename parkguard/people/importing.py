@@ -141,6 +141,8 @@ def _date(value: Any) -> dt.date | None:
             return _EXCEL_EPOCH + dt.timedelta(days=int(value))
         raise ValueError
     text = str(value).strip()
+    if len(text) == 10 and text[4] == "-" and text[7] == "-":
+        return dt.date.fromisoformat(text)
     if text.isdigit() and len(text) == 8:
         return dt.date(int(text[:4]), int(text[4:6]), int(text[6:]))
     for sep in ("年", "月", "/", ".", "日"):
@@ -265,7 +267,7 @@ class LedgerRowChecker:
             raw = rows[index]
             width = len(raw)
             cells = [raw[p] if 0 <= p < width else "" for p in order]
-            if all(c == "" or c is None for c in cells):
+            if not any(cells):  # blank line (empty strings, None)
                 continue
             result.total += 1
             self._check_row(index + 1, cells, seen, result)
