@@ -39,11 +39,12 @@ def browser() -> Iterator[Any]:
         if os.environ.get("PARKGUARD_REQUIRE_BROWSER") == "1":
             pytest.fail(message)
         pytest.skip(message)
-    # Playwright's sync API runs an event loop in this thread; Django's ORM calls from
-    # the test body are still synchronous, so allow them.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     from playwright.sync_api import sync_playwright
 
+    # Playwright's sync API keeps an event loop in this thread while the browser lives;
+    # Django's ORM calls (test bodies, database teardown) are still synchronous, so allow
+    # them until the browser closes. Subprocesses started by tests drop the variable.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as p:
         chromium = p.chromium.launch(
             executable_path=CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium"),
@@ -52,6 +53,7 @@ def browser() -> Iterator[Any]:
         )
         yield chromium
         chromium.close()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 @pytest.fixture

@@ -78,7 +78,8 @@ def test_it_refuses_b_2_4_return_without_observation_point(
     assert status.entry.allowed is allowed
     if not allowed:
         assert status.entry.allowed_from is None
-        assert status.entry.reasons[0].citation.requirement == "B-2.4"
+        citation = status.entry.reasons[0].citation
+        assert citation is not None and citation.requirement == "B-2.4"
 
 
 def test_it_schedules_b_2_2b_two_temperature_checks_a_day(registry: Registry) -> None:
@@ -86,7 +87,7 @@ def test_it_schedules_b_2_2b_two_temperature_checks_a_day(registry: Registry) ->
     items = temperature_schedule(
         pack=registry.get(B, 1), start=d("2020-02-10"), end=d("2020-02-11")
     )
-    per_day = {}
+    per_day: dict[object, list[object]] = {}
     for item in items:
         per_day.setdefault(item.on, []).append((item.slot, item.place))
     assert per_day == {

@@ -391,6 +391,7 @@ def test_it_points_at_the_line_of_the_mistake(tmp_path) -> None:
     _write(tmp_path, "example.v1.yaml", data)
     (issue,) = _issues(tmp_path)
     lines = (tmp_path / "example.v1.yaml").read_text(encoding="utf-8").splitlines()
+    assert issue.line is not None
     assert "tset_days" in lines[issue.line - 1]
 
 

@@ -65,9 +65,7 @@ class Command(BaseCommand):
             until = meta.effective_to or "长期"
             mark = "生效中" if registry().is_in_force(pack, today) else "未生效"
             period = f"{meta.effective_from} 至 {until}"
-            self.stdout.write(
-                f"{pack.key}\t{meta.document_number}\t{period}\t{mark}\t{meta.title}"
-            )
+            self.stdout.write(f"{pack.key}\t{meta.document_number}\t{period}\t{mark}\t{meta.title}")
 
     def _explain(self, pack_id: str, on: dt.date) -> None:
         try:
