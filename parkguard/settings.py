@@ -109,6 +109,8 @@ _database_url = env_str("DATABASE_URL")
 if _database_url:
     _default_db = database_from_url(_database_url)
 else:
+    # SQLite creates the file but not its folder; a fresh clone has no var/ yet.
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
     _default_db = {"ENGINE": "django.db.backends.sqlite3", "NAME": VAR_DIR / "parkguard.sqlite3"}
 if _default_db["ENGINE"] == "django.db.backends.sqlite3":
     _default_db["OPTIONS"] = {
