@@ -14,6 +14,8 @@ from parkguard.lib.env import database_from_url, env_bool, env_int, env_list, en
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("PARKGUARD_VAR_DIR", str(BASE_DIR / "var")))
+# The embedded SQLite and huey's queue live here; SQLite creates files, not folders.
+VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 ENVIRONMENT = env_str("PARKGUARD_ENV", "development")
 if ENVIRONMENT not in {"development", "test", "production"}:
@@ -109,8 +111,6 @@ _database_url = env_str("DATABASE_URL")
 if _database_url:
     _default_db = database_from_url(_database_url)
 else:
-    # SQLite creates the file but not its folder; a fresh clone has no var/ yet.
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
     _default_db = {"ENGINE": "django.db.backends.sqlite3", "NAME": VAR_DIR / "parkguard.sqlite3"}
 if _default_db["ENGINE"] == "django.db.backends.sqlite3":
     _default_db["OPTIONS"] = {
