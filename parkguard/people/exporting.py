@@ -12,12 +12,11 @@ import io
 from collections.abc import Iterable
 
 import xlsxwriter
-from cryptography.fernet import MultiFernet
 
 from parkguard.orgs.models import Enterprise
 from parkguard.people.choices import EmploymentStatus, StaffCategory
 from parkguard.people.columns import COLUMNS
-from parkguard.people.identity import id_cipher
+from parkguard.people.identity import IdCipher, id_cipher
 from parkguard.people.models import Person
 from parkguard.people.sheets import cell_safe
 
@@ -117,7 +116,7 @@ def ledger_workbook(
     reveal: bool = False,
 ) -> bytes:
     """The staff roster as inspectors expect it: title, export note, numbered rows, signatures."""
-    cipher: MultiFernet | None = id_cipher() if reveal else None
+    cipher: IdCipher | None = id_cipher() if reveal else None
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True, "constant_memory": True})
     title = book.add_format({"bold": True, "font_size": 16, "align": "center"})
@@ -148,7 +147,7 @@ def ledger_workbook(
         sheet.set_column(col, col, width)
     row = 3
     for index, p in enumerate(people, start=1):
-        id_value = cipher.decrypt(p.id_encrypted.encode()).decode() if cipher else p.id_masked
+        id_value = cipher.decrypt(p.id_encrypted) if cipher else p.id_masked
         values = (
             str(index),
             p.name,

@@ -1,21 +1,34 @@
 """Identity data: validate, normalise, hash, encrypt and mask ID numbers and mobile numbers.
 
 An ID number is stored twice, never in clear: a keyed HMAC (for exact lookup and for
-spotting the same person in two enterprises) and a Fernet ciphertext (for a recorded
-reveal). Screens show only the masked form.
+spotting the same person in two enterprises) and a ciphertext (for a recorded reveal).
+Screens show only the masked form.
+
+Ciphertext formats: ``g1:`` + base64(nonce ‖ AES-256-GCM ciphertext ‖ tag), with a random
+96-bit nonce and a key derived by HKDF-SHA256 from each PARKGUARD_ID_ENC_KEY entry (what new
+values use: ~3 µs against Fernet's ~18, which an import of 100,000 people pays per row);
+and Fernet tokens, written before ``g1`` existed, which still decrypt. The newest key
+(first) encrypts; every key is tried on decryption, so keys can be rotated.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
 import hashlib
 import hmac
+import os
 import re
 from dataclasses import dataclass
 from functools import cache
 
 import phonenumbers
+from cryptography.exceptions import InvalidTag
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from stdnum import exceptions as stdnum_errors
 from stdnum.cn import ric
@@ -69,6 +82,15 @@ def id_parse(raw: str, *, today: dt.date, regions: dict[str, bool] | None = None
     the caller keeps it.
     """
     number = "".join(str(raw or "").split()).upper()
+    id_check(number, today=today, regions=regions)
+    return IdNumber(number)
+
+
+def id_check(number: str, *, today: dt.date, regions: dict[str, bool] | None = None) -> dt.date:
+    """`id_parse` for an already normalised number (no spaces, upper case): its birth date.
+
+    The import's hot path calls this directly, so it builds no objects it does not need.
+    """
     if not number:
         raise IdentityError(ID_EMPTY)
     if len(number) != 18:
@@ -90,7 +112,7 @@ def id_parse(raw: str, *, today: dt.date, regions: dict[str, bool] | None = None
             regions[number[:6]] = known
     if not known:
         raise IdentityError(ID_REGION)
-    return IdNumber(number)
+    return birth
 
 
 def _birth_date(number: str) -> dt.date:
@@ -115,23 +137,75 @@ def id_digest(number: str) -> str:
     return hmac.new(settings.ID_HMAC_KEY.encode(), number.encode(), hashlib.sha256).hexdigest()
 
 
-def id_cipher() -> MultiFernet:
-    """The cipher for ID numbers; build it once when encrypting many (an import)."""
-    return MultiFernet([Fernet(key.encode()) for key in settings.ID_ENC_KEYS])
+_GCM_PREFIX = "g1:"
+_GCM_AAD = b"parkguard id g1"
+_GCM_INFO = b"parkguard id-number aes-256-gcm v1"
+UNDECRYPTABLE = "身份证号密文无法解密：请检查 PARKGUARD_ID_ENC_KEY"
 
 
-_fernet = id_cipher
+@cache
+def _gcm(key: str) -> AESGCM:
+    """The AES-256-GCM cipher of one configured key (HKDF, so it never reuses Fernet's halves)."""
+    material = base64.urlsafe_b64decode(key.encode())
+    derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_GCM_INFO).derive(material)
+    return AESGCM(derived)
 
 
-def id_encrypt(number: str, *, cipher: MultiFernet | None = None) -> str:
-    return (cipher or id_cipher()).encrypt(number.encode()).decode()
+class IdCipher:
+    """Encrypts ID numbers with the newest key (format g1); decrypts g1 and Fernet with any key.
+
+    Build one per batch of work (an import, an export); it holds no per-message state, so a
+    copy in another process is as safe as the original.
+    """
+
+    def __init__(self, keys: list[str]) -> None:
+        self._keys = list(keys)
+        self._gcms = [_gcm(key) for key in self._keys]
+        self._fernet: MultiFernet | None = None
+
+    def encrypt(self, number: str) -> str:
+        nonce = os.urandom(12)
+        sealed = self._gcms[0].encrypt(nonce, number.encode(), _GCM_AAD)
+        return _GCM_PREFIX + base64.urlsafe_b64encode(nonce + sealed).decode()
+
+    def decrypt(self, token: str) -> str:
+        if token.startswith(_GCM_PREFIX):
+            try:
+                blob = base64.urlsafe_b64decode(token[len(_GCM_PREFIX) :].encode())
+            except (binascii.Error, ValueError):
+                raise RuntimeError(UNDECRYPTABLE) from None
+            if len(blob) < 12 + 16:  # nonce and tag at least
+                raise RuntimeError(UNDECRYPTABLE)
+            for gcm in self._gcms:
+                try:
+                    return gcm.decrypt(blob[:12], blob[12:], _GCM_AAD).decode()
+                except InvalidTag:
+                    continue
+            raise RuntimeError(UNDECRYPTABLE)
+        if self._fernet is None:
+            self._fernet = payload_cipher(self._keys)
+        try:
+            return self._fernet.decrypt(token.encode()).decode()
+        except InvalidToken:  # a wrong key is an operations fault, not user input
+            raise RuntimeError(UNDECRYPTABLE) from None
+
+
+def id_cipher() -> IdCipher:
+    """The cipher for ID numbers; build it once when encrypting or decrypting many."""
+    return IdCipher(settings.ID_ENC_KEYS)
+
+
+def payload_cipher(keys: list[str] | None = None) -> MultiFernet:
+    """Fernet with the ID keys, for whole uploads waiting in the database (one call per file)."""
+    return MultiFernet([Fernet(key.encode()) for key in (keys or settings.ID_ENC_KEYS)])
+
+
+def id_encrypt(number: str, *, cipher: IdCipher | None = None) -> str:
+    return (cipher or id_cipher()).encrypt(number)
 
 
 def id_decrypt(token: str) -> str:
-    try:
-        return _fernet().decrypt(token.encode()).decode()
-    except InvalidToken as exc:  # a wrong key is an operations fault, not user input
-        raise RuntimeError("身份证号密文无法解密：请检查 PARKGUARD_ID_ENC_KEY") from exc
+    return id_cipher().decrypt(token)
 
 
 @cache

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,7 +38,13 @@ from parkguard.people.choices import (
     StaffCategory,
 )
 from parkguard.people.columns import BY_KEY, COLUMNS, HEADER_KEYS, header_normalise
-from parkguard.people.identity import IdentityError, id_cipher, id_mask, id_parse, phone_parse
+from parkguard.people.identity import (
+    IdentityError,
+    id_check,
+    id_cipher,
+    payload_cipher,
+    phone_parse,
+)
 from parkguard.people.models import EmploymentEvent, Person, PersonImport, PersonImportRow
 from parkguard.people.sheets import SheetError, sheet_precheck, sheet_rows
 
@@ -128,6 +135,9 @@ def _text(value: Any) -> str:
 
 
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
+_MISSING = object()
+_CREATE = ImportAction.CREATE.value
+_UPDATE = ImportAction.UPDATE.value
 
 
 def _date(value: Any) -> dt.date | None:
@@ -191,9 +201,13 @@ class LedgerRowChecker:
                 "id_digest", *ROW_FIELDS
             )
         }
-        self.hmac = hmac.new(settings.ID_HMAC_KEY.encode(), digestmod=hashlib.sha256)
+        # Per-file work done once: one keyed HMAC copied per row, one cipher, memos.
+        self._hmac = hmac.new(settings.ID_HMAC_KEY.encode(), digestmod=hashlib.sha256)
         self.cipher = id_cipher()
         self.regions: dict[str, bool] = {}
+        self._units: dict[str, tuple[int | None, str]] = {}
+        self._dates: dict[str, dt.date | None] = {}
+        self._wide_posts: dict[str, bool] = {}
 
     def _load_units(self) -> None:
         units = list(
@@ -226,11 +240,6 @@ class LedgerRowChecker:
             else:
                 self.grids[(parent_id, name)] = pk
 
-    def _digest(self, number: str) -> str:
-        h = self.hmac.copy()
-        h.update(number.encode())
-        return h.hexdigest()
-
     def check(
         self,
         rows: list[list[Any]],
@@ -260,17 +269,24 @@ class LedgerRowChecker:
             result.errors.append({"row": header_at + 1, "column": "", "message": message})
             return result
         order = [positions.get(c.key, -1) for c in COLUMNS]
+        # Every column present (the template): one C-level pick per row; else pad per row.
+        pick = operator.itemgetter(*order) if min(order) >= 0 else None
+        need = max(order) + 1
         seen: dict[str, int] = {}
         data_rows = range(header_at + 1, len(rows))
         total = len(data_rows)
+        check_row = self._check_row
         for done, index in enumerate(data_rows, start=1):
             raw = rows[index]
             width = len(raw)
-            cells = [raw[p] if 0 <= p < width else "" for p in order]
+            if pick is not None and width >= need:
+                cells: Sequence[Any] = pick(raw)
+            else:
+                cells = [raw[p] if 0 <= p < width else "" for p in order]
             if not any(cells):  # blank line (empty strings, None)
                 continue
             result.total += 1
-            self._check_row(index + 1, cells, seen, result)
+            check_row(index + 1, cells, seen, result)
             if progress is not None and done % _PROGRESS_EVERY == 0:
                 progress(done, total)
         if result.total == 0:
@@ -279,57 +295,90 @@ class LedgerRowChecker:
             result.staged.clear()
         return result
 
+    def _unit(self, text: str) -> tuple[int | None, str]:
+        """An org unit cell → (id, error message); memoised, a file repeats a few units."""
+        found = self._units.get(text)
+        if found is None:
+            unit_text = text.replace("／", "/").replace(" ", "")
+            unit_id = self.unit_paths.get(unit_text)
+            message = ""
+            if unit_id is None:
+                ids = self.unit_names.get(unit_text, [])
+                if len(ids) == 1:
+                    unit_id = ids[0]
+                else:
+                    message = (UNIT_AMBIGUOUS if ids else UNIT_UNKNOWN).format(value=unit_text)
+            found = self._units[text] = (unit_id, message)
+        return found
+
+    def _date(self, cell: Any) -> dt.date | None:
+        """`_date`, memoised for text cells (a file repeats a few hundred dates)."""
+        if cell.__class__ is not str:
+            return _date(cell)
+        found = self._dates.get(cell, _MISSING)
+        if found is _MISSING:
+            try:
+                found = _date(cell)
+            except (ValueError, OverflowError):
+                found = None
+            self._dates[cell] = found
+        if found is None:
+            raise ValueError(cell)
+        return found  # type: ignore[return-value]
+
     def _check_row(
-        self, row_no: int, cells: list[Any], seen: dict[str, int], result: Checked
+        self, row_no: int, cells: Sequence[Any], seen: dict[str, int], result: Checked
     ) -> None:
         errors = result.errors
         before = len(errors)
         (
-            c_name,
-            c_id,
-            c_phone,
-            c_category,
-            c_unit,
-            c_post,
-            c_wide,
-            c_agency,
-            c_workshop,
-            c_dorm,
-            c_shift,
-            c_community,
-            c_grid,
-            c_address,
-            c_doses,
-            c_status,
-            c_joined,
-            c_left,
-        ) = cells
-        name = _text(c_name)
+            name,
+            id_text,
+            phone,
+            category_text,
+            unit_text,
+            post,
+            wide_text,
+            agency,
+            workshop,
+            dormitory,
+            shift,
+            community_text,
+            grid_text,
+            address,
+            doses_text,
+            status_text,
+            _joined_text,
+            _left_text,
+        ) = [c.strip() if c.__class__ is str else _text(c) for c in cells]
         if not name:
             errors.append(_error(row_no, "name", REQUIRED))
         elif len(name) > 50:
             errors.append(_error(row_no, "name", TOO_LONG.format(max=50)))
 
-        number = None
+        number = ""
+        birth = None
         digest = ""
-        if isinstance(c_id, float):
+        if isinstance(cells[1], float):
             errors.append(_error(row_no, "id_number", ID_AS_NUMBER))
-        elif _text(c_id) == "":
+        elif id_text == "":
             errors.append(_error(row_no, "id_number", REQUIRED))
         else:
+            number = "".join(id_text.split()).upper()
             try:
-                number = id_parse(_text(c_id), today=self.today, regions=self.regions)
+                birth = id_check(number, today=self.today, regions=self.regions)
             except IdentityError as exc:
                 errors.append(_error(row_no, "id_number", exc.message))
             else:
-                digest = self._digest(number.value)
+                h = self._hmac.copy()
+                h.update(number.encode())
+                digest = h.hexdigest()
                 first = seen.get(digest)
                 if first is not None:
                     errors.append(_error(row_no, "id_number", DUPLICATE_IN_FILE.format(row=first)))
                 else:
                     seen[digest] = row_no
 
-        phone = _text(c_phone)
         if not phone:
             errors.append(_error(row_no, "phone", REQUIRED))
         else:
@@ -338,7 +387,6 @@ class LedgerRowChecker:
             except IdentityError as exc:
                 errors.append(_error(row_no, "phone", exc.message))
 
-        category_text = _text(c_category)
         category = self.categories.get(category_text, "")
         if not category_text:
             errors.append(_error(row_no, "category", REQUIRED))
@@ -347,35 +395,29 @@ class LedgerRowChecker:
             errors.append(_error(row_no, "category", message))
 
         unit_id = None
-        unit_text = _text(c_unit).replace("／", "/").replace(" ", "")
         if unit_text:
-            unit_id = self.unit_paths.get(unit_text)
-            if unit_id is None:
-                ids = self.unit_names.get(unit_text, [])
-                if len(ids) == 1:
-                    unit_id = ids[0]
-                else:
-                    message = (UNIT_AMBIGUOUS if ids else UNIT_UNKNOWN).format(value=unit_text)
-                    errors.append(_error(row_no, "org_unit", message))
+            unit_id, message = self._unit(unit_text)
+            if message:
+                errors.append(_error(row_no, "org_unit", message))
 
-        post = _text(c_post)
-        wide_text = _text(c_wide).lower()
+        wide_text = wide_text.lower()
         if wide_text in _TRUE:
             wide = True
         elif wide_text == "" and post:
-            wide = any(word in post for word in WIDE_CONTACT_POST_WORDS)
+            memo = self._wide_posts.get(post)
+            if memo is None:
+                memo = self._wide_posts[post] = any(w in post for w in WIDE_CONTACT_POST_WORDS)
+            wide = memo
         elif wide_text in _FALSE:
             wide = False
         else:
             wide = False
             errors.append(_error(row_no, "wide_contact", BOOL_INVALID))
 
-        agency = _text(c_agency)
         if category in AGENCY_CATEGORIES and not agency:
             errors.append(_error(row_no, "labour_agency", AGENCY_REQUIRED))
 
         community_id = None
-        community_text = _text(c_community)
         if community_text:
             ids = self.communities.get(community_text, [])
             if len(ids) == 1:
@@ -386,7 +428,6 @@ class LedgerRowChecker:
                     _error(row_no, "home_community", template.format(value=community_text))
                 )
         grid_id = None
-        grid_text = _text(c_grid)
         if grid_text:
             if not community_text:
                 errors.append(_error(row_no, "home_grid", GRID_NEEDS_COMMUNITY))
@@ -396,7 +437,6 @@ class LedgerRowChecker:
                     errors.append(_error(row_no, "home_grid", GRID_UNKNOWN.format(value=grid_text)))
 
         doses = 0
-        doses_text = _text(c_doses)
         if doses_text:
             if doses_text.isdigit() and int(doses_text) <= MAX_DOSES:
                 doses = int(doses_text)
@@ -404,39 +444,49 @@ class LedgerRowChecker:
                 message = DOSES_INVALID.format(max=MAX_DOSES)
                 errors.append(_error(row_no, "vaccination_doses", message))
 
-        status_text = _text(c_status)
         status = self.statuses.get(status_text, "") if status_text else EmploymentStatus.ACTIVE
         if not status:
             message = STATUS_UNKNOWN.format(value=status_text, choices=self.status_hint)
             errors.append(_error(row_no, "status", message))
 
-        dates: list[dt.date | None] = []
-        for key, cell in (("joined_on", c_joined), ("left_on", c_left)):
-            if cell == "" or cell is None:
-                dates.append(None)
-                continue
+        joined_on: dt.date | None = None
+        left_on: dt.date | None = None
+        cell = cells[16]
+        if not (cell == "" or cell is None):
             try:
-                dates.append(_date(cell))
+                joined_on = self._date(cell)
             except (ValueError, OverflowError):
-                dates.append(None)
-                errors.append(_error(row_no, key, DATE_INVALID))
-        joined_on, left_on = dates
+                errors.append(_error(row_no, "joined_on", DATE_INVALID))
+        cell = cells[17]
+        if not (cell == "" or cell is None):
+            try:
+                left_on = self._date(cell)
+            except (ValueError, OverflowError):
+                errors.append(_error(row_no, "left_on", DATE_INVALID))
         if joined_on and left_on and left_on < joined_on:
             errors.append(_error(row_no, "left_on", LEFT_BEFORE_JOINED))
 
-        texts = (
-            ("post", post, 50),
-            ("labour_agency", agency, 100),
-            ("workshop", _text(c_workshop), 50),
-            ("dormitory", _text(c_dorm), 50),
-            ("shift", _text(c_shift), 30),
-            ("home_address", _text(c_address), 200),
-        )
-        for key, value, limit in texts:
-            if len(value) > limit:
-                errors.append(_error(row_no, key, TOO_LONG.format(max=limit)))
+        if (
+            len(post) > 50
+            or len(agency) > 100
+            or len(workshop) > 50
+            or len(dormitory) > 50
+            or len(shift) > 30
+            or len(address) > 200
+        ):
+            texts = (
+                ("post", post, 50),
+                ("labour_agency", agency, 100),
+                ("workshop", workshop, 50),
+                ("dormitory", dormitory, 50),
+                ("shift", shift, 30),
+                ("home_address", address, 200),
+            )
+            for key, value, limit in texts:
+                if len(value) > limit:
+                    errors.append(_error(row_no, key, TOO_LONG.format(max=limit)))
 
-        if len(errors) > before or number is None or result.errors:
+        if len(errors) > before or birth is None or result.errors:
             # Once any row is bad nothing will be staged; keep checking for the preview only.
             return
         values = (
@@ -447,12 +497,12 @@ class LedgerRowChecker:
             post,
             wide,
             agency,
-            texts[2][1],
-            texts[3][1],
-            texts[4][1],
+            workshop,
+            dormitory,
+            shift,
             community_id,
             grid_id,
-            texts[5][1],
+            address,
             doses,
             status,
             joined_on,
@@ -460,27 +510,26 @@ class LedgerRowChecker:
         )
         current = self.existing.get(digest)
         if current is None:
-            action = ImportAction.CREATE.value
-            encrypted = self.cipher.encrypt(number.value.encode()).decode()
+            action = _CREATE
+            encrypted = self.cipher.encrypt(number)
             result.create += 1
         elif current == values:
             result.unchanged += 1
             return
         else:
-            action = ImportAction.UPDATE.value
+            action = _UPDATE
             encrypted = ""  # the person keeps their stored ciphertext
             result.update += 1
-        value = number.value
         result.staged.append(
             (
                 row_no,
                 action,
                 digest,
                 encrypted,
-                id_mask(value),
-                value[-4:],
-                "male" if int(value[16]) % 2 else "female",
-                number.birth_date,
+                number[:4] + "**********" + number[14:],
+                number[14:],
+                "male" if int(number[16]) % 2 else "female",
+                birth,
                 *values,
             )
         )
@@ -572,7 +621,7 @@ def person_import_start(
             enterprise=enterprise,
             created_by=actor,
             filename=filename[:200],
-            payload=id_cipher().encrypt(data),
+            payload=payload_cipher().encrypt(data),
             total_rows=max(info.rows - 1, 0),
         )
         from parkguard.people.tasks import person_import_check_task
@@ -587,7 +636,7 @@ def person_import_check_job(*, batch_id: int, kind: str, today: dt.date) -> None
     batch = PersonImport.objects.select_related("enterprise__jurisdiction").get(pk=batch_id)
     if batch.status != ImportStatus.QUEUED:
         return
-    data = id_cipher().decrypt(bytes(batch.payload))
+    data = payload_cipher().decrypt(bytes(batch.payload))
     try:
         person_import_check(batch=batch, data=data, kind=kind, today=today)
     except Exception:

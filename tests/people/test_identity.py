@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import phonenumbers
 import pytest
+from cryptography.fernet import Fernet
 from hypothesis import given
 from hypothesis import strategies as st
 from stdnum.cn import ric
@@ -88,3 +90,49 @@ def test_it_agrees_with_libphonenumber_on_eleven_digit_numbers(number: str) -> N
     except IdentityError:
         accepted = False
     assert accepted == expected
+
+
+# --- ciphertext formats: g1 (AES-256-GCM) for new values, Fernet still readable ----------
+
+OLD_KEY = Fernet.generate_key().decode()
+NEW_KEY = Fernet.generate_key().decode()
+
+
+def test_new_id_ciphertexts_are_aes_gcm_and_round_trip(settings: Any) -> None:
+    settings.ID_ENC_KEYS = [NEW_KEY]
+    token = identity.id_encrypt(GOOD)
+    assert token.startswith("g1:")
+    assert GOOD not in token
+    assert identity.id_encrypt(GOOD) != token  # a fresh random nonce each time
+    assert identity.id_decrypt(token) == GOOD
+
+
+def test_fernet_values_written_before_g1_still_decrypt(settings: Any) -> None:
+    old_token = Fernet(OLD_KEY.encode()).encrypt(GOOD.encode()).decode()
+    settings.ID_ENC_KEYS = [OLD_KEY]
+    assert identity.id_decrypt(old_token) == GOOD
+    settings.ID_ENC_KEYS = [NEW_KEY, OLD_KEY]  # rotated: the newest key first
+    assert identity.id_decrypt(old_token) == GOOD
+
+
+def test_a_rotated_key_encrypts_new_values_and_old_keys_still_decrypt(settings: Any) -> None:
+    settings.ID_ENC_KEYS = [OLD_KEY]
+    old_token = identity.id_encrypt(GOOD)
+    settings.ID_ENC_KEYS = [NEW_KEY, OLD_KEY]
+    new_token = identity.id_encrypt(GOOD)
+    assert identity.id_decrypt(old_token) == GOOD
+    assert identity.id_decrypt(new_token) == GOOD
+    settings.ID_ENC_KEYS = [NEW_KEY]
+    assert identity.id_decrypt(new_token) == GOOD
+    with pytest.raises(RuntimeError):
+        identity.id_decrypt(old_token)
+
+
+def test_a_tampered_ciphertext_is_refused(settings: Any) -> None:
+    settings.ID_ENC_KEYS = [NEW_KEY]
+    token = identity.id_encrypt(GOOD)
+    flipped = token[:-3] + ("A" if token[-3] != "A" else "B") + token[-2:]
+    with pytest.raises(RuntimeError):
+        identity.id_decrypt(flipped)
+    with pytest.raises(RuntimeError):
+        identity.id_decrypt("g1:***")
