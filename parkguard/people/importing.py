@@ -70,6 +70,7 @@ MISSING_COLUMNS = "缺少必填列：{columns}"
 NO_ROWS = "文件中没有数据行"
 NOT_READY = "该导入不是待确认状态，不能确认"
 LEDGER_CHANGED = "预览之后台账发生了变化，请重新上传文件"
+STAGE_LOST = "待导入的数据已失效（如服务器重启），台账未作任何修改，请重新上传文件"
 APPLY_FAILED = "写入失败，台账未作任何修改，请重新上传或联系管理员"
 
 MAX_DOSES = 9  # a sanity bound on a typed number, not a policy figure
@@ -700,6 +701,10 @@ def _merge(*, batch_id: int, actor_id: int | None, today: dt.date) -> tuple[int,
     event_columns = f"person_id, status, {q('on')}, note, recorded_by_id, recorded_at"
     with connection.cursor() as c:
         staged = PersonImportRow.objects.filter(batch_id=batch_id).count()
+        if staged != batch.create_count + batch.update_count:
+            # The staged rows are gone (on PostgreSQL the staging table skips the WAL, so a
+            # server crash empties it): never report a merge of nothing as done.
+            raise SheetError(STAGE_LOST)
         # Someone may have added one of these people by hand since the preview.
         c.execute(
             f"UPDATE {stage} SET action = %s WHERE batch_id = %s AND action = %s AND EXISTS "

@@ -421,3 +421,30 @@ def test_it_keeps_status_history_when_a_person_leaves(world: World, client_as: C
     assert person.status == EmploymentStatus.LEFT and str(person.left_on) == "2022-11-01"
     roster = client_as("liaison_a").get("/roster/").content.decode()
     assert person.name not in roster
+
+
+def test_confirming_after_the_staged_rows_were_lost_writes_nothing(
+    world: World, client_as: Clients
+) -> None:
+    """Staged rows on PostgreSQL are UNLOGGED (a crash empties them): never a silent no-op."""
+    client = client_as("a1_officer")
+    batch = _upload(client, world, build.xlsx([row(1), row(2)]))
+    assert batch.create_count == 2
+    before = _a1_people()
+    PersonImportRow.objects.filter(batch=batch).delete()  # what a crash leaves behind
+    batch = _confirm(client, batch)
+    assert (batch.status, batch.message) == (ImportStatus.FAILED, importing.STAGE_LOST)
+    assert _a1_people() == before
+
+
+def test_new_people_get_aes_gcm_ciphertexts_that_reveal_their_number(
+    world: World, client_as: Clients
+) -> None:
+    from parkguard.people.identity import id_decrypt
+
+    client = client_as("a1_officer")
+    _confirm(client, _upload(client, world, build.xlsx([row(1)])))
+    person = Person.objects.get(enterprise=world.a1, name="员工1")
+    assert person.id_encrypted.startswith("g1:")
+    assert id_decrypt(person.id_encrypted) == person_id(1)
+    assert person.id_masked == person_id(1)[:4] + "*" * 10 + person_id(1)[-4:]
