@@ -72,3 +72,7 @@ def test_it_gives_every_demo_login_a_working_home_page() -> None:
         assert client.login(username=username, password=DEMO_PASSWORD), username
         response = client.get("/", follow=True)
         assert response.status_code == 200, username
+        if username == "employee":
+            me = Membership.objects.get(user__username="employee").person
+            assert me is not None
+            assert f"/people/{me.pk}/" in response.content.decode()  # their own file
