@@ -70,8 +70,9 @@ class PreviewForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        latest = [registry().versions(pack_id)[-1].meta for pack_id in registry().ids()]
         self.fields["pack"].choices = [  # type: ignore[attr-defined]
-            (pack_id, registry().versions(pack_id)[-1].meta.title) for pack_id in registry().ids()
+            (meta.id, f"{meta.document_number} · {meta.issuer}") for meta in latest
         ]
         self.request: PlanRequest | None = None
 

@@ -17,6 +17,7 @@ def _login(page: Any, base: str, username: str) -> None:
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]")
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
 
 def test_it_shows_the_park_overview_chart(live_server: Any, page: Any, artifacts: Path) -> None:
