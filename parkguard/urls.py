@@ -6,10 +6,13 @@ from django.contrib import admin
 from django.urls import include, path
 
 from parkguard.api import api
+from parkguard.orgs.login import AdminLoginForm
 
 admin.site.site_header = "ParkGuard 园区疫情防控管理平台"
 admin.site.site_title = "ParkGuard 后台"
 admin.site.index_title = "后台管理"
+# The back office logs in through the same lockout as the pages.
+admin.site.login_form = AdminLoginForm
 
 urlpatterns = [
     path("admin/", admin.site.urls),

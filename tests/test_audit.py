@@ -30,3 +30,30 @@ def test_it_refuses_to_rewrite_or_delete_an_event() -> None:
         event.save()
     with pytest.raises(RuntimeError):
         event.delete()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_keeps_one_chain_under_concurrent_writers() -> None:
+    """Several writers at once still form a single unbroken chain."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        # The test database on SQLite is one in-memory file shared by threads, which locks
+        # whole tables; SQLite's IMMEDIATE transactions serialise writers by design.
+        pytest.skip("concurrent writers are exercised on PostgreSQL")
+
+    def write(n: int) -> None:
+        try:
+            for i in range(5):
+                audit_record(actor=None, action="export", at=AT, detail={"w": n, "i": i})
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(write, range(4)))
+    assert AuditEvent.objects.count() == 20
+    assert audit_verify() is None
+    prevs = list(AuditEvent.objects.values_list("prev_digest", flat=True))
+    assert len(prevs) == len(set(prevs))

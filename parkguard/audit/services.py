@@ -8,11 +8,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db import transaction
+from django.db import connection, transaction
 
 from parkguard.audit.models import AuditEvent
 
 GENESIS = "0" * 64
+CHAIN_LOCK = 0x50_47_41_55  # "PGAU": the advisory-lock key of the audit chain
 
 
 def _digest(prev: str, fields: dict[str, Any]) -> str:
@@ -46,9 +47,13 @@ def audit_record(
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Append one event to the chain. Never put a clear ID number in `detail`."""
-    # Lock the tail so two writers cannot both chain onto it (a no-op lock on SQLite,
-    # whose IMMEDIATE transactions already serialise writers).
-    last = AuditEvent.objects.select_for_update().order_by("-id").first()
+    # Serialise writers so two cannot chain onto the same tail. Locking the last row is
+    # not enough on PostgreSQL (a waiter re-reads the old tail), so take a transaction
+    # advisory lock; SQLite's IMMEDIATE transactions already serialise writers.
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK])
+    last = AuditEvent.objects.order_by("-id").first()
     user = actor if actor is not None and actor.is_authenticated else None
     event = AuditEvent(
         at=at,

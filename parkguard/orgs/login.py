@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.db import transaction
 from django.utils import timezone
@@ -60,3 +61,12 @@ class LoginForm(AuthenticationForm):
             if username:
                 login_failure_record(username)
             raise
+
+
+class AdminLoginForm(LoginForm, AdminAuthenticationForm):
+    """The back-office login: the same lockout and audit, and staff only."""
+
+    error_messages = {
+        **LoginForm.error_messages,
+        "invalid_login": LOGIN_INVALID,
+    }

@@ -123,3 +123,15 @@ def test_it_refuses_to_host_an_enterprise_in_a_community(world: World) -> None:
             industry="制造",
         )
     assert caught.value.message_dict == {"jurisdiction": [services.ENTERPRISE_HOST_INVALID]}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", ["park_a_admin", "a1_officer", "a1_employee", "a1_leader"])
+def test_it_shows_the_enterprise_page_to_its_members(
+    world: World, client_as: Callable[[str | None], Client], persona: str
+) -> None:
+    """Z-2.1, Z-3.1: the enterprise file with its first responsible person and channels."""
+    response = client_as(persona).get(f"/enterprises/{world.a1.pk}/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert world.a1.name in page and "法人" in page and "系统" in page  # created by a service

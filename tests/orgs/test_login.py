@@ -43,3 +43,24 @@ def test_it_logs_in_and_audits_the_login(world: World) -> None:
 def test_it_ends_idle_sessions() -> None:
     assert settings.SESSION_SAVE_EVERY_REQUEST is True
     assert settings.SESSION_COOKIE_AGE == 30 * 60
+
+
+@pytest.mark.django_db
+@override_settings(LOGIN_MAX_FAILURES=3, LOGIN_LOCK_MINUTES=15)
+def test_it_applies_the_lockout_to_the_back_office_login(world: World) -> None:
+    client = Client()
+    for _ in range(3):
+        response = client.post("/admin/login/", {"username": "park_a_admin", "password": "nope"})
+        assert LOGIN_INVALID in response.content.decode()
+    locked = client.post("/admin/login/", {"username": "park_a_admin", "password": PASSWORD})
+    assert locked.status_code == 200
+    assert LOGIN_LOCKED.format(minutes=15) in locked.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_it_keeps_non_staff_out_of_the_back_office(world: World) -> None:
+    client = Client()
+    response = client.post("/admin/login/", {"username": "a1_officer", "password": PASSWORD})
+    assert response.status_code == 200
+    assert "_auth_user_id" not in client.session
