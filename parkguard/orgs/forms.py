@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 
 from parkguard.orgs.choices import ENTERPRISE_HOSTS, JurisdictionKind
 from parkguard.orgs.models import Enterprise, Jurisdiction, OrgUnit
@@ -32,14 +33,28 @@ class EnterpriseForm(forms.ModelForm):
             "sales_channels": forms.Textarea(attrs={"rows": 2}),
         }
 
-    def __init__(self, *args: Any, jurisdictions: Any = None, **kwargs: Any) -> None:
+    # Decided by the park, not by the enterprise itself: where it belongs, and the
+    # whitelist of enterprises key to supply chains (J-2.5).
+    PARK_FIELDS = ("jurisdiction", "whitelisted")
+
+    def __init__(
+        self, *args: Any, jurisdictions: Any = None, park_level: bool = True, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         hosts = Jurisdiction.objects.filter(kind__in=ENTERPRISE_HOSTS)
-        communities = Jurisdiction.objects.filter(kind=JurisdictionKind.COMMUNITY)
         if jurisdictions is not None:
             hosts = hosts.filter(pk__in=jurisdictions)
+        # Communities of the same county as the parks on offer.
+        roots = {path.split("/")[1] for path in hosts.values_list("path", flat=True)}
+        in_county = Q(pk__in=[])
+        for root in roots:
+            in_county |= Q(path__startswith=f"/{root}/")
+        communities = Jurisdiction.objects.filter(in_county, kind=JurisdictionKind.COMMUNITY)
         self.fields["jurisdiction"].queryset = hosts  # type: ignore[attr-defined]
         self.fields["community"].queryset = communities  # type: ignore[attr-defined]
+        if not park_level:
+            for name in self.PARK_FIELDS:
+                del self.fields[name]
 
     def validate_unique(self) -> None:
         # Uniqueness is checked by the service, with its own messages.

@@ -161,11 +161,15 @@ def enterprise_edit(request: HttpRequest, enterprise_id: int) -> HttpResponse:
     scope = scope_of(request)
     enterprise = get_visible_or_404(scope, Enterprise, pk=enterprise_id)
     require_edit_enterprise(scope, enterprise)
-    # Park admins may move an enterprise between their parks; officers may not move it.
+    # Park admins may move an enterprise between their parks and set its whitelist flag;
+    # the enterprise's own officers edit the rest.
+    park_level = scope.superuser or enterprise.jurisdiction_id in scope.admin_jurisdiction_ids
     allowed: set[int] | None = None
     if not scope.superuser:
-        allowed = set(scope.admin_jurisdiction_ids) or {enterprise.jurisdiction_id}
-    form = EnterpriseForm(request.POST or None, instance=enterprise, jurisdictions=allowed)
+        allowed = set(scope.admin_jurisdiction_ids) if park_level else {enterprise.jurisdiction_id}
+    form = EnterpriseForm(
+        request.POST or None, instance=enterprise, jurisdictions=allowed, park_level=park_level
+    )
     if request.method == "POST" and form.is_valid():
         try:
             # Refetch so a failed validation leaves the instance on the page untouched.

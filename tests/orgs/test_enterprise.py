@@ -9,7 +9,9 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 
 from parkguard.orgs import services
+from parkguard.orgs.choices import JurisdictionKind
 from parkguard.orgs.models import Enterprise
+from parkguard.orgs.services import jurisdiction_create
 from tests.factories import World, valid_credit_code
 
 
@@ -92,12 +94,27 @@ def test_it_lets_an_officer_edit_their_enterprise_but_not_move_it(
     assert world.a1.sales_channels == "出口"
     latest = world.a1.history.latest()
     assert (latest.sales_channels, latest.history_user) == ("出口", world.users["a1_officer"])
-    moved = client_as("a1_officer").post(
-        f"/enterprises/{world.a1.pk}/edit/", {**data, "jurisdiction": world.park_b.pk}
+    # The park decides where it belongs and whether it is whitelisted (J-2.5): an officer's
+    # attempt to change either is ignored.
+    client_as("a1_officer").post(
+        f"/enterprises/{world.a1.pk}/edit/",
+        {**data, "jurisdiction": world.park_b.pk, "whitelisted": "on"},
     )
-    assert "jurisdiction" in moved.context["form"].errors
     world.a1.refresh_from_db()
     assert world.a1.jurisdiction == world.park_a
+    assert world.a1.whitelisted is False
+    # A community of another county is not on offer.
+    other_county = jurisdiction_create(name="邻县", kind=JurisdictionKind.COUNTY)
+    far_street = jurisdiction_create(
+        name="邻县街道", kind=JurisdictionKind.STREET, parent=other_county
+    )
+    far = jurisdiction_create(name="邻县社区", kind=JurisdictionKind.COMMUNITY, parent=far_street)
+    response = client_as("a1_officer").post(
+        f"/enterprises/{world.a1.pk}/edit/", {**data, "community": far.pk}
+    )
+    assert "community" in response.context["form"].errors
+    world.a1.refresh_from_db()
+    assert world.a1.community_id is None
 
 
 @pytest.mark.django_db
@@ -135,3 +152,17 @@ def test_it_shows_the_enterprise_page_to_its_members(
     assert response.status_code == 200
     page = response.content.decode()
     assert world.a1.name in page and "法人" in page and "系统" in page  # created by a service
+
+
+@pytest.mark.django_db
+def test_it_lets_the_park_admin_whitelist_an_enterprise(
+    world: World, client_as: Callable[[str | None], Client]
+) -> None:
+    """J-2.5: the whitelist of enterprises key to supply chains is the park's to keep."""
+    data = form_data(world, name=world.a1.name, credit_code=world.a1.credit_code)
+    response = client_as("park_a_admin").post(
+        f"/enterprises/{world.a1.pk}/edit/", {**data, "whitelisted": "on"}
+    )
+    assert response.status_code == 302
+    world.a1.refresh_from_db()
+    assert world.a1.whitelisted is True
