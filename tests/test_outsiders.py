@@ -191,3 +191,22 @@ def test_it_refuses_a_revoked_token(world: World) -> None:
     response = Client(HTTP_AUTHORIZATION=f"Bearer {clear}").get("/api/v1/enterprises")
     assert response.status_code == 401
     assert response.json()["detail"] == "未登录，或设备令牌无效、已吊销"
+
+
+@pytest.mark.django_db
+def test_it_keeps_personal_data_from_device_tokens(world: World) -> None:
+    """A gate or lab token reads enterprises and units, never the staff ledger."""
+    _, enterprise_token = api_token_create(name="甲一门岗", created_by=None, enterprise=world.a1)
+    _, park_token = api_token_create(name="甲园区", created_by=None, jurisdiction=world.park_a)
+    for clear in (enterprise_token, park_token):
+        client = Client(HTTP_AUTHORIZATION=f"Bearer {clear}")
+        assert client.get(f"/api/v1/enterprises/{world.a1.pk}").status_code == 200
+        listed = client.get(f"/api/v1/enterprises/{world.a1.pk}/people")
+        assert listed.status_code == 200 and listed.json() == []
+        assert client.get(f"/api/v1/people/{world.a1_person.pk}").status_code == 404
+        _assert_nothing_leaks(
+            client.get(f"/api/v1/parks/{world.park_a.pk}/id-conflicts").content,
+            world,
+            "token id-conflicts",
+        )
+        assert world.a1_person.name not in client.get("/api/v1/roster").content.decode()

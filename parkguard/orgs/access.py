@@ -12,6 +12,9 @@ scope with class attributes, so a new model joins by naming its paths:
     scope_org_unit      path to the OrgUnit, for team leaders
     scope_community     path to the community Jurisdiction, for community liaisons
     scope_person        path to the Person, for employees seeing their own file
+    scope_token_readable  True if a device token (gate, lab) may read rows of this model;
+                        tokens see nothing else, so personal data never reaches a device
+                        unless a model opts in
 
 A caller is a session user or a device token; both become a `Scope`.
 """
@@ -171,6 +174,8 @@ def _filter(scope: Scope, model: type[Model]) -> Q | None:
     if scope.superuser:
         return None
     query = Q(pk__in=[])
+    if scope.token_id is not None and not getattr(model, "scope_token_readable", False):
+        return query
     path = getattr(model, "scope_jurisdiction", None)
     if path and scope.jurisdiction_ids:
         query |= Q(**{f"{path}__in": scope.jurisdiction_ids})

@@ -31,6 +31,7 @@ class Jurisdiction(models.Model):
 
     scope_jurisdiction = "id"
     scope_community = "id"
+    scope_token_readable = True
 
     class Meta:
         verbose_name = "辖区"
@@ -99,6 +100,7 @@ class Enterprise(models.Model):
     scope_enterprise = "id"
     scope_enterprise_level = "member"
     scope_community = "community"
+    scope_token_readable = True
 
     class Meta:
         verbose_name = "企业"
@@ -132,6 +134,7 @@ class OrgUnit(models.Model):
     scope_jurisdiction = "enterprise__jurisdiction"
     scope_enterprise = "enterprise"
     scope_enterprise_level = "member"
+    scope_token_readable = True
 
     class Meta:
         verbose_name = "组织单元"
