@@ -20,6 +20,7 @@ from parkguard.orgs.services import token_digest
 
 UNAUTHENTICATED = "未登录，或设备令牌无效、已吊销"
 FORBIDDEN = "无权执行此操作"
+BAD_JSON = "请求体不是合法的 JSON"
 
 
 class SessionScope(SessionAuth):
@@ -86,6 +87,8 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     message: Any = exc.message
     if exc.status_code == 403 and message == "CSRF check Failed":
         message = "CSRF 校验失败，请刷新页面后重试"
+    elif exc.status_code == 400 and message == "Cannot parse request body":
+        message = [{"loc": ["body"], "msg": BAD_JSON}]
     return api.create_response(request, {"detail": message}, status=exc.status_code)
 
 

@@ -6,6 +6,7 @@ Development keys are built in so a fresh clone runs at once; production refuses 
 
 from __future__ import annotations
 
+import base64
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -45,9 +46,27 @@ def _key(name: str) -> str:
     return _DEV_KEYS[name]
 
 
+def _enc_keys() -> list[str]:
+    """Encryption keys, newest first; each must be a Fernet key (32 url-safe base64 bytes)."""
+    keys = [k.strip() for k in _key("PARKGUARD_ID_ENC_KEY").split(",") if k.strip()]
+    for key in keys:
+        if PRODUCTION and key == _DEV_KEYS["PARKGUARD_ID_ENC_KEY"]:
+            raise ImproperlyConfigured(
+                "PARKGUARD_ID_ENC_KEY 含开发环境的默认密钥，生产环境不得使用"
+            )
+        try:
+            if len(base64.urlsafe_b64decode(key.encode())) != 32:
+                raise ValueError
+        except ValueError:
+            raise ImproperlyConfigured(
+                "PARKGUARD_ID_ENC_KEY 每个密钥须为 32 字节的 URL 安全 base64 编码（Fernet 密钥）"
+            ) from None
+    return keys
+
+
 SECRET_KEY = _key("SECRET_KEY")
 ID_HMAC_KEY = _key("PARKGUARD_ID_HMAC_KEY")
-ID_ENC_KEYS = _key("PARKGUARD_ID_ENC_KEY").split(",")  # newest first; older keys still decrypt
+ID_ENC_KEYS = _enc_keys()  # newest first; older keys still decrypt
 PASS_TOKEN_KEY = _key("PARKGUARD_TOKEN_KEY")
 
 DEBUG = env_bool("DEBUG", ENVIRONMENT == "development")

@@ -56,3 +56,14 @@ def test_it_needs_the_csrf_token_for_session_writes(world: World) -> None:
     )
     assert response.status_code == 403
     assert response.json()["detail"] == "CSRF 校验失败，请刷新页面后重试"
+
+
+@pytest.mark.django_db
+def test_it_answers_a_malformed_body_in_chinese(
+    world: World, client_as: Callable[[str | None], Client]
+) -> None:
+    response = client_as("a1_officer").post(
+        f"/api/v1/enterprises/{world.a1.pk}/units", "{not json", content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert response.json() == {"detail": [{"loc": ["body"], "msg": "请求体不是合法的 JSON"}]}

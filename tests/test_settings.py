@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 PROD_KEYS = {
     "SECRET_KEY": "prod-" + "k" * 60,
@@ -55,3 +57,22 @@ def test_it_passes_the_deploy_checks_in_production() -> None:
         **PROD_KEYS,
     )
     assert result.returncode == 0, result.stderr + result.stdout
+
+
+@pytest.mark.parametrize(
+    ("key", "message"),
+    [
+        ("notbase64", "每个密钥须为 32 字节"),
+        (
+            f"{PROD_KEYS['PARKGUARD_ID_ENC_KEY']},ZGV2LW9ubHktaWQtZW5jcnlwdGlvbi1rZXktMDAwMDA=",
+            "含开发环境的默认密钥",
+        ),
+    ],
+)
+def test_it_refuses_a_bad_or_development_encryption_key_in_production(
+    key: str, message: str
+) -> None:
+    env = {**PROD_KEYS, "PARKGUARD_ID_ENC_KEY": key}
+    result = manage("check", PARKGUARD_ENV="production", **env)
+    assert result.returncode != 0
+    assert message in result.stderr

@@ -81,6 +81,9 @@ def park_packs(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
     adopted = {
         a.pack_id: a for a in selectors.adoptions_for(park=park) if a.jurisdiction_id == park.pk
     }
+    posted = request.POST.get("pack_id") if request.method == "POST" else None
+    if posted is not None and posted not in registry().ids():
+        raise Http404(selectors.PACK_NOT_FOUND)
     rows = []
     for pack_id in registry().ids():
         pack = registry().versions(pack_id)[-1]
@@ -99,9 +102,10 @@ def park_packs(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
         if not editable:
             raise PermissionDenied
         user = cast(User, request.user)
-        if request.POST.get("action") == "drop" and adoption is not None:
-            services.pack_drop(adoption=adoption, by=user, at=now)
-            messages.success(request, f"已停止采用：{pack.meta.title}")
+        if request.POST.get("action") == "drop":
+            if adoption is not None:
+                services.pack_drop(adoption=adoption, by=user, at=now)
+                messages.success(request, f"已停止采用：{pack.meta.title}")
             return redirect("park_packs", jurisdiction_id=park.pk)
         if form.is_valid():
             try:

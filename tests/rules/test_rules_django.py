@@ -215,3 +215,16 @@ def test_it_plans_from_a_facts_file(tmp_path: object) -> None:
     facts.write_text(json.dumps({"person": {"kind": "x"}}), "utf-8")
     with pytest.raises(CommandError, match="arrived_at: 必填项"):
         call_command("policy", "plan", "--pack", J, "--facts", str(facts))
+
+
+@pytest.mark.django_db
+def test_it_drops_nothing_it_does_not_follow_and_refuses_unknown_packs(
+    world: World, client_as: Callable[[str | None], Client]
+) -> None:
+    client = client_as("park_a_admin")
+    url = f"/park/{world.park_a.pk}/packs/"
+    dropped = client.post(url, {"pack_id": "baotou-industry-2020-02", "action": "drop"})
+    assert dropped.status_code == 302
+    assert not PackAdoption.objects.exists()
+    assert client.post(url, {"pack_id": "nope", "action": "adopt"}).status_code == 404
+    assert not AuditEvent.objects.filter(action="pack_adopt").exists()
