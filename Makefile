@@ -9,6 +9,8 @@ HOST ?= 127.0.0.1:8000
 .PHONY: install run test lint browser bench lock clean-db
 
 $(STAMP): requirements.lock
+	@$(PYTHON) -c 'import sys, ensurepip; assert sys.version_info >= (3, 11)' 2>/dev/null || { \
+	  echo "需要 Python 3.11+ 及其 venv 模块（Debian/Ubuntu: apt-get install python3-venv）"; exit 1; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -r requirements.lock
