@@ -16,6 +16,8 @@ import datetime as dt
 import hashlib
 import hmac
 import operator
+import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -42,7 +44,9 @@ from parkguard.people.identity import (
     IdentityError,
     id_check,
     id_cipher,
+    id_mask,
     payload_cipher,
+    phone_mask,
     phone_parse,
 )
 from parkguard.people.models import EmploymentEvent, Person, PersonImport, PersonImportRow
@@ -114,6 +118,35 @@ STAGE_COLUMNS = (
     "birth_date",
     *(_STAGE_FIELD.get(f, f) for f in ROW_FIELDS),
 )
+
+
+# A run of digits, perhaps broken by spaces or hyphens, perhaps ending in an X: what an ID
+# number or a phone looks like however it was typed (full-width digits included).
+_DIGIT_RUN = re.compile(r"\d(?:[\s\-－]*\d)*(?:[\s\-－]*[XxＸｘ])?")
+_SHOWN_MAX = 50
+
+
+def _mask_run(match: re.Match[str]) -> str:
+    digits = unicodedata.normalize("NFKC", "".join(match.group().split())).replace("-", "")
+    digits = digits.upper()
+    count = sum(ch.isdigit() for ch in digits)
+    if count < 7:
+        return match.group()
+    if count >= 15:  # 15/17/18-digit ID numbers, with or without their check character
+        return id_mask(digits)
+    if count == 11:
+        return phone_mask(digits)
+    return "*" * (len(digits) - 4) + digits[-4:]
+
+
+def _shown(value: str) -> str:
+    """A cell value as an error message may echo it: ID- and phone-like digits masked.
+
+    Error lists are stored and shown (`PersonImport.errors`, the preview page, the API), so
+    an ID number typed into the wrong column must never reach them in clear.
+    """
+    shown = _DIGIT_RUN.sub(_mask_run, value)
+    return shown if len(shown) <= _SHOWN_MAX else shown[: _SHOWN_MAX - 1] + "…"
 
 
 def _error(row: int, key: str, message: str) -> dict[str, Any]:
@@ -308,7 +341,8 @@ class LedgerRowChecker:
                 if len(ids) == 1:
                     unit_id = ids[0]
                 else:
-                    message = (UNIT_AMBIGUOUS if ids else UNIT_UNKNOWN).format(value=unit_text)
+                    template = UNIT_AMBIGUOUS if ids else UNIT_UNKNOWN
+                    message = template.format(value=_shown(unit_text))
             found = self._units[text] = (unit_id, message)
         return found
 
@@ -392,7 +426,9 @@ class LedgerRowChecker:
         if not category_text:
             errors.append(_error(row_no, "category", REQUIRED))
         elif not category:
-            message = CATEGORY_UNKNOWN.format(value=category_text, choices=self.category_hint)
+            message = CATEGORY_UNKNOWN.format(
+                value=_shown(category_text), choices=self.category_hint
+            )
             errors.append(_error(row_no, "category", message))
 
         unit_id = None
@@ -426,7 +462,7 @@ class LedgerRowChecker:
             else:
                 template = COMMUNITY_AMBIGUOUS if ids else COMMUNITY_UNKNOWN
                 errors.append(
-                    _error(row_no, "home_community", template.format(value=community_text))
+                    _error(row_no, "home_community", template.format(value=_shown(community_text)))
                 )
         grid_id = None
         if grid_text:
@@ -435,7 +471,9 @@ class LedgerRowChecker:
             elif community_id is not None:
                 grid_id = self.grids.get((community_id, grid_text))
                 if grid_id is None:
-                    errors.append(_error(row_no, "home_grid", GRID_UNKNOWN.format(value=grid_text)))
+                    errors.append(
+                        _error(row_no, "home_grid", GRID_UNKNOWN.format(value=_shown(grid_text)))
+                    )
 
         doses = 0
         if doses_text:
@@ -447,7 +485,7 @@ class LedgerRowChecker:
 
         status = self.statuses.get(status_text, "") if status_text else EmploymentStatus.ACTIVE
         if not status:
-            message = STATUS_UNKNOWN.format(value=status_text, choices=self.status_hint)
+            message = STATUS_UNKNOWN.format(value=_shown(status_text), choices=self.status_hint)
             errors.append(_error(row_no, "status", message))
 
         joined_on: dt.date | None = None

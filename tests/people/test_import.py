@@ -8,6 +8,7 @@ stay current as status changes).
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -448,3 +449,34 @@ def test_new_people_get_aes_gcm_ciphertexts_that_reveal_their_number(
     assert person.id_encrypted.startswith("g1:")
     assert id_decrypt(person.id_encrypted) == person_id(1)
     assert person.id_masked == person_id(1)[:4] + "*" * 10 + person_id(1)[-4:]
+
+
+def test_it_never_echoes_a_clear_id_or_phone_in_import_errors(
+    world: World, client_as: Clients
+) -> None:
+    """An ID number or phone typed into a text column is masked in the error list.
+
+    `PersonImport.errors` never holds a clear ID number: not on /imports/<id>/ nor in the API.
+    """
+    clear = "11010519491231002X"
+    phone = "13912345678"
+    rows = [
+        row(1, category=clear),
+        row(2, org_unit=f"{clear[:6]} {clear[6:]}"),  # spaces inside do not hide it
+        row(3, home_community=clear.lower()),
+        row(4, status=phone),
+        row(5, org_unit="１１０１０５１９４９１２３１００２Ｘ"),  # full-width digits
+        row(6, category="临时工"),  # ordinary text is still echoed as typed
+    ]
+    client = client_as("a1_officer")
+    batch = _upload(client, world, build.csv(rows), name="台账.csv")
+    assert batch.status == ImportStatus.INVALID
+    page = client.get(f"/imports/{batch.pk}/").content.decode()
+    api = json.dumps(client.get(f"/api/v1/imports/{batch.pk}").json(), ensure_ascii=False)
+    stored = json.dumps(batch.errors, ensure_ascii=False)
+    for text in (page, api, stored):
+        for secret in (clear, clear.lower(), "110105 19491231002X", phone, "１１０１０５１９"):
+            assert secret not in text
+        assert "1101**********002X" in text and "139****5678" in text
+        assert "临时工" in text
+    assert len(batch.errors) == 6
