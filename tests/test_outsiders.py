@@ -7,6 +7,7 @@ parameter this test does not know fails until a victim object is named for it be
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -150,11 +151,43 @@ def test_it_denies_every_route_to_outsiders(
             if persona is None or any(p not in NEUTRAL for p in route.params):
                 assert response.status_code in DENIED, f"{where}: {response.status_code}"
             if any(p not in NEUTRAL for p in route.params):
-                post = client.post(url, {})
-                _assert_nothing_leaks(post.content, world, f"{where} POST")
-                assert post.status_code in WRITE_DENIED, f"{where} POST: {post.status_code}"
+                for method, status, body in _writes(client, url):
+                    _assert_nothing_leaks(body, world, f"{where} {method}")
+                    assert status in WRITE_DENIED, f"{where} {method}: {status}"
     assert checked >= len(routes) * len(OUTSIDERS) * 0.8
     assert _row_counts() == before, "an outsider's request changed data"
+
+
+# Valid JSON bodies for the API's writes, so a missing scope check cannot hide behind a
+# validation error: with these, an outsider must get 401/403/404, nothing else.
+API_BODIES: dict[str, dict[str, Any]] = {
+    "units": {"name": "外人单元", "kind": "department"},
+    "people": {
+        "name": "外人",
+        "id_number": "450222199001011234",
+        "phone": "13800000000",
+        "category": "regular",
+    },
+    "reveal": {"reason": "越权查看"},
+    "person": {"name": "被改名"},
+}
+
+
+def _writes(client: Client, url: str) -> list[tuple[str, int, bytes]]:
+    """POST (and for the API, PATCH) to a route that names a tenant's object."""
+    if not url.startswith("/api/"):
+        response = client.post(url, {})
+        return [("POST", response.status_code, response.content)]
+    tail = url.rstrip("/").rsplit("/", 1)[-1]
+    key = tail if tail in API_BODIES else "person"
+    body = json.dumps(API_BODIES[key])
+    results = []
+    for method in ("post", "patch"):
+        response = getattr(client, method)(url, body, content_type="application/json")
+        results.append((method.upper(), response.status_code, response.content))
+    strict = [r for r in results if r[1] not in DENIED | {405}]
+    assert not strict, f"{url}: a valid body got past the scope check: {strict}"
+    return results
 
 
 def _row_counts() -> dict[str, int]:
