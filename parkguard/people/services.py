@@ -134,7 +134,8 @@ def person_update(
 ) -> Person:
     """Change a person's record; an ID number is replaced only when a new one is given.
 
-    A change of employment status is written to the history (J-2.1).
+    A change of employment status is written to the history (J-2.1). Changing the home
+    community without naming a grid clears the grid, which belonged to the old community.
     """
     errors: dict[str, str] = {}
     identity: dict[str, Any] = {}
@@ -157,10 +158,17 @@ def person_update(
             fields["phone"] = phone_parse(phone)
         except IdentityError as exc:
             errors["phone"] = exc.message
+    if "home_community" in fields and "home_grid" not in fields:
+        # A grid lies inside one community: moving to another community (or to none)
+        # without naming a new grid drops the old one instead of keeping a stale grid.
+        new_community = fields["home_community"]
+        if getattr(new_community, "pk", None) != person.home_community_id:
+            fields["home_grid"] = None
     merged = {
         "category": person.category,
         "labour_agency": person.labour_agency,
         "home_community": person.home_community,
+        "home_grid": person.home_grid,
         "joined_on": person.joined_on,
         "left_on": person.left_on,
         **fields,

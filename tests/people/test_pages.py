@@ -16,7 +16,8 @@ from django.test import Client
 from python_calamine import CalamineWorkbook
 
 from parkguard.audit.models import AuditEvent
-from parkguard.orgs.services import api_token_create
+from parkguard.orgs.choices import JurisdictionKind
+from parkguard.orgs.services import api_token_create, jurisdiction_create
 from parkguard.people import identity, services
 from parkguard.people.identity import id_decrypt
 from parkguard.people.models import HouseholdMember, IdConflictReview, Person
@@ -359,3 +360,62 @@ def test_it_creates_through_the_api_with_chinese_field_errors(
     assert "id_number" not in ok.json()
     employee = client_as("a1_employee").post(url, json.dumps(body), content_type="application/json")
     assert employee.status_code == 403
+
+
+def test_it_clears_the_grid_when_only_the_community_changes(
+    world: World, client_as: Clients
+) -> None:
+    """B-1.2/J-2.1: a grid belongs to its community; moving community drops the old grid."""
+    grid_a = jurisdiction_create(
+        name="甲社区一网格", kind=JurisdictionKind.GRID, parent=world.community_a
+    )
+    grid_b = jurisdiction_create(
+        name="乙社区一网格", kind=JurisdictionKind.GRID, parent=world.community_b
+    )
+    person = world.a1_person
+    services.person_update(person=person, today=TODAY, home_grid=grid_a)
+    client = client_as("a1_officer")
+    url = f"/api/v1/people/{person.pk}"
+
+    moved = client.patch(
+        url,
+        json.dumps({"home_community_id": world.community_b.pk}),
+        content_type="application/json",
+    )
+    assert moved.status_code == 200, moved.content
+    assert moved.json()["home_community_id"] == world.community_b.pk
+    assert moved.json()["home_grid_id"] is None
+    person.refresh_from_db()
+    assert (person.home_community_id, person.home_grid_id) == (world.community_b.pk, None)
+
+    # A grid of another community is still a Chinese field error, naming home_grid_id.
+    wrong = client.patch(
+        url, json.dumps({"home_grid_id": grid_a.pk}), content_type="application/json"
+    )
+    assert wrong.status_code == 422
+    assert wrong.json()["detail"] == [
+        {"loc": ["body", "payload", "home_grid_id"], "msg": services.GRID_INVALID}
+    ]
+    both = client.patch(
+        url,
+        json.dumps({"home_community_id": world.community_a.pk, "home_grid_id": grid_b.pk}),
+        content_type="application/json",
+    )
+    assert both.status_code == 422
+    # Community and a grid of it in one request; the same community again keeps the grid.
+    ok = client.patch(
+        url,
+        json.dumps({"home_community_id": world.community_b.pk, "home_grid_id": grid_b.pk}),
+        content_type="application/json",
+    )
+    assert ok.json()["home_grid_id"] == grid_b.pk
+    same = client.patch(
+        url,
+        json.dumps({"home_community_id": world.community_b.pk}),
+        content_type="application/json",
+    )
+    assert same.json()["home_grid_id"] == grid_b.pk
+    cleared = client.patch(
+        url, json.dumps({"home_community_id": None}), content_type="application/json"
+    )
+    assert cleared.json()["home_grid_id"] is None
