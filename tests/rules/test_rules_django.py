@@ -228,3 +228,39 @@ def test_it_drops_nothing_it_does_not_follow_and_refuses_unknown_packs(
     assert not PackAdoption.objects.exists()
     assert client.post(url, {"pack_id": "nope", "action": "adopt"}).status_code == 404
     assert not AuditEvent.objects.filter(action="pack_adopt").exists()
+
+
+@pytest.mark.django_db
+def test_it_reads_a_size_the_pack_leaves_to_the_park(world: World, tmp_path: object) -> None:
+    """A pack may leave the large-enterprise size to the park: the park's value is used."""
+    from pathlib import Path
+
+    from parkguard.policy import load_registry
+    from parkguard.rules import params as params_module
+
+    text = (
+        (Path(params_module.__file__).parent.parent / "policy" / "packs")
+        .joinpath("jinjiang-xiyuan-2022-81.v1.yaml")
+        .read_text("utf-8")
+    )
+    text = (
+        text.replace("id: jinjiang-xiyuan-2022-81", "id: sized-by-park", 1)
+        .replace("status: published", "status: draft", 1)
+        .replace(
+            "parameters:\n",
+            "parameters:\n  large_size:\n    type: integer\n    minimum: 1\n"
+            "    description: 大型企业人数\n    clause: 测试\n",
+            1,
+        )
+        .replace(
+            "            headcount_at_least: 200",
+            "            headcount_at_least: {param: large_size}",
+        )
+    )
+    folder = Path(str(tmp_path))
+    (folder / "sized-by-park.v1.yaml").write_text(text, "utf-8")
+    pack = load_registry(folder).versions("sized-by-park")[-1]
+    sizes = params_module._pack_size_thresholds(pack)
+    assert any(not isinstance(v, int) for v in sizes)
+    resolved = {params_module._resolve(v, pack, {"large_size": 150}) for v in sizes}
+    assert 150 in resolved
