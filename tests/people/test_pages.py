@@ -153,13 +153,12 @@ def test_it_never_reveals_to_a_device_token(world: World) -> None:
         json.dumps({"reason": "核对身份信息"}),
         content_type="application/json",
     )
-    assert response.status_code == 403
-    listed = client.get(f"/api/v1/enterprises/{world.a1.pk}/people").json()
-    assert {p["id_masked"] for p in listed} == {
-        world.a1_person.id_masked,
-        world.a1_employee_person.id_masked,
-    }
-    assert "id_number" not in listed[0] and "phone" not in listed[0]
+    # Device tokens read no personal data at all (orgs.access: scope_token_readable).
+    assert response.status_code == 404
+    assert _clear(world.a1_person) not in response.content.decode()
+    assert not AuditEvent.objects.filter(action="id_reveal").exists()
+    assert client.get(f"/api/v1/enterprises/{world.a1.pk}/people").json() == []
+    assert client.get(f"/api/v1/people/{world.a1_person.pk}").status_code == 404
 
 
 def test_it_exports_the_ledger_masked_by_default(world: World, client_as: Clients) -> None:
