@@ -63,7 +63,9 @@ class EventOut(Schema):
 
 
 class PersonFileOut(PersonOut):
-    household: list[HouseholdOut] = Field(description="共同生活者（J-1.5b）")
+    household: list[HouseholdOut] = Field(
+        description="共同生活者（J-1.5b）；班组长等无权查看者为空列表"
+    )
     employment_events: list[EventOut] = Field(description="在岗变动（J-2.1）")
 
 
@@ -261,7 +263,7 @@ def person_detail(request: HttpRequest, person_id: int) -> dict[str, Any]:
     out = PersonOut.from_orm(person).dict()
     out["household"] = [
         {"name": m.name, "relation": m.relation, "phone_masked": phone_mask(m.phone)}
-        for m in person.household.all()
+        for m in selectors.household(scope=scope(request), person=person)
     ]
     out["employment_events"] = list(person.employment_events.values("status", "on", "note"))
     return out

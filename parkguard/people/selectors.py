@@ -12,7 +12,7 @@ from parkguard.orgs.access import Scope, can_edit_enterprise, visible
 from parkguard.orgs.choices import JurisdictionKind
 from parkguard.orgs.models import Enterprise, Jurisdiction, OrgUnit
 from parkguard.people.choices import EmploymentStatus
-from parkguard.people.models import IdConflictReview, Person
+from parkguard.people.models import HouseholdMember, IdConflictReview, Person
 from parkguard.rules.params import large_enterprise_headcount
 
 
@@ -96,6 +96,36 @@ def can_reveal_id(scope: Scope, person: Person) -> bool:
 
 def can_edit_person(scope: Scope, person: Person) -> bool:
     return can_edit_enterprise(scope, person.enterprise)
+
+
+HOUSEHOLD_HIDDEN = "共同生活者信息仅企业管理员、防疫专员、园区和所在社区人员及本人可见"
+
+
+def household(*, scope: Scope, person: Person) -> QuerySet[HouseholdMember]:
+    """The person's household members the caller may see (J-1.5b); never `person.household`.
+
+    Team leaders see the files of their unit but not who lives with them (docs/people.md).
+    """
+    return visible(scope, person.household.all()).order_by("id")
+
+
+def can_see_household(scope: Scope, person: Person) -> bool:
+    """Whether `household()` can show this caller anything: picks the page's wording only.
+
+    Mirrors HouseholdMember's scope paths (a test keeps the two in step); the rows
+    themselves always come from `visible()`.
+    """
+    if scope.superuser:
+        return True
+    if scope.token_id is not None:
+        return False
+    enterprise = person.enterprise
+    return (
+        enterprise.jurisdiction_id in scope.jurisdiction_ids
+        or enterprise.pk in scope.staff_enterprise_ids
+        or person.home_community_id in scope.community_ids
+        or person.pk in scope.person_ids
+    )
 
 
 @dataclass

@@ -266,7 +266,9 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
             "can_edit": can_edit,
             "can_reveal": selectors.can_reveal_id(scope, person),
             "events": person.employment_events.select_related("recorded_by")[:50],
-            "household": person.household.all(),
+            "household": selectors.household(scope=scope, person=person),
+            "household_hidden": not selectors.can_see_household(scope, person),
+            "household_hidden_text": selectors.HOUSEHOLD_HIDDEN,
             "reveal_form": RevealForm(),
             "status_form": StatusForm(initial={"on": timezone.localdate()}),
             "household_form": HouseholdForm(),
@@ -379,7 +381,7 @@ def household_add(request: HttpRequest, person_id: int) -> HttpResponse:
         "people/_household.html",
         {
             "p": person,
-            "household": person.household.all(),
+            "household": selectors.household(scope=scope, person=person),
             "household_form": form,
             "can_edit": True,
         },
@@ -401,7 +403,7 @@ def household_remove(request: HttpRequest, member_id: int) -> HttpResponse:
         "people/_household.html",
         {
             "p": person,
-            "household": person.household.all(),
+            "household": selectors.household(scope=scope, person=person),
             "household_form": HouseholdForm(),
             "can_edit": True,
         },

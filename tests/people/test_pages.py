@@ -16,9 +16,10 @@ from django.test import Client
 from python_calamine import CalamineWorkbook
 
 from parkguard.audit.models import AuditEvent
+from parkguard.orgs.access import scope_for_user, visible
 from parkguard.orgs.choices import JurisdictionKind
 from parkguard.orgs.services import api_token_create, jurisdiction_create
-from parkguard.people import identity, services
+from parkguard.people import identity, selectors, services
 from parkguard.people.identity import id_decrypt
 from parkguard.people.models import HouseholdMember, IdConflictReview, Person
 from tests.factories import TODAY, World, make_person
@@ -418,3 +419,42 @@ def test_it_clears_the_grid_when_only_the_community_changes(
         url, json.dumps({"home_community_id": None}), content_type="application/json"
     )
     assert cleared.json()["home_grid_id"] is None
+
+
+def test_it_hides_household_members_from_a_team_leader(world: World, client_as: Clients) -> None:
+    """J-1.5b: household members are read through `visible()` like everything else.
+
+    A team leader sees the files of their unit but not the people living with them
+    (docs/people.md); the enterprise's officers, the park, the community and the
+    employee themselves do.
+    """
+    HouseholdMember.objects.create(
+        person=world.a1_person, name="家属甲", relation="配偶", phone="13900001111"
+    )
+    leader = client_as("a1_leader")
+    page = leader.get(f"/people/{world.a1_person.pk}/")
+    assert page.status_code == 200
+    assert "家属甲" not in page.content.decode() and "139****1111" not in page.content.decode()
+    assert selectors.HOUSEHOLD_HIDDEN in page.content.decode()
+    api = leader.get(f"/api/v1/people/{world.a1_person.pk}")
+    assert api.status_code == 200 and api.json()["household"] == []
+    for persona in ("a1_officer", "park_a_admin", "liaison_a"):
+        client = client_as(persona)
+        assert "家属甲" in client.get(f"/people/{world.a1_person.pk}/").content.decode()
+        household = client.get(f"/api/v1/people/{world.a1_person.pk}").json()["household"]
+        assert [m["name"] for m in household] == ["家属甲"]
+
+
+@pytest.mark.parametrize(
+    "persona", ["a1_officer", "park_a_admin", "a1_leader", "liaison_a", "a1_employee"]
+)
+def test_it_decides_household_visibility_as_visible_does(
+    world: World, client_as: Clients, persona: str
+) -> None:
+    """`selectors.can_see_household` (which picks the page's wording) agrees with `visible()`."""
+    for person in Person.objects.all():
+        HouseholdMember.objects.create(person=person, name=f"家属{person.pk}", relation="子女")
+    scope = scope_for_user(world.users[persona])
+    for person in visible(scope, Person).select_related("enterprise"):
+        shown = visible(scope, HouseholdMember).filter(person=person).exists()
+        assert selectors.can_see_household(scope, person) is shown, person.name
