@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 from parkguard.orgs.models import Enterprise, Jurisdiction, OrgUnit
 from parkguard.people.choices import (
@@ -79,6 +80,11 @@ class Person(models.Model):
     left_on = models.DateField("离职日期", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Every save through the ORM (pages, API, services) leaves a row: who, when, what.
+    # The ciphertext is not copied, so a corrected ID number leaves no old ciphertext
+    # behind; pages show only field names (selectors.person_changes), never values.
+    # Imports merge with set-based SQL and write no rows here (docs/people.md).
+    history = HistoricalRecords(verbose_name="人员档案变更历史", excluded_fields=["id_encrypted"])
 
     scope_jurisdiction = "enterprise__jurisdiction"
     scope_enterprise = "enterprise"

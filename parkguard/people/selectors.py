@@ -98,6 +98,61 @@ def can_edit_person(scope: Scope, person: Person) -> bool:
     return can_edit_enterprise(scope, person.enterprise)
 
 
+@dataclass(frozen=True)
+class PersonChange:
+    """One save of a person's record, as the personal file shows it: no values, ever."""
+
+    at: dt.datetime
+    who: str
+    kind: str  # 建档 / 修改 / 删除
+    fields: list[str]
+
+
+# Stored forms of the ID number change together; the page names them once as 身份证号.
+_ID_FIELDS = {"id_digest": "身份证号"}
+_NOT_SHOWN = {"id", "id_masked", "id_tail", "birth_date", "gender", "created_at", "updated_at"}
+_KINDS = {"+": "建档", "~": "修改", "-": "删除"}
+
+
+def person_changes(*, person: Person, limit: int = 10) -> list[PersonChange]:
+    """The latest changes to a visible person's record: when, by whom, which fields.
+
+    Values are never returned (so neither clear nor masked ID numbers, nor phones).
+    Imports write no history rows (set-based SQL); their `person_import` audit event
+    and the 导入建档 / 导入变更 employment events record them instead.
+    """
+    names = {f.name for f in Person._meta.fields} - _NOT_SHOWN
+    tracked = [f for f in Person.history.model._meta.fields if f.name in names]
+    labels = {f.attname: _ID_FIELDS.get(f.name, str(f.verbose_name)) for f in tracked}
+    records = list(
+        person.history.select_related("history_user").order_by("-history_date", "-history_id")[
+            : limit + 1
+        ]
+    )
+    changes: list[PersonChange] = []
+    for index, record in enumerate(records[:limit]):
+        fields: list[str] = []
+        older = records[index + 1] if index + 1 < len(records) else None
+        if record.history_type == "~" and older is not None:
+            # Compared here, not with diff_against: that skips non-editable fields (the ID).
+            fields = [
+                label
+                for attname, label in labels.items()
+                if getattr(record, attname) != getattr(older, attname)
+            ]
+        user = record.history_user
+        who = (user.get_full_name() or user.get_username()) if user is not None else "系统"
+        changes.append(
+            PersonChange(
+                at=record.history_date,
+                who=who,
+                kind=_KINDS.get(record.history_type, record.history_type),
+                fields=fields,
+            )
+        )
+    return changes
+
+
 HOUSEHOLD_HIDDEN = "共同生活者信息仅企业管理员、防疫专员、园区和所在社区人员及本人可见"
 
 

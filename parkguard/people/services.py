@@ -111,6 +111,8 @@ def person_create(
     if Person.objects.filter(enterprise=enterprise, id_digest=person.id_digest).exists():
         raise ValidationError({"id_number": PERSON_DUPLICATE})
     person.full_clean(exclude=["id_encrypted"])
+    if actor is not None:
+        person._history_user = actor  # type: ignore[attr-defined]
     person.save()
     EmploymentEvent.objects.create(
         person=person,
@@ -177,10 +179,24 @@ def person_update(
     if errors:
         raise ValidationError(errors)
     old_status = person.status
+    old_masked = person.id_masked
     for key, value in {**fields, **identity}.items():
         setattr(person, key, value)
     person.full_clean(exclude=["id_encrypted"], validate_unique=False)
+    if actor is not None:
+        person._history_user = actor  # type: ignore[attr-defined]
     person.save()
+    if identity:
+        # An ID correction is audited with masked values only, never the clear numbers.
+        audit_record(
+            actor=actor,
+            action="id_correct",
+            at=timezone.now(),
+            target=person,
+            enterprise_id=person.enterprise_id,
+            jurisdiction_id=person.enterprise.jurisdiction_id,
+            detail={"old": old_masked, "new": person.id_masked},
+        )
     if person.status != old_status:
         on = person.left_on if person.status == EmploymentStatus.LEFT and person.left_on else today
         EmploymentEvent.objects.create(
@@ -202,6 +218,8 @@ def person_status_change(
     if errors:
         raise ValidationError(errors)
     person.status = status
+    if actor is not None:
+        person._history_user = actor  # type: ignore[attr-defined]
     if status == EmploymentStatus.LEFT:
         person.left_on = on
     elif status == EmploymentStatus.ACTIVE and person.left_on:

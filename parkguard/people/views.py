@@ -266,6 +266,7 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
             "can_edit": can_edit,
             "can_reveal": selectors.can_reveal_id(scope, person),
             "events": person.employment_events.select_related("recorded_by")[:50],
+            "changes": selectors.person_changes(person=person),
             "household": selectors.household(scope=scope, person=person),
             "household_hidden": not selectors.can_see_household(scope, person),
             "household_hidden_text": selectors.HOUSEHOLD_HIDDEN,

@@ -480,3 +480,33 @@ def test_it_never_echoes_a_clear_id_or_phone_in_import_errors(
         assert "1101**********002X" in text and "139****5678" in text
         assert "临时工" in text
     assert len(batch.errors) == 6
+
+
+def test_it_audits_each_confirmed_import_once_and_writes_no_history_rows(
+    world: World, client_as: Clients
+) -> None:
+    """Imports merge with set-based SQL: one `person_import` audit event, no history rows.
+
+    Edits made on the pages and the API do leave history rows (docs/people.md).
+    """
+    client = client_as("a1_officer")
+    history = Person.history.model.objects
+    before = history.count()
+    batch = _upload(client, world, build.xlsx([row(n) for n in range(1, 4)]))
+    _confirm(client, batch)
+    assert client.post(f"/imports/{batch.pk}/confirm/").status_code == 302  # refused: not READY
+    changed = _upload(client, world, build.xlsx([row(1, post="保安"), row(4)]))
+    _confirm(client, changed)
+    rejected = _upload(client, world, build.xlsx([row(5, category="老板")]))
+    cancelled = _upload(client, world, build.xlsx([row(6)]))
+    client.post(f"/imports/{cancelled.pk}/cancel/")
+    assert rejected.status == ImportStatus.INVALID
+
+    events = AuditEvent.objects.filter(action="person_import").order_by("id")
+    assert [(e.target_id, e.detail["created"], e.detail["updated"]) for e in events] == [
+        (str(batch.pk), 3, 0),
+        (str(changed.pk), 1, 1),
+    ]
+    assert all(e.actor == world.users["a1_officer"] for e in events)
+    assert not any(person_id(n) in json.dumps(e.detail) for e in events for n in range(1, 7))
+    assert history.count() == before

@@ -22,7 +22,7 @@ from parkguard.orgs.services import api_token_create, jurisdiction_create
 from parkguard.people import identity, selectors, services
 from parkguard.people.identity import id_decrypt
 from parkguard.people.models import HouseholdMember, IdConflictReview, Person
-from tests.factories import TODAY, World, make_person
+from tests.factories import TODAY, World, make_person, valid_id
 
 Clients = Callable[[str | None], Client]
 
@@ -458,3 +458,57 @@ def test_it_decides_household_visibility_as_visible_does(
     for person in visible(scope, Person).select_related("enterprise"):
         shown = visible(scope, HouseholdMember).filter(person=person).exists()
         assert selectors.can_see_household(scope, person) is shown, person.name
+
+
+def test_it_keeps_a_change_history_and_audits_id_corrections(
+    world: World, client_as: Clients
+) -> None:
+    """B-2.2: the personal file shows who changed what and when; IDs only ever masked.
+
+    Correcting an ID number is audited with the old and new masked values only.
+    """
+    person = world.a1_person
+    old_clear, old_masked = _clear(person), person.id_masked
+    new_clear = valid_id(777)
+    response = client_as("a1_officer").post(
+        f"/people/{person.pk}/edit/",
+        {
+            "name": person.name,
+            "id_number": new_clear,
+            "phone": "",
+            "category": "regular",
+            "org_unit": world.a1_unit.pk,
+            "post": "质检",
+            "vaccination_doses": 0,
+            "status": "active",
+            "home_community": world.community_a.pk,
+        },
+    )
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert _clear(person) == new_clear and person.id_masked != old_masked
+
+    latest = person.history.first()
+    assert latest is not None and latest.history_type == "~"
+    assert latest.history_user == world.users["a1_officer"]
+    assert person.history.count() == 2  # 建档, then this edit
+    tracked = {f.name for f in type(latest)._meta.fields}
+    assert "id_encrypted" not in tracked  # no old ciphertext outlives a correction
+
+    event = AuditEvent.objects.get(action="id_correct")
+    assert event.target_id == str(person.pk) and event.actor == world.users["a1_officer"]
+    assert event.detail == {"old": old_masked, "new": person.id_masked}
+    logged = json.dumps(event.detail, ensure_ascii=False)
+    assert old_clear not in logged and new_clear not in logged
+
+    for persona in ("a1_officer", "a1_leader"):
+        page = client_as(persona).get(f"/people/{person.pk}/").content.decode()
+        assert "变更记录" in page
+        assert "a1_officer" in page and "身份证号" in page and "岗位" in page and "建档" in page
+        assert old_clear not in page and new_clear not in page
+        assert old_masked not in page  # the old number is not even shown masked on the page
+
+    # Without a correction there is no id_correct event.
+    services.person_update(person=person, today=TODAY, post="仓管")
+    assert AuditEvent.objects.filter(action="id_correct").count() == 1
+    assert person.history.count() == 3
