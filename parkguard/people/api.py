@@ -12,7 +12,12 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
 from parkguard.api import scope
-from parkguard.orgs.access import NOT_FOUND, get_visible_or_404, require_edit_enterprise
+from parkguard.orgs.access import (
+    NOT_FOUND,
+    get_visible_or_404,
+    require_edit_enterprise,
+    visible,
+)
 from parkguard.orgs.models import Enterprise, Jurisdiction, OrgUnit
 from parkguard.orgs.selectors import parks_of
 from parkguard.people import selectors, services
@@ -265,7 +270,8 @@ def person_detail(request: HttpRequest, person_id: int) -> dict[str, Any]:
         {"name": m.name, "relation": m.relation, "phone_masked": phone_mask(m.phone)}
         for m in selectors.household(scope=scope(request), person=person)
     ]
-    out["employment_events"] = list(person.employment_events.values("status", "on", "note"))
+    events = visible(scope(request), person.employment_events.all())
+    out["employment_events"] = list(events.values("status", "on", "note"))
     return out
 
 

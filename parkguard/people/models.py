@@ -161,6 +161,9 @@ class EmploymentEvent(models.Model):
     scope_jurisdiction = "person__enterprise__jurisdiction"
     scope_enterprise = "person__enterprise"
     scope_person = "person"
+    # Whoever may see the person (team leader, community liaison) sees their status history.
+    scope_org_unit = "person__org_unit"
+    scope_community = "person__home_community"
 
     class Meta:
         verbose_name = "在岗变动"

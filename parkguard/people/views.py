@@ -26,6 +26,7 @@ from parkguard.orgs.access import (
     get_visible_or_404,
     require_edit_enterprise,
     scope_of,
+    visible,
 )
 from parkguard.orgs.choices import ENTERPRISE_ROLES, JURISDICTION_ROLES, PARK_EDITORS
 from parkguard.orgs.models import Enterprise, Jurisdiction
@@ -265,7 +266,7 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
             "p": person,
             "can_edit": can_edit,
             "can_reveal": selectors.can_reveal_id(scope, person),
-            "events": person.employment_events.select_related("recorded_by")[:50],
+            "events": visible(scope, person.employment_events.select_related("recorded_by"))[:50],
             "changes": selectors.person_changes(person=person),
             "household": selectors.household(scope=scope, person=person),
             "household_hidden": not selectors.can_see_household(scope, person),
