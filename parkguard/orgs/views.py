@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from parkguard.audit.services import audit_record
+from parkguard.lib.forms import form_errors_apply
 from parkguard.orgs import selectors, services
 from parkguard.orgs.access import (
     can_edit_enterprise,
@@ -131,11 +132,6 @@ def enterprise_detail(request: HttpRequest, enterprise_id: int) -> HttpResponse:
     )
 
 
-def _apply_errors(form: EnterpriseForm | OrgUnitForm, exc: ValidationError) -> None:
-    for field, errors in exc.message_dict.items():
-        form.add_error(None if field == "__all__" or field not in form.fields else field, errors)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def enterprise_create(request: HttpRequest) -> HttpResponse:
@@ -148,7 +144,7 @@ def enterprise_create(request: HttpRequest) -> HttpResponse:
         try:
             enterprise = services.enterprise_create(**form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            form_errors_apply(form, exc)
         else:
             messages.success(request, f"已创建企业：{enterprise.name}")
             return redirect("enterprise_detail", enterprise_id=enterprise.pk)
@@ -177,7 +173,7 @@ def enterprise_edit(request: HttpRequest, enterprise_id: int) -> HttpResponse:
                 enterprise=Enterprise.objects.get(pk=enterprise.pk), **form.cleaned_data
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            form_errors_apply(form, exc)
         else:
             messages.success(request, "企业信息已保存")
             return redirect("enterprise_detail", enterprise_id=enterprise.pk)
@@ -214,7 +210,7 @@ def org_units(request: HttpRequest, enterprise_id: int) -> HttpResponse:
             try:
                 unit = services.org_unit_save(enterprise=enterprise, unit=None, **form.cleaned_data)
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                form_errors_apply(form, exc)
             else:
                 messages.success(request, f"已添加：{unit.name}")
                 form = OrgUnitForm(enterprise=enterprise)
@@ -235,7 +231,7 @@ def org_unit_edit(request: HttpRequest, unit_id: int) -> HttpResponse:
                 enterprise=enterprise, unit=OrgUnit.objects.get(pk=unit.pk), **form.cleaned_data
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            form_errors_apply(form, exc)
         else:
             messages.success(request, "已保存")
             return redirect("org_units", enterprise_id=enterprise.pk)

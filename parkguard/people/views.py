@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import cast
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,6 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from parkguard.audit.services import audit_record
+from parkguard.lib.forms import form_errors_apply
 from parkguard.orgs.access import (
     NOT_FOUND,
     Scope,
@@ -51,11 +51,6 @@ PAGE_SIZE = 50
 
 def _user(request: HttpRequest) -> User:
     return cast(User, request.user)
-
-
-def _apply_errors(form: forms.BaseForm, exc: ValidationError) -> None:
-    for field, errors in exc.message_dict.items():
-        form.add_error(None if field == "__all__" or field not in form.fields else field, errors)
 
 
 def _person(scope: Scope, person_id: int) -> Person:
@@ -212,7 +207,7 @@ def person_export(request: HttpRequest, enterprise_id: int) -> HttpResponse:
         try:
             reason = services.export_reason_check(export_form.cleaned_data["reason"])
         except ValidationError as exc:
-            _apply_errors(export_form, exc)
+            form_errors_apply(export_form, exc)
         else:
             return _export_response(request, scope, enterprise, people, reason=reason)
     return render(
@@ -243,7 +238,7 @@ def person_create(request: HttpRequest, enterprise_id: int) -> HttpResponse:
                 **data,
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            form_errors_apply(form, exc)
         else:
             messages.success(request, f"已建档：{person.name}")
             return redirect("person_detail", person_id=person.pk)
@@ -299,7 +294,7 @@ def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
                 **data,
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            form_errors_apply(form, exc)
         else:
             messages.success(request, "已保存")
             return redirect("person_detail", person_id=person.pk)
@@ -330,7 +325,7 @@ def person_reveal(request: HttpRequest, person_id: int) -> HttpResponse:
                 at=timezone.now(),
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            form_errors_apply(form, exc)
     response = render(
         request,
         "people/_reveal.html",
@@ -375,7 +370,7 @@ def household_add(request: HttpRequest, person_id: int) -> HttpResponse:
         try:
             services.household_member_add(person=person, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            form_errors_apply(form, exc)
         else:
             form = HouseholdForm()
     return render(

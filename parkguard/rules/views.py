@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from parkguard.lib.forms import form_errors_apply
 from parkguard.orgs.access import can_administer_jurisdiction, get_visible_or_404, scope_of
 from parkguard.orgs.selectors import parks_of
 from parkguard.policy import PolicyInputError, explain
@@ -113,8 +114,7 @@ def park_packs(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
                     park=park, pack_id=pack_id, params=params_clean(form), by=user, at=now
                 )
             except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
+                form_errors_apply(form, exc)
             else:
                 messages.success(request, f"已采用：{pack.meta.title}")
                 return redirect("park_packs", jurisdiction_id=park.pk)
