@@ -61,10 +61,6 @@ def followed(*, park: Jurisdiction, on: dt.date) -> list[Followed]:
     return list(seen.values())
 
 
-def packs_followed(*, park: Jurisdiction, on: dt.date) -> list[Pack]:
-    return [f.pack for f in followed(park=park, on=on) if f.pack is not None]
-
-
 def pack_for(*, pack_id: str, version: int | None, on: dt.date) -> Pack:
     """The version asked for, else the one in force on the date; PolicyInputError if none."""
     if version is not None:
