@@ -5,6 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from django.core.exceptions import ValidationError
+from ninja import Schema
+from ninja.responses import Status
+
 # pydantic error type → Chinese message; `{…}` fields come from the error's context.
 MESSAGES = {
     "missing": "必填项",
@@ -54,3 +58,25 @@ def translate(errors: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
             message = FALLBACK
         out.append({"loc": list(error.get("loc", [])), "msg": message, "type": error.get("type")})
     return out
+
+
+class FieldErrors(Schema):
+    """A 4xx body: each error with its location and a Chinese message."""
+
+    detail: list[dict[str, Any]]
+
+
+def field_errors(
+    exc: ValidationError, *, names: Mapping[str, str] | None = None
+) -> Status[dict[str, Any]]:
+    """A service's field errors as a 422 body; `names` maps model fields to payload fields."""
+    names = names or {}
+    return Status(
+        422,
+        {
+            "detail": [
+                {"loc": ["body", "payload", names.get(field, field)], "msg": "；".join(msgs)}
+                for field, msgs in exc.message_dict.items()
+            ]
+        },
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest
 from django.utils.timezone import localdate
@@ -9,6 +11,7 @@ from ninja import Field, Router, Schema
 from ninja.responses import Status
 
 from parkguard.api import scope
+from parkguard.lib.api_errors import FieldErrors, field_errors
 from parkguard.orgs import selectors, services
 from parkguard.orgs.access import get_visible_or_404, require_edit_enterprise, visible
 from parkguard.orgs.choices import OrgUnitKind
@@ -61,10 +64,6 @@ class OrgUnitIn(Schema):
     parent_id: int | None = Field(None, description="上级单元；为空表示顶层")
     responsible_name: str = Field("", max_length=50, description="负责人")
     responsible_phone: str = Field("", max_length=20, description="负责人电话")
-
-
-class FieldErrors(Schema):
-    detail: list[dict[str, object]]
 
 
 @router.get("/me", response=MeOut, summary="当前调用者及其角色")
@@ -130,7 +129,7 @@ def org_unit_list(request: HttpRequest, enterprise_id: int) -> list[OrgUnit]:
     response={201: OrgUnitOut, 422: FieldErrors},
     summary="新建组织单元",
 )
-def org_unit_create(request: HttpRequest, enterprise_id: int, payload: OrgUnitIn) -> Status[object]:
+def org_unit_create(request: HttpRequest, enterprise_id: int, payload: OrgUnitIn) -> Status[Any]:
     s = scope(request)
     enterprise = get_visible_or_404(s, Enterprise, pk=enterprise_id)
     require_edit_enterprise(s, enterprise)
@@ -150,13 +149,5 @@ def org_unit_create(request: HttpRequest, enterprise_id: int, payload: OrgUnitIn
             responsible_phone=payload.responsible_phone,
         )
     except DjangoValidationError as exc:
-        return Status(
-            422,
-            {
-                "detail": [
-                    {"loc": ["body", "payload", field], "msg": "；".join(msgs)}
-                    for field, msgs in exc.message_dict.items()
-                ]
-            },
-        )
+        return field_errors(exc)
     return Status(201, unit)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
 from parkguard.api import scope
+from parkguard.lib.api_errors import FieldErrors, field_errors
 from parkguard.orgs.access import (
     NOT_FOUND,
     get_visible_or_404,
@@ -165,22 +166,16 @@ class ImportOut(Schema):
     errors: list[dict[str, Any]] = Field(description="每个错误：行号 row、列 column、说明 message")
 
 
-class FieldErrors(Schema):
-    detail: list[dict[str, object]]
+# Model fields as the payload names them.
+PAYLOAD_NAMES = {
+    "org_unit": "org_unit_id",
+    "home_community": "home_community_id",
+    "home_grid": "home_grid_id",
+}
 
 
 def _field_errors(exc: DjangoValidationError) -> Status[dict[str, Any]]:
-    names = {"org_unit": "org_unit_id", "home_community": "home_community_id"}
-    names["home_grid"] = "home_grid_id"
-    return Status(
-        422,
-        {
-            "detail": [
-                {"loc": ["body", "payload", names.get(field, field)], "msg": "；".join(msgs)}
-                for field, msgs in exc.message_dict.items()
-            ]
-        },
-    )
+    return field_errors(exc, names=PAYLOAD_NAMES)
 
 
 def _relations(enterprise: Enterprise, data: dict[str, Any]) -> dict[str, Any]:

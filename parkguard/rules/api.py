@@ -11,6 +11,7 @@ from ninja import Field, Router, Schema
 from ninja.responses import Status
 
 from parkguard.api import scope
+from parkguard.lib.api_errors import FieldErrors
 from parkguard.policy import Pack, PlanRequest, PolicyInputError, Records, explain
 from parkguard.rules import selectors
 from parkguard.rules.registry import registry
@@ -47,10 +48,6 @@ class PlanIn(PlanRequest):
     at: dt.datetime | None = Field(None, description="评估时刻（与 records 一同提供）")
 
 
-class PlanErrors(Schema):
-    detail: list[dict[str, Any]]
-
-
 def _pack_out(pack: Pack, cls: type[PackOut] = PackOut, **extra: Any) -> Any:
     meta = pack.meta
     return cls(
@@ -79,7 +76,7 @@ def pack_list(request: HttpRequest) -> list[PackOut]:
 
 @router.get(
     "/policy/packs/{pack_id}",
-    response={200: PackDetailOut, 404: PlanErrors},
+    response={200: PackDetailOut, 404: FieldErrors},
     summary="规则包在某日生效的版本及逐条说明",
 )
 def pack_detail(request: HttpRequest, pack_id: str, on: dt.date | None = None) -> Any:
@@ -92,7 +89,7 @@ def pack_detail(request: HttpRequest, pack_id: str, on: dt.date | None = None) -
 
 @router.post(
     "/policy/plan",
-    response={200: dict[str, Any], 422: PlanErrors},
+    response={200: dict[str, Any], 422: FieldErrors},
     summary="按规则包计算到达人员的防控计划（带出处）",
 )
 def plan(request: HttpRequest, payload: PlanIn) -> Any:
