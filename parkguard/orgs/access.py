@@ -17,6 +17,12 @@ scope with class attributes, so a new model joins by naming its paths:
                         unless a model opts in
 
 A caller is a session user or a device token; both become a `Scope`.
+
+Actions are decided here too. `visible(scope, Model, action="change")` narrows to the rows the
+caller may act on; `can(scope, action, obj)` asks it of one object; `require()` raises the 403.
+Each action names the enterprise roles and the park roles that may take it (`ACTIONS`); a row
+reaches them through the same scope paths as a read. Services call `require()` before they
+write or reveal; views and API functions do not decide.
 """
 
 from __future__ import annotations
@@ -67,6 +73,19 @@ class Scope:
     user_id: int | None = None
     token_id: int | None = None
     roles_by_enterprise: dict[int, frozenset[str]] = field(default_factory=dict)
+    # Jurisdictions (subtrees) held per park role, for actions only some park roles may take.
+    jurisdiction_ids_by_role: dict[str, frozenset[int]] = field(default_factory=dict)
+
+    def enterprise_ids_with(self, roles: frozenset[str]) -> frozenset[int]:
+        """Enterprises where the caller holds one of `roles`."""
+        return frozenset(e for e, held in self.roles_by_enterprise.items() if held & roles)
+
+    def jurisdiction_ids_with(self, roles: frozenset[str]) -> frozenset[int]:
+        """Jurisdictions (with everything under them) where the caller holds one of `roles`."""
+        found: set[int] = set()
+        for role in roles:
+            found |= self.jurisdiction_ids_by_role.get(role, frozenset())
+        return frozenset(found)
 
     @property
     def is_anonymous(self) -> bool:
@@ -115,12 +134,14 @@ def scope_for_user(user: User | AnonymousUser) -> Scope:
     communities: set[int] = set()
     persons: set[int] = set()
     by_enterprise: dict[int, set[str]] = {}
+    by_park_role: dict[str, set[int]] = {}
     for m in Membership.objects.filter(user=user).only(
         "role", "jurisdiction_id", "enterprise_id", "org_unit_id", "person_id"
     ):
         roles.add(m.role)
         if m.role in JURISDICTION_ROLES and m.jurisdiction_id:
             jurisdictions.add(m.jurisdiction_id)
+            by_park_role.setdefault(m.role, set()).add(m.jurisdiction_id)
             if m.role in PARK_EDITORS:
                 admin_jurisdictions.add(m.jurisdiction_id)
         elif m.role in COMMUNITY_ROLES and m.jurisdiction_id:
@@ -147,6 +168,7 @@ def scope_for_user(user: User | AnonymousUser) -> Scope:
         person_ids=frozenset(persons),
         user_id=user.pk,
         roles_by_enterprise={k: frozenset(v) for k, v in by_enterprise.items()},
+        jurisdiction_ids_by_role={k: _subtree_ids(v) for k, v in by_park_role.items()},
     )
 
 
@@ -197,18 +219,86 @@ def _filter(scope: Scope, model: type[Model]) -> Q | None:
     return query
 
 
-def visible(scope: Scope, source: type[M] | QuerySet[M]) -> QuerySet[M]:
-    """Narrow a model or queryset to the rows `scope` may see."""
+@dataclass(frozen=True)
+class Grant:
+    """Who may take an action: enterprise roles on rows of their enterprise, park roles on rows
+    of their park (and everything under it)."""
+
+    enterprise_roles: frozenset[str] = frozenset()
+    park_roles: frozenset[str] = frozenset()
+
+
+_EDITORS = Grant(enterprise_roles=ENTERPRISE_EDITORS, park_roles=PARK_EDITORS)
+_PARK_ADMIN = Grant(park_roles=PARK_EDITORS)
+
+# Every action a service may ask about. "view" is the read scope above; the rest are here.
+ACTIONS: dict[str, Grant] = {
+    # Edit a record (enterprise, org unit, person) and what hangs off it.
+    "change": _EDITORS,
+    # Show an ID number in full, with a reason (audited).
+    "reveal": _EDITORS,
+    # Export the ledger, masked or (with a reason) unmasked.
+    "export": _EDITORS,
+    # Issue and revoke device tokens.
+    "manage_tokens": _EDITORS,
+    # Run and cancel staff-ledger imports.
+    "import": _EDITORS,
+    # Park-only decisions: create enterprises, set the whitelist, review ID conflicts,
+    # adopt rule packs.
+    "administer": _PARK_ADMIN,
+    "review": _PARK_ADMIN,
+    "adopt": _PARK_ADMIN,
+}
+
+
+def _action_filter(scope: Scope, model: type[Model], action: str) -> Q | None:
+    grant = ACTIONS[action]  # an unknown action is a programming error, loudly
+    if scope.superuser:
+        return None
+    query = Q(pk__in=[])
+    if scope.token_id is not None:
+        return query  # devices read; they act only through their own endpoints
+    path = getattr(model, "scope_enterprise", None)
+    ids = scope.enterprise_ids_with(grant.enterprise_roles) if grant.enterprise_roles else None
+    if path and ids:
+        query |= Q(**{f"{path}__in": ids})
+    path = getattr(model, "scope_jurisdiction", None)
+    ids = scope.jurisdiction_ids_with(grant.park_roles) if grant.park_roles else None
+    if path and ids:
+        query |= Q(**{f"{path}__in": ids})
+    return query
+
+
+def visible(scope: Scope, source: type[M] | QuerySet[M], action: str = "view") -> QuerySet[M]:
+    """Narrow a model or queryset to the rows `scope` may see, or take `action` on."""
     queryset = source if isinstance(source, QuerySet) else source._default_manager.all()
-    query = _filter(scope, queryset.model)
+    if action == "view":
+        query = _filter(scope, queryset.model)
+    else:
+        query = _action_filter(scope, queryset.model, action)
     return queryset if query is None else queryset.filter(query)
 
 
-def get_visible_or_404(scope: Scope, source: type[M] | QuerySet[M], **lookup: Any) -> M:
+def get_visible_or_404(
+    scope: Scope, source: type[M] | QuerySet[M], action: str = "view", **lookup: Any
+) -> M:
     try:
-        return visible(scope, source).get(**lookup)
+        return visible(scope, source, action).get(**lookup)
     except (ValueError, TypeError, ObjectDoesNotExist):
         raise Http404(NOT_FOUND) from None
+
+
+def can(scope: Scope, action: str, obj: Model) -> bool:
+    """May `scope` take `action` on `obj`? One indexed query; superusers may do anything."""
+    if scope.superuser:
+        return True
+    return visible(scope, type(obj), action).filter(pk=obj.pk).exists()
+
+
+def require(scope: Scope, action: str, obj: Model) -> None:
+    """Raise 403 unless `scope` may take `action` on `obj`. Services call this before writing."""
+    if not can(scope, action, obj):
+        raise PermissionDenied(NOT_ALLOWED)
 
 
 def can_edit_enterprise(scope: Scope, enterprise: Enterprise) -> bool:
