@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import include, path
 
-from parkguard.api import api
+from parkguard.api.root import api
 from parkguard.orgs.login import AdminLoginForm
 
 admin.site.site_header = "ParkGuard 园区疫情防控管理平台"

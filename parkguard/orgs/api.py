@@ -10,7 +10,7 @@ from django.utils.timezone import localdate
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
-from parkguard.api import scope
+from parkguard.api.auth import scope
 from parkguard.lib.api_errors import FieldErrors, field_errors
 from parkguard.orgs import selectors, services
 from parkguard.orgs.access import get_visible_or_404, require_edit_enterprise, visible
