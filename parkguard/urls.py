@@ -17,6 +17,7 @@ admin.site.login_form = AdminLoginForm
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("", include("parkguard.overview.urls")),
     path("", include("parkguard.orgs.urls")),
     path("", include("parkguard.people.urls")),
     path("", include("parkguard.rules.urls")),
