@@ -178,7 +178,8 @@ class Phases:
 
     @contextlib.contextmanager
     def wrapped(self) -> Iterator[None]:
-        from parkguard.people import importing
+        from parkguard.people import sheets
+        from parkguard.people.importing import checker, staging
 
         originals: list[tuple[Any, str, Any]] = []
 
@@ -195,12 +196,12 @@ class Phases:
             originals.append((owner, attr, original))
             setattr(owner, attr, timed)
 
-        wrap(importing, "sheet_precheck", "precheck")
-        wrap(importing, "sheet_rows", "parse")
-        wrap(importing.LedgerRowChecker, "__init__", "load lookups")
-        wrap(importing.LedgerRowChecker, "check", "check rows (ID, phone, HMAC, encrypt)")
-        wrap(importing, "_stage", "stage (COPY/executemany)")
-        wrap(importing, "_merge", "merge (INSERT…SELECT, events, audit)")
+        wrap(sheets, "sheet_precheck", "precheck")
+        wrap(sheets, "sheet_rows", "parse")
+        wrap(checker.LedgerRowChecker, "__init__", "load lookups")
+        wrap(checker.LedgerRowChecker, "check", "check rows (ID, phone, HMAC, encrypt)")
+        wrap(staging, "stage", "stage (COPY/executemany)")
+        wrap(staging, "merge", "merge (INSERT…SELECT, events, audit)")
         try:
             yield
         finally:
@@ -264,20 +265,20 @@ def import_once(
     """Upload + check + stage + confirm + merge, through the public services."""
     from django.contrib.auth import get_user_model
 
-    from parkguard.people import importing
+    from parkguard.people.importing import jobs
 
     user, _ = get_user_model().objects.get_or_create(username="bench_officer")
     today = dt.date(2022, 11, 15)
-    importing.BACKGROUND_FROM_ROWS = 10**9  # run inline: the worker runs the same code
+    jobs.BACKGROUND_FROM_ROWS = 10**9  # run inline: the worker runs the same code
     with phases.wrapped():
         start = time.perf_counter()
-        batch = importing.person_import_start(
+        batch = jobs.person_import_start(
             enterprise=enterprise, actor=user, filename=filename, data=data, today=today
         )
         if batch.status != "ready":
             raise SystemExit(f"bench: import not ready: {batch.status} {batch.errors[:3]}")
         if batch.create_count or batch.update_count:
-            batch = importing.person_import_confirm(batch=batch, actor=user, today=today)
+            batch = jobs.person_import_confirm(batch=batch, actor=user, today=today)
         elapsed = time.perf_counter() - start
     return elapsed, batch
 

@@ -6,18 +6,16 @@ import datetime as dt
 
 from huey.contrib.djhuey import db_task
 
-from parkguard.people import importing
+from parkguard.people.importing import jobs
 
 
 @db_task()
 def person_import_check_task(batch_id: int, kind: str, today: str) -> None:
-    importing.person_import_check_job(
-        batch_id=batch_id, kind=kind, today=dt.date.fromisoformat(today)
-    )
+    jobs.person_import_check_job(batch_id=batch_id, kind=kind, today=dt.date.fromisoformat(today))
 
 
 @db_task()
 def person_import_apply_task(batch_id: int, actor_id: int | None, today: str) -> None:
-    importing.person_import_apply(
+    jobs.person_import_apply(
         batch_id=batch_id, actor_id=actor_id, today=dt.date.fromisoformat(today)
     )
