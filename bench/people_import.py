@@ -196,8 +196,8 @@ class Phases:
             originals.append((owner, attr, original))
             setattr(owner, attr, timed)
 
-        wrap(sheets, "sheet_precheck", "precheck")
-        wrap(sheets, "sheet_rows", "parse")
+        wrap(sheets, "sheet_precheck", "scan (inflate, rows, references)")
+        wrap(sheets, "sheet_parse", "parse")
         wrap(checker.LedgerRowChecker, "__init__", "load lookups")
         wrap(checker.LedgerRowChecker, "check", "check rows (ID, phone, HMAC, encrypt)")
         wrap(staging, "stage", "stage (COPY/executemany)")

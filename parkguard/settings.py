@@ -186,11 +186,13 @@ STORAGES = {
     },
 }
 
-# Upload limits: a spreadsheet bigger than this is refused before it is parsed.
+# Upload limits (README, "上传限制"): checked by reading the file, before any parser sees it.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 IMPORT_MAX_BYTES = env_int("PARKGUARD_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 IMPORT_MAX_ROWS = env_int("PARKGUARD_IMPORT_MAX_ROWS", 200_000)
+# All parts of an .xlsx once inflated (200,000 template rows are about 120 MB).
+IMPORT_MAX_INFLATED_BYTES = env_int("PARKGUARD_IMPORT_MAX_INFLATED_BYTES", 160 * 1024 * 1024)
 
 # Jobs: huey on SQLite by default, Redis when HUEY_REDIS_URL is set; tests run tasks inline.
 _huey_redis = env_str("HUEY_REDIS_URL")

@@ -270,7 +270,7 @@ def test_it_reads_csv_in_utf8_and_gbk(world: World, client_as: Clients) -> None:
 def test_it_refuses_a_file_over_the_size_limit_before_parsing(
     world: World, client_as: Clients, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(sheets, "sheet_rows", _must_not_parse)
+    monkeypatch.setattr(sheets, "sheet_parse", _must_not_parse)
     response = client_as("a1_officer").post(
         f"/enterprises/{world.a1.pk}/people/import/",
         {"file": SimpleUploadedFile("台账.xlsx", build.xlsx([row(n) for n in range(1, 200)]))},
@@ -284,7 +284,7 @@ def test_it_refuses_a_file_over_the_size_limit_before_parsing(
 def test_it_refuses_a_file_over_the_row_limit_before_parsing(
     world: World, client_as: Clients, monkeypatch: pytest.MonkeyPatch, kind: str
 ) -> None:
-    monkeypatch.setattr(sheets, "sheet_rows", _must_not_parse)
+    monkeypatch.setattr(sheets, "sheet_parse", _must_not_parse)
     rows = [row(n) for n in range(1, 12)]
     data = build.xlsx(rows) if kind == "xlsx" else build.csv(rows)
     response = client_as("a1_officer").post(

@@ -24,8 +24,19 @@ from parkguard.people.importing.messages import APPLY_FAILED, NOT_READY
 from parkguard.people.models import PersonImport, PersonImportRow
 from parkguard.people.sheets import SheetError
 
-# Files with more data rows than this are checked and merged by a background job.
+# Files with more data rows than this, or more bytes to parse, are checked and merged by a
+# background job; the request only scans them.
 BACKGROUND_FROM_ROWS = 5000
+BACKGROUND_FROM_BYTES = 16 * 1024 * 1024
+
+
+def sheet_limits() -> sheets.SheetLimits:
+    """What an upload may cost, from settings (IMPORT_MAX_*)."""
+    return sheets.SheetLimits(
+        max_bytes=settings.IMPORT_MAX_BYTES,
+        max_rows=settings.IMPORT_MAX_ROWS,
+        max_inflated=settings.IMPORT_MAX_INFLATED_BYTES,
+    )
 
 
 def _progress_saver(batch_id: int) -> Callable[[int, int], None]:
@@ -35,21 +46,24 @@ def _progress_saver(batch_id: int) -> Callable[[int, int], None]:
     return save
 
 
-def person_import_check(*, batch: PersonImport, data: bytes, kind: str, today: dt.date) -> None:
-    """Check a file and stage its rows; the batch ends INVALID (with every error) or READY."""
+def person_import_check(
+    *, batch: PersonImport, data: bytes, kind: str, today: dt.date, scanned: bool = False
+) -> None:
+    """Check a file and stage its rows; the batch ends INVALID (with every error) or READY.
+
+    `scanned`: this very request has just passed `data` through `sheets.sheet_scan`. A job
+    never says so: it scans the file again before parsing it.
+    """
     PersonImport.objects.filter(pk=batch.pk).update(status=ImportStatus.VALIDATING)
+    read = sheets.sheet_parse if scanned else sheets.sheet_rows
     try:
-        rows = sheets.sheet_rows(data=data, kind=kind)
+        rows = read(data=data, kind=kind, limits=sheet_limits())
     except SheetError as exc:
-        rows = []
         checked = Checked(errors=[{"row": 0, "column": "", "message": exc.message}])
     else:
-        if len(rows) - 1 > settings.IMPORT_MAX_ROWS:  # the declared size can be absent
-            message = f"数据行数超过上限 {settings.IMPORT_MAX_ROWS} 行，请拆分后分批导入"
-            checked = Checked(errors=[{"row": 0, "column": "", "message": message}])
-        else:
-            checker = LedgerRowChecker(enterprise=batch.enterprise, today=today)
-            checked = checker.check(rows, progress=_progress_saver(batch.pk))
+        checker = LedgerRowChecker(enterprise=batch.enterprise, today=today)
+        checked = checker.check(rows, progress=_progress_saver(batch.pk))
+        del rows
     with transaction.atomic():
         if not checked.errors:
             staging.stage(batch, checked.staged)
@@ -77,18 +91,13 @@ def person_import_start(
     Small files are checked at once; larger ones go to a background job (progress is kept on
     the batch). Either way nothing touches the ledger until `person_import_confirm`.
     """
-    info = sheets.sheet_precheck(
-        data=data,
-        filename=filename,
-        max_bytes=settings.IMPORT_MAX_BYTES,
-        max_rows=settings.IMPORT_MAX_ROWS,
-    )
+    info = sheets.sheet_precheck(data=data, filename=filename, limits=sheet_limits())
     kind = info.kind
-    if info.rows - 1 < BACKGROUND_FROM_ROWS:
+    if info.rows - 1 < BACKGROUND_FROM_ROWS and info.inflated < BACKGROUND_FROM_BYTES:
         batch = PersonImport.objects.create(
             enterprise=enterprise, created_by=actor, filename=filename[:200]
         )
-        person_import_check(batch=batch, data=data, kind=kind, today=today)
+        person_import_check(batch=batch, data=data, kind=kind, today=today, scanned=True)
     else:
         # The upload waits for the worker in the database, encrypted like the ID numbers it holds.
         batch = PersonImport.objects.create(
