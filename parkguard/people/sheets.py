@@ -45,6 +45,10 @@ _CHUNK = 64 * 1024
 # No tag starts in a run longer than this: Excel's longest cell (32,767 characters) is far
 # shorter, so such a run is a bomb or garbage, and scanning it would only cost memory.
 _MAX_RUN = 1024 * 1024
+# A grid part is rows and cells: past its first megabytes, at most this much per row or cell
+# (a cell's longest text is about 100 KB, the common one tens of bytes).
+_FREE_BYTES = 4 * 1024 * 1024
+_BYTES_PER_TAG = 4 * 1024
 _MAX_PARTS = 1000
 _MAX_CENTRAL_DIRECTORY = 1024 * 1024
 _REF = re.compile(rb' r="([A-Z]*)(\d*)"')
@@ -176,7 +180,7 @@ class _PartScan:
         self.limit = limits.max_rows
         self.max_height = limits.max_rows + 1 + HEADER_SEARCH_ROWS
         self.carry = b""
-        self.rows = self.tags = self.ref_tags = self.refs = self.odd = 0
+        self.rows = self.tags = self.ref_tags = self.refs = self.odd = self.bytes = 0
         self.height = 0
         self.width = 0
 
@@ -211,6 +215,11 @@ class _PartScan:
         self.odd += body.count(b":c ") + body.count(b":c>")
         if self.rows - 1 > self.limit:  # the row limit, applied while reading
             raise SheetError(TOO_MANY_ROWS.format(limit=self.limit))
+        if self.tags - self.rows > (self.rows + 1) * MAX_COLUMNS:  # a row of endless cells
+            raise SheetError(TOO_MANY_COLUMNS.format(limit=MAX_COLUMNS))
+        self.bytes += len(raw)
+        if self.bytes > _FREE_BYTES + self.tags * _BYTES_PER_TAG:  # filler, not a grid
+            raise SheetError(UNUSUAL_LAYOUT)
         refs = _REF.findall(body)
         if not refs:
             return
