@@ -454,7 +454,7 @@ def _import(request: HttpRequest, import_id: int) -> PersonImport:
         PersonImport.objects.select_related("enterprise", "created_by").defer("payload"),
         pk=import_id,
     )
-    return batch
+    return importing.person_import_refresh(batch=batch, now=timezone.now())
 
 
 @login_required
@@ -513,9 +513,9 @@ def import_confirm(request: HttpRequest, import_id: int) -> HttpResponse:
 def import_cancel(request: HttpRequest, import_id: int) -> HttpResponse:
     batch = _import(request, import_id)
     require_edit_enterprise(scope_of(request), batch.enterprise)
-    importing.person_import_cancel(batch=batch)
-    messages.success(request, "已取消，台账未作修改")
-    return redirect("person_import_upload", enterprise_id=batch.enterprise_id)
+    message = importing.person_import_cancel(batch=batch)
+    messages.info(request, message)
+    return redirect("person_import_detail", import_id=batch.pk)
 
 
 @login_required

@@ -9,7 +9,7 @@ nothing; a changed row updates the person with the same ID number.
 - `cells`: reading one cell (text, dates, yes/no) and masking what an error echoes;
 - `checker`: `LedgerRowChecker`, the rows against one enterprise's ledger;
 - `staging`: the staging table and the set-based merge;
-- `jobs`: the batch's life (start, check job, confirm, apply, cancel).
+- `jobs`: the batch's life (start, check job, confirm, apply, cancel, lease recovery, purge).
 """
 
 from __future__ import annotations
@@ -21,6 +21,9 @@ from parkguard.people.importing.jobs import (
     person_import_check,
     person_import_check_job,
     person_import_confirm,
+    person_import_purge,
+    person_import_recover,
+    person_import_refresh,
     person_import_start,
 )
 
@@ -32,5 +35,8 @@ __all__ = [
     "person_import_check",
     "person_import_check_job",
     "person_import_confirm",
+    "person_import_purge",
+    "person_import_recover",
+    "person_import_refresh",
     "person_import_start",
 ]

@@ -15,7 +15,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from parkguard.audit.services import audit_record
-from parkguard.people.choices import EmploymentStatus, ImportAction
+from parkguard.people.choices import EmploymentStatus, ImportAction, ImportStatus
 from parkguard.people.importing.checker import ROW_FIELDS
 from parkguard.people.importing.messages import LEDGER_CHANGED, STAGE_LOST
 from parkguard.people.models import EmploymentEvent, Person, PersonImport, PersonImportRow
@@ -56,13 +56,23 @@ def stage(batch: PersonImport, staged: list[tuple[Any, ...]]) -> None:
                 cursor.executemany(sql, [(batch.pk, *r) for r in staged[start : start + step]])
 
 
+class ImportStopped(Exception):
+    """The batch is no longer this worker's: cancelled, recovered after a lost lease, or gone."""
+
+
 @transaction.atomic
 def merge(*, batch_id: int, actor_id: int | None, today: dt.date) -> tuple[int, int]:
     """Merge a batch's staged rows into the ledger (one transaction); returns (created, updated).
 
-    Raises SheetError when the staged rows are gone or the ledger changed since the preview.
+    Raises SheetError when the staged rows are gone or the ledger changed since the preview,
+    ImportStopped when the batch is no longer APPLYING or a cancel came first. The row lock
+    taken here is held to the end: a cancel meanwhile is refused, and the recovery (which
+    skips locked rows) sees a live merge. The batch turns DONE in the same transaction, so
+    "merged" and "DONE" never part.
     """
-    batch = PersonImport.objects.select_for_update().get(pk=batch_id)
+    batch = PersonImport.objects.select_for_update().filter(pk=batch_id).first()
+    if batch is None or batch.status != ImportStatus.APPLYING or batch.cancel_requested:
+        raise ImportStopped
     now = timezone.now()
     person = Person._meta.db_table
     event = EmploymentEvent._meta.db_table
@@ -131,6 +141,13 @@ def merge(*, batch_id: int, actor_id: int | None, today: dt.date) -> tuple[int, 
         enterprise_id=e,
         detail={"created": created, "updated": updated, "file": batch.filename},
     )
-    batch.create_count, batch.update_count = created, updated
-    batch.save(update_fields=["create_count", "update_count"])
+    PersonImport.objects.filter(pk=batch_id).update(
+        status=ImportStatus.DONE,
+        finished_at=now,
+        processed_rows=created + updated,
+        create_count=created,
+        update_count=updated,
+        lease_until=None,
+        payload=b"",
+    )
     return created, updated
