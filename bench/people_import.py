@@ -6,7 +6,8 @@ size/row precheck, parse (calamine / csv), check every row (ID checksum, birth d
 region, phone, category, places), HMAC + encrypt each ID, stage (COPY on PostgreSQL,
 executemany on SQLite), and the set-based merge that a confirm runs. The baseline, in the
 same run, loads the same rows as plain text into a bare table (COPY on PostgreSQL,
-executemany on SQLite). The ratio is end-to-end rate / raw rate (worse format counts).
+executemany on SQLite). The ratio is end-to-end rate / raw rate (worse format counts); the
+run exits 1 when it is below TARGET, as ``bench/policy_plan.py`` does.
 
 Django is set up here: PARKGUARD_ENV=test and, unless DATABASE_URL is set, a throwaway
 SQLite file under /tmp. With a PostgreSQL DATABASE_URL the run uses a scratch database
@@ -377,6 +378,9 @@ def main(argv: list[str] | None = None) -> int:
         )
     finally:
         cleanup()
+    if ratio < TARGET:  # like bench/policy_plan.py: a missed target is a failed run
+        print(f"people_import: target missed ({ratio:.3f} < {TARGET})", file=sys.stderr)
+        return 1
     return 0
 
 

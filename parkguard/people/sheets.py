@@ -226,8 +226,10 @@ class _PartScan:
         self.refs += len(refs)
         letters, digits = zip(*refs, strict=True)
         longest = max(map(len, digits))
+        if longest > len(str(self.max_height)):  # also keeps int() off a thousand-digit run
+            raise SheetError(TOO_MANY_ROWS.format(limit=self.limit))
         if longest >= len(str(self.height)):
-            self.height = max(self.height, *(int(d) for d in digits if len(d) == longest))
+            self.height = max(self.height, max(map(int, filter(None, digits)), default=0))
         if max(map(len, letters)) > 1:
             wide = {word for word in letters if len(word) > 1}
             self.width = max(self.width, *(_column_number(word) for word in wide))
