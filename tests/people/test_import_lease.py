@@ -265,3 +265,44 @@ def test_a_failed_merge_drops_its_staged_rows(world: World, client_as: Clients) 
     batch.refresh_from_db()
     assert batch.status == ImportStatus.FAILED
     assert batch.rows.count() == 0 and _a1_people() == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_cancel_during_a_running_merge_is_refused_and_the_recovery_leaves_it_alone(
+    world: World, client_as: Clients
+) -> None:
+    """A merge holds its batch's row lock to the end: the cancel says it is too late (nothing
+    half-done either way) and the recovery skips the locked row even past its lease."""
+    import threading
+
+    from django.db import connection, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks between connections are exercised on PostgreSQL")
+    batch = _ready(world, client_as)
+    PersonImport.objects.filter(pk=batch.pk).update(
+        status=ImportStatus.APPLYING, lease_until=timezone.now() - dt.timedelta(minutes=5)
+    )
+    locked, release = threading.Event(), threading.Event()
+
+    def merging() -> None:
+        try:
+            with transaction.atomic():
+                PersonImport.objects.select_for_update().get(pk=batch.pk)
+                locked.set()
+                release.wait(timeout=60)
+        finally:
+            connection.close()
+
+    worker = threading.Thread(target=merging)
+    worker.start()
+    try:
+        assert locked.wait(timeout=60)
+        assert jobs.person_import_cancel(batch=batch) == messages.CANCEL_TOO_LATE
+        assert jobs.person_import_recover(now=timezone.now()) == 0
+    finally:
+        release.set()
+        worker.join()
+    batch.refresh_from_db()
+    assert (batch.status, batch.cancel_requested) == (ImportStatus.APPLYING, False)
+    assert batch.rows.count() == 3

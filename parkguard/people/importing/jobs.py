@@ -259,10 +259,16 @@ def person_import_cancel(*, batch: PersonImport) -> str:
     for its merge: flagged; the merge refuses to start. Being merged (its row is locked):
     refused, since the merge is all-or-nothing and already under way.
     """
-    now = timezone.now()
+    try:
+        return _cancel(batch_id=batch.pk, now=timezone.now())
+    except DatabaseError:  # locked by a running merge (PostgreSQL), or SQLite busy with it
+        return messages.CANCEL_TOO_LATE
+
+
+def _cancel(*, batch_id: int, now: dt.datetime) -> str:
     with transaction.atomic():
         pending = PersonImport.objects.filter(
-            pk=batch.pk,
+            pk=batch_id,
             status__in=[ImportStatus.QUEUED, ImportStatus.READY, ImportStatus.INVALID],
         ).update(
             status=ImportStatus.CANCELLED,
@@ -273,27 +279,24 @@ def person_import_cancel(*, batch: PersonImport) -> str:
             finished_at=now,
         )
         if pending:
-            PersonImportRow.objects.filter(batch_id=batch.pk).delete()
+            PersonImportRow.objects.filter(batch_id=batch_id).delete()
             return messages.CANCELLED
-    flagged = PersonImport.objects.filter(pk=batch.pk, status=ImportStatus.VALIDATING).update(
+    flagged = PersonImport.objects.filter(pk=batch_id, status=ImportStatus.VALIDATING).update(
         cancel_requested=True
     )
     if flagged:
         return messages.CANCEL_REQUESTED
-    try:
-        with transaction.atomic():
-            # A merge holds this row until it commits; do not wait for it (PostgreSQL).
-            waiting = (
-                PersonImport.objects.select_for_update(nowait=True)
-                .filter(pk=batch.pk, status=ImportStatus.APPLYING)
-                .values_list("pk", flat=True)
-                .first()
-            )
-            if waiting is not None:
-                PersonImport.objects.filter(pk=batch.pk).update(cancel_requested=True)
-                return messages.CANCEL_REQUESTED
-    except DatabaseError:  # locked by a running merge (or SQLite busy with it)
-        return messages.CANCEL_TOO_LATE
+    with transaction.atomic():
+        # A merge holds this row until it commits; do not wait for it (PostgreSQL).
+        waiting = (
+            PersonImport.objects.select_for_update(nowait=True)
+            .filter(pk=batch_id, status=ImportStatus.APPLYING)
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if waiting is not None:
+            PersonImport.objects.filter(pk=batch_id).update(cancel_requested=True)
+            return messages.CANCEL_REQUESTED
     return messages.CANCEL_NOT_PENDING
 
 
@@ -363,11 +366,13 @@ def person_import_recover(*, now: dt.datetime, batch_id: int | None = None) -> i
 def person_import_refresh(*, batch: PersonImport, now: dt.datetime) -> PersonImport:
     """The batch as a page shows it: recovered first if its worker's lease ran out."""
     lapsed = batch.lease_until is None or batch.lease_until < now
-    if (
-        batch.status in IMPORT_RUNNING
-        and lapsed
-        and person_import_recover(now=now, batch_id=batch.pk)
-    ):
+    if batch.status not in IMPORT_RUNNING or not lapsed:
+        return batch
+    try:
+        recovered = person_import_recover(now=now, batch_id=batch.pk)
+    except DatabaseError:  # SQLite busy with a long merge: show the batch as it stands
+        return batch
+    if recovered:
         batch.refresh_from_db()
     return batch
 
