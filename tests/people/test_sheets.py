@@ -255,3 +255,14 @@ def _with_dimension(data: bytes, dimension: str) -> bytes:
                 content = content[:start] + dimension.encode() + content[end:]
             target.writestr(info.filename, content)
     return out.getvalue()
+
+
+def test_it_accepts_its_own_template_and_export(world: World, client_as: Clients) -> None:
+    """The scan is strict about layout; what ParkGuard itself writes must pass it."""
+    client = client_as("a1_officer")
+    template = client.get(f"/enterprises/{world.a1.pk}/people/template/").content
+    export = client.get(f"/enterprises/{world.a1.pk}/people/export/").content
+    for data in (template, export):
+        info = sheets.sheet_scan(data=data, kind="xlsx", limits=LIMITS)
+        assert info.kind == "xlsx" and info.rows >= 1
+        assert sheets.sheet_rows(data=data, kind="xlsx", limits=LIMITS)
