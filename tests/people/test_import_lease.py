@@ -16,6 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
+from parkguard.orgs.access import Scope, scope_for_user
 from parkguard.people import tasks
 from parkguard.people.choices import ImportStatus
 from parkguard.people.importing import checker, jobs, messages
@@ -55,6 +56,10 @@ def _died(batch: PersonImport, status: ImportStatus) -> None:
     PersonImport.objects.filter(pk=batch.pk).update(
         status=status, lease_until=timezone.now() - dt.timedelta(minutes=5)
     )
+
+
+def _officer(world: World) -> Scope:
+    return scope_for_user(world.users["a1_officer"])
 
 
 def _a1_people() -> int:
@@ -159,7 +164,8 @@ def test_cancelling_a_validating_batch_stops_its_job_between_chunks(
         def spy(done: int, total: int) -> None:
             beats.append(done)
             if done == 3:  # the officer presses cancel while rows 4.. wait to be checked
-                said.append(jobs.person_import_cancel(batch=PersonImport.objects.get(pk=batch_id)))
+                batch = PersonImport.objects.get(pk=batch_id)
+                said.append(jobs.person_import_cancel(scope=_officer(world), batch=batch))
             beat(done, total)
 
         return spy
@@ -222,9 +228,40 @@ def test_a_finished_batch_cannot_be_cancelled(world: World, client_as: Clients) 
     batch = _ready(world, client_as)
     client = client_as("a1_officer")
     client.post(f"/imports/{batch.pk}/confirm/")
-    assert jobs.person_import_cancel(batch=batch) == messages.CANCEL_NOT_PENDING
+    assert (
+        jobs.person_import_cancel(scope=_officer(world), batch=batch) == messages.CANCEL_NOT_PENDING
+    )
     batch.refresh_from_db()
     assert batch.status == ImportStatus.DONE
+
+
+@pytest.mark.parametrize("persona", ["a1_employee", "a1_leader", "liaison_a", "park_b_admin"])
+def test_the_import_services_refuse_those_who_may_not_import(
+    world: World, client_as: Clients, persona: str
+) -> None:
+    """The services decide (access.require "import"), not only the views."""
+    from django.core.exceptions import PermissionDenied
+
+    batch = _ready(world, client_as)
+    scope = scope_for_user(world.users[persona])
+    with pytest.raises(PermissionDenied):
+        jobs.person_import_cancel(scope=scope, batch=batch)
+    with pytest.raises(PermissionDenied):
+        jobs.person_import_confirm(
+            scope=scope, batch=batch, actor=world.users[persona], today=TODAY
+        )
+    with pytest.raises(PermissionDenied):
+        jobs.person_import_start(
+            scope=scope,
+            enterprise=world.a1,
+            actor=world.users[persona],
+            filename="a.csv",
+            data=build.csv([row(9)]),
+            today=TODAY,
+        )
+    batch.refresh_from_db()
+    assert (batch.status, batch.cancel_requested) == (ImportStatus.READY, False)
+    assert batch.rows.count() == 3 and PersonImport.objects.count() == 1
 
 
 def test_purge_leaves_no_upload_and_no_staged_rows_of_finished_batches(
@@ -298,7 +335,10 @@ def test_a_cancel_during_a_running_merge_is_refused_and_the_recovery_leaves_it_a
     worker.start()
     try:
         assert locked.wait(timeout=60)
-        assert jobs.person_import_cancel(batch=batch) == messages.CANCEL_TOO_LATE
+        assert (
+            jobs.person_import_cancel(scope=_officer(world), batch=batch)
+            == messages.CANCEL_TOO_LATE
+        )
         assert jobs.person_import_recover(now=timezone.now()) == 0
     finally:
         release.set()

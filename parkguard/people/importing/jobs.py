@@ -22,6 +22,7 @@ from django.db import DatabaseError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from parkguard.orgs.access import Scope, require
 from parkguard.orgs.models import Enterprise
 from parkguard.people import sheets
 from parkguard.people.choices import IMPORT_RUNNING, ImportStatus
@@ -141,6 +142,7 @@ def _stopped(batch_id: int) -> None:
 
 def person_import_start(
     *,
+    scope: Scope,
     enterprise: Enterprise,
     actor: User | None,
     filename: str,
@@ -152,6 +154,7 @@ def person_import_start(
     Small files are checked at once; larger ones go to a background job (progress is kept on
     the batch). Either way nothing touches the ledger until `person_import_confirm`.
     """
+    require(scope, "import", enterprise)
     info = sheets.sheet_precheck(data=data, filename=filename, limits=sheet_limits())
     kind = info.kind
     now = timezone.now()
@@ -205,9 +208,10 @@ def person_import_check_job(*, batch_id: int, kind: str, today: dt.date) -> None
 
 
 def person_import_confirm(
-    *, batch: PersonImport, actor: AbstractBaseUser, today: dt.date
+    *, scope: Scope, batch: PersonImport, actor: AbstractBaseUser, today: dt.date
 ) -> PersonImport:
     """Confirm a READY import: merge it now, or in the background if it is large."""
+    require(scope, "import", batch)
     now = timezone.now()
     claimed = PersonImport.objects.filter(
         pk=batch.pk, status=ImportStatus.READY, cancel_requested=False
@@ -251,7 +255,7 @@ def person_import_apply(*, batch_id: int, actor_id: int | None, today: dt.date) 
             raise
 
 
-def person_import_cancel(*, batch: PersonImport) -> str:
+def person_import_cancel(*, scope: Scope, batch: PersonImport) -> str:
     """Cancel an import for real; returns what to tell the user. The ledger is never touched.
 
     Pending (queued, checked): cancelled at once, upload and staged rows dropped. Being
@@ -259,6 +263,7 @@ def person_import_cancel(*, batch: PersonImport) -> str:
     for its merge: flagged; the merge refuses to start. Being merged (its row is locked):
     refused, since the merge is all-or-nothing and already under way.
     """
+    require(scope, "import", batch)
     try:
         return _cancel(batch_id=batch.pk, now=timezone.now())
     except DatabaseError:  # locked by a running merge (PostgreSQL), or SQLite busy with it
