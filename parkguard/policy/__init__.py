@@ -68,13 +68,9 @@ from parkguard.policy.facts import (
     Stay,
 )
 from parkguard.policy.gate import entry_checks
-from parkguard.policy.registry import (
-    DEFAULT_PACKS_DIR,
-    Pack,
-    Registry,
-    load_pack_text,
-    load_registry,
-)
+from parkguard.policy.loading import DEFAULT_PACKS_DIR, load_pack_text, load_registry
+from parkguard.policy.pack import Pack
+from parkguard.policy.registry import Registry
 from parkguard.policy.results import (
     Citation,
     Deadline,

@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta
 
 from parkguard.policy import errors as E
 from parkguard.policy.facts import EnterpriseFacts, EventFacts, ParamValue, PersonFacts
-from parkguard.policy.registry import BoundRule, Pack
+from parkguard.policy.pack import BoundRule, Pack
 from parkguard.policy.schema import (
     ORIGIN_ORDER,
     CertificateCondition,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import time
 
 from parkguard.policy import labels
-from parkguard.policy.registry import Pack
+from parkguard.policy.pack import Pack
 from parkguard.policy.schema import (
     AnyOf,
     Approval,
