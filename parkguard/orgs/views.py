@@ -80,6 +80,7 @@ def park_overview(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
         "size": {
             "names": [r.enterprise.name for r in overview.rows],
             "values": [r.headcount for r in overview.rows],
+            "large": [r.is_large for r in overview.rows],
             "threshold": overview.large_threshold,
         },
         "category": [{"name": x, "value": n} for x, n in overview.by_category],
