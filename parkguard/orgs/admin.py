@@ -3,7 +3,14 @@ from __future__ import annotations
 from django.contrib import admin
 
 from parkguard.lib.admin import ScopedAdmin
-from parkguard.orgs.models import ApiToken, Enterprise, Jurisdiction, Membership, OrgUnit
+from parkguard.orgs.models import (
+    ApiToken,
+    Enterprise,
+    Jurisdiction,
+    Membership,
+    OrgUnit,
+    SupervisionOffice,
+)
 
 
 @admin.register(Jurisdiction)
@@ -17,10 +24,18 @@ class JurisdictionAdmin(ScopedAdmin):
 @admin.register(Enterprise)
 class EnterpriseAdmin(ScopedAdmin):
     list_display = ["name", "credit_code", "jurisdiction", "industry", "whitelisted"]
-    list_filter = ["whitelisted", "supervision_category"]
+    list_filter = ["whitelisted"]
     search_fields = ["name", "credit_code"]
     raw_id_fields = ["park_cadre", "community_liaison"]
     # Creation and edits go through the pages, whose services validate the credit code.
+    read_only = True
+
+
+@admin.register(SupervisionOffice)
+class SupervisionOfficeAdmin(ScopedAdmin):
+    list_display = ["name", "jurisdiction", "responsibilities", "basis", "order"]
+    search_fields = ["name", "responsibilities"]
+    # Edited on the park's page (主管办所), whose service checks names and the park.
     read_only = True
 
 

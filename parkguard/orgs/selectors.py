@@ -10,7 +10,7 @@ from django.db.models import Count, Q, QuerySet
 
 from parkguard.orgs.access import Scope, visible
 from parkguard.orgs.choices import ENTERPRISE_HOSTS, JURISDICTION_ROLES
-from parkguard.orgs.models import Enterprise, Jurisdiction, OrgUnit
+from parkguard.orgs.models import Enterprise, Jurisdiction, OrgUnit, SupervisionOffice
 from parkguard.people.choices import EmploymentStatus, StaffCategory
 from parkguard.people.models import Person
 from parkguard.rules.params import LargeEnterprise, large_enterprise
@@ -45,7 +45,7 @@ def enterprise_rows(enterprises: Iterable[Enterprise], *, on: dt.date) -> list[E
 
 def enterprise_list(*, scope: Scope, search: str = "") -> QuerySet[Enterprise]:
     """Enterprises the caller may see, each with `headcount` of active staff."""
-    queryset = visible(scope, Enterprise).select_related("jurisdiction")
+    queryset = visible(scope, Enterprise).select_related("jurisdiction", "supervision_office")
     if search:
         queryset = queryset.filter(Q(name__icontains=search) | Q(credit_code__icontains=search))
     return queryset.annotate(headcount=Count("people", filter=ACTIVE)).order_by("name")
@@ -53,6 +53,32 @@ def enterprise_list(*, scope: Scope, search: str = "") -> QuerySet[Enterprise]:
 
 def enterprise_headcount(*, enterprise: Enterprise) -> int:
     return Person.objects.filter(enterprise=enterprise, status=EmploymentStatus.ACTIVE).count()
+
+
+def office_hosts(*, scope: Scope) -> QuerySet[Jurisdiction]:
+    """Parks (and towns or streets acting as parks) whose supervising offices the caller sees."""
+    return visible(scope, Jurisdiction).filter(kind__in=ENTERPRISE_HOSTS).order_by("name")
+
+
+def supervision_offices(*, scope: Scope, jurisdiction: Jurisdiction) -> QuerySet[SupervisionOffice]:
+    """A park's supervising offices (H-3), each with `enterprise_count` of those it supervises."""
+    return (
+        visible(scope, SupervisionOffice)
+        .filter(jurisdiction=jurisdiction)
+        .annotate(enterprise_count=Count("enterprises"))
+        .order_by("order", "name")
+    )
+
+
+def offices_for_hosts(hosts: QuerySet[Jurisdiction]) -> QuerySet[SupervisionOffice]:
+    """Offices an enterprise of one of these parks may name: the park's, or its town's."""
+    paths = list(hosts.values_list("path", flat=True))
+    ancestors = {int(pk) for path in paths for pk in path.strip("/").split("/") if pk}
+    return (
+        SupervisionOffice.objects.filter(jurisdiction_id__in=ancestors)
+        .select_related("jurisdiction")
+        .order_by("jurisdiction__name", "order", "name")
+    )
 
 
 def parks_of(*, scope: Scope) -> QuerySet[Jurisdiction]:

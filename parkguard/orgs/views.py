@@ -106,7 +106,9 @@ def enterprise_detail(request: HttpRequest, enterprise_id: int) -> HttpResponse:
     scope = scope_of(request)
     enterprise = get_visible_or_404(
         scope,
-        Enterprise.objects.select_related("jurisdiction", "community", "park_cadre"),
+        Enterprise.objects.select_related(
+            "jurisdiction", "community", "park_cadre", "supervision_office"
+        ),
         pk=enterprise_id,
     )
     (row,) = selectors.enterprise_rows([enterprise], on=timezone.localdate())
