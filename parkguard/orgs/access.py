@@ -248,6 +248,8 @@ ACTIONS: dict[str, Grant] = {
     "administer": _PARK_ADMIN,
     "review": _PARK_ADMIN,
     "adopt": _PARK_ADMIN,
+    # Read the audit log of one's enterprise or park.
+    "read_audit": _EDITORS,
 }
 
 
