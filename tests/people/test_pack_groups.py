@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from parkguard.orgs.access import scope_for_user
-from parkguard.orgs.selectors import enterprise_rows
+from parkguard.overview.selectors import enterprise_rows
 from parkguard.people import importing, services
 from parkguard.people.models import Person, PersonImport
 from parkguard.people.selectors import community_roster
