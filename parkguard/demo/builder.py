@@ -18,10 +18,16 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from stdnum.cn import ric, uscc
 
-from parkguard.orgs.choices import JurisdictionKind, OrgUnitKind, Role, SupervisionCategory
-from parkguard.orgs.models import Enterprise, Jurisdiction, Membership, OrgUnit
+from parkguard.orgs.choices import JurisdictionKind, OrgUnitKind, Role
+from parkguard.orgs.models import (
+    Enterprise,
+    Jurisdiction,
+    Membership,
+    OrgUnit,
+    SupervisionOffice,
+)
 from parkguard.orgs.services import jurisdiction_create
-from parkguard.people.choices import AGENCY_CATEGORIES, StaffCategory
+from parkguard.people.choices import StaffCategory
 from parkguard.people.identity import IdNumber
 from parkguard.people.models import EmploymentEvent, Person
 from parkguard.people.services import person_identity_fields
@@ -48,15 +54,16 @@ def demo_params(pack_id: str) -> dict[str, object]:
 SURNAMES: str = DATA["surnames"]
 GIVEN: str = DATA["given"]
 REGIONS: list[str] = DATA["regions"]
-# (park key, name, industry, category, staff, whitelisted)
-ENTERPRISES = [
-    (key, name, industry, SupervisionCategory(category), staff, whitelisted)
-    for key, name, industry, category, staff, whitelisted in DATA["enterprises"]
-]
+# (park key, name, industry, supervising office code, staff, whitelisted)
+ENTERPRISES = [tuple(row) for row in DATA["enterprises"]]
+# Each park's own supervising offices (H-3): {park key: {basis, offices: [code, name, duties]}}.
+DEMO_OFFICES: dict[str, dict[str, Any]] = DATA["supervision_offices"]
 CATEGORY_WEIGHTS = [(StaffCategory(k), w) for k, w in DATA["category_weights"].items()]
 WIDE_CONTACT_POSTS: list[str] = DATA["wide_contact_posts"]
 POSTS: list[str] = DATA["posts"]
 AGENCIES: list[str] = DATA["agencies"]
+# Demo staff who come through an agency (what J-1.5c's agency_managed group asks to record).
+AGENCY_CATEGORIES = {StaffCategory(c) for c in DATA["agency_categories"]}
 SHIFTS: list[str] = DATA["shifts"]
 
 
@@ -231,8 +238,16 @@ def demo_load(*, if_empty: bool = False) -> DemoResult | None:
         for username, spec in DATA["users"].items()
     }
     parks = {"A": park_a, "B": park_b}
+    offices: dict[tuple[str, str], SupervisionOffice] = {}
+    for key, spec in DEMO_OFFICES.items():
+        for order, (code, office_name, duties) in enumerate(spec["offices"]):
+            offices[(key, code)], _ = SupervisionOffice.objects.get_or_create(
+                jurisdiction=parks[key],
+                name=office_name,
+                defaults={"responsibilities": duties, "basis": spec["basis"], "order": order},
+            )
     enterprises: list[Enterprise] = []
-    for key, name, industry, category, staff, whitelisted in ENTERPRISES:
+    for key, name, industry, office, staff, whitelisted in ENTERPRISES:
         enterprise = Enterprise.objects.filter(name=name).first()
         if enterprise is None:
             enterprise = Enterprise.objects.create(
@@ -241,7 +256,7 @@ def demo_load(*, if_empty: bool = False) -> DemoResult | None:
                 credit_code=_credit_code(rng, "500114"),
                 legal_representative=_name(rng),
                 industry=industry,
-                supervision_category=category,
+                supervision_office=offices[(key, office)],
                 whitelisted=whitelisted,
                 address=f"{parks[key].name}{rng.randrange(1, 99)}号",
                 contact_phone=_phone(rng),

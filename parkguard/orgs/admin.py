@@ -8,7 +8,14 @@ from django.http import HttpRequest
 
 from parkguard.audit.models import AuditEvent
 from parkguard.orgs.access import scope_of, visible
-from parkguard.orgs.models import ApiToken, Enterprise, Jurisdiction, Membership, OrgUnit
+from parkguard.orgs.models import (
+    ApiToken,
+    Enterprise,
+    Jurisdiction,
+    Membership,
+    OrgUnit,
+    SupervisionOffice,
+)
 from parkguard.orgs.scoped_admin import ScopedAdmin
 
 
@@ -23,10 +30,18 @@ class JurisdictionAdmin(ScopedAdmin):
 @admin.register(Enterprise)
 class EnterpriseAdmin(ScopedAdmin):
     list_display = ["name", "credit_code", "jurisdiction", "industry", "whitelisted"]
-    list_filter = ["whitelisted", "supervision_category"]
+    list_filter = ["whitelisted"]
     search_fields = ["name", "credit_code"]
     raw_id_fields = ["park_cadre", "community_liaison"]
     # Creation and edits go through the pages, whose services validate the credit code.
+    read_only = True
+
+
+@admin.register(SupervisionOffice)
+class SupervisionOfficeAdmin(ScopedAdmin):
+    list_display = ["name", "jurisdiction", "responsibilities", "basis", "order"]
+    search_fields = ["name", "responsibilities"]
+    # Edited on the park's page (主管办所), whose service checks names and the park.
     read_only = True
 
 

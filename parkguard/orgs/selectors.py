@@ -4,19 +4,45 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from parkguard.orgs.access import Scope, visible
 from parkguard.orgs.choices import ENTERPRISE_HOSTS, JURISDICTION_ROLES, JurisdictionKind
-from parkguard.orgs.models import Enterprise, Jurisdiction, OrgUnit
+from parkguard.orgs.models import Enterprise, Jurisdiction, OrgUnit, SupervisionOffice
 
 
 def enterprise_list(*, scope: Scope, search: str = "") -> QuerySet[Enterprise]:
     """Enterprises the caller may see, by name."""
-    queryset = visible(scope, Enterprise).select_related("jurisdiction")
+    queryset = visible(scope, Enterprise).select_related("jurisdiction", "supervision_office")
     if search:
         queryset = queryset.filter(Q(name__icontains=search) | Q(credit_code__icontains=search))
     return queryset.order_by("name")
+
+
+def office_hosts(*, scope: Scope) -> QuerySet[Jurisdiction]:
+    """Parks (and towns or streets acting as parks) whose supervising offices the caller sees."""
+    return visible(scope, Jurisdiction).filter(kind__in=ENTERPRISE_HOSTS).order_by("name")
+
+
+def supervision_offices(*, scope: Scope, jurisdiction: Jurisdiction) -> QuerySet[SupervisionOffice]:
+    """A park's supervising offices (H-3), each with `enterprise_count` of those it supervises."""
+    return (
+        visible(scope, SupervisionOffice)
+        .filter(jurisdiction=jurisdiction)
+        .annotate(enterprise_count=Count("enterprises"))
+        .order_by("order", "name")
+    )
+
+
+def offices_for_hosts(hosts: QuerySet[Jurisdiction]) -> QuerySet[SupervisionOffice]:
+    """Offices an enterprise of one of these parks may name: the park's, or its town's."""
+    paths = list(hosts.values_list("path", flat=True))
+    ancestors = {int(pk) for path in paths for pk in path.strip("/").split("/") if pk}
+    return (
+        SupervisionOffice.objects.filter(jurisdiction_id__in=ancestors)
+        .select_related("jurisdiction")
+        .order_by("jurisdiction__name", "order", "name")
+    )
 
 
 def county_root_path(*, enterprise: Enterprise) -> str:

@@ -22,7 +22,8 @@ class EnterpriseOut(Schema):
     jurisdiction: str
     legal_representative: str
     industry: str
-    supervision_category: str
+    supervision_office_id: int | None
+    supervision_office: str = Field(description="主管办所（园区自行设置的办所，H-3）")
     whitelisted: bool
     headcount: int
     large: bool = Field(
@@ -40,7 +41,8 @@ def _enterprise_out(row: selectors.EnterpriseRow) -> EnterpriseOut:
         jurisdiction=e.jurisdiction.name,
         legal_representative=e.legal_representative,
         industry=e.industry,
-        supervision_category=e.supervision_category,
+        supervision_office_id=e.supervision_office_id,
+        supervision_office=e.supervision_office.name if e.supervision_office else "",
         whitelisted=e.whitelisted,
         headcount=row.headcount,
         large=row.is_large,
@@ -56,6 +58,8 @@ def enterprise_list(request: HttpRequest, q: str = "") -> list[EnterpriseOut]:
 @router.get("/enterprises/{enterprise_id}", response=EnterpriseOut, summary="企业详情")
 def enterprise_detail(request: HttpRequest, enterprise_id: int) -> EnterpriseOut:
     enterprise = get_visible_or_404(
-        scope(request), Enterprise.objects.select_related("jurisdiction"), pk=enterprise_id
+        scope(request),
+        Enterprise.objects.select_related("jurisdiction", "supervision_office"),
+        pk=enterprise_id,
     )
     return _enterprise_out(selectors.enterprise_rows([enterprise], on=localdate())[0])

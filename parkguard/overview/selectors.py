@@ -16,35 +16,33 @@ from parkguard.orgs.access import Scope, visible
 from parkguard.orgs.models import Enterprise, Jurisdiction, OrgUnit
 from parkguard.people.choices import EmploymentStatus, StaffCategory
 from parkguard.people.models import Person
-from parkguard.rules.params import large_enterprise_headcount
+from parkguard.rules.params import LargeEnterprise, large_enterprise
 
 ACTIVE = Q(people__status=EmploymentStatus.ACTIVE)
 
 
 @dataclass(frozen=True)
 class EnterpriseRow:
-    """An enterprise, its active headcount and the large-enterprise size of its park's packs."""
+    """An enterprise, its active headcount, and whether its park's packs call it large."""
 
     enterprise: Enterprise
     headcount: int
-    large_threshold: int | None
-
-    @property
-    def is_large(self) -> bool:
-        return self.large_threshold is not None and self.headcount >= self.large_threshold
+    is_large: bool
+    large_label: str  # the declared size's label ("200人以上企业"), shown when is_large
 
 
 def enterprise_rows(enterprises: Iterable[Enterprise], *, on: dt.date) -> list[EnterpriseRow]:
-    """Rows for enterprises annotated with `headcount`; one threshold lookup per park."""
-    thresholds: dict[int, int | None] = {}
+    """Rows for enterprises annotated with `headcount`; one size lookup per park."""
+    sizes: dict[int, LargeEnterprise] = {}
     rows = []
     for e in enterprises:
-        if e.jurisdiction_id not in thresholds:
-            thresholds[e.jurisdiction_id] = large_enterprise_headcount(park=e.jurisdiction, on=on)
+        if e.jurisdiction_id not in sizes:
+            sizes[e.jurisdiction_id] = large_enterprise(park=e.jurisdiction, on=on)
+        large = sizes[e.jurisdiction_id]
         headcount = getattr(e, "headcount", None)
         if headcount is None:
             headcount = enterprise_headcount(enterprise=e)
-        rows.append(EnterpriseRow(e, headcount, thresholds[e.jurisdiction_id]))
+        rows.append(EnterpriseRow(e, headcount, large.includes(headcount), large.label))
     return rows
 
 
@@ -56,7 +54,8 @@ def enterprise_headcount(*, enterprise: Enterprise) -> int:
 class ParkOverview:
     park: Jurisdiction
     rows: list[EnterpriseRow]
-    large_threshold: int | None
+    large_threshold: int | None  # where the chart draws its line; rows say which are large
+    large_label: str  # empty when no pack the park follows declares a large size
     by_category: list[tuple[str, int]]
 
     @property
@@ -86,6 +85,7 @@ def park_overview(*, scope: Scope, park: Jurisdiction, on: dt.date) -> ParkOverv
         .order_by("-headcount", "name")
     )
     rows = enterprise_rows(enterprises, on=on)
+    large = large_enterprise(park=park, on=on)
     counts = dict(
         visible(scope, Person)
         .filter(enterprise__in=[r.enterprise.pk for r in rows], status=EmploymentStatus.ACTIVE)
@@ -96,7 +96,8 @@ def park_overview(*, scope: Scope, park: Jurisdiction, on: dt.date) -> ParkOverv
     return ParkOverview(
         park=park,
         rows=rows,
-        large_threshold=large_enterprise_headcount(park=park, on=on),
+        large_threshold=large.threshold,
+        large_label=large.label,
         by_category=[(label, counts.get(value, 0)) for value, label in StaffCategory.choices],
     )
 

@@ -53,6 +53,7 @@ def park_overview(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
         "size": {
             "names": [r.enterprise.name for r in overview.rows],
             "values": [r.headcount for r in overview.rows],
+            "large": [r.is_large for r in overview.rows],
             "threshold": overview.large_threshold,
         },
         "category": [{"name": x, "value": n} for x, n in overview.by_category],
@@ -82,7 +83,9 @@ def enterprise_detail(request: HttpRequest, enterprise_id: int) -> HttpResponse:
     scope = scope_of(request)
     enterprise = get_visible_or_404(
         scope,
-        Enterprise.objects.select_related("jurisdiction", "community", "park_cadre"),
+        Enterprise.objects.select_related(
+            "jurisdiction", "community", "park_cadre", "supervision_office"
+        ),
         pk=enterprise_id,
     )
     (row,) = selectors.enterprise_rows([enterprise], on=timezone.localdate())

@@ -16,7 +16,7 @@ from parkguard.orgs.access import Scope, require
 from parkguard.orgs.choices import JurisdictionKind
 from parkguard.orgs.models import Enterprise, Jurisdiction
 from parkguard.orgs.selectors import county_root_path
-from parkguard.people.choices import AGENCY_CATEGORIES, EmploymentStatus
+from parkguard.people.choices import EmploymentStatus
 from parkguard.people.exporting import ledger_workbook
 from parkguard.people.identity import (
     IdentityError,
@@ -27,9 +27,10 @@ from parkguard.people.identity import (
     phone_parse,
 )
 from parkguard.people.models import EmploymentEvent, HouseholdMember, IdConflictReview, Person
+from parkguard.rules.params import staff_rules
 
 PERSON_DUPLICATE = "本企业台账中已有此身份证号的人员"
-AGENCY_REQUIRED = "劳务派遣、第三方外包和客户派驻人员须填写劳务/外包单位"
+AGENCY_REQUIRED = "按园区采用的规则包，该类人员须会同劳务派遣机构管理，请填写劳务/外包单位"
 UNIT_OTHER_ENTERPRISE = "所选部门/班组不属于本企业"
 COMMUNITY_INVALID = "居住社区必须是村（社区）"
 COMMUNITY_OTHER_COUNTY = "居住社区必须在本企业所在区县内"
@@ -54,10 +55,13 @@ def person_identity_fields(id_number: IdNumber) -> dict[str, Any]:
     }
 
 
-def _rules_check(enterprise: Enterprise, fields: dict[str, Any], errors: dict[str, str]) -> None:
+def _rules_check(
+    enterprise: Enterprise, fields: dict[str, Any], errors: dict[str, str], *, today: dt.date
+) -> None:
     """Rules a form cannot see: agency for dispatched staff, places, unit of this enterprise."""
+    rules = staff_rules(park=enterprise.jurisdiction, on=today)
     if (
-        fields.get("category") in AGENCY_CATEGORIES
+        rules.needs_agency(str(fields.get("category") or ""))
         and not str(fields.get("labour_agency") or "").strip()
     ):
         errors["labour_agency"] = AGENCY_REQUIRED
@@ -96,7 +100,7 @@ def person_build(
         phone = phone_parse(phone)
     except IdentityError as exc:
         errors["phone"] = exc.message
-    _rules_check(enterprise, fields, errors)
+    _rules_check(enterprise, fields, errors, today=today)
     if errors or parsed is None:
         raise ValidationError(errors)
     return Person(enterprise=enterprise, phone=phone, **person_identity_fields(parsed), **fields)
@@ -187,7 +191,7 @@ def person_update(
         "left_on": person.left_on,
         **fields,
     }
-    _rules_check(person.enterprise, merged, errors)
+    _rules_check(person.enterprise, merged, errors, today=today)
     if errors:
         raise ValidationError(errors)
     old_status = person.status

@@ -16,7 +16,8 @@ from pathlib import Path
 
 from parkguard.policy.errors import PackError, PolicyInputError
 from parkguard.policy.explain import explain
-from parkguard.policy.registry import DEFAULT_PACKS_DIR, digest_of, load_registry
+from parkguard.policy.loading import DEFAULT_PACKS_DIR, load_registry
+from parkguard.policy.lock import digest_of
 
 
 def main(argv: list[str] | None = None) -> int:

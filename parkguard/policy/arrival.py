@@ -17,7 +17,7 @@ from parkguard.policy import errors as E
 from parkguard.policy import labels
 from parkguard.policy.context import Context, Params, matches, midnight, select
 from parkguard.policy.facts import EnterpriseFacts, ParamValue, PersonFacts, Records, Sample
-from parkguard.policy.registry import BoundRule, Pack
+from parkguard.policy.pack import BoundRule, Pack
 from parkguard.policy.results import (
     Citation,
     EntryNeed,

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from parkguard.policy import errors as E
 from parkguard.policy.facts import EnterpriseFacts, EventFacts, ParamValue, PersonFacts
-from parkguard.policy.registry import BoundRule, Pack
+from parkguard.policy.pack import BoundRule, Pack
 from parkguard.policy.schema import (
     ORIGIN_ORDER,
     CertificateCondition,
@@ -27,9 +28,10 @@ _MISSING = object()
 class Params:
     """Parameter values for one evaluation: the park's, else the pack's defaults."""
 
-    __slots__ = ("_values",)
+    __slots__ = ("_sizes", "_values")
 
     def __init__(self, pack: Pack, supplied: Mapping[str, ParamValue] | None) -> None:
+        self._sizes = pack.enterprise_sizes
         values: dict[str, object] = {
             name: spec.default if spec.default is not None else _MISSING
             for name, spec in pack.parameters.items()
@@ -74,8 +76,20 @@ class Params:
     def time(self, value: time | ParamRef) -> time:
         return parse_time(self.raw(value.name)) if isinstance(value, ParamRef) else value
 
+    def size_threshold(self, name: str) -> builtins.int:
+        """The head count from which an enterprise is of the declared size ``name``."""
+        size = self._sizes.get(name)
+        if size is None:
+            raise E.PolicyInputError(E.ERR_SIZE_UNDECLARED, path="size", detail=name)
+        return self.int(size.headcount_at_least)
+
     def used(self) -> tuple[tuple[str, object], ...]:
         return tuple((k, v) for k, v in sorted(self._values.items()) if v is not _MISSING)
+
+
+def size_reached(*, params: Params, size: str, headcount: int) -> bool:
+    """The one decision on a declared size: "200人以上" includes 200 (《民法典》第1259条)."""
+    return headcount >= params.size_threshold(size)
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,6 +240,10 @@ def matches(cond: Condition, ctx: Context) -> bool:
         ec = cond.enterprise
         if ec.headcount_at_least is not None and ent.headcount < ctx.params.int(
             ec.headcount_at_least
+        ):
+            return False
+        if ec.size is not None and not size_reached(
+            params=ctx.params, size=ec.size, headcount=ent.headcount
         ):
             return False
         for name in ("frequent_movement", "has_observation_point", "essential"):

@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta, tzinfo
 
 from parkguard.policy.context import Context, Params, matches, select
 from parkguard.policy.facts import ParamValue, PersonFacts
-from parkguard.policy.registry import Pack
+from parkguard.policy.pack import Pack
 from parkguard.policy.results import Deadline, SymptomList, ZoneDecision, cite
 from parkguard.policy.schema import Deadlines, SymptomWatch, Zones
 

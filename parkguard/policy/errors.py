@@ -56,6 +56,7 @@ ERR_VERSION_ORDER = "同一规则包的新版本生效日期早于旧版本"
 ERR_PARAM_UNDECLARED = "引用了未在 parameters 中声明的参数"
 ERR_PARAM_TYPE = "参数类型与此处用途不符"
 ERR_PARAM_DEFAULT_TYPE = "参数默认值与声明的类型不符"
+ERR_SIZE_UNDECLARED = "引用了未在 enterprise_sizes 中声明的企业规模"
 ERR_PUBLISHED_CHANGED = "已发布的规则包内容被修改；已发布的版本不可修改，请另存为新版本"
 
 # --- evaluation time --------------------------------------------------------------------

@@ -9,7 +9,7 @@ from parkguard.policy import labels
 from parkguard.policy.arrival import notify_text
 from parkguard.policy.context import Context, Params, matches, select
 from parkguard.policy.facts import EnterpriseFacts, EventFacts, ParamValue, PersonFacts
-from parkguard.policy.registry import Pack
+from parkguard.policy.pack import Pack
 from parkguard.policy.results import (
     ApprovalStep,
     Deadline,

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from parkguard.policy import labels
 from parkguard.policy.context import Context, Params, select
 from parkguard.policy.facts import EnterpriseFacts, ParamValue, PersonFacts
-from parkguard.policy.registry import Pack
+from parkguard.policy.pack import Pack
 from parkguard.policy.results import CheckItem, GateChecks, Reason, cite
 from parkguard.policy.schema import EntryChecks
 

@@ -11,7 +11,7 @@ from datetime import date, datetime, time
 from typing import Any, Literal
 
 from parkguard.policy.citation import Citation
-from parkguard.policy.registry import BoundRule
+from parkguard.policy.pack import BoundRule
 
 ObligationKind = Literal["pre_departure_test", "notify", "certificate", "test", "any_of"]
 EntryNeed = Literal["none", "sampled", "negative"]

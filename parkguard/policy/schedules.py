@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta
 
 from parkguard.policy.context import Context, Params, select
 from parkguard.policy.facts import EnterpriseFacts, ParamValue, PersonFacts
-from parkguard.policy.registry import Pack
+from parkguard.policy.pack import Pack
 from parkguard.policy.results import ScheduleItem, cite
 from parkguard.policy.schema import Disinfection, RoutineTesting, TemperatureChecks
 

@@ -306,6 +306,8 @@ class CertificateCondition(WithinMixin):
 
 class EnterpriseCondition(Model):
     headcount_at_least: Count | None = None
+    # At least the size the pack declares under ``enterprise_sizes`` (e.g. ``large``).
+    size: ParamName | None = None
     frequent_movement: Flag | None = None
     has_observation_point: Flag | None = None
     essential: Flag | None = None
@@ -675,6 +677,40 @@ class Rule(Model):
         return value
 
 
+# --- vocabularies a pack declares -------------------------------------------------------
+class EnterpriseSize(Model):
+    """A size of enterprise the notice asks more of ("200人以上"), named once with its purpose.
+
+    Rules select on it with ``enterprise: {size: <name>}``; the Django layer asks the same
+    declaration (`parkguard.policy.vocabulary.enterprise_size`) whether an enterprise is large.
+    """
+
+    label: Text
+    purpose: Text
+    headcount_at_least: PositiveCount
+    requirements: tuple[RequirementId, ...] = Field(min_length=1)
+    clause: Text
+
+
+class PostGroup(Model):
+    """Posts the notice names as a group ("保安、保洁、食堂杂工等"): a post containing one of
+    ``words`` belongs to it."""
+
+    label: Text
+    words: tuple[Text, ...] = Field(min_length=1)
+    requirement: RequirementId
+    clause: Text
+
+
+class StaffGroup(Model):
+    """Staff categories the notice treats together (outsourced staff with their agency)."""
+
+    label: Text
+    categories: tuple[StaffCategory, ...] = Field(min_length=1)
+    requirement: RequirementId
+    clause: Text
+
+
 class ExtendsRef(Model):
     pack: PackId
     version: Annotated[int, Field(strict=True, ge=1)]
@@ -699,6 +735,9 @@ class PackSpec(Model):
     source: Text | None = None
     notes: tuple[Text, ...] = ()
     parameters: dict[ParamName, ParameterSpec] = {}
+    enterprise_sizes: dict[ParamName, EnterpriseSize] = {}
+    post_groups: dict[ParamName, PostGroup] = {}
+    staff_groups: dict[ParamName, StaffGroup] = {}
     rules: tuple[Rule, ...] = ()
 
     @field_validator("effective_to")

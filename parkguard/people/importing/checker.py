@@ -15,8 +15,6 @@ from typing import Any
 from parkguard.orgs.choices import JurisdictionKind
 from parkguard.orgs.models import Enterprise, Jurisdiction, OrgUnit
 from parkguard.people.choices import (
-    AGENCY_CATEGORIES,
-    WIDE_CONTACT_POST_WORDS,
     EmploymentStatus,
     ImportAction,
     StaffCategory,
@@ -62,6 +60,7 @@ from parkguard.people.importing.messages import (
     UNIT_UNKNOWN,
 )
 from parkguard.people.models import Person
+from parkguard.rules.params import staff_rules
 
 MAX_DOSES = 9  # a sanity bound on a typed number, not a policy figure
 PROGRESS_EVERY = 2000
@@ -128,6 +127,8 @@ class LedgerRowChecker:
         self._units: dict[str, tuple[int | None, str]] = {}
         self._dates: dict[str, dt.date | None] = {}
         self._wide_posts: dict[str, bool] = {}
+        # Wide-contact posts and agency categories the park's packs declare (J-1.5c).
+        self.staff_rules = staff_rules(park=enterprise.jurisdiction, on=today)
 
     def _load_units(self) -> None:
         units = list(
@@ -325,7 +326,7 @@ class LedgerRowChecker:
         elif wide_text == "" and post:
             memo = self._wide_posts.get(post)
             if memo is None:
-                memo = self._wide_posts[post] = any(w in post for w in WIDE_CONTACT_POST_WORDS)
+                memo = self._wide_posts[post] = self.staff_rules.is_wide_contact_post(post)
             wide = memo
         elif wide_text in FALSE:
             wide = False
@@ -333,7 +334,7 @@ class LedgerRowChecker:
             wide = False
             errors.append(error(row_no, "wide_contact", BOOL_INVALID))
 
-        if category in AGENCY_CATEGORIES and not agency:
+        if self.staff_rules.needs_agency(category) and not agency:
             errors.append(error(row_no, "labour_agency", AGENCY_REQUIRED))
 
         community_id = None
