@@ -63,6 +63,11 @@ SAFE_FILES = {
     "parkguard/people/identity.py",
     # Spreadsheet layout of the export (column widths, header rows, styles).
     "parkguard/people/exporting.py",
+    # Cell formats of an import: Excel's date epoch and largest serial, the digit counts of
+    # ID numbers and phones, date text positions.
+    "parkguard/people/importing/cells.py",
+    # Upload safety limits and the xlsx (zip/XML) format: bytes, parts, rows, columns.
+    "parkguard/people/sheets.py",
 }
 # Demo data: the demo county builder (parkguard/demo/).
 SAFE_DIRS = ("parkguard/demo/",)
@@ -79,15 +84,12 @@ SAFE_VALUES: dict[str, set[int | float]] = {
     "parkguard/people/api.py": {100},
     # Default spreadsheet column width.
     "parkguard/people/columns.py": {12},
-    # Import (parkguard/people/importing/): Excel's date epoch 1899-12-30 and its largest
-    # serial (2958466), digit counts and positions of ID numbers (15/17/18), phones (11) and
-    # date text (4/7/8/10, 12 months, 30 and 50 characters echoed), row numbers (3).
-    "parkguard/people/importing/cells.py": {3, 4, 7, 8, 10, 11, 12, 15, 30, 50, 1899, 2958466},
-    # A sanity bound on vaccination doses (9), hex (16/17 characters of digests), the progress
-    # step (2000) and cell lengths (30/50/100/200, the model's).
+    # Import checker: a sanity bound on vaccination doses (9), rows per progress step (2000),
+    # cell lengths (30/50/100/200, the model's), hex and ID digit positions (16/17).
     "parkguard/people/importing/checker.py": {9, 16, 17, 30, 50, 100, 200, 2000},
-    # Rows per background job and per staging chunk (5000); hex digest prefix (16).
+    # Import jobs: rows and bytes (16 MiB) from which a file goes to a background job.
     "parkguard/people/importing/jobs.py": {16, 5000},
+    # Staged rows written per INSERT.
     "parkguard/people/importing/staging.py": {5000},
     # Percent of an import done.
     "parkguard/people/models.py": {100},
@@ -95,10 +97,6 @@ SAFE_VALUES: dict[str, set[int | float]] = {
     "parkguard/people/selectors.py": {4, 10},
     # A reason must have 4 characters.
     "parkguard/people/services.py": {4},
-    # Spreadsheet safety (the zip scan): expansion ratio, bytes sniffed for the file type, zip
-    # header offsets and lengths (4/16/20/22/26/30/64/65535), column letters (26), the most
-    # columns (32), parts (1000) and percent (100), row/column digit widths (10).
-    "parkguard/people/sheets.py": {4, 10, 16, 20, 22, 26, 30, 32, 40, 64, 100, 1000, 4096, 65535},
     # Page size of the ledger.
     "parkguard/people/views.py": {50},
     # A share shown as a percentage.
