@@ -302,10 +302,18 @@ def webhook_test_send(*, scope: Scope, webhook: Webhook, at: datetime) -> Delive
 
 
 def _redact(text: str, secrets: Iterable[str]) -> str:
+    """Blank out a URL's credentials (token, key, hook id) and the secret from a vendor reply."""
+    values: set[str] = set()
     for value in secrets:
-        if value:
-            text = text.replace(value, "***")
-    return text
+        values.add(value)
+        parts = urlsplit(value)
+        if parts.scheme:
+            values.update(v for vs in parse_qs(parts.query).values() for v in vs)
+            values.add(parts.path.rsplit("/", 1)[-1])
+    # Short fragments ("send") are words, not credentials; vendors issue long ones.
+    for value in sorted((v for v in values if len(v) >= 8), key=len, reverse=True):
+        text = text.replace(value, "***")
+    return text[:200]
 
 
 def delivery_attempt(*, delivery_id: int, at: datetime, final: bool) -> bool:
@@ -338,12 +346,7 @@ def delivery_attempt(*, delivery_id: int, at: datetime, final: bool) -> bool:
         reply = robots.Reply(ok=False, code="network", message=type(exc).__name__)
     else:
         reply = robots.read_reply(vendor=hook.vendor, status=status, raw=raw)
-    secrets = [url, secret, *parse_qs(urlsplit(url).query).get("access_token", [])]
-    secrets += [
-        *parse_qs(urlsplit(url).query).get("key", []),
-        urlsplit(url).path.rsplit("/", 1)[-1],
-    ]
-    error = "" if reply.ok else _redact(f"{reply.code} {reply.message}".strip(), secrets)[:200]
+    error = "" if reply.ok else _redact(f"{reply.code} {reply.message}".strip(), [url, secret])
     if reply.ok:
         new_status = DeliveryStatus.SENT
     else:
