@@ -16,6 +16,7 @@ import pytest
 from parkguard.notify.choices import DeliveryStatus, Kind, Vendor
 from parkguard.notify.models import Delivery, Message, Webhook
 from parkguard.notify.reminders import Missing, missing_digest_send
+from parkguard.notify.sealing import seal
 from parkguard.notify.services import delivery_attempt, notify_send, webhook_create
 from parkguard.orgs.access import scope_for_user
 from tests.factories import World
@@ -23,7 +24,7 @@ from tests.notify.fake_robot import FakeRobot
 
 AT = dt.datetime(2022, 11, 15, 9, 0, tzinfo=dt.UTC)
 SECRET = "SEC0123456789abcdef"
-PATHS = {
+PATHS: dict[str, str] = {
     Vendor.DINGTALK: "/robot/send?access_token=tok-dingtalk-123",
     Vendor.WECOM: "/cgi-bin/webhook/send?key=key-wecom-456",
     Vendor.FEISHU: "/open-apis/bot/v2/hook/hook-feishu-789",
@@ -217,9 +218,7 @@ def test_it_retries_a_vendor_error_and_logs_no_secret(
 def test_it_retries_when_the_robot_is_unreachable(world: World, robot: FakeRobot) -> None:
     hook = hook_for(world, robot, Vendor.WECOM)
     Webhook.objects.filter(pk=hook.pk).update(
-        url_encrypted=__import__("parkguard.notify.sealing", fromlist=["seal"]).seal(
-            "http://127.0.0.1:9/cgi-bin/webhook/send?key=k"
-        )
+        url_encrypted=seal("http://127.0.0.1:9/cgi-bin/webhook/send?key=k")
     )
     delivery = Delivery.objects.create(
         webhook=hook, kind=Kind.HEALTH_ALERT, title="t", text="x", created_at=AT
