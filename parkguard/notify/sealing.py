@@ -33,7 +33,3 @@ def url_hint(url: str) -> str:
         path = "/".join(segments)
     query = "&".join(f"{k}={_cut(v)}" for k, v in parse_qsl(parts.query))
     return f"{parts.scheme}://{parts.netloc}{path}" + (f"?{query}" if query else "")
-
-
-def secret_hint(secret: str) -> str:
-    return f"已设置（{secret[:3]}…）" if secret else "未设置"

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from parkguard.notify.models import Delivery, Message, Webhook
+from parkguard.notify.models import Delivery, Message, ParkReminderConfig, Webhook
 from parkguard.orgs.access import Scope, visible
+from parkguard.orgs.choices import ENTERPRISE_HOSTS
+from parkguard.orgs.models import Enterprise, Jurisdiction
 
 
 def inbox_list(*, scope: Scope, unread_only: bool = False) -> QuerySet[Message]:
@@ -33,3 +35,18 @@ def delivery_list(*, scope: Scope, webhook: Webhook, limit: int = 20) -> list[De
     return list(
         visible(scope, Delivery, "manage_webhooks").filter(webhook=webhook).order_by("-id")[:limit]
     )
+
+
+def webhook_owners(*, scope: Scope) -> tuple[QuerySet[Enterprise], QuerySet[Jurisdiction]]:
+    """Enterprises and parks whose robots the caller may configure."""
+    enterprises = visible(scope, Enterprise, "manage_webhooks").order_by("name")
+    parks = (
+        visible(scope, Jurisdiction, "manage_webhooks")
+        .filter(kind__in=ENTERPRISE_HOSTS)
+        .order_by("path")
+    )
+    return enterprises, parks
+
+
+def reminder_config_for(*, park: Jurisdiction) -> ParkReminderConfig | None:
+    return ParkReminderConfig.objects.filter(jurisdiction=park).first()

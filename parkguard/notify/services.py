@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 
@@ -23,7 +23,7 @@ from parkguard.notify import robots, sealing
 from parkguard.notify.choices import WEBHOOK_KINDS, DeliveryStatus, Kind, Vendor
 from parkguard.notify.models import Delivery, Message, ParkReminderConfig, Webhook
 from parkguard.notify.privacy import group_safe
-from parkguard.orgs.access import Scope, require, visible
+from parkguard.orgs.access import NOT_ALLOWED, Scope, require, visible
 from parkguard.orgs.choices import JurisdictionKind
 from parkguard.orgs.models import Enterprise, Jurisdiction
 
@@ -112,6 +112,18 @@ def notify_send(
     ]
     _deliveries_queue(deliveries)
     return len(rows)
+
+
+@transaction.atomic
+def message_read(*, scope: Scope, message: Message, at: datetime) -> Message:
+    """Mark one message read; only its recipient may (anyone else gets a 404 from the caller's
+    lookup, and a 403 here if they got hold of the object some other way)."""
+    if scope.user_id is None or message.user_id != scope.user_id:
+        raise PermissionDenied(NOT_ALLOWED)
+    if message.read_at is None:
+        message.read_at = at
+        Message.objects.filter(pk=message.pk, read_at__isnull=True).update(read_at=at)
+    return message
 
 
 @transaction.atomic
