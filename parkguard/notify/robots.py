@@ -2,32 +2,36 @@
 
 Pure functions (no database, time passed in), so tests check them against a local fake server.
 
-What each vendor documents, and what this module relies on:
+What each vendor documents, and what this module relies on (read through the project's
+documentation search; the vendor pages and the mirrors quoting them are named):
 
-- DingTalk custom robot (钉钉自定义机器人), "自定义机器人接入" and "安全设置 / 加签"
-  (https://open.dingtalk.com/document/robots/custom-robot-access,
-  https://open.dingtalk.com/document/robots/customize-robot-security-settings): POST JSON
-  ``{"msgtype": "markdown", "markdown": {"title": ..., "text": ...}}`` (or ``"text"`` with
-  ``{"content": ...}``) to ``https://oapi.dingtalk.com/robot/send?access_token=…``. With 加签,
-  ``timestamp`` is the current time in milliseconds, the string to sign is
-  ``timestamp + "\\n" + secret``, signed with HmacSHA256 keyed by the secret, then Base64, then
-  URL-encoded, and both are appended as the ``timestamp`` and ``sign`` query parameters.
-  The reply is ``{"errcode": 0, "errmsg": "ok"}``; any other errcode is a failure (e.g. 310000
-  for a bad signature or keyword).
+- DingTalk custom robot (钉钉自定义机器人), "自定义机器人接入"
+  (https://developers.dingtalk.com/document/robots/custom-robot-access, quoted with the
+  vendor's Python sample in e.g. https://blog.csdn.net/weixin_38367535/article/details/123850940):
+  POST JSON ``{"msgtype": "markdown", "markdown": {"title": ..., "text": ...}}`` (or ``"text"``
+  with ``{"content": ...}``) to ``https://oapi.dingtalk.com/robot/send?access_token=…``. With
+  加签, ``timestamp`` is the current time in milliseconds, the string to sign is
+  ``timestamp + "\n" + secret``, signed with HmacSHA256 keyed by the secret, then Base64, then
+  URL-encoded (``urllib.parse.quote_plus``), and both are appended as the ``timestamp`` and
+  ``sign`` query parameters. The reply is ``{"errcode": 0, "errmsg": "ok"}``; any other errcode
+  is a failure.
 - WeCom group robot (企业微信群机器人), "群机器人配置说明"
-  (https://developer.work.weixin.qq.com/document/path/99110): POST JSON
+  (https://work.weixin.qq.com/api/doc/90000/90136/91770): POST JSON
   ``{"msgtype": "markdown", "markdown": {"content": ...}}`` to
-  ``https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…``; content at most 4096 bytes of
-  UTF-8 (text: 2048). No signing: the key in the URL is the credential. Reply
-  ``{"errcode": 0, "errmsg": "ok"}``.
+  ``https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…``; the page warns that the URL is
+  the credential. No signing. Reply ``{"errcode": 0, "errmsg": "ok"}``. The page gives 2048
+  bytes for text content; the markdown limit (4096 bytes) was not in the excerpt read, so we
+  cut at 4000 bytes to stay under either.
 - Feishu custom bot (飞书自定义机器人), "自定义机器人使用指南"
-  (https://open.feishu.cn/document/client-docs/bot-v3/add-custom-bot): POST JSON
+  (https://open.feishu.cn/document/client-docs/bot-v3/add-custom-bot, quoted in e.g.
+  https://blog.csdn.net/zhanglili1993/article/details/136473704): POST JSON
   ``{"msg_type": "text", "content": {"text": ...}}`` to
   ``https://open.feishu.cn/open-apis/bot/v2/hook/…``. With 签名校验, ``timestamp`` is in
-  seconds, ``timestamp + "\\n" + secret`` is the HmacSHA256 *key* over an empty message,
-  Base64-encoded, and ``timestamp`` (a string) and ``sign`` go into the JSON body. The reply
-  is ``{"code": 0, "msg": "success", ...}`` (older bots also answer ``StatusCode``); e.g. 19021
-  means the signature or timestamp did not match.
+  seconds (within one hour of the server's clock), ``timestamp + "\n" + secret`` is the
+  HmacSHA256 *key* over an empty message, Base64-encoded, and ``timestamp`` (a string) and
+  ``sign`` go into the JSON body. The reply is ``{"code": 0, "msg": "success", ...}`` (older
+  bots also answer ``StatusCode``); 19021 means the signature or timestamp did not match,
+  9499 a malformed body.
 """
 
 from __future__ import annotations
