@@ -44,6 +44,12 @@ class Message(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def local_link(self) -> str:
+        """The link if it stays on this site (a path), else empty: never an open redirect."""
+        link = self.link
+        return link if link.startswith("/") and not link.startswith("//") else ""
+
 
 class Webhook(models.Model):
     """A group robot of an enterprise or of a park (DingTalk, WeCom, Feishu).

@@ -44,8 +44,8 @@ def inbox_read(request: HttpRequest, message_id: int) -> HttpResponse:
     message = services.message_read(scope=scope, message=message, at=timezone.now())
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "notify/_message.html", {"m": message, "oob_badge": True})
-    if message.link and message.link.startswith("/") and not message.link.startswith("//"):
-        return redirect(message.link)
+    if message.local_link:
+        return redirect(message.local_link)
     return redirect("inbox")
 
 

@@ -82,8 +82,11 @@ def test_it_follows_only_a_local_link_after_reading(world: World, client_as: Per
     local = message_for(world.users["a1_officer"], link="/people/")
     remote = message_for(world.users["a1_officer"], link="//evil.example/")
     client = client_as("a1_officer")
+    assert 'href="//evil.example/"' not in client.get("/inbox/").content.decode()
     assert client.post(f"/inbox/{local.pk}/read/")["Location"] == "/people/"
     assert client.post(f"/inbox/{remote.pk}/read/")["Location"] == "/inbox/"
+    page = client.get("/inbox/").content.decode()
+    assert 'href="/people/"' in page and "evil.example" not in page
 
 
 @pytest.mark.django_db
