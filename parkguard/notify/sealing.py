@@ -1,4 +1,4 @@
-"""Webhook URLs and secrets at rest: encrypted with the ID-number keys, shown only as hints.
+"""Webhook URLs and secrets at rest: Fernet with the ID-number keys, shown only as hints.
 
 A robot's URL holds its access token (DingTalk), key (WeCom) or hook id (Feishu): whoever
 has it can post to the group, so it is as secret as the signing secret.
@@ -8,15 +8,23 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlsplit
 
-from parkguard.people.identity import payload_cipher
+from cryptography.fernet import Fernet, MultiFernet
+from django.conf import settings
+
+
+def _cipher() -> MultiFernet:
+    # The ID-number keys (PARKGUARD_ID_ENC_KEY, newest first), so rotation works the same way.
+    # Built here rather than borrowed from people.identity, so that every app (people
+    # included) may call notify without a cycle.
+    return MultiFernet([Fernet(key.encode()) for key in settings.ID_ENC_KEYS])
 
 
 def seal(text: str) -> str:
-    return payload_cipher().encrypt(text.encode()).decode() if text else ""
+    return _cipher().encrypt(text.encode()).decode() if text else ""
 
 
 def unseal(token: str) -> str:
-    return payload_cipher().decrypt(token.encode()).decode() if token else ""
+    return _cipher().decrypt(token.encode()).decode() if token else ""
 
 
 def _cut(value: str) -> str:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from parkguard.demo.builder import demo_inbox
 from parkguard.notify.models import Message, ParkReminderConfig, Webhook
-from parkguard.orgs.demo import demo_inbox
 from tests.factories import World, make_user
 
 
