@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "parkguard.orgs",
     "parkguard.people",
     "parkguard.rules",
+    "parkguard.notify",
     "parkguard.overview",
     "parkguard.demo",
 ]
@@ -119,6 +120,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "parkguard.orgs.context.navigation",
+                "parkguard.notify.context.inbox",
             ],
         },
     },
@@ -210,6 +212,14 @@ if _huey_redis:
     HUEY.update({"huey_class": "huey.RedisHuey", "url": _huey_redis})
 else:
     HUEY.update({"huey_class": "huey.SqliteHuey", "filename": str(VAR_DIR / "huey.sqlite3")})
+
+# Notifications. Group robots are off until an admin configures one; test settings may post
+# to a fake robot on 127.0.0.1 over plain http, nothing else may. SMS sends nothing by default.
+NOTIFY_WEBHOOK_ALLOW_LOCAL = ENVIRONMENT == "test"
+NOTIFY_WEBHOOK_TIMEOUT = env_int("PARKGUARD_WEBHOOK_TIMEOUT", 5)
+NOTIFY_SMS_BACKEND = env_str("PARKGUARD_SMS_BACKEND", "parkguard.notify.sms.NullSmsBackend")
+# The health app's "who has not declared" query for the reminder job (see notify/reminders.py).
+NOTIFY_UNDECLARED_QUERY = env_str("PARKGUARD_UNDECLARED_QUERY", "")
 
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

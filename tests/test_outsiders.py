@@ -28,7 +28,11 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from parkguard.audit.services import audit_record
+from parkguard.notify.choices import Kind, Vendor
+from parkguard.notify.models import Message, Webhook
+from parkguard.notify.services import notify_send, webhook_create
 from parkguard.orgs import access
+from parkguard.orgs.access import scope_for_user
 from parkguard.orgs.models import ApiToken, Membership, SupervisionOffice
 from parkguard.orgs.services import api_token_create
 from parkguard.people.models import HouseholdMember, PersonImport
@@ -91,6 +95,7 @@ def _victims(world: World) -> dict[str, Any]:
     )
     batch = PersonImport.objects.create(enterprise=world.a1, filename="甲一台账秘密.xlsx")
     office = SupervisionOffice.objects.create(jurisdiction=world.park_a, name="甲园区应急办")
+    message, webhook = _notify_victims(world)
     return {
         "enterprise_id": world.a1.pk,
         "unit_id": world.a1_unit.pk,
@@ -100,6 +105,8 @@ def _victims(world: World) -> dict[str, Any]:
         "member_id": member.pk,
         "import_id": batch.pk,
         "office_id": office.pk,  # park A's supervising office (H-3)
+        "message_id": message.pk,  # A1's officer's inbox message: outsiders may not mark it read
+        "webhook_id": webhook.pk,  # A1's group robot: outsiders may not see, edit, test, delete
         "id": world.users["a1_officer"].pk,  # admin's password-change page for a user
         # Only those who may administer A1's records may ever receive these.
         "admin_markers": [token.name, token.prefix, batch.filename, member.name, member.phone],
@@ -114,9 +121,33 @@ def _victims(world: World) -> dict[str, Any]:
             "HouseholdMember": member,
             "PersonImport": batch,
             "SupervisionOffice": office,
+            "Message": message,
+            "Webhook": webhook,
             "User": world.users["a1_officer"],
         },
     }
+
+
+def _notify_victims(world: World) -> tuple[Message, Webhook]:
+    officer = world.users["a1_officer"]
+    notify_send(
+        users=[officer],
+        kind=Kind.HEALTH_ALERT,
+        title=f"{world.a1.name} 体温异常",
+        body="",
+        at=_now(),
+    )
+    webhook = webhook_create(
+        scope=scope_for_user(officer),
+        enterprise=world.a1,
+        name=f"{world.a1.name}防疫群",
+        vendor=Vendor.WECOM,
+        url="https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=a1-secret-key-000",
+        kinds=[Kind.HEALTH_ALERT],
+        by=officer,
+        at=_now(),
+    )
+    return Message.objects.get(user=officer), webhook
 
 
 def _now() -> Any:
@@ -288,6 +319,7 @@ API_BODIES: dict[str, dict[str, Any]] = {
     },
     "reveal": {"reason": "越权查看"},
     "person": {"name": "被改名"},
+    "read": {},
 }
 
 

@@ -16,6 +16,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from parkguard.api.auth import UNAUTHENTICATED, DeviceToken, SessionScope
 from parkguard.lib.api_errors import translate
+from parkguard.notify.api import router as notify_router
 from parkguard.orgs.access import NOT_FOUND, Scope, scope_for_token, scope_of
 from parkguard.orgs.api import router as orgs_router
 from parkguard.orgs.services import api_token_authenticate
@@ -78,3 +79,4 @@ api.add_router("/", orgs_router)
 api.add_router("/", overview_router)
 api.add_router("/", people_router)
 api.add_router("/", rules_router)
+api.add_router("/", notify_router)

@@ -18,6 +18,11 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from stdnum.cn import ric, uscc
 
+from parkguard.notify.choices import Kind, Vendor
+from parkguard.notify.models import Message, ParkReminderConfig, Webhook
+from parkguard.notify.reminders import DECLARE_BODY, DECLARE_TITLE
+from parkguard.notify.sealing import seal, url_hint
+from parkguard.notify.services import notify_send
 from parkguard.orgs.choices import JurisdictionKind, OrgUnitKind, Role
 from parkguard.orgs.models import (
     Enterprise,
@@ -210,6 +215,96 @@ def demo_logins() -> list[tuple[str, str]]:
     ]
 
 
+def demo_inbox(*, users: dict[str, User], enterprise: Enterprise, park: Jurisdiction) -> None:
+    """A morning's messages for the demo logins, the park's reminder clock, and one group robot
+    left switched off (the demo must never post to a real group)."""
+    ParkReminderConfig.objects.get_or_create(
+        jurisdiction=park,
+        defaults={
+            "declare_remind_at": dt.time(9, 30),
+            "digest_at": dt.time(10, 0),
+            "updated_at": ADOPTED_AT,
+        },
+    )
+    if not Webhook.objects.filter(enterprise=enterprise).exists():
+        url = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=demo-0000-not-a-real-key"
+        Webhook.objects.create(
+            name="防疫工作群（示例，未启用）",
+            vendor=Vendor.WECOM,
+            enterprise=enterprise,
+            owner_park=park,
+            url_encrypted=seal(url),
+            url_hint=url_hint(url),
+            kinds=[Kind.HEALTH_ALERT, Kind.DECLARE_DIGEST],
+            enabled=False,
+            created_at=ADOPTED_AT,
+            updated_at=ADOPTED_AT,
+        )
+    if Message.objects.filter(user__in=users.values()).exists():
+        return
+    morning = dt.datetime.combine(TODAY, dt.time(10, 0), tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    missing = list(
+        Person.objects.filter(enterprise=enterprise)
+        .order_by("-id")
+        .values_list("name", flat=True)[:6]
+    )
+    sends: list[tuple[list[str], str, str, str, str, int]] = [
+        (["employee"], Kind.DECLARE_REMINDER, DECLARE_TITLE, DECLARE_BODY, "", 30),
+        (
+            ["employee"],
+            Kind.TEST_DUE,
+            "本周常规核酸检测今日到期",
+            "按园区规定的检测频次，您今天需要完成一次核酸检测，请到厂区采样点采样。",
+            "",
+            60,
+        ),
+        (
+            ["officer", "ent_admin"],
+            Kind.DECLARE_DIGEST,
+            f"今日未申报人员（{len(missing)} 人）",
+            f"截至 10:00，{len(missing)} 人未完成今日健康申报：{'、'.join(missing)}",
+            "/people/",
+            0,
+        ),
+        (
+            ["officer"],
+            Kind.HEALTH_ALERT,
+            "体温异常：装配车间 1 人 37.6℃",
+            "入口测温复测 37.6℃，已引导至临时隔离观察区，请按“三个第一时间”处置并上报园区。",
+            "",
+            45,
+        ),
+        (
+            ["park_admin", "cadre", "inspector"],
+            Kind.GENERAL,
+            "园区通知：本周五开展全员核酸检测",
+            "请各企业于周四 18:00 前报送在岗人数和采样时段安排。",
+            "",
+            120,
+        ),
+    ]
+    for usernames, kind, title, body, link, minutes_ago in sends:
+        notify_send(
+            users=[users[u] for u in usernames],
+            kind=kind,
+            title=title,
+            body=body,
+            link=link,
+            at=morning - dt.timedelta(minutes=minutes_ago),
+        )
+    # Yesterday's notice, already read, so the inbox shows both states.
+    notify_send(
+        users=[users["employee"]],
+        kind=Kind.GENERAL,
+        title="厂区入口调整",
+        body="东门暂停使用，请从南门刷码测温进入。",
+        at=morning - dt.timedelta(days=1),
+    )
+    Message.objects.filter(user=users["employee"], title="厂区入口调整").update(
+        read_at=morning - dt.timedelta(hours=20)
+    )
+
+
 @transaction.atomic
 def demo_load(*, if_empty: bool = False) -> DemoResult | None:
     if if_empty and Enterprise.objects.exists():
@@ -302,5 +397,6 @@ def demo_load(*, if_empty: bool = False) -> DemoResult | None:
             enterprise=enterprise,
             defaults={"org_unit": unit, "person": person},
         )
+    demo_inbox(users=users, enterprise=a1, park=park_a)
     total = Person.objects.count()
     return DemoResult(summary=f"{len(enterprises)} 家企业，{total} 名人员，2 个园区")

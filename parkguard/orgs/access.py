@@ -12,6 +12,7 @@ scope with class attributes, so a new model joins by naming its paths:
     scope_org_unit      path to the OrgUnit, for team leaders
     scope_community     path to the community Jurisdiction, for community liaisons
     scope_person        path to the Person, for employees seeing their own file
+    scope_user          path to the User, for rows that belong to one login (an inbox)
     scope_token_readable  True if a device token (gate, lab) may read rows of this model;
                         tokens see nothing else, so personal data never reaches a device
                         unless a model opts in
@@ -219,6 +220,9 @@ def _filter(scope: Scope, model: type[Model]) -> Q | None:
     path = getattr(model, "scope_person", None)
     if path and scope.person_ids:
         query |= Q(**{f"{path}__in": scope.person_ids})
+    path = getattr(model, "scope_user", None)
+    if path and scope.user_id is not None:
+        query |= Q(**{path: scope.user_id})
     return query
 
 
@@ -246,6 +250,9 @@ ACTIONS: dict[str, Grant] = {
     "manage_tokens": _EDITORS,
     # Run and cancel staff-ledger imports.
     "import": _EDITORS,
+    # Configure an enterprise's or a park's group-robot webhooks (URL, secret, kinds) and
+    # send them a test message.
+    "manage_webhooks": _EDITORS,
     # Park-only decisions: create enterprises, set the whitelist, review ID conflicts,
     # adopt rule packs, keep the park's supervising offices (H-3).
     "administer": _PARK_ADMIN,

@@ -25,5 +25,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "admin": request.user.is_staff,
             "tokens": scope.superuser
             or bool(scope.editor_enterprise_ids or scope.admin_jurisdiction_ids),
+            # Group robots are configured by the same roles (ACTIONS["manage_webhooks"]); the
+            # unread count comes from notify's own context processor (orgs imports no app).
+            "webhooks": scope.superuser
+            or bool(scope.editor_enterprise_ids or scope.admin_jurisdiction_ids),
         }
     }
