@@ -1,7 +1,0 @@
-"""Loaded before Django is set up: the test suite always runs with test settings."""
-
-from __future__ import annotations
-
-import os
-
-os.environ["PARKGUARD_ENV"] = "test"
