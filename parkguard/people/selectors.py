@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
 
+from parkguard.lib.identifiers import identifier_compact
 from parkguard.orgs.access import Scope, can, can_edit_enterprise, visible
 from parkguard.orgs.choices import JurisdictionKind
 from parkguard.orgs.models import Enterprise, Jurisdiction, OrgUnit
@@ -50,8 +51,9 @@ def person_list(
         queryset = queryset.filter(wide_contact=f.wide_contact)
     search = f.search.strip()
     if search:
-        tail = search.upper()
-        if len(tail) <= 4 and tail[:-1].isdigit() and (tail[-1].isdigit() or tail[-1] == "X"):
+        tail = identifier_compact(search)  # full-width digits find the same tail
+        digits = tail[:-1].isdigit() and (tail[-1].isdigit() or tail[-1] == "X")
+        if len(tail) <= 4 and tail.isascii() and digits:
             queryset = queryset.filter(Q(id_tail__endswith=tail) | Q(name__icontains=search))
         else:
             queryset = queryset.filter(name__icontains=search)
