@@ -10,9 +10,10 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
+from pydantic import field_validator
 
 from parkguard.api.auth import scope
-from parkguard.lib.api_errors import FieldErrors, field_errors
+from parkguard.lib.api_errors import FieldErrors, field_errors, null_refused
 from parkguard.orgs.access import (
     NOT_FOUND,
     get_visible_or_404,
@@ -116,6 +117,24 @@ class PersonPatch(Schema):
     joined_on: dt.date | None = Field(None, description="入职日期")
     left_on: dt.date | None = Field(None, description="离职日期")
 
+    # Omit a field to leave it alone; null is only for the fields that may be empty.
+    _not_null = field_validator(
+        "name",
+        "id_number",
+        "phone",
+        "category",
+        "post",
+        "wide_contact",
+        "labour_agency",
+        "workshop",
+        "dormitory",
+        "shift",
+        "home_address",
+        "vaccination_doses",
+        "status",
+        mode="before",
+    )(null_refused)
+
 
 class PersonQuery(Schema):
     category: StaffCategory | None = Field(None, description="人员类别")
@@ -123,9 +142,19 @@ class PersonQuery(Schema):
     org_unit_id: int | None = Field(None, description="部门/班组（含下级）")
     post: str = Field("", max_length=50, description="岗位（包含）")
     wide_contact: bool | None = Field(None, description="仅接触面广岗位 / 仅其他岗位")
-    q: str = Field("", max_length=50, description="姓名，或身份证号末几位")
+    q: str = Field(
+        "",
+        max_length=50,
+        description="姓名，或身份证号末几位（至多4位；完整号码不得放在网址中）",
+    )
     limit: int = Field(100, ge=1, le=1000, description="每页条数")
-    offset: int = Field(0, ge=0, description="起始位置")
+    offset: int = Field(0, ge=0, le=selectors.OFFSET_MAX, description="起始位置")
+
+    @field_validator("q")
+    @classmethod
+    def _no_full_number(cls, value: str) -> str:
+        selectors.search_check(value)
+        return value
 
 
 class RevealIn(Schema):

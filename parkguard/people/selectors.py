@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 
 from parkguard.lib.identifiers import identifier_compact
@@ -13,8 +14,34 @@ from parkguard.orgs.access import Scope, can, can_edit_enterprise, visible
 from parkguard.orgs.choices import JurisdictionKind
 from parkguard.orgs.models import Enterprise, Jurisdiction, OrgUnit
 from parkguard.people.choices import EmploymentStatus
+from parkguard.people.identity import IdentityError, id_parse
 from parkguard.people.models import HouseholdMember, IdConflictReview, Person
 from parkguard.rules.params import large_enterprise_headcount
+
+SEARCH_FULL_NUMBER = (
+    "搜索框只接受姓名或身份证号末4位；完整身份证号请用“按身份证号查找”，以免号码留在网址和日志中"
+)
+FIND_NOT_FOUND = "本企业台账中（您可查看的范围内）没有此身份证号的人员"
+SEARCH_TAIL_MAX = 4
+OFFSET_MAX = 10_000_000  # far beyond any ledger; bigger offsets overflow the database
+
+
+def search_check(text: str) -> None:
+    """A ledger search must not carry an ID or phone number: it would land in a URL."""
+    if sum(ch.isdigit() for ch in identifier_compact(text)) > SEARCH_TAIL_MAX:
+        raise ValueError(SEARCH_FULL_NUMBER)
+
+
+def person_find(*, scope: Scope, enterprise: Enterprise, id_number: str, today: dt.date) -> Person:
+    """The person with this ID number in one ledger, by digest (the number arrives by POST)."""
+    try:
+        digest = id_parse(id_number, today=today).digest
+    except IdentityError as exc:
+        raise ValidationError({"id_number": exc.message}) from None
+    person = visible(scope, Person).filter(enterprise=enterprise, id_digest=digest).first()
+    if person is None:
+        raise ValidationError({"id_number": FIND_NOT_FOUND})
+    return person
 
 
 @dataclass(frozen=True)
