@@ -94,6 +94,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Oversized bodies, NUL characters and broken multipart stop here (README: limits).
+    "parkguard.lib.request_guard.RequestGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -187,6 +189,9 @@ STORAGES = {
 }
 
 # Upload limits (README, "上传限制"): checked by reading the file, before any parser sees it.
+# Request limits (README "上传与请求大小"): a JSON API body, any other non-file body, and
+# an upload; each refused with a 413 before it is read.
+API_MAX_BODY_BYTES = env_int("PARKGUARD_API_MAX_BODY_BYTES", 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 IMPORT_MAX_BYTES = env_int("PARKGUARD_IMPORT_MAX_BYTES", 20 * 1024 * 1024)

@@ -10,7 +10,7 @@ from ninja import Field, Router, Schema
 from ninja.responses import Status
 
 from parkguard.api.auth import scope
-from parkguard.lib.api_errors import FieldErrors, field_errors
+from parkguard.lib.api_errors import DB_ID_MAX, FieldErrors, field_errors
 from parkguard.orgs import services
 from parkguard.orgs.access import get_visible_or_404, visible
 from parkguard.orgs.choices import OrgUnitKind
@@ -44,7 +44,7 @@ class OrgUnitOut(Schema):
 class OrgUnitIn(Schema):
     name: str = Field(min_length=1, max_length=60, description="名称")
     kind: OrgUnitKind = Field(description="类型：department 部门 / workshop 车间 / team 班组")
-    parent_id: int | None = Field(None, description="上级单元；为空表示顶层")
+    parent_id: int | None = Field(None, ge=1, le=DB_ID_MAX, description="上级单元；为空表示顶层")
     responsible_name: str = Field("", max_length=50, description="负责人")
     responsible_phone: str = Field("", max_length=20, description="负责人电话")
 

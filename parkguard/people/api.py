@@ -13,7 +13,7 @@ from ninja import Field, Query, Router, Schema, Status
 from pydantic import field_validator
 
 from parkguard.api.auth import scope
-from parkguard.lib.api_errors import FieldErrors, field_errors, null_refused
+from parkguard.lib.api_errors import DB_ID_MAX, FieldErrors, field_errors, null_refused
 from parkguard.orgs.access import (
     NOT_FOUND,
     get_visible_or_404,
@@ -81,15 +81,15 @@ class PersonIn(Schema):
     id_number: str = Field(min_length=1, max_length=30, description="身份证号（18位）")
     phone: str = Field(min_length=1, max_length=20, description="手机号（11位）")
     category: StaffCategory = Field(description="人员类别")
-    org_unit_id: int | None = Field(None, description="部门/车间/班组")
+    org_unit_id: int | None = Field(None, ge=1, le=DB_ID_MAX, description="部门/车间/班组")
     post: str = Field("", max_length=50, description="岗位")
     wide_contact: bool = Field(False, description="社会接触面广的岗位（J-1.5c）")
     labour_agency: str = Field("", max_length=100, description="劳务/外包单位")
     workshop: str = Field("", max_length=50, description="车间")
     dormitory: str = Field("", max_length=50, description="宿舍")
     shift: str = Field("", max_length=30, description="班次")
-    home_community_id: int | None = Field(None, description="居住社区")
-    home_grid_id: int | None = Field(None, description="所属网格")
+    home_community_id: int | None = Field(None, ge=1, le=DB_ID_MAX, description="居住社区")
+    home_grid_id: int | None = Field(None, ge=1, le=DB_ID_MAX, description="所属网格")
     home_address: str = Field("", max_length=200, description="现住址")
     vaccination_doses: int = Field(0, ge=0, le=9, description="疫苗接种剂次")
     status: EmploymentStatus = Field(EmploymentStatus.ACTIVE, description="在岗状态")
@@ -102,15 +102,15 @@ class PersonPatch(Schema):
     id_number: str | None = Field(None, max_length=30, description="更正身份证号")
     phone: str | None = Field(None, max_length=20, description="手机号")
     category: StaffCategory | None = Field(None, description="人员类别")
-    org_unit_id: int | None = Field(None, description="部门/车间/班组")
+    org_unit_id: int | None = Field(None, ge=1, le=DB_ID_MAX, description="部门/车间/班组")
     post: str | None = Field(None, max_length=50, description="岗位")
     wide_contact: bool | None = Field(None, description="社会接触面广的岗位")
     labour_agency: str | None = Field(None, max_length=100, description="劳务/外包单位")
     workshop: str | None = Field(None, max_length=50, description="车间")
     dormitory: str | None = Field(None, max_length=50, description="宿舍")
     shift: str | None = Field(None, max_length=30, description="班次")
-    home_community_id: int | None = Field(None, description="居住社区")
-    home_grid_id: int | None = Field(None, description="所属网格")
+    home_community_id: int | None = Field(None, ge=1, le=DB_ID_MAX, description="居住社区")
+    home_grid_id: int | None = Field(None, ge=1, le=DB_ID_MAX, description="所属网格")
     home_address: str | None = Field(None, max_length=200, description="现住址")
     vaccination_doses: int | None = Field(None, ge=0, le=9, description="疫苗接种剂次")
     status: EmploymentStatus | None = Field(None, description="在岗状态")
@@ -139,7 +139,7 @@ class PersonPatch(Schema):
 class PersonQuery(Schema):
     category: StaffCategory | None = Field(None, description="人员类别")
     status: EmploymentStatus | None = Field(None, description="在岗状态")
-    org_unit_id: int | None = Field(None, description="部门/班组（含下级）")
+    org_unit_id: int | None = Field(None, ge=1, le=DB_ID_MAX, description="部门/班组（含下级）")
     post: str = Field("", max_length=50, description="岗位（包含）")
     wide_contact: bool | None = Field(None, description="仅接触面广岗位 / 仅其他岗位")
     q: str = Field(
