@@ -38,7 +38,12 @@ class OrgUnitOut(Schema):
     parent_id: int | None
     kind: str
     name: str
-    responsible_name: str
+    responsible_name: str | None = Field(description="负责人；设备令牌读不到姓名，为 null")
+
+    @staticmethod
+    def resolve_responsible_name(obj: OrgUnit, context: dict[str, Any]) -> str | None:
+        names = selectors.names_visible(scope(context["request"]))
+        return obj.responsible_name if names else None
 
 
 class OrgUnitIn(Schema):

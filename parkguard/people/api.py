@@ -40,7 +40,9 @@ class PersonOut(Schema):
     id_masked: str = Field(description="身份证号（脱敏）")
     phone_masked: str = Field(description="手机号（脱敏）")
     gender: str = Field(description="性别：male 男 / female 女")
-    birth_date: dt.date = Field(description="出生日期")
+    # Never the birth date: beside the masked ID it narrows the number (issue 8 §4).
+    birth_year: int = Field(description="出生年份")
+    age: int = Field(description="周岁（按今天计算）")
     category: StaffCategory = Field(description="人员类别")
     org_unit_id: int | None = Field(description="部门/车间/班组")
     post: str = Field(description="岗位")
@@ -55,6 +57,17 @@ class PersonOut(Schema):
     status: EmploymentStatus = Field(description="在岗状态")
     joined_on: dt.date | None = Field(description="入职日期")
     left_on: dt.date | None = Field(description="离职日期")
+
+    # A person, or this schema already dumped (the personal file extends it).
+    @staticmethod
+    def resolve_birth_year(obj: Person | dict[str, Any]) -> int:
+        return int(obj["birth_year"]) if isinstance(obj, dict) else obj.birth_date.year
+
+    @staticmethod
+    def resolve_age(obj: Person | dict[str, Any]) -> int:
+        if isinstance(obj, dict):
+            return int(obj["age"])
+        return selectors.age_on(obj.birth_date, timezone.localdate())
 
 
 class HouseholdOut(Schema):

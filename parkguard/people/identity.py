@@ -146,9 +146,28 @@ def _region_known(number: str) -> bool:
     return True
 
 
+# The mask shows the province and the check character, never a birth digit (7-14) nor the
+# sequence code (15-17): beside a birth date, the older first-4/last-4 mask left only two
+# digits to guess (issue 8 §4). Screens show age or birth year, not the birth date, to
+# everyone who may not reveal the number.
+ID_MASK_HEAD = 3
+ID_MASK_TAIL = 2
+
+
 def id_mask(number: str) -> str:
-    """`320102199001011234` → `3201**********1234`."""
-    return f"{number[:4]}{'*' * (len(number) - 8)}{number[-4:]}" if len(number) > 8 else "****"
+    """`320102199001011234` → `320*************34`."""
+    shown = ID_MASK_HEAD + ID_MASK_TAIL
+    if len(number) <= shown + 4:
+        return "****"
+    return f"{number[:ID_MASK_HEAD]}{'*' * (len(number) - shown)}{number[-ID_MASK_TAIL:]}"
+
+
+def id_mask_remask(masked: str) -> str:
+    """A mask in the older first-4/last-4 form, narrowed to the current one (no clear needed)."""
+    if len(masked) <= ID_MASK_HEAD + ID_MASK_TAIL + 4:
+        return masked
+    hidden = "*" * (len(masked) - ID_MASK_HEAD - ID_MASK_TAIL)
+    return f"{masked[:ID_MASK_HEAD]}{hidden}{masked[-ID_MASK_TAIL:]}"
 
 
 def id_digest(number: str) -> str:

@@ -114,6 +114,11 @@ def ledger_enterprises(*, scope: Scope) -> QuerySet[Enterprise]:
     )
 
 
+def age_on(birth: dt.date, today: dt.date) -> int:
+    """Full years of age, what screens show instead of a birth date (issue 8 §4)."""
+    return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
+
+
 def can_reveal_id(scope: Scope, person: Person) -> bool:
     """Only the enterprise's admins and epidemic officers, and admins of its park."""
     return can(scope, "reveal", person)

@@ -270,6 +270,7 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
             "p": person,
             "can_edit": can_edit,
             "can_reveal": selectors.can_reveal_id(scope, person),
+            "age": selectors.age_on(person.birth_date, timezone.localdate()),
             "events": visible(scope, person.employment_events.select_related("recorded_by"))[:50],
             "changes": selectors.person_changes(person=person),
             "household": selectors.household(scope=scope, person=person),
