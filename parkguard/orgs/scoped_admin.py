@@ -30,14 +30,13 @@ class ScopedAdmin(admin.ModelAdmin):
 
     read_only = False
 
-    def lookup_allowed(self, lookup: str, value: str, request: HttpRequest | None = None) -> bool:
+    def lookup_allowed(self, lookup: str, value: str, request: HttpRequest) -> bool:
         if not self._declared_lookup(lookup, request):
             return False
         return super().lookup_allowed(lookup, value, request)
 
-    def _declared_lookup(self, lookup: str, request: HttpRequest | None) -> bool:
-        list_filter = self.get_list_filter(request) if request is not None else self.list_filter
-        for item in list_filter:
+    def _declared_lookup(self, lookup: str, request: HttpRequest) -> bool:
+        for item in self.get_list_filter(request):
             if isinstance(item, type) and issubclass(item, SimpleListFilter):
                 if lookup == item.parameter_name:
                     return True
