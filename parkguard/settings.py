@@ -7,6 +7,8 @@ Development keys are built in so a fresh clone runs at once; production refuses 
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -66,6 +68,12 @@ def _enc_keys() -> list[str]:
 SECRET_KEY = _key("SECRET_KEY")
 ID_HMAC_KEY = _key("PARKGUARD_ID_HMAC_KEY")
 ID_ENC_KEYS = _enc_keys()  # newest first; older keys still decrypt
+# Keys the audit chain's HMAC links and head. Set it apart from SECRET_KEY so that key can
+# rotate; unset, it is derived from SECRET_KEY (rotating SECRET_KEY then breaks verify).
+AUDIT_HMAC_KEY = (
+    env_str("PARKGUARD_AUDIT_KEY")
+    or hmac.new(SECRET_KEY.encode(), b"parkguard audit chain v2", hashlib.sha256).hexdigest()
+)
 
 DEBUG = env_bool("DEBUG", ENVIRONMENT == "development")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
