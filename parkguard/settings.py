@@ -104,6 +104,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Oversized bodies, NUL characters and broken multipart stop here (README: limits).
     "parkguard.lib.request_guard.RequestGuardMiddleware",
+    # A view that finds the database away answers 503 with Retry-After.
+    "parkguard.lib.outage.OutageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
