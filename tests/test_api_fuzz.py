@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis import checks
 from schemathesis.generation import GenerationMode
 
-from parkguard.api import api
+from parkguard.api.root import api
 from tests.factories import World
 
 SCHEMA = schemathesis.openapi.from_dict(api.get_openapi_schema(path_prefix="/api/v1"))
