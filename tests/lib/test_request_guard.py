@@ -56,6 +56,10 @@ def test_a_huge_org_unit_id_is_no_500(world: World, client_as: Clients) -> None:
     assert created.status_code == 422
     assert client.get(f"/api/v1/people/{huge}").status_code == 404
     assert client.get(f"/people/{huge}/").status_code == 404
+    page = client.get(f"/enterprises/{world.a1.pk}/people/", {"org_unit": huge, "page": huge})
+    assert page.status_code == 200
+    edit = client.post(f"/people/{world.a1_person.pk}/edit/", {"name": "x", "org_unit": huge})
+    assert edit.status_code == 200 and "选择一个有效的选项" in edit.content.decode()
     assert _people(world) == 2
 
 
