@@ -261,5 +261,7 @@ LOGGING = {
     "loggers": {
         "django": {"handlers": [], "level": "INFO", "propagate": True},
         "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+        # Configured here, huey's consumer adds no handler of its own (one without the filter).
+        "huey": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }

@@ -128,3 +128,11 @@ def test_no_log_line_or_error_body_holds_a_clear_number(
         assert clear_id not in text and clear_id[:14] not in text
         assert phone not in text
     assert MASK in written
+
+
+def test_the_job_consumer_logs_through_the_masking_handler() -> None:
+    """huey's consumer adds its own (unfiltered) handler only to an unconfigured logger."""
+    handlers = logging.getLogger("huey").handlers
+    assert handlers and all(
+        any(isinstance(f, PersonalDataFilter) for f in h.filters) for h in handlers
+    )
