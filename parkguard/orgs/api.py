@@ -11,7 +11,7 @@ from ninja.responses import Status
 
 from parkguard.api.auth import scope
 from parkguard.lib.api_errors import DB_ID_MAX, FieldErrors, field_errors
-from parkguard.orgs import services
+from parkguard.orgs import selectors, services
 from parkguard.orgs.access import get_visible_or_404, visible
 from parkguard.orgs.choices import OrgUnitKind
 from parkguard.orgs.models import Enterprise, Membership, OrgUnit

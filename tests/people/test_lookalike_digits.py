@@ -18,6 +18,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from parkguard.orgs import services as org_services
+from parkguard.orgs.access import SYSTEM
 from parkguard.orgs.models import Enterprise
 from parkguard.people import identity, services
 from parkguard.people.identity import id_decrypt, id_encrypt, id_parse, phone_parse
@@ -152,6 +153,7 @@ def test_the_import_lists_non_ascii_digits_as_a_row_error(world: World, client_a
 def test_credit_codes_fold_the_same_way(world: World) -> None:
     with pytest.raises(ValidationError) as caught:
         org_services.enterprise_create(
+            scope=SYSTEM,
             name="影子公司",
             credit_code=world.a1.credit_code.translate(FULL_WIDTH),
             jurisdiction=world.park_a,
