@@ -135,7 +135,7 @@ def person_find(request: HttpRequest, enterprise_id: int) -> HttpResponse:
     """Find one person by their whole ID number; POST, so the number stays out of URLs."""
     scope = scope_of(request)
     enterprise = get_visible_or_404(scope, Enterprise, pk=enterprise_id)
-    form = FindForm(request.POST or None)
+    form = FindForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             person = selectors.person_find(
@@ -148,7 +148,10 @@ def person_find(request: HttpRequest, enterprise_id: int) -> HttpResponse:
             form_errors_apply(form, exc)
         else:
             return redirect("person_detail", person_id=person.pk)
-    return render(request, "people/person_find.html", {"e": enterprise, "form": form})
+    status = 422 if form.errors else 200  # a refused lookup is an answer, not a page
+    return render(
+        request, "people/person_find.html", {"e": enterprise, "form": form}, status=status
+    )
 
 
 @login_required

@@ -71,7 +71,7 @@ def test_the_finder_takes_the_number_by_post_and_opens_the_file(
     assert response["Location"] == f"/people/{world.a1_person.pk}/"
     assert number not in response["Location"]
     missing = client.post(url, {"id_number": id_decrypt(world.a2_person.id_encrypted)})
-    assert missing.status_code == 200
+    assert missing.status_code == 422
     assert selectors.FIND_NOT_FOUND in missing.content.decode()
 
 
@@ -84,4 +84,4 @@ def test_the_finder_shows_outsiders_nothing(world: World, client_as: Clients) ->
     leader = client_as("a1_leader").post(
         url, {"id_number": id_decrypt(world.a1_employee_person.id_encrypted)}
     )
-    assert leader.status_code == 200, "a team leader finds no one outside their unit"
+    assert leader.status_code == 422, "a team leader finds no one outside their unit"
