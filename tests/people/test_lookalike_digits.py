@@ -177,7 +177,7 @@ def test_the_migration_renormalises_rows_and_reports_what_it_did_not_merge(
     world: World,
 ) -> None:
     """Cross-enterprise twins join the conflict view; a same-enterprise twin is reported."""
-    migration = importlib.import_module("parkguard.people.migrations.0005_normalise_identifiers")
+    migration = importlib.import_module("parkguard.people.migrations.0006_normalise_identifiers")
     a1_number = _clear(world.a1_person)
     # A2 got a full-width copy of A1's person: after the migration the park sees a conflict.
     _store_raw(world.a2_person, a1_number.translate(FULL_WIDTH))

@@ -83,7 +83,7 @@ def test_device_tokens_read_no_names(world: World) -> None:
 
 
 def test_the_migration_narrows_stored_masks(world: World) -> None:
-    migration = importlib.import_module("parkguard.people.migrations.0006_mask_hides_birth_digits")
+    migration = importlib.import_module("parkguard.people.migrations.0007_mask_hides_birth_digits")
     number = id_decrypt(world.a1_person.id_encrypted)
     old = f"{number[:4]}{'*' * 10}{number[-4:]}"
     Person.objects.filter(pk=world.a1_person.pk).update(id_masked=old)

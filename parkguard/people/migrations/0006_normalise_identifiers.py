@@ -92,11 +92,11 @@ def renormalise(apps: Any, schema_editor: Any) -> list[str]:
             else:
                 member.save(update_fields=["phone"])
     for line in report:
-        print(f"  people.0005: {line}")
+        print(f"  people.0006: {line}")
     return report
 
 
 class Migration(migrations.Migration):
-    dependencies = [("people", "0004_person_history")]
+    dependencies = [("people", "0005_import_lease")]
 
     operations = [migrations.RunPython(renormalise, migrations.RunPython.noop, elidable=False)]

@@ -23,6 +23,6 @@ def remask(apps: Any, schema_editor: Any) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("people", "0005_normalise_identifiers")]
+    dependencies = [("people", "0006_normalise_identifiers")]
 
     operations = [migrations.RunPython(remask, migrations.RunPython.noop, elidable=False)]
