@@ -7,6 +7,8 @@ Development keys are built in so a fresh clone runs at once; production refuses 
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -66,6 +68,12 @@ def _enc_keys() -> list[str]:
 SECRET_KEY = _key("SECRET_KEY")
 ID_HMAC_KEY = _key("PARKGUARD_ID_HMAC_KEY")
 ID_ENC_KEYS = _enc_keys()  # newest first; older keys still decrypt
+# Keys the audit chain's HMAC links and head. Set it apart from SECRET_KEY so that key can
+# rotate; unset, it is derived from SECRET_KEY (rotating SECRET_KEY then breaks verify).
+AUDIT_HMAC_KEY = (
+    env_str("PARKGUARD_AUDIT_KEY")
+    or hmac.new(SECRET_KEY.encode(), b"parkguard audit chain v2", hashlib.sha256).hexdigest()
+)
 
 DEBUG = env_bool("DEBUG", ENVIRONMENT == "development")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
@@ -95,6 +103,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Oversized bodies, NUL characters and broken multipart stop here (README: limits).
+    "parkguard.lib.request_guard.RequestGuardMiddleware",
+    # A view that finds the database away answers 503 with Retry-After.
+    "parkguard.lib.outage.OutageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -189,6 +201,9 @@ STORAGES = {
 }
 
 # Upload limits (README, "上传限制"): checked by reading the file, before any parser sees it.
+# Request limits (README "上传与请求大小"): a JSON API body, any other non-file body, and
+# an upload; each refused with a 413 before it is read.
+API_MAX_BODY_BYTES = env_int("PARKGUARD_API_MAX_BODY_BYTES", 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 IMPORT_MAX_BYTES = env_int("PARKGUARD_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
@@ -231,9 +246,32 @@ if PRODUCTION:
     SECURE_CONTENT_TYPE_NOSNIFF = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# Every handler masks ID and phone numbers (parkguard.lib.logmask). Django's own loggers are
+# redefined here so none keeps a handler from Django's defaults that lacks the filter.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"personal_data": {"()": "parkguard.lib.logmask.PersonalDataFilter"}},
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["personal_data"]},
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["personal_data"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+        # Configured here, huey's consumer adds no handler of its own (one without the filter).
+        "huey": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }

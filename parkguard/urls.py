@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from parkguard.api.root import api
+from parkguard.lib import outage
 from parkguard.orgs.login import AdminLoginForm
 
 admin.site.site_header = "ParkGuard 园区疫情防控管理平台"
@@ -14,7 +15,11 @@ admin.site.index_title = "后台管理"
 # The back office logs in through the same lockout as the pages.
 admin.site.login_form = AdminLoginForm
 
+# A database outage is a 503, every other failure a Chinese 500 (parkguard.lib.outage).
+handler500 = "parkguard.lib.outage.server_error"
+
 urlpatterns = [
+    path("healthz", outage.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("", include("parkguard.overview.urls")),

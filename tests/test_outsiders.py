@@ -56,7 +56,7 @@ LOWER_ROLES = ["a1_employee", "a1_leader", "a1_guard"]
 # Writes that A1's lower roles may make themselves, by route name (their own declaration...).
 LOWER_ROLE_WRITES: set[str] = set()
 # Bookkeeping that any request may touch: sessions, login throttles, the audit log, last login.
-BOOKKEEPING = {"sessions.Session", "orgs.LoginThrottle", "audit.AuditEvent"}
+BOOKKEEPING = {"sessions.Session", "orgs.LoginThrottle", "audit.AuditEvent", "audit.AuditHead"}
 VOLATILE = {("auth.User", "last_login"), ("orgs.ApiToken", "last_used_at")}
 
 

@@ -16,6 +16,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from parkguard.api.auth import UNAUTHENTICATED, DeviceToken, SessionScope
 from parkguard.lib.api_errors import translate
+from parkguard.lib.api_failures import failure_handlers_install
 from parkguard.notify.api import router as notify_router
 from parkguard.orgs.access import NOT_FOUND, Scope, scope_for_token, scope_of
 from parkguard.orgs.api import router as orgs_router
@@ -43,6 +44,9 @@ api = NinjaAPI(
     docs_decorator=login_required,
     urls_namespace="api",
 )
+
+
+failure_handlers_install(api)
 
 
 @api.exception_handler(AuthenticationError)

@@ -9,7 +9,9 @@ from django.db import models
 
 
 class AuditEvent(models.Model):
-    """One sensitive action. `digest` chains over the previous event, so any edit shows."""
+    """One sensitive action. `digest` is a keyed HMAC over the previous event's digest and
+    this event's fields (actor id included), so an edit, an insertion or a recomputed chain
+    shows; `AuditHead` remembers the tail, so deleted tail rows show too."""
 
     at = models.DateTimeField("时间", db_index=True)
     actor = models.ForeignKey(
@@ -20,6 +22,8 @@ class AuditEvent(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # The actor's id as recorded, chained: `actor` is nulled if the user is deleted.
+    actor_id_ref = models.BigIntegerField("操作人编号", null=True, blank=True)
     actor_label = models.CharField("操作人账号", max_length=150)
     action = models.CharField("操作", max_length=50, db_index=True)
     target_type = models.CharField("对象类型", max_length=50, blank=True)
@@ -51,3 +55,21 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise RuntimeError("审计记录只能追加，不能删除")
+
+
+class AuditHead(models.Model):
+    """The chain's running head, kept outside the event table and updated in the same
+    transaction as each append: the last id, the number of events and the last digest,
+    with its own HMAC. Deleting tail rows leaves the chain valid but not the head."""
+
+    last_id = models.BigIntegerField(default=0)
+    count = models.BigIntegerField(default=0)
+    digest = models.CharField(max_length=64)
+    mac = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = "审计链头"
+        verbose_name_plural = "审计链头"
+
+    def __str__(self) -> str:
+        return f"#{self.last_id} ({self.count})"

@@ -42,6 +42,18 @@ MESSAGES = {
     "value_error": "{error}",
 }
 FALLBACK = "取值不正确"
+# The largest id a database row can have (a signed 64-bit integer, on SQLite and PostgreSQL);
+# an id field bounded by it gets a 422 instead of an overflow deep in a query.
+DB_ID_MAX = 2**63 - 1
+NULL_REFUSED = "不能为空（null）；不修改此项请省略该字段"
+DATA_REFUSED = "数据未能保存：有字段的取值不符合要求，请检查后重试"
+
+
+def null_refused(value: Any) -> Any:
+    """A `mode="before"` validator for PATCH fields the model cannot leave empty."""
+    if value is None:
+        raise ValueError(NULL_REFUSED)
+    return value
 
 
 def translate(errors: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:

@@ -10,8 +10,8 @@ from ninja import Field, Router, Schema
 from ninja.responses import Status
 
 from parkguard.api.auth import scope
-from parkguard.lib.api_errors import FieldErrors, field_errors
-from parkguard.orgs import services
+from parkguard.lib.api_errors import DB_ID_MAX, FieldErrors, field_errors
+from parkguard.orgs import selectors, services
 from parkguard.orgs.access import get_visible_or_404, visible
 from parkguard.orgs.choices import OrgUnitKind
 from parkguard.orgs.models import Enterprise, Membership, OrgUnit
@@ -38,13 +38,18 @@ class OrgUnitOut(Schema):
     parent_id: int | None
     kind: str
     name: str
-    responsible_name: str
+    responsible_name: str | None = Field(description="负责人；设备令牌读不到姓名，为 null")
+
+    @staticmethod
+    def resolve_responsible_name(obj: OrgUnit, context: dict[str, Any]) -> str | None:
+        names = selectors.names_visible(scope(context["request"]))
+        return obj.responsible_name if names else None
 
 
 class OrgUnitIn(Schema):
     name: str = Field(min_length=1, max_length=60, description="名称")
     kind: OrgUnitKind = Field(description="类型：department 部门 / workshop 车间 / team 班组")
-    parent_id: int | None = Field(None, description="上级单元；为空表示顶层")
+    parent_id: int | None = Field(None, ge=1, le=DB_ID_MAX, description="上级单元；为空表示顶层")
     responsible_name: str = Field("", max_length=50, description="负责人")
     responsible_phone: str = Field("", max_length=20, description="负责人电话")
 

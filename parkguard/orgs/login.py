@@ -58,7 +58,9 @@ class LoginForm(AuthenticationForm):
         try:
             return super().clean()
         except forms.ValidationError:
-            if username:
+            # Only a wrong password counts. A right one refused afterwards (a non-staff
+            # user at /admin/login/) must not lock the account out of the main site.
+            if username and self.get_user() is None:
                 login_failure_record(username)
             raise
 

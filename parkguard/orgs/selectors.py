@@ -11,6 +11,14 @@ from parkguard.orgs.choices import ENTERPRISE_HOSTS, JURISDICTION_ROLES, Jurisdi
 from parkguard.orgs.models import Enterprise, Jurisdiction, OrgUnit, SupervisionOffice
 
 
+def names_visible(scope: Scope) -> bool:
+    """Whether the caller may read people's names (legal representative, unit heads).
+
+    Device tokens (gates, labs) read no personal data at all, names included (issue 8 §4).
+    """
+    return scope.token_id is None
+
+
 def enterprise_list(*, scope: Scope, search: str = "") -> QuerySet[Enterprise]:
     """Enterprises the caller may see, by name."""
     queryset = visible(scope, Enterprise).select_related("jurisdiction", "supervision_office")

@@ -14,6 +14,7 @@ from stdnum.cn import uscc
 from stdnum.exceptions import ValidationError as StdnumError
 
 from parkguard.audit.services import audit_record
+from parkguard.lib.identifiers import identifier_ascii
 from parkguard.orgs.access import Scope, require
 from parkguard.orgs.choices import (
     ALLOWED_PARENTS,
@@ -25,6 +26,7 @@ from parkguard.orgs.choices import (
 from parkguard.orgs.models import ApiToken, Enterprise, Jurisdiction, OrgUnit, SupervisionOffice
 
 CREDIT_CODE_INVALID = "统一社会信用代码不正确：应为18位，且校验位正确"
+CREDIT_CODE_CHARSET = "统一社会信用代码含有无法识别的字符：只能填写数字和大写字母"
 ENTERPRISE_NAME_TAKEN = "已有同名企业"
 CREDIT_CODE_TAKEN = "该统一社会信用代码已被其他企业使用"
 JURISDICTION_PARENT_INVALID = (
@@ -49,7 +51,10 @@ OFFICE_OTHER_PARK = "主管办所必须是本园区（或其所在镇、街道�
 
 
 def credit_code_clean(raw: str) -> str:
-    code = "".join(str(raw or "").split()).upper()
+    """The one normal form of a credit code (NFKC, as ID numbers), validated (GB 32100)."""
+    code = identifier_ascii(raw)
+    if code is None:
+        raise ValidationError({"credit_code": CREDIT_CODE_CHARSET})
     try:
         return str(uscc.validate(code))
     except StdnumError:

@@ -9,6 +9,7 @@ from ninja import Field, Router, Schema
 from parkguard.api.auth import scope
 from parkguard.orgs.access import get_visible_or_404
 from parkguard.orgs.models import Enterprise
+from parkguard.orgs.selectors import names_visible
 from parkguard.overview import selectors
 
 router = Router(tags=["组织"])
@@ -20,7 +21,9 @@ class EnterpriseOut(Schema):
     credit_code: str
     jurisdiction_id: int
     jurisdiction: str
-    legal_representative: str
+    legal_representative: str | None = Field(
+        description="法定代表人（第一责任人）；设备令牌读不到姓名，为 null"
+    )
     industry: str
     supervision_office_id: int | None
     supervision_office: str = Field(description="主管办所（园区自行设置的办所，H-3）")
@@ -31,7 +34,7 @@ class EnterpriseOut(Schema):
     )
 
 
-def _enterprise_out(row: selectors.EnterpriseRow) -> EnterpriseOut:
+def _enterprise_out(row: selectors.EnterpriseRow, *, names: bool) -> EnterpriseOut:
     e = row.enterprise
     return EnterpriseOut(
         id=e.pk,
@@ -39,7 +42,7 @@ def _enterprise_out(row: selectors.EnterpriseRow) -> EnterpriseOut:
         credit_code=e.credit_code,
         jurisdiction_id=e.jurisdiction_id,
         jurisdiction=e.jurisdiction.name,
-        legal_representative=e.legal_representative,
+        legal_representative=e.legal_representative if names else None,
         industry=e.industry,
         supervision_office_id=e.supervision_office_id,
         supervision_office=e.supervision_office.name if e.supervision_office else "",
@@ -51,15 +54,20 @@ def _enterprise_out(row: selectors.EnterpriseRow) -> EnterpriseOut:
 
 @router.get("/enterprises", response=list[EnterpriseOut], summary="可见的企业")
 def enterprise_list(request: HttpRequest, q: str = "") -> list[EnterpriseOut]:
-    enterprises = selectors.enterprise_list(scope=scope(request), search=q[:50])
-    return [_enterprise_out(r) for r in selectors.enterprise_rows(enterprises, on=localdate())]
+    s = scope(request)
+    enterprises = selectors.enterprise_list(scope=s, search=q[:50])
+    names = names_visible(s)
+    rows = selectors.enterprise_rows(enterprises, on=localdate())
+    return [_enterprise_out(r, names=names) for r in rows]
 
 
 @router.get("/enterprises/{enterprise_id}", response=EnterpriseOut, summary="企业详情")
 def enterprise_detail(request: HttpRequest, enterprise_id: int) -> EnterpriseOut:
+    s = scope(request)
     enterprise = get_visible_or_404(
-        scope(request),
+        s,
         Enterprise.objects.select_related("jurisdiction", "supervision_office"),
         pk=enterprise_id,
     )
-    return _enterprise_out(selectors.enterprise_rows([enterprise], on=localdate())[0])
+    row = selectors.enterprise_rows([enterprise], on=localdate())[0]
+    return _enterprise_out(row, names=names_visible(s))

@@ -12,7 +12,8 @@ class PersonAdmin(ScopedAdmin):
 
     list_display = ["name", "enterprise", "category", "id_masked", "phone_masked", "status"]
     list_filter = ["category", "status"]
-    search_fields = ["name", "id_tail"]
+    # Names only: a masked field in search or lookups is an oracle (issue 8 §5).
+    search_fields = ["name"]
     fields = (
         "name",
         "enterprise",

@@ -10,9 +10,10 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
+from pydantic import field_validator
 
 from parkguard.api.auth import scope
-from parkguard.lib.api_errors import FieldErrors, field_errors
+from parkguard.lib.api_errors import DB_ID_MAX, FieldErrors, field_errors, null_refused
 from parkguard.orgs.access import (
     NOT_FOUND,
     get_visible_or_404,
@@ -39,7 +40,9 @@ class PersonOut(Schema):
     id_masked: str = Field(description="身份证号（脱敏）")
     phone_masked: str = Field(description="手机号（脱敏）")
     gender: str = Field(description="性别：male 男 / female 女")
-    birth_date: dt.date = Field(description="出生日期")
+    # Never the birth date: beside the masked ID it narrows the number (issue 8 §4).
+    birth_year: int = Field(description="出生年份")
+    age: int = Field(description="周岁（按今天计算）")
     category: StaffCategory = Field(description="人员类别")
     org_unit_id: int | None = Field(description="部门/车间/班组")
     post: str = Field(description="岗位")
@@ -54,6 +57,17 @@ class PersonOut(Schema):
     status: EmploymentStatus = Field(description="在岗状态")
     joined_on: dt.date | None = Field(description="入职日期")
     left_on: dt.date | None = Field(description="离职日期")
+
+    # A person, or this schema already dumped (the personal file extends it).
+    @staticmethod
+    def resolve_birth_year(obj: Person | dict[str, Any]) -> int:
+        return int(obj["birth_year"]) if isinstance(obj, dict) else obj.birth_date.year
+
+    @staticmethod
+    def resolve_age(obj: Person | dict[str, Any]) -> int:
+        if isinstance(obj, dict):
+            return int(obj["age"])
+        return selectors.age_on(obj.birth_date, timezone.localdate())
 
 
 class HouseholdOut(Schema):
@@ -80,15 +94,15 @@ class PersonIn(Schema):
     id_number: str = Field(min_length=1, max_length=30, description="身份证号（18位）")
     phone: str = Field(min_length=1, max_length=20, description="手机号（11位）")
     category: StaffCategory = Field(description="人员类别")
-    org_unit_id: int | None = Field(None, description="部门/车间/班组")
+    org_unit_id: int | None = Field(None, ge=1, le=DB_ID_MAX, description="部门/车间/班组")
     post: str = Field("", max_length=50, description="岗位")
     wide_contact: bool = Field(False, description="社会接触面广的岗位（J-1.5c）")
     labour_agency: str = Field("", max_length=100, description="劳务/外包单位")
     workshop: str = Field("", max_length=50, description="车间")
     dormitory: str = Field("", max_length=50, description="宿舍")
     shift: str = Field("", max_length=30, description="班次")
-    home_community_id: int | None = Field(None, description="居住社区")
-    home_grid_id: int | None = Field(None, description="所属网格")
+    home_community_id: int | None = Field(None, ge=1, le=DB_ID_MAX, description="居住社区")
+    home_grid_id: int | None = Field(None, ge=1, le=DB_ID_MAX, description="所属网格")
     home_address: str = Field("", max_length=200, description="现住址")
     vaccination_doses: int = Field(0, ge=0, le=9, description="疫苗接种剂次")
     status: EmploymentStatus = Field(EmploymentStatus.ACTIVE, description="在岗状态")
@@ -101,31 +115,59 @@ class PersonPatch(Schema):
     id_number: str | None = Field(None, max_length=30, description="更正身份证号")
     phone: str | None = Field(None, max_length=20, description="手机号")
     category: StaffCategory | None = Field(None, description="人员类别")
-    org_unit_id: int | None = Field(None, description="部门/车间/班组")
+    org_unit_id: int | None = Field(None, ge=1, le=DB_ID_MAX, description="部门/车间/班组")
     post: str | None = Field(None, max_length=50, description="岗位")
     wide_contact: bool | None = Field(None, description="社会接触面广的岗位")
     labour_agency: str | None = Field(None, max_length=100, description="劳务/外包单位")
     workshop: str | None = Field(None, max_length=50, description="车间")
     dormitory: str | None = Field(None, max_length=50, description="宿舍")
     shift: str | None = Field(None, max_length=30, description="班次")
-    home_community_id: int | None = Field(None, description="居住社区")
-    home_grid_id: int | None = Field(None, description="所属网格")
+    home_community_id: int | None = Field(None, ge=1, le=DB_ID_MAX, description="居住社区")
+    home_grid_id: int | None = Field(None, ge=1, le=DB_ID_MAX, description="所属网格")
     home_address: str | None = Field(None, max_length=200, description="现住址")
     vaccination_doses: int | None = Field(None, ge=0, le=9, description="疫苗接种剂次")
     status: EmploymentStatus | None = Field(None, description="在岗状态")
     joined_on: dt.date | None = Field(None, description="入职日期")
     left_on: dt.date | None = Field(None, description="离职日期")
 
+    # Omit a field to leave it alone; null is only for the fields that may be empty.
+    _not_null = field_validator(
+        "name",
+        "id_number",
+        "phone",
+        "category",
+        "post",
+        "wide_contact",
+        "labour_agency",
+        "workshop",
+        "dormitory",
+        "shift",
+        "home_address",
+        "vaccination_doses",
+        "status",
+        mode="before",
+    )(null_refused)
+
 
 class PersonQuery(Schema):
     category: StaffCategory | None = Field(None, description="人员类别")
     status: EmploymentStatus | None = Field(None, description="在岗状态")
-    org_unit_id: int | None = Field(None, description="部门/班组（含下级）")
+    org_unit_id: int | None = Field(None, ge=1, le=DB_ID_MAX, description="部门/班组（含下级）")
     post: str = Field("", max_length=50, description="岗位（包含）")
     wide_contact: bool | None = Field(None, description="仅接触面广岗位 / 仅其他岗位")
-    q: str = Field("", max_length=50, description="姓名，或身份证号末几位")
+    q: str = Field(
+        "",
+        max_length=50,
+        description="姓名，或身份证号末几位（至多4位；完整号码不得放在网址中）",
+    )
     limit: int = Field(100, ge=1, le=1000, description="每页条数")
-    offset: int = Field(0, ge=0, description="起始位置")
+    offset: int = Field(0, ge=0, le=selectors.OFFSET_MAX, description="起始位置")
+
+    @field_validator("q")
+    @classmethod
+    def _no_full_number(cls, value: str) -> str:
+        selectors.search_check(value)
+        return value
 
 
 class RevealIn(Schema):

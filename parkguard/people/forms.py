@@ -11,6 +11,7 @@ from parkguard.orgs.models import Enterprise, OrgUnit
 from parkguard.orgs.selectors import enterprise_places
 from parkguard.people.choices import EmploymentStatus, StaffCategory
 from parkguard.people.models import Person
+from parkguard.people.selectors import search_check
 
 PERSON_FIELDS = [
     "name",
@@ -80,6 +81,15 @@ class PersonForm(forms.ModelForm):
 
 class FilterForm(forms.Form):
     q = forms.CharField(label="搜索", required=False, max_length=50)
+
+    def clean_q(self) -> str:
+        value = str(self.cleaned_data.get("q") or "")
+        try:
+            search_check(value)
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from None
+        return value
+
     category = forms.ChoiceField(
         label="人员类别", required=False, choices=[("", "全部类别"), *StaffCategory.choices]
     )
@@ -101,6 +111,16 @@ class FilterForm(forms.Form):
         self.fields["org_unit"].queryset = OrgUnit.objects.filter(  # type: ignore[attr-defined]
             enterprise=enterprise
         ).order_by("kind", "name")
+
+
+class FindForm(forms.Form):
+    """A whole ID number, sent by POST so it never lands in a URL, a log or the history."""
+
+    id_number = forms.CharField(
+        label="身份证号",
+        max_length=30,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
 
 
 class RevealForm(forms.Form):

@@ -33,6 +33,8 @@ from django.conf import settings
 from stdnum import exceptions as stdnum_errors
 from stdnum.cn import ric
 
+from parkguard.lib.identifiers import identifier_ascii
+
 ID_EMPTY = "身份证号不能为空"
 ID_LENGTH = "身份证号应为18位"
 ID_FORMAT = "身份证号前17位应为数字，最后一位为数字或X"
@@ -41,6 +43,8 @@ ID_BIRTH_INVALID = "身份证号中的出生日期不存在"
 ID_BIRTH_FUTURE = "身份证号中的出生日期晚于今天"
 ID_REGION = "身份证号前6位不是已知的行政区划代码"
 PHONE_INVALID = "手机号码应为11位中国大陆手机号"
+ID_CHARSET = "身份证号含有无法识别的字符：只能填写数字0-9和字母X"
+PHONE_CHARSET = "手机号码含有无法识别的字符：只能填写数字0-9"
 
 
 class IdentityError(ValueError):
@@ -81,9 +85,21 @@ def id_parse(raw: str, *, today: dt.date, regions: dict[str, bool] | None = None
     callers that check many numbers at once, such as an import; it lives only as long as
     the caller keeps it.
     """
-    number = "".join(str(raw or "").split()).upper()
+    number = id_normalise(raw)
     id_check(number, today=today, regions=regions)
     return IdNumber(number)
+
+
+def id_normalise(raw: object) -> str:
+    """The one normal form of a typed ID number, used by every path (form, API, import).
+
+    NFKC (full-width, superscript and circled digits become ASCII), spaces removed, upper
+    case; a character still outside ASCII is refused, so no look-alike makes a new digest.
+    """
+    number = identifier_ascii(raw)
+    if number is None:
+        raise IdentityError(ID_CHARSET)
+    return number
 
 
 def id_check(number: str, *, today: dt.date, regions: dict[str, bool] | None = None) -> dt.date:
@@ -95,6 +111,8 @@ def id_check(number: str, *, today: dt.date, regions: dict[str, bool] | None = N
         raise IdentityError(ID_EMPTY)
     if len(number) != 18:
         raise IdentityError(ID_LENGTH)
+    if not number.isascii():
+        raise IdentityError(ID_CHARSET)
     if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
         raise IdentityError(ID_FORMAT)
     if ric.calc_check_digit(number) != number[17]:
@@ -123,14 +141,33 @@ def _birth_date(number: str) -> dt.date:
 def _region_known(number: str) -> bool:
     try:
         ric.get_birth_place(number)
-    except stdnum_errors.ValidationError:
+    except (stdnum_errors.ValidationError, KeyError):  # a code the data file lists half of
         return False
     return True
 
 
+# The mask shows the province and the check character, never a birth digit (7-14) nor the
+# sequence code (15-17): beside a birth date, the older first-4/last-4 mask left only two
+# digits to guess (issue 8 §4). Screens show age or birth year, not the birth date, to
+# everyone who may not reveal the number.
+ID_MASK_HEAD = 3
+ID_MASK_TAIL = 2
+
+
 def id_mask(number: str) -> str:
-    """`320102199001011234` → `3201**********1234`."""
-    return f"{number[:4]}{'*' * (len(number) - 8)}{number[-4:]}" if len(number) > 8 else "****"
+    """`320102199001011234` → `320*************34`."""
+    shown = ID_MASK_HEAD + ID_MASK_TAIL
+    if len(number) <= shown + 4:
+        return "****"
+    return f"{number[:ID_MASK_HEAD]}{'*' * (len(number) - shown)}{number[-ID_MASK_TAIL:]}"
+
+
+def id_mask_remask(masked: str) -> str:
+    """A mask in the older first-4/last-4 form, narrowed to the current one (no clear needed)."""
+    if len(masked) <= ID_MASK_HEAD + ID_MASK_TAIL + 4:
+        return masked
+    hidden = "*" * (len(masked) - ID_MASK_HEAD - ID_MASK_TAIL)
+    return f"{masked[:ID_MASK_HEAD]}{hidden}{masked[-ID_MASK_TAIL:]}"
 
 
 def id_digest(number: str) -> str:
@@ -208,6 +245,9 @@ def id_decrypt(token: str) -> str:
     return id_cipher().decrypt(token)
 
 
+_PHONE_KEEP = frozenset("0123456789+")
+
+
 @cache
 def _mobile_pattern() -> re.Pattern[str]:
     # The mainland mobile ranges from libphonenumber's metadata (immutable, so caching is safe).
@@ -218,10 +258,16 @@ def _mobile_pattern() -> re.Pattern[str]:
 
 
 def phone_parse(raw: str) -> str:
-    """A mainland mobile number, normalised to 11 digits; `+86` and separators are accepted."""
-    text = raw.strip() if isinstance(raw, str) else str(raw or "")
+    """A mainland mobile number, normalised to 11 digits; `+86` and separators are accepted.
+
+    Look-alike digits are folded by NFKC first (as for ID numbers); what is still not
+    ASCII is refused.
+    """
+    text = raw.strip() if isinstance(raw, str) and raw.isascii() else identifier_ascii(raw)
+    if text is None:
+        raise IdentityError(PHONE_CHARSET)
     if not (len(text) == 11 and text.isdigit()):
-        text = "".join(ch for ch in text if ch.isdigit() or ch == "+")
+        text = "".join(ch for ch in text if ch in _PHONE_KEEP)
     # Fast path for the common case, 11 plain digits: one regex instead of a full parse.
     if len(text) == 11 and text.isdigit() and text[0] == "1":
         if _mobile_pattern().fullmatch(text):

@@ -6,14 +6,42 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 
+from parkguard.lib.identifiers import identifier_compact
 from parkguard.orgs.access import Scope, can, can_edit_enterprise, visible
 from parkguard.orgs.choices import JurisdictionKind
 from parkguard.orgs.models import Enterprise, Jurisdiction, OrgUnit
 from parkguard.people.choices import EmploymentStatus
+from parkguard.people.identity import IdentityError, id_parse
 from parkguard.people.models import HouseholdMember, IdConflictReview, Person
 from parkguard.rules.params import LargeEnterprise, large_enterprise
+
+SEARCH_FULL_NUMBER = (
+    "搜索框只接受姓名或身份证号末4位；完整身份证号请用“按身份证号查找”，以免号码留在网址和日志中"
+)
+FIND_NOT_FOUND = "本企业台账中（您可查看的范围内）没有此身份证号的人员"
+SEARCH_TAIL_MAX = 4
+OFFSET_MAX = 10_000_000  # far beyond any ledger; bigger offsets overflow the database
+
+
+def search_check(text: str) -> None:
+    """A ledger search must not carry an ID or phone number: it would land in a URL."""
+    if sum(ch.isdigit() for ch in identifier_compact(text)) > SEARCH_TAIL_MAX:
+        raise ValueError(SEARCH_FULL_NUMBER)
+
+
+def person_find(*, scope: Scope, enterprise: Enterprise, id_number: str, today: dt.date) -> Person:
+    """The person with this ID number in one ledger, by digest (the number arrives by POST)."""
+    try:
+        digest = id_parse(id_number, today=today).digest
+    except IdentityError as exc:
+        raise ValidationError({"id_number": exc.message}) from None
+    person = visible(scope, Person).filter(enterprise=enterprise, id_digest=digest).first()
+    if person is None:
+        raise ValidationError({"id_number": FIND_NOT_FOUND})
+    return person
 
 
 @dataclass(frozen=True)
@@ -50,8 +78,9 @@ def person_list(
         queryset = queryset.filter(wide_contact=f.wide_contact)
     search = f.search.strip()
     if search:
-        tail = search.upper()
-        if len(tail) <= 4 and tail[:-1].isdigit() and (tail[-1].isdigit() or tail[-1] == "X"):
+        tail = identifier_compact(search)  # full-width digits find the same tail
+        digits = tail[:-1].isdigit() and (tail[-1].isdigit() or tail[-1] == "X")
+        if len(tail) <= 4 and tail.isascii() and digits:
             queryset = queryset.filter(Q(id_tail__endswith=tail) | Q(name__icontains=search))
         else:
             queryset = queryset.filter(name__icontains=search)
@@ -83,6 +112,11 @@ def ledger_enterprises(*, scope: Scope) -> QuerySet[Enterprise]:
         .annotate(headcount=Count("people", filter=Q(people__in=people)))
         .order_by("name")
     )
+
+
+def age_on(birth: dt.date, today: dt.date) -> int:
+    """Full years of age, what screens show instead of a birth date (issue 8 §4)."""
+    return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
 
 
 def can_reveal_id(scope: Scope, person: Person) -> bool:

@@ -8,6 +8,7 @@ urlpatterns = [
     path("people/", views.ledger_home, name="ledger_home"),
     path("enterprises/<int:enterprise_id>/people/", views.person_list, name="person_list"),
     path("enterprises/<int:enterprise_id>/people/new/", views.person_create, name="person_create"),
+    path("enterprises/<int:enterprise_id>/people/find/", views.person_find, name="person_find"),
     path("enterprises/<int:enterprise_id>/people/print/", views.person_print, name="person_print"),
     path(
         "enterprises/<int:enterprise_id>/people/export/",

@@ -38,6 +38,7 @@ from parkguard.people.forms import (
     ConflictReviewForm,
     ExportForm,
     FilterForm,
+    FindForm,
     HouseholdForm,
     ImportForm,
     PersonForm,
@@ -131,6 +132,31 @@ def person_list(request: HttpRequest, enterprise_id: int) -> HttpResponse:
     }
     template = "people/_table.html" if request.htmx else "people/person_list.html"  # type: ignore[attr-defined]
     return render(request, template, context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_find(request: HttpRequest, enterprise_id: int) -> HttpResponse:
+    """Find one person by their whole ID number; POST, so the number stays out of URLs."""
+    scope = scope_of(request)
+    enterprise = get_visible_or_404(scope, Enterprise, pk=enterprise_id)
+    form = FindForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            person = selectors.person_find(
+                scope=scope,
+                enterprise=enterprise,
+                id_number=form.cleaned_data["id_number"],
+                today=timezone.localdate(),
+            )
+        except ValidationError as exc:
+            form_errors_apply(form, exc)
+        else:
+            return redirect("person_detail", person_id=person.pk)
+    status = 422 if form.errors else 200  # a refused lookup is an answer, not a page
+    return render(
+        request, "people/person_find.html", {"e": enterprise, "form": form}, status=status
+    )
 
 
 @login_required
@@ -252,6 +278,7 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
             "p": person,
             "can_edit": can_edit,
             "can_reveal": selectors.can_reveal_id(scope, person),
+            "age": selectors.age_on(person.birth_date, timezone.localdate()),
             "events": visible(scope, person.employment_events.select_related("recorded_by"))[:50],
             "changes": selectors.person_changes(person=person),
             "household": selectors.household(scope=scope, person=person),

@@ -60,7 +60,7 @@ def test_it_builds_a_realistic_county() -> None:
     for person in Person.objects.order_by("?")[:50]:
         number = id_decrypt(person.id_encrypted)
         assert ric.is_valid(number)
-        assert person.id_masked == f"{number[:4]}{'*' * 10}{number[-4:]}"
+        assert person.id_masked == f"{number[:3]}{'*' * 13}{number[-2:]}"
     assert OrgUnit.objects.filter(kind="team").count() >= 12
 
 

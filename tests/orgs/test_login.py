@@ -64,3 +64,15 @@ def test_it_keeps_non_staff_out_of_the_back_office(world: World) -> None:
     response = client.post("/admin/login/", {"username": "a1_officer", "password": PASSWORD})
     assert response.status_code == 200
     assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+@override_settings(LOGIN_MAX_FAILURES=3, LOGIN_LOCK_MINUTES=15)
+def test_a_right_password_at_the_back_office_is_no_failed_login(world: World) -> None:
+    """Issue 8 §9: a non-staff user with the right password at /admin/login/ is not locked."""
+    client = Client()
+    for _ in range(4):
+        client.post("/admin/login/", {"username": "a1_officer", "password": PASSWORD})
+    assert not AuditEvent.objects.filter(action="login_failed").exists()
+    main = client.post("/accounts/login/", {"username": "a1_officer", "password": PASSWORD})
+    assert main.status_code == 302
