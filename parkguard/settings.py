@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "parkguard.people",
     "parkguard.rules",
     "parkguard.status",
+    "parkguard.health",
 ]
 
 MIDDLEWARE = [
@@ -192,6 +193,12 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 IMPORT_MAX_BYTES = env_int("PARKGUARD_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 IMPORT_MAX_ROWS = env_int("PARKGUARD_IMPORT_MAX_ROWS", 200_000)
+
+# Plausible body temperatures (°C, tenths as integers) a thermometer may report. Not a notice
+# number: it catches typos and misreads (25 ℃, 45 ℃) before they open or hide a fever alert.
+# The fever threshold itself comes from the rule pack the park follows.
+TEMPERATURE_MIN_TENTHS = env_int("PARKGUARD_TEMPERATURE_MIN_TENTHS", 340)
+TEMPERATURE_MAX_TENTHS = env_int("PARKGUARD_TEMPERATURE_MAX_TENTHS", 420)
 
 # Jobs: huey on SQLite by default, Redis when HUEY_REDIS_URL is set; tests run tasks inline.
 _huey_redis = env_str("HUEY_REDIS_URL")
