@@ -80,8 +80,8 @@ def temperature_parse(value: object, *, field: str = "temperature") -> Decimal:
     if not number.is_finite():
         raise ValidationError({field: TEMPERATURE_NOT_NUMBER})
     number = number.quantize(_TENTH)
-    low = Decimal(settings.TEMPERATURE_MIN_TENTHS) / 10
-    high = Decimal(settings.TEMPERATURE_MAX_TENTHS) / 10
+    low = (Decimal(settings.TEMPERATURE_MIN_TENTHS) / 10).quantize(_TENTH)
+    high = (Decimal(settings.TEMPERATURE_MAX_TENTHS) / 10).quantize(_TENTH)
     if not low <= number <= high:
         raise ValidationError(
             {field: TEMPERATURE_OUT_OF_RANGE.format(value=number, low=low, high=high)}
