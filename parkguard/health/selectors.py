@@ -26,6 +26,7 @@ from parkguard.people.choices import EmploymentStatus
 from parkguard.people.models import Person
 from parkguard.status.sources import Evidence
 
+UNASSIGNED = "未分配部门"
 NO_PERSON = "您的账号未关联员工档案，无法进行健康申报，请联系本企业防疫专员"
 
 
@@ -111,7 +112,7 @@ def declaration_board(*, scope: Scope, enterprise: Enterprise, on: dt.date) -> B
     for person in people:
         unit = person.org_unit
         row = rows.setdefault(
-            person.org_unit_id, UnitRow(person.org_unit_id, unit.name if unit else "未分配部门")
+            person.org_unit_id, UnitRow(person.org_unit_id, unit.name if unit else UNASSIGNED)
         )
         row.headcount += 1
         if person.has_declared:
@@ -246,12 +247,12 @@ def vaccination_coverage(
     total = Coverage(enterprise.name, enterprise_id=enterprise.pk)
     per_unit: list[Coverage] = []
     for unit_id, bucket in rows.items():
-        item = Coverage(units.get(unit_id, "未分配部门"), sum(bucket.values()), bucket)
+        item = Coverage(units.get(unit_id, UNASSIGNED), sum(bucket.values()), bucket)
         per_unit.append(item)
         total.headcount += item.headcount
         for band, n in bucket.items():
             total.by_doses[band] = total.by_doses.get(band, 0) + n
-    per_unit.sort(key=lambda c: c.name)
+    per_unit.sort(key=lambda c: (c.name == UNASSIGNED, c.name))
     return total, per_unit
 
 
