@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,7 +25,7 @@ from tests.health.conftest import AT, ON
 
 def _declare(world: World, person=None, user="a1_employee", at=AT, **answers):
     person = person or world.a1_employee_person
-    fields = {
+    fields: dict[str, Any] = {
         "temperature": "36.5",
         "symptoms": [],
         "case_contact": False,
