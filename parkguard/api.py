@@ -93,6 +93,7 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 
 def _register_routers() -> None:
+    from parkguard.health.api import router as health_router
     from parkguard.orgs.api import router as orgs_router
     from parkguard.people.api import router as people_router
     from parkguard.rules.api import router as rules_router
@@ -100,6 +101,7 @@ def _register_routers() -> None:
     api.add_router("/", orgs_router)
     api.add_router("/", people_router)
     api.add_router("/", rules_router)
+    api.add_router("/", health_router)
 
 
 _register_routers()

@@ -20,4 +20,5 @@ urlpatterns = [
     path("", include("parkguard.orgs.urls")),
     path("", include("parkguard.people.urls")),
     path("", include("parkguard.rules.urls")),
+    path("", include("parkguard.health.urls")),
 ]

@@ -21,6 +21,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from parkguard.audit.services import audit_record
+from parkguard.health.models import Alert, SickLeave
 from parkguard.orgs.models import ApiToken, Membership
 from parkguard.orgs.services import api_token_create
 from parkguard.people.models import HouseholdMember, PersonImport
@@ -70,6 +71,17 @@ def _victims(world: World) -> dict[str, Any]:
         person=world.a1_person, name="甲一家属", relation="配偶"
     )
     batch = PersonImport.objects.create(enterprise=world.a1, filename="甲一台账.xlsx")
+    alert = Alert.objects.create(
+        person=world.a1_person,
+        kind="fever",
+        reason="体温 38.0 ℃",
+        citation={},
+        source="test",
+        opened_at=_now(),
+    )
+    leave = SickLeave.objects.create(
+        person=world.a1_person, reason="发热", started_on=TODAY, recorded_at=_now()
+    )
     return {
         "enterprise_id": world.a1.pk,
         "unit_id": world.a1_unit.pk,
@@ -78,6 +90,8 @@ def _victims(world: World) -> dict[str, Any]:
         "token_id": token.pk,  # the outsider walker tries to revoke A1's token
         "member_id": member.pk,
         "import_id": batch.pk,
+        "alert_id": alert.pk,
+        "leave_id": leave.pk,
         "id": world.users["a1_officer"].pk,  # admin's password-change page for a user
         "models": {
             "Enterprise": world.a1,
@@ -89,6 +103,8 @@ def _victims(world: World) -> dict[str, Any]:
             "AuditEvent": event,
             "HouseholdMember": member,
             "PersonImport": batch,
+            "Alert": alert,
+            "SickLeave": leave,
             "User": world.users["a1_officer"],
         },
     }

@@ -339,3 +339,7 @@ def status_evidence(person_ids: Sequence[int]) -> dict[int, Evidence]:
             last_temperature_at=reading[1] if reading else None,
         )
     return out
+
+
+def can_oversee(scope: Scope, enterprise: Enterprise) -> bool:
+    return can(scope, "oversee_health", enterprise)
