@@ -11,15 +11,17 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
-from parkguard.api import SessionScope, scope
+from parkguard.api.auth import SessionScope, scope
 from parkguard.health import selectors, services
 from parkguard.health.choices import CodeColour, ReadingSource
 from parkguard.lib.api_errors import FieldErrors, field_errors
-from parkguard.orgs.access import NOT_FOUND, visible
+from parkguard.orgs.access import NOT_FOUND, scope_of, visible
 from parkguard.orgs.models import ApiToken
 from parkguard.people.models import Person
 
 router = Router(tags=["健康管理"])
+# Endpoints that return personal data or act for the person themself: browser sessions only.
+SESSION = SessionScope(scope_of)
 
 
 class DeclarationIn(Schema):
@@ -74,7 +76,7 @@ class BoardOut(Schema):
 @router.post(
     "/health/declarations",
     response={201: DeclarationOut, 404: FieldErrors, 422: FieldErrors},
-    auth=SessionScope(),
+    auth=SESSION,
     summary="提交本人今日健康申报",
 )
 def declaration_submit(request: HttpRequest, payload: DeclarationIn) -> Any:
@@ -147,7 +149,7 @@ def reading_submit(request: HttpRequest, payload: ReadingIn) -> Any:
 @router.get(
     "/health/enterprises/{enterprise_id}/board",
     response=BoardOut,
-    auth=SessionScope(),
+    auth=SESSION,
     summary="企业今日申报情况（按部门）",
 )
 def board(request: HttpRequest, enterprise_id: int, on: dt.date | None = None) -> Any:

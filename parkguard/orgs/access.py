@@ -253,6 +253,8 @@ ACTIONS: dict[str, Grant] = {
     "administer": _PARK_ADMIN,
     "review": _PARK_ADMIN,
     "adopt": _PARK_ADMIN,
+    # Read the audit log of one's enterprise or park.
+    "read_audit": _EDITORS,
     # Health (issue 11). The daily declaration is the person's own (Z-5.2c).
     "declare": Grant(own_person=True),
     # Temperature readings at a gate, an office entrance or by hand (B-2.2b): officers,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -28,6 +28,8 @@ UNIT_CYCLE = "不能把单元移到它自己或它的下级之下"
 UNIT_PARENT_OTHER_ENTERPRISE = "上级单元必须属于同一企业"
 UNIT_RANK_INVALID = "层级不正确：部门之下为车间，车间之下为班组"
 UNIT_NAME_TAKEN = "同一上级下已有同名单元"
+# How stale a token's "last used" may get: a write per call would slow the device hot path.
+TOKEN_USE_RESOLUTION = timedelta(minutes=5)
 UNIT_HAS_CHILDREN = "该单元下还有下级单元，不能删除"
 UNIT_HAS_PEOPLE = "该单元下还有人员，不能删除"
 
@@ -178,6 +180,17 @@ def org_unit_delete(*, unit: OrgUnit) -> None:
 
 def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def api_token_authenticate(*, token: str, at: datetime) -> ApiToken | None:
+    """The live token row for a bearer token, or None; records use at most every few minutes
+    so the hot path stays a read."""
+    row = ApiToken.objects.filter(digest=token_digest(token), revoked_at__isnull=True).first()
+    if row is None:
+        return None
+    if row.last_used_at is None or at - row.last_used_at > TOKEN_USE_RESOLUTION:
+        ApiToken.objects.filter(pk=row.pk).update(last_used_at=at)
+    return row
 
 
 @transaction.atomic

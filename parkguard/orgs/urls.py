@@ -6,13 +6,9 @@ from django.urls import path
 from parkguard.orgs import views
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("park/<int:jurisdiction_id>/", views.park_overview, name="park_overview"),
-    path("enterprises/", views.enterprise_list, name="enterprise_list"),
     path("enterprises/new/", views.enterprise_create, name="enterprise_create"),
-    path("enterprises/<int:enterprise_id>/", views.enterprise_detail, name="enterprise_detail"),
     path("enterprises/<int:enterprise_id>/edit/", views.enterprise_edit, name="enterprise_edit"),
     path("enterprises/<int:enterprise_id>/units/", views.org_units, name="org_units"),
     path("units/<int:unit_id>/edit/", views.org_unit_edit, name="org_unit_edit"),
