@@ -29,9 +29,8 @@ PRODUCTION = ENVIRONMENT == "production"
 _DEV_KEYS = {
     "SECRET_KEY": "dev-only-secret-key-change-me-0123456789abcdefghijklmnopqrstuvwxyz",
     "PARKGUARD_ID_HMAC_KEY": "dev-only-id-hmac-key-0123456789abcdef",
-    # A Fernet key (32 url-safe base64 bytes); development only.
+    # 32 url-safe base64 bytes (the AES-256-GCM ID key, also read as a Fernet key); dev only.
     "PARKGUARD_ID_ENC_KEY": "ZGV2LW9ubHktaWQtZW5jcnlwdGlvbi1rZXktMDAwMDA=",
-    "PARKGUARD_TOKEN_KEY": "dev-only-pass-token-key-0123456789abcdef",
 }
 
 
@@ -67,7 +66,6 @@ def _enc_keys() -> list[str]:
 SECRET_KEY = _key("SECRET_KEY")
 ID_HMAC_KEY = _key("PARKGUARD_ID_HMAC_KEY")
 ID_ENC_KEYS = _enc_keys()  # newest first; older keys still decrypt
-PASS_TOKEN_KEY = _key("PARKGUARD_TOKEN_KEY")
 
 DEBUG = env_bool("DEBUG", ENVIRONMENT == "development")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
@@ -90,6 +88,7 @@ INSTALLED_APPS = [
     "parkguard.people",
     "parkguard.rules",
     "parkguard.overview",
+    "parkguard.demo",
     "parkguard.status",
     "parkguard.health",
 ]

@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from stdnum.cn import ric, uscc
 
+from parkguard.orgs.access import SYSTEM
 from parkguard.orgs.choices import JurisdictionKind, OrgUnitKind, Role
 from parkguard.orgs.models import Enterprise, Jurisdiction, Membership, OrgUnit
 from parkguard.orgs.services import enterprise_create, jurisdiction_create, org_unit_save
@@ -47,6 +48,7 @@ def make_person(enterprise: Enterprise, name: str, serial: int, **fields: object
     defaults: dict[str, Any] = {"category": StaffCategory.REGULAR}
     defaults.update(fields)
     return person_create(
+        scope=SYSTEM,
         enterprise=enterprise,
         id_number=valid_id(serial),
         phone=f"138{serial:08d}",
@@ -83,9 +85,12 @@ class World:
         return [
             self.a1.name,
             self.a1.credit_code,
-            self.a1_person.name,
-            self.a1_person.id_masked,
             self.a1_unit.name,
+            *(
+                value
+                for person in (self.a1_person, self.a1_employee_person)
+                for value in (person.name, person.id_masked, person.phone)
+            ),
         ]
 
 
@@ -99,6 +104,7 @@ def build_world() -> World:
 
     def enterprise(name: str, park: Jurisdiction, serial: int) -> Enterprise:
         return enterprise_create(
+            scope=SYSTEM,
             name=name,
             credit_code=valid_credit_code(serial),
             jurisdiction=park,
@@ -109,7 +115,9 @@ def build_world() -> World:
     a1 = enterprise("甲一精工有限公司", park_a, 1)
     a2 = enterprise("甲二食品有限公司", park_a, 2)
     b1 = enterprise("乙一化工有限公司", park_b, 3)
-    dept = org_unit_save(enterprise=a1, parent=None, kind=OrgUnitKind.DEPARTMENT, name="甲一生产部")
+    dept = org_unit_save(
+        scope=SYSTEM, enterprise=a1, parent=None, kind=OrgUnitKind.DEPARTMENT, name="甲一生产部"
+    )
     a1_person = make_person(a1, "甲一张三", 101, org_unit=dept, home_community=community_a)
     a1_employee_person = make_person(a1, "甲一李四", 102, home_community=community_b)
     a2_person = make_person(a2, "甲二王五", 201, home_community=community_b)
@@ -125,6 +133,7 @@ def build_world() -> World:
             "a1_employee",
             "liaison_a",
             "a1_leader",
+            "a1_guard",
         ]
     }
     Membership.objects.create(user=users["park_a_admin"], role=Role.PARK_ADMIN, jurisdiction=park_a)
@@ -140,6 +149,7 @@ def build_world() -> World:
     Membership.objects.create(
         user=users["a1_leader"], role=Role.TEAM_LEADER, enterprise=a1, org_unit=dept
     )
+    Membership.objects.create(user=users["a1_guard"], role=Role.GATE_GUARD, enterprise=a1)
     return World(
         county=county,
         park_a=park_a,
