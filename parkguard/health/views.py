@@ -27,7 +27,7 @@ from parkguard.health.forms import (
 )
 from parkguard.health.models import Alert, SickLeave
 from parkguard.lib.forms import form_errors_apply
-from parkguard.orgs.access import Scope, get_visible_or_404, scope_of, visible
+from parkguard.orgs.access import Scope, get_visible_or_404, require, scope_of, visible
 from parkguard.orgs.models import Enterprise, Jurisdiction
 from parkguard.orgs.selectors import parks_of
 from parkguard.people.choices import EmploymentStatus
@@ -212,6 +212,7 @@ def alert_list(request: HttpRequest, enterprise_id: int) -> HttpResponse:
 def alert_close(request: HttpRequest, alert_id: int) -> HttpResponse:
     scope = scope_of(request)
     alert = get_visible_or_404(scope, Alert.objects.select_related("person"), pk=alert_id)
+    require(scope, "manage_health", alert)
     form = AlertCloseForm(request.POST)
     form.is_valid()
     try:
@@ -238,6 +239,8 @@ def checks(request: HttpRequest, enterprise_id: int) -> HttpResponse:
     scope = scope_of(request)
     enterprise = selectors.enterprise_for_health(scope=scope, enterprise_id=enterprise_id)
     on = _day(request)
+    if request.method == "POST":
+        require(scope, "record_temperature", enterprise)  # before parsing: no form echo
     form = ReadingForm(request.POST or None, initial={"source": "manual"})
     if request.method == "POST" and form.is_valid():
         person = _staff_person(scope, enterprise, form.cleaned_data["person"])
@@ -283,6 +286,8 @@ def sick_leave(request: HttpRequest, enterprise_id: int) -> HttpResponse:
     scope = scope_of(request)
     enterprise = selectors.enterprise_for_health(scope=scope, enterprise_id=enterprise_id)
     can_manage = selectors.can_manage(scope, enterprise)
+    if request.method == "POST":
+        require(scope, "manage_health", enterprise)
     people = _people_choices(scope, enterprise) if can_manage else []
     form = SickLeaveForm(
         request.POST or None, people=people, initial={"started_on": timezone.localdate()}
@@ -321,6 +326,7 @@ def sick_leave(request: HttpRequest, enterprise_id: int) -> HttpResponse:
 def sick_leave_return(request: HttpRequest, leave_id: int) -> HttpResponse:
     scope = scope_of(request)
     leave = get_visible_or_404(scope, SickLeave.objects.select_related("person"), pk=leave_id)
+    require(scope, "manage_health", leave)
     form = ReturnForm(request.POST)
     if not form.is_valid():
         messages.error(request, "请填写返岗日期")
@@ -350,6 +356,8 @@ def vaccination(request: HttpRequest, enterprise_id: int) -> HttpResponse:
     scope = scope_of(request)
     enterprise = selectors.enterprise_for_health(scope=scope, enterprise_id=enterprise_id)
     can_manage = selectors.can_manage(scope, enterprise)
+    if request.method == "POST":
+        require(scope, "manage_health", enterprise)
     people = _people_choices(scope, enterprise) if can_manage else []
     form = VaccinationForm(request.POST or None, people=people)
     if request.method == "POST" and form.is_valid():
@@ -394,6 +402,8 @@ def summary(request: HttpRequest, enterprise_id: int) -> HttpResponse:
     scope = scope_of(request)
     enterprise = selectors.enterprise_for_health(scope=scope, enterprise_id=enterprise_id)
     on = _day(request)
+    if request.method == "POST":
+        require(scope, "manage_health", enterprise)
     form = SummaryForm(
         request.POST or None, initial={"signer_name": _user(request).get_full_name()}
     )
