@@ -229,8 +229,8 @@ class Grant:
 
     enterprise_roles: frozenset[str] = frozenset()
     park_roles: frozenset[str] = frozenset()
-    # The person themself, on rows whose `scope_person` is one of theirs (their declaration).
-    own_person: bool = False
+    # Also the caller's own rows (through `scope_person`): an employee reporting their own test.
+    own: bool = False
     # Device tokens, on rows of the token's enterprise or park: write-only actions that a gate
     # device takes. Reads stay closed (`scope_token_readable`), so no personal data leaks.
     device_tokens: bool = False
@@ -259,7 +259,7 @@ ACTIONS: dict[str, Grant] = {
     # Read the audit log of one's enterprise or park.
     "read_audit": _EDITORS,
     # Health (issue 11). The daily declaration is the person's own (Z-5.2c).
-    "declare": Grant(own_person=True),
+    "declare": Grant(own=True),
     # Temperature readings at a gate, an office entrance or by hand (B-2.2b): officers,
     # guards and gate devices of the enterprise.
     "record_temperature": Grant(
@@ -291,10 +291,6 @@ def _action_filter(scope: Scope, model: type[Model], action: str) -> Q | None:
             if path and scope.jurisdiction_ids:
                 query |= Q(**{f"{path}__in": scope.jurisdiction_ids})
         return query
-    if grant.own_person:
-        path = getattr(model, "scope_person", None)
-        if path and scope.person_ids:
-            query |= Q(**{f"{path}__in": scope.person_ids})
     path = getattr(model, "scope_enterprise", None)
     ids = scope.enterprise_ids_with(grant.enterprise_roles) if grant.enterprise_roles else None
     if path and ids:
@@ -303,6 +299,9 @@ def _action_filter(scope: Scope, model: type[Model], action: str) -> Q | None:
     ids = scope.jurisdiction_ids_with(grant.park_roles) if grant.park_roles else None
     if path and ids:
         query |= Q(**{f"{path}__in": ids})
+    path = getattr(model, "scope_person", None)
+    if grant.own and path and scope.person_ids:
+        query |= Q(**{f"{path}__in": scope.person_ids})
     return query
 
 
