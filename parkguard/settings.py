@@ -188,11 +188,18 @@ STORAGES = {
     },
 }
 
-# Upload limits: a spreadsheet bigger than this is refused before it is parsed.
+# Upload limits (README, "上传限制"): checked by reading the file, before any parser sees it.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 IMPORT_MAX_BYTES = env_int("PARKGUARD_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 IMPORT_MAX_ROWS = env_int("PARKGUARD_IMPORT_MAX_ROWS", 200_000)
+# All parts of an .xlsx once inflated (200,000 template rows are about 120 MB).
+IMPORT_MAX_INFLATED_BYTES = env_int("PARKGUARD_IMPORT_MAX_INFLATED_BYTES", 160 * 1024 * 1024)
+# A running import whose worker sent no heartbeat for this long is taken for dead and
+# recovered (re-queued once) or failed; a checked import not confirmed within the hours
+# below is cancelled. Uploads and staged rows of finished imports are purged.
+IMPORT_LEASE_SECONDS = env_int("PARKGUARD_IMPORT_LEASE_SECONDS", 120)
+IMPORT_READY_HOURS = env_int("PARKGUARD_IMPORT_READY_HOURS", 24)
 
 # Plausible body temperatures (°C, tenths as integers) a thermometer may report. Not a notice
 # number: it catches typos and misreads (25 ℃, 45 ℃) before they open or hide a fever alert.

@@ -10,7 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import random
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
+import yaml
 from django.contrib.auth.models import User
 from django.db import transaction
 from stdnum.cn import ric, uscc
@@ -25,34 +28,15 @@ from parkguard.people.services import person_identity_fields
 from parkguard.rules.models import PackAdoption
 from parkguard.rules.registry import registry
 
-DEMO_PASSWORD = "demo-park-2022"
-DEMO_USERNAMES = [
-    "park_admin",
-    "cadre",
-    "inspector",
-    "liaison",
-    "ent_admin",
-    "officer",
-    "team_leader",
-    "guard",
-    "employee",
-    "parkb_admin",
-]
-SEED = 20221115
-TODAY = dt.date(2022, 11, 15)
-ADOPTED_AT = dt.datetime(2022, 11, 15, 9, 0, tzinfo=dt.UTC)
+# Names, sizes and shares of the demo county live in a data file beside this module.
+DATA: dict[str, Any] = yaml.safe_load((Path(__file__).with_name("county.yaml")).read_text("utf-8"))
 
-
-# What the demo parks set where a notice leaves the number to the locality (their own
-# local policy, not a notice's): test certificate hours at the gate, routine test intervals.
-DEMO_PARK_PARAMS: dict[str, dict[str, object]] = {
-    "zhengyang-2022-20": {
-        "entry_test_hours": 48,
-        "routine_test_interval_days": 7,
-        "public_contact_test_interval_days": 3,
-    },
-    "jinjiang-xiyuan-2022-81": {"routine_test_interval_days": 7},
-}
+DEMO_PASSWORD: str = DATA["password"]
+DEMO_USERNAMES: list[str] = list(DATA["users"])
+SEED: int = DATA["seed"]
+TODAY: dt.date = DATA["today"]
+ADOPTED_AT = dt.datetime.combine(TODAY, dt.time(9), tzinfo=dt.UTC)
+DEMO_PARK_PARAMS: dict[str, dict[str, object]] = DATA["park_params"]
 
 
 def demo_params(pack_id: str) -> dict[str, object]:
@@ -61,46 +45,19 @@ def demo_params(pack_id: str) -> dict[str, object]:
     return {k: v for k, v in DEMO_PARK_PARAMS.get(pack_id, {}).items() if k in declared}
 
 
-SURNAMES = (
-    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡"
-    "余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯"
-    "龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
-)
-GIVEN = (
-    "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉兰萍鹏建华红梅飞鑫波斌宇"
-    "浩凯健俊帆帅旭宁龙林欣颖倩婷雪琳晨阳佳怡子涵思远文博海燕志强春梅晓东国庆建国小红"
-    "丹丹"
-)
-# Region codes (GB/T 2260) near the five notices' localities, tried in turn until valid.
-REGIONS = ["450222", "150202", "510107", "420106", "500114", "350582"]
-
+SURNAMES: str = DATA["surnames"]
+GIVEN: str = DATA["given"]
+REGIONS: list[str] = DATA["regions"]
+# (park key, name, industry, category, staff, whitelisted)
 ENTERPRISES = [
-    # (park key, name, industry, category, staff, whitelisted)
-    ("A", "云溪精密机械制造有限公司", "装备制造", SupervisionCategory.INDUSTRY, 900, True),
-    ("A", "云溪新材料科技股份有限公司", "新材料", SupervisionCategory.MINES_CHEMICALS, 460, False),
-    ("A", "黔渝电子元件有限公司", "电子信息", SupervisionCategory.INDUSTRY, 260, False),
-    ("A", "云溪绿源食品有限公司", "农副食品加工", SupervisionCategory.FOOD, 180, False),
-    ("A", "青山纺织服装有限公司", "纺织服装", SupervisionCategory.INDUSTRY, 150, False),
-    ("A", "恒通物流仓储有限公司", "物流仓储", SupervisionCategory.INDUSTRY, 90, False),
-    ("A", "云溪建工第三工程项目部", "建筑施工", SupervisionCategory.CONSTRUCTION, 120, False),
-    ("A", "安泰化工助剂有限公司", "化工", SupervisionCategory.MINES_CHEMICALS, 60, False),
-    ("B", "东岭汽车零部件有限公司", "汽车零部件", SupervisionCategory.INDUSTRY, 380, True),
-    ("B", "东岭包装印务有限公司", "包装印刷", SupervisionCategory.INDUSTRY, 140, False),
-    ("B", "岭南医疗器械有限公司", "医疗器械", SupervisionCategory.INDUSTRY, 180, False),
-    ("B", "东岭中央厨房餐饮管理有限公司", "餐饮", SupervisionCategory.FOOD, 80, False),
+    (key, name, industry, SupervisionCategory(category), staff, whitelisted)
+    for key, name, industry, category, staff, whitelisted in DATA["enterprises"]
 ]
-CATEGORY_WEIGHTS = [
-    (StaffCategory.REGULAR, 70),
-    (StaffCategory.INTERN, 5),
-    (StaffCategory.CLIENT_DISPATCHED, 3),
-    (StaffCategory.LABOUR_DISPATCH, 12),
-    (StaffCategory.OUTSOURCED, 8),
-    (StaffCategory.TEMPORARY, 2),
-]
-WIDE_CONTACT_POSTS = ["保安", "保洁", "食堂"]
-POSTS = ["操作工", "技术员", "质检员", "仓管员", "班组长", "司机", "文员", "工程师"]
-AGENCIES = ["渝才劳务派遣有限公司", "众诚人力资源服务有限公司", "安邦物业服务有限公司"]
-SHIFTS = ["白班", "夜班", "长白班"]
+CATEGORY_WEIGHTS = [(StaffCategory(k), w) for k, w in DATA["category_weights"].items()]
+WIDE_CONTACT_POSTS: list[str] = DATA["wide_contact_posts"]
+POSTS: list[str] = DATA["posts"]
+AGENCIES: list[str] = DATA["agencies"]
+SHIFTS: list[str] = DATA["shifts"]
 
 
 @dataclass(frozen=True)
@@ -133,10 +90,7 @@ def _credit_code(rng: random.Random, region: str) -> str:
 
 
 def _phone(rng: random.Random) -> str:
-    return (
-        rng.choice(["138", "139", "150", "151", "177", "186", "189"])
-        + f"{rng.randrange(10**8):08d}"
-    )
+    return rng.choice(DATA["phone_prefixes"]) + f"{rng.randrange(10**8):08d}"
 
 
 def _node(name: str, kind: str, parent: Jurisdiction | None, code: str = "") -> Jurisdiction:
@@ -156,22 +110,21 @@ def _user(username: str, full_name: str, *, staff: bool = False) -> User:
 def _units(enterprise: Enterprise, rng: random.Random) -> list[OrgUnit]:
     """Departments → workshops → teams; returns the teams, where people are placed."""
     teams: list[OrgUnit] = []
-    for d_index, dept in enumerate(["生产部", "行政部", "后勤保障部"]):
+    for dept, workshops in DATA["units"].items():
         d, _ = OrgUnit.objects.get_or_create(
             enterprise=enterprise,
             parent=None,
             name=dept,
             defaults={"kind": OrgUnitKind.DEPARTMENT, "responsible_name": _name(rng)},
         )
-        workshops = ["一车间", "二车间"] if d_index == 0 else ["综合组"]
-        for ws in workshops:
+        for ws, team_names in workshops.items():
             w, _ = OrgUnit.objects.get_or_create(
                 enterprise=enterprise,
                 parent=d,
                 name=ws,
                 defaults={"kind": OrgUnitKind.WORKSHOP, "responsible_name": _name(rng)},
             )
-            for team in ["甲班", "乙班"] if d_index == 0 else ["一班"]:
+            for team in team_names:
                 t, _ = OrgUnit.objects.get_or_create(
                     enterprise=enterprise,
                     parent=w,
@@ -203,7 +156,7 @@ def _people(
         category = (
             categories[index] if index < len(categories) else rng.choices(categories, weights)[0]
         )
-        wide = rng.random() < 0.06
+        wide = rng.random() < DATA["wide_contact_share"]
         community = rng.choice(communities)
         grid = community.children.first()
         people.append(
@@ -217,12 +170,12 @@ def _people(
                 wide_contact=wide,
                 labour_agency=rng.choice(AGENCIES) if category in AGENCY_CATEGORIES else "",
                 dormitory=f"{rng.randrange(1, 6)}号宿舍楼{rng.randrange(101, 520)}"
-                if rng.random() < 0.4
+                if rng.random() < DATA["dormitory_share"]
                 else "",
                 shift=rng.choice(SHIFTS),
                 home_community=community,
                 home_grid=grid,
-                vaccination_doses=rng.choices([0, 1, 2, 3], [3, 4, 38, 55])[0],
+                vaccination_doses=rng.choices(range(4), DATA["vaccination_weights"])[0],
                 joined_on=TODAY - dt.timedelta(days=rng.randrange(30, 3000)),
                 **person_identity_fields(IdNumber(number)),
             )
@@ -255,29 +208,27 @@ def demo_load(*, if_empty: bool = False) -> DemoResult | None:
     if if_empty and Enterprise.objects.exists():
         return None
     rng = random.Random(SEED)
-    county = _node("云溪县", JurisdictionKind.COUNTY, None, "500114")
-    town = _node("红石镇", JurisdictionKind.TOWN, county)
-    street = _node("西城街道", JurisdictionKind.STREET, county)
-    park_a = _node("云溪工业园区", JurisdictionKind.PARK, county)
-    park_b = _node("东岭产业园", JurisdictionKind.PARK, street)
+    county = _node(DATA["county"]["name"], JurisdictionKind.COUNTY, None, DATA["county"]["code"])
+    hosts = {"county": county}
+    for name in DATA["towns"]:
+        hosts[name] = _node(name, JurisdictionKind.TOWN, county)
+    for name in DATA["streets"]:
+        hosts[name] = _node(name, JurisdictionKind.STREET, county)
+    park_a, park_b = (
+        _node(DATA["parks"][k]["name"], JurisdictionKind.PARK, hosts[DATA["parks"][k]["parent"]])
+        for k in ("A", "B")
+    )
     communities = []
-    for parent, names in [(town, ["红石社区", "青龙村"]), (street, ["西城社区", "东岭社区"])]:
+    for parent, names in DATA["communities"].items():
         for name in names:
-            community = _node(name, JurisdictionKind.COMMUNITY, parent)
+            community = _node(name, JurisdictionKind.COMMUNITY, hosts[parent])
             _node(f"{name}第一网格", JurisdictionKind.GRID, community)
             communities.append(community)
+    by_name = {c.name: c for c in communities}
 
     users = {
-        "park_admin": _user("park_admin", "周园区", staff=True),
-        "cadre": _user("cadre", "吴包企"),
-        "inspector": _user("inspector", "郑督查"),
-        "liaison": _user("liaison", "冯社区"),
-        "ent_admin": _user("ent_admin", "陈企业"),
-        "officer": _user("officer", "林防疫"),
-        "team_leader": _user("team_leader", "何班长"),
-        "guard": _user("guard", "孙门岗"),
-        "employee": _user("employee", "王员工"),
-        "parkb_admin": _user("parkb_admin", "罗东岭", staff=True),
+        username: _user(username, spec["name"], staff=spec.get("staff", False))
+        for username, spec in DATA["users"].items()
     }
     parks = {"A": park_a, "B": park_b}
     enterprises: list[Enterprise] = []
@@ -294,26 +245,18 @@ def demo_load(*, if_empty: bool = False) -> DemoResult | None:
                 whitelisted=whitelisted,
                 address=f"{parks[key].name}{rng.randrange(1, 99)}号",
                 contact_phone=_phone(rng),
-                community=communities[0 if key == "A" else 2],
+                community=by_name[DATA["enterprise_community"][key]],
                 park_cadre=users["cadre"] if key == "A" else None,
                 community_liaison=users["liaison"] if key == "A" else None,
-                purchase_channels="本地供应商直供；重庆主城物流中转",
-                sales_channels="国内经销商；电商平台",
+                purchase_channels=DATA["purchase_channels"],
+                sales_channels=DATA["sales_channels"],
             )
         teams = _units(enterprise, rng)
-        _people(enterprise, staff, teams, communities[:2] if key == "A" else communities[2:], rng)
+        homes = [by_name[n] for n in DATA["park_communities"][key]]
+        _people(enterprise, staff, teams, homes, rng)
         enterprises.append(enterprise)
 
-    # Park A (in Chongqing) follows its own park's notice, the street office's rules on
-    # visitors and events, and the county lockdown plan; park B follows the town and city
-    # notices. Parameters the notices leave to the locality get the park's values.
-    adoptions = [
-        (park_a, "zhengyang-2022-20"),
-        (park_a, "jinjiang-xiyuan-2022-81"),
-        (park_a, "liucheng-2022-36"),
-        (park_b, "honglu-2021-10"),
-        (park_b, "baotou-industry-2020-02"),
-    ]
+    adoptions = [(parks[key], pack_id) for key, ids in DATA["adoptions"].items() for pack_id in ids]
     for park, pack_id in adoptions:
         PackAdoption.objects.get_or_create(
             jurisdiction=park,
