@@ -98,6 +98,8 @@ INSTALLED_APPS = [
     "parkguard.notify",
     "parkguard.overview",
     "parkguard.demo",
+    "parkguard.status",
+    "parkguard.health",
 ]
 
 MIDDLEWARE = [
@@ -215,6 +217,12 @@ IMPORT_MAX_INFLATED_BYTES = env_int("PARKGUARD_IMPORT_MAX_INFLATED_BYTES", 160 *
 # below is cancelled. Uploads and staged rows of finished imports are purged.
 IMPORT_LEASE_SECONDS = env_int("PARKGUARD_IMPORT_LEASE_SECONDS", 120)
 IMPORT_READY_HOURS = env_int("PARKGUARD_IMPORT_READY_HOURS", 24)
+
+# Plausible body temperatures (°C, tenths as integers) a thermometer may report. Not a notice
+# number: it catches typos and misreads (25 ℃, 45 ℃) before they open or hide a fever alert.
+# The fever threshold itself comes from the rule pack the park follows.
+TEMPERATURE_MIN_TENTHS = env_int("PARKGUARD_TEMPERATURE_MIN_TENTHS", 340)
+TEMPERATURE_MAX_TENTHS = env_int("PARKGUARD_TEMPERATURE_MAX_TENTHS", 420)
 
 # Jobs: huey on SQLite by default, Redis when HUEY_REDIS_URL is set; tests run tasks inline.
 _huey_redis = env_str("HUEY_REDIS_URL")

@@ -27,4 +27,5 @@ urlpatterns = [
     path("", include("parkguard.people.urls")),
     path("", include("parkguard.rules.urls")),
     path("", include("parkguard.notify.urls")),
+    path("", include("parkguard.health.urls")),
 ]

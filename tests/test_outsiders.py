@@ -31,6 +31,7 @@ from parkguard.audit.services import audit_record
 from parkguard.notify.choices import Kind, Vendor
 from parkguard.notify.models import Message, Webhook
 from parkguard.notify.services import notify_send, webhook_create
+from parkguard.health.models import Alert, SickLeave
 from parkguard.orgs import access
 from parkguard.orgs.access import scope_for_user
 from parkguard.orgs.models import ApiToken, Membership, SupervisionOffice
@@ -96,6 +97,17 @@ def _victims(world: World) -> dict[str, Any]:
     batch = PersonImport.objects.create(enterprise=world.a1, filename="甲一台账秘密.xlsx")
     office = SupervisionOffice.objects.create(jurisdiction=world.park_a, name="甲园区应急办")
     message, webhook = _notify_victims(world)
+    alert = Alert.objects.create(
+        person=world.a1_person,
+        kind="fever",
+        reason="体温 38.0 ℃",
+        citation={},
+        source="test",
+        opened_at=_now(),
+    )
+    leave = SickLeave.objects.create(
+        person=world.a1_person, reason="发热", started_on=TODAY, recorded_at=_now()
+    )
     return {
         "enterprise_id": world.a1.pk,
         "unit_id": world.a1_unit.pk,
@@ -107,6 +119,8 @@ def _victims(world: World) -> dict[str, Any]:
         "office_id": office.pk,  # park A's supervising office (H-3)
         "message_id": message.pk,  # A1's officer's inbox message: outsiders may not mark it read
         "webhook_id": webhook.pk,  # A1's group robot: outsiders may not see, edit, test, delete
+        "alert_id": alert.pk,
+        "leave_id": leave.pk,
         "id": world.users["a1_officer"].pk,  # admin's password-change page for a user
         # Only those who may administer A1's records may ever receive these.
         "admin_markers": [token.name, token.prefix, batch.filename, member.name, member.phone],
@@ -123,6 +137,8 @@ def _victims(world: World) -> dict[str, Any]:
             "SupervisionOffice": office,
             "Message": message,
             "Webhook": webhook,
+            "Alert": alert,
+            "SickLeave": leave,
             "User": world.users["a1_officer"],
         },
     }

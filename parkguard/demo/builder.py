@@ -398,5 +398,87 @@ def demo_load(*, if_empty: bool = False) -> DemoResult | None:
             defaults={"org_unit": unit, "person": person},
         )
     demo_inbox(users=users, enterprise=a1, park=park_a)
+    demo_health_today(enterprise=a1, me=me, officer=users["officer"])
     total = Person.objects.count()
     return DemoResult(summary=f"{len(enterprises)} 家企业，{total} 名人员，2 个园区")
+
+
+def demo_health_today(*, enterprise: Enterprise, me: Person | None, officer: User) -> None:
+    """Today's health in the first enterprise: most of its first hundred staff have declared
+    (and did on the last days, for the chart), one declared a fever, one is on sick leave,
+    guards took gate readings; the `employee` login declared yesterday, not yet today.
+    Written through the health services, so alerts, holds and status rows follow."""
+    from django.utils import timezone
+
+    from parkguard.health.models import Declaration
+    from parkguard.health.services import declaration_submit, reading_record, sick_leave_open
+    from parkguard.orgs.access import Scope
+    from parkguard.status.services import status_declaration_record
+
+    now = timezone.now()
+    today = timezone.localdate(now)
+    if Declaration.objects.filter(person__enterprise=enterprise, on=today).exists():
+        return
+    system = Scope(superuser=True)  # the builder writes on behalf of each person
+    staff = list(Person.objects.filter(enterprise=enterprise).order_by("id")[:100])
+    others = [p for p in staff if me is None or p.pk != me.pk]
+    rng = random.Random(SEED + today.toordinal())
+    # Earlier days, for the declaration-rate chart: bulk rows, status kept by one set-based call.
+    past: list[Declaration] = []
+    for back in range(1, 7):
+        day = today - dt.timedelta(days=back)
+        at = dt.datetime.combine(day, dt.time(7, 40), tzinfo=timezone.get_current_timezone())
+        share = 0.75 + 0.03 * back
+        for person in staff:
+            if (me is not None and person.pk == me.pk) or rng.random() < share:
+                past.append(
+                    Declaration(
+                        person=person,
+                        on=day,
+                        temperature=rng.choice(["36.3", "36.5", "36.6", "36.8"]),
+                        code_colour="green",
+                        submitted_at=at,
+                    )
+                )
+    Declaration.objects.bulk_create(past, batch_size=500, ignore_conflicts=True)
+    latest: dict[int, dt.date] = {}
+    for d in past:
+        latest[d.person_id] = max(latest.get(d.person_id, d.on), d.on)
+    status_declaration_record(declared=latest, at=now)
+
+    def declare(person: Person, temperature: str, symptoms: list[str] | None = None) -> None:
+        declaration_submit(
+            scope=system,
+            person=person,
+            temperature=temperature,
+            symptoms=symptoms or [],
+            case_contact=False,
+            household_travel=False,
+            household_travel_note="",
+            code_colour="green",
+            at=now,
+            by=None,
+        )
+
+    fever, sick, *rest = others
+    declare(fever, "38.2", ["干咳"])
+    sick_leave_open(
+        scope=system,
+        person=sick,
+        reason="发热、咳嗽，已到社区卫生服务中心就诊",
+        started_on=today - dt.timedelta(days=1),
+        at=now,
+        by=officer,
+    )
+    for person in rest[: int(len(rest) * 0.8)]:
+        declare(person, rng.choice(["36.2", "36.4", "36.5", "36.6", "36.7"]))
+    for person in rest[:30]:
+        reading_record(
+            scope=system,
+            person=person,
+            temperature=rng.choice(["36.1", "36.3", "36.4"]),
+            source="gate",
+            place="1号门",
+            at=now,
+            by=None,
+        )

@@ -233,6 +233,11 @@ class Grant:
 
     enterprise_roles: frozenset[str] = frozenset()
     park_roles: frozenset[str] = frozenset()
+    # Also the caller's own rows (through `scope_person`): an employee reporting their own test.
+    own: bool = False
+    # Device tokens, on rows of the token's enterprise or park: write-only actions that a gate
+    # device takes. Reads stay closed (`scope_token_readable`), so no personal data leaks.
+    device_tokens: bool = False
 
 
 _EDITORS = Grant(enterprise_roles=ENTERPRISE_EDITORS, park_roles=PARK_EDITORS)
@@ -260,6 +265,21 @@ ACTIONS: dict[str, Grant] = {
     "adopt": _PARK_ADMIN,
     # Read the audit log of one's enterprise or park.
     "read_audit": _EDITORS,
+    # Health (issue 11). The daily declaration is the person's own (Z-5.2c).
+    "declare": Grant(own=True),
+    # Temperature readings at a gate, an office entrance or by hand (B-2.2b): officers,
+    # guards and gate devices of the enterprise.
+    "record_temperature": Grant(
+        enterprise_roles=frozenset({Role.ENTERPRISE_ADMIN, Role.EPIDEMIC_OFFICER, Role.GATE_GUARD}),
+        device_tokens=True,
+    ),
+    # Sick leave, alerts, vaccination records and the signed daily summary: the officers.
+    "manage_health": Grant(enterprise_roles=ENTERPRISE_EDITORS),
+    # Open an enterprise's health pages (today's board, alerts, coverage): its officers and
+    # team leaders (who then see their own units only) and the park.
+    "oversee_health": Grant(
+        enterprise_roles=ENTERPRISE_EDITORS | {Role.TEAM_LEADER}, park_roles=JURISDICTION_ROLES
+    ),
 }
 
 
@@ -269,7 +289,15 @@ def _action_filter(scope: Scope, model: type[Model], action: str) -> Q | None:
         return None
     query = Q(pk__in=[])
     if scope.token_id is not None:
-        return query  # devices read; they act only through their own endpoints
+        # Devices read; they act only through their own endpoints, on actions that name them.
+        if grant.device_tokens:
+            path = getattr(model, "scope_enterprise", None)
+            if path and scope.staff_enterprise_ids:
+                query |= Q(**{f"{path}__in": scope.staff_enterprise_ids})
+            path = getattr(model, "scope_jurisdiction", None)
+            if path and scope.jurisdiction_ids:
+                query |= Q(**{f"{path}__in": scope.jurisdiction_ids})
+        return query
     path = getattr(model, "scope_enterprise", None)
     ids = scope.enterprise_ids_with(grant.enterprise_roles) if grant.enterprise_roles else None
     if path and ids:
@@ -278,6 +306,9 @@ def _action_filter(scope: Scope, model: type[Model], action: str) -> Q | None:
     ids = scope.jurisdiction_ids_with(grant.park_roles) if grant.park_roles else None
     if path and ids:
         query |= Q(**{f"{path}__in": ids})
+    path = getattr(model, "scope_person", None)
+    if grant.own and path and scope.person_ids:
+        query |= Q(**{f"{path}__in": scope.person_ids})
     return query
 
 

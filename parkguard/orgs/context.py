@@ -23,6 +23,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             or Role.COMMUNITY_LIAISON in scope.roles
             or Role.TEAM_LEADER in scope.roles,
             "admin": request.user.is_staff,
+            # Daily health: an employee's declaration, an officer's board, the park's coverage.
+            "health": scope.superuser or bool(scope.roles - {Role.COMMUNITY_LIAISON}),
             "tokens": scope.superuser
             or bool(scope.editor_enterprise_ids or scope.admin_jurisdiction_ids),
             # Group robots are configured by the same roles (ACTIONS["manage_webhooks"]); the

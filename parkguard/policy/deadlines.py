@@ -88,13 +88,18 @@ def report_deadlines(
     return tuple(sorted(out, key=lambda d: d.due_at))
 
 
-def symptom_lists(*, pack: Pack) -> tuple[SymptomList, ...]:
-    """Every list of symptoms to watch for and report, with what to do (H-4.2, H-4.5, Z-4.2)."""
+def symptom_lists(
+    *, pack: Pack, params: Mapping[str, ParamValue] | None = None
+) -> tuple[SymptomList, ...]:
+    """Every list of symptoms to watch for and report, with what to do (H-4.2, H-4.5, Z-4.2),
+    and the fever threshold the park set (or the pack's default) where the pack names one."""
+    p = Params(pack, params)
     out: list[SymptomList] = []
     for bound in pack.rules_with("symptom_watch"):
         for m in bound.rule.measures:
             if isinstance(m, SymptomWatch):
-                out.append(SymptomList(m.symptoms, m.action, cite(bound)))
+                fever = p.number(m.fever_from_c) if m.fever_from_c is not None else None
+                out.append(SymptomList(m.symptoms, m.action, cite(bound), fever))
     return tuple(out)
 
 

@@ -228,7 +228,12 @@ def describe_measure(m: Measure) -> str:
                 steps.append(f"{who}每天{since}{_n(s.daily_by)}前{s.action}")
         return f"{labels.TRIGGER[m.trigger]}：" + "；".join(steps)
     if isinstance(m, SymptomWatch):
-        return f"出现{'、'.join(m.symptoms)}等症状：{m.action}"
+        fever = ""
+        if m.fever_from_c is not None:
+            value = m.fever_from_c
+            shown = f"〔参数 {value.name}〕" if isinstance(value, ParamRef) else f"{value:g}"
+            fever = f"（体温≥{shown}℃ 视为发热）"
+        return f"出现{'、'.join(m.symptoms)}等症状{fever}：{m.action}"
     assert isinstance(m, Zones)
     return "分区：" + "；".join(f"{labels.ZONE[z.colour]}（{z.meaning}）" for z in m.zones)
 

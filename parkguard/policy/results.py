@@ -207,6 +207,8 @@ class SymptomList:
     symptoms: tuple[str, ...]
     action: str
     citation: Citation
+    # A temperature at or above this (°C) is 发热; None if the pack sets no number.
+    fever_from_c: float | None = None
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

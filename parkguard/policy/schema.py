@@ -144,6 +144,17 @@ def _share(value: object) -> float | ParamRef:
     return float(value)
 
 
+def _celsius(value: object) -> float | ParamRef:
+    ref = _param_ref(value)
+    if ref is not None:
+        return ref
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise fail(
+            E.ERR_WRONG_TYPE, f"应为摄氏度数值或 {{param: 参数名}}，实际为{_type_name(value)}"
+        )
+    return float(value)
+
+
 def parse_time(value: object) -> time:
     if isinstance(value, time):
         return value
@@ -186,6 +197,7 @@ _ser = PlainSerializer(_dump_ref, return_type=Any)
 Count = Annotated[int | ParamRef, PlainValidator(_count), _ser]
 PositiveCount = Annotated[int | ParamRef, PlainValidator(_positive_count), _ser]
 Share = Annotated[float | ParamRef, PlainValidator(_share), _ser]
+Celsius = Annotated[float | ParamRef, PlainValidator(_celsius), _ser]
 TimeOrParam = Annotated[time | ParamRef, PlainValidator(_time_or_param), _ser]
 Date = Annotated[date, PlainValidator(_date)]
 DateTime = Annotated[datetime, PlainValidator(_datetime)]
@@ -587,9 +599,14 @@ class Deadlines(MeasureBase):
 
 
 class SymptomWatch(MeasureBase):
+    """Symptoms to watch for and report. ``fever_from_c``: the temperature (°C) at or above
+    which a reading counts as 发热; notices name the symptom without a number, so packs give
+    it as a park parameter (with the usual value as its default)."""
+
     type: Literal["symptom_watch"]
     symptoms: tuple[Text, ...] = Field(min_length=1)
     action: Text
+    fever_from_c: Celsius | None = None
 
 
 class ZoneDef(Model):

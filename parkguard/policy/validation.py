@@ -201,7 +201,7 @@ def _walk_sizes(obj: object, loc: tuple[str | int, ...]) -> Iterator[tuple[tuple
 
 def _expected_param_type(loc: tuple) -> tuple[str, ...]:
     last = loc[-1]
-    if last == "sample_share":
+    if last in ("sample_share", "fever_from_c"):
         return ("number",)
     if last in ("daily_by", "daily_from"):
         return ("time",)

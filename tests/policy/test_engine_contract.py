@@ -62,5 +62,8 @@ def test_the_policy_package_imports_no_django_and_reads_no_clock() -> None:
 
 def test_it_tells_whether_a_version_is_the_one_in_force(registry: Registry) -> None:
     pack = registry.get("honglu-2021-10", 1)
-    assert registry.is_in_force(pack, date(2021, 2, 1))
+    assert registry.is_in_force(pack, date(2021, 1, 31))
     assert not registry.is_in_force(pack, date(2021, 1, 1))
+    # v2 (the fever threshold as a park parameter) supersedes v1 from the next day.
+    assert not registry.is_in_force(pack, date(2021, 2, 1))
+    assert registry.is_in_force(registry.get("honglu-2021-10", 2), date(2021, 2, 1))

@@ -70,7 +70,8 @@ def test_it_finds_the_version_in_force(registry: Registry) -> None:
 
     from parkguard.policy import PolicyInputError
 
-    assert registry.in_force("honglu-2021-10", date(2021, 2, 1)).version == 1
+    assert registry.in_force("honglu-2021-10", date(2021, 1, 31)).version == 1
+    assert registry.in_force("honglu-2021-10", date(2021, 2, 1)).version == 2
     with pytest.raises(PolicyInputError) as caught:
         registry.in_force("honglu-2021-10", date(2021, 1, 30))
     assert caught.value.message == E.ERR_NOT_IN_FORCE

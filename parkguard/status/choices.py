@@ -1,0 +1,19 @@
+"""Enumerations of the person status."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class HoldKind(models.TextChoices):
+    """Why a person's entry is blocked; each open hold carries its reason and citation.
+
+    Later issues add kinds (isolation, zone, document); a new kind needs only a line here and
+    a migration of the choices, never a change to how status is kept.
+    """
+
+    RETEST = "retest", "待单管复核"
+    POSITIVE = "positive", "检测阳性"
+    SYMPTOM = "symptom", "有症状"
+    FEVER = "fever", "体温异常"
+    SICK_LEAVE = "sick_leave", "病假"

@@ -1,0 +1,316 @@
+"""Writes of the person status. Set-based: every service takes many people at once and costs
+a few queries per chunk of `CHUNK` ids, never one round trip per person.
+
+These services are called by health and sampling services INSIDE their own transaction, after
+those have asked `orgs.access.require()`; they check no permission themselves, because the
+evidence has already been accepted by the time the status follows it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.db import transaction
+
+from parkguard.people.models import Person
+from parkguard.status import sources
+from parkguard.status.choices import HoldKind
+from parkguard.status.models import PersonStatus, StatusHold
+
+# Ids per query: well under SQLite's bound-parameter limit, few enough queries for 100,000.
+CHUNK = 5000
+BATCH = 1000
+
+UNKNOWN_KIND = "未知的限制类型"
+
+# Fields the rebuild recomputes and compares (everything but the bookkeeping `updated_at`).
+DERIVED_FIELDS = (
+    "enterprise_id",
+    "latest_negative_at",
+    "pending_results",
+    "on_hold",
+    "holds",
+    "alert_count",
+    "declared_on",
+    "last_temperature",
+    "last_temperature_at",
+)
+
+
+def _chunks(ids: Iterable[int]) -> Iterator[list[int]]:
+    unique = sorted(set(ids))
+    for start in range(0, len(unique), CHUNK):
+        yield unique[start : start + CHUNK]
+
+
+def _locked_rows(chunk: Sequence[int], at: dt.datetime) -> dict[int, PersonStatus]:
+    """The status rows of `chunk`, locked for update, created first where missing."""
+    rows = {
+        row.pk: row
+        for row in PersonStatus.objects.select_for_update().filter(pk__in=chunk).order_by("pk")
+    }
+    missing = [pk for pk in chunk if pk not in rows]
+    if missing:
+        PersonStatus.objects.bulk_create(
+            [
+                PersonStatus(person_id=pk, enterprise_id=enterprise_id, updated_at=at)
+                for pk, enterprise_id in Person.objects.filter(pk__in=missing).values_list(
+                    "pk", "enterprise_id"
+                )
+            ],
+            ignore_conflicts=True,
+            batch_size=BATCH,
+        )
+        # Read back rather than trust the objects: a concurrent writer may have won the insert.
+        rows.update(
+            (row.pk, row)
+            for row in PersonStatus.objects.select_for_update()
+            .filter(pk__in=missing)
+            .order_by("pk")
+        )
+    return rows
+
+
+def _save(rows: Iterable[PersonStatus], fields: Sequence[str], at: dt.datetime) -> None:
+    changed = list(rows)
+    for row in changed:
+        row.updated_at = at
+    if changed:
+        PersonStatus.objects.bulk_update(changed, [*fields, "updated_at"], batch_size=BATCH)
+
+
+def _open_holds(chunk: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
+    """Open holds of `chunk` as the JSON the status row shows, oldest first."""
+    labels = dict(HoldKind.choices)
+    found: dict[int, list[dict[str, Any]]] = {}
+    for hold in (
+        StatusHold.objects.filter(person_id__in=chunk, cleared_at__isnull=True)
+        .order_by("person_id", "opened_at", "id")
+        .values("person_id", "kind", "reason", "citation", "source", "opened_at")
+    ):
+        found.setdefault(hold["person_id"], []).append(
+            {
+                "kind": hold["kind"],
+                "label": labels.get(hold["kind"], hold["kind"]),
+                "reason": hold["reason"],
+                "citation": hold["citation"],
+                "source": hold["source"],
+                "opened_at": hold["opened_at"].isoformat(),
+            }
+        )
+    return found
+
+
+@transaction.atomic
+def status_refresh(*, person_ids: Iterable[int], at: dt.datetime) -> None:
+    """Recompute `on_hold`, `holds` and `alert_count` of these people from their open holds."""
+    for chunk in _chunks(person_ids):
+        rows = _locked_rows(chunk, at)
+        holds = _open_holds(chunk)
+        for pk, row in rows.items():
+            row.holds = holds.get(pk, [])
+            row.on_hold = bool(row.holds)
+            row.alert_count = len(row.holds)
+        _save(rows.values(), ("holds", "on_hold", "alert_count"), at)
+
+
+@transaction.atomic
+def status_hold_open(
+    *,
+    person_ids: Iterable[int],
+    kind: str,
+    reason: str,
+    citation: Mapping[str, Any],
+    source: str,
+    at: dt.datetime,
+) -> int:
+    """Open a hold of `kind` from `source` on each person who has no such open hold yet.
+
+    Idempotent per (person, kind, source): a second call with the same source opens nothing.
+    Returns the number of holds opened.
+    """
+    if kind not in HoldKind.values:
+        raise ValueError(UNKNOWN_KIND)
+    ids = sorted(set(person_ids))
+    opened = 0
+    for chunk in _chunks(ids):
+        already = set(
+            StatusHold.objects.filter(
+                person_id__in=chunk, kind=kind, source=source, cleared_at__isnull=True
+            ).values_list("person_id", flat=True)
+        )
+        new = [
+            StatusHold(
+                person_id=pk,
+                kind=kind,
+                reason=reason,
+                citation=dict(citation),
+                source=source,
+                opened_at=at,
+            )
+            for pk in chunk
+            if pk not in already
+        ]
+        StatusHold.objects.bulk_create(new, batch_size=BATCH)
+        opened += len(new)
+    status_refresh(person_ids=ids, at=at)
+    return opened
+
+
+@transaction.atomic
+def status_hold_clear(
+    *,
+    person_ids: Iterable[int],
+    kind: str,
+    source: str | None = None,
+    by: User | None = None,
+    at: dt.datetime,
+) -> int:
+    """Clear the open holds of `kind` (from `source`, if given); returns how many were cleared."""
+    if kind not in HoldKind.values:
+        raise ValueError(UNKNOWN_KIND)
+    ids = sorted(set(person_ids))
+    cleared = 0
+    for chunk in _chunks(ids):
+        holds = StatusHold.objects.filter(person_id__in=chunk, kind=kind, cleared_at__isnull=True)
+        if source is not None:
+            holds = holds.filter(source=source)
+        cleared += holds.update(cleared_at=at, cleared_by=by)
+    status_refresh(person_ids=ids, at=at)
+    return cleared
+
+
+@transaction.atomic
+def status_results_record(
+    *,
+    negatives: Mapping[int, dt.datetime],
+    pending_delta: Mapping[int, int] | None = None,
+    at: dt.datetime,
+) -> None:
+    """Move `latest_negative_at` forward to each negative's sampling time, and add the pending
+    deltas (+1 when a sample is taken, -1 when its result arrives; never below zero)."""
+    pending = dict(pending_delta or {})
+    for chunk in _chunks([*negatives, *pending]):
+        rows = _locked_rows(chunk, at)
+        for pk, row in rows.items():
+            sampled = negatives.get(pk)
+            if sampled is not None and (
+                row.latest_negative_at is None or sampled > row.latest_negative_at
+            ):
+                row.latest_negative_at = sampled
+            if pk in pending:
+                row.pending_results = max(0, row.pending_results + pending[pk])
+        _save(rows.values(), ("latest_negative_at", "pending_results"), at)
+
+
+@transaction.atomic
+def status_declaration_record(*, declared: Mapping[int, dt.date], at: dt.datetime) -> None:
+    """Move `declared_on` forward to the date of each person's newest declaration."""
+    for chunk in _chunks(declared):
+        rows = _locked_rows(chunk, at)
+        for pk, row in rows.items():
+            on = declared[pk]
+            if row.declared_on is None or on > row.declared_on:
+                row.declared_on = on
+        _save(rows.values(), ("declared_on",), at)
+
+
+@transaction.atomic
+def status_temperature_record(
+    *, readings: Mapping[int, tuple[Decimal, dt.datetime]], at: dt.datetime
+) -> None:
+    """Keep each person's newest temperature reading (value and time taken)."""
+    for chunk in _chunks(readings):
+        rows = _locked_rows(chunk, at)
+        for pk, row in rows.items():
+            value, taken_at = readings[pk]
+            if row.last_temperature_at is None or taken_at >= row.last_temperature_at:
+                row.last_temperature = value
+                row.last_temperature_at = taken_at
+        _save(rows.values(), ("last_temperature", "last_temperature_at"), at)
+
+
+@dataclass
+class RebuildReport:
+    checked: int = 0
+    created: int = 0
+    # "人员 12：declared_on 2022-11-14 → 2022-11-15"
+    differences: list[str] = field(default_factory=list)
+    differing_people: int = 0
+
+
+def _expected(
+    pk: int, enterprise_id: int, evidence: sources.Evidence, holds: list[dict[str, Any]]
+) -> dict[str, Any]:
+    return {
+        "enterprise_id": enterprise_id,
+        "latest_negative_at": evidence.latest_negative_at,
+        "pending_results": evidence.pending_results,
+        "on_hold": bool(holds),
+        "holds": holds,
+        "alert_count": len(holds),
+        "declared_on": evidence.declared_on,
+        "last_temperature": evidence.last_temperature,
+        "last_temperature_at": evidence.last_temperature_at,
+    }
+
+
+_EMPTY = _expected(0, 0, sources.Evidence(), [])
+
+
+def _is_empty(expected: dict[str, Any]) -> bool:
+    return all(expected[f] == _EMPTY[f] for f in DERIVED_FIELDS if f != "enterprise_id")
+
+
+@transaction.atomic
+def status_rebuild(*, at: dt.datetime, write: bool, limit: int = 50) -> RebuildReport:
+    """Recompute every status row from the records; report (and, if `write`, fix) differences.
+
+    A missing row whose expected state is empty is no difference (the gate reads "no row" as
+    "no evidence"); with `write` every missing row is created. `limit` caps the listed lines.
+    """
+    report = RebuildReport()
+    people = list(Person.objects.order_by("pk").values_list("pk", "enterprise_id"))
+    for start in range(0, len(people), CHUNK):
+        part = dict(people[start : start + CHUNK])
+        chunk = list(part)
+        evidence = sources.collect(chunk)
+        holds = _open_holds(chunk)
+        stored = {row.pk: row for row in PersonStatus.objects.filter(pk__in=chunk)}
+        to_create: list[PersonStatus] = []
+        to_fix: list[PersonStatus] = []
+        for pk in chunk:
+            report.checked += 1
+            expected = _expected(
+                pk, part[pk], evidence.get(pk, sources.Evidence()), holds.get(pk, [])
+            )
+            row = stored.get(pk)
+            if row is None:
+                if not _is_empty(expected):
+                    report.differing_people += 1
+                    if len(report.differences) < limit:
+                        report.differences.append(f"人员 {pk}：缺少状态行")
+                if write:
+                    to_create.append(PersonStatus(person_id=pk, updated_at=at, **expected))
+                continue
+            diffs = [f for f in DERIVED_FIELDS if getattr(row, f) != expected[f]]
+            if not diffs:
+                continue
+            report.differing_people += 1
+            for name in diffs:
+                if len(report.differences) < limit:
+                    report.differences.append(
+                        f"人员 {pk}：{name} {getattr(row, name)!r} → {expected[name]!r}"
+                    )
+                setattr(row, name, expected[name])
+            to_fix.append(row)
+        if write:
+            PersonStatus.objects.bulk_create(to_create, batch_size=BATCH)
+            report.created += len(to_create)
+            _save(to_fix, DERIVED_FIELDS, at)
+    return report

@@ -1,0 +1,32 @@
+"""The demo park's health today: some declared, a fever alert, a sick leave, and the
+`employee` login still to declare."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from parkguard.health.models import Alert, Declaration, SickLeave
+from parkguard.orgs.models import Membership
+from parkguard.status.models import PersonStatus
+from parkguard.status.services import status_rebuild
+
+
+@pytest.mark.django_db
+def test_the_demo_park_has_a_day_of_health_work() -> None:
+    call_command("demo_load", verbosity=0)
+    today = timezone.localdate()
+    me = Membership.objects.get(user__username="employee").person
+    assert me is not None
+    assert not Declaration.objects.filter(person=me, on=today).exists()
+    assert Declaration.objects.filter(person=me, on__lt=today).exists()  # yesterday pre-fills
+    assert Declaration.objects.filter(person__enterprise=me.enterprise, on=today).count() >= 50
+    [alert] = Alert.objects.filter(closed_at__isnull=True)
+    assert alert.kind == "fever"
+    assert alert.citation["requirement"] == "Z-4.2"
+    assert SickLeave.objects.filter(returned_on__isnull=True).count() == 1
+    assert PersonStatus.objects.filter(on_hold=True).count() == 2
+    assert status_rebuild(at=timezone.now(), write=False).differing_people == 0
+    call_command("demo_load", verbosity=0)  # idempotent
+    assert Alert.objects.count() == 1
