@@ -28,10 +28,10 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from parkguard.audit.services import audit_record
+from parkguard.health.models import Alert, SickLeave
 from parkguard.notify.choices import Kind, Vendor
 from parkguard.notify.models import Message, Webhook
 from parkguard.notify.services import notify_send, webhook_create
-from parkguard.health.models import Alert, SickLeave
 from parkguard.orgs import access
 from parkguard.orgs.access import scope_for_user
 from parkguard.orgs.models import ApiToken, Membership, SupervisionOffice
