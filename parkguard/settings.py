@@ -156,6 +156,8 @@ LOGOUT_REDIRECT_URL = "login"
 # Login lockout: this many failures within the window locks the account for the window.
 LOGIN_MAX_FAILURES = env_int("PARKGUARD_LOGIN_MAX_FAILURES", 5)
 LOGIN_LOCK_MINUTES = env_int("PARKGUARD_LOGIN_LOCK_MINUTES", 15)
+# A one-time activation code (first login, or a reset) expires after this many days.
+ACTIVATION_CODE_DAYS = env_int("PARKGUARD_ACTIVATION_DAYS", 7)
 
 # Idle sessions end after this many minutes without a request.
 SESSION_COOKIE_AGE = env_int("PARKGUARD_IDLE_MINUTES", 30) * 60

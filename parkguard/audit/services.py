@@ -11,6 +11,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.db import connection, transaction
 
 from parkguard.audit.models import AuditEvent
+from parkguard.lib.redact import login_label
 
 GENESIS = "0" * 64
 CHAIN_LOCK = 0x50_47_41_55  # "PGAU": the advisory-lock key of the audit chain
@@ -58,7 +59,7 @@ def audit_record(
     event = AuditEvent(
         at=at,
         actor=user,
-        actor_label=user.get_username() if user is not None else "匿名",
+        actor_label=login_label(user.get_username()) if user is not None else "匿名",
         action=action,
         target_type=type(target).__name__ if target is not None else "",
         target_id=str(getattr(target, "pk", "") or ""),
