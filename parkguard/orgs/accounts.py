@@ -27,6 +27,7 @@ from django.db.models import Q
 from django.utils.crypto import salted_hmac
 
 from parkguard.audit.services import audit_record
+from parkguard.lib.redact import login_label
 from parkguard.orgs.access import (
     NOT_ALLOWED,
     Scope,
@@ -193,6 +194,42 @@ class IssuedCode:
     @property
     def code_display(self) -> str:
         return activation_code_format(self.code)
+
+
+# Shown on the sheet instead of the login name when it is the person's own phone number.
+LOGIN_IS_PHONE = "本人手机号"
+
+
+@dataclass(frozen=True)
+class SheetRow:
+    """One line of the printed activation sheet: never a clear phone number."""
+
+    name: str
+    unit: str
+    phone_masked: str
+    login_shown: str
+    code_display: str
+    expires_at: datetime
+
+
+def sheet_rows_of(issued: Sequence[IssuedCode]) -> list[SheetRow]:
+    """Sheet lines for accounts not made from the ledger (staff, or a reset)."""
+    rows = []
+    for item in issued:
+        login = item.user.get_username()
+        label = login_label(login)
+        is_phone = label != login
+        rows.append(
+            SheetRow(
+                name=item.user.first_name,
+                unit="",
+                phone_masked=label if is_phone else "",
+                login_shown=LOGIN_IS_PHONE if is_phone else login,
+                code_display=item.code_display,
+                expires_at=item.expires_at,
+            )
+        )
+    return rows
 
 
 def login_clean(raw: str) -> str:

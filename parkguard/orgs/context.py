@@ -6,7 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from parkguard.orgs.access import scope_of
+from parkguard.orgs.access import ACTIONS, scope_of
 from parkguard.orgs.choices import ENTERPRISE_EDITORS, JURISDICTION_ROLES, Role
 
 
@@ -23,6 +23,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             or Role.COMMUNITY_LIAISON in scope.roles
             or Role.TEAM_LEADER in scope.roles,
             "admin": request.user.is_staff,
+            # Park admins, enterprise admins and officers manage accounts (orgs.access).
+            "accounts": scope.superuser
+            or bool(scope.jurisdiction_ids_with(ACTIONS["manage_accounts"].park_roles))
+            or bool(scope.enterprise_ids_with(ACTIONS["manage_accounts"].enterprise_roles)),
             "tokens": scope.superuser
             or bool(scope.editor_enterprise_ids or scope.admin_jurisdiction_ids),
         }
