@@ -24,6 +24,7 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils import translation
 from django.utils.crypto import salted_hmac
 
 from parkguard.audit.services import audit_record
@@ -544,9 +545,13 @@ def account_activate(
     if password1 != password2:
         raise ValidationError({"password2": PASSWORD_MISMATCH})
     try:
-        validate_password(password1, user)
+        # The validators' own messages, in Chinese whoever calls (page, API or shell).
+        with translation.override(settings.LANGUAGE_CODE):
+            validate_password(password1, user)
     except ValidationError as exc:
-        raise ValidationError({"password1": exc.messages}) from None
+        with translation.override(settings.LANGUAGE_CODE):
+            messages = [str(m) for m in exc.messages]
+        raise ValidationError({"password1": messages}) from None
     return _activate(user=user, row=row, password=password1, at=at)
 
 
