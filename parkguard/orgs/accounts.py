@@ -139,7 +139,8 @@ def _issue(
 
 
 def _require_place(scope: Scope, place: Enterprise | Jurisdiction) -> None:
-    if not can(scope, "manage_accounts", place):
+    """The caller manages accounts here (or, for a community, may appoint its liaison)."""
+    if not (can(scope, "manage_accounts", place) or grantable_roles(scope, place)):
         raise PermissionDenied(NOT_ALLOWED)
 
 
