@@ -16,13 +16,16 @@ from typing import Any
 import yaml
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.utils import timezone
 from stdnum.cn import ric, uscc
 
+from parkguard.orgs.access import scope_for_user
 from parkguard.orgs.choices import JurisdictionKind, OrgUnitKind, Role, SupervisionCategory
 from parkguard.orgs.models import Enterprise, Jurisdiction, Membership, OrgUnit
 from parkguard.orgs.services import jurisdiction_create
 from parkguard.people.choices import AGENCY_CATEGORIES, StaffCategory
 from parkguard.people.identity import IdNumber
+from parkguard.people.logins import LoginBy, employee_logins_create, people_without_login
 from parkguard.people.models import EmploymentEvent, Person
 from parkguard.people.services import person_identity_fields
 from parkguard.rules.models import PackAdoption
@@ -190,6 +193,31 @@ def _people(
     )
 
 
+# Employee logins the officer has made but not yet handed out (issue 7 §1).
+DEMO_PENDING_PREFIX = "YX"
+DEMO_PENDING_COUNT = 5
+
+
+def _demo_pending_logins(*, enterprise: Enterprise, officer: User, team: OrgUnit | None) -> None:
+    """A few employees of the first team with logins waiting for activation, so the officer
+    has a sheet to print: codes are shown once, so the officer reissues them from the
+    pending list (账号 → 待激活 → 重新生成激活码并打印). Idempotent by login name."""
+    if team is None or User.objects.filter(username__startswith=DEMO_PENDING_PREFIX).exists():
+        return
+    scope = scope_for_user(officer)
+    people = people_without_login(scope=scope, enterprise=enterprise, unit_id=team.pk)
+    employee_logins_create(
+        scope=scope,
+        actor=officer,
+        enterprise=enterprise,
+        person_ids=list(people.values_list("pk", flat=True)[:DEMO_PENDING_COUNT]),
+        login_by=LoginBy.NUMBER,
+        prefix=DEMO_PENDING_PREFIX,
+        start=1,
+        at=timezone.now(),  # the codes run from the day the demo is loaded
+    )
+
+
 def demo_logins() -> list[tuple[str, str]]:
     """The demo accounts present in the database, with their role and place."""
     rows = (
@@ -287,5 +315,6 @@ def demo_load(*, if_empty: bool = False) -> DemoResult | None:
             enterprise=enterprise,
             defaults={"org_unit": unit, "person": person},
         )
+    _demo_pending_logins(enterprise=a1, officer=users["officer"], team=first_team)
     total = Person.objects.count()
     return DemoResult(summary=f"{len(enterprises)} 家企业，{total} 名人员，2 个园区")
