@@ -463,12 +463,9 @@ def users_manageable(scope: Scope, source: QuerySet[User] | None = None) -> Quer
         return queryset.none()
     mine = Membership.objects.filter(query).values("user_id")
     others = Membership.objects.exclude(query).values("user_id")
-    return (
-        queryset.filter(pk__in=mine)
-        .exclude(pk__in=others)
-        .exclude(is_superuser=True)
-        .exclude(pk=scope.user_id)
-    )
+    found = queryset.filter(pk__in=mine).exclude(pk__in=others).exclude(is_superuser=True)
+    # Nobody switches off or resets their own account here.
+    return found.exclude(pk=scope.user_id) if scope.user_id is not None else found
 
 
 def can_manage_account(scope: Scope, user: User) -> bool:

@@ -367,13 +367,12 @@ def role_grant(
         raise PermissionDenied(NOT_ALLOWED)
     _require_place(scope, place)
     errors = _role_check(scope=scope, role=role, place=place, org_unit=org_unit)
-    ids = _place_ids(place)
     if (
         not errors
         and Membership.objects.filter(
             user=user,
             role=role,
-            enterprise_id=ids["enterprise_id"],
+            enterprise=place if isinstance(place, Enterprise) else None,
             jurisdiction=place if isinstance(place, Jurisdiction) else None,
         ).exists()
     ):

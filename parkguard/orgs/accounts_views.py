@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from parkguard.lib.forms import form_errors_apply
 from parkguard.orgs import accounts, selectors
-from parkguard.orgs.access import get_visible_or_404, grantable_roles, scope_of
+from parkguard.orgs.access import NOT_FOUND, get_visible_or_404, grantable_roles, scope_of
 from parkguard.orgs.choices import Role
 from parkguard.orgs.forms import AccountForm, ActivationForm, RoleGrantForm
 from parkguard.orgs.models import Enterprise, Jurisdiction, OrgUnit
@@ -228,8 +228,18 @@ def account_role_grant(request: HttpRequest, id: int) -> HttpResponse:
     )
     if form.is_valid():
         kind, place_id, role = form.cleaned_data["grant"].split(":")
-        model = Enterprise if kind == "enterprise" else Jurisdiction
-        place = get_visible_or_404(scope, model, "manage_accounts", pk=place_id)
+        # The place is one where the account already holds a role the caller manages.
+        places = {
+            (
+                ("enterprise", m.enterprise_id)
+                if m.enterprise
+                else ("jurisdiction", m.jurisdiction_id)
+            ): (m.enterprise or m.jurisdiction)
+            for m in row.memberships
+        }
+        place = places.get((kind, int(place_id)))
+        if place is None:
+            raise Http404(NOT_FOUND)
         try:
             accounts.role_grant(
                 scope=scope,

@@ -19,6 +19,7 @@ from parkguard.orgs import accounts, selectors, services
 from parkguard.orgs.access import (
     NOT_FOUND,
     get_visible_or_404,
+    grantable_roles,
     memberships_manageable,
     visible,
 )
@@ -314,7 +315,11 @@ def account_role_grant(request: HttpRequest, id: int, payload: RoleIn) -> Status
     if payload.enterprise_id is not None:
         place = get_visible_or_404(s, Enterprise, "manage_accounts", pk=payload.enterprise_id)
     elif payload.jurisdiction_id is not None:
-        place = get_visible_or_404(s, Jurisdiction, pk=payload.jurisdiction_id)
+        # A park, or a community of its county where the caller may appoint a liaison.
+        found = Jurisdiction.objects.filter(pk=payload.jurisdiction_id).first()
+        if found is None or not grantable_roles(s, found):
+            raise Http404(NOT_FOUND)
+        place = found
     else:
         return field_errors(DjangoValidationError({"enterprise_id": PLACE_REQUIRED}))
     unit = get_visible_or_404(s, OrgUnit, pk=payload.org_unit_id) if payload.org_unit_id else None

@@ -424,7 +424,7 @@ def employee_logins_create(
     try:
         rows = logins.employee_logins_create(
             scope=s,
-            actor=request.user if request.user.is_authenticated else None,  # type: ignore[arg-type]
+            actor=request.user if request.user.is_authenticated else None,
             enterprise=enterprise,
             person_ids=payload.person_ids,
             unit=unit,

@@ -54,12 +54,6 @@ def _label(person: Person) -> str:
     return f"{person.name}（{person.phone_masked}）"
 
 
-def _with_login(enterprise: Enterprise) -> QuerySet[Membership]:
-    return Membership.objects.filter(
-        enterprise=enterprise, role=Role.EMPLOYEE, person__isnull=False
-    ).values("person_id")
-
-
 def people_without_login(
     *, scope: Scope, enterprise: Enterprise, unit_id: int | None = None
 ) -> QuerySet[Person]:
@@ -67,7 +61,11 @@ def people_without_login(
     queryset = (
         visible(scope, Person, "manage_accounts")
         .filter(enterprise=enterprise, status=EmploymentStatus.ACTIVE)
-        .exclude(pk__in=_with_login(enterprise))
+        .exclude(
+            pk__in=Membership.objects.filter(
+                enterprise=enterprise, role=Role.EMPLOYEE, person__isnull=False
+            ).values("person_id")
+        )
         .select_related("org_unit")
     )
     if unit_id is not None:

@@ -33,7 +33,7 @@ class EmployeeLoginsForm(forms.Form):
     login_by = forms.ChoiceField(
         label="登录名", choices=logins.LOGIN_BY_CHOICES, initial=logins.LoginBy.PHONE
     )
-    prefix = forms.CharField(label="工号前缀", max_length=20, required=False)
+    number_prefix = forms.CharField(label="工号前缀", max_length=20, required=False)
     start = forms.IntegerField(label="起始编号", min_value=0, initial=1, required=False)
 
     def __init__(self, *args: Any, units: Any, people: list[Any], **kwargs: Any) -> None:
@@ -71,7 +71,7 @@ def employee_logins(request: HttpRequest, enterprise_id: int) -> HttpResponse:
                 person_ids=[] if data["everyone"] and unit else data["person_ids"],
                 unit=unit if data["everyone"] else None,
                 login_by=data["login_by"],
-                prefix=data["prefix"] or "",
+                prefix=data["number_prefix"] or "",
                 start=data["start"] if data["start"] is not None else 1,
                 at=timezone.now(),
             )

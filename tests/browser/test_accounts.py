@@ -34,7 +34,7 @@ def test_it_hands_out_codes_and_lets_an_employee_activate_on_a_phone(
     page.click("text=从台账批量开通员工账号")
     page.check(f"#p{world.a1_person.pk}")
     page.select_option("#id_login_by", "number")
-    page.fill("#id_prefix", "JY")
+    page.fill("#id_number_prefix", "JY")
     page.fill("#id_start", "7")
     page.click("text=生成账号和激活码")
     slip = page.locator(".slip").first

@@ -18,6 +18,7 @@ from parkguard.audit.models import AuditEvent
 from parkguard.orgs import accounts
 from parkguard.orgs.access import (
     ROLE_LADDER,
+    Scope,
     grantable_roles,
     memberships_manageable,
     scope_for_user,
@@ -35,7 +36,7 @@ AT = dt.datetime.combine(TODAY, dt.time(9), tzinfo=dt.UTC)
 NEW_PASSWORD = "Zq7-hall-lantern"
 
 
-def _scope(world: World, persona: str):  # type: ignore[no-untyped-def]
+def _scope(world: World, persona: str) -> Scope:
     return scope_for_user(world.users[persona])
 
 
@@ -58,7 +59,7 @@ def _activate(login: str, code: str, password: str = NEW_PASSWORD) -> User:
 
 def test_it_keeps_every_grant_strictly_below_the_granter() -> None:
     """Nobody grants their own role or one above it (issue 7 §1)."""
-    order = [Role.PARK_ADMIN, Role.ENTERPRISE_ADMIN, Role.EPIDEMIC_OFFICER]
+    order: list[str] = [Role.PARK_ADMIN, Role.ENTERPRISE_ADMIN, Role.EPIDEMIC_OFFICER]
     for role, grants in ROLE_LADDER.items():
         assert role not in grants
         for above in order[: order.index(role) + 1] if role in order else []:
