@@ -419,6 +419,7 @@ def test_it_ends_the_roles_of_someone_who_leaves_at_once(world: World) -> None:
     """J-2.1: the roster follows staff changes; so do the roles of their account."""
     employee = world.users["a1_employee"]
     person_status_change(
+        scope=_scope(world, "a1_officer"),
         person=world.a1_employee_person,
         status=EmploymentStatus.LEFT,
         on=TODAY,
@@ -437,6 +438,7 @@ def test_it_ends_the_roles_of_someone_who_leaves_at_once(world: World) -> None:
 @pytest.mark.django_db
 def test_it_ends_the_roles_when_the_record_edit_sets_left(world: World) -> None:
     person_update(
+        scope=_scope(world, "a1_officer"),
         person=world.a1_employee_person,
         today=TODAY,
         status=EmploymentStatus.LEFT,
@@ -448,6 +450,7 @@ def test_it_ends_the_roles_when_the_record_edit_sets_left(world: World) -> None:
 @pytest.mark.django_db
 def test_it_keeps_the_roles_of_someone_suspended(world: World) -> None:
     person_status_change(
+        scope=_scope(world, "a1_officer"),
         person=world.a1_employee_person,
         status=EmploymentStatus.SUSPENDED,
         on=TODAY,

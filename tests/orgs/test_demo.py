@@ -82,7 +82,7 @@ def test_it_gives_every_demo_login_a_working_home_page() -> None:
 def test_it_leaves_the_demo_officer_a_sheet_of_pending_employee_logins() -> None:
     """Issue 7 §1: a few employee logins wait for activation; the officer reissues and prints."""
     call_command("demo_load", verbosity=0)
-    from parkguard.orgs.demo import DEMO_PENDING_COUNT
+    from parkguard.demo.builder import DEMO_PENDING_COUNT
 
     officer = Client()
     assert officer.login(username="officer", password=DEMO_PASSWORD)
