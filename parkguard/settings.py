@@ -158,7 +158,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    # Django's rule with a Chinese message (its zh-Hans catalogue lacks this one).
+    {"NAME": "parkguard.orgs.passwords.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -172,6 +173,8 @@ LOGOUT_REDIRECT_URL = "login"
 # Login lockout: this many failures within the window locks the account for the window.
 LOGIN_MAX_FAILURES = env_int("PARKGUARD_LOGIN_MAX_FAILURES", 5)
 LOGIN_LOCK_MINUTES = env_int("PARKGUARD_LOGIN_LOCK_MINUTES", 15)
+# A one-time activation code (first login, or a reset) expires after this many days.
+ACTIVATION_CODE_DAYS = env_int("PARKGUARD_ACTIVATION_DAYS", 7)
 
 # Idle sessions end after this many minutes without a request.
 SESSION_COOKIE_AGE = env_int("PARKGUARD_IDLE_MINUTES", 30) * 60

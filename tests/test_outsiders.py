@@ -40,7 +40,7 @@ from parkguard.people.models import HouseholdMember, PersonImport
 from tests.factories import TODAY, World
 
 # Routes anyone may open (they carry no tenant data).
-PUBLIC = {"login", "healthz", "admin:login", "admin:logout", "logout"}
+PUBLIC = {"login", "healthz", "admin:login", "admin:logout", "logout", "account_activate"}
 # Parameters that select nothing of a tenant; the value is fixed.
 NEUTRAL = {"app_label": "orgs", "url": "nowhere/", "pack_id": "zhengyang-2022-20"}
 # Routes the walker cannot reach with a victim, and why (anything else unreachable fails).
@@ -336,6 +336,14 @@ API_BODIES: dict[str, dict[str, Any]] = {
     "reveal": {"reason": "越权查看"},
     "person": {"name": "被改名"},
     "read": {},
+    # Accounts and roles (issue 7 §1).
+    "accounts": {"login": "outsider-login", "full_name": "外人", "role": "gate_guard"},
+    "roles": {"role": "gate_guard"},
+    "remove": {"membership_id": 1},
+    "deactivate": {},
+    "reactivate": {},
+    "reset": {},
+    "employee-logins": {"person_ids": [1], "login_by": "phone"},
 }
 
 

@@ -20,9 +20,11 @@ from parkguard.lib.api_errors import translate
 from parkguard.lib.api_failures import failure_handlers_install
 from parkguard.notify.api import router as notify_router
 from parkguard.orgs.access import NOT_FOUND, Scope, scope_for_token, scope_of
+from parkguard.orgs.api import accounts_router
 from parkguard.orgs.api import router as orgs_router
 from parkguard.orgs.services import api_token_authenticate
 from parkguard.overview.api import router as overview_router
+from parkguard.people.api import logins_router
 from parkguard.people.api import router as people_router
 from parkguard.rules.api import router as rules_router
 
@@ -82,7 +84,9 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 api.add_router("/", orgs_router)
 api.add_router("/", overview_router)
+api.add_router("/", accounts_router)
 api.add_router("/", people_router)
+api.add_router("/", logins_router)
 api.add_router("/", rules_router)
 api.add_router("/", notify_router)
 api.add_router("/", health_router)

@@ -22,6 +22,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.db import connection, transaction
 
 from parkguard.audit.models import AuditEvent, AuditHead
+from parkguard.lib.redact import login_label
 
 GENESIS = "0" * 64
 CHAIN_LOCK = 0x50_47_41_55  # "PGAU": the advisory-lock key of the audit chain
@@ -104,7 +105,7 @@ def audit_record(
         at=at,
         actor=user,
         actor_id_ref=user.pk if user is not None else None,
-        actor_label=user.get_username() if user is not None else "匿名",
+        actor_label=login_label(user.get_username()) if user is not None else "匿名",
         action=action,
         target_type=type(target).__name__ if target is not None else "",
         target_id=str(getattr(target, "pk", "") or ""),

@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.utils import timezone
 from stdnum.cn import ric, uscc
 
 from parkguard.notify.choices import Kind, Vendor
@@ -23,6 +24,7 @@ from parkguard.notify.models import Message, ParkReminderConfig, Webhook
 from parkguard.notify.reminders import DECLARE_BODY, DECLARE_TITLE
 from parkguard.notify.sealing import seal, url_hint
 from parkguard.notify.services import notify_send
+from parkguard.orgs.access import scope_for_user
 from parkguard.orgs.choices import JurisdictionKind, OrgUnitKind, Role
 from parkguard.orgs.models import (
     Enterprise,
@@ -34,6 +36,7 @@ from parkguard.orgs.models import (
 from parkguard.orgs.services import jurisdiction_create
 from parkguard.people.choices import StaffCategory
 from parkguard.people.identity import IdNumber
+from parkguard.people.logins import LoginBy, employee_logins_create, people_without_login
 from parkguard.people.models import EmploymentEvent, Person
 from parkguard.people.services import person_identity_fields
 from parkguard.rules.models import PackAdoption
@@ -199,6 +202,31 @@ def _people(
             for p in Person.objects.filter(enterprise=enterprise)
         ],
         batch_size=500,
+    )
+
+
+# Employee logins the officer has made but not yet handed out (issue 7 §1).
+DEMO_PENDING_PREFIX = "YX"
+DEMO_PENDING_COUNT = 5
+
+
+def _demo_pending_logins(*, enterprise: Enterprise, officer: User, team: OrgUnit | None) -> None:
+    """A few employees of the first team with logins waiting for activation, so the officer
+    has a sheet to print: codes are shown once, so the officer reissues them from the
+    pending list (账号 → 待激活 → 重新生成激活码并打印). Idempotent by login name."""
+    if team is None or User.objects.filter(username__startswith=DEMO_PENDING_PREFIX).exists():
+        return
+    scope = scope_for_user(officer)
+    people = people_without_login(scope=scope, enterprise=enterprise, unit_id=team.pk)
+    employee_logins_create(
+        scope=scope,
+        actor=officer,
+        enterprise=enterprise,
+        person_ids=list(people.values_list("pk", flat=True)[:DEMO_PENDING_COUNT]),
+        login_by=LoginBy.NUMBER,
+        prefix=DEMO_PENDING_PREFIX,
+        start=1,
+        at=timezone.now(),  # the codes run from the day the demo is loaded
     )
 
 
@@ -399,6 +427,7 @@ def demo_load(*, if_empty: bool = False) -> DemoResult | None:
         )
     demo_inbox(users=users, enterprise=a1, park=park_a)
     demo_health_today(enterprise=a1, me=me, officer=users["officer"])
+    _demo_pending_logins(enterprise=a1, officer=users["officer"], team=first_team)
     total = Person.objects.count()
     return DemoResult(summary=f"{len(enterprises)} 家企业，{total} 名人员，2 个园区")
 

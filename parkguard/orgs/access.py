@@ -39,9 +39,11 @@ from django.http import Http404, HttpRequest
 from parkguard.orgs.choices import (
     COMMUNITY_ROLES,
     ENTERPRISE_EDITORS,
+    ENTERPRISE_HOSTS,
     ENTERPRISE_ROLES,
     JURISDICTION_ROLES,
     PARK_EDITORS,
+    JurisdictionKind,
     Role,
 )
 from parkguard.orgs.models import ApiToken, Enterprise, Jurisdiction, Membership, OrgUnit
@@ -280,6 +282,14 @@ ACTIONS: dict[str, Grant] = {
     "oversee_health": Grant(
         enterprise_roles=ENTERPRISE_EDITORS | {Role.TEAM_LEADER}, park_roles=JURISDICTION_ROLES
     ),
+    # Open the accounts pages of an enterprise or a park: list its logins, create accounts,
+    # grant and remove roles, deactivate, reactivate, reset. Which roles and which accounts
+    # is decided finer by the role ladder below (`grantable_roles`, `memberships_manageable`);
+    # an officer takes part only for employee logins.
+    "manage_accounts": Grant(
+        enterprise_roles=frozenset({Role.ENTERPRISE_ADMIN, Role.EPIDEMIC_OFFICER}),
+        park_roles=PARK_EDITORS,
+    ),
 }
 
 
@@ -342,6 +352,164 @@ def require(scope: Scope, action: str, obj: Model) -> None:
     """Raise 403 unless `scope` may take `action` on `obj`. Services call this before writing."""
     if not can(scope, action, obj):
         raise PermissionDenied(NOT_ALLOWED)
+
+
+# The role ladder: the roles each role may grant, always strictly below its own and only at
+# its own place (the park and its enterprises; the enterprise). A park admin appoints park
+# staff, community liaisons for the communities of its county, and every enterprise role in
+# its enterprises (the issue's "creates an enterprise, its admin and officer"). An enterprise
+# admin appoints officers, team leaders, gate guards and employees. An epidemic officer hands
+# out employee logins (activation codes) and nothing more: team leaders and gate guards see
+# other people's data, so appointing them is the enterprise admin's decision. Nobody grants
+# park_admin but a superuser, and nobody grants their own role.
+ROLE_LADDER: dict[str, frozenset[str]] = {
+    Role.PARK_ADMIN: frozenset({Role.PARK_CADRE, Role.INSPECTOR, Role.COMMUNITY_LIAISON})
+    | ENTERPRISE_ROLES,
+    Role.ENTERPRISE_ADMIN: frozenset(
+        {Role.EPIDEMIC_OFFICER, Role.TEAM_LEADER, Role.GATE_GUARD, Role.EMPLOYEE}
+    ),
+    Role.EPIDEMIC_OFFICER: frozenset({Role.EMPLOYEE}),
+}
+# Park roles held at a park (or a town acting as one), as opposed to a community.
+PARK_STAFF_ROLES = frozenset({Role.PARK_CADRE, Role.INSPECTOR})
+
+
+def _admin_county_roots(scope: Scope) -> tuple[str, ...]:
+    """Path prefixes of the counties holding the caller's parks (where its liaisons may be)."""
+    parks = scope.jurisdiction_ids_by_role.get(Role.PARK_ADMIN, frozenset())
+    if not parks:
+        return ()
+    paths = Jurisdiction.objects.filter(pk__in=parks).values_list("path", flat=True)
+    return tuple(sorted({"/" + p.strip("/").split("/")[0] + "/" for p in paths}))
+
+
+@dataclass(frozen=True)
+class _Reach:
+    """Some roles, at some places: one line of what a caller may grant."""
+
+    roles: frozenset[str]
+    enterprise_ids: frozenset[int] = frozenset()  # at these enterprises
+    enterprise_park_ids: frozenset[int] = frozenset()  # at the enterprises of these parks
+    jurisdiction_ids: frozenset[int] = frozenset()  # at these jurisdictions
+    path_roots: tuple[str, ...] = ()  # at the jurisdictions under these paths
+
+    def query(self) -> Q:
+        where = Q(pk__in=[])
+        if self.enterprise_ids:
+            where |= Q(enterprise_id__in=self.enterprise_ids)
+        if self.enterprise_park_ids:
+            where |= Q(enterprise__jurisdiction_id__in=self.enterprise_park_ids)
+        if self.jurisdiction_ids:
+            where |= Q(jurisdiction_id__in=self.jurisdiction_ids)
+        for root in self.path_roots:
+            where |= Q(jurisdiction__path__startswith=root)
+        return Q(role__in=self.roles) & where
+
+    def covers(self, role: str, target: Enterprise | Jurisdiction) -> bool:
+        if role not in self.roles:
+            return False
+        if isinstance(target, Enterprise):
+            return (
+                target.pk in self.enterprise_ids
+                or target.jurisdiction_id in self.enterprise_park_ids
+            )
+        return target.pk in self.jurisdiction_ids or any(
+            target.path.startswith(root) for root in self.path_roots
+        )
+
+
+def _reaches(scope: Scope) -> list[_Reach]:
+    """What the caller may grant, from the ladder and the places where it holds its roles."""
+    if scope.token_id is not None:
+        return []  # devices never manage accounts
+    reaches = []
+    for enterprise_id, held in scope.roles_by_enterprise.items():
+        roles: set[str] = set()
+        for role in held:
+            roles |= ROLE_LADDER.get(role, frozenset())
+        if roles & ENTERPRISE_ROLES:
+            reaches.append(
+                _Reach(
+                    frozenset(roles & ENTERPRISE_ROLES), enterprise_ids=frozenset({enterprise_id})
+                )
+            )
+    parks = scope.jurisdiction_ids_by_role.get(Role.PARK_ADMIN, frozenset())
+    if parks:
+        ladder = ROLE_LADDER[Role.PARK_ADMIN]
+        reaches.append(_Reach(ladder & ENTERPRISE_ROLES, enterprise_park_ids=parks))
+        reaches.append(_Reach(ladder & PARK_STAFF_ROLES, jurisdiction_ids=parks))
+        reaches.append(_Reach(ladder & COMMUNITY_ROLES, path_roots=_admin_county_roots(scope)))
+    return reaches
+
+
+def _grant_query(scope: Scope) -> Q | None:
+    """Memberships (a role at a place) the caller may grant or remove; None means all."""
+    if scope.superuser:
+        return None
+    query = Q(pk__in=[])
+    for reach in _reaches(scope):
+        query |= reach.query()
+    return query
+
+
+def _place_roles(target: Enterprise | Jurisdiction) -> frozenset[str]:
+    """The roles that can be held at `target` at all."""
+    if isinstance(target, Enterprise):
+        return ENTERPRISE_ROLES
+    if target.kind == JurisdictionKind.COMMUNITY:
+        return COMMUNITY_ROLES
+    if target.kind in ENTERPRISE_HOSTS:
+        return JURISDICTION_ROLES
+    return frozenset()
+
+
+def grantable_roles(scope: Scope, target: Enterprise | Jurisdiction) -> frozenset[str]:
+    """The roles `scope` may grant (or remove) at `target`, an enterprise or a jurisdiction.
+
+    The one answer to "may I give this role here?": services call it before every grant
+    and removal; pages offer only these roles.
+    """
+    possible = _place_roles(target)
+    if scope.superuser:
+        return possible
+    found = {role for reach in _reaches(scope) for role in possible if reach.covers(role, target)}
+    return frozenset(found)
+
+
+def can_grant(scope: Scope, role: str, target: Enterprise | Jurisdiction) -> bool:
+    return role in grantable_roles(scope, target)
+
+
+def memberships_manageable(
+    scope: Scope, source: type[Membership] | QuerySet[Membership] = Membership
+) -> QuerySet[Membership]:
+    """The role grants the caller may see and remove: those it could grant itself."""
+    queryset = source if isinstance(source, QuerySet) else Membership.objects.all()
+    query = _grant_query(scope)
+    return queryset if query is None else queryset.filter(query)
+
+
+def users_manageable(scope: Scope, source: QuerySet[User] | None = None) -> QuerySet[User]:
+    """Accounts the caller may see, deactivate, reactivate and reset: every role the account
+    holds is one the caller could grant. An account that also holds a role elsewhere (another
+    enterprise, or a role above the caller's) is not the caller's to switch off."""
+    queryset = source if source is not None else User.objects.all()
+    query = _grant_query(scope)
+    if query is None:
+        return queryset
+    if scope.is_anonymous or scope.token_id is not None:
+        return queryset.none()
+    mine = Membership.objects.filter(query).values("user_id")
+    others = Membership.objects.exclude(query).values("user_id")
+    found = queryset.filter(pk__in=mine).exclude(pk__in=others).exclude(is_superuser=True)
+    # Nobody switches off or resets their own account here.
+    return found.exclude(pk=scope.user_id) if scope.user_id is not None else found
+
+
+def can_manage_account(scope: Scope, user: User) -> bool:
+    if scope.superuser:
+        return True
+    return users_manageable(scope, User.objects.filter(pk=user.pk)).exists()
 
 
 def can_edit_enterprise(scope: Scope, enterprise: Enterprise) -> bool:

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from parkguard.orgs.access import scope_of
+from parkguard.orgs.access import ACTIONS, scope_of
 from parkguard.orgs.choices import ENTERPRISE_EDITORS, JURISDICTION_ROLES, Role
 
 
@@ -25,6 +25,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "admin": request.user.is_staff,
             # Daily health: an employee's declaration, an officer's board, the park's coverage.
             "health": scope.superuser or bool(scope.roles - {Role.COMMUNITY_LIAISON}),
+            # Park admins, enterprise admins and officers manage accounts (orgs.access).
+            "accounts": scope.superuser
+            or bool(scope.jurisdiction_ids_with(ACTIONS["manage_accounts"].park_roles))
+            or bool(scope.enterprise_ids_with(ACTIONS["manage_accounts"].enterprise_roles)),
             "tokens": scope.superuser
             or bool(scope.editor_enterprise_ids or scope.admin_jurisdiction_ids),
             # Group robots are configured by the same roles (ACTIONS["manage_webhooks"]); the

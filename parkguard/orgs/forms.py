@@ -124,3 +124,81 @@ class ApiTokenForm(forms.Form):
         if (data.get("enterprise") is None) == (data.get("park") is None):
             self.add_error("enterprise", TOKEN_TARGET_REQUIRED)
         return data
+
+
+class AccountForm(forms.Form):
+    """A new account at a park or an enterprise; the service decides which roles are allowed."""
+
+    login = forms.CharField(
+        label="登录名",
+        max_length=150,
+        help_text="工号、拼音或手机号；字母、数字和 @ . + - _",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "none"}),
+    )
+    full_name = forms.CharField(label="姓名", max_length=150)
+    role = forms.ChoiceField(label="角色")
+    org_unit = forms.ModelChoiceField(
+        label="负责单元（班组长）", queryset=OrgUnit.objects.none(), required=False
+    )
+    community = forms.ModelChoiceField(
+        label="所在社区（社区联络员）", queryset=Jurisdiction.objects.none(), required=False
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        roles: list[tuple[str, str]],
+        units: Any = None,
+        communities: Any = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = roles  # type: ignore[attr-defined]
+        if units is None:
+            del self.fields["org_unit"]
+        else:
+            self.fields["org_unit"].queryset = units  # type: ignore[attr-defined]
+        if communities is None:
+            del self.fields["community"]
+        else:
+            self.fields["community"].queryset = communities  # type: ignore[attr-defined]
+
+
+class RoleGrantForm(forms.Form):
+    """Another role for an existing account: a role at one of the caller's places."""
+
+    grant = forms.ChoiceField(label="新增角色")
+    org_unit = forms.ModelChoiceField(
+        label="负责单元（班组长）", queryset=OrgUnit.objects.none(), required=False
+    )
+
+    def __init__(self, *args: Any, choices: list[tuple[str, str]], units: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["grant"].choices = choices  # type: ignore[attr-defined]
+        self.fields["org_unit"].queryset = units  # type: ignore[attr-defined]
+
+
+class ActivationForm(forms.Form):
+    """The first login: login name, the one-time code from the sheet, a new password twice."""
+
+    login = forms.CharField(
+        label="登录名",
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
+    )
+    code = forms.CharField(
+        label="激活码",
+        max_length=40,
+        help_text="纸条上的12位数字，空格可不输入",
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
+    password1 = forms.CharField(
+        label="新密码",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password2 = forms.CharField(
+        label="再次输入新密码",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )

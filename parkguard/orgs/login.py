@@ -9,15 +9,17 @@ from django import forms
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
 from parkguard.audit.services import audit_record
+from parkguard.lib.redact import login_label
 from parkguard.orgs.models import LoginThrottle
 
 LOGIN_INVALID = "用户名或密码不正确"
 LOGIN_LOCKED = "登录失败次数过多，账号已暂时锁定，请{minutes}分钟后再试"
-LOGIN_INACTIVE = "该账号已停用"
+LOGIN_INACTIVE = "该账号已停用，请联系本单位管理员"
 
 
 def login_locked(username: str) -> bool:
@@ -36,7 +38,9 @@ def login_failure_record(username: str) -> None:
     if row.failures >= settings.LOGIN_MAX_FAILURES:
         row.locked_until = now + window
     row.save()
-    audit_record(actor=None, action="login_failed", at=now, detail={"username": username[:150]})
+    audit_record(
+        actor=None, action="login_failed", at=now, detail={"username": login_label(username)[:150]}
+    )
 
 
 def login_success_record(username: str) -> None:
@@ -62,7 +66,20 @@ class LoginForm(AuthenticationForm):
             # user at /admin/login/) must not lock the account out of the main site.
             if username and self.get_user() is None:
                 login_failure_record(username)
+            if username and account_switched_off(username, self.cleaned_data.get("password")):
+                raise forms.ValidationError(LOGIN_INACTIVE, code="inactive") from None
             raise
+
+
+def account_switched_off(username: str, password: str | None) -> bool:
+    """Is this a deactivated account, and did the caller prove they own it?
+
+    Only the right password earns the message "switched off"; anyone else gets the usual
+    "wrong name or password", so the message reveals no more than the password already does.
+    The attempt still counts towards the lockout.
+    """
+    user = User.objects.filter(username=username, is_active=False).first()
+    return bool(user and password and user.check_password(password))
 
 
 class AdminLoginForm(LoginForm, AdminAuthenticationForm):

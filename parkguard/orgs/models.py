@@ -290,3 +290,42 @@ class LoginThrottle(models.Model):
 
     def __str__(self) -> str:
         return self.username
+
+
+class AccountActivation(models.Model):
+    """A one-time activation code: the first login (or a reset) sets the password with it.
+
+    Only a keyed digest of the code is stored; the clear code is shown once, on the sheet
+    the officer prints. A code is used once, expires, and a newer code replaces it.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="账号",
+        on_delete=models.CASCADE,
+        related_name="activations",
+    )
+    digest = models.CharField(max_length=64)
+    # Where the account was made, so the pending list and its scope need no join to roles.
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name="企业", null=True, blank=True, on_delete=models.CASCADE
+    )
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, verbose_name="辖区", null=True, blank=True, on_delete=models.CASCADE
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField("生成时间")
+    expires_at = models.DateTimeField("过期时间")
+    used_at = models.DateTimeField("使用时间", null=True, blank=True)
+    # Set when a reset issues a newer code or the account is deactivated.
+    voided_at = models.DateTimeField("作废时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "激活码"
+        verbose_name_plural = "激活码"
+        indexes = [models.Index(fields=["user", "used_at", "voided_at"], name="activation_open")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.created_at:%Y-%m-%d}"

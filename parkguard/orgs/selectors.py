@@ -2,13 +2,33 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.contrib.auth.models import User
 from django.db.models import Count, Q, QuerySet
+from django.http import Http404
 
-from parkguard.orgs.access import Scope, visible
-from parkguard.orgs.choices import ENTERPRISE_HOSTS, JURISDICTION_ROLES, JurisdictionKind
-from parkguard.orgs.models import Enterprise, Jurisdiction, OrgUnit, SupervisionOffice
+from parkguard.lib.redact import login_label
+from parkguard.orgs.access import (
+    NOT_FOUND,
+    Scope,
+    can_manage_account,
+    grantable_roles,
+    memberships_manageable,
+    users_manageable,
+    visible,
+)
+from parkguard.orgs.choices import ENTERPRISE_HOSTS, JURISDICTION_ROLES, JurisdictionKind, Role
+from parkguard.orgs.models import (
+    AccountActivation,
+    Enterprise,
+    Jurisdiction,
+    Membership,
+    OrgUnit,
+    SupervisionOffice,
+)
 
 
 def names_visible(scope: Scope) -> bool:
@@ -103,3 +123,120 @@ def org_unit_tree(
         parent = nodes.get(unit.parent_id) if unit.parent_id else None
         (parent.children if parent else roots).append(nodes[unit.pk])
     return roots
+
+
+@dataclass(frozen=True)
+class AccountRow:
+    """One account as a manager sees it: the roles it may manage, and the account's state."""
+
+    user: User
+    memberships: list[Membership]
+    pending_until: dt.datetime | None
+    manageable: bool
+
+    @property
+    def login_shown(self) -> str:
+        # A phone number used as login name is masked on screens like any phone number.
+        return login_label(self.user.get_username())
+
+    @property
+    def state(self) -> str:
+        if not self.user.is_active:
+            return "已停用"
+        if self.pending_until is not None:
+            return "待激活"
+        return "已启用" if self.user.has_usable_password() else "未激活"
+
+
+def _open_codes(user_ids: Iterable[int]) -> dict[int, dt.datetime]:
+    rows = AccountActivation.objects.filter(
+        user_id__in=list(user_ids), used_at__isnull=True, voided_at__isnull=True
+    ).values_list("user_id", "expires_at")
+    return dict(rows)
+
+
+def account_rows(
+    *, scope: Scope, place: Enterprise | Jurisdiction, role: str = "", pending_only: bool = False
+) -> list[AccountRow]:
+    """Accounts holding a role the caller manages at `place` (for a park: its staff and the
+    liaisons of its county), in a fixed number of queries."""
+    grants = memberships_manageable(scope).select_related(
+        "user", "org_unit", "jurisdiction", "enterprise"
+    )
+    if isinstance(place, Enterprise):
+        grants = grants.filter(enterprise=place)
+    else:
+        county = "/" + place.path.strip("/").split("/")[0] + "/"
+        grants = grants.filter(
+            Q(jurisdiction=place)
+            | Q(role=Role.COMMUNITY_LIAISON, jurisdiction__path__startswith=county)
+        )
+    if role:
+        grants = grants.filter(role=role)
+    by_user: dict[int, list[Membership]] = {}
+    users: dict[int, User] = {}
+    for m in grants.order_by("user__first_name", "user__username", "role"):
+        by_user.setdefault(m.user_id, []).append(m)
+        users[m.user_id] = m.user
+    codes = _open_codes(users)
+    manageable = set(
+        users_manageable(scope, User.objects.filter(pk__in=list(users))).values_list(
+            "pk", flat=True
+        )
+    )
+    rows = [
+        AccountRow(
+            user=users[pk],
+            memberships=by_user[pk],
+            pending_until=codes.get(pk),
+            manageable=pk in manageable,
+        )
+        for pk in users
+    ]
+    if pending_only:
+        rows = [r for r in rows if r.pending_until is not None and r.user.is_active]
+    return rows
+
+
+def account_get(*, scope: Scope, user_id: int) -> AccountRow:
+    """One account the caller manages a role of; anything else is a 404."""
+    grants = list(
+        memberships_manageable(scope)
+        .filter(user_id=user_id)
+        .select_related(
+            "user", "org_unit", "jurisdiction", "enterprise", "enterprise__jurisdiction"
+        )
+        .order_by("role")
+    )
+    if not grants:
+        raise Http404(NOT_FOUND)
+    user = grants[0].user
+    return AccountRow(
+        user=user,
+        memberships=grants,
+        pending_until=_open_codes([user.pk]).get(user.pk),
+        manageable=can_manage_account(scope, user),
+    )
+
+
+def account_parks(*, scope: Scope) -> QuerySet[Jurisdiction]:
+    """Parks whose staff accounts the caller manages."""
+    return visible(scope, Jurisdiction, "manage_accounts").filter(kind__in=ENTERPRISE_HOSTS)
+
+
+def account_enterprises(*, scope: Scope) -> QuerySet[Enterprise]:
+    """Enterprises whose accounts the caller manages (an officer: its employee logins)."""
+    return (
+        visible(scope, Enterprise, "manage_accounts")
+        .select_related("jurisdiction")
+        .order_by("name")
+    )
+
+
+def liaison_communities_grantable(*, scope: Scope, park: Jurisdiction) -> list[Jurisdiction]:
+    """Communities of the park's county where the caller may appoint a liaison."""
+    root = "/" + park.path.strip("/").split("/")[0] + "/"
+    communities = Jurisdiction.objects.filter(
+        kind=JurisdictionKind.COMMUNITY, path__startswith=root
+    ).order_by("name")
+    return [c for c in communities if Role.COMMUNITY_LIAISON in grantable_roles(scope, c)]

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from parkguard.orgs import office_views, views
+from parkguard.orgs import accounts_views, office_views, views
 
 urlpatterns = [
     path("accounts/login/", views.LoginView.as_view(), name="login"),
@@ -31,4 +31,36 @@ urlpatterns = [
     path("tokens/", views.api_tokens, name="api_tokens"),
     path("tokens/<int:token_id>/revoke/", views.api_token_revoke, name="api_token_revoke"),
     path("healthz", views.healthz, name="healthz"),
+    # Accounts and roles (issue 7 §1).
+    path("accounts/", accounts_views.account_home, name="account_home"),
+    path("accounts/activate/", accounts_views.activate, name="account_activate"),
+    path(
+        "park/<int:jurisdiction_id>/accounts/",
+        accounts_views.park_accounts,
+        name="park_accounts",
+    ),
+    path(
+        "enterprises/<int:enterprise_id>/accounts/",
+        accounts_views.enterprise_accounts,
+        name="enterprise_accounts",
+    ),
+    path(
+        "enterprises/<int:enterprise_id>/accounts/reissue/",
+        accounts_views.enterprise_codes_reissue,
+        name="enterprise_codes_reissue",
+    ),
+    path("users/<int:id>/", accounts_views.account_detail, name="account_detail"),
+    path("users/<int:id>/roles/", accounts_views.account_role_grant, name="account_role_grant"),
+    path(
+        "users/<int:id>/roles/remove/",
+        accounts_views.account_role_remove,
+        name="account_role_remove",
+    ),
+    path(
+        "users/<int:id>/deactivate/", accounts_views.account_deactivate, name="account_deactivate"
+    ),
+    path(
+        "users/<int:id>/reactivate/", accounts_views.account_reactivate, name="account_reactivate"
+    ),
+    path("users/<int:id>/reset/", accounts_views.account_reset, name="account_reset"),
 ]

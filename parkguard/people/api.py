@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from datetime import datetime
+from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -21,7 +22,7 @@ from parkguard.orgs.access import (
 )
 from parkguard.orgs.models import Enterprise, Jurisdiction, OrgUnit
 from parkguard.orgs.selectors import parks_of
-from parkguard.people import selectors, services
+from parkguard.people import logins, selectors, services
 from parkguard.people.choices import EmploymentStatus, StaffCategory
 from parkguard.people.identity import phone_mask
 from parkguard.people.importing import person_import_refresh
@@ -418,3 +419,78 @@ def id_conflicts(request: HttpRequest, jurisdiction_id: int) -> list[dict[str, A
 def import_detail(request: HttpRequest, import_id: int) -> PersonImport:
     batch = get_visible_or_404(scope(request), PersonImport.objects.defer("payload"), pk=import_id)
     return person_import_refresh(batch=batch, now=timezone.now())
+
+
+# --- employee logins from the ledger (issue 7 §1) -------------------------------------------
+
+logins_router = Router(tags=["账号与角色"])
+
+
+class EmployeeLoginsIn(Schema):
+    person_ids: list[int] = Field(default_factory=list, description="选中的人员")
+    org_unit_id: int | None = Field(
+        None, description="或：该单元（含下级）中尚未开通账号的全部在岗人员"
+    )
+    login_by: Literal["phone", "number", "given"] = Field(
+        "phone", description="登录名：phone 手机号 / number 前缀+编号 / given 逐人指定"
+    )
+    prefix: str = Field("", max_length=20, description="工号前缀（number）")
+    start: int = Field(1, ge=0, description="起始编号（number）")
+    logins: dict[int, str] = Field(
+        default_factory=dict, description="逐人指定的登录名（given）：人员 id → 登录名"
+    )
+
+
+class SheetRowOut(Schema):
+    name: str
+    unit: str
+    phone_masked: str
+    login: str = Field(description="登录名；为手机号时显示“本人手机号”")
+    code: str = Field(description="一次性激活码，只在此响应中出现一次")
+    expires_at: datetime
+
+
+@logins_router.post(
+    "/enterprises/{enterprise_id}/employee-logins",
+    response={201: list[SheetRowOut], 422: FieldErrors},
+    summary="从台账批量开通员工账号（返回激活码清单，只出现一次）",
+)
+def employee_logins_create(
+    request: HttpRequest, enterprise_id: int, payload: EmployeeLoginsIn
+) -> Status[Any]:
+    s = scope(request)
+    enterprise = get_visible_or_404(s, Enterprise, "manage_accounts", pk=enterprise_id)
+    unit = (
+        get_visible_or_404(s, OrgUnit, pk=payload.org_unit_id, enterprise=enterprise)
+        if payload.org_unit_id
+        else None
+    )
+    try:
+        rows = logins.employee_logins_create(
+            scope=s,
+            actor=request.user if request.user.is_authenticated else None,
+            enterprise=enterprise,
+            person_ids=payload.person_ids,
+            unit=unit,
+            login_by=payload.login_by,
+            prefix=payload.prefix,
+            start=payload.start,
+            logins=payload.logins,
+            at=timezone.now(),
+        )
+    except DjangoValidationError as exc:
+        return _field_errors(exc)
+    return Status(
+        201,
+        [
+            SheetRowOut(
+                name=r.name,
+                unit=r.unit,
+                phone_masked=r.phone_masked,
+                login=r.login_shown,
+                code=r.code_display,
+                expires_at=r.expires_at,
+            )
+            for r in rows
+        ],
+    )

@@ -69,7 +69,7 @@ def person_list(
     if f.category:
         queryset = queryset.filter(category=f.category)
     if f.org_unit:
-        queryset = queryset.filter(org_unit_id__in=_unit_and_below(enterprise, f.org_unit))
+        queryset = queryset.filter(org_unit_id__in=unit_and_below(enterprise, f.org_unit))
     if f.status:
         queryset = queryset.filter(status=f.status)
     if f.post:
@@ -87,7 +87,7 @@ def person_list(
     return queryset.order_by("org_unit__name", "name", "id")
 
 
-def _unit_and_below(enterprise: Enterprise, unit_id: int) -> set[int]:
+def unit_and_below(enterprise: Enterprise, unit_id: int) -> set[int]:
     found = {unit_id}
     frontier = {unit_id}
     while frontier:

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from parkguard.audit.services import audit_record
 from parkguard.orgs.access import Scope, require
+from parkguard.orgs.accounts import person_roles_end
 from parkguard.orgs.choices import JurisdictionKind
 from parkguard.orgs.models import Enterprise, Jurisdiction
 from parkguard.orgs.selectors import county_root_path
@@ -218,7 +219,16 @@ def person_update(
         EmploymentEvent.objects.create(
             person=person, status=person.status, on=on, note="修改档案", recorded_by=actor
         )
+        _roles_follow_status(person=person, actor=actor)
     return person
+
+
+def _roles_follow_status(*, person: Person, actor: User | None) -> None:
+    """Someone who leaves loses the roles their accounts hold in this enterprise, at once."""
+    if person.status == EmploymentStatus.LEFT:
+        person_roles_end(
+            person_id=person.pk, enterprise_id=person.enterprise_id, actor=actor, at=timezone.now()
+        )
 
 
 @transaction.atomic
@@ -249,9 +259,11 @@ def person_status_change(
     elif status == EmploymentStatus.ACTIVE and person.left_on:
         person.left_on = None
     person.save(update_fields=["status", "left_on", "updated_at"])
-    return EmploymentEvent.objects.create(
+    event = EmploymentEvent.objects.create(
         person=person, status=status, on=on, note=note.strip()[:200], recorded_by=actor
     )
+    _roles_follow_status(person=person, actor=actor)
+    return event
 
 
 def person_id_reveal(

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from parkguard.people import views
+from parkguard.people import logins_views, views
 
 urlpatterns = [
     path("people/", views.ledger_home, name="ledger_home"),
@@ -24,6 +24,11 @@ urlpatterns = [
         "enterprises/<int:enterprise_id>/people/import/",
         views.import_upload,
         name="person_import_upload",
+    ),
+    path(
+        "enterprises/<int:enterprise_id>/logins/",
+        logins_views.employee_logins,
+        name="employee_logins",
     ),
     path("people/<int:person_id>/", views.person_detail, name="person_detail"),
     path("people/<int:person_id>/edit/", views.person_edit, name="person_edit"),

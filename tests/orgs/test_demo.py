@@ -98,3 +98,22 @@ def test_h_3_each_demo_park_has_its_own_supervising_offices() -> None:
     for e in Enterprise.objects.select_related("supervision_office"):
         assert e.supervision_office is not None, e.name
         assert e.supervision_office.jurisdiction_id == e.jurisdiction_id, e.name
+
+
+def test_it_leaves_the_demo_officer_a_sheet_of_pending_employee_logins() -> None:
+    """Issue 7 §1: a few employee logins wait for activation; the officer reissues and prints."""
+    call_command("demo_load", verbosity=0)
+    from parkguard.demo.builder import DEMO_PENDING_COUNT
+
+    officer = Client()
+    assert officer.login(username="officer", password=DEMO_PASSWORD)
+    a1 = Membership.objects.get(user__username="officer").enterprise
+    assert a1 is not None
+    page = officer.get(f"/enterprises/{a1.pk}/accounts/?pending=1")
+    body = page.content.decode()
+    assert body.count('name="user"') == DEMO_PENDING_COUNT
+    pending = Membership.objects.filter(
+        enterprise=a1, role="employee", user__username__startswith="YX"
+    ).values_list("user_id", flat=True)
+    sheet = officer.post(f"/enterprises/{a1.pk}/accounts/reissue/", {"user": list(pending)})
+    assert sheet.content.decode().count('class="slip"') == DEMO_PENDING_COUNT

@@ -15,6 +15,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from parkguard.audit.services import audit_record
+from parkguard.orgs.accounts import person_roles_end
 from parkguard.people.choices import EmploymentStatus, ImportAction, ImportStatus
 from parkguard.people.importing.checker import ROW_FIELDS
 from parkguard.people.importing.messages import LEDGER_CHANGED, STAGE_LOST
@@ -97,6 +98,19 @@ def merge(*, batch_id: int, actor_id: int | None, today: dt.date) -> tuple[int, 
             f"AND p.id_digest = {stage}.id_digest)",
             [update, batch_id, create, e],
         )
+        # Whoever leaves by this import loses the roles their accounts hold here (issue 7 §1).
+        leaving = list(
+            Person.objects.filter(
+                enterprise_id=e,
+                memberships__enterprise_id=e,
+                id_digest__in=PersonImportRow.objects.filter(
+                    batch_id=batch_id, action=update, status=EmploymentStatus.LEFT
+                ).values("id_digest"),
+            )
+            .exclude(status=EmploymentStatus.LEFT)
+            .values_list("pk", flat=True)
+            .distinct()
+        )
         # Status changes keep their history (J-2.1).
         c.execute(
             f"INSERT INTO {event} ({event_columns}) "
@@ -133,6 +147,8 @@ def merge(*, batch_id: int, actor_id: int | None, today: dt.date) -> tuple[int, 
         )
         c.execute(f"DELETE FROM {stage} WHERE batch_id = %s", [batch_id])
     actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
+    for person_id in leaving:
+        person_roles_end(person_id=person_id, enterprise_id=e, actor=actor, at=now)
     audit_record(
         actor=actor,
         action="person_import",
