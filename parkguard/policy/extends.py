@@ -15,6 +15,7 @@ from parkguard.policy import yaml_source
 from parkguard.policy.pack import BoundRule, Pack, PackMeta
 from parkguard.policy.schema import PackSpec, ParameterSpec
 from parkguard.policy.validation import check_params, format_path
+from parkguard.policy.vocabulary import check_vocabulary, combine, vocabulary
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +86,8 @@ def resolve(
     params.update(spec.parameters)
     rules: list[BoundRule] = list(parent.rules) if parent else []
     found: list[tuple[tuple, str, str]] = list(check_params(spec, params))
+    vocab = combine(spec, vocabulary(parent) if parent is not None else None)
+    found.extend(check_vocabulary(spec, vocab))
     for i, rule in enumerate(spec.rules):
         bound = BoundRule(rule, meta)
         existing = next((n for n, b in enumerate(rules) if b.rule.id == rule.id), None)

@@ -303,14 +303,14 @@ CASES = [
         "rules[1].measures[0].options",
     ),
     (
-        "phases inside any_of",
+        "a gate check inside any_of",
         _m(
             "rules.1.measures.0",
             {
                 "type": "any_of",
                 "options": [
                     {"label": "证明", "measures": [{"type": "certificate", "within_hours": 48}]},
-                    {"label": "隔离", "measures": [{"type": "phases", "phases": []}]},
+                    {"label": "测温", "measures": [{"type": "zones", "zones": []}]},
                 ],
             },
         ),
