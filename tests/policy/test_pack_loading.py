@@ -50,6 +50,7 @@ def test_it_loads_every_bundled_pack(registry: Registry) -> None:
         "jinjiang-xiyuan-2022-81",
         "baotou-industry-2020-02",
         "liucheng-2022-36",
+        "example-quyu-2022-1",
     }
     assert registry.unlocked() == ()  # every published pack is pinned in published.lock
     for pack in registry.packs():
