@@ -199,14 +199,17 @@ class _Builder:
             self._measure(sub, f"{key}/o{n}/{j}", citation, numbering)
 
     def _missing_anchor(self, anchor: str, title: str, citation: Citation) -> list[Obligation]:
-        self.notes.append(
-            Note(f"未提供{labels.ANCHOR[anchor]}，无法计算：{title}", citation)
-        )
+        self.notes.append(Note(f"未提供{labels.ANCHOR[anchor]}，无法计算：{title}", citation))
         return []
 
     def _simple(
         self,
-        measure: PreDepartureTest | Notify | CertificateMeasure | ArrivalTests | TestWindow | Document,
+        measure: PreDepartureTest
+        | Notify
+        | CertificateMeasure
+        | ArrivalTests
+        | TestWindow
+        | Document,
         key: str,
         citation: Citation,
         numbering: str,
@@ -234,7 +237,9 @@ class _Builder:
         if isinstance(measure, Notify):
             promptly = measure.promptly
             vocab_hours = p.vocab.promptly_hours
-            hours = p.int(vocab_hours) if promptly and vocab_hours is not None else p.int(measure.hours)  # type: ignore[arg-type]
+            hours = (
+                p.int(vocab_hours) if promptly and vocab_hours is not None else p.int(measure.hours)
+            )
             title = measure.title or notify_text(measure, hours, anchor)
             if measure.timing == "before_departure":
                 due = person.departed_at - timedelta(hours=hours) if person.departed_at else None
@@ -285,7 +290,13 @@ class _Builder:
             del verb
             return [
                 Obligation(
-                    key, "document", title, citation, due_at=due, blocks_entry=doc_need, anchor=anchor
+                    key,
+                    "document",
+                    title,
+                    citation,
+                    due_at=due,
+                    blocks_entry=doc_need,
+                    anchor=anchor,
                 )
             ]
         if base is None:
@@ -623,12 +634,10 @@ def evaluate_plan(*, plan: Plan, records: Records, at: datetime) -> PlanStatus:
     open_phases = [p for p in blocking if ends[p.index] is None]
     earliest: datetime | None = plan.earliest_entry
     if blocking and not any(p.action in _ENTRY_PROHIBITIONS for p in plan.prohibitions):
-        known = [ends[p.index] for p in blocking if ends[p.index] is not None]
-        earliest = max([plan.arrived_at, *known]) if not open_phases else None  # type: ignore[list-item]
+        known = [end for p in blocking if (end := ends[p.index]) is not None]
+        earliest = max([plan.arrived_at, *known]) if not open_phases else None
     for phase in open_phases:
-        reasons.insert(
-            0, Reason(f"{phase.label}尚未结束：须{phase.end_condition}", phase.citation)
-        )
+        reasons.insert(0, Reason(f"{phase.label}尚未结束：须{phase.end_condition}", phase.citation))
         foreseeable = False
     if earliest is not None and at < earliest:
         last = max(

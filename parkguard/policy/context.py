@@ -56,7 +56,7 @@ class Params:
     """Parameter values for one evaluation: the park's, else the pack's defaults; and the
     officer's per-case choices, else the pack's default for each."""
 
-    __slots__ = ("_values", "_choices", "_used", "pack", "vocab")
+    __slots__ = ("_choices", "_used", "_values", "pack", "vocab")
 
     def __init__(
         self,
@@ -69,28 +69,28 @@ class Params:
         self._choices: dict[str, CaseChoice] = {}
         self._used: dict[str, ChoiceUse] = {}
         for name, choice in (choices or {}).items():
-            spec = self.vocab.choices.get(name)
-            if spec is None:
+            cspec = self.vocab.choices.get(name)
+            if cspec is None:
                 raise E.PolicyInputError(E.ERR_CHOICE_UNKNOWN, path=f"choices.{name}", detail=name)
             if not choice.by.strip() or not choice.reason.strip():
                 raise E.PolicyInputError(E.ERR_CHOICE_REASON, path=f"choices.{name}.reason")
-            if spec.type == "integer":
-                value = choice.value
-                if not isinstance(value, int) or isinstance(value, bool):
+            if cspec.type == "integer":
+                cvalue = choice.value
+                if not isinstance(cvalue, int) or isinstance(cvalue, bool):
                     raise E.PolicyInputError(
-                        E.ERR_CHOICE_RANGE, path=f"choices.{name}.value", detail="应为整数"
+                        E.ERR_CHOICE_RANGE, path=f"choices.{name}.cvalue", detail="应为整数"
                     )
-                low, high = spec.minimum, spec.maximum
-                if (low is not None and value < low) or (high is not None and value > high):
+                low, high = cspec.minimum, cspec.maximum
+                if (low is not None and cvalue < low) or (high is not None and cvalue > high):
                     raise E.PolicyInputError(
                         E.ERR_CHOICE_RANGE,
-                        path=f"choices.{name}.value",
-                        detail=f"{value} 不在 {low if low is not None else '—'}.."
-                        f"{high if high is not None else '—'}（{spec.clause}）",
+                        path=f"choices.{name}.cvalue",
+                        detail=f"{cvalue} 不在 {low if low is not None else '—'}.."
+                        f"{high if high is not None else '—'}（{cspec.clause}）",
                     )
             elif not isinstance(choice.value, str):
                 raise E.PolicyInputError(
-                    E.ERR_CHOICE_OPTION, path=f"choices.{name}.value", detail="应为选项名"
+                    E.ERR_CHOICE_OPTION, path=f"choices.{name}.cvalue", detail="应为选项名"
                 )
             self._choices[name] = choice
         values: dict[str, object] = {
@@ -106,10 +106,10 @@ class Params:
                     E.ERR_PARAM_VALUE_TYPE, path=f"params.{name}", detail=f"应为 {spec.type}"
                 )
             if isinstance(value, int | float) and not isinstance(value, bool):
-                low, high = spec.minimum, spec.maximum
-                if (low is not None and value < low) or (high is not None and value > high):
+                lo, hi = spec.minimum, spec.maximum
+                if (lo is not None and value < lo) or (hi is not None and value > hi):
                     raise E.PolicyInputError(
-                        E.ERR_PARAM_VALUE_RANGE, path=f"params.{name}", detail=f"{low}..{high}"
+                        E.ERR_PARAM_VALUE_RANGE, path=f"params.{name}", detail=f"{lo}..{hi}"
                     )
             values[name] = value
         self._values = values
@@ -127,7 +127,9 @@ class Params:
         value = chosen.value if chosen is not None else spec.default
         if allowed is not None and value not in allowed:
             raise E.PolicyInputError(
-                E.ERR_CHOICE_OPTION, path=f"choices.{name}.value", detail=f"可选：{'、'.join(allowed)}"
+                E.ERR_CHOICE_OPTION,
+                path=f"choices.{name}.value",
+                detail=f"可选：{'、'.join(allowed)}",
             )
         self._used[name] = ChoiceUse(
             name=name,
@@ -202,7 +204,9 @@ def _origin_ok(value: str, in_: tuple[str, ...] | None, low: str | None, high: s
 _SCOPES = ("place", "county", "city", "province")
 
 
-def _risk_ok(vocab: Vocabulary, risk: str | None, in_: tuple[str, ...] | None, low: str | None) -> bool:
+def _risk_ok(
+    vocab: Vocabulary, risk: str | None, in_: tuple[str, ...] | None, low: str | None
+) -> bool:
     if risk is None:
         return False
     if in_ is not None:
@@ -256,7 +260,9 @@ def _fact_ok(test: FactTest, value: FactValue | None, ctx: Context) -> bool:
     return (low is None or value >= low) and (high is None or value <= high)
 
 
-def _facts_ok(tests: Mapping[str, FactTest] | None, facts: Mapping[str, FactValue], ctx: Context) -> bool:
+def _facts_ok(
+    tests: Mapping[str, FactTest] | None, facts: Mapping[str, FactValue], ctx: Context
+) -> bool:
     return all(_fact_ok(test, facts.get(name), ctx) for name, test in (tests or {}).items())
 
 

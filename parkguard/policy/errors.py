@@ -44,7 +44,9 @@ ERR_SHARE_RANGE = "抽检比例必须大于 0 且不超过 1"
 ERR_SLOTS_COUNT = "时段（slots）数量与每日次数（times_per_day）不一致"
 ERR_HEADCOUNT_RANGE = "人数下限大于上限，条件永远不成立"
 ERR_RISK_TEST_EXACTLY_ONE = "stayed 中 risk_in 与 risk_at_least 必须且只能填写一个"
-ERR_FACT_TEST_EXACTLY_ONE = "事实条件必须且只能写一种判断：值、in 列表、at_least/at_most、within_days 或 present"
+ERR_FACT_TEST_EXACTLY_ONE = (
+    "事实条件必须且只能写一种判断：值、in 列表、at_least/at_most、within_days 或 present"
+)
 ERR_EVIDENCE_EMPTY = "结束条件至少要写 negative_test_from_day 或 symptom_free_days 之一"
 ERR_PHASE_NEEDS_END = "阶段必须写明 days（天数）或 until（结束条件）"
 ERR_PHASE_DAYS_AND_UNTIL = "阶段的 days 与 until 不能同时填写"
@@ -69,14 +71,19 @@ ERR_PARAM_TYPE = "参数类型与此处用途不符"
 ERR_PARAM_DEFAULT_TYPE = "参数默认值与声明的类型不符"
 ERR_RISK_UNDECLARED = "风险等级不在规则包的 risk_levels 中"
 ERR_FACT_UNDECLARED = "引用了未在 facts 中声明的事实"
-ERR_FACT_SUBJECT = "事实的主体不符：person_facts 只能用 subject: person 的事实，enterprise_facts 只能用 subject: enterprise 的事实"
+ERR_FACT_SUBJECT = (
+    "事实的主体不符：person_facts 只能用 subject: person 的事实，"
+    "enterprise_facts 只能用 subject: enterprise 的事实"
+)
 ERR_FACT_VALUE_UNDECLARED = "事实取值不在该事实声明的 values 中"
 ERR_FACT_TEST_TYPE = "这种判断与事实的类型不符"
 ERR_CHOICE_UNDECLARED = "引用了未在 choices 中声明的选择项"
 ERR_CHOICE_TYPE = "选择项类型与此处用途不符"
 ERR_CHOICE_OPTION_DEFAULT = "option 选择项的默认值不是该 any_of 的选项名（label）"
 ERR_ANY_OF_PHASES_NEED_CHOICE = "any_of 的选项含隔离阶段时，必须写 choice（逐案选择哪一项）"
-ERR_PROMPTLY_UNDEFINED = "写了 promptly: true（及时），但规则包没有写 promptly_hours（及时是指多少小时内）"
+ERR_PROMPTLY_UNDEFINED = (
+    "写了 promptly: true（及时），但规则包没有写 promptly_hours（及时是指多少小时内）"
+)
 ERR_PROMPTLY_WITH_HOURS = "promptly: true 时不要再写 hours；时限由 promptly_hours 决定"
 ERR_COVERAGE_UNREACHABLE = "按此间隔和抽检比例，无法在 full_coverage_days 天内覆盖全员"
 ERR_PUBLISHED_CHANGED = "已发布的规则包内容被修改；已发布的版本不可修改，请另存为新版本"

@@ -12,19 +12,19 @@ from parkguard.policy.schema import (
     Approval,
     ArrivalTests,
     CertificateMeasure,
+    ChoiceRef,
     ClosedLoop,
     Condition,
     Deadlines,
     Disinfection,
+    Document,
     EntryChecks,
+    Evidence,
+    FactTest,
     Instruction,
     Limit,
     Measure,
     Notify,
-    ChoiceRef,
-    Document,
-    Evidence,
-    FactTest,
     ParamRef,
     Phases,
     PreDepartureTest,
@@ -184,7 +184,9 @@ def describe_measure(m: Measure) -> str:
         if m.promptly:
             when = f"{_after(m.anchor)}及时（规则包 promptly_hours 规定的时限内）"
         elif m.timing == "after_arrival":
-            when = f"{_after(m.anchor)}{_n(m.hours)}小时内" if m.hours else f"{_after(m.anchor)}及时"
+            when = (
+                f"{_after(m.anchor)}{_n(m.hours)}小时内" if m.hours else f"{_after(m.anchor)}及时"
+            )
         else:
             when = labels.TIMING[m.timing] + (f"{_n(m.hours)}小时" if m.hours else "")
         to = f"向{'、'.join(m.to)}" if m.to else ""
@@ -336,11 +338,14 @@ def explain(pack: Pack) -> list[str]:
         values = f"：{'、'.join(f'{k} {v}' for k, v in fact.values.items())}" if fact.values else ""
         lines.append(f"事实 {name}（{fact.label}，{fact.type}）{values}")
     for name, choice in vocab.choices.items():
-        bounds = ""
-        if choice.minimum is not None or choice.maximum is not None:
-            bounds = f"，范围 {choice.minimum if choice.minimum is not None else '…'}～{choice.maximum if choice.maximum is not None else '…'}"
+        low = choice.minimum if choice.minimum is not None else "…"
+        high = choice.maximum if choice.maximum is not None else "…"
+        bounds = (
+            "" if choice.minimum is None and choice.maximum is None else f"，范围 {low}～{high}"
+        )
         lines.append(
-            f"逐案选择 {name}（默认 {choice.default}{bounds}，须写明决定人和理由）：{choice.description}（出处：{choice.clause}）"
+            f"逐案选择 {name}（默认 {choice.default}{bounds}，须写明决定人和理由）："
+            f"{choice.description}（出处：{choice.clause}）"
         )
     if vocab.promptly_hours is not None:
         lines.append(f"“及时”指{_n(vocab.promptly_hours)}小时内")

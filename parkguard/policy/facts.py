@@ -21,7 +21,10 @@ class Facts(BaseModel):
 
 # A value of a fact a pack declares (its type is checked against the declaration).
 FactValue = bool | int | str | list[str]
-RISK_HELP = "风险等级，用规则包的风险用语（默认 low 低、medium 中、high 高；也可以是封控区、管控区、防范区等）"
+RISK_HELP = (
+    "风险等级，用规则包的风险用语（默认 low 低、medium 中、high 高；"
+    "也可以是封控区、管控区、防范区等）"
+)
 
 
 class Stay(Facts):
@@ -29,7 +32,9 @@ class Stay(Facts):
 
     region: str = Field(description="地区名称，如“某市某区某街道”")
     risk: str | None = Field(None, description=f"该地（地点本身）的{RISK_HELP}；不填为无风险等级")
-    county_risk: str | None = Field(None, description="该地所在区县内的最高风险等级（不填则同 risk）")
+    county_risk: str | None = Field(
+        None, description="该地所在区县内的最高风险等级（不填则同 risk）"
+    )
     city_risk: str | None = Field(None, description="该地所在地市内的最高风险等级（不填则同区县）")
     province_risk: str | None = Field(
         None, description="该地所在省份内的最高风险等级（不填则同地市）"

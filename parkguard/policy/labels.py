@@ -75,6 +75,8 @@ PLACE = {
 
 def place(code: str) -> str:
     return PLACE.get(code, code)
+
+
 ANCHOR = {
     "arrival": "到达时间",
     "work_start": "开工（上岗）时间",

@@ -626,13 +626,7 @@ class Document(Anchored, MeasureBase):
 
 
 ArrivalMeasure = Annotated[
-    PreDepartureTest
-    | Notify
-    | CertificateMeasure
-    | ArrivalTests
-    | TestWindow
-    | Document
-    | Phases,
+    PreDepartureTest | Notify | CertificateMeasure | ArrivalTests | TestWindow | Document | Phases,
     Field(discriminator="type"),
 ]
 

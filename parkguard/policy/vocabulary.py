@@ -23,6 +23,7 @@ from parkguard.policy.schema import (
     AnyOf,
     ChoiceRef,
     ChoiceSpec,
+    ParamRef,
     Condition,
     EnterpriseCondition,
     EventCondition,
@@ -43,7 +44,7 @@ class Vocabulary:
     risk_levels: tuple[str, ...]
     facts: Mapping[str, FactSpec]
     choices: Mapping[str, ChoiceSpec]
-    promptly_hours: object | None  # int | ParamRef | None
+    promptly_hours: int | ParamRef | ChoiceRef | None
 
     def risk_rank(self, level: str | None) -> int:
         """Severity rank of a risk word (-1: none given)."""
@@ -139,7 +140,10 @@ def check_vocabulary(spec: PackSpec, vocab: Vocabulary) -> Iterator[tuple[Loc, s
                 if word not in levels:
                     yield where, E.ERR_RISK_UNDECLARED, f"{word!r}；可用：{'、'.join(levels)}"
             if isinstance(node, Condition):
-                for field, subject in (("person_facts", "person"), ("enterprise_facts", "enterprise")):
+                for field, subject in (
+                    ("person_facts", "person"),
+                    ("enterprise_facts", "enterprise"),
+                ):
                     for name, test in (getattr(node, field) or {}).items():
                         yield from _fact_test(
                             (*loc, field), name, test, vocab.facts.get(name), subject
@@ -151,9 +155,7 @@ def check_vocabulary(spec: PackSpec, vocab: Vocabulary) -> Iterator[tuple[Loc, s
                 elif declared.type != "integer":
                     yield (*loc, "choice"), E.ERR_CHOICE_TYPE, f"{node.name} 为 {declared.type}"
             if isinstance(node, AnyOf):
-                has_phases = any(
-                    isinstance(m, Phases) for o in node.options for m in o.measures
-                )
+                has_phases = any(isinstance(m, Phases) for o in node.options for m in o.measures)
                 if node.choice is None and has_phases:
                     yield loc, E.ERR_ANY_OF_PHASES_NEED_CHOICE, ""
                 if node.choice is not None:
@@ -162,7 +164,11 @@ def check_vocabulary(spec: PackSpec, vocab: Vocabulary) -> Iterator[tuple[Loc, s
                     if declared is None:
                         yield (*loc, "choice"), E.ERR_CHOICE_UNDECLARED, node.choice
                     elif declared.type != "option":
-                        yield (*loc, "choice"), E.ERR_CHOICE_TYPE, f"{node.choice} 为 {declared.type}"
+                        yield (
+                            (*loc, "choice"),
+                            E.ERR_CHOICE_TYPE,
+                            f"{node.choice} 为 {declared.type}",
+                        )
                     elif declared.default not in labels_:
                         yield (
                             (*loc, "choice"),
