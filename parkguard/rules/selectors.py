@@ -21,6 +21,7 @@ from parkguard.policy import (
     plan_arrival,
     to_jsonable,
 )
+from parkguard.policy.requests import run, run_request
 from parkguard.rules.models import PackAdoption
 from parkguard.rules.registry import registry
 
@@ -89,6 +90,16 @@ def plan_preview(
     if records is not None and at is not None:
         result["status"] = to_jsonable(evaluate_plan(plan=plan, records=records, at=at))
     return result
+
+
+def engine_run(*, command: str, body: object) -> dict[str, Any]:
+    """Any engine function (plan, evaluate, route, schedule, deadlines, gate, zone, diff) on
+    this site's packs: JSON request in, JSON result with citations out."""
+    return run(command, body, registry())
+
+
+def engine_run_request(*, command: str, request: Any) -> dict[str, Any]:
+    return run_request(command, request, registry())
 
 
 def parks_for_scope(*, scope: Scope) -> list[Jurisdiction]:
