@@ -65,7 +65,8 @@ class ScheduleRequest(PackChoice):
     start: date = Field(description="起始日期（含）")
     end: date = Field(description="结束日期（含）")
     activities: tuple[Literal["test", "temperature", "disinfection"], ...] = Field(
-        ACTIVITIES, description="test 检测、temperature 测温、disinfection 消杀"
+        ("test", "temperature", "disinfection"),
+        description="test 检测、temperature 测温、disinfection 消杀",
     )
     anchor: date | None = Field(None, description="检测周期的起算日（园区固定，默认 start）")
     person: PersonFacts | None = None

@@ -32,7 +32,7 @@ def _pack_size_thresholds(pack: Pack) -> tuple[int | ParamRef, ...]:
         c.headcount_at_least
         for bound in pack.rules
         for c in _enterprise_conditions(bound.rule.when)
-        if c.headcount_at_least is not None
+        if isinstance(c.headcount_at_least, int | ParamRef)  # a per-case choice is no size
     )
 
 

@@ -28,7 +28,7 @@ FACTS = {
     },
     "headcount_band": {"type": "integer", "label": "人数档"},
 }
-CHOICES = {
+CHOICES: dict[str, dict[str, Any]] = {
     "days": {
         "type": "integer",
         "default": 7,
