@@ -39,7 +39,7 @@ from parkguard.policy.gate import entry_checks
 from parkguard.policy.pack import Pack
 from parkguard.policy.registry import Registry
 from parkguard.policy.results import to_jsonable
-from parkguard.policy.schedules import ACTIVITIES, routine_schedule
+from parkguard.policy.schedules import routine_schedule
 
 
 class PackChoice(Facts):
