@@ -29,7 +29,12 @@ from tests.factories import TODAY, World
 # Routes anyone may open (they carry no tenant data).
 PUBLIC = {"login", "healthz", "admin:login", "admin:logout", "logout"}
 # Parameters that select nothing of a tenant; the value is fixed.
-NEUTRAL = {"app_label": "orgs", "url": "nowhere/", "pack_id": "zhengyang-2022-20"}
+NEUTRAL = {
+    "app_label": "orgs",
+    "url": "nowhere/",
+    "pack_id": "zhengyang-2022-20",
+    "mode": "schedule",
+}
 DENIED = {302, 401, 403, 404, 405}
 # A write may also fail validation first (the body is empty): it still reveals and changes nothing.
 WRITE_DENIED = DENIED | {400, 422}
