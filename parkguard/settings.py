@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "parkguard.orgs",
     "parkguard.people",
     "parkguard.rules",
+    "parkguard.overview",
 ]
 
 MIDDLEWARE = [

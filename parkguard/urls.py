@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import include, path
 
-from parkguard.api import api
+from parkguard.api.root import api
 from parkguard.orgs.login import AdminLoginForm
 
 admin.site.site_header = "ParkGuard 园区疫情防控管理平台"
@@ -17,6 +17,7 @@ admin.site.login_form = AdminLoginForm
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("", include("parkguard.overview.urls")),
     path("", include("parkguard.orgs.urls")),
     path("", include("parkguard.people.urls")),
     path("", include("parkguard.rules.urls")),

@@ -16,6 +16,7 @@ from parkguard.orgs.services import enterprise_create, jurisdiction_create, org_
 from parkguard.people.choices import StaffCategory
 from parkguard.people.models import Person
 from parkguard.people.services import person_create
+from parkguard.rules.models import PackAdoption
 
 TODAY = dt.date(2022, 11, 15)
 PASSWORD = "test-pass-2022"
@@ -41,6 +42,20 @@ def make_user(username: str, *, staff: bool = False) -> User:
         username=username, password=PASSWORD, first_name=username, is_staff=staff
     )
     return user
+
+
+# Notice J: its pack declares the large size, wide-contact posts and agency staff.
+J_PACK = "jinjiang-xiyuan-2022-81"
+
+
+def adopt(park: Jurisdiction, pack_id: str = J_PACK, **params: object) -> PackAdoption:
+    """The park follows a bundled pack (with these parameter values)."""
+    return PackAdoption.objects.create(
+        jurisdiction=park,
+        pack_id=pack_id,
+        params=params,
+        adopted_at=dt.datetime(2022, 11, 15, 9, 0, tzinfo=dt.UTC),
+    )
 
 
 def make_person(enterprise: Enterprise, name: str, serial: int, **fields: object) -> Person:

@@ -21,7 +21,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from parkguard.audit.services import audit_record
-from parkguard.orgs.models import ApiToken, Membership
+from parkguard.orgs.models import ApiToken, Membership, SupervisionOffice
 from parkguard.orgs.services import api_token_create
 from parkguard.people.models import HouseholdMember, PersonImport
 from tests.factories import TODAY, World
@@ -75,6 +75,7 @@ def _victims(world: World) -> dict[str, Any]:
         person=world.a1_person, name="甲一家属", relation="配偶"
     )
     batch = PersonImport.objects.create(enterprise=world.a1, filename="甲一台账.xlsx")
+    office = SupervisionOffice.objects.create(jurisdiction=world.park_a, name="甲园区应急办")
     return {
         "enterprise_id": world.a1.pk,
         "unit_id": world.a1_unit.pk,
@@ -83,6 +84,7 @@ def _victims(world: World) -> dict[str, Any]:
         "token_id": token.pk,  # the outsider walker tries to revoke A1's token
         "member_id": member.pk,
         "import_id": batch.pk,
+        "office_id": office.pk,  # park A's supervising office (H-3)
         "id": world.users["a1_officer"].pk,  # admin's password-change page for a user
         "models": {
             "Enterprise": world.a1,
@@ -94,6 +96,7 @@ def _victims(world: World) -> dict[str, Any]:
             "AuditEvent": event,
             "HouseholdMember": member,
             "PersonImport": batch,
+            "SupervisionOffice": office,
             "User": world.users["a1_officer"],
         },
     }

@@ -31,6 +31,10 @@ class AuditEvent(models.Model):
     prev_digest = models.CharField(max_length=64)
     digest = models.CharField(max_length=64, unique=True)
 
+    # Read through orgs.access with action "read_audit": the enterprise's editors, the park admin.
+    scope_jurisdiction = "jurisdiction_id_ref"
+    scope_enterprise = "enterprise_id_ref"
+
     class Meta:
         verbose_name = "审计记录"
         verbose_name_plural = "审计记录"

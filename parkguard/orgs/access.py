@@ -244,10 +244,12 @@ ACTIONS: dict[str, Grant] = {
     # Run and cancel staff-ledger imports.
     "import": _EDITORS,
     # Park-only decisions: create enterprises, set the whitelist, review ID conflicts,
-    # adopt rule packs.
+    # adopt rule packs, keep the park's supervising offices (H-3).
     "administer": _PARK_ADMIN,
     "review": _PARK_ADMIN,
     "adopt": _PARK_ADMIN,
+    # Read the audit log of one's enterprise or park.
+    "read_audit": _EDITORS,
 }
 
 

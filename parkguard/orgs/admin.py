@@ -1,9 +1,22 @@
 from __future__ import annotations
 
-from django.contrib import admin
+from typing import Any
 
-from parkguard.lib.admin import ScopedAdmin
-from parkguard.orgs.models import ApiToken, Enterprise, Jurisdiction, Membership, OrgUnit
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from parkguard.audit.models import AuditEvent
+from parkguard.orgs.access import scope_of, visible
+from parkguard.orgs.models import (
+    ApiToken,
+    Enterprise,
+    Jurisdiction,
+    Membership,
+    OrgUnit,
+    SupervisionOffice,
+)
+from parkguard.orgs.scoped_admin import ScopedAdmin
 
 
 @admin.register(Jurisdiction)
@@ -17,10 +30,18 @@ class JurisdictionAdmin(ScopedAdmin):
 @admin.register(Enterprise)
 class EnterpriseAdmin(ScopedAdmin):
     list_display = ["name", "credit_code", "jurisdiction", "industry", "whitelisted"]
-    list_filter = ["whitelisted", "supervision_category"]
+    list_filter = ["whitelisted"]
     search_fields = ["name", "credit_code"]
     raw_id_fields = ["park_cadre", "community_liaison"]
     # Creation and edits go through the pages, whose services validate the credit code.
+    read_only = True
+
+
+@admin.register(SupervisionOffice)
+class SupervisionOfficeAdmin(ScopedAdmin):
+    list_display = ["name", "jurisdiction", "responsibilities", "basis", "order"]
+    search_fields = ["name", "responsibilities"]
+    # Edited on the park's page (主管办所), whose service checks names and the park.
     read_only = True
 
 
@@ -45,3 +66,16 @@ class ApiTokenAdmin(ScopedAdmin):
     list_display = ["name", "prefix", "enterprise", "jurisdiction", "created_at", "revoked_at"]
     readonly_fields = ["digest", "prefix", "created_by", "created_at", "last_used_at"]
     read_only = True
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ScopedAdmin):
+    """The audit log, read-only; registered here because the audit app sits below orgs."""
+
+    list_display = ["at", "actor_label", "action", "target_type", "target_id", "reason"]
+    list_filter = ["action"]
+    search_fields = ["actor_label", "reason"]
+    read_only = True
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        return visible(scope_of(request), AuditEvent.objects.all(), action="read_audit")

@@ -1,4 +1,4 @@
-"""JSON API of the organisation app: the caller, enterprises, org units."""
+"""JSON API of the organisation app: the caller, org units."""
 
 from __future__ import annotations
 
@@ -6,13 +6,12 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest
-from django.utils.timezone import localdate
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
-from parkguard.api import scope
+from parkguard.api.auth import scope
 from parkguard.lib.api_errors import FieldErrors, field_errors
-from parkguard.orgs import selectors, services
+from parkguard.orgs import services
 from parkguard.orgs.access import get_visible_or_404, require_edit_enterprise, visible
 from parkguard.orgs.choices import OrgUnitKind
 from parkguard.orgs.models import Enterprise, Membership, OrgUnit
@@ -32,22 +31,6 @@ class MeOut(Schema):
     device_token: bool
     roles: list[str]
     memberships: list[MembershipOut]
-
-
-class EnterpriseOut(Schema):
-    id: int
-    name: str
-    credit_code: str
-    jurisdiction_id: int
-    jurisdiction: str
-    legal_representative: str
-    industry: str
-    supervision_category: str
-    whitelisted: bool
-    headcount: int
-    large: bool = Field(
-        description="在岗人数达到园区所采用规则包的企业规模门槛（如 J-1.2.5 的200人）"
-    )
 
 
 class OrgUnitOut(Schema):
@@ -84,37 +67,6 @@ def me(request: HttpRequest) -> MeOut:
             for m in rows
         ],
     )
-
-
-def _enterprise_out(row: selectors.EnterpriseRow) -> EnterpriseOut:
-    e = row.enterprise
-    return EnterpriseOut(
-        id=e.pk,
-        name=e.name,
-        credit_code=e.credit_code,
-        jurisdiction_id=e.jurisdiction_id,
-        jurisdiction=e.jurisdiction.name,
-        legal_representative=e.legal_representative,
-        industry=e.industry,
-        supervision_category=e.supervision_category,
-        whitelisted=e.whitelisted,
-        headcount=row.headcount,
-        large=row.is_large,
-    )
-
-
-@router.get("/enterprises", response=list[EnterpriseOut], summary="可见的企业")
-def enterprise_list(request: HttpRequest, q: str = "") -> list[EnterpriseOut]:
-    enterprises = selectors.enterprise_list(scope=scope(request), search=q[:50])
-    return [_enterprise_out(r) for r in selectors.enterprise_rows(enterprises, on=localdate())]
-
-
-@router.get("/enterprises/{enterprise_id}", response=EnterpriseOut, summary="企业详情")
-def enterprise_detail(request: HttpRequest, enterprise_id: int) -> EnterpriseOut:
-    enterprise = get_visible_or_404(
-        scope(request), Enterprise.objects.select_related("jurisdiction"), pk=enterprise_id
-    )
-    return _enterprise_out(selectors.enterprise_rows([enterprise], on=localdate())[0])
 
 
 @router.get("/enterprises/{enterprise_id}/units", response=list[OrgUnitOut], summary="企业组织单元")

@@ -32,15 +32,6 @@ ALLOWED_PARENTS: dict[str, tuple[str, ...]] = {
 }
 
 
-class SupervisionCategory(models.TextChoices):
-    """H-3: each kind of enterprise is supervised by a named office."""
-
-    MINES_CHEMICALS = "mines_chemicals", "矿山、危化企业（应急办）"
-    INDUSTRY = "industry", "工业及小微企业（经发办）"
-    CONSTRUCTION = "construction", "建筑工地（规建办）"
-    FOOD = "food", "食品及餐饮（市场监管所）"
-
-
 class OrgUnitKind(models.TextChoices):
     DEPARTMENT = "department", "部门"
     WORKSHOP = "workshop", "车间"

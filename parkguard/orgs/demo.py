@@ -15,10 +15,16 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from stdnum.cn import ric, uscc
 
-from parkguard.orgs.choices import JurisdictionKind, OrgUnitKind, Role, SupervisionCategory
-from parkguard.orgs.models import Enterprise, Jurisdiction, Membership, OrgUnit
+from parkguard.orgs.choices import JurisdictionKind, OrgUnitKind, Role
+from parkguard.orgs.models import (
+    Enterprise,
+    Jurisdiction,
+    Membership,
+    OrgUnit,
+    SupervisionOffice,
+)
 from parkguard.orgs.services import jurisdiction_create
-from parkguard.people.choices import AGENCY_CATEGORIES, StaffCategory
+from parkguard.people.choices import StaffCategory
 from parkguard.people.identity import IdNumber
 from parkguard.people.models import EmploymentEvent, Person
 from parkguard.people.services import person_identity_fields
@@ -75,20 +81,42 @@ GIVEN = (
 REGIONS = ["450222", "150202", "510107", "420106", "500114", "350582"]
 
 ENTERPRISES = [
-    # (park key, name, industry, category, staff, whitelisted)
-    ("A", "云溪精密机械制造有限公司", "装备制造", SupervisionCategory.INDUSTRY, 900, True),
-    ("A", "云溪新材料科技股份有限公司", "新材料", SupervisionCategory.MINES_CHEMICALS, 460, False),
-    ("A", "黔渝电子元件有限公司", "电子信息", SupervisionCategory.INDUSTRY, 260, False),
-    ("A", "云溪绿源食品有限公司", "农副食品加工", SupervisionCategory.FOOD, 180, False),
-    ("A", "青山纺织服装有限公司", "纺织服装", SupervisionCategory.INDUSTRY, 150, False),
-    ("A", "恒通物流仓储有限公司", "物流仓储", SupervisionCategory.INDUSTRY, 90, False),
-    ("A", "云溪建工第三工程项目部", "建筑施工", SupervisionCategory.CONSTRUCTION, 120, False),
-    ("A", "安泰化工助剂有限公司", "化工", SupervisionCategory.MINES_CHEMICALS, 60, False),
-    ("B", "东岭汽车零部件有限公司", "汽车零部件", SupervisionCategory.INDUSTRY, 380, True),
-    ("B", "东岭包装印务有限公司", "包装印刷", SupervisionCategory.INDUSTRY, 140, False),
-    ("B", "岭南医疗器械有限公司", "医疗器械", SupervisionCategory.INDUSTRY, 180, False),
-    ("B", "东岭中央厨房餐饮管理有限公司", "餐饮", SupervisionCategory.FOOD, 80, False),
+    # (park key, name, industry, supervising office (DEMO_OFFICES), staff, whitelisted)
+    ("A", "云溪精密机械制造有限公司", "装备制造", "economy", 900, True),
+    ("A", "云溪新材料科技股份有限公司", "新材料", "emergency", 460, False),
+    ("A", "黔渝电子元件有限公司", "电子信息", "economy", 260, False),
+    ("A", "云溪绿源食品有限公司", "农副食品加工", "market", 180, False),
+    ("A", "青山纺织服装有限公司", "纺织服装", "economy", 150, False),
+    ("A", "恒通物流仓储有限公司", "物流仓储", "economy", 90, False),
+    ("A", "云溪建工第三工程项目部", "建筑施工", "construction", 120, False),
+    ("A", "安泰化工助剂有限公司", "化工", "emergency", 60, False),
+    ("B", "东岭汽车零部件有限公司", "汽车零部件", "economy", 380, True),
+    ("B", "东岭包装印务有限公司", "包装印刷", "economy", 140, False),
+    ("B", "岭南医疗器械有限公司", "医疗器械", "economy", 180, False),
+    ("B", "东岭中央厨房餐饮管理有限公司", "餐饮", "market", 80, False),
 ]
+# Each park's own supervising offices (H-3 is one town's structure, not a rule for all):
+# park B takes the offices notice H names; park A has its management committee's sections.
+DEMO_OFFICES: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
+    "A": (
+        "云溪工业园区管委会内设机构职责分工（演示）",
+        [
+            ("emergency", "安全生产监管科", "矿山、危险化学品企业"),
+            ("economy", "经济发展局", "工业及小微企业"),
+            ("construction", "建设管理科", "建筑施工企业、施工工地"),
+            ("market", "市场监管所", "食品生产企业及企业食堂"),
+        ],
+    ),
+    "B": (
+        "红炉府发〔2021〕10号 三、（三）人员分工（H-3）",
+        [
+            ("emergency", "应急办", "非煤矿山、危化、烟花爆竹企业"),
+            ("economy", "经发办", "工贸、微型企业"),
+            ("construction", "规环办", "建筑企业、施工工地"),
+            ("market", "市监所", "食药品及企业用餐"),
+        ],
+    ),
+}
 CATEGORY_WEIGHTS = [
     (StaffCategory.REGULAR, 70),
     (StaffCategory.INTERN, 5),
@@ -100,6 +128,12 @@ CATEGORY_WEIGHTS = [
 WIDE_CONTACT_POSTS = ["保安", "保洁", "食堂"]
 POSTS = ["操作工", "技术员", "质检员", "仓管员", "班组长", "司机", "文员", "工程师"]
 AGENCIES = ["渝才劳务派遣有限公司", "众诚人力资源服务有限公司", "安邦物业服务有限公司"]
+# Demo staff who come through an agency (what J-1.5c's agency_managed group asks to record).
+AGENCY_CATEGORIES = {
+    StaffCategory.LABOUR_DISPATCH,
+    StaffCategory.OUTSOURCED,
+    StaffCategory.CLIENT_DISPATCHED,
+}
 SHIFTS = ["白班", "夜班", "长白班"]
 
 
@@ -280,8 +314,16 @@ def demo_load(*, if_empty: bool = False) -> DemoResult | None:
         "parkb_admin": _user("parkb_admin", "罗东岭", staff=True),
     }
     parks = {"A": park_a, "B": park_b}
+    offices: dict[tuple[str, str], SupervisionOffice] = {}
+    for key, (basis, rows) in DEMO_OFFICES.items():
+        for order, (code, office_name, duties) in enumerate(rows):
+            offices[(key, code)], _ = SupervisionOffice.objects.get_or_create(
+                jurisdiction=parks[key],
+                name=office_name,
+                defaults={"responsibilities": duties, "basis": basis, "order": order},
+            )
     enterprises: list[Enterprise] = []
-    for key, name, industry, category, staff, whitelisted in ENTERPRISES:
+    for key, name, industry, office, staff, whitelisted in ENTERPRISES:
         enterprise = Enterprise.objects.filter(name=name).first()
         if enterprise is None:
             enterprise = Enterprise.objects.create(
@@ -290,7 +332,7 @@ def demo_load(*, if_empty: bool = False) -> DemoResult | None:
                 credit_code=_credit_code(rng, "500114"),
                 legal_representative=_name(rng),
                 industry=industry,
-                supervision_category=category,
+                supervision_office=offices[(key, office)],
                 whitelisted=whitelisted,
                 address=f"{parks[key].name}{rng.randrange(1, 99)}号",
                 contact_phone=_phone(rng),

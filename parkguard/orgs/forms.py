@@ -8,7 +8,8 @@ from django import forms
 from django.db.models import Q
 
 from parkguard.orgs.choices import ENTERPRISE_HOSTS, JurisdictionKind
-from parkguard.orgs.models import Enterprise, Jurisdiction, OrgUnit
+from parkguard.orgs.models import Enterprise, Jurisdiction, OrgUnit, SupervisionOffice
+from parkguard.orgs.selectors import offices_for_hosts
 
 
 class EnterpriseForm(forms.ModelForm):
@@ -20,7 +21,7 @@ class EnterpriseForm(forms.ModelForm):
             "jurisdiction",
             "legal_representative",
             "industry",
-            "supervision_category",
+            "supervision_office",
             "address",
             "contact_phone",
             "whitelisted",
@@ -33,9 +34,9 @@ class EnterpriseForm(forms.ModelForm):
             "sales_channels": forms.Textarea(attrs={"rows": 2}),
         }
 
-    # Decided by the park, not by the enterprise itself: where it belongs, and the
-    # whitelist of enterprises key to supply chains (J-2.5).
-    PARK_FIELDS = ("jurisdiction", "whitelisted")
+    # Decided by the park, not by the enterprise itself: where it belongs, the office that
+    # supervises it (H-3), and the whitelist of enterprises key to supply chains (J-2.5).
+    PARK_FIELDS = ("jurisdiction", "supervision_office", "whitelisted")
 
     def __init__(
         self, *args: Any, jurisdictions: Any = None, park_level: bool = True, **kwargs: Any
@@ -52,6 +53,9 @@ class EnterpriseForm(forms.ModelForm):
         communities = Jurisdiction.objects.filter(in_county, kind=JurisdictionKind.COMMUNITY)
         self.fields["jurisdiction"].queryset = hosts  # type: ignore[attr-defined]
         self.fields["community"].queryset = communities  # type: ignore[attr-defined]
+        office = self.fields["supervision_office"]
+        office.queryset = offices_for_hosts(hosts)  # type: ignore[attr-defined]
+        office.help_text = "园区在“园区总览 → 主管办所”中设置本园区的办所"
         if not park_level:
             for name in self.PARK_FIELDS:
                 del self.fields[name]
@@ -75,6 +79,22 @@ class OrgUnitForm(forms.ModelForm):
         parents = OrgUnit.objects.filter(enterprise=enterprise).exclude(kind="team")
         self.fields["parent"].queryset = parents  # type: ignore[attr-defined]
         self.fields["parent"].required = False
+
+    def _post_clean(self) -> None:
+        pass
+
+
+class SupervisionOfficeForm(forms.ModelForm):
+    class Meta:
+        model = SupervisionOffice
+        fields = ["name", "responsibilities", "basis", "order"]
+        help_texts = {
+            "responsibilities": "如：非煤矿山、危化、烟花爆竹企业",
+            "basis": "设置依据，如：红炉府发〔2021〕10号 三、（三）人员分工",
+        }
+
+    def validate_unique(self) -> None:
+        pass  # the service checks names, with its own message
 
     def _post_clean(self) -> None:
         pass

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from parkguard.orgs.choices import JurisdictionKind, OrgUnitKind, Role, SupervisionCategory
+from parkguard.orgs.choices import JurisdictionKind, OrgUnitKind, Role
 
 
 class Jurisdiction(models.Model):
@@ -44,6 +44,41 @@ class Jurisdiction(models.Model):
         return self.name
 
 
+class SupervisionOffice(models.Model):
+    """An office that supervises a kind of enterprise, as one park or town configures it (H-3).
+
+    Notice H names one town's structure (应急办 for mines and hazardous chemicals, 经发办
+    for industry, ...); every park keeps its own list here, set by its park admin, with the
+    document it comes from in `basis`. An enterprise names the office that supervises it.
+    """
+
+    jurisdiction = models.ForeignKey(
+        Jurisdiction,
+        verbose_name="所属园区/镇街",
+        on_delete=models.PROTECT,
+        related_name="supervision_offices",
+    )
+    name = models.CharField("办所名称", max_length=50)
+    responsibilities = models.CharField("负责的企业类别", max_length=200, blank=True)
+    basis = models.CharField("依据（文件及条款）", max_length=200, blank=True)
+    order = models.PositiveSmallIntegerField("排序", default=0)
+
+    scope_jurisdiction = "jurisdiction_id"
+
+    class Meta:
+        verbose_name = "主管办所"
+        verbose_name_plural = "主管办所"
+        ordering = ["order", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["jurisdiction", "name"], name="supervision_office_unique_name"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Enterprise(models.Model):
     """An enterprise in a park; its legal representative is the first responsible person (Z-2.1)."""
 
@@ -57,11 +92,13 @@ class Enterprise(models.Model):
     credit_code = models.CharField("统一社会信用代码", max_length=18, unique=True)
     legal_representative = models.CharField("法定代表人（第一责任人）", max_length=50)
     industry = models.CharField("行业", max_length=50)
-    supervision_category = models.CharField(
-        "主管办所类别",
-        max_length=30,
-        choices=SupervisionCategory.choices,
-        default=SupervisionCategory.INDUSTRY,
+    supervision_office = models.ForeignKey(
+        "SupervisionOffice",
+        verbose_name="主管办所",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="enterprises",
     )
     address = models.CharField("地址", max_length=200, blank=True)
     contact_phone = models.CharField("联系电话", max_length=20, blank=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -13,8 +13,15 @@ from django.db import transaction
 from stdnum.cn import uscc
 from stdnum.exceptions import ValidationError as StdnumError
 
-from parkguard.orgs.choices import ALLOWED_PARENTS, UNIT_RANK, JurisdictionKind, OrgUnitKind
-from parkguard.orgs.models import ApiToken, Enterprise, Jurisdiction, OrgUnit
+from parkguard.orgs.access import Scope, require
+from parkguard.orgs.choices import (
+    ALLOWED_PARENTS,
+    ENTERPRISE_HOSTS,
+    UNIT_RANK,
+    JurisdictionKind,
+    OrgUnitKind,
+)
+from parkguard.orgs.models import ApiToken, Enterprise, Jurisdiction, OrgUnit, SupervisionOffice
 
 CREDIT_CODE_INVALID = "统一社会信用代码不正确：应为18位，且校验位正确"
 ENTERPRISE_NAME_TAKEN = "已有同名企业"
@@ -28,8 +35,15 @@ UNIT_CYCLE = "不能把单元移到它自己或它的下级之下"
 UNIT_PARENT_OTHER_ENTERPRISE = "上级单元必须属于同一企业"
 UNIT_RANK_INVALID = "层级不正确：部门之下为车间，车间之下为班组"
 UNIT_NAME_TAKEN = "同一上级下已有同名单元"
+# How stale a token's "last used" may get: a write per call would slow the device hot path.
+TOKEN_USE_RESOLUTION = timedelta(minutes=5)
 UNIT_HAS_CHILDREN = "该单元下还有下级单元，不能删除"
 UNIT_HAS_PEOPLE = "该单元下还有人员，不能删除"
+OFFICE_NAME_REQUIRED = "请填写办所名称"
+OFFICE_NAME_TAKEN = "本园区已有同名办所"
+OFFICE_HOST_INVALID = "主管办所只能设在园区，或作为园区的镇、街道"
+OFFICE_IN_USE = "还有企业由该办所主管，请先为这些企业改选主管办所，再删除"
+OFFICE_OTHER_PARK = "主管办所必须是本园区（或其所在镇、街道）设置的办所"
 
 
 def credit_code_clean(raw: str) -> str:
@@ -84,9 +98,21 @@ def _enterprise_check(values: dict[str, Any], *, instance: Enterprise | None) ->
     community = cleaned.get("community")
     if community is not None and community.kind != JurisdictionKind.COMMUNITY:
         errors["community"] = COMMUNITY_INVALID
+    # The office must serve the enterprise's park, also when only the park changes.
+    office: SupervisionOffice | None = cleaned.get(
+        "supervision_office", getattr(instance, "supervision_office", None)
+    )
+    host = host if host is not None else getattr(instance, "jurisdiction", None)
+    if office is not None and (host is None or not _office_serves(office, host)):
+        errors["supervision_office"] = OFFICE_OTHER_PARK
     if errors:
         raise ValidationError(errors)
     return cleaned
+
+
+def _office_serves(office: SupervisionOffice, host: Jurisdiction) -> bool:
+    """An office of the enterprise's park, or of a town or street above it (H: the town)."""
+    return host.path.startswith(office.jurisdiction.path)
 
 
 @transaction.atomic
@@ -107,6 +133,64 @@ def enterprise_update(*, enterprise: Enterprise, **values: Any) -> Enterprise:
     enterprise.full_clean()
     enterprise.save()
     return enterprise
+
+
+def _office_check(
+    *, jurisdiction: Jurisdiction, office: SupervisionOffice | None, name: str
+) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if jurisdiction.kind not in ENTERPRISE_HOSTS:
+        errors["__all__"] = OFFICE_HOST_INVALID
+    if not name:
+        errors["name"] = OFFICE_NAME_REQUIRED
+    else:
+        same = SupervisionOffice.objects.filter(jurisdiction=jurisdiction, name=name)
+        if office is not None:
+            same = same.exclude(pk=office.pk)
+        if same.exists():
+            errors["name"] = OFFICE_NAME_TAKEN
+    return errors
+
+
+@transaction.atomic
+def supervision_office_save(
+    *,
+    scope: Scope,
+    jurisdiction: Jurisdiction,
+    office: SupervisionOffice | None = None,
+    name: str,
+    responsibilities: str = "",
+    basis: str = "",
+    order: int = 0,
+) -> SupervisionOffice:
+    """Create (office=None) or change one of a park's supervising offices (H-3).
+
+    Only the park's admin may; a missing or taken name changes nothing.
+    """
+    if office is not None:
+        jurisdiction = office.jurisdiction
+    require(scope, "administer", office if office is not None else jurisdiction)
+    name = str(name or "").strip()
+    errors = _office_check(jurisdiction=jurisdiction, office=office, name=name)
+    if errors:
+        raise ValidationError(errors)
+    office = office or SupervisionOffice(jurisdiction=jurisdiction)
+    office.name = name
+    office.responsibilities = str(responsibilities or "").strip()
+    office.basis = str(basis or "").strip()
+    office.order = order
+    office.full_clean(validate_unique=False)
+    office.save()
+    return office
+
+
+@transaction.atomic
+def supervision_office_delete(*, scope: Scope, office: SupervisionOffice) -> None:
+    """Remove an office no enterprise names any more."""
+    require(scope, "administer", office)
+    if office.enterprises.exists():
+        raise ValidationError({"__all__": OFFICE_IN_USE})
+    office.delete()
 
 
 def _unit_check(
@@ -178,6 +262,17 @@ def org_unit_delete(*, unit: OrgUnit) -> None:
 
 def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def api_token_authenticate(*, token: str, at: datetime) -> ApiToken | None:
+    """The live token row for a bearer token, or None; records use at most every few minutes
+    so the hot path stays a read."""
+    row = ApiToken.objects.filter(digest=token_digest(token), revoked_at__isnull=True).first()
+    if row is None:
+        return None
+    if row.last_used_at is None or at - row.last_used_at > TOKEN_USE_RESOLUTION:
+        ApiToken.objects.filter(pk=row.pk).update(last_used_at=at)
+    return row
 
 
 @transaction.atomic

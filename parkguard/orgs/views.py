@@ -1,4 +1,4 @@
-"""Pages of the organisation app: home per role, park overview, enterprises, org units."""
+"""Pages of the organisation app: login, enterprises (create, edit), org units, device tokens."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -25,11 +24,9 @@ from parkguard.orgs.access import (
     scope_of,
     visible,
 )
-from parkguard.orgs.choices import JURISDICTION_ROLES, Role
 from parkguard.orgs.forms import ApiTokenForm, EnterpriseForm, OrgUnitForm
 from parkguard.orgs.login import LoginForm, login_success_record
-from parkguard.orgs.models import ApiToken, Enterprise, Jurisdiction, Membership, OrgUnit
-from parkguard.people.choices import EmploymentStatus, StaffCategory
+from parkguard.orgs.models import ApiToken, Enterprise, Jurisdiction, OrgUnit
 
 ENTERPRISE_FIELDS = EnterpriseForm.Meta.fields
 
@@ -45,91 +42,6 @@ class LoginView(auth_views.LoginView):
         login_success_record(user.get_username())
         audit_record(actor=user, action="login", at=timezone.now())
         return response
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    scope = scope_of(request)
-    memberships = (
-        Membership.objects.filter(user=cast(User, request.user))
-        .select_related("jurisdiction", "enterprise", "person")
-        .order_by("role")
-    )
-    if scope.roles.intersection(JURISDICTION_ROLES) and not scope.superuser:
-        parks = list(selectors.parks_of(scope=scope))
-        if len(parks) == 1:
-            return redirect("park_overview", jurisdiction_id=parks[0].pk)
-    return render(
-        request,
-        "orgs/home.html",
-        {
-            "memberships": memberships,
-            "parks": selectors.parks_of(scope=scope),
-            "enterprises": selectors.enterprise_list(scope=scope)[:20],
-            "is_employee_only": scope.roles == {Role.EMPLOYEE},
-        },
-    )
-
-
-@login_required
-def park_overview(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
-    scope = scope_of(request)
-    park = get_visible_or_404(scope, selectors.parks_of(scope=scope), pk=jurisdiction_id)
-    overview = selectors.park_overview(scope=scope, park=park, on=timezone.localdate())
-    chart = {
-        "size": {
-            "names": [r.enterprise.name for r in overview.rows],
-            "values": [r.headcount for r in overview.rows],
-            "threshold": overview.large_threshold,
-        },
-        "category": [{"name": x, "value": n} for x, n in overview.by_category],
-    }
-    return render(request, "orgs/park_overview.html", {"o": overview, "chart": chart})
-
-
-@login_required
-def enterprise_list(request: HttpRequest) -> HttpResponse:
-    scope = scope_of(request)
-    search = request.GET.get("q", "").strip()[:50]
-    rows = selectors.enterprise_rows(
-        selectors.enterprise_list(scope=scope, search=search), on=timezone.localdate()
-    )
-    can_create = bool(scope.admin_jurisdiction_ids) or scope.superuser
-    return render(
-        request, "orgs/enterprise_list.html", {"rows": rows, "q": search, "can_create": can_create}
-    )
-
-
-@login_required
-def enterprise_detail(request: HttpRequest, enterprise_id: int) -> HttpResponse:
-    scope = scope_of(request)
-    enterprise = get_visible_or_404(
-        scope,
-        Enterprise.objects.select_related("jurisdiction", "community", "park_cadre"),
-        pk=enterprise_id,
-    )
-    (row,) = selectors.enterprise_rows([enterprise], on=timezone.localdate())
-    counts = dict(
-        enterprise.people.filter(status=EmploymentStatus.ACTIVE)
-        .values_list("category")
-        .annotate(n=Count("id"))
-        .values_list("category", "n")
-    )
-    by_category = [
-        (label, counts[value]) for value, label in StaffCategory.choices if value in counts
-    ]
-    return render(
-        request,
-        "orgs/enterprise_detail.html",
-        {
-            "e": enterprise,
-            "row": row,
-            "can_edit": can_edit_enterprise(scope, enterprise),
-            "tree": selectors.org_unit_tree(scope=scope, enterprise=enterprise),
-            "by_category": by_category,
-            "changes": enterprise.history.select_related("history_user")[:5],
-        },
-    )
 
 
 @login_required

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from parkguard.lib.admin import ScopedAdmin
+from parkguard.orgs.scoped_admin import ScopedAdmin
 from parkguard.people.models import Person
 
 

@@ -11,7 +11,7 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
-from parkguard.api import scope
+from parkguard.api.auth import scope
 from parkguard.lib.api_errors import FieldErrors, field_errors
 from parkguard.orgs.access import (
     NOT_FOUND,

@@ -16,10 +16,9 @@ class StaffCategory(models.TextChoices):
     TEMPORARY = "temporary", "临时进入人员"
 
 
-# Categories that come through a labour agency, which shares their closed-loop care (J-1.5c).
-AGENCY_CATEGORIES = frozenset(
-    {StaffCategory.LABOUR_DISPATCH, StaffCategory.OUTSOURCED, StaffCategory.CLIENT_DISPATCHED}
-)
+# Which categories must name their labour agency (J-1.5c), and which posts have wide social
+# contact, are declared by the packs a park follows (staff_groups.agency_managed,
+# post_groups.wide_contact): see parkguard.rules.params.staff_rules.
 
 
 class EmploymentStatus(models.TextChoices):
@@ -31,11 +30,6 @@ class EmploymentStatus(models.TextChoices):
 class Gender(models.TextChoices):
     MALE = "male", "男"
     FEMALE = "female", "女"
-
-
-# Posts with wide social contact (J-1.5c); a post containing one of these words is flagged
-# when an import row leaves the flag empty.
-WIDE_CONTACT_POST_WORDS = ("保安", "门卫", "保洁", "清洁", "食堂", "厨", "餐饮", "宿管")
 
 
 class ImportStatus(models.TextChoices):

@@ -32,8 +32,6 @@ from parkguard.audit.services import audit_record
 from parkguard.orgs.choices import JurisdictionKind
 from parkguard.orgs.models import Enterprise, Jurisdiction, OrgUnit
 from parkguard.people.choices import (
-    AGENCY_CATEGORIES,
-    WIDE_CONTACT_POST_WORDS,
     EmploymentStatus,
     ImportAction,
     ImportStatus,
@@ -51,6 +49,7 @@ from parkguard.people.identity import (
 )
 from parkguard.people.models import EmploymentEvent, Person, PersonImport, PersonImportRow
 from parkguard.people.sheets import SheetError, sheet_precheck, sheet_rows
+from parkguard.rules.params import staff_rules
 
 REQUIRED = "必填，不能为空"
 ID_AS_NUMBER = "身份证号被存成了数字，末几位已丢失：请把该列设为文本格式后重新填写"
@@ -67,7 +66,7 @@ BOOL_INVALID = "应填“是”或“否”"
 DOSES_INVALID = "应为 0 到 {max} 的整数"
 DATE_INVALID = "日期格式不正确，应如 2022-03-01"
 LEFT_BEFORE_JOINED = "离职日期早于入职日期"
-AGENCY_REQUIRED = "劳务派遣、第三方外包和客户派驻人员须填写劳务/外包单位"
+AGENCY_REQUIRED = "按园区采用的规则包，该类人员须会同劳务派遣机构管理，请填写劳务/外包单位"
 TOO_LONG = "不能超过 {max} 个字"
 NO_HEADER = "找不到表头：请使用导入模板，第一行为列名"
 MISSING_COLUMNS = "缺少必填列：{columns}"
@@ -242,6 +241,8 @@ class LedgerRowChecker:
         self._units: dict[str, tuple[int | None, str]] = {}
         self._dates: dict[str, dt.date | None] = {}
         self._wide_posts: dict[str, bool] = {}
+        # Wide-contact posts and agency categories the park's packs declare (J-1.5c).
+        self.staff_rules = staff_rules(park=enterprise.jurisdiction, on=today)
 
     def _load_units(self) -> None:
         units = list(
@@ -443,7 +444,7 @@ class LedgerRowChecker:
         elif wide_text == "" and post:
             memo = self._wide_posts.get(post)
             if memo is None:
-                memo = self._wide_posts[post] = any(w in post for w in WIDE_CONTACT_POST_WORDS)
+                memo = self._wide_posts[post] = self.staff_rules.is_wide_contact_post(post)
             wide = memo
         elif wide_text in _FALSE:
             wide = False
@@ -451,7 +452,7 @@ class LedgerRowChecker:
             wide = False
             errors.append(_error(row_no, "wide_contact", BOOL_INVALID))
 
-        if category in AGENCY_CATEGORIES and not agency:
+        if self.staff_rules.needs_agency(category) and not agency:
             errors.append(_error(row_no, "labour_agency", AGENCY_REQUIRED))
 
         community_id = None

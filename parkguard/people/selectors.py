@@ -13,7 +13,7 @@ from parkguard.orgs.choices import JurisdictionKind
 from parkguard.orgs.models import Enterprise, Jurisdiction, OrgUnit
 from parkguard.people.choices import EmploymentStatus
 from parkguard.people.models import HouseholdMember, IdConflictReview, Person
-from parkguard.rules.params import large_enterprise_headcount
+from parkguard.rules.params import LargeEnterprise, large_enterprise
 
 
 @dataclass(frozen=True)
@@ -188,11 +188,8 @@ class RosterGroup:
     enterprise: Enterprise
     people: list[Person]
     headcount: int
-    threshold: int | None  # from the packs the enterprise's park follows (J-2.1: 200+)
-
-    @property
-    def large(self) -> bool:
-        return self.threshold is not None and self.headcount >= self.threshold
+    large: bool  # the packs the enterprise's park follow call it large (J-2.1: 200+)
+    large_label: str
 
 
 @dataclass
@@ -215,12 +212,12 @@ def liaison_communities(*, scope: Scope) -> QuerySet[Jurisdiction]:
     ).order_by("name")
 
 
-def large_thresholds(enterprises: Iterable[Enterprise], *, on: dt.date) -> dict[int, int | None]:
-    """The large-enterprise headcount per park of these enterprises, looked up once per park."""
-    found: dict[int, int | None] = {}
+def large_sizes(enterprises: Iterable[Enterprise], *, on: dt.date) -> dict[int, LargeEnterprise]:
+    """The large-enterprise size per park of these enterprises, looked up once per park."""
+    found: dict[int, LargeEnterprise] = {}
     for e in enterprises:
         if e.jurisdiction_id not in found:
-            found[e.jurisdiction_id] = large_enterprise_headcount(park=e.jurisdiction, on=on)
+            found[e.jurisdiction_id] = large_enterprise(park=e.jurisdiction, on=on)
     return found
 
 
@@ -245,16 +242,19 @@ def community_roster(
         .values_list("enterprise", "n")
     )
     people_list = list(people)
-    thresholds = large_thresholds((p.enterprise for p in people_list), on=on)
+    sizes = large_sizes((p.enterprise for p in people_list), on=on)
     roster = Roster(community=community)
     current: RosterGroup | None = None
     for person in people_list:
         if current is None or current.enterprise.pk != person.enterprise_id:
+            headcount = headcounts.get(person.enterprise_id, 0)
+            large = sizes[person.enterprise.jurisdiction_id]
             current = RosterGroup(
                 enterprise=person.enterprise,
                 people=[],
-                headcount=headcounts.get(person.enterprise_id, 0),
-                threshold=thresholds[person.enterprise.jurisdiction_id],
+                headcount=headcount,
+                large=large.includes(headcount),
+                large_label=large.label,
             )
             roster.groups.append(current)
         current.people.append(person)

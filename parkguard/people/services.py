@@ -14,7 +14,7 @@ from parkguard.audit.services import audit_record
 from parkguard.orgs.access import NOT_ALLOWED, Scope
 from parkguard.orgs.choices import JurisdictionKind
 from parkguard.orgs.models import Enterprise, Jurisdiction
-from parkguard.people.choices import AGENCY_CATEGORIES, EmploymentStatus
+from parkguard.people.choices import EmploymentStatus
 from parkguard.people.identity import (
     IdentityError,
     IdNumber,
@@ -25,9 +25,10 @@ from parkguard.people.identity import (
 )
 from parkguard.people.models import EmploymentEvent, HouseholdMember, IdConflictReview, Person
 from parkguard.people.selectors import can_reveal_id
+from parkguard.rules.params import staff_rules
 
 PERSON_DUPLICATE = "本企业台账中已有此身份证号的人员"
-AGENCY_REQUIRED = "劳务派遣、第三方外包和客户派驻人员须填写劳务/外包单位"
+AGENCY_REQUIRED = "按园区采用的规则包，该类人员须会同劳务派遣机构管理，请填写劳务/外包单位"
 UNIT_OTHER_ENTERPRISE = "所选部门/班组不属于本企业"
 COMMUNITY_INVALID = "居住社区必须是村（社区）"
 GRID_INVALID = "所属网格必须是所选居住社区下的网格"
@@ -51,10 +52,13 @@ def person_identity_fields(id_number: IdNumber) -> dict[str, Any]:
     }
 
 
-def _rules_check(enterprise: Enterprise, fields: dict[str, Any], errors: dict[str, str]) -> None:
+def _rules_check(
+    enterprise: Enterprise, fields: dict[str, Any], errors: dict[str, str], *, today: dt.date
+) -> None:
     """Rules a form cannot see: agency for dispatched staff, places, unit of this enterprise."""
+    rules = staff_rules(park=enterprise.jurisdiction, on=today)
     if (
-        fields.get("category") in AGENCY_CATEGORIES
+        rules.needs_agency(str(fields.get("category") or ""))
         and not str(fields.get("labour_agency") or "").strip()
     ):
         errors["labour_agency"] = AGENCY_REQUIRED
@@ -88,7 +92,7 @@ def person_build(
         phone = phone_parse(phone)
     except IdentityError as exc:
         errors["phone"] = exc.message
-    _rules_check(enterprise, fields, errors)
+    _rules_check(enterprise, fields, errors, today=today)
     if errors or parsed is None:
         raise ValidationError(errors)
     return Person(enterprise=enterprise, phone=phone, **person_identity_fields(parsed), **fields)
@@ -175,7 +179,7 @@ def person_update(
         "left_on": person.left_on,
         **fields,
     }
-    _rules_check(person.enterprise, merged, errors)
+    _rules_check(person.enterprise, merged, errors, today=today)
     if errors:
         raise ValidationError(errors)
     old_status = person.status

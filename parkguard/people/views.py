@@ -91,9 +91,14 @@ def ledger_home(request: HttpRequest) -> HttpResponse:
     enterprises = list(selectors.ledger_enterprises(scope=scope))
     if len(enterprises) == 1 and not scope.roles & JURISDICTION_ROLES:
         return redirect("person_list", enterprise_id=enterprises[0].pk)
-    thresholds = selectors.large_thresholds(enterprises, on=timezone.localdate())
+    sizes = selectors.large_sizes(enterprises, on=timezone.localdate())
     rows = [
-        (e, thresholds[e.jurisdiction_id], e.headcount)  # type: ignore[attr-defined]
+        (
+            e,
+            e.headcount,  # type: ignore[attr-defined]
+            sizes[e.jurisdiction_id].includes(e.headcount),  # type: ignore[attr-defined]
+            sizes[e.jurisdiction_id].label,
+        )
         for e in enterprises
     ]
     parks = list(parks_of(scope=scope)) if scope.has_role(*PARK_EDITORS) else []

@@ -32,6 +32,12 @@ Engine (keyword-only; ``params`` are the park's values for the pack's parameters
     incident_deadlines(*, pack, found_at, params=None) -> tuple[Deadline, ...]
     report_deadlines(*, pack, start, end, params=None, tz=None) -> tuple[Deadline, ...]
     symptom_lists(*, pack) -> tuple[SymptomList, ...]
+    enterprise_size(*, pack, name, params=None) -> SizeBand | None
+    is_of_size(*, pack, name, headcount, params=None) -> bool
+        A size the pack declares (``LARGE``: J's 200人以上), the one decision on it.
+    post_group(*, pack, name) / staff_group(*, pack, name) -> Group | None
+    post_in_groups(post, groups) -> bool
+        Post and staff groups the pack declares (``WIDE_CONTACT``, ``AGENCY_MANAGED``).
     zone_for(*, pack, person, at, params=None) -> ZoneDecision | None
     to_jsonable(result) -> JSON data
 
@@ -90,9 +96,24 @@ from parkguard.policy.schedules import (
     sample_members,
     temperature_schedule,
 )
+from parkguard.policy.vocabulary import (
+    AGENCY_MANAGED,
+    LARGE,
+    WIDE_CONTACT,
+    Group,
+    SizeBand,
+    enterprise_size,
+    is_of_size,
+    post_group,
+    post_in_groups,
+    staff_group,
+)
 
 __all__ = [
+    "AGENCY_MANAGED",
     "DEFAULT_PACKS_DIR",
+    "LARGE",
+    "WIDE_CONTACT",
     "Citation",
     "Deadline",
     "EnterpriseFacts",
@@ -100,6 +121,7 @@ __all__ = [
     "EventFacts",
     "EventRoute",
     "GateChecks",
+    "Group",
     "NoticeRecord",
     "Obligation",
     "Pack",
@@ -115,21 +137,27 @@ __all__ = [
     "Registry",
     "Sample",
     "ScheduleItem",
+    "SizeBand",
     "Stay",
     "day_date",
     "disinfection_schedule",
+    "enterprise_size",
     "entry_checks",
     "evaluate_plan",
     "event_route",
     "explain",
     "incident_deadlines",
+    "is_of_size",
     "load_pack_text",
     "load_registry",
     "lockdown_deadlines",
     "plan_arrival",
+    "post_group",
+    "post_in_groups",
     "report_deadlines",
     "routine_schedule",
     "sample_members",
+    "staff_group",
     "symptom_lists",
     "temperature_schedule",
     "to_jsonable",

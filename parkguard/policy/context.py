@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from parkguard.policy import errors as E
+from parkguard.policy.declarations import Vocabulary, check_facts, check_risk, vocabulary
 from parkguard.policy.facts import (
     CaseChoice,
     EnterpriseFacts,
@@ -29,7 +31,6 @@ from parkguard.policy.schema import (
     param_value_fits,
     parse_time,
 )
-from parkguard.policy.vocabulary import Vocabulary, check_facts, check_risk, vocabulary
 
 _ORIGIN_RANK = {name: rank for rank, name in enumerate(ORIGIN_ORDER)}
 _MISSING = object()
@@ -56,7 +57,7 @@ class Params:
     """Parameter values for one evaluation: the park's, else the pack's defaults; and the
     officer's per-case choices, else the pack's default for each."""
 
-    __slots__ = ("_choices", "_used", "_values", "pack", "vocab")
+    __slots__ = ("_choices", "_sizes", "_used", "_values", "pack", "vocab")
 
     def __init__(
         self,
@@ -65,6 +66,7 @@ class Params:
         choices: Mapping[str, CaseChoice] | None = None,
     ) -> None:
         self.pack = pack
+        self._sizes = pack.enterprise_sizes
         self.vocab: Vocabulary = vocabulary(pack)
         self._choices: dict[str, CaseChoice] = {}
         self._used: dict[str, ChoiceUse] = {}
@@ -78,19 +80,19 @@ class Params:
                 cvalue = choice.value
                 if not isinstance(cvalue, int) or isinstance(cvalue, bool):
                     raise E.PolicyInputError(
-                        E.ERR_CHOICE_RANGE, path=f"choices.{name}.cvalue", detail="应为整数"
+                        E.ERR_CHOICE_RANGE, path=f"choices.{name}.value", detail="应为整数"
                     )
                 low, high = cspec.minimum, cspec.maximum
                 if (low is not None and cvalue < low) or (high is not None and cvalue > high):
                     raise E.PolicyInputError(
                         E.ERR_CHOICE_RANGE,
-                        path=f"choices.{name}.cvalue",
+                        path=f"choices.{name}.value",
                         detail=f"{cvalue} 不在 {low if low is not None else '—'}.."
                         f"{high if high is not None else '—'}（{cspec.clause}）",
                     )
             elif not isinstance(choice.value, str):
                 raise E.PolicyInputError(
-                    E.ERR_CHOICE_OPTION, path=f"choices.{name}.cvalue", detail="应为选项名"
+                    E.ERR_CHOICE_OPTION, path=f"choices.{name}.value", detail="应为选项名"
                 )
             self._choices[name] = choice
         values: dict[str, object] = {
@@ -169,8 +171,20 @@ class Params:
     def time(self, value: time | ParamRef) -> time:
         return parse_time(self.raw(value.name)) if isinstance(value, ParamRef) else value
 
+    def size_threshold(self, name: str) -> builtins.int:
+        """The head count from which an enterprise is of the declared size ``name``."""
+        size = self._sizes.get(name)
+        if size is None:
+            raise E.PolicyInputError(E.ERR_SIZE_UNDECLARED, path="size", detail=name)
+        return self.int(size.headcount_at_least)
+
     def used(self) -> tuple[tuple[str, object], ...]:
         return tuple((k, v) for k, v in sorted(self._values.items()) if v is not _MISSING)
+
+
+def size_reached(*, params: Params, size: str, headcount: int) -> bool:
+    """The one decision on a declared size: "200人以上" includes 200 (《民法典》第1259条)."""
+    return headcount >= params.size_threshold(size)
 
 
 @dataclass(frozen=True, slots=True)
@@ -268,6 +282,10 @@ def _facts_ok(
 
 def _enterprise_ok(ec: EnterpriseCondition, ent: EnterpriseFacts, ctx: Context) -> bool:
     if ec.headcount_at_least is not None and ent.headcount < ctx.params.int(ec.headcount_at_least):
+        return False
+    if ec.size is not None and not size_reached(
+        params=ctx.params, size=ec.size, headcount=ent.headcount
+    ):
         return False
     for name in ("frequent_movement", "has_observation_point", "essential"):
         wanted = getattr(ec, name)

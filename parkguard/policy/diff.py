@@ -10,10 +10,10 @@ from __future__ import annotations
 import dataclasses
 from typing import Literal
 
+from parkguard.policy.declarations import vocabulary
 from parkguard.policy.explain import describe_condition, describe_measure
 from parkguard.policy.pack import Pack
 from parkguard.policy.schema import Rule
-from parkguard.policy.vocabulary import vocabulary
 
 ChangeKind = Literal["added", "removed", "changed"]
 KIND_LABEL = {"added": "新增", "removed": "删除", "changed": "修改"}

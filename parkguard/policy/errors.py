@@ -86,6 +86,7 @@ ERR_PROMPTLY_UNDEFINED = (
 )
 ERR_PROMPTLY_WITH_HOURS = "promptly: true 时不要再写 hours；时限由 promptly_hours 决定"
 ERR_COVERAGE_UNREACHABLE = "按此间隔和抽检比例，无法在 full_coverage_days 天内覆盖全员"
+ERR_SIZE_UNDECLARED = "引用了未在 enterprise_sizes 中声明的企业规模"
 ERR_PUBLISHED_CHANGED = "已发布的规则包内容被修改；已发布的版本不可修改，请另存为新版本"
 
 # --- evaluation time --------------------------------------------------------------------

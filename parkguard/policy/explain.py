@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import time
 
 from parkguard.policy import labels
+from parkguard.policy.declarations import vocabulary
 from parkguard.policy.pack import Pack
 from parkguard.policy.schema import (
     RISK_ORDER,
@@ -36,7 +37,6 @@ from parkguard.policy.schema import (
     TestWindow,
     Zones,
 )
-from parkguard.policy.vocabulary import vocabulary
 
 
 def _n(value: object) -> str:
@@ -130,6 +130,8 @@ def describe_condition(cond: Condition) -> str:
         e = cond.enterprise
         if e.headcount_at_least is not None:
             parts.append(f"企业{_n(e.headcount_at_least)}人以上")
+        if e.size is not None:
+            parts.append(f"企业规模达到〔{e.size}〕")
         if e.frequent_movement:
             parts.append("企业人员进出频繁")
         if e.has_observation_point is not None:
@@ -349,6 +351,23 @@ def explain(pack: Pack) -> list[str]:
         )
     if vocab.promptly_hours is not None:
         lines.append(f"“及时”指{_n(vocab.promptly_hours)}小时内")
+    cite = f"出处：{meta.document_number}"
+    for name, size in pack.enterprise_sizes.items():
+        lines.append(
+            f"[{'、'.join(size.requirements)}] 企业规模〔{name}〕{size.label}："
+            f"在岗{_n(size.headcount_at_least)}人以上；用途：{size.purpose}（{cite} {size.clause}）"
+        )
+    for name, post in pack.post_groups.items():
+        lines.append(
+            f"[{post.requirement}] 岗位组〔{name}〕{post.label}：岗位名称含"
+            f"{'、'.join(post.words)}之一（{cite} {post.clause}）"
+        )
+    for name, staff in pack.staff_groups.items():
+        categories = "、".join(labels.STAFF_CATEGORY[c] for c in staff.categories)
+        lines.append(
+            f"[{staff.requirement}] 人员组〔{name}〕{staff.label}：{categories}"
+            f"（{cite} {staff.clause}）"
+        )
     for bound in pack.rules:
         rule = bound.rule
         window = ""

@@ -1,7 +1,9 @@
 """Resolving `extends`: a child pack names the exact parent version it extends.
 
 A later version of the parent therefore never changes the child. The child inherits the
-parent's parameters and rules; a rule with a parent's id must say ``override: true``.
+parent's parameters, declared vocabularies (enterprise sizes, post and staff groups; a
+child's entry of the same name replaces the parent's) and rules; a rule with a parent's id
+must say ``override: true``.
 """
 
 from __future__ import annotations
@@ -12,10 +14,16 @@ from types import MappingProxyType
 
 from parkguard.policy import errors as E
 from parkguard.policy import yaml_source
+from parkguard.policy.declarations import check_vocabulary, combine, vocabulary
 from parkguard.policy.pack import BoundRule, Pack, PackMeta
-from parkguard.policy.schema import PackSpec, ParameterSpec
+from parkguard.policy.schema import (
+    EnterpriseSize,
+    PackSpec,
+    ParameterSpec,
+    PostGroup,
+    StaffGroup,
+)
 from parkguard.policy.validation import check_params, format_path
-from parkguard.policy.vocabulary import check_vocabulary, combine, vocabulary
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,8 +92,14 @@ def resolve(
     meta = _meta(item)
     params: dict[str, ParameterSpec] = dict(parent.parameters) if parent else {}
     params.update(spec.parameters)
+    sizes: dict[str, EnterpriseSize] = dict(parent.enterprise_sizes) if parent else {}
+    sizes.update(spec.enterprise_sizes)
+    post_groups: dict[str, PostGroup] = dict(parent.post_groups) if parent else {}
+    post_groups.update(spec.post_groups)
+    staff_groups: dict[str, StaffGroup] = dict(parent.staff_groups) if parent else {}
+    staff_groups.update(spec.staff_groups)
     rules: list[BoundRule] = list(parent.rules) if parent else []
-    found: list[tuple[tuple, str, str]] = list(check_params(spec, params))
+    found: list[tuple[tuple, str, str]] = list(check_params(spec, params, sizes))
     vocab = combine(spec, vocabulary(parent) if parent is not None else None)
     found.extend(check_vocabulary(spec, vocab))
     for i, rule in enumerate(spec.rules):
@@ -114,6 +128,9 @@ def resolve(
         rules=tuple(rules),
         parameters=MappingProxyType(params),
         digest=item.digest,
+        enterprise_sizes=MappingProxyType(sizes),
+        post_groups=MappingProxyType(post_groups),
+        staff_groups=MappingProxyType(staff_groups),
         parent=parent,
     )
     resolved[key] = pack

@@ -12,7 +12,15 @@ from datetime import date
 from types import MappingProxyType
 
 from parkguard.policy.citation import Citation
-from parkguard.policy.schema import Instruction, PackSpec, ParameterSpec, Rule
+from parkguard.policy.schema import (
+    EnterpriseSize,
+    Instruction,
+    PackSpec,
+    ParameterSpec,
+    PostGroup,
+    Rule,
+    StaffGroup,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +84,12 @@ class Pack:
     parameters: Mapping[str, ParameterSpec]
     digest: str
     parent: Pack | None = None
+    # Vocabularies the pack declares (its own and its parents'), by name.
+    enterprise_sizes: Mapping[str, EnterpriseSize] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
+    post_groups: Mapping[str, PostGroup] = field(default_factory=lambda: MappingProxyType({}))
+    staff_groups: Mapping[str, StaffGroup] = field(default_factory=lambda: MappingProxyType({}))
     by_measure: Mapping[str, tuple[BoundRule, ...]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:

@@ -11,11 +11,11 @@ from datetime import date, datetime, time, timedelta
 
 from parkguard.policy import errors as E
 from parkguard.policy.context import Context, Params, check_input, could_match, select
+from parkguard.policy.declarations import coverage_days
 from parkguard.policy.facts import EnterpriseFacts, ParamValue, PersonFacts
 from parkguard.policy.pack import Pack
 from parkguard.policy.results import ScheduleItem, cite
 from parkguard.policy.schema import Disinfection, RoutineTesting, TemperatureChecks
-from parkguard.policy.vocabulary import coverage_days
 
 ACTIVITIES = ("test", "temperature", "disinfection")
 _MEASURE_OF = {

@@ -398,6 +398,8 @@ class EnterpriseCondition(Model):
     # The control status (risk) of the enterprise's own area, in the pack's risk words.
     area_risk_in: tuple[Text, ...] | None = Field(None, min_length=1)
     area_risk_at_least: Text | None = None
+    # At least the size the pack declares under ``enterprise_sizes`` (e.g. ``large``).
+    size: ParamName | None = None
     frequent_movement: Flag | None = None
     has_observation_point: Flag | None = None
     essential: Flag | None = None
@@ -922,6 +924,40 @@ class ChoiceSpec(Model):
         return self
 
 
+# --- vocabularies a pack declares -------------------------------------------------------
+class EnterpriseSize(Model):
+    """A size of enterprise the notice asks more of ("200人以上"), named once with its purpose.
+
+    Rules select on it with ``enterprise: {size: <name>}``; the Django layer asks the same
+    declaration (`parkguard.policy.vocabulary.enterprise_size`) whether an enterprise is large.
+    """
+
+    label: Text
+    purpose: Text
+    headcount_at_least: PositiveCount
+    requirements: tuple[RequirementId, ...] = Field(min_length=1)
+    clause: Text
+
+
+class PostGroup(Model):
+    """Posts the notice names as a group ("保安、保洁、食堂杂工等"): a post containing one of
+    ``words`` belongs to it."""
+
+    label: Text
+    words: tuple[Text, ...] = Field(min_length=1)
+    requirement: RequirementId
+    clause: Text
+
+
+class StaffGroup(Model):
+    """Staff categories the notice treats together (outsourced staff with their agency)."""
+
+    label: Text
+    categories: tuple[StaffCategory, ...] = Field(min_length=1)
+    requirement: RequirementId
+    clause: Text
+
+
 class ExtendsRef(Model):
     pack: PackId
     version: Annotated[int, Field(strict=True, ge=1)]
@@ -952,6 +988,9 @@ class PackSpec(Model):
     choices: dict[ParamName, ChoiceSpec] = {}
     # What "及时" (promptly) means in this pack: hours after the anchor.
     promptly_hours: Count | None = None
+    enterprise_sizes: dict[ParamName, EnterpriseSize] = {}
+    post_groups: dict[ParamName, PostGroup] = {}
+    staff_groups: dict[ParamName, StaffGroup] = {}
     rules: tuple[Rule, ...] = ()
 
     @field_validator("effective_to")

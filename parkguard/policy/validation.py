@@ -19,6 +19,8 @@ from parkguard.policy.schema import (
     MEASURE_TYPES,
     REQUIREMENT_RE,
     ArrivalTests,
+    EnterpriseCondition,
+    EnterpriseSize,
     PackSpec,
     ParameterSpec,
     ParamRef,
@@ -185,6 +187,18 @@ def _walk_refs(obj: object, loc: tuple[str | int, ...]) -> Iterator[tuple[tuple,
             yield from _walk_refs(item, (*loc, i))
 
 
+def _walk_sizes(obj: object, loc: tuple[str | int, ...]) -> Iterator[tuple[tuple, str]]:
+    """Every ``enterprise: {size: name}`` in a rule, with its location."""
+    if isinstance(obj, EnterpriseCondition) and obj.size is not None:
+        yield (*loc, "size"), obj.size
+    if isinstance(obj, BaseModel):
+        for name, info in type(obj).model_fields.items():
+            yield from _walk_sizes(getattr(obj, name), (*loc, info.alias or name))
+    elif isinstance(obj, tuple | list):
+        for i, item in enumerate(obj):
+            yield from _walk_sizes(item, (*loc, i))
+
+
 def _expected_param_type(loc: tuple) -> tuple[str, ...]:
     last = loc[-1]
     if last == "sample_share":
@@ -195,20 +209,36 @@ def _expected_param_type(loc: tuple) -> tuple[str, ...]:
 
 
 def check_params(
-    spec: PackSpec, params: Mapping[str, ParameterSpec]
+    spec: PackSpec,
+    params: Mapping[str, ParameterSpec],
+    sizes: Mapping[str, EnterpriseSize] | None = None,
 ) -> Iterator[tuple[tuple, str, str]]:
+    """References to parameters and declared sizes, against the pack's and its parents'."""
+    declared_sizes = sizes if sizes is not None else spec.enterprise_sizes
+    refs = [
+        *(
+            found
+            for name, size in spec.enterprise_sizes.items()
+            for found in _walk_refs(size, ("enterprise_sizes", name))
+        ),
+        *(found for i, rule in enumerate(spec.rules) for found in _walk_refs(rule, ("rules", i))),
+    ]
     for i, rule in enumerate(spec.rules):
-        for loc, ref in _walk_refs(rule, ("rules", i)):
-            declared = params.get(ref.name)
-            if declared is None:
-                yield (*loc, "param"), E.ERR_PARAM_UNDECLARED, ref.name
-            elif declared.type not in _expected_param_type(loc):
-                wanted = "/".join(_expected_param_type(loc))
-                yield (
-                    (*loc, "param"),
-                    E.ERR_PARAM_TYPE,
-                    f"{ref.name} 为 {declared.type}，此处需 {wanted}",
-                )
+        for loc, size_name in _walk_sizes(rule.when, ("rules", i, "when")):
+            if size_name not in declared_sizes:
+                yield loc, E.ERR_SIZE_UNDECLARED, size_name
+    for loc, ref in refs:
+        declared = params.get(ref.name)
+        if declared is None:
+            yield (*loc, "param"), E.ERR_PARAM_UNDECLARED, ref.name
+        elif declared.type not in _expected_param_type(loc):
+            wanted = "/".join(_expected_param_type(loc))
+            yield (
+                (*loc, "param"),
+                E.ERR_PARAM_TYPE,
+                f"{ref.name} 为 {declared.type}，此处需 {wanted}",
+            )
+    for i, rule in enumerate(spec.rules):
         for j, measure in enumerate(rule.measures):
             if not isinstance(measure, Phases):
                 continue

@@ -11,7 +11,7 @@ from django.utils import timezone
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
-from parkguard.api import scope
+from parkguard.api.auth import scope
 from parkguard.lib.api_errors import FieldErrors
 from parkguard.policy import Pack, PlanRequest, PolicyInputError, Records, explain
 from parkguard.policy.requests import (

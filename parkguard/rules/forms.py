@@ -9,9 +9,9 @@ from django import forms
 from pydantic import ValidationError
 
 from parkguard.lib.api_errors import translate
-from parkguard.people.choices import StaffCategory
 from parkguard.policy import Pack, PlanRequest
-from parkguard.policy.vocabulary import vocabulary
+from parkguard.policy.declarations import vocabulary
+from parkguard.policy.labels import STAFF_CATEGORY
 from parkguard.rules.registry import registry
 
 KINDS = [("employee", "员工"), ("visitor", "来访人员"), ("truck_crew", "货车司乘")]
@@ -136,7 +136,7 @@ class PreviewForm(forms.Form):
     pack = forms.ChoiceField(label="规则包")
     kind = forms.ChoiceField(label="人员类型", choices=KINDS)
     staff_category = forms.ChoiceField(
-        label="员工类别", choices=[("", "—"), *StaffCategory.choices], required=False
+        label="员工类别", choices=[("", "—"), *STAFF_CATEGORY.items()], required=False
     )
     returnee = forms.BooleanField(label="外出后返岗", required=False)
     origin = forms.ChoiceField(label="从哪里来", choices=ORIGINS)

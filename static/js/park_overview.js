@@ -11,8 +11,9 @@ document.addEventListener("DOMContentLoaded", () => {
       axisLabel: { width: 120, overflow: "truncate" } },
     series: [{
       type: "bar",
-      data: data.size.values.map((v) => ({
-        value: v, itemStyle: { color: threshold && v >= threshold ? "#b44d12" : "#0b6e4f" },
+      // Which enterprises are large is decided on the server (the packs' declared size).
+      data: data.size.values.map((v, i) => ({
+        value: v, itemStyle: { color: data.size.large[i] ? "#b44d12" : "#0b6e4f" },
       })),
       markLine: threshold ? { symbol: "none", label: { formatter: `${threshold}人` },
         data: [{ xAxis: threshold }] } : undefined,

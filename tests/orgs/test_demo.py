@@ -76,3 +76,25 @@ def test_it_gives_every_demo_login_a_working_home_page() -> None:
             me = Membership.objects.get(user__username="employee").person
             assert me is not None
             assert f"/people/{me.pk}/" in response.content.decode()  # their own file
+
+
+@pytest.mark.django_db
+def test_h_3_each_demo_park_has_its_own_supervising_offices() -> None:
+    """H-3: park B keeps notice H's offices (cited); park A has its own; each enterprise
+    names an office of its own park."""
+    from parkguard.orgs.models import SupervisionOffice
+
+    call_command("demo_load", verbosity=0)
+    park_b = Jurisdiction.objects.get(name="东岭产业园")
+    b_offices = SupervisionOffice.objects.filter(jurisdiction=park_b)
+    assert set(b_offices.values_list("name", flat=True)) == {"应急办", "经发办", "规环办", "市监所"}
+    assert all("红炉府发〔2021〕10号" in o.basis for o in b_offices)
+    a_names = set(
+        SupervisionOffice.objects.filter(jurisdiction__name="云溪工业园区").values_list(
+            "name", flat=True
+        )
+    )
+    assert a_names and a_names.isdisjoint({"应急办", "规环办"})
+    for e in Enterprise.objects.select_related("supervision_office"):
+        assert e.supervision_office is not None, e.name
+        assert e.supervision_office.jurisdiction_id == e.jurisdiction_id, e.name

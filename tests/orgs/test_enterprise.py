@@ -22,7 +22,7 @@ def form_data(world: World, **overrides: object) -> dict[str, object]:
         "jurisdiction": world.park_a.pk,
         "legal_representative": "钱七",
         "industry": "机电",
-        "supervision_category": "industry",
+        "supervision_office": "",
     }
     data.update(overrides)
     return data

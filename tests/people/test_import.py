@@ -29,7 +29,7 @@ from parkguard.people.identity import (
     PHONE_INVALID,
 )
 from parkguard.people.models import EmploymentEvent, Person, PersonImport, PersonImportRow
-from tests.factories import World
+from tests.factories import World, adopt
 from tests.people import sheets as build
 from tests.people.sheets import person_id, row
 
@@ -179,6 +179,7 @@ def test_it_requires_an_agency_for_dispatched_and_outsourced_staff(
     world: World, client_as: Clients
 ) -> None:
     """J-1.5c: outsourced staff are managed together with their labour agency."""
+    adopt(world.park_a)  # the J pack declares which categories (staff_groups.agency_managed)
     rows = [
         row(1, category="第三方外包人员"),
         row(2, category="劳务派遣人员", labour_agency="某劳务"),
@@ -224,6 +225,7 @@ def test_it_imports_then_changes_nothing_on_reimport(world: World, client_as: Cl
 
 def test_it_updates_the_person_matched_by_id_number(world: World, client_as: Clients) -> None:
     """A changed row updates the person with that ID; their status change joins the history."""
+    adopt(world.park_a)  # J-1.5c: the J pack's post_groups.wide_contact names 保安
     client = client_as("a1_officer")
     _confirm(client, _upload(client, world, build.xlsx([row(1), row(2)])))
     person = Person.objects.get(enterprise=world.a1, name="员工1")
@@ -300,6 +302,7 @@ def _must_not_parse(**kwargs: object) -> None:
 
 def test_it_imports_a_3000_row_spreadsheet_and_exports_it(world: World, client_as: Clients) -> None:
     """Done-when: 3,000 real-looking rows, fix the flagged rows, confirm, export (Z-3.1, J-2.1)."""
+    adopt(world.park_a)  # J-1.5c: wide-contact posts as the J pack declares them
     client = client_as("a1_officer")
     rows = [
         row(

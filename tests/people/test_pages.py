@@ -22,7 +22,7 @@ from parkguard.orgs.services import api_token_create, jurisdiction_create
 from parkguard.people import identity, selectors, services
 from parkguard.people.identity import id_decrypt
 from parkguard.people.models import HouseholdMember, IdConflictReview, Person
-from tests.factories import TODAY, World, make_person, valid_id
+from tests.factories import TODAY, World, adopt, make_person, valid_id
 
 Clients = Callable[[str | None], Client]
 
@@ -225,6 +225,7 @@ def test_it_filters_the_ledger(world: World, client_as: Clients) -> None:
 
 
 def test_it_creates_a_person_with_field_errors_in_chinese(world: World, client_as: Clients) -> None:
+    adopt(world.park_a)  # J-1.5c: the J pack asks for the agency of outsourced staff
     client = client_as("a1_officer")
     url = f"/enterprises/{world.a1.pk}/people/new/"
     before = Person.objects.count()

@@ -57,16 +57,7 @@ def test_the_policy_package_imports_no_django_and_reads_no_clock() -> None:
                 raise AssertionError(f"{path.name}:{node.lineno} reads the clock")
 
 
-def test_no_number_from_a_notice_lives_in_python() -> None:
-    """Every policy number is in a pack; the code has only 0, 1, 2 and 100 (percent)."""
-    for path in POLICY_DIR.glob("*.py"):
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        numbers = {
-            n.value
-            for n in ast.walk(tree)
-            if isinstance(n, ast.Constant) and type(n.value) in (int, float)
-        }
-        assert numbers <= {0, 1, 2, 100}, (path.name, numbers)
+# The "no number from a notice in Python" check covers all of parkguard/: test_no_numbers.py.
 
 
 def test_it_tells_whether_a_version_is_the_one_in_force(registry: Registry) -> None:

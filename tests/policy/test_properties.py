@@ -19,7 +19,7 @@ from parkguard.policy import (
     load_registry,
     plan_arrival,
 )
-from parkguard.policy.vocabulary import vocabulary
+from parkguard.policy.declarations import vocabulary
 
 REGISTRY = load_registry()  # pure: reading the bundled YAML has no side effects
 ARRIVAL_PACKS = [p for p in REGISTRY.packs() if p.rules_with("phases", "arrival_tests")]

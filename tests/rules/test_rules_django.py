@@ -231,20 +231,20 @@ def test_it_drops_nothing_it_does_not_follow_and_refuses_unknown_packs(
 
 
 @pytest.mark.django_db
-def test_it_reads_a_size_the_pack_leaves_to_the_park(world: World, tmp_path: object) -> None:
-    """A pack may leave the large-enterprise size to the park: the park's value is used."""
+def test_it_reads_a_size_the_pack_leaves_to_the_park(
+    world: World, tmp_path: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """J-1.2.5 / J-2.1: a pack may leave the large size to the park; the park's value decides."""
     from pathlib import Path
 
-    from parkguard.policy import load_registry
+    from parkguard.policy import DEFAULT_PACKS_DIR, load_registry
     from parkguard.rules import params as params_module
+    from parkguard.rules.selectors import Followed
 
     text = (
-        (Path(params_module.__file__).parent.parent / "policy" / "packs")
-        .joinpath("jinjiang-xiyuan-2022-81.v1.yaml")
+        (DEFAULT_PACKS_DIR / "jinjiang-xiyuan-2022-81.v1.yaml")
         .read_text("utf-8")
-    )
-    text = (
-        text.replace("id: jinjiang-xiyuan-2022-81", "id: sized-by-park", 1)
+        .replace("id: jinjiang-xiyuan-2022-81", "id: sized-by-park", 1)
         .replace("status: published", "status: draft", 1)
         .replace(
             "parameters:\n",
@@ -252,15 +252,16 @@ def test_it_reads_a_size_the_pack_leaves_to_the_park(world: World, tmp_path: obj
             "    description: 大型企业人数\n    clause: 测试\n",
             1,
         )
-        .replace(
-            "            headcount_at_least: 200",
-            "            headcount_at_least: {param: large_size}",
-        )
+        .replace("headcount_at_least: 200\n", "headcount_at_least: {param: large_size}\n", 1)
     )
     folder = Path(str(tmp_path))
     (folder / "sized-by-park.v1.yaml").write_text(text, "utf-8")
     pack = load_registry(folder).versions("sized-by-park")[-1]
-    sizes = params_module._pack_size_thresholds(pack)
-    assert any(not isinstance(v, int) for v in sizes)
-    resolved = {params_module._resolve(v, pack, {"large_size": 150}) for v in sizes}
-    assert 150 in resolved
+    adoption = PackAdoption(jurisdiction=world.park_a, pack_id=pack.id, params={"large_size": 150})
+    monkeypatch.setattr(
+        params_module, "followed", lambda **_: [Followed(adoption=adoption, pack=pack)]
+    )
+    large = params_module.large_enterprise(park=world.park_a, on=dt.date(2022, 11, 20))
+    assert large.threshold == 150
+    assert large.includes(150) and not large.includes(149)
+    assert large.label == "200人以上企业"  # the declared label; the pack's own wording

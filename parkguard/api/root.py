@@ -1,8 +1,10 @@
-"""The JSON API at /api/v1/: session auth for the browser, device tokens for gates and labs."""
+"""The NinjaAPI at /api/v1/: session auth for the browser, device tokens for gates and labs.
+
+Only the URLconf imports this module; it mounts every app's router.
+"""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -11,37 +13,23 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
-from ninja.security import HttpBearer, SessionAuth
 
+from parkguard.api.auth import UNAUTHENTICATED, DeviceToken, SessionScope
 from parkguard.lib.api_errors import translate
 from parkguard.orgs.access import NOT_FOUND, Scope, scope_for_token, scope_of
-from parkguard.orgs.models import ApiToken
-from parkguard.orgs.services import token_digest
+from parkguard.orgs.api import router as orgs_router
+from parkguard.orgs.services import api_token_authenticate
+from parkguard.overview.api import router as overview_router
+from parkguard.people.api import router as people_router
+from parkguard.rules.api import router as rules_router
 
-UNAUTHENTICATED = "未登录，或设备令牌无效、已吊销"
 FORBIDDEN = "无权执行此操作"
 BAD_JSON = "请求体不是合法的 JSON"
 
 
-class SessionScope(SessionAuth):
-    """A logged-in browser session; unsafe methods also need the CSRF token."""
-
-    def authenticate(self, request: HttpRequest, key: str | None) -> Scope | None:
-        return scope_of(request) if request.user.is_authenticated else None
-
-
-class DeviceToken(HttpBearer):
-    """`Authorization: Bearer pg_…` for a gate device or lab system."""
-
-    def authenticate(self, request: HttpRequest, token: str) -> Scope | None:
-        row = ApiToken.objects.filter(digest=token_digest(token), revoked_at__isnull=True).first()
-        if row is None:
-            return None
-        now = timezone.now()
-        # Record use at most every few minutes, so the hot path is a read.
-        if row.last_used_at is None or now - row.last_used_at > timedelta(minutes=5):
-            ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
-        return scope_for_token(row)
+def _token_scope(token: str) -> Scope | None:
+    row = api_token_authenticate(token=token, at=timezone.now())
+    return None if row is None else scope_for_token(row)
 
 
 api = NinjaAPI(
@@ -50,16 +38,10 @@ api = NinjaAPI(
     description=(
         "园区疫情防控管理平台 JSON 接口。浏览器使用登录会话；门岗设备与检测机构使用设备令牌。"
     ),
-    auth=[DeviceToken(), SessionScope()],
+    auth=[DeviceToken(_token_scope), SessionScope(scope_of)],
     docs_decorator=login_required,
     urls_namespace="api",
 )
-
-
-def scope(request: HttpRequest) -> Scope:
-    """The caller's scope, whichever way they authenticated."""
-    auth = getattr(request, "auth", None)
-    return auth if isinstance(auth, Scope) else scope_of(request)
 
 
 @api.exception_handler(AuthenticationError)
@@ -92,14 +74,7 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return api.create_response(request, {"detail": message}, status=exc.status_code)
 
 
-def _register_routers() -> None:
-    from parkguard.orgs.api import router as orgs_router
-    from parkguard.people.api import router as people_router
-    from parkguard.rules.api import router as rules_router
-
-    api.add_router("/", orgs_router)
-    api.add_router("/", people_router)
-    api.add_router("/", rules_router)
-
-
-_register_routers()
+api.add_router("/", orgs_router)
+api.add_router("/", overview_router)
+api.add_router("/", people_router)
+api.add_router("/", rules_router)

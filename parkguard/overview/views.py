@@ -1,0 +1,102 @@
+"""Dashboards: the home page of each role, the park overview, enterprises at a glance."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from parkguard.orgs import selectors as orgs_selectors
+from parkguard.orgs.access import can_edit_enterprise, get_visible_or_404, scope_of
+from parkguard.orgs.choices import JURISDICTION_ROLES, Role
+from parkguard.orgs.models import Enterprise, Membership
+from parkguard.overview import selectors
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    scope = scope_of(request)
+    memberships = (
+        Membership.objects.filter(user=cast(User, request.user))
+        .select_related("jurisdiction", "enterprise", "person")
+        .order_by("role")
+    )
+    if scope.roles.intersection(JURISDICTION_ROLES) and not scope.superuser:
+        parks = list(orgs_selectors.parks_of(scope=scope))
+        if len(parks) == 1:
+            return redirect("park_overview", jurisdiction_id=parks[0].pk)
+    return render(
+        request,
+        "overview/home.html",
+        {
+            "memberships": memberships,
+            "parks": orgs_selectors.parks_of(scope=scope),
+            "enterprises": selectors.enterprise_list(scope=scope)[:20],
+            "is_employee_only": scope.roles == {Role.EMPLOYEE},
+        },
+    )
+
+
+@login_required
+def park_overview(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
+    scope = scope_of(request)
+    park = get_visible_or_404(scope, orgs_selectors.parks_of(scope=scope), pk=jurisdiction_id)
+    overview = selectors.park_overview(scope=scope, park=park, on=timezone.localdate())
+    chart = {
+        "size": {
+            "names": [r.enterprise.name for r in overview.rows],
+            "values": [r.headcount for r in overview.rows],
+            "large": [r.is_large for r in overview.rows],
+            "threshold": overview.large_threshold,
+        },
+        "category": [{"name": x, "value": n} for x, n in overview.by_category],
+    }
+    return render(request, "overview/park_overview.html", {"o": overview, "chart": chart})
+
+
+@login_required
+def enterprise_list(request: HttpRequest) -> HttpResponse:
+    scope = scope_of(request)
+    search = request.GET.get("q", "").strip()[:50]
+    rows = selectors.enterprise_rows(
+        selectors.enterprise_list(scope=scope, search=search), on=timezone.localdate()
+    )
+    can_create = bool(scope.admin_jurisdiction_ids) or scope.superuser
+    return render(
+        request,
+        "overview/enterprise_list.html",
+        {"rows": rows, "q": search, "can_create": can_create},
+    )
+
+
+@login_required
+def enterprise_detail(request: HttpRequest, enterprise_id: int) -> HttpResponse:
+    scope = scope_of(request)
+    enterprise = get_visible_or_404(
+        scope,
+        Enterprise.objects.select_related(
+            "jurisdiction", "community", "park_cadre", "supervision_office"
+        ),
+        pk=enterprise_id,
+    )
+    (row,) = selectors.enterprise_rows([enterprise], on=timezone.localdate())
+    return render(
+        request,
+        "overview/enterprise_detail.html",
+        {
+            "e": enterprise,
+            "row": row,
+            "can_edit": can_edit_enterprise(scope, enterprise),
+            "tree": orgs_selectors.org_unit_tree(
+                scope=scope,
+                enterprise=enterprise,
+                headcounts=selectors.unit_headcounts(scope=scope, enterprise=enterprise),
+            ),
+            "by_category": selectors.enterprise_categories(enterprise=enterprise),
+            "changes": enterprise.history.select_related("history_user")[:5],
+        },
+    )

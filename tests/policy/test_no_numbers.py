@@ -1,0 +1,293 @@
+"""No number from a government notice lives in Python: every one is in a rule pack.
+
+Covers every module under ``parkguard/``. Two rules:
+
+1. A duration or a head count written as a literal is refused everywhere: ``hours=48``,
+   ``timedelta(days=14)``, ``headcount >= 200``. Notices are made of such numbers; they
+   belong in ``parkguard/policy/packs/*.yaml`` with their citation. The only exceptions
+   are the explicit, commented ``DURATION_EXCEPTIONS`` below (operational, not policy).
+2. Any other literal beyond 0, 1 and 2 must sit in a context that is never a notice's figure
+   (an HTTP status, a field length, a slice bound, a byte unit) or be named in the
+   explicit, commented allowlist of files and values below. A new number in a module makes
+   this test fail until someone decides, here, that it is not policy.
+
+The rule engine itself (``parkguard/policy``) is held stricter: nothing beyond 0, 1 and 2,
+and 100 only where a share is shown as a percentage.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+import parkguard
+
+ROOT = Path(parkguard.__file__).parent
+REPO = ROOT.parent
+
+SMALL = {0, 1, 2}  # counting, off-by-one, halves and pairs
+
+# --- rule 1: durations and head counts ----------------------------------------------------
+DURATION_WORDS = ("hours", "days", "minutes", "seconds", "weeks", "headcount")
+# (file, a snippet of the line): literal durations that are the system's own, not policy.
+DURATION_EXCEPTIONS = {
+    # How stale a device token's "last used" stamp may get (a write-load choice).
+    ("parkguard/orgs/services.py", "TOKEN_USE_RESOLUTION = timedelta(minutes=5)"),
+}
+
+# --- rule 2: other numbers ------------------------------------------------------------------
+# Keyword arguments whose number is a size, a layout or a protocol value, never policy.
+SAFE_KEYWORDS = {
+    "max_length",  # field lengths (models, forms, schemas)
+    "length",  # token / digest lengths
+    "width",  # spreadsheet column widths
+    "batch_size",  # bulk_create chunking
+    "status",  # HTTP status codes
+    "le",  # pydantic input bounds (page size, sanity bounds on typed numbers)
+    "ge",
+    "max",  # importer: length limits per cell
+    "start",  # enumerate(..., start=n) row numbering
+}
+HTTP_STATUSES = {200, 201, 204, 302, 400, 401, 403, 404, 405, 409, 413, 422, 429}
+BYTE_UNIT = 1024  # KiB / MiB arithmetic
+
+# Whole files whose numbers are data formats, layout or deployment defaults, not policy.
+# Rule 1 still applies inside them.
+SAFE_FILES = {
+    # Demo data (the demo builder; moving to parkguard/demo/ with a data file).
+    "parkguard/orgs/demo.py",
+    # Deployment defaults, each read from an environment variable.
+    "parkguard/settings.py",
+    # The ID number format (GB 11643-1999: region, birth date, sequence, check digit) and
+    # the mobile number format: positions and lengths.
+    "parkguard/people/identity.py",
+    # Spreadsheet layout of the export (column widths, header rows, styles).
+    "parkguard/people/exporting.py",
+}
+SAFE_DIRS = ("parkguard/demo/",)
+
+# Per file, the values it may hold, with what they are.
+SAFE_VALUES: dict[str, set[int | float]] = {
+    # Advisory-lock key of the audit chain; hex length of a SHA-256 digest.
+    "parkguard/audit/services.py": {64, 1346847061},
+    # Database connection age in seconds (CONN_MAX_AGE).
+    "parkguard/lib/env.py": {60},
+    # Device token entropy in bytes.
+    "parkguard/orgs/services.py": {32},
+    # How many days a schedule or report preview page shows at most (a page length).
+    "parkguard/rules/forms.py": {62},
+    # Default page size of the ledger API.
+    "parkguard/people/api.py": {100},
+    # Default spreadsheet column width.
+    "parkguard/people/columns.py": {12},
+    # Import: a sanity bound on vaccination doses (9), rows per background job (5000) and per
+    # progress step (2000), cell lengths (30/50/100/200, the model's), Excel's date epoch
+    # 1899-12-30 and its largest serial (2958466), and the digit counts and positions of
+    # ID numbers (15/17/18), phones (11) and date text (4/6/7/8/10), masked tails (4),
+    # row numbers (3), hex (16).
+    "parkguard/people/importing.py": {
+        3,
+        4,
+        7,
+        8,
+        9,
+        10,
+        11,
+        12,
+        15,
+        16,
+        17,
+        30,
+        50,
+        100,
+        200,
+        1899,
+        2000,
+        5000,
+        2958466,
+    },
+    # Percent of an import done.
+    "parkguard/people/models.py": {100},
+    # An ID tail search is at most 4 characters; the history panel shows 10 changes.
+    "parkguard/people/selectors.py": {4, 10},
+    # A reason must have 4 characters.
+    "parkguard/people/services.py": {4},
+    # Spreadsheet safety: zip expansion ratio, bytes sniffed for the file type.
+    "parkguard/people/sheets.py": {40, 4096},
+    # Page size of the ledger.
+    "parkguard/people/views.py": {50},
+    # A share shown as a percentage.
+    "parkguard/policy/explain.py": {100},
+    "parkguard/policy/schedules.py": {100},
+}
+# Generated schema (field lengths); their numbers follow the models above.
+SKIPPED_PARTS = {"migrations"}
+
+
+def _is_number(node: ast.AST) -> bool:
+    return (
+        isinstance(node, ast.Constant)
+        and type(node.value) in (int, float)
+        and not isinstance(node.value, bool)
+    )
+
+
+def _value(node: ast.AST) -> int | float | None:
+    """A literal number, also negated (``-4``)."""
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) and _is_number(node.operand):
+        return -node.operand.value  # type: ignore[attr-defined]
+    if _is_number(node):
+        return node.value  # type: ignore[attr-defined]
+    return None
+
+
+def _names(node: ast.AST) -> str:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    if isinstance(node, ast.Call):
+        return _names(node.func)
+    return ""
+
+
+def _duration_word(name: str | None) -> bool:
+    return bool(name) and any(word in name.lower() for word in DURATION_WORDS)  # type: ignore[union-attr]
+
+
+def _http_context(node: ast.AST, parent: ast.AST | None) -> bool:
+    """An HTTP status where statuses are written: ``status=``, ``Status(201, ...)``, the keys
+    of a ``response={...}`` map, or a comparison with a ``status_code``."""
+    if isinstance(parent, ast.keyword):
+        return parent.arg == "status"
+    if isinstance(parent, ast.Call):
+        return _names(parent.func) in ("Status", "HttpResponse", "JsonResponse")
+    if isinstance(parent, ast.Dict):
+        return node in parent.keys
+    if isinstance(parent, ast.Compare):
+        return any("status" in _names(s) for s in (parent.left, *parent.comparators))
+    return False
+
+
+def check_source(text: str, rel: str) -> list[str]:
+    """Every number in one module that breaks a rule, as ``file:line: what``."""
+    tree = ast.parse(text)
+    lines = text.splitlines()
+    parents: dict[ast.AST, ast.AST] = {}
+    for node in ast.walk(tree):
+        for child in ast.iter_child_nodes(node):
+            parents[child] = node
+    found: list[str] = []
+
+    def excepted(node: ast.AST) -> bool:
+        line = lines[node.lineno - 1] if hasattr(node, "lineno") else ""
+        return any(rel == f and snippet in line for f, snippet in DURATION_EXCEPTIONS)
+
+    # Rule 1: durations and head counts, everywhere.
+    for node in ast.walk(tree):
+        hits: list[tuple[ast.AST, int | float]] = []
+        if isinstance(node, ast.keyword) and _duration_word(node.arg):
+            value = _value(node.value)
+            if value is not None:
+                hits.append((node.value, value))
+        elif isinstance(node, ast.Call) and _names(node.func) == "timedelta":
+            hits.extend((a, v) for a in node.args if (v := _value(a)) is not None)
+        elif isinstance(node, ast.Compare):
+            sides = [node.left, *node.comparators]
+            if any(_duration_word(_names(s)) for s in sides):
+                hits.extend((s, v) for s in sides if (v := _value(s)) is not None)
+        for where, value in hits:
+            if value not in (0, 1) and not excepted(where):
+                found.append(
+                    f"{rel}:{getattr(where, 'lineno', 0)}: {value} as a duration or head count"
+                )
+
+    # Rule 2: other numbers.
+    if rel in SAFE_FILES or rel.startswith(SAFE_DIRS):
+        return found
+    strict = rel.startswith("parkguard/policy/")
+    allowed = SMALL | SAFE_VALUES.get(rel, set())
+    for node in ast.walk(tree):
+        if not _is_number(node):
+            continue
+        value = node.value  # type: ignore[attr-defined]
+        if value in allowed:
+            continue
+        parent = parents.get(node)
+        if isinstance(parent, ast.UnaryOp):
+            parent = parents.get(parent)
+        if excepted(node):
+            continue
+        if not strict:
+            if value == BYTE_UNIT:
+                continue
+            if value in HTTP_STATUSES and _http_context(node, parent):
+                continue
+            if isinstance(parent, ast.keyword) and parent.arg in SAFE_KEYWORDS:
+                continue
+            if isinstance(parent, ast.Slice):
+                continue  # truncating text to a field's length, or a position in a code
+        found.append(
+            f"{rel}:{getattr(node, 'lineno', 0)}: {value} (a notice's number? put it in a pack)"
+        )
+    return found
+
+
+def _modules() -> list[Path]:
+    return sorted(
+        p for p in ROOT.rglob("*.py") if not SKIPPED_PARTS.intersection(p.relative_to(ROOT).parts)
+    )
+
+
+def test_no_number_from_a_notice_lives_in_python() -> None:
+    """Every policy number is in a pack, across all of parkguard/ (allowlist above)."""
+    problems = [
+        problem
+        for path in _modules()
+        for problem in check_source(
+            path.read_text(encoding="utf-8"), path.relative_to(REPO).as_posix()
+        )
+    ]
+    assert not problems, "\n".join(problems)
+
+
+def test_the_allowlist_names_only_files_that_exist() -> None:
+    for rel in {*SAFE_FILES, *SAFE_VALUES, *(f for f, _ in DURATION_EXCEPTIONS)}:
+        assert (REPO / rel).exists(), f"stale allowlist entry {rel}"
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "from datetime import timedelta\nDEADLINE = timedelta(hours=48)\n",
+        "import datetime as dt\n\ndef due(at):\n    return at + dt.timedelta(14)\n",
+        "def large(e):\n    return e.headcount >= 200\n",
+        "def plan(at, schedule):\n    return schedule(at=at, days=7)\n",
+        "ENTRY_TEST_HOURS = 72\n",
+        "LARGE = 200\n",
+        "def report(at):\n    return at.replace(hour=18)\n",
+    ],
+)
+def test_it_fails_on_a_notice_number_written_in_a_service(source: str) -> None:
+    """Proof the check bites: each of these, in a service, is reported."""
+    assert check_source(source, "parkguard/people/services.py")
+
+
+def test_it_fails_on_a_duration_even_in_an_allowlisted_file() -> None:
+    assert check_source("WINDOW = dict(hours=48)\n", "parkguard/settings.py")
+    assert check_source("CUTOFF = timedelta(days=14)\n", "parkguard/orgs/demo.py")
+
+
+def test_it_accepts_lengths_statuses_and_slices() -> None:
+    source = (
+        "from django.db import models\n"
+        "class X(models.Model):\n"
+        "    name = models.CharField(max_length=120)\n"
+        "def f(request, text):\n"
+        "    return Status(201, text[:500])\n"
+        "SIZE = 5 * 1024 * 1024\n"
+    )
+    problems = check_source(source, "parkguard/people/services.py")
+    assert problems == ["parkguard/people/services.py:6: 5 (a notice's number? put it in a pack)"]
