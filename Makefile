@@ -32,6 +32,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy parkguard tests bench
+	$(BIN)/lint-imports
 	PARKGUARD_ENV=test $(BIN)/python manage.py makemigrations --check --dry-run
 
 browser:

@@ -228,12 +228,14 @@ def _world() -> Any:
 def _enterprise(park: Any, label: str) -> Any:
     from stdnum.cn import uscc
 
+    from parkguard.orgs.access import SYSTEM
     from parkguard.orgs.choices import OrgUnitKind
     from parkguard.orgs.services import enterprise_create, org_unit_save
 
     serial = abs(hash(label)) % 10**7
     body = f"91500114MA{serial:07d}"
     enterprise = enterprise_create(
+        scope=SYSTEM,
         name=f"基准企业{label}",
         credit_code=body + uscc.calc_check_digit(body),
         jurisdiction=park,
@@ -241,14 +243,18 @@ def _enterprise(park: Any, label: str) -> Any:
         industry="制造",
     )
     dept = org_unit_save(
-        enterprise=enterprise, parent=None, kind=OrgUnitKind.DEPARTMENT, name="生产部"
+        scope=SYSTEM, enterprise=enterprise, parent=None, kind=OrgUnitKind.DEPARTMENT, name="生产部"
     )
-    org_unit_save(enterprise=enterprise, parent=None, kind=OrgUnitKind.DEPARTMENT, name="行政部")
+    org_unit_save(
+        scope=SYSTEM, enterprise=enterprise, parent=None, kind=OrgUnitKind.DEPARTMENT, name="行政部"
+    )
     shop = org_unit_save(
-        enterprise=enterprise, parent=dept, kind=OrgUnitKind.WORKSHOP, name="一车间"
+        scope=SYSTEM, enterprise=enterprise, parent=dept, kind=OrgUnitKind.WORKSHOP, name="一车间"
     )
     for team in ["甲班", "乙班"]:
-        org_unit_save(enterprise=enterprise, parent=shop, kind=OrgUnitKind.TEAM, name=team)
+        org_unit_save(
+            scope=SYSTEM, enterprise=enterprise, parent=shop, kind=OrgUnitKind.TEAM, name=team
+        )
     return enterprise
 
 

@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "parkguard.people",
     "parkguard.rules",
     "parkguard.overview",
+    "parkguard.demo",
 ]
 
 MIDDLEWARE = [

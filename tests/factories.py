@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from stdnum.cn import ric, uscc
 
+from parkguard.orgs.access import SYSTEM
 from parkguard.orgs.choices import JurisdictionKind, OrgUnitKind, Role
 from parkguard.orgs.models import Enterprise, Jurisdiction, Membership, OrgUnit
 from parkguard.orgs.services import enterprise_create, jurisdiction_create, org_unit_save
@@ -62,6 +63,7 @@ def make_person(enterprise: Enterprise, name: str, serial: int, **fields: object
     defaults: dict[str, Any] = {"category": StaffCategory.REGULAR}
     defaults.update(fields)
     return person_create(
+        scope=SYSTEM,
         enterprise=enterprise,
         id_number=valid_id(serial),
         phone=f"138{serial:08d}",
@@ -114,6 +116,7 @@ def build_world() -> World:
 
     def enterprise(name: str, park: Jurisdiction, serial: int) -> Enterprise:
         return enterprise_create(
+            scope=SYSTEM,
             name=name,
             credit_code=valid_credit_code(serial),
             jurisdiction=park,
@@ -124,7 +127,9 @@ def build_world() -> World:
     a1 = enterprise("甲一精工有限公司", park_a, 1)
     a2 = enterprise("甲二食品有限公司", park_a, 2)
     b1 = enterprise("乙一化工有限公司", park_b, 3)
-    dept = org_unit_save(enterprise=a1, parent=None, kind=OrgUnitKind.DEPARTMENT, name="甲一生产部")
+    dept = org_unit_save(
+        scope=SYSTEM, enterprise=a1, parent=None, kind=OrgUnitKind.DEPARTMENT, name="甲一生产部"
+    )
     a1_person = make_person(a1, "甲一张三", 101, org_unit=dept, home_community=community_a)
     a1_employee_person = make_person(a1, "甲一李四", 102, home_community=community_b)
     a2_person = make_person(a2, "甲二王五", 201, home_community=community_b)

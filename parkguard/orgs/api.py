@@ -12,7 +12,7 @@ from ninja.responses import Status
 from parkguard.api.auth import scope
 from parkguard.lib.api_errors import FieldErrors, field_errors
 from parkguard.orgs import services
-from parkguard.orgs.access import get_visible_or_404, require_edit_enterprise, visible
+from parkguard.orgs.access import get_visible_or_404, visible
 from parkguard.orgs.choices import OrgUnitKind
 from parkguard.orgs.models import Enterprise, Membership, OrgUnit
 
@@ -84,7 +84,6 @@ def org_unit_list(request: HttpRequest, enterprise_id: int) -> list[OrgUnit]:
 def org_unit_create(request: HttpRequest, enterprise_id: int, payload: OrgUnitIn) -> Status[Any]:
     s = scope(request)
     enterprise = get_visible_or_404(s, Enterprise, pk=enterprise_id)
-    require_edit_enterprise(s, enterprise)
     parent = (
         get_visible_or_404(s, OrgUnit, pk=payload.parent_id, enterprise=enterprise)
         if payload.parent_id
@@ -92,6 +91,7 @@ def org_unit_create(request: HttpRequest, enterprise_id: int, payload: OrgUnitIn
     )
     try:
         unit = services.org_unit_save(
+            scope=s,
             enterprise=enterprise,
             unit=None,
             parent=parent,

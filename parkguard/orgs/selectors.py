@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet
 
 from parkguard.orgs.access import Scope, visible
-from parkguard.orgs.choices import ENTERPRISE_HOSTS, JURISDICTION_ROLES
+from parkguard.orgs.choices import ENTERPRISE_HOSTS, JURISDICTION_ROLES, JurisdictionKind
 from parkguard.orgs.models import Enterprise, Jurisdiction, OrgUnit, SupervisionOffice
 
 
@@ -17,6 +17,19 @@ def enterprise_list(*, scope: Scope, search: str = "") -> QuerySet[Enterprise]:
     if search:
         queryset = queryset.filter(Q(name__icontains=search) | Q(credit_code__icontains=search))
     return queryset.order_by("name")
+
+
+def county_root_path(*, enterprise: Enterprise) -> str:
+    """The path prefix of the enterprise's county: its people live in communities under it."""
+    return "/{}/".format(enterprise.jurisdiction.path.split("/")[1])
+
+
+def enterprise_places(*, enterprise: Enterprise) -> QuerySet[Jurisdiction]:
+    """Communities and grids an enterprise's people may live in: those of its own county."""
+    return Jurisdiction.objects.filter(
+        path__startswith=county_root_path(enterprise=enterprise),
+        kind__in=[JurisdictionKind.COMMUNITY, JurisdictionKind.GRID],
+    )
 
 
 def office_hosts(*, scope: Scope) -> QuerySet[Jurisdiction]:

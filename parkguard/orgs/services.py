@@ -13,6 +13,7 @@ from django.db import transaction
 from stdnum.cn import uscc
 from stdnum.exceptions import ValidationError as StdnumError
 
+from parkguard.audit.services import audit_record
 from parkguard.orgs.access import Scope, require
 from parkguard.orgs.choices import (
     ALLOWED_PARENTS,
@@ -36,6 +37,7 @@ UNIT_PARENT_OTHER_ENTERPRISE = "上级单元必须属于同一企业"
 UNIT_RANK_INVALID = "层级不正确：部门之下为车间，车间之下为班组"
 UNIT_NAME_TAKEN = "同一上级下已有同名单元"
 # How stale a token's "last used" may get: a write per call would slow the device hot path.
+TOKEN_OWNER_REQUIRED = "请选择令牌所属的企业或园区"
 TOKEN_USE_RESOLUTION = timedelta(minutes=5)
 UNIT_HAS_CHILDREN = "该单元下还有下级单元，不能删除"
 UNIT_HAS_PEOPLE = "该单元下还有人员，不能删除"
@@ -116,8 +118,13 @@ def _office_serves(office: SupervisionOffice, host: Jurisdiction) -> bool:
 
 
 @transaction.atomic
-def enterprise_create(**values: Any) -> Enterprise:
-    """Create an enterprise; a bad or duplicate credit code or name changes nothing."""
+def enterprise_create(*, scope: Scope, **values: Any) -> Enterprise:
+    """A park admin creates an enterprise in their park; a bad or duplicate credit code or
+    name changes nothing."""
+    park = values.get("jurisdiction")
+    if park is None:
+        raise ValidationError({"jurisdiction": ENTERPRISE_HOST_INVALID})
+    require(scope, "administer", park)
     cleaned = _enterprise_check(values, instance=None)
     enterprise = Enterprise(**cleaned)
     enterprise.full_clean()
@@ -126,7 +133,16 @@ def enterprise_create(**values: Any) -> Enterprise:
 
 
 @transaction.atomic
-def enterprise_update(*, enterprise: Enterprise, **values: Any) -> Enterprise:
+def enterprise_update(*, scope: Scope, enterprise: Enterprise, **values: Any) -> Enterprise:
+    """The enterprise's editors change its record; only the park moves it between parks or sets
+    its whitelist flag (J-2.5), so those fields need "administer" on both parks."""
+    require(scope, "change", enterprise)
+    moved = "jurisdiction" in values and values["jurisdiction"] != enterprise.jurisdiction
+    flagged = "whitelisted" in values and values["whitelisted"] != enterprise.whitelisted
+    if moved or flagged:
+        require(scope, "administer", enterprise.jurisdiction)
+    if moved:
+        require(scope, "administer", values["jurisdiction"])
     cleaned = _enterprise_check(values, instance=enterprise)
     for key, value in cleaned.items():
         setattr(enterprise, key, value)
@@ -230,6 +246,7 @@ def _unit_check(
 @transaction.atomic
 def org_unit_save(
     *,
+    scope: Scope,
     enterprise: Enterprise,
     unit: OrgUnit | None = None,
     parent: OrgUnit | None,
@@ -239,6 +256,7 @@ def org_unit_save(
     responsible_phone: str = "",
 ) -> OrgUnit:
     """Create (unit=None) or change an org unit; a cycle or a wrong level changes nothing."""
+    require(scope, "change", enterprise)
     _unit_check(enterprise=enterprise, unit=unit, parent=parent, kind=kind, name=name)
     unit = unit or OrgUnit(enterprise=enterprise)
     unit.parent = parent
@@ -252,7 +270,8 @@ def org_unit_save(
 
 
 @transaction.atomic
-def org_unit_delete(*, unit: OrgUnit) -> None:
+def org_unit_delete(*, scope: Scope, unit: OrgUnit) -> None:
+    require(scope, "change", unit.enterprise)
     if unit.children.exists():
         raise ValidationError({"__all__": UNIT_HAS_CHILDREN})
     if unit.people.exists():
@@ -300,8 +319,47 @@ def api_token_create(
 
 
 @transaction.atomic
-def api_token_revoke(*, token: ApiToken, at: datetime) -> ApiToken:
+def api_token_issue(
+    *,
+    scope: Scope,
+    actor: User,
+    name: str,
+    enterprise: Enterprise | None = None,
+    jurisdiction: Jurisdiction | None = None,
+    at: datetime,
+) -> tuple[ApiToken, str]:
+    """A device token for an enterprise the caller edits or a park they administer; audited."""
+    owner = enterprise if enterprise is not None else jurisdiction
+    if owner is None:
+        raise ValidationError({"enterprise": TOKEN_OWNER_REQUIRED})
+    require(scope, "manage_tokens", owner)
+    token, clear = api_token_create(
+        name=name, created_by=actor, enterprise=enterprise, jurisdiction=jurisdiction
+    )
+    audit_record(
+        actor=actor,
+        action="token_create",
+        at=at,
+        target=token,
+        enterprise_id=token.enterprise_id,
+        jurisdiction_id=token.owner_park_id,
+    )
+    return token, clear
+
+
+@transaction.atomic
+def api_token_revoke(*, scope: Scope, actor: User, token: ApiToken, at: datetime) -> ApiToken:
+    """Revoke a device token at once (its next call is refused); audited."""
+    require(scope, "manage_tokens", token)
     if token.revoked_at is None:
         token.revoked_at = at
         token.save(update_fields=["revoked_at"])
+        audit_record(
+            actor=actor,
+            action="token_revoke",
+            at=at,
+            target=token,
+            enterprise_id=token.enterprise_id,
+            jurisdiction_id=token.owner_park_id,
+        )
     return token

@@ -54,7 +54,7 @@ def enterprise_create(request: HttpRequest) -> HttpResponse:
     form = EnterpriseForm(request.POST or None, jurisdictions=allowed)
     if request.method == "POST" and form.is_valid():
         try:
-            enterprise = services.enterprise_create(**form.cleaned_data)
+            enterprise = services.enterprise_create(scope=scope, **form.cleaned_data)
         except ValidationError as exc:
             form_errors_apply(form, exc)
         else:
@@ -82,7 +82,9 @@ def enterprise_edit(request: HttpRequest, enterprise_id: int) -> HttpResponse:
         try:
             # Refetch so a failed validation leaves the instance on the page untouched.
             services.enterprise_update(
-                enterprise=Enterprise.objects.get(pk=enterprise.pk), **form.cleaned_data
+                scope=scope,
+                enterprise=Enterprise.objects.get(pk=enterprise.pk),
+                **form.cleaned_data,
             )
         except ValidationError as exc:
             form_errors_apply(form, exc)
@@ -120,7 +122,9 @@ def org_units(request: HttpRequest, enterprise_id: int) -> HttpResponse:
         require_edit_enterprise(scope, enterprise)
         if form.is_valid():
             try:
-                unit = services.org_unit_save(enterprise=enterprise, unit=None, **form.cleaned_data)
+                unit = services.org_unit_save(
+                    scope=scope, enterprise=enterprise, unit=None, **form.cleaned_data
+                )
             except ValidationError as exc:
                 form_errors_apply(form, exc)
             else:
@@ -140,7 +144,10 @@ def org_unit_edit(request: HttpRequest, unit_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.org_unit_save(
-                enterprise=enterprise, unit=OrgUnit.objects.get(pk=unit.pk), **form.cleaned_data
+                scope=scope,
+                enterprise=enterprise,
+                unit=OrgUnit.objects.get(pk=unit.pk),
+                **form.cleaned_data,
             )
         except ValidationError as exc:
             form_errors_apply(form, exc)
@@ -157,7 +164,7 @@ def org_unit_delete(request: HttpRequest, unit_id: int) -> HttpResponse:
     unit = get_visible_or_404(scope, OrgUnit.objects.select_related("enterprise"), pk=unit_id)
     require_edit_enterprise(scope, unit.enterprise)
     try:
-        services.org_unit_delete(unit=unit)
+        services.org_unit_delete(scope=scope, unit=unit)
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     else:
@@ -185,19 +192,13 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
     created = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        token, created = services.api_token_create(
+        _, created = services.api_token_issue(
+            scope=scope,
+            actor=cast(User, request.user),
             name=data["name"],
-            created_by=cast(User, request.user),
             enterprise=data["enterprise"],
             jurisdiction=data["park"],
-        )
-        audit_record(
-            actor=request.user,
-            action="token_create",
             at=timezone.now(),
-            target=token,
-            enterprise_id=token.enterprise_id,
-            jurisdiction_id=token.jurisdiction_id,
         )
         form = ApiTokenForm(enterprises=enterprises, parks=parks)
     tokens = (
@@ -215,25 +216,8 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
 def api_token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     scope = scope_of(request)
     token = get_visible_or_404(scope, ApiToken, pk=token_id)
-    owner_ok = (
-        scope.superuser
-        or token.enterprise_id in scope.editor_enterprise_ids
-        or (
-            token.enterprise is not None
-            and token.enterprise.jurisdiction_id in scope.admin_jurisdiction_ids
-        )
-        or token.jurisdiction_id in scope.admin_jurisdiction_ids
-    )
-    if not owner_ok:
-        raise PermissionDenied
-    services.api_token_revoke(token=token, at=timezone.now())
-    audit_record(
-        actor=request.user,
-        action="token_revoke",
-        at=timezone.now(),
-        target=token,
-        enterprise_id=token.enterprise_id,
-        jurisdiction_id=token.jurisdiction_id,
+    services.api_token_revoke(
+        scope=scope, actor=cast(User, request.user), token=token, at=timezone.now()
     )
     messages.success(request, f"已吊销：{token.name}")
     return redirect("api_tokens")

@@ -16,7 +16,6 @@ from parkguard.lib.api_errors import FieldErrors, field_errors
 from parkguard.orgs.access import (
     NOT_FOUND,
     get_visible_or_404,
-    require_edit_enterprise,
     visible,
 )
 from parkguard.orgs.models import Enterprise, Jurisdiction, OrgUnit
@@ -234,11 +233,11 @@ def person_create(request: HttpRequest, enterprise_id: int, payload: PersonIn) -
     enterprise = get_visible_or_404(
         s, Enterprise.objects.select_related("jurisdiction"), pk=enterprise_id
     )
-    require_edit_enterprise(s, enterprise)
     data = payload.dict()
     try:
         data = _relations(enterprise, data)
         person = services.person_create(
+            scope=s,
             enterprise=enterprise,
             id_number=data.pop("id_number"),
             phone=data.pop("phone"),
@@ -276,11 +275,11 @@ def person_detail(request: HttpRequest, person_id: int) -> dict[str, Any]:
 def person_update(request: HttpRequest, person_id: int, payload: PersonPatch) -> Status[Any]:
     s = scope(request)
     person = _person(request, person_id)
-    require_edit_enterprise(s, person.enterprise)
     data = payload.dict(exclude_unset=True)
     try:
         data = _relations(person.enterprise, data)
         person = services.person_update(
+            scope=s,
             person=person,
             today=timezone.localdate(),
             actor=request.user if request.user.is_authenticated else None,

@@ -7,7 +7,8 @@ from typing import Any
 from django import forms
 
 from parkguard.orgs.choices import JurisdictionKind
-from parkguard.orgs.models import Enterprise, Jurisdiction, OrgUnit
+from parkguard.orgs.models import Enterprise, OrgUnit
+from parkguard.orgs.selectors import enterprise_places
 from parkguard.people.choices import EmploymentStatus, StaffCategory
 from parkguard.people.models import Person
 
@@ -64,8 +65,7 @@ class PersonForm(forms.ModelForm):
         self.fields["org_unit"].queryset = OrgUnit.objects.filter(  # type: ignore[attr-defined]
             enterprise=enterprise
         ).order_by("kind", "name")
-        root = enterprise.jurisdiction.path.split("/")[1]
-        places = Jurisdiction.objects.filter(path__startswith=f"/{root}/")
+        places = enterprise_places(enterprise=enterprise)
         self.fields["home_community"].queryset = places.filter(  # type: ignore[attr-defined]
             kind=JurisdictionKind.COMMUNITY
         )

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
 
-from parkguard.orgs.access import Scope, can_edit_enterprise, visible
+from parkguard.orgs.access import Scope, can, can_edit_enterprise, visible
 from parkguard.orgs.choices import JurisdictionKind
 from parkguard.orgs.models import Enterprise, Jurisdiction, OrgUnit
 from parkguard.people.choices import EmploymentStatus
@@ -87,11 +87,7 @@ def ledger_enterprises(*, scope: Scope) -> QuerySet[Enterprise]:
 
 def can_reveal_id(scope: Scope, person: Person) -> bool:
     """Only the enterprise's admins and epidemic officers, and admins of its park."""
-    enterprise = person.enterprise
-    return (
-        enterprise.pk in scope.editor_enterprise_ids
-        or enterprise.jurisdiction_id in scope.admin_jurisdiction_ids
-    )
+    return can(scope, "reveal", person)
 
 
 def can_edit_person(scope: Scope, person: Person) -> bool:

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from parkguard.audit.services import audit_record
-from parkguard.orgs.access import NOT_ALLOWED, Scope
+from parkguard.orgs.access import Scope, require
 from parkguard.orgs.choices import JurisdictionKind
 from parkguard.orgs.models import Enterprise, Jurisdiction
+from parkguard.orgs.selectors import county_root_path
 from parkguard.people.choices import EmploymentStatus
+from parkguard.people.exporting import ledger_workbook
 from parkguard.people.identity import (
     IdentityError,
     IdNumber,
@@ -24,13 +27,13 @@ from parkguard.people.identity import (
     phone_parse,
 )
 from parkguard.people.models import EmploymentEvent, HouseholdMember, IdConflictReview, Person
-from parkguard.people.selectors import can_reveal_id
 from parkguard.rules.params import staff_rules
 
 PERSON_DUPLICATE = "本企业台账中已有此身份证号的人员"
 AGENCY_REQUIRED = "按园区采用的规则包，该类人员须会同劳务派遣机构管理，请填写劳务/外包单位"
 UNIT_OTHER_ENTERPRISE = "所选部门/班组不属于本企业"
 COMMUNITY_INVALID = "居住社区必须是村（社区）"
+COMMUNITY_OTHER_COUNTY = "居住社区必须在本企业所在区县内"
 GRID_INVALID = "所属网格必须是所选居住社区下的网格"
 LEFT_BEFORE_JOINED = "离职日期早于入职日期"
 REASON_REQUIRED = "请填写查看事由（至少4个字），该操作会被记录"
@@ -68,6 +71,11 @@ def _rules_check(
     community: Jurisdiction | None = fields.get("home_community")
     if community is not None and community.kind != JurisdictionKind.COMMUNITY:
         errors["home_community"] = COMMUNITY_INVALID
+    elif community is not None and not community.path.startswith(
+        county_root_path(enterprise=enterprise)
+    ):
+        # Otherwise another county's liaison would be handed this person (scope_community).
+        errors["home_community"] = COMMUNITY_OTHER_COUNTY
     grid: Jurisdiction | None = fields.get("home_grid")
     if grid is not None and (
         grid.kind != JurisdictionKind.GRID or community is None or grid.parent_id != community.pk
@@ -101,6 +109,7 @@ def person_build(
 @transaction.atomic
 def person_create(
     *,
+    scope: Scope,
     enterprise: Enterprise,
     id_number: str,
     phone: str,
@@ -109,6 +118,7 @@ def person_create(
     **fields: Any,
 ) -> Person:
     """Add a person to an enterprise's ledger and record when they joined."""
+    require(scope, "change", enterprise)
     person = person_build(
         enterprise=enterprise, id_number=id_number, phone=phone, today=today, **fields
     )
@@ -131,6 +141,7 @@ def person_create(
 @transaction.atomic
 def person_update(
     *,
+    scope: Scope,
     person: Person,
     today: dt.date,
     actor: User | None = None,
@@ -143,6 +154,7 @@ def person_update(
     A change of employment status is written to the history (J-2.1). Changing the home
     community without naming a grid clears the grid, which belonged to the old community.
     """
+    require(scope, "change", person)
     errors: dict[str, str] = {}
     identity: dict[str, Any] = {}
     if id_number.strip():
@@ -211,9 +223,17 @@ def person_update(
 
 @transaction.atomic
 def person_status_change(
-    *, person: Person, status: str, on: dt.date, note: str, today: dt.date, actor: User | None
+    *,
+    scope: Scope,
+    person: Person,
+    status: str,
+    on: dt.date,
+    note: str,
+    today: dt.date,
+    actor: User | None,
 ) -> EmploymentEvent:
     """Someone joins, is suspended or leaves; the roster follows at once (J-2.1)."""
+    require(scope, "change", person)
     errors: dict[str, str] = {}
     if status == person.status:
         errors["status"] = STATUS_UNCHANGED
@@ -241,8 +261,7 @@ def person_id_reveal(
 
     The clear value goes only to the caller: never into the audit detail or a log.
     """
-    if not can_reveal_id(scope, person):
-        raise PermissionDenied(NOT_ALLOWED)
+    require(scope, "reveal", person)
     reason = " ".join(reason.split())
     if len(reason) < REASON_MIN_LENGTH:
         raise ValidationError({"reason": REASON_REQUIRED})
@@ -266,11 +285,47 @@ def export_reason_check(reason: str) -> str:
     return reason[:200]
 
 
+def ledger_export(
+    *,
+    scope: Scope,
+    enterprise: Enterprise,
+    people: Iterable[Person],
+    actor: User,
+    reason: str = "",
+    at: dt.datetime,
+) -> bytes:
+    """The ledger workbook, masked; with a reason, full ID numbers for those who may export
+    them. Either way the export is audited (who, how many rows, masked or not)."""
+    reveal = bool(reason)
+    if reveal:
+        require(scope, "export", enterprise)
+        reason = export_reason_check(reason)
+    rows = list(people)
+    audit_record(
+        actor=actor,
+        action="person_export_unmasked" if reveal else "person_export",
+        at=at,
+        target=enterprise,
+        enterprise_id=enterprise.pk,
+        jurisdiction_id=enterprise.jurisdiction_id,
+        reason=reason,
+        detail={"rows": len(rows), "masked": not reveal},
+    )
+    return ledger_workbook(
+        enterprise=enterprise,
+        people=rows,
+        exported_at=timezone.localtime(at),
+        exported_by=actor.get_username(),
+        reveal=reveal,
+    )
+
+
 @transaction.atomic
 def household_member_add(
-    *, person: Person, name: str, relation: str, phone: str = ""
+    *, scope: Scope, person: Person, name: str, relation: str, phone: str = ""
 ) -> HouseholdMember:
     """Record someone who lives with a staff member (J-1.5b)."""
+    require(scope, "change", person)
     errors: dict[str, str] = {}
     if not name.strip():
         errors["name"] = "姓名不能为空"
@@ -290,15 +345,17 @@ def household_member_add(
 
 
 @transaction.atomic
-def household_member_remove(*, member: HouseholdMember) -> None:
+def household_member_remove(*, scope: Scope, member: HouseholdMember) -> None:
+    require(scope, "change", member.person)
     member.delete()
 
 
 @transaction.atomic
 def id_conflict_review(
-    *, park: Jurisdiction, id_digest: str, note: str, actor: User
+    *, scope: Scope, park: Jurisdiction, id_digest: str, note: str, actor: User
 ) -> IdConflictReview:
     """The park records how a cross-enterprise duplicate was resolved (e.g. a dual post)."""
+    require(scope, "review", park)
     note = " ".join(note.split())
     if len(note) < REASON_MIN_LENGTH:
         raise ValidationError({"note": "请填写处理说明（至少4个字）"})

@@ -17,13 +17,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from parkguard.audit.services import audit_record
 from parkguard.lib.forms import form_errors_apply
 from parkguard.orgs.access import (
     NOT_FOUND,
     Scope,
+    can,
     can_edit_enterprise,
     get_visible_or_404,
+    require,
     require_edit_enterprise,
     scope_of,
     visible,
@@ -156,27 +157,16 @@ def _export_response(
     reason: str = "",
 ) -> HttpResponse:
     now = timezone.now()
-    reveal = bool(reason)
-    rows = list(people)
-    audit_record(
-        actor=_user(request),
-        action="person_export_unmasked" if reveal else "person_export",
-        at=now,
-        target=enterprise,
-        enterprise_id=enterprise.pk,
-        jurisdiction_id=enterprise.jurisdiction_id,
-        reason=reason,
-        detail={"rows": len(rows), "masked": not reveal},
-    )
-    body = exporting.ledger_workbook(
+    body = services.ledger_export(
+        scope=scope,
         enterprise=enterprise,
-        people=rows,
-        exported_at=timezone.localtime(now),
-        exported_by=request.user.get_username(),
-        reveal=reveal,
+        people=people,
+        actor=_user(request),
+        reason=reason,
+        at=now,
     )
     response = HttpResponse(body, content_type=exporting.XLSX)
-    suffix = "完整号码" if reveal else "脱敏"
+    suffix = "完整号码" if reason else "脱敏"
     filename = f"{enterprise.name}-人员台账-{timezone.localdate():%Y%m%d}-{suffix}.xlsx"
     response["Content-Disposition"] = _attachment(filename)
     response["Cache-Control"] = "no-store"
@@ -201,12 +191,7 @@ def person_export(request: HttpRequest, enterprise_id: int) -> HttpResponse:
     people = selectors.person_list(scope=scope, enterprise=enterprise, filters=_filters(form))
     if request.method == "GET" and "unmasked" not in request.GET:
         return _export_response(request, scope, enterprise, people)
-    may_reveal = (
-        enterprise.pk in scope.editor_enterprise_ids
-        or enterprise.jurisdiction_id in scope.admin_jurisdiction_ids
-    )
-    if not may_reveal:
-        raise PermissionDenied
+    require(scope, "export", enterprise)
     export_form = ExportForm(request.POST or None)
     if request.method == "POST" and export_form.is_valid():
         try:
@@ -235,6 +220,7 @@ def person_create(request: HttpRequest, enterprise_id: int) -> HttpResponse:
         data = dict(form.cleaned_data)
         try:
             person = services.person_create(
+                scope=scope,
                 enterprise=enterprise,
                 id_number=data.pop("id_number"),
                 phone=data.pop("phone"),
@@ -291,6 +277,7 @@ def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
         phone = data.pop("phone") or None
         try:
             services.person_update(
+                scope=scope,
                 person=_person(scope, person_id),  # a fresh copy: a failure leaves the page intact
                 today=timezone.localdate(),
                 actor=_user(request),
@@ -350,6 +337,7 @@ def person_status(request: HttpRequest, person_id: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.person_status_change(
+                scope=scope,
                 person=person,
                 today=timezone.localdate(),
                 actor=_user(request),
@@ -373,7 +361,7 @@ def household_add(request: HttpRequest, person_id: int) -> HttpResponse:
     form = HouseholdForm(request.POST)
     if form.is_valid():
         try:
-            services.household_member_add(person=person, **form.cleaned_data)
+            services.household_member_add(scope=scope, person=person, **form.cleaned_data)
         except ValidationError as exc:
             form_errors_apply(form, exc)
         else:
@@ -399,7 +387,7 @@ def household_remove(request: HttpRequest, member_id: int) -> HttpResponse:
     )
     person = member.person
     require_edit_enterprise(scope, person.enterprise)
-    services.household_member_remove(member=member)
+    services.household_member_remove(scope=scope, member=member)
     return render(
         request,
         "people/_household.html",
@@ -577,19 +565,18 @@ def id_conflicts(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
     """The same ID number in two enterprises of the park, to resolve (park staff only)."""
     scope = scope_of(request)
     park = get_visible_or_404(scope, parks_of(scope=scope), pk=jurisdiction_id)
-    can_review = scope.superuser or park.pk in scope.admin_jurisdiction_ids
+    can_review = can(scope, "review", park)
     form = ConflictReviewForm(request.POST or None)
-    if request.method == "POST":
-        if not can_review:
-            raise PermissionDenied
-        if form.is_valid():
-            try:
-                services.id_conflict_review(park=park, actor=_user(request), **form.cleaned_data)
-            except ValidationError as exc:
-                messages.error(request, "；".join(exc.messages))
-            else:
-                messages.success(request, "已记录处理说明")
-                return redirect(reverse("id_conflicts", args=[park.pk]))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.id_conflict_review(
+                scope=scope, park=park, actor=_user(request), **form.cleaned_data
+            )
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        else:
+            messages.success(request, "已记录处理说明")
+            return redirect(reverse("id_conflicts", args=[park.pk]))
     return render(
         request,
         "people/id_conflicts.html",

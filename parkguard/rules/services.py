@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from parkguard.audit.services import audit_record
+from parkguard.orgs.access import Scope, require
 from parkguard.orgs.models import Jurisdiction
 from parkguard.policy import PolicyInputError
 from parkguard.policy.context import Params
@@ -39,9 +40,16 @@ def params_check(*, pack_id: str, on: datetime, params: dict[str, Any]) -> dict[
 
 @transaction.atomic
 def pack_adopt(
-    *, park: Jurisdiction, pack_id: str, params: dict[str, Any], by: User, at: datetime
+    *,
+    scope: Scope,
+    park: Jurisdiction,
+    pack_id: str,
+    params: dict[str, Any],
+    by: User,
+    at: datetime,
 ) -> PackAdoption:
-    """Follow a pack (or change its parameters); a bad value changes nothing."""
+    """Follow a pack (or change its parameters); a park admin only; a bad value changes nothing."""
+    require(scope, "adopt", park)
     params = params_check(pack_id=pack_id, on=at, params=params)
     adoption, _ = PackAdoption.objects.update_or_create(
         jurisdiction=park,
@@ -60,7 +68,9 @@ def pack_adopt(
 
 
 @transaction.atomic
-def pack_drop(*, adoption: PackAdoption, by: User, at: datetime) -> None:
+def pack_drop(*, scope: Scope, adoption: PackAdoption, by: User, at: datetime) -> None:
+    """Stop following a pack; a park admin of the adopting park only."""
+    require(scope, "adopt", adoption.jurisdiction)
     audit_record(
         actor=by,
         action="pack_drop",

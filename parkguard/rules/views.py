@@ -7,7 +7,7 @@ from typing import cast
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -16,7 +16,7 @@ from pydantic import ValidationError as PydanticError
 
 from parkguard.lib.api_errors import translate
 from parkguard.lib.forms import form_errors_apply
-from parkguard.orgs.access import can_administer_jurisdiction, get_visible_or_404, scope_of
+from parkguard.orgs.access import can, get_visible_or_404, scope_of
 from parkguard.orgs.selectors import parks_of
 from parkguard.policy import PolicyInputError, explain
 from parkguard.policy.facts import Facts
@@ -114,7 +114,7 @@ def park_packs(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
     """A park admin chooses the packs the park follows and sets their parameters."""
     scope = scope_of(request)
     park = get_visible_or_404(scope, parks_of(scope=scope), pk=jurisdiction_id)
-    editable = can_administer_jurisdiction(scope, park)
+    editable = can(scope, "adopt", park)
     now = timezone.now()
     adopted = {
         a.pack_id: a for a in selectors.adoptions_for(park=park) if a.jurisdiction_id == park.pk
@@ -137,18 +137,21 @@ def park_packs(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
         rows.append({"pack": pack, "adoption": adoption, "form": form})
         if not bound:
             continue
-        if not editable:
-            raise PermissionDenied
         user = cast(User, request.user)
         if request.POST.get("action") == "drop":
             if adoption is not None:
-                services.pack_drop(adoption=adoption, by=user, at=now)
+                services.pack_drop(scope=scope, adoption=adoption, by=user, at=now)
                 messages.success(request, f"已停止采用：{pack.meta.title}")
             return redirect("park_packs", jurisdiction_id=park.pk)
         if form.is_valid():
             try:
                 services.pack_adopt(
-                    park=park, pack_id=pack_id, params=params_clean(form), by=user, at=now
+                    scope=scope,
+                    park=park,
+                    pack_id=pack_id,
+                    params=params_clean(form),
+                    by=user,
+                    at=now,
                 )
             except ValidationError as exc:
                 form_errors_apply(form, exc)

@@ -10,7 +10,7 @@ from django.db.models import Count
 from django.test import Client
 from stdnum.cn import ric, uscc
 
-from parkguard.orgs.demo import DEMO_PASSWORD, DEMO_USERNAMES
+from parkguard.demo.builder import DEMO_PASSWORD, DEMO_USERNAMES
 from parkguard.orgs.models import Enterprise, Jurisdiction, Membership, OrgUnit
 from parkguard.people.choices import StaffCategory
 from parkguard.people.identity import id_decrypt

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 
 from parkguard.orgs import services
+from parkguard.orgs.access import SYSTEM
 from parkguard.orgs.choices import JurisdictionKind
 from parkguard.orgs.models import Enterprise
 from parkguard.orgs.services import jurisdiction_create
@@ -121,7 +122,7 @@ def test_it_lets_an_officer_edit_their_enterprise_but_not_move_it(
 def test_it_keeps_a_failed_update_from_changing_anything(world: World) -> None:
     with pytest.raises(ValidationError) as caught:
         services.enterprise_update(
-            enterprise=world.a1, name="改名有限公司", credit_code="not-a-code"
+            scope=SYSTEM, enterprise=world.a1, name="改名有限公司", credit_code="not-a-code"
         )
     assert caught.value.message_dict == {"credit_code": [services.CREDIT_CODE_INVALID]}
     world.a1.refresh_from_db()
@@ -133,6 +134,7 @@ def test_it_refuses_to_host_an_enterprise_in_a_community(world: World) -> None:
     """H: a town may host enterprises as their park; a community may not."""
     with pytest.raises(ValidationError) as caught:
         services.enterprise_create(
+            scope=SYSTEM,
             name="某公司",
             credit_code=valid_credit_code(8),
             jurisdiction=world.community_a,

@@ -10,13 +10,16 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 
 from parkguard.orgs import services
+from parkguard.orgs.access import SYSTEM
 from parkguard.orgs.choices import OrgUnitKind
 from parkguard.orgs.models import OrgUnit
 from tests.factories import World
 
 
 def unit(world: World, name: str, kind: str, parent: OrgUnit | None) -> OrgUnit:
-    return services.org_unit_save(enterprise=world.a1, parent=parent, kind=kind, name=name)
+    return services.org_unit_save(
+        scope=SYSTEM, enterprise=world.a1, parent=parent, kind=kind, name=name
+    )
 
 
 @pytest.mark.django_db
@@ -25,6 +28,7 @@ def test_it_refuses_a_cycle_and_changes_nothing(world: World) -> None:
     workshop = unit(world, "一车间", OrgUnitKind.WORKSHOP, dept)
     with pytest.raises(ValidationError) as caught:
         services.org_unit_save(
+            scope=SYSTEM,
             enterprise=world.a1,
             unit=dept,
             parent=workshop,
@@ -41,6 +45,7 @@ def test_it_refuses_a_unit_as_its_own_parent(world: World) -> None:
     dept = world.a1_unit
     with pytest.raises(ValidationError) as caught:
         services.org_unit_save(
+            scope=SYSTEM,
             enterprise=world.a1,
             unit=dept,
             parent=dept,
@@ -85,7 +90,7 @@ def test_it_refuses_a_duplicate_sibling_name(world: World) -> None:
 @pytest.mark.django_db
 def test_it_refuses_a_parent_from_another_enterprise(world: World) -> None:
     other = services.org_unit_save(
-        enterprise=world.a2, parent=None, kind=OrgUnitKind.DEPARTMENT, name="甲二部"
+        scope=SYSTEM, enterprise=world.a2, parent=None, kind=OrgUnitKind.DEPARTMENT, name="甲二部"
     )
     with pytest.raises(ValidationError) as caught:
         unit(world, "一车间", OrgUnitKind.WORKSHOP, other)
@@ -95,7 +100,7 @@ def test_it_refuses_a_parent_from_another_enterprise(world: World) -> None:
 @pytest.mark.django_db
 def test_it_refuses_to_delete_a_unit_with_people(world: World) -> None:
     with pytest.raises(ValidationError) as caught:
-        services.org_unit_delete(unit=world.a1_unit)
+        services.org_unit_delete(scope=SYSTEM, unit=world.a1_unit)
     assert caught.value.messages == [services.UNIT_HAS_PEOPLE]
     assert OrgUnit.objects.filter(pk=world.a1_unit.pk).exists()
 

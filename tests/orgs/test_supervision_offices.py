@@ -17,7 +17,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
 
 from parkguard.orgs import services
-from parkguard.orgs.access import scope_for_user
+from parkguard.orgs.access import SYSTEM, scope_for_user
 from parkguard.orgs.models import Enterprise, SupervisionOffice
 from tests.factories import World, valid_credit_code
 
@@ -116,7 +116,7 @@ def test_h_3_a_taken_name_is_refused_in_chinese(world: World, client_as: Clients
 @pytest.mark.django_db
 def test_h_3_an_office_in_use_is_not_deleted(world: World, client_as: Clients) -> None:
     office = _office(world, "应急办")
-    services.enterprise_update(enterprise=world.a1, supervision_office=office)
+    services.enterprise_update(scope=SYSTEM, enterprise=world.a1, supervision_office=office)
     client = client_as("park_a_admin")
     response = client.post(f"/offices/{office.pk}/delete/", follow=True)
     assert services.OFFICE_IN_USE in response.content.decode()
@@ -201,7 +201,7 @@ def test_h_3_an_enterprise_names_an_office_of_its_own_park(
     office_a = _office(world, "应急办")
     office_b = SupervisionOffice.objects.create(jurisdiction=world.park_b, name="乙园区经发办")
     with pytest.raises(ValidationError) as caught:
-        services.enterprise_update(enterprise=world.a1, supervision_office=office_b)
+        services.enterprise_update(scope=SYSTEM, enterprise=world.a1, supervision_office=office_b)
     assert caught.value.message_dict == {"supervision_office": [services.OFFICE_OTHER_PARK]}
     world.a1.refresh_from_db()
     assert world.a1.supervision_office_id is None
@@ -209,14 +209,14 @@ def test_h_3_an_enterprise_names_an_office_of_its_own_park(
     client = client_as("park_a_admin")
     form = client.get(f"/enterprises/{world.a1.pk}/edit/").content.decode()
     assert "应急办" in form and "乙园区经发办" not in form
-    services.enterprise_update(enterprise=world.a1, supervision_office=office_a)
+    services.enterprise_update(scope=SYSTEM, enterprise=world.a1, supervision_office=office_a)
     detail = client.get(f"/enterprises/{world.a1.pk}/").content.decode()
     assert "应急办" in detail
     api = client.get(f"/api/v1/enterprises/{world.a1.pk}").json()
     assert (api["supervision_office_id"], api["supervision_office"]) == (office_a.pk, "应急办")
     # Moving the enterprise to park B with park A's office is refused.
     with pytest.raises(ValidationError):
-        services.enterprise_update(enterprise=world.a1, jurisdiction=world.park_b)
+        services.enterprise_update(scope=SYSTEM, enterprise=world.a1, jurisdiction=world.park_b)
     world.a1.refresh_from_db()
     assert world.a1.jurisdiction_id == world.park_a.pk
 

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from parkguard.orgs.access import scope_for_user
+from parkguard.orgs.access import SYSTEM, scope_for_user
 from parkguard.overview.selectors import enterprise_rows
 from parkguard.people import importing, services
 from parkguard.people.models import Person, PersonImport
@@ -77,11 +77,15 @@ def test_j_1_5c_an_update_keeps_the_agency_rule(world: World) -> None:
     adopt(world.park_a)
     person = world.a1_person
     with pytest.raises(ValidationError):
-        services.person_update(person=person, today=TODAY, category="labour_dispatch")
+        services.person_update(scope=SYSTEM, person=person, today=TODAY, category="labour_dispatch")
     person.refresh_from_db()
     assert person.category == "regular"
     services.person_update(
-        person=person, today=TODAY, category="labour_dispatch", labour_agency="渝才劳务"
+        scope=SYSTEM,
+        person=person,
+        today=TODAY,
+        category="labour_dispatch",
+        labour_agency="渝才劳务",
     )
     person.refresh_from_db()
     assert (person.category, person.labour_agency) == ("labour_dispatch", "渝才劳务")

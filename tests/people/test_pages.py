@@ -16,7 +16,7 @@ from django.test import Client
 from python_calamine import CalamineWorkbook
 
 from parkguard.audit.models import AuditEvent
-from parkguard.orgs.access import scope_for_user, visible
+from parkguard.orgs.access import SYSTEM, scope_for_user, visible
 from parkguard.orgs.choices import JurisdictionKind
 from parkguard.orgs.services import api_token_create, jurisdiction_create
 from parkguard.people import identity, selectors, services
@@ -299,6 +299,7 @@ def test_it_edits_a_person_and_keeps_the_id_unless_corrected(
 def test_it_shows_the_park_the_same_id_in_two_enterprises(world: World, client_as: Clients) -> None:
     """The same ID in two enterprises of the park is a conflict to resolve."""
     twin = services.person_create(
+        scope=SYSTEM,
         enterprise=world.a2,
         id_number=_clear(world.a1_person),
         phone="13900003333",
@@ -308,6 +309,7 @@ def test_it_shows_the_park_the_same_id_in_two_enterprises(world: World, client_a
         labour_agency="某劳务",
     )
     services.person_create(
+        scope=SYSTEM,
         enterprise=world.b1,
         id_number=_clear(world.a2_person),
         phone="13900003334",
@@ -374,7 +376,7 @@ def test_it_clears_the_grid_when_only_the_community_changes(
         name="乙社区一网格", kind=JurisdictionKind.GRID, parent=world.community_b
     )
     person = world.a1_person
-    services.person_update(person=person, today=TODAY, home_grid=grid_a)
+    services.person_update(scope=SYSTEM, person=person, today=TODAY, home_grid=grid_a)
     client = client_as("a1_officer")
     url = f"/api/v1/people/{person.pk}"
 
@@ -510,6 +512,6 @@ def test_it_keeps_a_change_history_and_audits_id_corrections(
         assert old_masked not in page  # the old number is not even shown masked on the page
 
     # Without a correction there is no id_correct event.
-    services.person_update(person=person, today=TODAY, post="仓管")
+    services.person_update(scope=SYSTEM, person=person, today=TODAY, post="仓管")
     assert AuditEvent.objects.filter(action="id_correct").count() == 1
     assert person.history.count() == 3

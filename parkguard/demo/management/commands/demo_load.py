@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from parkguard.orgs.demo import DEMO_PASSWORD, demo_load, demo_logins
+from parkguard.demo.builder import DEMO_PASSWORD, demo_load, demo_logins
 
 
 class Command(BaseCommand):
