@@ -23,7 +23,7 @@ from parkguard.policy.facts import Facts
 from parkguard.policy.requests import DeadlinesRequest, RouteRequest, ScheduleRequest
 from parkguard.rules import selectors, services
 from parkguard.rules.forms import MODES, EnginePreviewForm, PreviewForm, params_clean, params_form
-from parkguard.rules.registry import registry
+from parkguard.rules.registry import invalid_packs, registry
 
 
 @login_required
@@ -37,7 +37,7 @@ def pack_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "rules/pack_list.html",
-        {"packs": registry().packs(), "parks": parks, "today": today},
+        {"packs": registry().packs(), "parks": parks, "today": today, "invalid": invalid_packs()},
     )
 
 
