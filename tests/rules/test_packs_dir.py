@@ -42,10 +42,8 @@ def test_packs_come_from_both_directories_and_a_bad_file_is_listed(packs_dir: Pa
 
 
 def test_a_changed_published_file_is_left_out_not_fatal(packs_dir: Path) -> None:
-    lines = [
-        f"example-rules {v} {digest_of((packs_dir / f'example-rules.v{v}.yaml').read_text('utf-8'))}"
-        for v in (1, 2)
-    ]
+    texts = {v: (packs_dir / f"example-rules.v{v}.yaml").read_text("utf-8") for v in (1, 2)}
+    lines = [f"example-rules {v} {digest_of(text)}" for v, text in texts.items()]
     (packs_dir / "published.lock").write_text("\n".join(lines) + "\n", encoding="utf-8")
     target = packs_dir / "example-rules.v2.yaml"
     target.write_text(target.read_text(encoding="utf-8") + "\n# 改动\n", encoding="utf-8")
