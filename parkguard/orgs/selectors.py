@@ -19,19 +19,6 @@ def enterprise_list(*, scope: Scope, search: str = "") -> QuerySet[Enterprise]:
     return queryset.order_by("name")
 
 
-def county_root_path(*, enterprise: Enterprise) -> str:
-    """The path prefix of the enterprise's county: its people live in communities under it."""
-    return "/{}/".format(enterprise.jurisdiction.path.split("/")[1])
-
-
-def enterprise_places(*, enterprise: Enterprise) -> QuerySet[Jurisdiction]:
-    """Communities and grids an enterprise's people may live in: those of its own county."""
-    return Jurisdiction.objects.filter(
-        path__startswith=county_root_path(enterprise=enterprise),
-        kind__in=[JurisdictionKind.COMMUNITY, JurisdictionKind.GRID],
-    )
-
-
 def office_hosts(*, scope: Scope) -> QuerySet[Jurisdiction]:
     """Parks (and towns or streets acting as parks) whose supervising offices the caller sees."""
     return visible(scope, Jurisdiction).filter(kind__in=ENTERPRISE_HOSTS).order_by("name")
@@ -55,6 +42,19 @@ def offices_for_hosts(hosts: QuerySet[Jurisdiction]) -> QuerySet[SupervisionOffi
         SupervisionOffice.objects.filter(jurisdiction_id__in=ancestors)
         .select_related("jurisdiction")
         .order_by("jurisdiction__name", "order", "name")
+    )
+
+
+def county_root_path(*, enterprise: Enterprise) -> str:
+    """The path prefix of the enterprise's county: its people live in communities under it."""
+    return "/{}/".format(enterprise.jurisdiction.path.split("/")[1])
+
+
+def enterprise_places(*, enterprise: Enterprise) -> QuerySet[Jurisdiction]:
+    """Communities and grids an enterprise's people may live in: those of its own county."""
+    return Jurisdiction.objects.filter(
+        path__startswith=county_root_path(enterprise=enterprise),
+        kind__in=[JurisdictionKind.COMMUNITY, JurisdictionKind.GRID],
     )
 
 

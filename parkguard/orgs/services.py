@@ -139,7 +139,12 @@ def enterprise_update(*, scope: Scope, enterprise: Enterprise, **values: Any) ->
     require(scope, "change", enterprise)
     moved = "jurisdiction" in values and values["jurisdiction"] != enterprise.jurisdiction
     flagged = "whitelisted" in values and values["whitelisted"] != enterprise.whitelisted
-    if moved or flagged:
+    # Which office supervises the enterprise is the park's decision too (H-3).
+    supervised = (
+        "supervision_office" in values
+        and values["supervision_office"] != enterprise.supervision_office
+    )
+    if moved or flagged or supervised:
         require(scope, "administer", enterprise.jurisdiction)
     if moved:
         require(scope, "administer", values["jurisdiction"])

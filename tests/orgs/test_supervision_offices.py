@@ -229,6 +229,16 @@ def test_h_3_an_enterprise_officer_cannot_pick_its_own_office(
     form = client_as("a1_officer").get(f"/enterprises/{world.a1.pk}/edit/")
     assert form.status_code == 200
     assert 'name="supervision_office"' not in form.content.decode()
+    office = _office(world, "应急办")
+    officer = scope_for_user(world.users["a1_officer"])
+    with pytest.raises(PermissionDenied):
+        services.enterprise_update(scope=officer, enterprise=world.a1, supervision_office=office)
+    world.a1.refresh_from_db()
+    assert world.a1.supervision_office_id is None
+    park_admin = scope_for_user(world.users["park_a_admin"])
+    services.enterprise_update(scope=park_admin, enterprise=world.a1, supervision_office=office)
+    world.a1.refresh_from_db()
+    assert world.a1.supervision_office_id == office.pk
 
 
 # --- the data migration -------------------------------------------------------------------

@@ -56,8 +56,6 @@ BYTE_UNIT = 1024  # KiB / MiB arithmetic
 # Whole files whose numbers are data formats, layout or deployment defaults, not policy.
 # Rule 1 still applies inside them.
 SAFE_FILES = {
-    # Demo data (the demo builder; moving to parkguard/demo/ with a data file).
-    "parkguard/orgs/demo.py",
     # Deployment defaults, each read from an environment variable.
     "parkguard/settings.py",
     # The ID number format (GB 11643-1999: region, birth date, sequence, check digit) and
@@ -66,6 +64,7 @@ SAFE_FILES = {
     # Spreadsheet layout of the export (column widths, header rows, styles).
     "parkguard/people/exporting.py",
 }
+# Demo data: the demo county builder (parkguard/demo/).
 SAFE_DIRS = ("parkguard/demo/",)
 
 # Per file, the values it may hold, with what they are.
@@ -277,7 +276,7 @@ def test_it_fails_on_a_notice_number_written_in_a_service(source: str) -> None:
 
 def test_it_fails_on_a_duration_even_in_an_allowlisted_file() -> None:
     assert check_source("WINDOW = dict(hours=48)\n", "parkguard/settings.py")
-    assert check_source("CUTOFF = timedelta(days=14)\n", "parkguard/orgs/demo.py")
+    assert check_source("CUTOFF = timedelta(days=14)\n", "parkguard/demo/builder.py")
 
 
 def test_it_accepts_lengths_statuses_and_slices() -> None:
