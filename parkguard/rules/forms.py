@@ -405,3 +405,28 @@ class EnginePreviewForm(forms.Form):
 
 
 MAX_PREVIEW_DAYS = 62  # a page length, not a policy number
+
+
+class DraftForm(forms.Form):
+    """A pack file a park admin wrote: uploaded, or pasted."""
+
+    file = forms.FileField(label="规则包文件（.yaml）", required=False)
+    text = forms.CharField(
+        label="或直接粘贴内容", required=False, widget=forms.Textarea(attrs={"rows": 16})
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        upload = data.get("file")
+        if upload is not None:
+            try:
+                data["text"] = upload.read().decode("utf-8")
+            except UnicodeDecodeError:
+                self.add_error("file", "文件不是 UTF-8 编码的文本")
+                return data
+            data["name"] = upload.name
+        else:
+            data["name"] = "粘贴的规则包.yaml"
+        if not data.get("text", "").strip():
+            self.add_error("text", "请上传文件或粘贴规则包内容")
+        return data

@@ -8,16 +8,20 @@ from typing import Any
 
 from django.utils import timezone
 
-from parkguard.orgs.access import Scope, visible
+from parkguard.orgs.access import Scope, require, visible
 from parkguard.orgs.choices import ENTERPRISE_HOSTS
 from parkguard.orgs.models import Enterprise, Jurisdiction
 from parkguard.policy import (
     Pack,
+    PackError,
+    PackIssue,
     Plan,
     PlanRequest,
     PolicyInputError,
     Records,
     evaluate_plan,
+    explain,
+    load_pack_text,
     plan_arrival,
     to_jsonable,
 )
@@ -100,6 +104,29 @@ def engine_run(*, command: str, body: object) -> dict[str, Any]:
 
 def engine_run_request(*, command: str, request: Any) -> dict[str, Any]:
     return run_request(command, request, registry())
+
+
+@dataclass(frozen=True)
+class DraftCheck:
+    """A pack a park admin wrote, checked: its mistakes, or the draft pack itself."""
+
+    issues: tuple[PackIssue, ...]
+    pack: Pack | None
+
+    @property
+    def lines(self) -> list[str]:
+        return explain(self.pack) if self.pack is not None else []
+
+
+def pack_draft_check(*, scope: Scope, park: Jurisdiction, file: str, text: str) -> DraftCheck:
+    """Validate a pack's text against this site's packs (what it extends); the result is a
+    draft for preview only: it is never added to the registry and never in force."""
+    require(scope, "upload_pack", park)
+    try:
+        pack = load_pack_text(text, file=file, parents=registry())
+    except PackError as exc:
+        return DraftCheck(exc.issues, None)
+    return DraftCheck((), pack)
 
 
 def parks_for_scope(*, scope: Scope) -> list[Jurisdiction]:

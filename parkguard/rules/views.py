@@ -7,7 +7,7 @@ from typing import cast
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -22,7 +22,14 @@ from parkguard.policy import PolicyInputError, explain
 from parkguard.policy.facts import Facts
 from parkguard.policy.requests import DeadlinesRequest, RouteRequest, ScheduleRequest
 from parkguard.rules import selectors, services
-from parkguard.rules.forms import MODES, EnginePreviewForm, PreviewForm, params_clean, params_form
+from parkguard.rules.forms import (
+    MODES,
+    DraftForm,
+    EnginePreviewForm,
+    PreviewForm,
+    params_clean,
+    params_form,
+)
 from parkguard.rules.registry import invalid_packs, registry
 
 
@@ -106,6 +113,24 @@ PREVIEW_REQUESTS: dict[str, type[Facts]] = {
     "schedule": ScheduleRequest,
     "deadlines": DeadlinesRequest,
 }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def park_pack_draft(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
+    """A park admin checks a pack they wrote: mistakes with line and path, else the draft's
+    rules in Chinese. The draft is never in force and never added to the site's packs."""
+    scope = scope_of(request)
+    park = get_visible_or_404(scope, parks_of(scope=scope), pk=jurisdiction_id)
+    form = DraftForm(request.POST or None, request.FILES or None)
+    check = None
+    if request.method == "POST" and form.is_valid():
+        check = selectors.pack_draft_check(
+            scope=scope, park=park, file=form.cleaned_data["name"], text=form.cleaned_data["text"]
+        )
+    elif request.method == "GET" and not can(scope, "upload_pack", park):
+        raise PermissionDenied
+    return render(request, "rules/pack_draft.html", {"park": park, "form": form, "check": check})
 
 
 @login_required
