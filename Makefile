@@ -42,7 +42,7 @@ test: install browser lint
 	PARKGUARD_ENV=test PARKGUARD_REQUIRE_BROWSER=1 $(BIN)/python -m pytest
 
 bench: install
-	@for m in bench/[a-z]*.py; do $(BIN)/python -m bench.$$(basename $$m .py) $(BENCH_ARGS) || exit 1; done
+	@status=0; for m in bench/[a-z]*.py; do $(BIN)/python -m bench.$$(basename $$m .py) $(BENCH_ARGS) || status=1; done; exit $$status
 
 lock:
 	$(BIN)/python -m pip install -q -r requirements.in -r requirements-dev.in

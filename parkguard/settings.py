@@ -31,9 +31,8 @@ PRODUCTION = ENVIRONMENT == "production"
 _DEV_KEYS = {
     "SECRET_KEY": "dev-only-secret-key-change-me-0123456789abcdefghijklmnopqrstuvwxyz",
     "PARKGUARD_ID_HMAC_KEY": "dev-only-id-hmac-key-0123456789abcdef",
-    # A Fernet key (32 url-safe base64 bytes); development only.
+    # 32 url-safe base64 bytes (the AES-256-GCM ID key, also read as a Fernet key); dev only.
     "PARKGUARD_ID_ENC_KEY": "ZGV2LW9ubHktaWQtZW5jcnlwdGlvbi1rZXktMDAwMDA=",
-    "PARKGUARD_TOKEN_KEY": "dev-only-pass-token-key-0123456789abcdef",
 }
 
 
@@ -69,7 +68,6 @@ def _enc_keys() -> list[str]:
 SECRET_KEY = _key("SECRET_KEY")
 ID_HMAC_KEY = _key("PARKGUARD_ID_HMAC_KEY")
 ID_ENC_KEYS = _enc_keys()  # newest first; older keys still decrypt
-PASS_TOKEN_KEY = _key("PARKGUARD_TOKEN_KEY")
 
 DEBUG = env_bool("DEBUG", ENVIRONMENT == "development")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
@@ -190,11 +188,18 @@ STORAGES = {
     },
 }
 
-# Upload limits: a spreadsheet bigger than this is refused before it is parsed.
+# Upload limits (README, "上传限制"): checked by reading the file, before any parser sees it.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 IMPORT_MAX_BYTES = env_int("PARKGUARD_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 IMPORT_MAX_ROWS = env_int("PARKGUARD_IMPORT_MAX_ROWS", 200_000)
+# All parts of an .xlsx once inflated (200,000 template rows are about 120 MB).
+IMPORT_MAX_INFLATED_BYTES = env_int("PARKGUARD_IMPORT_MAX_INFLATED_BYTES", 160 * 1024 * 1024)
+# A running import whose worker sent no heartbeat for this long is taken for dead and
+# recovered (re-queued once) or failed; a checked import not confirmed within the hours
+# below is cancelled. Uploads and staged rows of finished imports are purged.
+IMPORT_LEASE_SECONDS = env_int("PARKGUARD_IMPORT_LEASE_SECONDS", 120)
+IMPORT_READY_HOURS = env_int("PARKGUARD_IMPORT_READY_HOURS", 24)
 
 # Jobs: huey on SQLite by default, Redis when HUEY_REDIS_URL is set; tests run tasks inline.
 _huey_redis = env_str("HUEY_REDIS_URL")

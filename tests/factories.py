@@ -100,9 +100,12 @@ class World:
         return [
             self.a1.name,
             self.a1.credit_code,
-            self.a1_person.name,
-            self.a1_person.id_masked,
             self.a1_unit.name,
+            *(
+                value
+                for person in (self.a1_person, self.a1_employee_person)
+                for value in (person.name, person.id_masked, person.phone)
+            ),
         ]
 
 
@@ -145,6 +148,7 @@ def build_world() -> World:
             "a1_employee",
             "liaison_a",
             "a1_leader",
+            "a1_guard",
         ]
     }
     Membership.objects.create(user=users["park_a_admin"], role=Role.PARK_ADMIN, jurisdiction=park_a)
@@ -160,6 +164,7 @@ def build_world() -> World:
     Membership.objects.create(
         user=users["a1_leader"], role=Role.TEAM_LEADER, enterprise=a1, org_unit=dept
     )
+    Membership.objects.create(user=users["a1_guard"], role=Role.GATE_GUARD, enterprise=a1)
     return World(
         county=county,
         park_a=park_a,

@@ -14,7 +14,6 @@ PROD_KEYS = {
     "SECRET_KEY": "prod-" + "k" * 60,
     "PARKGUARD_ID_HMAC_KEY": "prod-hmac-" + "h" * 30,
     "PARKGUARD_ID_ENC_KEY": "cHJvZC1vbmx5LWlkLWVuY3J5cHRpb24ta2V5LTAwMDA=",
-    "PARKGUARD_TOKEN_KEY": "prod-token-" + "t" * 30,
 }
 
 

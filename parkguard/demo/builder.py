@@ -10,7 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import random
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
+import yaml
 from django.contrib.auth.models import User
 from django.db import transaction
 from stdnum.cn import ric, uscc
@@ -31,34 +34,15 @@ from parkguard.people.services import person_identity_fields
 from parkguard.rules.models import PackAdoption
 from parkguard.rules.registry import registry
 
-DEMO_PASSWORD = "demo-park-2022"
-DEMO_USERNAMES = [
-    "park_admin",
-    "cadre",
-    "inspector",
-    "liaison",
-    "ent_admin",
-    "officer",
-    "team_leader",
-    "guard",
-    "employee",
-    "parkb_admin",
-]
-SEED = 20221115
-TODAY = dt.date(2022, 11, 15)
-ADOPTED_AT = dt.datetime(2022, 11, 15, 9, 0, tzinfo=dt.UTC)
+# Names, sizes and shares of the demo county live in a data file beside this module.
+DATA: dict[str, Any] = yaml.safe_load((Path(__file__).with_name("county.yaml")).read_text("utf-8"))
 
-
-# What the demo parks set where a notice leaves the number to the locality (their own
-# local policy, not a notice's): test certificate hours at the gate, routine test intervals.
-DEMO_PARK_PARAMS: dict[str, dict[str, object]] = {
-    "zhengyang-2022-20": {
-        "entry_test_hours": 48,
-        "routine_test_interval_days": 7,
-        "public_contact_test_interval_days": 3,
-    },
-    "jinjiang-xiyuan-2022-81": {"routine_test_interval_days": 7},
-}
+DEMO_PASSWORD: str = DATA["password"]
+DEMO_USERNAMES: list[str] = list(DATA["users"])
+SEED: int = DATA["seed"]
+TODAY: dt.date = DATA["today"]
+ADOPTED_AT = dt.datetime.combine(TODAY, dt.time(9), tzinfo=dt.UTC)
+DEMO_PARK_PARAMS: dict[str, dict[str, object]] = DATA["park_params"]
 
 
 def demo_params(pack_id: str) -> dict[str, object]:
@@ -67,74 +51,20 @@ def demo_params(pack_id: str) -> dict[str, object]:
     return {k: v for k, v in DEMO_PARK_PARAMS.get(pack_id, {}).items() if k in declared}
 
 
-SURNAMES = (
-    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡"
-    "余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯"
-    "龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
-)
-GIVEN = (
-    "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉兰萍鹏建华红梅飞鑫波斌宇"
-    "浩凯健俊帆帅旭宁龙林欣颖倩婷雪琳晨阳佳怡子涵思远文博海燕志强春梅晓东国庆建国小红"
-    "丹丹"
-)
-# Region codes (GB/T 2260) near the five notices' localities, tried in turn until valid.
-REGIONS = ["450222", "150202", "510107", "420106", "500114", "350582"]
-
-ENTERPRISES = [
-    # (park key, name, industry, supervising office (DEMO_OFFICES), staff, whitelisted)
-    ("A", "云溪精密机械制造有限公司", "装备制造", "economy", 900, True),
-    ("A", "云溪新材料科技股份有限公司", "新材料", "emergency", 460, False),
-    ("A", "黔渝电子元件有限公司", "电子信息", "economy", 260, False),
-    ("A", "云溪绿源食品有限公司", "农副食品加工", "market", 180, False),
-    ("A", "青山纺织服装有限公司", "纺织服装", "economy", 150, False),
-    ("A", "恒通物流仓储有限公司", "物流仓储", "economy", 90, False),
-    ("A", "云溪建工第三工程项目部", "建筑施工", "construction", 120, False),
-    ("A", "安泰化工助剂有限公司", "化工", "emergency", 60, False),
-    ("B", "东岭汽车零部件有限公司", "汽车零部件", "economy", 380, True),
-    ("B", "东岭包装印务有限公司", "包装印刷", "economy", 140, False),
-    ("B", "岭南医疗器械有限公司", "医疗器械", "economy", 180, False),
-    ("B", "东岭中央厨房餐饮管理有限公司", "餐饮", "market", 80, False),
-]
-# Each park's own supervising offices (H-3 is one town's structure, not a rule for all):
-# park B takes the offices notice H names; park A has its management committee's sections.
-DEMO_OFFICES: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
-    "A": (
-        "云溪工业园区管委会内设机构职责分工（演示）",
-        [
-            ("emergency", "安全生产监管科", "矿山、危险化学品企业"),
-            ("economy", "经济发展局", "工业及小微企业"),
-            ("construction", "建设管理科", "建筑施工企业、施工工地"),
-            ("market", "市场监管所", "食品生产企业及企业食堂"),
-        ],
-    ),
-    "B": (
-        "红炉府发〔2021〕10号 三、（三）人员分工（H-3）",
-        [
-            ("emergency", "应急办", "非煤矿山、危化、烟花爆竹企业"),
-            ("economy", "经发办", "工贸、微型企业"),
-            ("construction", "规环办", "建筑企业、施工工地"),
-            ("market", "市监所", "食药品及企业用餐"),
-        ],
-    ),
-}
-CATEGORY_WEIGHTS = [
-    (StaffCategory.REGULAR, 70),
-    (StaffCategory.INTERN, 5),
-    (StaffCategory.CLIENT_DISPATCHED, 3),
-    (StaffCategory.LABOUR_DISPATCH, 12),
-    (StaffCategory.OUTSOURCED, 8),
-    (StaffCategory.TEMPORARY, 2),
-]
-WIDE_CONTACT_POSTS = ["保安", "保洁", "食堂"]
-POSTS = ["操作工", "技术员", "质检员", "仓管员", "班组长", "司机", "文员", "工程师"]
-AGENCIES = ["渝才劳务派遣有限公司", "众诚人力资源服务有限公司", "安邦物业服务有限公司"]
+SURNAMES: str = DATA["surnames"]
+GIVEN: str = DATA["given"]
+REGIONS: list[str] = DATA["regions"]
+# (park key, name, industry, supervising office code, staff, whitelisted)
+ENTERPRISES = [tuple(row) for row in DATA["enterprises"]]
+# Each park's own supervising offices (H-3): {park key: {basis, offices: [code, name, duties]}}.
+DEMO_OFFICES: dict[str, dict[str, Any]] = DATA["supervision_offices"]
+CATEGORY_WEIGHTS = [(StaffCategory(k), w) for k, w in DATA["category_weights"].items()]
+WIDE_CONTACT_POSTS: list[str] = DATA["wide_contact_posts"]
+POSTS: list[str] = DATA["posts"]
+AGENCIES: list[str] = DATA["agencies"]
 # Demo staff who come through an agency (what J-1.5c's agency_managed group asks to record).
-AGENCY_CATEGORIES = {
-    StaffCategory.LABOUR_DISPATCH,
-    StaffCategory.OUTSOURCED,
-    StaffCategory.CLIENT_DISPATCHED,
-}
-SHIFTS = ["白班", "夜班", "长白班"]
+AGENCY_CATEGORIES = {StaffCategory(c) for c in DATA["agency_categories"]}
+SHIFTS: list[str] = DATA["shifts"]
 
 
 @dataclass(frozen=True)
@@ -167,10 +97,7 @@ def _credit_code(rng: random.Random, region: str) -> str:
 
 
 def _phone(rng: random.Random) -> str:
-    return (
-        rng.choice(["138", "139", "150", "151", "177", "186", "189"])
-        + f"{rng.randrange(10**8):08d}"
-    )
+    return rng.choice(DATA["phone_prefixes"]) + f"{rng.randrange(10**8):08d}"
 
 
 def _node(name: str, kind: str, parent: Jurisdiction | None, code: str = "") -> Jurisdiction:
@@ -190,22 +117,21 @@ def _user(username: str, full_name: str, *, staff: bool = False) -> User:
 def _units(enterprise: Enterprise, rng: random.Random) -> list[OrgUnit]:
     """Departments → workshops → teams; returns the teams, where people are placed."""
     teams: list[OrgUnit] = []
-    for d_index, dept in enumerate(["生产部", "行政部", "后勤保障部"]):
+    for dept, workshops in DATA["units"].items():
         d, _ = OrgUnit.objects.get_or_create(
             enterprise=enterprise,
             parent=None,
             name=dept,
             defaults={"kind": OrgUnitKind.DEPARTMENT, "responsible_name": _name(rng)},
         )
-        workshops = ["一车间", "二车间"] if d_index == 0 else ["综合组"]
-        for ws in workshops:
+        for ws, team_names in workshops.items():
             w, _ = OrgUnit.objects.get_or_create(
                 enterprise=enterprise,
                 parent=d,
                 name=ws,
                 defaults={"kind": OrgUnitKind.WORKSHOP, "responsible_name": _name(rng)},
             )
-            for team in ["甲班", "乙班"] if d_index == 0 else ["一班"]:
+            for team in team_names:
                 t, _ = OrgUnit.objects.get_or_create(
                     enterprise=enterprise,
                     parent=w,
@@ -237,7 +163,7 @@ def _people(
         category = (
             categories[index] if index < len(categories) else rng.choices(categories, weights)[0]
         )
-        wide = rng.random() < 0.06
+        wide = rng.random() < DATA["wide_contact_share"]
         community = rng.choice(communities)
         grid = community.children.first()
         people.append(
@@ -251,12 +177,12 @@ def _people(
                 wide_contact=wide,
                 labour_agency=rng.choice(AGENCIES) if category in AGENCY_CATEGORIES else "",
                 dormitory=f"{rng.randrange(1, 6)}号宿舍楼{rng.randrange(101, 520)}"
-                if rng.random() < 0.4
+                if rng.random() < DATA["dormitory_share"]
                 else "",
                 shift=rng.choice(SHIFTS),
                 home_community=community,
                 home_grid=grid,
-                vaccination_doses=rng.choices([0, 1, 2, 3], [3, 4, 38, 55])[0],
+                vaccination_doses=rng.choices(range(4), DATA["vaccination_weights"])[0],
                 joined_on=TODAY - dt.timedelta(days=rng.randrange(30, 3000)),
                 **person_identity_fields(IdNumber(number)),
             )
@@ -289,38 +215,36 @@ def demo_load(*, if_empty: bool = False) -> DemoResult | None:
     if if_empty and Enterprise.objects.exists():
         return None
     rng = random.Random(SEED)
-    county = _node("云溪县", JurisdictionKind.COUNTY, None, "500114")
-    town = _node("红石镇", JurisdictionKind.TOWN, county)
-    street = _node("西城街道", JurisdictionKind.STREET, county)
-    park_a = _node("云溪工业园区", JurisdictionKind.PARK, county)
-    park_b = _node("东岭产业园", JurisdictionKind.PARK, street)
+    county = _node(DATA["county"]["name"], JurisdictionKind.COUNTY, None, DATA["county"]["code"])
+    hosts = {"county": county}
+    for name in DATA["towns"]:
+        hosts[name] = _node(name, JurisdictionKind.TOWN, county)
+    for name in DATA["streets"]:
+        hosts[name] = _node(name, JurisdictionKind.STREET, county)
+    park_a, park_b = (
+        _node(DATA["parks"][k]["name"], JurisdictionKind.PARK, hosts[DATA["parks"][k]["parent"]])
+        for k in ("A", "B")
+    )
     communities = []
-    for parent, names in [(town, ["红石社区", "青龙村"]), (street, ["西城社区", "东岭社区"])]:
+    for parent, names in DATA["communities"].items():
         for name in names:
-            community = _node(name, JurisdictionKind.COMMUNITY, parent)
+            community = _node(name, JurisdictionKind.COMMUNITY, hosts[parent])
             _node(f"{name}第一网格", JurisdictionKind.GRID, community)
             communities.append(community)
+    by_name = {c.name: c for c in communities}
 
     users = {
-        "park_admin": _user("park_admin", "周园区", staff=True),
-        "cadre": _user("cadre", "吴包企"),
-        "inspector": _user("inspector", "郑督查"),
-        "liaison": _user("liaison", "冯社区"),
-        "ent_admin": _user("ent_admin", "陈企业"),
-        "officer": _user("officer", "林防疫"),
-        "team_leader": _user("team_leader", "何班长"),
-        "guard": _user("guard", "孙门岗"),
-        "employee": _user("employee", "王员工"),
-        "parkb_admin": _user("parkb_admin", "罗东岭", staff=True),
+        username: _user(username, spec["name"], staff=spec.get("staff", False))
+        for username, spec in DATA["users"].items()
     }
     parks = {"A": park_a, "B": park_b}
     offices: dict[tuple[str, str], SupervisionOffice] = {}
-    for key, (basis, rows) in DEMO_OFFICES.items():
-        for order, (code, office_name, duties) in enumerate(rows):
+    for key, spec in DEMO_OFFICES.items():
+        for order, (code, office_name, duties) in enumerate(spec["offices"]):
             offices[(key, code)], _ = SupervisionOffice.objects.get_or_create(
                 jurisdiction=parks[key],
                 name=office_name,
-                defaults={"responsibilities": duties, "basis": basis, "order": order},
+                defaults={"responsibilities": duties, "basis": spec["basis"], "order": order},
             )
     enterprises: list[Enterprise] = []
     for key, name, industry, office, staff, whitelisted in ENTERPRISES:
@@ -336,26 +260,18 @@ def demo_load(*, if_empty: bool = False) -> DemoResult | None:
                 whitelisted=whitelisted,
                 address=f"{parks[key].name}{rng.randrange(1, 99)}号",
                 contact_phone=_phone(rng),
-                community=communities[0 if key == "A" else 2],
+                community=by_name[DATA["enterprise_community"][key]],
                 park_cadre=users["cadre"] if key == "A" else None,
                 community_liaison=users["liaison"] if key == "A" else None,
-                purchase_channels="本地供应商直供；重庆主城物流中转",
-                sales_channels="国内经销商；电商平台",
+                purchase_channels=DATA["purchase_channels"],
+                sales_channels=DATA["sales_channels"],
             )
         teams = _units(enterprise, rng)
-        _people(enterprise, staff, teams, communities[:2] if key == "A" else communities[2:], rng)
+        homes = [by_name[n] for n in DATA["park_communities"][key]]
+        _people(enterprise, staff, teams, homes, rng)
         enterprises.append(enterprise)
 
-    # Park A (in Chongqing) follows its own park's notice, the street office's rules on
-    # visitors and events, and the county lockdown plan; park B follows the town and city
-    # notices. Parameters the notices leave to the locality get the park's values.
-    adoptions = [
-        (park_a, "zhengyang-2022-20"),
-        (park_a, "jinjiang-xiyuan-2022-81"),
-        (park_a, "liucheng-2022-36"),
-        (park_b, "honglu-2021-10"),
-        (park_b, "baotou-industry-2020-02"),
-    ]
+    adoptions = [(parks[key], pack_id) for key, ids in DATA["adoptions"].items() for pack_id in ids]
     for park, pack_id in adoptions:
         PackAdoption.objects.get_or_create(
             jurisdiction=park,

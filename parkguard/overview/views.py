@@ -9,6 +9,7 @@ from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_GET
 
 from parkguard.orgs import selectors as orgs_selectors
 from parkguard.orgs.access import can_edit_enterprise, get_visible_or_404, scope_of
@@ -18,6 +19,7 @@ from parkguard.overview import selectors
 
 
 @login_required
+@require_GET
 def home(request: HttpRequest) -> HttpResponse:
     scope = scope_of(request)
     memberships = (
@@ -42,6 +44,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def park_overview(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
     scope = scope_of(request)
     park = get_visible_or_404(scope, orgs_selectors.parks_of(scope=scope), pk=jurisdiction_id)
@@ -59,6 +62,7 @@ def park_overview(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def enterprise_list(request: HttpRequest) -> HttpResponse:
     scope = scope_of(request)
     search = request.GET.get("q", "").strip()[:50]
@@ -74,6 +78,7 @@ def enterprise_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def enterprise_detail(request: HttpRequest, enterprise_id: int) -> HttpResponse:
     scope = scope_of(request)
     enterprise = get_visible_or_404(

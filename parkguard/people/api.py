@@ -23,6 +23,7 @@ from parkguard.orgs.selectors import parks_of
 from parkguard.people import selectors, services
 from parkguard.people.choices import EmploymentStatus, StaffCategory
 from parkguard.people.identity import phone_mask
+from parkguard.people.importing import person_import_refresh
 from parkguard.people.models import Person, PersonImport
 
 router = Router(tags=["人员台账"])
@@ -373,4 +374,5 @@ def id_conflicts(request: HttpRequest, jurisdiction_id: int) -> list[dict[str, A
 
 @router.get("/imports/{import_id}", response=ImportOut, summary="导入进度与错误清单")
 def import_detail(request: HttpRequest, import_id: int) -> PersonImport:
-    return get_visible_or_404(scope(request), PersonImport.objects.defer("payload"), pk=import_id)
+    batch = get_visible_or_404(scope(request), PersonImport.objects.defer("payload"), pk=import_id)
+    return person_import_refresh(batch=batch, now=timezone.now())

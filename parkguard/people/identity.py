@@ -244,3 +244,8 @@ def phone_parse(raw: str) -> str:
 def phone_mask(phone: str) -> str:
     """`13812345678` → `138****5678`."""
     return f"{phone[:3]}****{phone[-4:]}" if len(phone) >= 7 else "****"
+
+
+def id_tail(number: str) -> str:
+    """The last four characters of a normalised ID number, kept for search by tail."""
+    return number[-4:]

@@ -208,6 +208,13 @@ class PersonImport(models.Model):
     # [{"row": 12, "column": "身份证号", "message": "..."}]; never holds a clear ID number.
     errors = models.JSONField("错误", default=list, blank=True)
     message = models.CharField("说明", max_length=300, blank=True)
+    # The lease of whoever works on a running batch (QUEUED, VALIDATING, APPLYING): renewed
+    # by each heartbeat; once past, the worker is taken for dead and the batch recovered.
+    lease_until = models.DateTimeField("租约到期", null=True, blank=True)
+    heartbeat_at = models.DateTimeField("最近心跳", null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField("校验次数", default=0)
+    # Set by a cancel while a job runs; the job stops at its next chunk.
+    cancel_requested = models.BooleanField("已请求取消", default=False)
 
     scope_jurisdiction = "enterprise__jurisdiction"
     scope_enterprise = "enterprise"
@@ -216,6 +223,8 @@ class PersonImport(models.Model):
         verbose_name = "人员导入"
         verbose_name_plural = "人员导入"
         ordering = ["-id"]
+        # The periodic recovery looks for running batches whose lease has run out.
+        indexes = [models.Index(fields=["status", "lease_until"], name="personimport_lease")]
 
     def __str__(self) -> str:
         return self.filename

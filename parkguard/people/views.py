@@ -428,6 +428,7 @@ def import_upload(request: HttpRequest, enterprise_id: int) -> HttpResponse:
             # Refuse by the declared size before reading a byte of an oversized upload.
             sheet_size_check(size=upload.size or 0, max_bytes=settings.IMPORT_MAX_BYTES)
             batch = importing.person_import_start(
+                scope=scope,
                 enterprise=enterprise,
                 actor=_user(request),
                 filename=upload.name or "upload",
@@ -459,7 +460,7 @@ def _import(request: HttpRequest, import_id: int) -> PersonImport:
         PersonImport.objects.select_related("enterprise", "created_by").defer("payload"),
         pk=import_id,
     )
-    return batch
+    return importing.person_import_refresh(batch=batch, now=timezone.now())
 
 
 @login_required
@@ -499,7 +500,7 @@ def import_confirm(request: HttpRequest, import_id: int) -> HttpResponse:
     require_edit_enterprise(scope_of(request), batch.enterprise)
     try:
         batch = importing.person_import_confirm(
-            batch=batch, actor=_user(request), today=timezone.localdate()
+            scope=scope_of(request), batch=batch, actor=_user(request), today=timezone.localdate()
         )
     except SheetError as exc:
         messages.error(request, exc.message)
@@ -518,9 +519,9 @@ def import_confirm(request: HttpRequest, import_id: int) -> HttpResponse:
 def import_cancel(request: HttpRequest, import_id: int) -> HttpResponse:
     batch = _import(request, import_id)
     require_edit_enterprise(scope_of(request), batch.enterprise)
-    importing.person_import_cancel(batch=batch)
-    messages.success(request, "已取消，台账未作修改")
-    return redirect("person_import_upload", enterprise_id=batch.enterprise_id)
+    message = importing.person_import_cancel(scope=scope_of(request), batch=batch)
+    messages.info(request, message)
+    return redirect("person_import_detail", import_id=batch.pk)
 
 
 @login_required

@@ -64,3 +64,104 @@ def csv(
     writer.writerow(headers)
     writer.writerows(rows)
     return out.getvalue().encode(encoding)
+
+
+# Decompression bombs (issue 8, item 1): a tiny .xlsx whose sheet inflates to hundreds of MB.
+_CONTENT_TYPES = (
+    b'<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+    b'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-'
+    b'package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+    b'<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-'
+    b'officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/'
+    b'sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.'
+    b'worksheet+xml"/></Types>'
+)
+_ROOT_RELS = (
+    b'<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/'
+    b'2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
+    b'officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>'
+    b"</Relationships>"
+)
+_WORKBOOK = (
+    b'<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
+    b'2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+    b'<sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>'
+)
+_WORKBOOK_RELS = (
+    b'<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/'
+    b'2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
+    b'officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
+    b"</Relationships>"
+)
+_SHEET_HEAD = (
+    b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
+    b'2006/main">'
+)
+
+
+def _deflate_repeated(head: bytes, unit: bytes, times: int, tail: bytes) -> bytes:
+    """Raw deflate of head + unit * times + tail without building it: after a full flush the
+    compressor starts afresh, so every 1 MB block of units compresses to the same bytes."""
+    import zlib
+
+    block = unit * max(1, (1024 * 1024) // len(unit))
+    blocks, rest = divmod(times * len(unit), len(block))
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+    out = [compressor.compress(head) + compressor.flush(zlib.Z_FULL_FLUSH)]
+    if blocks:
+        once = compressor.compress(block) + compressor.flush(zlib.Z_FULL_FLUSH)
+        again = compressor.compress(block) + compressor.flush(zlib.Z_FULL_FLUSH)
+        out += [once, *([again] * (blocks - 1))]
+    out.append(compressor.compress(block[:rest] + tail) + compressor.flush())
+    return b"".join(out)
+
+
+def _zip(members: list[tuple[str, bytes, int]]) -> bytes:
+    """A zip of (name, raw deflate, declared size): the headers lie about sizes and CRCs on
+    purpose, as an attacker's would; ParkGuard must not rely on them."""
+    import struct
+
+    local, central = io.BytesIO(), io.BytesIO()
+    for name, deflated, declared in members:
+        encoded = name.encode()
+        offset = local.tell()
+        fields = (20, 0, 8, 0, 0, 0, len(deflated), declared, len(encoded), 0)
+        local.write(struct.pack("<4s5HI2I2H", b"PK\x03\x04", *fields) + encoded + deflated)
+        central.write(
+            struct.pack("<4s6HI2I5H2I", b"PK\x01\x02", 20, *fields, 0, 0, 0, 0, offset) + encoded
+        )
+    directory = central.getvalue()
+    end = struct.pack(
+        "<4s4H2IH",
+        b"PK\x05\x06",
+        0,
+        0,
+        len(members),
+        len(members),
+        len(directory),
+        local.tell(),
+        0,
+    )
+    return local.getvalue() + directory + end
+
+
+def bomb(*, unit: bytes, times: int, dimension: str | None = "A1:R3", head: bytes = b"") -> bytes:
+    """An .xlsx whose sheet is `unit` repeated `times` times (inflated), declared as tiny."""
+    import zlib
+
+    declared = f'<dimension ref="{dimension}"/>'.encode() if dimension else b""
+    sheet = _deflate_repeated(
+        _SHEET_HEAD + declared + b"<sheetData>" + head, unit, times, b"</sheetData></worksheet>"
+    )
+    plain = [
+        ("[Content_Types].xml", _CONTENT_TYPES),
+        ("_rels/.rels", _ROOT_RELS),
+        ("xl/workbook.xml", _WORKBOOK),
+        ("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS),
+    ]
+    members = []
+    for name, content in plain:
+        compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+        members.append((name, compressor.compress(content) + compressor.flush(), len(content)))
+    members.append(("xl/worksheets/sheet1.xml", sheet, 4096))
+    return _zip(members)

@@ -18,7 +18,7 @@ from django.test import Client, override_settings
 from python_calamine import CalamineWorkbook
 
 from parkguard.audit.models import AuditEvent
-from parkguard.people import importing, sheets
+from parkguard.people import sheets
 from parkguard.people.choices import EmploymentStatus, ImportStatus, StaffCategory
 from parkguard.people.columns import BY_KEY
 from parkguard.people.identity import (
@@ -28,6 +28,7 @@ from parkguard.people.identity import (
     ID_REGION,
     PHONE_INVALID,
 )
+from parkguard.people.importing import jobs, messages
 from parkguard.people.models import EmploymentEvent, Person, PersonImport, PersonImportRow
 from tests.factories import World, adopt
 from tests.people import sheets as build
@@ -84,11 +85,11 @@ BAD_ROWS = [
         "unknown category",
         {"category": "合同工"},
         "人员类别",
-        importing.CATEGORY_UNKNOWN.format(
+        messages.CATEGORY_UNKNOWN.format(
             value="合同工", choices="、".join(str(x) for _, x in StaffCategory.choices)
         ),
     ),
-    ("empty required cell", {"name": ""}, "姓名", importing.REQUIRED),
+    ("empty required cell", {"name": ""}, "姓名", messages.REQUIRED),
 ]
 
 
@@ -112,8 +113,8 @@ def test_it_lists_each_kind_of_bad_row_and_writes_nothing(
 
 
 def test_it_gives_each_bad_input_of_the_issue_a_different_message() -> None:
-    messages = [m for *_, m in BAD_ROWS] + [importing.DUPLICATE_IN_FILE, sheets.NOT_SPREADSHEET]
-    assert len(set(messages)) == len(messages)
+    texts = [m for *_, m in BAD_ROWS] + [messages.DUPLICATE_IN_FILE, sheets.NOT_SPREADSHEET]
+    assert len(set(texts)) == len(texts)
 
 
 def test_it_flags_the_same_id_twice_in_one_file(world: World, client_as: Clients) -> None:
@@ -121,7 +122,7 @@ def test_it_flags_the_same_id_twice_in_one_file(world: World, client_as: Clients
     batch = _upload(client_as("a1_officer"), world, build.xlsx([row(1), row(2), row(1)]))
     assert batch.status == ImportStatus.INVALID
     assert batch.errors == [
-        {"row": 4, "column": "身份证号", "message": importing.DUPLICATE_IN_FILE.format(row=2)}
+        {"row": 4, "column": "身份证号", "message": messages.DUPLICATE_IN_FILE.format(row=2)}
     ]
     assert _a1_people() == before
 
@@ -163,7 +164,7 @@ def test_it_refuses_a_file_missing_a_required_column(world: World, client_as: Cl
     headers = [h for h in build.HEADERS if not h.startswith("身份证号")]
     rows = [[v for v, h in zip(row(1), build.HEADERS, strict=True) if h in headers]]
     batch = _upload(client_as("a1_officer"), world, build.xlsx(rows, headers=headers))
-    assert batch.errors[0]["message"] == importing.MISSING_COLUMNS.format(columns="身份证号")
+    assert batch.errors[0]["message"] == messages.MISSING_COLUMNS.format(columns="身份证号")
 
 
 def test_it_explains_an_id_number_excel_stored_as_a_number(
@@ -172,7 +173,7 @@ def test_it_explains_an_id_number_excel_stored_as_a_number(
     values = row(1)
     values[1] = float(person_id(1)[:17] + "1")
     batch = _upload(client_as("a1_officer"), world, build.xlsx([values]))
-    assert batch.errors == [{"row": 2, "column": "身份证号", "message": importing.ID_AS_NUMBER}]
+    assert batch.errors == [{"row": 2, "column": "身份证号", "message": messages.ID_AS_NUMBER}]
 
 
 def test_it_requires_an_agency_for_dispatched_and_outsourced_staff(
@@ -186,7 +187,7 @@ def test_it_requires_an_agency_for_dispatched_and_outsourced_staff(
     ]
     batch = _upload(client_as("a1_officer"), world, build.xlsx(rows))
     assert batch.errors == [
-        {"row": 2, "column": "劳务/外包单位", "message": importing.AGENCY_REQUIRED}
+        {"row": 2, "column": "劳务/外包单位", "message": messages.AGENCY_REQUIRED}
     ]
 
 
@@ -271,7 +272,7 @@ def test_it_reads_csv_in_utf8_and_gbk(world: World, client_as: Clients) -> None:
 def test_it_refuses_a_file_over_the_size_limit_before_parsing(
     world: World, client_as: Clients, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(importing, "sheet_rows", _must_not_parse)
+    monkeypatch.setattr(sheets, "sheet_parse", _must_not_parse)
     response = client_as("a1_officer").post(
         f"/enterprises/{world.a1.pk}/people/import/",
         {"file": SimpleUploadedFile("台账.xlsx", build.xlsx([row(n) for n in range(1, 200)]))},
@@ -285,7 +286,7 @@ def test_it_refuses_a_file_over_the_size_limit_before_parsing(
 def test_it_refuses_a_file_over_the_row_limit_before_parsing(
     world: World, client_as: Clients, monkeypatch: pytest.MonkeyPatch, kind: str
 ) -> None:
-    monkeypatch.setattr(importing, "sheet_rows", _must_not_parse)
+    monkeypatch.setattr(sheets, "sheet_parse", _must_not_parse)
     rows = [row(n) for n in range(1, 12)]
     data = build.xlsx(rows) if kind == "xlsx" else build.csv(rows)
     response = client_as("a1_officer").post(
@@ -344,7 +345,7 @@ def test_it_runs_a_large_file_as_a_background_job(
     django_capture_on_commit_callbacks: Callable[..., Any],
 ) -> None:
     """Large files are checked and merged by huey (immediate in tests) with progress kept."""
-    monkeypatch.setattr(importing, "BACKGROUND_FROM_ROWS", 10)
+    monkeypatch.setattr(jobs, "BACKGROUND_FROM_ROWS", 10)
     client = client_as("a1_officer")
     with django_capture_on_commit_callbacks(execute=True):
         batch = _upload(client, world, build.csv([row(n) for n in range(1, 31)]), name="a.csv")
@@ -360,7 +361,7 @@ def test_it_runs_a_large_file_as_a_background_job(
 def test_it_keeps_the_queued_upload_encrypted(
     world: World, client_as: Clients, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(importing, "BACKGROUND_FROM_ROWS", 1)
+    monkeypatch.setattr(jobs, "BACKGROUND_FROM_ROWS", 1)
     batch = _upload(client_as("a1_officer"), world, build.csv([row(1), row(2)]), name="a.csv")
     assert batch.status == ImportStatus.QUEUED  # the on-commit enqueue never ran in this test
     assert person_id(1).encode() not in bytes(batch.payload)
@@ -437,7 +438,7 @@ def test_confirming_after_the_staged_rows_were_lost_writes_nothing(
     before = _a1_people()
     PersonImportRow.objects.filter(batch=batch).delete()  # what a crash leaves behind
     batch = _confirm(client, batch)
-    assert (batch.status, batch.message) == (ImportStatus.FAILED, importing.STAGE_LOST)
+    assert (batch.status, batch.message) == (ImportStatus.FAILED, messages.STAGE_LOST)
     assert _a1_people() == before
 
 

@@ -15,7 +15,8 @@ from django.test import Client
 
 from parkguard.orgs.access import SYSTEM, scope_for_user
 from parkguard.overview.selectors import enterprise_rows
-from parkguard.people import importing, services
+from parkguard.people import services
+from parkguard.people.importing import messages
 from parkguard.people.models import Person, PersonImport
 from parkguard.people.selectors import community_roster
 from tests.factories import TODAY, World, adopt, make_person
@@ -60,7 +61,7 @@ def test_j_1_5c_agency_is_required_where_the_pack_asks(world: World, client_as: 
     adopt(world.park_a)
     batch = _check(client, world, [row(2, category="第三方外包人员")])
     assert batch.errors == [
-        {"row": 2, "column": "劳务/外包单位", "message": importing.AGENCY_REQUIRED}
+        {"row": 2, "column": "劳务/外包单位", "message": messages.AGENCY_REQUIRED}
     ]
     with pytest.raises(ValidationError) as caught:
         make_person(world.a1, "甲一外包", 150, category="outsourced")

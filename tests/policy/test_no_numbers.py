@@ -63,6 +63,11 @@ SAFE_FILES = {
     "parkguard/people/identity.py",
     # Spreadsheet layout of the export (column widths, header rows, styles).
     "parkguard/people/exporting.py",
+    # Cell formats of an import: Excel's date epoch and largest serial, the digit counts of
+    # ID numbers and phones, date text positions.
+    "parkguard/people/importing/cells.py",
+    # Upload safety limits and the xlsx (zip/XML) format: bytes, parts, rows, columns.
+    "parkguard/people/sheets.py",
 }
 # Demo data: the demo county builder (parkguard/demo/).
 SAFE_DIRS = ("parkguard/demo/",)
@@ -81,40 +86,19 @@ SAFE_VALUES: dict[str, set[int | float]] = {
     "parkguard/people/api.py": {100},
     # Default spreadsheet column width.
     "parkguard/people/columns.py": {12},
-    # Import: a sanity bound on vaccination doses (9), rows per background job (5000) and per
-    # progress step (2000), cell lengths (30/50/100/200, the model's), Excel's date epoch
-    # 1899-12-30 and its largest serial (2958466), and the digit counts and positions of
-    # ID numbers (15/17/18), phones (11) and date text (4/6/7/8/10), masked tails (4),
-    # row numbers (3), hex (16).
-    "parkguard/people/importing.py": {
-        3,
-        4,
-        7,
-        8,
-        9,
-        10,
-        11,
-        12,
-        15,
-        16,
-        17,
-        30,
-        50,
-        100,
-        200,
-        1899,
-        2000,
-        5000,
-        2958466,
-    },
+    # Import checker: a sanity bound on vaccination doses (9), rows per progress step (2000),
+    # cell lengths (30/50/100/200, the model's), hex and ID digit positions (16/17).
+    "parkguard/people/importing/checker.py": {9, 16, 17, 30, 50, 100, 200, 2000},
+    # Import jobs: rows and bytes (16 MiB) from which a file goes to a background job.
+    "parkguard/people/importing/jobs.py": {16, 5000},
+    # Staged rows written per INSERT.
+    "parkguard/people/importing/staging.py": {5000},
     # Percent of an import done.
     "parkguard/people/models.py": {100},
     # An ID tail search is at most 4 characters; the history panel shows 10 changes.
     "parkguard/people/selectors.py": {4, 10},
     # A reason must have 4 characters.
     "parkguard/people/services.py": {4},
-    # Spreadsheet safety: zip expansion ratio, bytes sniffed for the file type.
-    "parkguard/people/sheets.py": {40, 4096},
     # Page size of the ledger.
     "parkguard/people/views.py": {50},
     # A share shown as a percentage.

@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 def _staging_unlogged(apps: Any, schema_editor: Any) -> None:
     # Staged rows are a preview's scratch data: skip the WAL on PostgreSQL. After a crash
-    # the table is empty and confirming asks for a new upload (importing._merge checks).
+    # the table is empty and confirming asks for a new upload (importing.staging.merge checks).
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute("ALTER TABLE people_personimportrow SET UNLOGGED")
 

@@ -1,0 +1,457 @@
+"""Checking ledger rows against one enterprise: every mistake found, good rows made stageable.
+
+The ID number's format (checksum, birth date, region, mask, tail, gender, digest) is
+`parkguard.people.identity`'s alone; this module only calls it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import operator
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from parkguard.orgs.choices import JurisdictionKind
+from parkguard.orgs.models import Enterprise, Jurisdiction, OrgUnit
+from parkguard.people.choices import (
+    EmploymentStatus,
+    ImportAction,
+    StaffCategory,
+)
+from parkguard.people.columns import COLUMNS, HEADER_KEYS, header_normalise
+from parkguard.people.identity import (
+    IdentityError,
+    IdNumber,
+    id_cipher,
+    id_parse,
+    id_tail,
+    phone_parse,
+)
+from parkguard.people.importing.cells import (
+    FALSE,
+    TRUE,
+    cell_date,
+    cell_text,
+    choices_by_text,
+    error,
+    shown,
+)
+from parkguard.people.importing.messages import (
+    AGENCY_REQUIRED,
+    BOOL_INVALID,
+    CATEGORY_UNKNOWN,
+    COMMUNITY_AMBIGUOUS,
+    COMMUNITY_UNKNOWN,
+    DATE_INVALID,
+    DOSES_INVALID,
+    DUPLICATE_IN_FILE,
+    GRID_NEEDS_COMMUNITY,
+    GRID_UNKNOWN,
+    ID_AS_NUMBER,
+    LEFT_BEFORE_JOINED,
+    MISSING_COLUMNS,
+    NO_HEADER,
+    NO_ROWS,
+    REQUIRED,
+    STATUS_UNKNOWN,
+    TOO_LONG,
+    UNIT_AMBIGUOUS,
+    UNIT_UNKNOWN,
+)
+from parkguard.people.models import Person
+from parkguard.rules.params import staff_rules
+
+MAX_DOSES = 9  # a sanity bound on a typed number, not a policy figure
+PROGRESS_EVERY = 2000
+
+# Person fields an import row sets, in the order of the staging table after the identity.
+ROW_FIELDS = (
+    "name",
+    "phone",
+    "category",
+    "org_unit_id",
+    "post",
+    "wide_contact",
+    "labour_agency",
+    "workshop",
+    "dormitory",
+    "shift",
+    "home_community_id",
+    "home_grid_id",
+    "home_address",
+    "vaccination_doses",
+    "status",
+    "joined_on",
+    "left_on",
+)
+
+_MISSING = object()
+_CREATE = ImportAction.CREATE.value
+_UPDATE = ImportAction.UPDATE.value
+
+
+@dataclass
+class Checked:
+    """The outcome of checking a file: every error, and the rows to stage if there are none."""
+
+    total: int = 0
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    staged: list[tuple[Any, ...]] = field(default_factory=list)
+    create: int = 0
+    update: int = 0
+    unchanged: int = 0
+
+
+class LedgerRowChecker:
+    """Checks rows against one enterprise's ledger; lookups are loaded once per file."""
+
+    def __init__(self, *, enterprise: Enterprise, today: dt.date) -> None:
+        self.enterprise = enterprise
+        self.today = today
+        self.categories = choices_by_text(StaffCategory.choices)
+        self.category_hint = "、".join(str(label) for _, label in StaffCategory.choices)
+        self.statuses = choices_by_text(EmploymentStatus.choices)
+        self.status_hint = "、".join(str(label) for _, label in EmploymentStatus.choices)
+        self._load_units()
+        self._load_places()
+        self.existing: dict[str, tuple[Any, ...]] = {
+            row[0]: tuple(row[1:])
+            for row in Person.objects.filter(enterprise=enterprise).values_list(
+                "id_digest", *ROW_FIELDS
+            )
+        }
+        # Per-file work done once: one cipher, memos.
+        self.cipher = id_cipher()
+        self.regions: dict[str, bool] = {}
+        self._units: dict[str, tuple[int | None, str]] = {}
+        self._dates: dict[str, dt.date | None] = {}
+        self._wide_posts: dict[str, bool] = {}
+        # Wide-contact posts and agency categories the park's packs declare (J-1.5c).
+        self.staff_rules = staff_rules(park=enterprise.jurisdiction, on=today)
+
+    def _load_units(self) -> None:
+        units = list(
+            OrgUnit.objects.filter(enterprise=self.enterprise).values("id", "parent_id", "name")
+        )
+        by_id = {u["id"]: u for u in units}
+        self.unit_paths: dict[str, int] = {}
+        self.unit_names: dict[str, list[int]] = {}
+        for unit in units:
+            names = [unit["name"]]
+            parent = by_id.get(unit["parent_id"])
+            while parent is not None:
+                names.append(parent["name"])
+                parent = by_id.get(parent["parent_id"])
+            self.unit_paths["/".join(reversed(names))] = unit["id"]
+            self.unit_names.setdefault(unit["name"], []).append(unit["id"])
+
+    def _load_places(self) -> None:
+        # Communities of the enterprise's county (the root of its park's path).
+        root = self.enterprise.jurisdiction.path.split("/")[1]
+        places = Jurisdiction.objects.filter(
+            path__startswith=f"/{root}/",
+            kind__in=[JurisdictionKind.COMMUNITY, JurisdictionKind.GRID],
+        ).values_list("id", "kind", "name", "parent_id")
+        self.communities: dict[str, list[int]] = {}
+        self.grids: dict[tuple[int, str], int] = {}
+        for pk, kind, name, parent_id in places:
+            if kind == JurisdictionKind.COMMUNITY:
+                self.communities.setdefault(name, []).append(pk)
+            else:
+                self.grids[(parent_id, name)] = pk
+
+    def check(
+        self,
+        rows: list[list[Any]],
+        *,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> Checked:
+        result = Checked()
+        header_at = next(
+            (
+                i
+                for i, row in enumerate(rows[:20])
+                if any(header_normalise(cell) in HEADER_KEYS for cell in row)
+            ),
+            None,
+        )
+        if header_at is None:
+            result.errors.append({"row": 1, "column": "", "message": NO_HEADER})
+            return result
+        positions: dict[str, int] = {}
+        for pos, cell in enumerate(rows[header_at]):
+            key = HEADER_KEYS.get(header_normalise(cell))
+            if key is not None and key not in positions:
+                positions[key] = pos
+        missing = [c.header for c in COLUMNS if c.required and c.key not in positions]
+        if missing:
+            message = MISSING_COLUMNS.format(columns="、".join(missing))
+            result.errors.append({"row": header_at + 1, "column": "", "message": message})
+            return result
+        order = [positions.get(c.key, -1) for c in COLUMNS]
+        # Every column present (the template): one C-level pick per row; else pad per row.
+        pick = operator.itemgetter(*order) if min(order) >= 0 else None
+        need = max(order) + 1
+        seen: dict[str, int] = {}
+        data_rows = range(header_at + 1, len(rows))
+        total = len(data_rows)
+        check_row = self._check_row
+        for done, index in enumerate(data_rows, start=1):
+            raw = rows[index]
+            width = len(raw)
+            if pick is not None and width >= need:
+                cells: Sequence[Any] = pick(raw)
+            else:
+                cells = [raw[p] if 0 <= p < width else "" for p in order]
+            if not any(cells):  # blank line (empty strings, None)
+                continue
+            result.total += 1
+            check_row(index + 1, cells, seen, result)
+            if progress is not None and done % PROGRESS_EVERY == 0:
+                progress(done, total)
+        if result.total == 0:
+            result.errors.append({"row": header_at + 2, "column": "", "message": NO_ROWS})
+        if result.errors:
+            result.staged.clear()
+        return result
+
+    def _unit(self, text: str) -> tuple[int | None, str]:
+        """An org unit cell → (id, error message); memoised, a file repeats a few units."""
+        found = self._units.get(text)
+        if found is None:
+            unit_text = text.replace("／", "/").replace(" ", "")
+            unit_id = self.unit_paths.get(unit_text)
+            message = ""
+            if unit_id is None:
+                ids = self.unit_names.get(unit_text, [])
+                if len(ids) == 1:
+                    unit_id = ids[0]
+                else:
+                    template = UNIT_AMBIGUOUS if ids else UNIT_UNKNOWN
+                    message = template.format(value=shown(unit_text))
+            found = self._units[text] = (unit_id, message)
+        return found
+
+    def _date(self, cell: Any) -> dt.date | None:
+        """`cell_date`, memoised for text cells (a file repeats a few hundred dates)."""
+        if cell.__class__ is not str:
+            return cell_date(cell)
+        found = self._dates.get(cell, _MISSING)
+        if found is _MISSING:
+            try:
+                found = cell_date(cell)
+            except (ValueError, OverflowError):
+                found = None
+            self._dates[cell] = found
+        if found is None:
+            raise ValueError(cell)
+        return found  # type: ignore[return-value]
+
+    def _check_row(
+        self, row_no: int, cells: Sequence[Any], seen: dict[str, int], result: Checked
+    ) -> None:
+        errors = result.errors
+        before = len(errors)
+        (
+            name,
+            id_text,
+            phone,
+            category_text,
+            unit_text,
+            post,
+            wide_text,
+            agency,
+            workshop,
+            dormitory,
+            shift,
+            community_text,
+            grid_text,
+            address,
+            doses_text,
+            status_text,
+            _joined_text,
+            _left_text,
+        ) = [c.strip() if c.__class__ is str else cell_text(c) for c in cells]
+        if not name:
+            errors.append(error(row_no, "name", REQUIRED))
+        elif len(name) > 50:
+            errors.append(error(row_no, "name", TOO_LONG.format(max=50)))
+
+        parsed: IdNumber | None = None
+        digest = ""
+        if isinstance(cells[1], float):
+            errors.append(error(row_no, "id_number", ID_AS_NUMBER))
+        elif id_text == "":
+            errors.append(error(row_no, "id_number", REQUIRED))
+        else:
+            try:
+                parsed = id_parse(id_text, today=self.today, regions=self.regions)
+            except IdentityError as exc:
+                errors.append(error(row_no, "id_number", exc.message))
+            else:
+                digest = parsed.digest
+                first = seen.get(digest)
+                if first is not None:
+                    errors.append(error(row_no, "id_number", DUPLICATE_IN_FILE.format(row=first)))
+                else:
+                    seen[digest] = row_no
+
+        if not phone:
+            errors.append(error(row_no, "phone", REQUIRED))
+        else:
+            try:
+                phone = phone_parse(phone)
+            except IdentityError as exc:
+                errors.append(error(row_no, "phone", exc.message))
+
+        category = self.categories.get(category_text, "")
+        if not category_text:
+            errors.append(error(row_no, "category", REQUIRED))
+        elif not category:
+            message = CATEGORY_UNKNOWN.format(
+                value=shown(category_text), choices=self.category_hint
+            )
+            errors.append(error(row_no, "category", message))
+
+        unit_id = None
+        if unit_text:
+            unit_id, message = self._unit(unit_text)
+            if message:
+                errors.append(error(row_no, "org_unit", message))
+
+        wide_text = wide_text.lower()
+        if wide_text in TRUE:
+            wide = True
+        elif wide_text == "" and post:
+            memo = self._wide_posts.get(post)
+            if memo is None:
+                memo = self._wide_posts[post] = self.staff_rules.is_wide_contact_post(post)
+            wide = memo
+        elif wide_text in FALSE:
+            wide = False
+        else:
+            wide = False
+            errors.append(error(row_no, "wide_contact", BOOL_INVALID))
+
+        if self.staff_rules.needs_agency(category) and not agency:
+            errors.append(error(row_no, "labour_agency", AGENCY_REQUIRED))
+
+        community_id = None
+        if community_text:
+            ids = self.communities.get(community_text, [])
+            if len(ids) == 1:
+                community_id = ids[0]
+            else:
+                template = COMMUNITY_AMBIGUOUS if ids else COMMUNITY_UNKNOWN
+                errors.append(
+                    error(row_no, "home_community", template.format(value=shown(community_text)))
+                )
+        grid_id = None
+        if grid_text:
+            if not community_text:
+                errors.append(error(row_no, "home_grid", GRID_NEEDS_COMMUNITY))
+            elif community_id is not None:
+                grid_id = self.grids.get((community_id, grid_text))
+                if grid_id is None:
+                    errors.append(
+                        error(row_no, "home_grid", GRID_UNKNOWN.format(value=shown(grid_text)))
+                    )
+
+        doses = 0
+        if doses_text:
+            if doses_text.isdigit() and int(doses_text) <= MAX_DOSES:
+                doses = int(doses_text)
+            else:
+                message = DOSES_INVALID.format(max=MAX_DOSES)
+                errors.append(error(row_no, "vaccination_doses", message))
+
+        status = self.statuses.get(status_text, "") if status_text else EmploymentStatus.ACTIVE
+        if not status:
+            message = STATUS_UNKNOWN.format(value=shown(status_text), choices=self.status_hint)
+            errors.append(error(row_no, "status", message))
+
+        joined_on: dt.date | None = None
+        left_on: dt.date | None = None
+        cell = cells[16]
+        if not (cell == "" or cell is None):
+            try:
+                joined_on = self._date(cell)
+            except (ValueError, OverflowError):
+                errors.append(error(row_no, "joined_on", DATE_INVALID))
+        cell = cells[17]
+        if not (cell == "" or cell is None):
+            try:
+                left_on = self._date(cell)
+            except (ValueError, OverflowError):
+                errors.append(error(row_no, "left_on", DATE_INVALID))
+        if joined_on and left_on and left_on < joined_on:
+            errors.append(error(row_no, "left_on", LEFT_BEFORE_JOINED))
+
+        if (
+            len(post) > 50
+            or len(agency) > 100
+            or len(workshop) > 50
+            or len(dormitory) > 50
+            or len(shift) > 30
+            or len(address) > 200
+        ):
+            texts = (
+                ("post", post, 50),
+                ("labour_agency", agency, 100),
+                ("workshop", workshop, 50),
+                ("dormitory", dormitory, 50),
+                ("shift", shift, 30),
+                ("home_address", address, 200),
+            )
+            for key, value, limit in texts:
+                if len(value) > limit:
+                    errors.append(error(row_no, key, TOO_LONG.format(max=limit)))
+
+        if len(errors) > before or parsed is None or result.errors:
+            # Once any row is bad nothing will be staged; keep checking for the preview only.
+            return
+        values = (
+            name,
+            phone,
+            category,
+            unit_id,
+            post,
+            wide,
+            agency,
+            workshop,
+            dormitory,
+            shift,
+            community_id,
+            grid_id,
+            address,
+            doses,
+            status,
+            joined_on,
+            left_on,
+        )
+        current = self.existing.get(digest)
+        if current is None:
+            action = _CREATE
+            encrypted = self.cipher.encrypt(parsed.value)
+            result.create += 1
+        elif current == values:
+            result.unchanged += 1
+            return
+        else:
+            action = _UPDATE
+            encrypted = ""  # the person keeps their stored ciphertext
+            result.update += 1
+        result.staged.append(
+            (
+                row_no,
+                action,
+                digest,
+                encrypted,
+                parsed.masked,
+                id_tail(parsed.value),
+                parsed.gender,
+                parsed.birth_date,
+                *values,
+            )
+        )
