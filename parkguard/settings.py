@@ -17,6 +17,8 @@ from parkguard.lib.env import database_from_url, env_bool, env_int, env_list, en
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("PARKGUARD_VAR_DIR", str(BASE_DIR / "var")))
+# More rule packs beside the built-in ones (a directory of *.yaml with its own published.lock).
+PACKS_DIR = env_str("PARKGUARD_PACKS_DIR", "")
 # The embedded SQLite and huey's queue live here; SQLite creates files, not folders.
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 

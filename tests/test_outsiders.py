@@ -42,7 +42,12 @@ from tests.factories import TODAY, World
 # Routes anyone may open (they carry no tenant data).
 PUBLIC = {"login", "healthz", "admin:login", "admin:logout", "logout", "account_activate"}
 # Parameters that select nothing of a tenant; the value is fixed.
-NEUTRAL = {"app_label": "orgs", "url": "nowhere/", "pack_id": "zhengyang-2022-20"}
+NEUTRAL = {
+    "app_label": "orgs",
+    "url": "nowhere/",
+    "pack_id": "zhengyang-2022-20",
+    "mode": "schedule",
+}
 # Routes the walker cannot reach with a victim, and why (anything else unreachable fails).
 SKIPPED = {
     "admin:view_on_site": "the admin's shortcut to a content type's public URL: no tenant data",

@@ -265,6 +265,9 @@ ACTIONS: dict[str, Grant] = {
     "administer": _PARK_ADMIN,
     "review": _PARK_ADMIN,
     "adopt": _PARK_ADMIN,
+    # Check a rule pack a park admin wrote (validation, explanation, plan preview of the
+    # draft, never in force). Publishing uploads is not built yet.
+    "upload_pack": _PARK_ADMIN,
     # Read the audit log of one's enterprise or park.
     "read_audit": _EDITORS,
     # Health (issue 11). The daily declaration is the person's own (Z-5.2c).

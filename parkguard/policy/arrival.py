@@ -15,8 +15,15 @@ from datetime import date, datetime, timedelta
 
 from parkguard.policy import errors as E
 from parkguard.policy import labels
-from parkguard.policy.context import Context, Params, matches, midnight, select
-from parkguard.policy.facts import EnterpriseFacts, ParamValue, PersonFacts, Records, Sample
+from parkguard.policy.context import Context, Params, check_input, matches, midnight, select
+from parkguard.policy.facts import (
+    CaseChoice,
+    EnterpriseFacts,
+    ParamValue,
+    PersonFacts,
+    Records,
+    Sample,
+)
 from parkguard.policy.pack import BoundRule, Pack
 from parkguard.policy.results import (
     Citation,
@@ -26,6 +33,7 @@ from parkguard.policy.results import (
     Obligation,
     ObligationStatus,
     PhasePlan,
+    PhaseStatus,
     Plan,
     PlanStatus,
     Prohibited,
@@ -38,11 +46,14 @@ from parkguard.policy.schema import (
     ArrivalTests,
     CertificateMeasure,
     ClosedLoop,
+    Document,
+    Evidence,
     Instruction,
     Notify,
     Phases,
     PreDepartureTest,
     Prohibition,
+    TestWindow,
 )
 
 ARRIVAL_MEASURES = frozenset(
@@ -51,6 +62,8 @@ ARRIVAL_MEASURES = frozenset(
         "notify",
         "certificate",
         "arrival_tests",
+        "test_window",
+        "document",
         "phases",
         "any_of",
         "prohibition",
@@ -74,14 +87,27 @@ def plan_arrival(
     arrived_at: datetime,
     enterprise: EnterpriseFacts | None = None,
     params: Mapping[str, ParamValue] | None = None,
+    choices: Mapping[str, CaseChoice] | None = None,
 ) -> Plan:
-    """Obligations, phases, test dates and earliest plant entry for an arriving person."""
-    ctx = Context(at=arrived_at, params=Params(pack, params), person=person, enterprise=enterprise)
+    """Obligations, phases, test dates and earliest plant entry for an arriving person.
+
+    ``choices`` are an officer's per-case choices within the pack's bounds (each with who
+    and why); the plan lists every choice it used, chosen or the pack's default.
+    """
+    ctx = Context(
+        at=arrived_at,
+        params=Params(pack, params, choices),
+        person=person,
+        enterprise=enterprise,
+    )
+    check_input(ctx)
     rules = select(pack, ctx, ARRIVAL_MEASURES)
     builder = _Builder(ctx)
     used = [bound for bound in rules if builder.add_rule(bound)]
-    blocking_ends = [p.end_at for p in builder.phases if p.blocks_entry]
-    earliest: datetime | None = max([arrived_at, *blocking_ends])
+    blocking = [p for p in builder.phases if p.blocks_entry]
+    earliest: datetime | None = max([arrived_at, *(p.end_at for p in blocking if p.end_at)])
+    if any(p.end_at is None for p in blocking):
+        earliest = None  # a phase that ends on a condition: not foreseeable from the facts
     if any(p.action in _ENTRY_PROHIBITIONS for p in builder.prohibitions):
         earliest = None
     return Plan(
@@ -98,7 +124,27 @@ def plan_arrival(
         prohibitions=tuple(builder.prohibitions),
         notes=tuple(builder.notes),
         params=ctx.params.used(),
+        choices=ctx.params.choices_used(),
     )
+
+
+def anchor_moment(anchor: str, ctx: Context) -> datetime | None:
+    """The moment a measure counts from; None when the facts do not give it."""
+    person = ctx.person
+    if anchor == "arrival" or person is None:
+        return ctx.at if anchor == "arrival" else None
+    if anchor == "hire_date":
+        return midnight(person.hired_on, ctx.at) if person.hired_on else None
+    moment = {
+        "work_start": person.work_start_at,
+        "symptom_onset": person.symptom_onset_at,
+        "first_positive": person.first_positive_at,
+        "order": person.ordered_at,
+    }[anchor]
+    return moment
+
+
+_SIMPLE = (PreDepartureTest, Notify, CertificateMeasure, ArrivalTests, TestWindow, Document)
 
 
 class _Builder:
@@ -115,31 +161,55 @@ class _Builder:
         citation = cite(bound)
         numbering = bound.source.day_numbering
         for j, measure in enumerate(bound.rule.measures):
-            key = f"{bound.rule.id}/{j}"
-            if isinstance(measure, Phases):
-                self._phases(measure, key, citation, numbering)
-            elif isinstance(measure, AnyOf):
-                self.obligations.append(self._any_of(measure, key, citation, numbering))
-            elif isinstance(measure, Prohibition):
-                if measure.unless is None or not matches(measure.unless, self.ctx):
-                    self.prohibitions.append(Prohibited(measure.action, measure.text, citation))
-            elif isinstance(measure, Instruction):
-                if measure.context == "arrival":
-                    self.notes.append(Note(measure.text, citation))
-            elif isinstance(measure, ClosedLoop):
-                covers = "、".join(measure.covers)
-                text = measure.text or f"在{measure.area}实行闭环管理" + (
-                    f"（{covers}）" if covers else ""
-                )
-                self.notes.append(Note(text, citation))
-            elif isinstance(measure, PreDepartureTest | Notify | CertificateMeasure | ArrivalTests):
-                self.obligations.extend(self._simple(measure, key, citation, numbering))
+            self._measure(measure, f"{bound.rule.id}/{j}", citation, numbering)
         after = (len(self.obligations), len(self.phases), len(self.prohibitions), len(self.notes))
         return after != before
 
+    def _measure(self, measure: object, key: str, citation: Citation, numbering: str) -> None:
+        if isinstance(measure, Phases):
+            self._phases(measure, key, citation, numbering)
+        elif isinstance(measure, AnyOf):
+            if measure.choice is not None:
+                self._chosen(measure, key, citation, numbering)
+            else:
+                self.obligations.append(self._any_of(measure, key, citation, numbering))
+        elif isinstance(measure, Prohibition):
+            if measure.unless is None or not matches(measure.unless, self.ctx):
+                self.prohibitions.append(Prohibited(measure.action, measure.text, citation))
+        elif isinstance(measure, Instruction):
+            if measure.context == "arrival":
+                self.notes.append(Note(measure.text, citation))
+        elif isinstance(measure, ClosedLoop):
+            covers = "、".join(measure.covers)
+            text = measure.text or f"在{measure.area}实行闭环管理" + (
+                f"（{covers}）" if covers else ""
+            )
+            self.notes.append(Note(text, citation))
+        elif isinstance(measure, _SIMPLE):
+            self.obligations.extend(self._simple(measure, key, citation, numbering))
+
+    def _chosen(self, measure: AnyOf, key: str, citation: Citation, numbering: str) -> None:
+        """An option chosen for this case by an officer (or the pack's default option)."""
+        assert measure.choice is not None
+        labels_ = tuple(o.label for o in measure.options)
+        picked = self.ctx.params.choice(measure.choice, labels_)
+        n = labels_.index(str(picked))
+        self.notes.append(Note(f"按逐案选择执行：{picked}", citation))
+        for j, sub in enumerate(measure.options[n].measures):
+            self._measure(sub, f"{key}/o{n}/{j}", citation, numbering)
+
+    def _missing_anchor(self, anchor: str, title: str, citation: Citation) -> list[Obligation]:
+        self.notes.append(Note(f"未提供{labels.ANCHOR[anchor]}，无法计算：{title}", citation))
+        return []
+
     def _simple(
         self,
-        measure: PreDepartureTest | Notify | CertificateMeasure | ArrivalTests,
+        measure: PreDepartureTest
+        | Notify
+        | CertificateMeasure
+        | ArrivalTests
+        | TestWindow
+        | Document,
         key: str,
         citation: Citation,
         numbering: str,
@@ -162,24 +232,24 @@ class _Builder:
                     window_start=end - timedelta(hours=hours),
                 )
             ]
+        anchor = measure.anchor
+        base = anchor_moment(anchor, ctx)
         if isinstance(measure, Notify):
-            hours = p.int(measure.hours)
-            due: datetime | None
+            promptly = measure.promptly
+            vocab_hours = p.vocab.promptly_hours
+            hours = (
+                p.int(vocab_hours) if promptly and vocab_hours is not None else p.int(measure.hours)
+            )
+            title = measure.title or notify_text(measure, hours, anchor)
             if measure.timing == "before_departure":
                 due = person.departed_at - timedelta(hours=hours) if person.departed_at else None
+            elif base is None:
+                return self._missing_anchor(anchor, title, citation)
             elif measure.timing == "before_arrival":
-                due = arrived - timedelta(hours=hours)
+                due = base - timedelta(hours=hours)
             else:
-                due = arrived + timedelta(hours=hours)
-            return [
-                Obligation(
-                    key,
-                    "notify",
-                    measure.title or notify_text(measure, hours),
-                    citation,
-                    due_at=due,
-                )
-            ]
+                due = base + timedelta(hours=hours)
+            return [Obligation(key, "notify", title, citation, due_at=due, anchor=anchor)]
         if isinstance(measure, CertificateMeasure):
             if measure.within_hours is not None:
                 span = timedelta(hours=p.int(measure.within_hours))
@@ -188,7 +258,11 @@ class _Builder:
                 assert measure.within_days is not None
                 span = timedelta(days=p.int(measure.within_days))
                 text = f"{p.int(measure.within_days)}天内"
+            if anchor != "arrival":
+                text = f"{labels.ANCHOR_BEFORE[anchor]}{text}"
             title = measure.title or f"持{text}{measure.test}"
+            if base is None:
+                return self._missing_anchor(anchor, title, citation)
             need: EntryNeed = "negative" if measure.blocks_entry else "none"
             return [
                 Obligation(
@@ -196,54 +270,107 @@ class _Builder:
                     "certificate",
                     title,
                     citation,
-                    due_at=arrived,
-                    window_start=arrived - span,
+                    due_at=base,
+                    window_start=base - span,
                     blocks_entry=need,
+                    test_kind=measure.test_kind,
+                    anchor=anchor,
+                )
+            ]
+        if isinstance(measure, Document):
+            verb = "审核通过" if measure.needs == "approved" else "提交"
+            to = f"向{'、'.join(measure.to)}" if measure.to else ""
+            title = measure.title or f"{to}提交{measure.name}" + (
+                "并经审核通过" if measure.needs == "approved" else ""
+            )
+            if base is None:
+                return self._missing_anchor(anchor, title, citation)
+            due = base + timedelta(hours=p.int(measure.due_hours)) if measure.due_hours else base
+            doc_need: EntryNeed = measure.needs if measure.blocks_entry else "none"
+            del verb
+            return [
+                Obligation(
+                    key,
+                    "document",
+                    title,
+                    citation,
+                    due_at=due,
+                    blocks_entry=doc_need,
+                    anchor=anchor,
+                )
+            ]
+        if base is None:
+            return self._missing_anchor(anchor, measure.title or measure.test, citation)
+        if isinstance(measure, TestWindow):
+            first = day_date(base.date(), measure.from_day, numbering)
+            last = day_date(base.date(), measure.to_day, numbering)
+            word = labels.ANCHOR_AFTER[anchor]
+            title = measure.title or (
+                f"{word}第{measure.from_day}至{measure.to_day}天内任一天{measure.test}一次"
+            )
+            return [
+                Obligation(
+                    key,
+                    "test",
+                    title,
+                    citation,
+                    due_at=midnight(last + timedelta(days=1), base),
+                    window_start=max(base, midnight(first, base)),
+                    on_date=first,
+                    day=measure.from_day,
+                    blocks_entry=measure.blocks_entry,
+                    test_kind=measure.test_kind,
+                    anchor=anchor,
                 )
             ]
         out: list[Obligation] = []
         first_hours = measure.first_within_hours
+        several = len(measure.days) > 1
         for n, day in enumerate(measure.days):
-            on = day_date(arrived.date(), day, numbering)
-            start = max(arrived, midnight(on, arrived))
-            due = midnight(on + timedelta(days=1), arrived)
+            on = day_date(base.date(), day, numbering)
+            start = max(base, midnight(on, base))
+            due = midnight(on + timedelta(days=1), base)
             if n == 0 and first_hours is not None:
-                due = arrived + timedelta(hours=p.int(first_hours))
-            title = measure.title or f"抵达后第{day}天{measure.test}"
+                due = base + timedelta(hours=p.int(first_hours))
             out.append(
                 Obligation(
                     f"{key}/d{day}",
                     "test",
-                    title,
+                    _test_title(measure, day, several, anchor),
                     citation,
                     due_at=due,
                     window_start=start,
                     on_date=on,
                     day=day,
                     blocks_entry=measure.blocks_entry,
+                    anchor=anchor,
                 )
             )
         return out
 
     def _phases(self, measure: Phases, key: str, citation: Citation, numbering: str) -> None:
-        arrived = self.ctx.at
+        base = anchor_moment(measure.anchor, self.ctx)
+        if base is None:
+            self._missing_anchor(measure.anchor, measure.title or "隔离/监测阶段", citation)
+            return
         p = self.ctx.params
-        first = day_date(arrived.date(), 1, numbering)
-        start_at = arrived
+        first = day_date(base.date(), 1, numbering)
+        start_at = base
         for k, phase in enumerate(measure.phases):
-            days = p.int(phase.days)
+            days = p.int(phase.days) if phase.days is not None else None
             for day in phase.test_days:
-                if day > days:
+                if days is not None and day > days:
                     raise E.PolicyInputError(
                         E.ERR_TEST_DAY_OUTSIDE_PHASE,
                         path=f"{citation.rule_id}.phases[{k}].test_days",
                         detail=f"第 {day} 天 > {days}",
                     )
-            last = first + timedelta(days=days - 1)
-            end_at = midnight(last + timedelta(days=1), arrived)
+            last = first + timedelta(days=days - 1) if days is not None else None
+            end_at = midnight(last + timedelta(days=1), base) if last is not None else None
             label = phase.label or labels.PHASE[phase.kind]
             index = len(self.phases)
             test_dates = tuple(first + timedelta(days=d - 1) for d in phase.test_days)
+            evidence = phase.until or phase.end_early
             self.phases.append(
                 PhasePlan(
                     index=index,
@@ -257,6 +384,15 @@ class _Builder:
                     test_dates=test_dates,
                     blocks_entry=phase.blocks_entry,
                     citation=citation,
+                    end_condition=describe_evidence(evidence, p) if evidence else None,
+                    ends_early=phase.end_early is not None,
+                    evidence_from_day=evidence.negative_test_from_day if evidence else None,
+                    evidence_test_kind=evidence.test_kind if evidence else "nat",
+                    symptom_free_days=(
+                        p.int(evidence.symptom_free_days)
+                        if evidence and evidence.symptom_free_days is not None
+                        else None
+                    ),
                 )
             )
             need: EntryNeed = "none"
@@ -269,14 +405,17 @@ class _Builder:
                         "test",
                         f"{label}第{day}天核酸检测",
                         citation,
-                        due_at=midnight(on + timedelta(days=1), arrived),
-                        window_start=max(start_at, midnight(on, arrived)),
+                        due_at=midnight(on + timedelta(days=1), base),
+                        window_start=max(start_at, midnight(on, base)),
                         on_date=on,
                         phase=index,
                         day=day,
                         blocks_entry=need,
+                        anchor=measure.anchor,
                     )
                 )
+            if last is None or end_at is None:
+                break  # a phase that ends on a condition is the last one (checked on load)
             first = last + timedelta(days=1)
             start_at = end_at
 
@@ -285,7 +424,8 @@ class _Builder:
         for n, option in enumerate(measure.options):
             items: list[Obligation] = []
             for j, sub in enumerate(option.measures):
-                items.extend(self._simple(sub, f"{key}/o{n}/{j}", citation, numbering))
+                if isinstance(sub, _SIMPLE):
+                    items.extend(self._simple(sub, f"{key}/o{n}/{j}", citation, numbering))
             options.append(tuple(items))
         dues = [o.due_at for opt in options for o in opt if o.due_at is not None]
         needs = {o.blocks_entry for opt in options for o in opt}
@@ -305,11 +445,35 @@ class _Builder:
         )
 
 
-def notify_text(measure: Notify, hours: int) -> str:
+def _test_title(measure: ArrivalTests, day: int, several: bool, anchor: str) -> str:
+    """Each test day gets its own title: a pack title names the day, never all of them."""
+    if measure.title is None:
+        return f"{labels.ANCHOR_AFTER[anchor]}第{day}天{measure.test}"
+    if "{day}" in measure.title:
+        return measure.title.replace("{day}", str(day))
+    return f"{measure.title}（第{day}天）" if several else measure.title
+
+
+def describe_evidence(evidence: Evidence, p: Params) -> str:
+    parts = []
+    if evidence.symptom_free_days is not None:
+        parts.append(f"症状消失满{p.int(evidence.symptom_free_days)}天")
+    if evidence.negative_test_from_day is not None:
+        test = labels.TEST_KIND[evidence.test_kind]
+        parts.append(f"第{evidence.negative_test_from_day}天起{test}阴性")
+    return "且".join(parts)
+
+
+def notify_text(measure: Notify, hours: int, anchor: str = "arrival") -> str:
     timing = labels.TIMING[measure.timing]
+    if anchor != "arrival" and measure.timing != "before_departure":
+        after = measure.timing == "after_arrival"
+        timing = (labels.ANCHOR_AFTER if after else labels.ANCHOR_BEFORE)[anchor]
     when = f"{timing}{hours}小时" if hours else timing
     if measure.timing == "after_arrival" and hours:
-        when = f"抵达后{hours}小时内"
+        when = f"{labels.ANCHOR_AFTER[anchor]}{hours}小时内"
+    if measure.promptly:
+        when = f"及时（{when}）"
     to = f"向{'、'.join(measure.to)}" if measure.to else ""
     channel = f"（通过{'或'.join(measure.channel)}）" if measure.channel else ""
     return f"{when}{to}{measure.action}{channel}"
@@ -324,7 +488,8 @@ def _match_tests(ob: Obligation, tests: tuple[Sample, ...]) -> tuple[datetime | 
     found = [
         t
         for t in tests
-        if (start is None or t.sampled_at >= start)
+        if t.kind == ob.test_kind
+        and (start is None or t.sampled_at >= start)
         and (end is None or t.sampled_at < end or (inclusive and t.sampled_at == end))
     ]
     if not found:
@@ -352,6 +517,20 @@ def _status(ob: Obligation, records: Records, at: datetime) -> ObligationStatus:
                 )
                 return ObligationStatus(ob, "done", done_at, result)
         return ObligationStatus(ob, _open(ob, at))
+    if ob.kind == "document":
+        docs = [d for d in records.documents if d.obligation == ob.key]
+        if ob.blocks_entry == "approved" or any(d.approved_at for d in docs):
+            approved = [d.approved_at for d in docs if d.approved_at is not None]
+            if approved:
+                return ObligationStatus(ob, "done", min(approved), "approved")
+            if docs:
+                return ObligationStatus(ob, _open(ob, at), None, "submitted")
+            return ObligationStatus(ob, _open(ob, at))
+        if docs:
+            first = min(d.submitted_at for d in docs)
+            late = ob.due_at is not None and first > ob.due_at
+            return ObligationStatus(ob, "done", first, "submitted", late)
+        return ObligationStatus(ob, _open(ob, at))
     if ob.kind == "notify":
         done = [n.at for n in records.notices if n.obligation == ob.key]
         if done:
@@ -372,20 +551,61 @@ def _open(ob: Obligation, at: datetime) -> Status:
 
 def _entry_ok(state: ObligationStatus) -> bool:
     need = state.obligation.blocks_entry
-    if need == "none":
+    if need == "none" or state.status == "not_needed":
         return True
     if state.status != "done":
         return False
-    return need == "sampled" or state.result == "negative"
+    return need in ("sampled", "submitted", "approved") or state.result == "negative"
+
+
+def phase_end(phase: PhasePlan, records: Records) -> tuple[datetime | None, bool]:
+    """When the phase actually ends given the records, and whether that is early.
+
+    The evidence holds at the latest of: a negative test (of the declared kind) sampled on
+    or after the phase's day N; N full days after symptoms were gone.
+    """
+    if phase.end_condition is None:
+        return phase.end_at, False
+    moments: list[datetime] = []
+    if phase.evidence_from_day is not None:
+        from_date = phase.first_day + timedelta(days=phase.evidence_from_day - 1)
+        found = [
+            t.sampled_at
+            for t in records.tests
+            if t.kind == phase.evidence_test_kind
+            and t.result == "negative"
+            and t.sampled_at >= max(phase.start_at, midnight(from_date, phase.start_at))
+        ]
+        if not found:
+            return phase.end_at, False
+        moments.append(min(found))
+    if phase.symptom_free_days is not None:
+        if records.symptoms_gone_at is None:
+            return phase.end_at, False
+        moments.append(records.symptoms_gone_at + timedelta(days=phase.symptom_free_days))
+    end = max(moments)
+    if phase.end_at is not None and end >= phase.end_at:
+        return phase.end_at, False
+    return end, phase.end_at is not None
 
 
 def evaluate_plan(*, plan: Plan, records: Records, at: datetime) -> PlanStatus:
     """Each obligation done / due / overdue at ``at``; may the person enter, or from when.
 
     ``records.tests`` holds every test result known, including certificates from before
-    arrival; ``records.notices`` the declarations and reports, by obligation key.
+    arrival; ``records.notices`` the declarations and reports, by obligation key;
+    ``records.documents`` the documents submitted (and approved). A phase that ends early
+    or on a condition ends when the records show its evidence (and not before ``at``);
+    its later test days are then ``not_needed``.
     """
-    states = tuple(_status(ob, records, at) for ob in plan.obligations)
+    phase_states: list[PhaseStatus] = []
+    for phase in plan.phases:
+        end, early = phase_end(phase, records)
+        if end is not None and phase.end_condition is not None and end > at and early:
+            end, early = phase.end_at, False  # evidence recorded for a future moment
+        phase_states.append(PhaseStatus(phase.index, phase.label, end, early))
+    ends = {ps.index: ps.end_at for ps in phase_states}
+    states = tuple(_status_in_phase(ob, records, at, ends) for ob in plan.obligations)
     reasons: list[Reason] = [
         Reason(p.text, p.citation) for p in plan.prohibitions if p.action in _ENTRY_PROHIBITIONS
     ]
@@ -397,6 +617,8 @@ def evaluate_plan(*, plan: Plan, records: Records, at: datetime) -> PlanStatus:
         if state.result == "positive":
             reasons.append(Reason(f"{ob.title}：结果阳性，按规定处置", ob.citation))
             foreseeable = False
+        elif ob.kind == "document" and state.result == "submitted":
+            reasons.append(Reason(f"{ob.title}：已提交，待审核通过", ob.citation))
         elif state.status == "done":
             if state.result == "pending":
                 reasons.append(Reason(f"{ob.title}：结果未出", ob.citation))
@@ -408,9 +630,21 @@ def evaluate_plan(*, plan: Plan, records: Records, at: datetime) -> PlanStatus:
             foreseeable = False
         else:
             reasons.append(Reason(f"{ob.title}：尚未完成", ob.citation))
-    earliest = plan.earliest_entry
+    blocking = [p for p in plan.phases if p.blocks_entry]
+    open_phases = [p for p in blocking if ends[p.index] is None]
+    earliest: datetime | None = plan.earliest_entry
+    if blocking and not any(p.action in _ENTRY_PROHIBITIONS for p in plan.prohibitions):
+        known = [end for p in blocking if (end := ends[p.index]) is not None]
+        earliest = max([plan.arrived_at, *known]) if not open_phases else None
+    for phase in open_phases:
+        reasons.insert(0, Reason(f"{phase.label}尚未结束：须{phase.end_condition}", phase.citation))
+        foreseeable = False
     if earliest is not None and at < earliest:
-        last = max((p for p in plan.phases if p.blocks_entry), key=lambda p: p.end_at, default=None)
+        last = max(
+            (p for p in blocking if ends[p.index] is not None),
+            key=lambda p: ends[p.index],  # type: ignore[arg-type,return-value]
+            default=None,
+        )
         citation = last.citation if last is not None else None
         reasons.insert(0, Reason(f"须待{earliest:%Y-%m-%d %H:%M}之后方可进入厂区", citation))
     allowed = not reasons
@@ -425,4 +659,16 @@ def evaluate_plan(*, plan: Plan, records: Records, at: datetime) -> PlanStatus:
         entry=EntryVerdict(allowed=allowed, allowed_from=allowed_from, reasons=tuple(reasons)),
         pack_id=plan.pack_id,
         version=plan.version,
+        phases=tuple(phase_states),
     )
+
+
+def _status_in_phase(
+    ob: Obligation, records: Records, at: datetime, ends: Mapping[int, datetime | None]
+) -> ObligationStatus:
+    """A test day of a phase that already ended (early) is not needed any more."""
+    if ob.phase is not None and ob.window_start is not None:
+        end = ends.get(ob.phase)
+        if end is not None and ob.window_start >= end:
+            return ObligationStatus(ob, "not_needed")
+    return _status(ob, records, at)

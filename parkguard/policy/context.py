@@ -8,13 +8,24 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from parkguard.policy import errors as E
-from parkguard.policy.facts import EnterpriseFacts, EventFacts, ParamValue, PersonFacts
+from parkguard.policy.declarations import Vocabulary, check_facts, check_risk, vocabulary
+from parkguard.policy.facts import (
+    CaseChoice,
+    EnterpriseFacts,
+    EventFacts,
+    FactValue,
+    ParamValue,
+    PersonFacts,
+)
 from parkguard.policy.pack import BoundRule, Pack
 from parkguard.policy.schema import (
     ORIGIN_ORDER,
     CertificateCondition,
+    ChoiceRef,
     Condition,
+    EnterpriseCondition,
     EventCondition,
+    FactTest,
     ParamRef,
     StayCondition,
     param_value_fits,
@@ -25,13 +36,65 @@ _ORIGIN_RANK = {name: rank for rank, name in enumerate(ORIGIN_ORDER)}
 _MISSING = object()
 
 
+@dataclass(frozen=True, slots=True)
+class ChoiceUse:
+    """A per-case choice as used in a result: the value, who chose it and why (or the
+    pack's default when nobody chose), with the clause that allows it."""
+
+    name: str
+    value: int | str
+    default: int | str
+    chosen: bool
+    by: str | None
+    reason: str | None
+    description: str
+    clause: str
+    pack_id: str
+    version: int
+
+
 class Params:
-    """Parameter values for one evaluation: the park's, else the pack's defaults."""
+    """Parameter values for one evaluation: the park's, else the pack's defaults; and the
+    officer's per-case choices, else the pack's default for each."""
 
-    __slots__ = ("_sizes", "_values")
+    __slots__ = ("_choices", "_sizes", "_used", "_values", "pack", "vocab")
 
-    def __init__(self, pack: Pack, supplied: Mapping[str, ParamValue] | None) -> None:
+    def __init__(
+        self,
+        pack: Pack,
+        supplied: Mapping[str, ParamValue] | None,
+        choices: Mapping[str, CaseChoice] | None = None,
+    ) -> None:
+        self.pack = pack
         self._sizes = pack.enterprise_sizes
+        self.vocab: Vocabulary = vocabulary(pack)
+        self._choices: dict[str, CaseChoice] = {}
+        self._used: dict[str, ChoiceUse] = {}
+        for name, choice in (choices or {}).items():
+            cspec = self.vocab.choices.get(name)
+            if cspec is None:
+                raise E.PolicyInputError(E.ERR_CHOICE_UNKNOWN, path=f"choices.{name}", detail=name)
+            if not choice.by.strip() or not choice.reason.strip():
+                raise E.PolicyInputError(E.ERR_CHOICE_REASON, path=f"choices.{name}.reason")
+            if cspec.type == "integer":
+                cvalue = choice.value
+                if not isinstance(cvalue, int) or isinstance(cvalue, bool):
+                    raise E.PolicyInputError(
+                        E.ERR_CHOICE_RANGE, path=f"choices.{name}.value", detail="应为整数"
+                    )
+                low, high = cspec.minimum, cspec.maximum
+                if (low is not None and cvalue < low) or (high is not None and cvalue > high):
+                    raise E.PolicyInputError(
+                        E.ERR_CHOICE_RANGE,
+                        path=f"choices.{name}.value",
+                        detail=f"{cvalue} 不在 {low if low is not None else '—'}.."
+                        f"{high if high is not None else '—'}（{cspec.clause}）",
+                    )
+            elif not isinstance(choice.value, str):
+                raise E.PolicyInputError(
+                    E.ERR_CHOICE_OPTION, path=f"choices.{name}.value", detail="应为选项名"
+                )
+            self._choices[name] = choice
         values: dict[str, object] = {
             name: spec.default if spec.default is not None else _MISSING
             for name, spec in pack.parameters.items()
@@ -45,10 +108,10 @@ class Params:
                     E.ERR_PARAM_VALUE_TYPE, path=f"params.{name}", detail=f"应为 {spec.type}"
                 )
             if isinstance(value, int | float) and not isinstance(value, bool):
-                low, high = spec.minimum, spec.maximum
-                if (low is not None and value < low) or (high is not None and value > high):
+                lo, hi = spec.minimum, spec.maximum
+                if (lo is not None and value < lo) or (hi is not None and value > hi):
                     raise E.PolicyInputError(
-                        E.ERR_PARAM_VALUE_RANGE, path=f"params.{name}", detail=f"{low}..{high}"
+                        E.ERR_PARAM_VALUE_RANGE, path=f"params.{name}", detail=f"{lo}..{hi}"
                     )
             values[name] = value
         self._values = values
@@ -59,7 +122,39 @@ class Params:
             raise E.PolicyInputError(E.ERR_PARAM_MISSING, path=f"params.{name}", detail=name)
         return value
 
-    def int(self, value: int | ParamRef) -> int:
+    def choice(self, name: str, allowed: tuple[str, ...] | None = None) -> int | str:
+        """The officer's choice for this case, else the pack's default; recorded as used."""
+        spec = self.vocab.choices[name]
+        chosen = self._choices.get(name)
+        value = chosen.value if chosen is not None else spec.default
+        if allowed is not None and value not in allowed:
+            raise E.PolicyInputError(
+                E.ERR_CHOICE_OPTION,
+                path=f"choices.{name}.value",
+                detail=f"可选：{'、'.join(allowed)}",
+            )
+        self._used[name] = ChoiceUse(
+            name=name,
+            value=value,
+            default=spec.default,
+            chosen=chosen is not None,
+            by=chosen.by if chosen else None,
+            reason=chosen.reason if chosen else None,
+            description=spec.description,
+            clause=spec.clause,
+            pack_id=self.pack.id,
+            version=self.pack.version,
+        )
+        return value
+
+    def choices_used(self) -> tuple[ChoiceUse, ...]:
+        return tuple(self._used[k] for k in sorted(self._used))
+
+    def int(self, value: int | ParamRef | ChoiceRef) -> int:
+        if isinstance(value, ChoiceRef):
+            chosen = self.choice(value.name)
+            assert isinstance(chosen, int)
+            return chosen
         if isinstance(value, ParamRef):
             raw = self.raw(value.name)
             assert isinstance(raw, int)
@@ -120,17 +215,100 @@ def _origin_ok(value: str, in_: tuple[str, ...] | None, low: str | None, high: s
     return not (high is not None and rank > _ORIGIN_RANK[high])
 
 
+_SCOPES = ("place", "county", "city", "province")
+
+
+def _risk_ok(
+    vocab: Vocabulary, risk: str | None, in_: tuple[str, ...] | None, low: str | None
+) -> bool:
+    if risk is None:
+        return False
+    if in_ is not None:
+        return risk in in_
+    return low is not None and vocab.risk_rank(risk) >= vocab.risk_rank(low)
+
+
+def _stay_risk(vocab: Vocabulary, stay: object, level: str) -> str | None:
+    """The highest risk at the place or anywhere in the area around it up to ``level``."""
+    fields = ("risk", "county_risk", "city_risk", "province_risk")[: _SCOPES.index(level) + 1]
+    given = [getattr(stay, f) for f in fields if getattr(stay, f) is not None]
+    return max(given, key=vocab.risk_rank) if given else None
+
+
 def _stayed(cond: StayCondition, person: PersonFacts, ctx: Context) -> bool:
     since = None
     if cond.within_days is not None:
         since = ctx.on - timedelta(days=ctx.params.int(cond.within_days))
+    vocab = ctx.params.vocab
     for stay in person.stays:
         if stay.transit and not cond.include_transit:
             continue
-        risk = stay.risk if cond.level == "place" else (stay.county_risk or stay.risk)
-        if risk in cond.risk_in and (since is None or stay.last_day >= since):
+        risk = _stay_risk(vocab, stay, cond.level)
+        if _risk_ok(vocab, risk, cond.risk_in, cond.risk_at_least) and (
+            since is None or stay.last_day >= since
+        ):
             return True
     return False
+
+
+def _fact_ok(test: FactTest, value: FactValue | None, ctx: Context) -> bool:
+    if test.present is not None:
+        return (value is not None) == test.present
+    if value is None:
+        return False
+    if test.equals is not None:
+        if isinstance(value, list):
+            return test.equals in value
+        return value == test.equals and type(value) is type(test.equals)
+    if test.in_ is not None:
+        if isinstance(value, list):
+            return bool(set(value) & set(test.in_))
+        return value in test.in_
+    if test.within_days is not None:
+        assert isinstance(value, str)
+        since = ctx.on - timedelta(days=ctx.params.int(test.within_days))
+        return since <= date.fromisoformat(value) <= ctx.on
+    if not isinstance(value, int) or isinstance(value, bool):
+        return False
+    low, high = test.at_least, test.at_most
+    return (low is None or value >= low) and (high is None or value <= high)
+
+
+def _facts_ok(
+    tests: Mapping[str, FactTest] | None, facts: Mapping[str, FactValue], ctx: Context
+) -> bool:
+    return all(_fact_ok(test, facts.get(name), ctx) for name, test in (tests or {}).items())
+
+
+def _enterprise_ok(ec: EnterpriseCondition, ent: EnterpriseFacts, ctx: Context) -> bool:
+    if ec.headcount_at_least is not None and ent.headcount < ctx.params.int(ec.headcount_at_least):
+        return False
+    if ec.size is not None and not size_reached(
+        params=ctx.params, size=ec.size, headcount=ent.headcount
+    ):
+        return False
+    for name in ("frequent_movement", "has_observation_point", "essential"):
+        wanted = getattr(ec, name)
+        if wanted is not None and getattr(ent, name) != wanted:
+            return False
+    if ec.area_risk_in is not None or ec.area_risk_at_least is not None:
+        return _risk_ok(ctx.params.vocab, ent.area_risk, ec.area_risk_in, ec.area_risk_at_least)
+    return True
+
+
+def check_input(ctx: Context) -> None:
+    """Facts outside the pack's declarations are refused (PolicyInputError), never ignored."""
+    vocab = ctx.params.vocab
+    if ctx.person is not None:
+        check_facts(vocab, ctx.person.facts, "person", "person.facts")
+        for i, stay in enumerate(ctx.person.stays):
+            for name in ("risk", "county_risk", "city_risk", "province_risk"):
+                check_risk(vocab, getattr(stay, name), f"person.stays[{i}].{name}")
+    if ctx.enterprise is not None:
+        check_facts(vocab, ctx.enterprise.facts, "enterprise", "enterprise.facts")
+        check_risk(vocab, ctx.enterprise.area_risk, "enterprise.area_risk")
+    if ctx.event is not None:
+        check_risk(vocab, ctx.event.destination_risk, "event.destination_risk")
 
 
 def _holds_certificate(cond: CertificateCondition, person: PersonFacts, ctx: Context) -> bool:
@@ -143,6 +321,53 @@ def _holds_certificate(cond: CertificateCondition, person: PersonFacts, ctx: Con
         c.result == "negative" and ctx.at - window <= c.sampled_at <= ctx.at
         for c in person.certificates
     )
+
+
+_PERSON_FIELDS = (
+    "person_kind_in",
+    "staff_category_in",
+    "returnee",
+    "origin_in",
+    "origin_at_least",
+    "origin_at_most",
+    "stayed",
+    "key_population_in",
+    "roles_in",
+    "holds_certificate",
+    "symptoms_any",
+    "temperature_abnormal",
+    "person_facts",
+)
+
+
+def _mentions_person(cond: Condition) -> bool:
+    if any(getattr(cond, f) is not None for f in _PERSON_FIELDS):
+        return True
+    nested = [*(cond.all_of or ()), *(cond.any_of or ()), *([cond.not_] if cond.not_ else [])]
+    return any(_mentions_person(c) for c in nested)
+
+
+def could_match(cond: Condition, ctx: Context) -> bool:
+    """Whether the condition can hold for some person, judging only the enterprise and
+    event parts (for enterprise-level schedules asked without a person): a rule "for
+    enterprises of 500 or more" does not apply to a 300-person firm."""
+    if cond.enterprise is not None and not _enterprise_ok(
+        cond.enterprise, ctx.enterprise or EnterpriseFacts(), ctx
+    ):
+        return False
+    if cond.enterprise_facts is not None and not _facts_ok(
+        cond.enterprise_facts, (ctx.enterprise or EnterpriseFacts()).facts, ctx
+    ):
+        return False
+    if cond.event is not None and (ctx.event is None or not _event_ok(cond.event, ctx.event, ctx)):
+        return False
+    if cond.all_of is not None and not all(could_match(c, ctx) for c in cond.all_of):
+        return False
+    if cond.any_of is not None and not any(could_match(c, ctx) for c in cond.any_of):
+        return False
+    if cond.not_ is not None and not _mentions_person(cond.not_):
+        return not matches(cond.not_, ctx)
+    return True
 
 
 def _event_ok(cond: EventCondition, event: EventFacts, ctx: Context) -> bool:
@@ -200,6 +425,7 @@ def matches(cond: Condition, ctx: Context) -> bool:
         cond.holds_certificate,
         cond.symptoms_any,
         cond.temperature_abnormal,
+        cond.person_facts,
     )
     if person is None:
         if any(f is not None for f in person_fields):
@@ -235,21 +461,13 @@ def matches(cond: Condition, ctx: Context) -> bool:
             and person.temperature_abnormal != cond.temperature_abnormal
         ):
             return False
-    if cond.enterprise is not None:
-        ent = ctx.enterprise or EnterpriseFacts()
-        ec = cond.enterprise
-        if ec.headcount_at_least is not None and ent.headcount < ctx.params.int(
-            ec.headcount_at_least
-        ):
+        if cond.person_facts is not None and not _facts_ok(cond.person_facts, person.facts, ctx):
             return False
-        if ec.size is not None and not size_reached(
-            params=ctx.params, size=ec.size, headcount=ent.headcount
-        ):
-            return False
-        for name in ("frequent_movement", "has_observation_point", "essential"):
-            wanted = getattr(ec, name)
-            if wanted is not None and getattr(ent, name) != wanted:
-                return False
+    ent = ctx.enterprise or EnterpriseFacts()
+    if cond.enterprise is not None and not _enterprise_ok(cond.enterprise, ent, ctx):
+        return False
+    if cond.enterprise_facts is not None and not _facts_ok(cond.enterprise_facts, ent.facts, ctx):
+        return False
     if cond.event is not None and (ctx.event is None or not _event_ok(cond.event, ctx.event, ctx)):
         return False
     if cond.all_of is not None and not all(matches(c, ctx) for c in cond.all_of):

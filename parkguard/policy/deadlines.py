@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta, tzinfo
 
-from parkguard.policy.context import Context, Params, matches, select
+from parkguard.policy.context import Context, Params, check_input, matches, select
 from parkguard.policy.facts import ParamValue, PersonFacts
 from parkguard.policy.pack import Pack
 from parkguard.policy.results import Deadline, SymptomList, ZoneDecision, cite
@@ -108,6 +108,7 @@ def zone_for(
 ) -> ZoneDecision | None:
     """The most severe zone whose ``assign_when`` holds for the person (Z-5.1, Z-5.2f)."""
     ctx = Context(at=at, params=Params(pack, params), person=person)
+    check_input(ctx)
     best: ZoneDecision | None = None
     for bound in select(pack, ctx, ("zones",)):
         for m in bound.rule.measures:

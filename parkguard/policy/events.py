@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from parkguard.policy import labels
 from parkguard.policy.arrival import notify_text
-from parkguard.policy.context import Context, Params, matches, select
+from parkguard.policy.context import Context, Params, check_input, matches, select
 from parkguard.policy.facts import EnterpriseFacts, EventFacts, ParamValue, PersonFacts
 from parkguard.policy.pack import Pack
 from parkguard.policy.results import (
@@ -55,6 +55,7 @@ def event_route(
         enterprise=enterprise,
         event=event,
     )
+    check_input(ctx)
     # Only rules that look at the event: a rule about arriving people says nothing here.
     rules = [b for b in select(pack, ctx, EVENT_MEASURES) if b.rule.when.event is not None]
     approvals: list[ApprovalStep] = []

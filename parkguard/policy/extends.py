@@ -14,6 +14,7 @@ from types import MappingProxyType
 
 from parkguard.policy import errors as E
 from parkguard.policy import yaml_source
+from parkguard.policy.declarations import check_vocabulary, combine, vocabulary
 from parkguard.policy.pack import BoundRule, Pack, PackMeta
 from parkguard.policy.schema import (
     EnterpriseSize,
@@ -99,6 +100,8 @@ def resolve(
     staff_groups.update(spec.staff_groups)
     rules: list[BoundRule] = list(parent.rules) if parent else []
     found: list[tuple[tuple, str, str]] = list(check_params(spec, params, sizes))
+    vocab = combine(spec, vocabulary(parent) if parent is not None else None)
+    found.extend(check_vocabulary(spec, vocab))
     for i, rule in enumerate(spec.rules):
         bound = BoundRule(rule, meta)
         existing = next((n for n, b in enumerate(rules) if b.rule.id == rule.id), None)

@@ -12,20 +12,32 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from parkguard.policy.schema import EventKind, Origin, PersonKind, RiskLevel, StaffCategory
+from parkguard.policy.schema import EventKind, Origin, PersonKind, StaffCategory, TestKind
 
 
 class Facts(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+# A value of a fact a pack declares (its type is checked against the declaration).
+FactValue = bool | int | str | list[str]
+RISK_HELP = (
+    "风险等级，用规则包的风险用语（默认 low 低、medium 中、high 高；"
+    "也可以是封控区、管控区、防范区等）"
+)
+
+
 class Stay(Facts):
     """A place the person stayed in or passed through before arriving."""
 
     region: str = Field(description="地区名称，如“某市某区某街道”")
-    risk: RiskLevel = Field("low", description="该地的风险等级：low 低、medium 中、high 高")
-    county_risk: RiskLevel | None = Field(
+    risk: str | None = Field(None, description=f"该地（地点本身）的{RISK_HELP}；不填为无风险等级")
+    county_risk: str | None = Field(
         None, description="该地所在区县内的最高风险等级（不填则同 risk）"
+    )
+    city_risk: str | None = Field(None, description="该地所在地市内的最高风险等级（不填则同区县）")
+    province_risk: str | None = Field(
+        None, description="该地所在省份内的最高风险等级（不填则同地市）"
     )
     first_day: date = Field(description="在该地的第一天")
     last_day: date = Field(description="在该地的最后一天（离开当天）")
@@ -36,6 +48,7 @@ class Sample(Facts):
     """One sample (a nucleic-acid test) with its result."""
 
     sampled_at: datetime = Field(description="采样时间")
+    kind: TestKind = Field("nat", description="检测种类：nat 核酸、antigen 抗原")
     result: Literal["negative", "positive", "pending"] = Field(
         "negative", description="结果：negative 阴性、positive 阳性、pending 待出"
     )
@@ -77,6 +90,15 @@ class PersonFacts(Facts):
     departed_at: datetime | None = Field(None, description="离开风险地区（或离境）的时间")
     symptoms: tuple[str, ...] = Field((), description="现有症状（中文名称，如“发热”）")
     temperature_abnormal: bool = Field(False, description="体温检测异常")
+    work_start_at: datetime | None = Field(None, description="开始上岗（开工）的时间")
+    hired_on: date | None = Field(None, description="入职日期")
+    symptom_onset_at: datetime | None = Field(None, description="出现症状的时间")
+    first_positive_at: datetime | None = Field(None, description="首次检测阳性的采样时间")
+    ordered_at: datetime | None = Field(None, description="接到指令（通知、管控要求）的时间")
+    facts: dict[str, FactValue] = Field(
+        default_factory=dict,
+        description="规则包声明的其他事实（如岗位类别、健康码颜色），键为事实名",
+    )
 
 
 class EnterpriseFacts(Facts):
@@ -86,6 +108,10 @@ class EnterpriseFacts(Facts):
     frequent_movement: bool = Field(False, description="人员进出频繁")
     has_observation_point: bool = Field(False, description="已设立防疫隔离观察点")
     essential: bool = Field(False, description="属于保障公共事业运行、疫情防控、群众生活必需的企业")
+    area_risk: str | None = Field(None, description=f"企业所在区域的管控状态或{RISK_HELP}")
+    facts: dict[str, FactValue] = Field(
+        default_factory=dict, description="规则包声明的企业事实（如行业、标签），键为事实名"
+    )
 
 
 class EventFacts(Facts):
@@ -101,7 +127,7 @@ class EventFacts(Facts):
     headcount: int = Field(0, ge=0, description="人数")
     participants_origin: Origin = Field("local", description="参与人员中最远的来源")
     destination: Origin | None = Field(None, description="外出目的地（相对于辖区）")
-    destination_risk: RiskLevel | None = Field(None, description="外出目的地的风险等级")
+    destination_risk: str | None = Field(None, description="外出目的地的风险等级")
     online: bool = Field(False, description="线上举办")
 
 
@@ -112,11 +138,29 @@ class NoticeRecord(Facts):
     at: datetime = Field(description="完成时间")
 
 
-class Records(Facts):
-    """What was recorded after a plan was made: tests and notices."""
+class DocumentRecord(Facts):
+    """A document (application, proof, commitment letter) submitted and perhaps approved."""
 
-    tests: tuple[Sample, ...] = Field((), description="核酸检测记录（含到达前的）")
+    obligation: str = Field(description="义务编号（计划中的 key）")
+    submitted_at: datetime = Field(description="提交时间")
+    approved_at: datetime | None = Field(None, description="审核通过时间")
+
+
+class Records(Facts):
+    """What was recorded after a plan was made: tests, notices, documents, symptoms."""
+
+    tests: tuple[Sample, ...] = Field((), description="核酸、抗原检测记录（含到达前的）")
     notices: tuple[NoticeRecord, ...] = Field((), description="申报、报备、报告记录")
+    documents: tuple[DocumentRecord, ...] = Field((), description="提交（及审核）的材料")
+    symptoms_gone_at: datetime | None = Field(None, description="症状消失的时间")
+
+
+class CaseChoice(Facts):
+    """An officer's choice for one case within the pack's bounds, with the reason."""
+
+    value: int | str = Field(description="选择的值（天数，或选项名）")
+    by: str = Field(min_length=1, description="决定人")
+    reason: str = Field(min_length=1, description="理由")
 
 
 ParamValue = int | float | bool | str
@@ -131,3 +175,6 @@ class PlanRequest(Facts):
     arrived_at: datetime = Field(description="到达时间")
     enterprise: EnterpriseFacts | None = None
     params: dict[str, ParamValue] = Field(default_factory=dict, description="园区设定的参数")
+    choices: dict[str, CaseChoice] = Field(
+        default_factory=dict, description="逐案选择（如缩短隔离天数），须写明决定人和理由"
+    )

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from parkguard.policy import labels
-from parkguard.policy.context import Context, Params, select
+from parkguard.policy.context import Context, Params, check_input, select
 from parkguard.policy.facts import EnterpriseFacts, ParamValue, PersonFacts
 from parkguard.policy.pack import Pack
 from parkguard.policy.results import CheckItem, GateChecks, Reason, cite
@@ -31,6 +31,7 @@ def entry_checks(
     does them: temperature, mask, registration...).
     """
     ctx = Context(at=at, params=Params(pack, params), person=person, enterprise=enterprise)
+    check_input(ctx)
     items: list[CheckItem] = []
     reasons: list[Reason] = []
     for bound in select(pack, ctx, ("entry_checks",)):

@@ -75,3 +75,32 @@ PLACE = {
 
 def place(code: str) -> str:
     return PLACE.get(code, code)
+
+
+ANCHOR = {
+    "arrival": "到达时间",
+    "work_start": "开工（上岗）时间",
+    "hire_date": "入职日期",
+    "symptom_onset": "出现症状的时间",
+    "first_positive": "首次阳性的时间",
+    "order": "接到指令的时间",
+}
+ANCHOR_BEFORE = {
+    "arrival": "抵达前",
+    "work_start": "上岗前",
+    "hire_date": "入职前",
+    "symptom_onset": "出现症状前",
+    "first_positive": "首次阳性前",
+    "order": "接到指令前",
+}
+ANCHOR_AFTER = {
+    "arrival": "抵达后",
+    "work_start": "上岗后",
+    "hire_date": "入职后",
+    "symptom_onset": "出现症状后",
+    "first_positive": "首次阳性后",
+    "order": "接到指令后",
+}
+TEST_KIND = {"nat": "核酸检测", "antigen": "抗原检测"}
+DEFAULT_RISK = {"low": "低风险", "medium": "中风险", "high": "高风险"}
+STRATUM = {"org_unit": "部门（班组）", "post": "岗位"}

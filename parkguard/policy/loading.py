@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from parkguard.policy import errors as E
@@ -160,3 +161,50 @@ def load_pack_text(text: str, *, file: str = "<text>", parents: Registry | None 
     if issues or pack is None:
         raise E.PackError(issues)
     return pack
+
+
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    """Packs loaded from several directories: the good ones, and every mistake of the others."""
+
+    registry: Registry
+    invalid: tuple[E.PackIssue, ...]
+
+    def invalid_files(self) -> dict[str, tuple[E.PackIssue, ...]]:
+        files: dict[str, list[E.PackIssue]] = {}
+        for issue in self.invalid:
+            files.setdefault(issue.file, []).append(issue)
+        return {name: tuple(found) for name, found in files.items()}
+
+
+def load_tolerant(directories: Iterable[str | Path]) -> Loaded:
+    """Every ``*.yaml`` pack of the directories; a bad file is left out and listed with its
+    mistakes, and never stops the others from loading (nor a pack that does not depend on
+    it). Each directory's ``published.lock`` pins its own files."""
+    issues: list[E.PackIssue] = []
+    loaded: list[LoadedFile] = []
+    pins: dict[tuple[str, int], str] = {}
+    for directory in (Path(d) for d in directories):
+        if not directory.is_dir():
+            issues.append(E.PackIssue(str(directory), "", E.ERR_FILE_UNREADABLE, "目录不存在"))
+            continue
+        pins.update(read_lock(directory))
+        for file_path in sorted(directory.glob("*.yaml")):
+            try:
+                text = file_path.read_text(encoding="utf-8")
+                spec = validate_text(text, file=file_path.name)
+            except (OSError, UnicodeDecodeError) as exc:
+                issues.append(E.PackIssue(file_path.name, "", E.ERR_FILE_UNREADABLE, str(exc)))
+                continue
+            except E.PackError as exc:
+                issues.extend(exc.issues)
+                continue
+            loaded.append(LoadedFile(spec, file_path.name, text, digest_of(text)))
+    while True:
+        found: list[E.PackIssue] = []
+        packs, unlocked = _resolve_all(loaded, pins, found)
+        bad = {issue.file for issue in found}
+        if not bad:
+            return Loaded(Registry(packs, unlocked=unlocked), tuple(issues))
+        issues.extend(found)
+        loaded = [item for item in loaded if item.file not in bad]

@@ -13,9 +13,12 @@ from typing import Any, Literal
 from parkguard.policy.citation import Citation
 from parkguard.policy.pack import BoundRule
 
-ObligationKind = Literal["pre_departure_test", "notify", "certificate", "test", "any_of"]
-EntryNeed = Literal["none", "sampled", "negative"]
-Status = Literal["done", "due", "overdue"]
+ObligationKind = Literal[
+    "pre_departure_test", "notify", "certificate", "test", "any_of", "document"
+]
+EntryNeed = Literal["none", "sampled", "negative", "submitted", "approved"]
+# not_needed: a test day of a phase that ended early on evidence.
+Status = Literal["done", "due", "overdue", "not_needed"]
 
 
 def cite(bound: BoundRule) -> Citation:
@@ -52,6 +55,8 @@ class Obligation:
     blocks_entry: EntryNeed = "none"
     options: tuple[tuple[Obligation, ...], ...] = ()
     option_labels: tuple[str, ...] = ()
+    test_kind: str = "nat"
+    anchor: str = "arrival"
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -62,13 +67,19 @@ class PhasePlan:
     kind: str
     label: str
     start_at: datetime
-    end_at: datetime
+    end_at: datetime | None  # None: the phase ends on a condition (``until``)
     first_day: date
-    last_day: date
-    days: int
+    last_day: date | None
+    days: int | None
     test_dates: tuple[date, ...]
     blocks_entry: bool
     citation: Citation
+    # Evidence that ends the phase (early, or at all): what it is, in Chinese.
+    end_condition: str | None = None
+    ends_early: bool = False
+    evidence_from_day: int | None = None
+    evidence_test_kind: str = "nat"
+    symptom_free_days: int | None = None
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -88,6 +99,7 @@ class Plan:
     prohibitions: tuple[Prohibited, ...]
     notes: tuple[Note, ...]
     params: tuple[tuple[str, Any], ...]
+    choices: tuple[Any, ...] = ()  # ChoiceUse: per-case choices, who made them and why
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -115,12 +127,23 @@ class EntryVerdict:
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
+class PhaseStatus:
+    """When a phase actually ends given the records (None: its condition is not met yet)."""
+
+    index: int
+    label: str
+    end_at: datetime | None
+    ended_early: bool
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
 class PlanStatus:
     at: datetime
     items: tuple[ObligationStatus, ...]
     entry: EntryVerdict
     pack_id: str
     version: int
+    phases: tuple[PhaseStatus, ...] = ()
 
 
 # --- gate, events, schedules, deadlines -------------------------------------------------
@@ -191,6 +214,8 @@ class ScheduleItem:
     slot: str | None = None
     share: float | None = None
     cycle: int | None = None
+    stratify_by: tuple[str, ...] = ()
+    full_coverage_days: int | None = None
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -6,9 +6,12 @@ from __future__ import annotations
 import hashlib
 import math
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from parkguard.policy.context import Context, Params, select
+from parkguard.policy import errors as E
+from parkguard.policy.context import Context, Params, check_input, could_match, select
+from parkguard.policy.declarations import coverage_days
 from parkguard.policy.facts import EnterpriseFacts, ParamValue, PersonFacts
 from parkguard.policy.pack import Pack
 from parkguard.policy.results import ScheduleItem, cite
@@ -47,10 +50,18 @@ def routine_schedule(
         person=person,
         enterprise=enterprise,
     )
+    check_input(ctx)
     if person is not None:
         rules = select(pack, ctx, wanted)
     else:
-        rules = [b for b in pack.rules_with(*wanted) if _in_window(b.rule, start, end)]
+        # Without a person every group is listed, but a rule's enterprise and event
+        # conditions still hold or not (a 500+ rule skips a 300-person enterprise).
+        rules = [
+            b
+            for b in pack.rules_with(*wanted)
+            if _in_window(b.rule, start, end)
+            and (enterprise is None or could_match(b.rule.when, ctx))
+        ]
     base = anchor or start
     items: list[ScheduleItem] = []
     p = ctx.params
@@ -61,6 +72,13 @@ def routine_schedule(
             if isinstance(m, RoutineTesting) and "routine_testing" in wanted:
                 interval = p.int(m.interval_days)
                 share = p.number(m.sample_share) if m.sample_share is not None else None
+                full = p.int(m.full_coverage_days) if m.full_coverage_days is not None else None
+                if full is not None and coverage_days(interval, share or 1.0) > full:
+                    raise E.PolicyInputError(
+                        E.ERR_COVERAGE_UNREACHABLE,
+                        path=f"{rule.id}.full_coverage_days",
+                        detail=f"需 {coverage_days(interval, share or 1.0)} 天，规定 {full} 天",
+                    )
                 offset = (start - base).days
                 k = math.ceil(offset / interval) if offset > 0 else 0
                 day = base + timedelta(days=k * interval)
@@ -76,6 +94,8 @@ def routine_schedule(
                                 group=m.group,
                                 share=share,
                                 cycle=k,
+                                stratify_by=m.stratify_by,
+                                full_coverage_days=full,
                             )
                         )
                     k += 1
@@ -160,3 +180,39 @@ def sample_members(*, member_ids: Sequence[str], share: float, cycle: int) -> tu
     start = (cycle * size) % n
     picked = [ordered[(start + i) % n] for i in range(size)]
     return tuple(sorted(picked))
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """One person in a sampling frame: id, org unit and post (the strata)."""
+
+    id: str
+    org_unit: str = ""
+    post: str = ""
+
+
+def sample_stratified(
+    *, members: Sequence[Member], share: float, cycle: int, by: Sequence[str] = ()
+) -> tuple[str, ...]:
+    """Who is tested in cycle ``cycle`` when sampling is drawn per stratum (org unit and/or
+    post): ⌈share × n⌉ of each stratum, rotating, so that every stratum is tested every
+    cycle and everyone within ⌈1 / share⌉ cycles."""
+    strata: dict[tuple[str, ...], list[str]] = {}
+    for member in members:
+        key = tuple(getattr(member, field) for field in by)
+        strata.setdefault(key, []).append(member.id)
+    picked: list[str] = []
+    for ids in strata.values():
+        picked.extend(sample_members(member_ids=ids, share=share, cycle=cycle))
+    return tuple(sorted(picked))
+
+
+def cycles_to_cover(*, members: Sequence[Member], share: float, by: Sequence[str] = ()) -> int:
+    """How many cycles until everyone was sampled at least once (checked, not assumed)."""
+    seen: set[str] = set()
+    everyone = {m.id for m in members}
+    cycle = 0
+    while seen != everyone:
+        seen.update(sample_stratified(members=members, share=share, cycle=cycle, by=by))
+        cycle += 1
+    return cycle

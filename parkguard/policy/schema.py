@@ -36,6 +36,14 @@ from parkguard.policy import errors as E
 # --- small vocabularies -----------------------------------------------------------------
 DayNumbering = Literal["arrival_day_is_1", "arrival_day_is_0"]
 RiskLevel = Literal["low", "medium", "high"]
+# Where on the map a risk is judged: the place itself, or the county / city / province it lies
+# in ("from a province that has medium- or high-risk areas").
+RiskScope = Literal["place", "county", "city", "province"]
+# What a measure's days and hours are counted from. ``arrival`` is the default.
+Anchor = Literal["arrival", "work_start", "hire_date", "symptom_onset", "first_positive", "order"]
+FactType = Literal["choice", "choices", "boolean", "integer", "date", "text"]
+FactSubject = Literal["person", "enterprise"]
+TestKind = Literal["nat", "antigen"]
 # How far a person (or a destination) is from the pack's jurisdiction, nearest first.
 Origin = Literal["local", "out_of_county", "out_of_prefecture", "out_of_province", "abroad"]
 PersonKind = Literal["employee", "visitor", "truck_crew"]
@@ -65,6 +73,7 @@ CheckKind = Literal[
     "other",
 ]
 ParamType = Literal["integer", "number", "boolean", "text", "time"]
+ChoiceType = Literal["integer", "option"]
 ORIGIN_ORDER: tuple[str, ...] = (
     "local",
     "out_of_county",
@@ -73,6 +82,7 @@ ORIGIN_ORDER: tuple[str, ...] = (
     "abroad",
 )
 RISK_ORDER: tuple[str, ...] = ("low", "medium", "high")
+FACT_NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 PACK_ID_RE = re.compile(r"^[a-z0-9][a-z0-9.\-]*$")
 RULE_ID_RE = re.compile(r"^[a-z0-9][a-z0-9.\-_]*$")
@@ -100,22 +110,46 @@ class ParamRef:
     name: str
 
 
-def _param_ref(value: object) -> ParamRef | None:
-    if isinstance(value, ParamRef):
+@dataclass(frozen=True, slots=True)
+class ChoiceRef:
+    """``{choice: name}`` in YAML: the value is chosen per case by an officer, within the
+    bounds the pack declares under ``choices`` (default: the declared default)."""
+
+    name: str
+
+
+def _param_ref(value: object) -> ParamRef | ChoiceRef | None:
+    if isinstance(value, ParamRef | ChoiceRef):
         return value
     if isinstance(value, dict) and set(value) == {"param"}:
         name = value["param"]
         if isinstance(name, str) and PARAM_NAME_RE.match(name):
             return ParamRef(name)
         raise fail(E.ERR_BAD_ID, f"参数名 {name!r}")
+    if isinstance(value, dict) and set(value) == {"choice"}:
+        name = value["choice"]
+        if isinstance(name, str) and PARAM_NAME_RE.match(name):
+            return ChoiceRef(name)
+        raise fail(E.ERR_BAD_ID, f"选择项名 {name!r}")
     return None
 
 
+def _only_param(value: object) -> ParamRef | None:
+    ref = _param_ref(value)
+    if isinstance(ref, ChoiceRef):
+        raise fail(E.ERR_CHOICE_NOT_HERE, ref.name)
+    return ref
+
+
 def _dump_ref(value: object) -> object:
-    return {"param": value.name} if isinstance(value, ParamRef) else value
+    if isinstance(value, ParamRef):
+        return {"param": value.name}
+    if isinstance(value, ChoiceRef):
+        return {"choice": value.name}
+    return value
 
 
-def _count(value: object) -> int | ParamRef:
+def _count(value: object) -> int | ParamRef | ChoiceRef:
     ref = _param_ref(value)
     if ref is not None:
         return ref
@@ -126,7 +160,7 @@ def _count(value: object) -> int | ParamRef:
     return value
 
 
-def _positive_count(value: object) -> int | ParamRef:
+def _positive_count(value: object) -> int | ParamRef | ChoiceRef:
     result = _count(value)
     if result == 0:
         raise fail(E.ERR_ZERO_NUMBER)
@@ -134,7 +168,7 @@ def _positive_count(value: object) -> int | ParamRef:
 
 
 def _share(value: object) -> float | ParamRef:
-    ref = _param_ref(value)
+    ref = _only_param(value)
     if ref is not None:
         return ref
     if isinstance(value, bool) or not isinstance(value, int | float):
@@ -167,7 +201,7 @@ def parse_time(value: object) -> time:
 
 
 def _time_or_param(value: object) -> time | ParamRef:
-    ref = _param_ref(value)
+    ref = _only_param(value)
     return ref if ref is not None else parse_time(value)
 
 
@@ -194,8 +228,8 @@ def _datetime(value: object) -> datetime:
 
 
 _ser = PlainSerializer(_dump_ref, return_type=Any)
-Count = Annotated[int | ParamRef, PlainValidator(_count), _ser]
-PositiveCount = Annotated[int | ParamRef, PlainValidator(_positive_count), _ser]
+Count = Annotated[int | ParamRef | ChoiceRef, PlainValidator(_count), _ser]
+PositiveCount = Annotated[int | ParamRef | ChoiceRef, PlainValidator(_positive_count), _ser]
 Share = Annotated[float | ParamRef, PlainValidator(_share), _ser]
 Celsius = Annotated[float | ParamRef, PlainValidator(_celsius), _ser]
 TimeOrParam = Annotated[time | ParamRef, PlainValidator(_time_or_param), _ser]
@@ -293,12 +327,67 @@ class StayCondition(Model):
     """Stayed in (or passed through) a place of the given risk within N days before.
 
     Without ``within_days``, any place in the person's itinerary (``stays``) counts.
+    ``level`` says where the risk is judged: the place itself, or the county, city or
+    province it lies in ("from a province that has medium- or high-risk areas"). Risk
+    words are the pack's own (``risk_levels``; default low / medium / high).
     """
 
-    risk_in: tuple[RiskLevel, ...] = Field(min_length=1)
+    risk_in: tuple[Text, ...] | None = Field(None, min_length=1)
+    risk_at_least: Text | None = None
     within_days: Count | None = None
-    level: Literal["place", "county"] = "place"
+    level: RiskScope = "place"
     include_transit: Flag = True
+
+    @model_validator(mode="after")
+    def _one_risk_test(self) -> StayCondition:
+        if (self.risk_in is None) == (self.risk_at_least is None):
+            raise fail(E.ERR_RISK_TEST_EXACTLY_ONE)
+        return self
+
+
+class FactTest(Model):
+    """A test on a fact the pack declares: ``equals``, ``in``, a range, or a date window.
+
+    In YAML a bare value means ``equals`` and a list means ``in``.
+    """
+
+    equals: bool | int | str | None = None
+    in_: tuple[str, ...] | None = Field(None, alias="in", min_length=1)
+    at_least: Annotated[int, Field(strict=True)] | None = None
+    at_most: Annotated[int, Field(strict=True)] | None = None
+    within_days: Count | None = None  # a date fact no more than N days before the moment
+    present: Flag | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, value: object) -> object:
+        if isinstance(value, list | tuple):
+            return {"in": list(value)}
+        if isinstance(value, bool | int | str):
+            return {"equals": value}
+        return value
+
+    @model_validator(mode="after")
+    def _one_test(self) -> FactTest:
+        given = [
+            self.equals is not None,
+            self.in_ is not None,
+            self.at_least is not None or self.at_most is not None,
+            self.within_days is not None,
+            self.present is not None,
+        ]
+        if sum(given) != 1:
+            raise fail(E.ERR_FACT_TEST_EXACTLY_ONE)
+        return self
+
+
+def _fact_name(value: object) -> str:
+    if not isinstance(value, str) or not FACT_NAME_RE.match(value):
+        raise fail(E.ERR_BAD_ID, f"事实名 {value!r}")
+    return value
+
+
+FactName = Annotated[str, PlainValidator(_fact_name)]
 
 
 class WithinMixin(Model):
@@ -318,6 +407,9 @@ class CertificateCondition(WithinMixin):
 
 class EnterpriseCondition(Model):
     headcount_at_least: Count | None = None
+    # The control status (risk) of the enterprise's own area, in the pack's risk words.
+    area_risk_in: tuple[Text, ...] | None = Field(None, min_length=1)
+    area_risk_at_least: Text | None = None
     # At least the size the pack declares under ``enterprise_sizes`` (e.g. ``large``).
     size: ParamName | None = None
     frequent_movement: Flag | None = None
@@ -334,7 +426,7 @@ class EventCondition(Model):
     participants_origin_at_least: Origin | None = None
     participants_origin_at_most: Origin | None = None
     destination_at_least: Origin | None = None
-    destination_risk_in: tuple[RiskLevel, ...] | None = None
+    destination_risk_in: tuple[Text, ...] | None = None
     starts_before: DateTime | None = None
     online: Flag | None = None
 
@@ -363,6 +455,9 @@ class Condition(Model):
     temperature_abnormal: Flag | None = None
     enterprise: EnterpriseCondition | None = None
     event: EventCondition | None = None
+    # Facts the pack declares under ``facts`` (post group, health-code colour, industry...).
+    person_facts: dict[FactName, FactTest] | None = None
+    enterprise_facts: dict[FactName, FactTest] | None = None
     all_of: tuple[Condition, ...] | None = None
     any_of: tuple[Condition, ...] | None = None
     not_: Condition | None = Field(default=None, alias="not")
@@ -382,10 +477,21 @@ class PreDepartureTest(MeasureBase):
     test: Text = "核酸检测"
 
 
-class Notify(MeasureBase):
-    """A declaration, filing or report, N hours before departure/arrival or after arrival."""
+class Anchored(Model):
+    """Days and hours are counted from ``anchor`` (default: the arrival)."""
+
+    anchor: Anchor = "arrival"
+
+
+class Notify(Anchored, MeasureBase):
+    """A declaration, filing or report, N hours before departure/arrival or after arrival.
+
+    ``promptly: true`` is the notice's "及时": the report is due within the pack's
+    ``promptly_hours`` after the anchor (never "at the instant of arrival").
+    """
 
     type: Literal["notify"]
+    promptly: Flag = False
     who: Literal["person", "enterprise", "crew"] = "person"
     action: Text
     to: tuple[Text, ...] = ()
@@ -395,16 +501,22 @@ class Notify(MeasureBase):
     content: tuple[Text, ...] = ()
 
 
-class CertificateMeasure(WithinMixin, MeasureBase):
-    """Bring a negative certificate sampled within the window before arrival."""
+class CertificateMeasure(WithinMixin, Anchored, MeasureBase):
+    """Bring a negative certificate sampled within the window before arrival (or before the
+    anchor: ``anchor: work_start`` is "within N hours before starting work")."""
 
     type: Literal["certificate"]
+    test_kind: TestKind = "nat"
     test: Text = "核酸检测阴性证明"
     blocks_entry: Flag = True
 
 
-class ArrivalTests(MeasureBase):
-    """Tests on days counted from arrival (a landing test, then days 2 and 3, ...)."""
+class ArrivalTests(Anchored, MeasureBase):
+    """Tests on days counted from arrival (a landing test, then days 2 and 3, ...).
+
+    A ``title`` names each test day: write ``{day}`` where the day goes, else the day is
+    appended ("……（第2天）").
+    """
 
     type: Literal["arrival_tests"]
     days: tuple[DayNumber, ...] = Field(min_length=1)
@@ -421,15 +533,38 @@ class ArrivalTests(MeasureBase):
         return days
 
 
+class Evidence(Model):
+    """What ends a phase: a negative test from day N of the phase, N symptom-free days.
+
+    All given parts must hold; the phase ends at the moment the last of them holds.
+    """
+
+    negative_test_from_day: Annotated[int, Field(strict=True, ge=1)] | None = None
+    test_kind: TestKind = "nat"
+    symptom_free_days: Count | None = None
+
+    @model_validator(mode="after")
+    def _something(self) -> Evidence:
+        if self.negative_test_from_day is None and self.symptom_free_days is None:
+            raise fail(E.ERR_EVIDENCE_EMPTY)
+        return self
+
+
 class Phase(Model):
-    """One stage of isolation or monitoring, ``days`` long, tested on ``test_days``."""
+    """One stage of isolation or monitoring, ``days`` long, tested on ``test_days``.
+
+    ``end_early`` ends it before its last day once the evidence is recorded; ``until``
+    (instead of ``days``) makes its end a condition rather than a count.
+    """
 
     kind: PhaseKind
     label: Text | None = None
-    days: PositiveCount
+    days: PositiveCount | None = None
     test_days: tuple[DayNumber, ...] = ()
     blocks_entry: Flag = True
     place: Text | None = None
+    end_early: Evidence | None = None
+    until: Evidence | None = None
 
     @field_validator("test_days")
     @classmethod
@@ -442,17 +577,70 @@ class Phase(Model):
                 raise fail(E.ERR_TEST_DAY_OUTSIDE_PHASE, f"第 {day} 天不在 {span} 内")
         return test_days
 
+    @model_validator(mode="after")
+    def _end(self) -> Phase:
+        if self.days is None and self.until is None:
+            raise fail(E.ERR_PHASE_NEEDS_END)
+        if self.days is not None and self.until is not None:
+            raise fail(E.ERR_PHASE_DAYS_AND_UNTIL)
+        if self.until is not None and self.end_early is not None:
+            raise fail(E.ERR_PHASE_DAYS_AND_UNTIL, "until 与 end_early 不能同时填写")
+        return self
 
-class Phases(MeasureBase):
-    """Phases in sequence; the first starts on arrival, each next one the day after."""
+
+class Phases(Anchored, MeasureBase):
+    """Phases in sequence; the first starts on arrival, each next one the day after.
+
+    Only the last phase may end early or on a condition (the ones after it would have no
+    start date otherwise).
+    """
 
     type: Literal["phases"]
     phases: tuple[Phase, ...] = Field(min_length=1)
     entry_requires_negative: Flag = True
 
+    @field_validator("phases")
+    @classmethod
+    def _conditional_last(cls, phases: tuple[Phase, ...]) -> tuple[Phase, ...]:
+        for k, phase in enumerate(phases[:-1]):
+            if phase.until is not None or phase.end_early is not None:
+                raise fail(E.ERR_CONDITIONAL_PHASE_NOT_LAST, f"phases[{k}]")
+        return phases
+
+
+class TestWindow(Anchored, MeasureBase):
+    """One test on any day between ``from_day`` and ``to_day`` (inclusive) of the anchor."""
+
+    type: Literal["test_window"]
+    from_day: DayNumber
+    to_day: DayNumber
+    test: Text = "核酸检测"
+    test_kind: TestKind = "nat"
+    blocks_entry: Literal["none", "sampled", "negative"] = "none"
+
+    @model_validator(mode="after")
+    def _order(self) -> TestWindow:
+        if self.to_day < self.from_day:
+            raise fail(E.ERR_WINDOW_ORDER, f"第 {self.from_day} 天 → 第 {self.to_day} 天")
+        if self.from_day < 0:
+            raise fail(E.ERR_TEST_DAY_BEFORE_ARRIVAL, str(self.from_day))
+        return self
+
+
+class Document(Anchored, MeasureBase):
+    """A document (application, proof of return time, commitment letter...) that blocks
+    entry until it is submitted, or until it is approved."""
+
+    type: Literal["document"]
+    name: Text
+    needs: Literal["submitted", "approved"] = "submitted"
+    to: tuple[Text, ...] = ()
+    blocks_entry: Flag = True
+    due_hours: Count | None = None  # due N hours after the anchor; without it: by the anchor
+
 
 ArrivalMeasure = Annotated[
-    PreDepartureTest | Notify | CertificateMeasure | ArrivalTests,
+    PreDepartureTest | Notify | CertificateMeasure | ArrivalTests | TestWindow | Document | Phases,
     Field(discriminator="type"),
 ]
 
@@ -463,10 +651,15 @@ class AnyOfOption(Model):
 
 
 class AnyOf(MeasureBase):
-    """Alternatives: fulfilling every measure of any one option is enough."""
+    """Alternatives: fulfilling every measure of any one option is enough.
+
+    When an option holds phases, the option must be chosen for each case (the phases
+    decide the dates): ``choice`` names an ``option`` choice declared under ``choices``.
+    """
 
     type: Literal["any_of"]
     options: tuple[AnyOfOption, ...]
+    choice: ParamName | None = None
 
     @field_validator("options")
     @classmethod
@@ -527,6 +720,10 @@ class RoutineTesting(MeasureBase):
     interval_days: PositiveCount
     sample_share: Share | None = None
     test: Text = "核酸检测"
+    # Sampling drawn in each org unit / post separately, so that every stratum is tested.
+    stratify_by: tuple[Literal["org_unit", "post"], ...] = ()
+    # "每N天全员轮检一遍": the engine checks that interval × ⌈1/share⌉ reaches it.
+    full_coverage_days: PositiveCount | None = None
 
 
 class TemperatureChecks(MeasureBase):
@@ -627,6 +824,8 @@ Measure = Annotated[
     | Notify
     | CertificateMeasure
     | ArrivalTests
+    | TestWindow
+    | Document
     | Phases
     | AnyOf
     | Prohibition
@@ -650,6 +849,8 @@ MEASURE_TYPES: frozenset[str] = frozenset(
         "notify",
         "certificate",
         "arrival_tests",
+        "test_window",
+        "document",
         "phases",
         "any_of",
         "prohibition",
@@ -692,6 +893,52 @@ class Rule(Model):
         if value is not None and start is not None and value < start:
             raise fail(E.ERR_DATE_ORDER, f"{start} → {value}")
         return value
+
+
+class FactSpec(Model):
+    """A typed fact a pack declares: rules test it, the API and preview form accept it."""
+
+    subject: FactSubject = "person"
+    type: FactType
+    label: Text
+    values: dict[Text, Text] | None = None  # code → Chinese label (choice / choices)
+    description: Text | None = None
+    clause: Text | None = None
+
+    @model_validator(mode="after")
+    def _values(self) -> FactSpec:
+        has_values = self.values is not None
+        if self.type in ("choice", "choices") and not self.values:
+            raise fail(E.ERR_FACT_VALUES_MISSING, self.type)
+        if self.type not in ("choice", "choices") and has_values:
+            raise fail(E.ERR_FACT_VALUES_UNEXPECTED, self.type)
+        return self
+
+
+class ChoiceSpec(Model):
+    """A per-case choice the notice allows ("可缩短至7天"): an officer picks a value within
+    the bounds, with a reason; the plan records and cites it."""
+
+    type: ChoiceType
+    default: Annotated[int, Field(strict=True)] | Text
+    minimum: Annotated[int, Field(strict=True)] | None = None
+    maximum: Annotated[int, Field(strict=True)] | None = None
+    description: Text
+    clause: Text
+
+    @model_validator(mode="after")
+    def _bounds(self) -> ChoiceSpec:
+        if self.type == "integer":
+            if not isinstance(self.default, int):
+                raise fail(E.ERR_PARAM_DEFAULT_TYPE, f"声明为 integer，默认值为 {self.default!r}")
+            low, high = self.minimum, self.maximum
+            if (low is not None and self.default < low) or (
+                high is not None and self.default > high
+            ):
+                raise fail(E.ERR_CHOICE_DEFAULT_RANGE, f"{self.default} 不在 {low}..{high}")
+        elif not isinstance(self.default, str):
+            raise fail(E.ERR_PARAM_DEFAULT_TYPE, f"声明为 option，默认值为 {self.default!r}")
+        return self
 
 
 # --- vocabularies a pack declares -------------------------------------------------------
@@ -752,6 +999,12 @@ class PackSpec(Model):
     source: Text | None = None
     notes: tuple[Text, ...] = ()
     parameters: dict[ParamName, ParameterSpec] = {}
+    # The pack's risk words, least to most severe (default: low, medium, high).
+    risk_levels: tuple[Text, ...] | None = Field(None, min_length=2)
+    facts: dict[FactName, FactSpec] = {}
+    choices: dict[ParamName, ChoiceSpec] = {}
+    # What "及时" (promptly) means in this pack: hours after the anchor.
+    promptly_hours: Count | None = None
     enterprise_sizes: dict[ParamName, EnterpriseSize] = {}
     post_groups: dict[ParamName, PostGroup] = {}
     staff_groups: dict[ParamName, StaffGroup] = {}

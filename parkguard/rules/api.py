@@ -1,4 +1,5 @@
-"""JSON API of the rule packs: list them, explain one, compute a plan for given facts."""
+"""JSON API of the rule packs: list them, explain one, and every engine function (plan,
+evaluate, route, schedule, deadlines, gate, zone, diff) for given facts, with citations."""
 
 from __future__ import annotations
 
@@ -13,6 +14,14 @@ from ninja.responses import Status
 from parkguard.api.auth import scope
 from parkguard.lib.api_errors import FieldErrors
 from parkguard.policy import Pack, PlanRequest, PolicyInputError, Records, explain
+from parkguard.policy.requests import (
+    DeadlinesRequest,
+    EvaluateRequest,
+    GateRequest,
+    RouteRequest,
+    ScheduleRequest,
+    ZoneRequest,
+)
 from parkguard.rules import selectors
 from parkguard.rules.registry import registry
 from parkguard.rules.selectors import input_error
@@ -109,3 +118,70 @@ def plan(request: HttpRequest, payload: PlanIn) -> Any:
     except PolicyInputError as exc:
         loc = ["body", "payload", *[p for p in exc.path.split(".") if p]]
         return Status(422, {"detail": [{"loc": loc, "msg": input_error(exc)}]})
+
+
+# --- every engine function (issue 10 §2) ------------------------------------------------
+def _with_park_params(request: HttpRequest, payload: Any) -> Any:
+    """The caller's park's parameter values when the body gives none."""
+    if getattr(payload, "params", None) or not hasattr(payload, "pack"):
+        return payload
+    params = selectors.park_params(scope=scope(request), pack_id=payload.pack)
+    return payload.model_copy(update={"params": params})
+
+
+def _engine(request: HttpRequest, command: str, payload: Any) -> Any:
+    try:
+        return selectors.engine_run_request(
+            command=command, request=_with_park_params(request, payload)
+        )
+    except PolicyInputError as exc:
+        loc = ["body", "payload", *[p for p in exc.path.split(".") if p]]
+        return Status(422, {"detail": [{"loc": loc, "msg": input_error(exc)}]})
+
+
+_RESPONSES: dict[int, Any] = {200: dict[str, Any], 422: FieldErrors}
+
+
+@router.post("/policy/evaluate", response=_RESPONSES, summary="计划完成情况与能否进厂（带出处）")
+def evaluate(request: HttpRequest, payload: EvaluateRequest) -> Any:
+    """A plan and, given the recorded tests, notices and documents, its status at `at`."""
+    return _engine(request, "evaluate", payload)
+
+
+@router.post("/policy/route", response=_RESPONSES, summary="活动、外出、复工的审批路线（带出处）")
+def route(request: HttpRequest, payload: RouteRequest) -> Any:
+    return _engine(request, "route", payload)
+
+
+@router.post("/policy/schedule", response=_RESPONSES, summary="日常检测、测温、消杀排程（带出处）")
+def schedule(request: HttpRequest, payload: ScheduleRequest) -> Any:
+    return _engine(request, "schedule", payload)
+
+
+@router.post(
+    "/policy/deadlines", response=_RESPONSES, summary="封控、疫情处置与每日报送时限（带出处）"
+)
+def deadlines(request: HttpRequest, payload: DeadlinesRequest) -> Any:
+    return _engine(request, "deadlines", payload)
+
+
+@router.post("/policy/gate", response=_RESPONSES, summary="门岗查验项目（带出处）")
+def gate(request: HttpRequest, payload: GateRequest) -> Any:
+    return _engine(request, "gate", payload)
+
+
+@router.post("/policy/zone", response=_RESPONSES, summary="人员所属分区（带出处）")
+def zone(request: HttpRequest, payload: ZoneRequest) -> Any:
+    return _engine(request, "zone", payload)
+
+
+@router.get(
+    "/policy/packs/{pack_id}/diff",
+    response={200: dict[str, Any], 404: FieldErrors},
+    summary="规则包两个版本之间的逐条差异（中文）",
+)
+def diff(request: HttpRequest, pack_id: str, old: int, new: int) -> Any:
+    try:
+        return selectors.engine_run(command="diff", body={"pack": pack_id, "old": old, "new": new})
+    except PolicyInputError as exc:
+        return Status(404, {"detail": [{"loc": ["path", "pack_id"], "msg": input_error(exc)}]})

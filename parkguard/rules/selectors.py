@@ -8,19 +8,24 @@ from typing import Any
 
 from django.utils import timezone
 
-from parkguard.orgs.access import Scope, visible
+from parkguard.orgs.access import Scope, require, visible
 from parkguard.orgs.choices import ENTERPRISE_HOSTS
 from parkguard.orgs.models import Enterprise, Jurisdiction
 from parkguard.policy import (
     Pack,
+    PackError,
+    PackIssue,
     Plan,
     PlanRequest,
     PolicyInputError,
     Records,
     evaluate_plan,
+    explain,
+    load_pack_text,
     plan_arrival,
     to_jsonable,
 )
+from parkguard.policy.requests import run, run_request
 from parkguard.rules.models import PackAdoption
 from parkguard.rules.registry import registry
 
@@ -89,6 +94,39 @@ def plan_preview(
     if records is not None and at is not None:
         result["status"] = to_jsonable(evaluate_plan(plan=plan, records=records, at=at))
     return result
+
+
+def engine_run(*, command: str, body: object) -> dict[str, Any]:
+    """Any engine function (plan, evaluate, route, schedule, deadlines, gate, zone, diff) on
+    this site's packs: JSON request in, JSON result with citations out."""
+    return run(command, body, registry())
+
+
+def engine_run_request(*, command: str, request: Any) -> dict[str, Any]:
+    return run_request(command, request, registry())
+
+
+@dataclass(frozen=True)
+class DraftCheck:
+    """A pack a park admin wrote, checked: its mistakes, or the draft pack itself."""
+
+    issues: tuple[PackIssue, ...]
+    pack: Pack | None
+
+    @property
+    def lines(self) -> list[str]:
+        return explain(self.pack) if self.pack is not None else []
+
+
+def pack_draft_check(*, scope: Scope, park: Jurisdiction, file: str, text: str) -> DraftCheck:
+    """Validate a pack's text against this site's packs (what it extends); the result is a
+    draft for preview only: it is never added to the registry and never in force."""
+    require(scope, "upload_pack", park)
+    try:
+        pack = load_pack_text(text, file=file, parents=registry())
+    except PackError as exc:
+        return DraftCheck(exc.issues, None)
+    return DraftCheck((), pack)
 
 
 def parks_for_scope(*, scope: Scope) -> list[Jurisdiction]:

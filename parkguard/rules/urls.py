@@ -7,6 +7,8 @@ from parkguard.rules import views
 urlpatterns = [
     path("policy/", views.pack_list, name="pack_list"),
     path("policy/preview/", views.plan_preview, name="plan_preview"),
+    path("policy/preview/<slug:mode>/", views.engine_preview, name="engine_preview"),
     path("policy/<slug:pack_id>/", views.pack_detail, name="pack_detail"),
     path("park/<int:jurisdiction_id>/packs/", views.park_packs, name="park_packs"),
+    path("park/<int:jurisdiction_id>/packs/draft/", views.park_pack_draft, name="park_pack_draft"),
 ]

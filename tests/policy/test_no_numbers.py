@@ -80,6 +80,8 @@ SAFE_VALUES: dict[str, set[int | float]] = {
     "parkguard/lib/env.py": {60},
     # Device token entropy in bytes.
     "parkguard/orgs/services.py": {32},
+    # How many days a schedule or report preview page shows at most (a page length).
+    "parkguard/rules/forms.py": {62},
     # Default page size of the ledger API.
     "parkguard/people/api.py": {100},
     # Default spreadsheet column width.

@@ -50,6 +50,7 @@ def test_it_loads_every_bundled_pack(registry: Registry) -> None:
         "jinjiang-xiyuan-2022-81",
         "baotou-industry-2020-02",
         "liucheng-2022-36",
+        "example-quyu-2022-1",
     }
     assert registry.unlocked() == ()  # every published pack is pinned in published.lock
     for pack in registry.packs():
@@ -304,14 +305,14 @@ CASES = [
         "rules[1].measures[0].options",
     ),
     (
-        "phases inside any_of",
+        "a gate check inside any_of",
         _m(
             "rules.1.measures.0",
             {
                 "type": "any_of",
                 "options": [
                     {"label": "证明", "measures": [{"type": "certificate", "within_hours": 48}]},
-                    {"label": "隔离", "measures": [{"type": "phases", "phases": []}]},
+                    {"label": "测温", "measures": [{"type": "zones", "zones": []}]},
                 ],
             },
         ),

@@ -1,4 +1,10 @@
-"""`manage.py policy validate|list|explain PACK|plan --pack PACK --facts FILE.json`."""
+"""`manage.py policy validate|list|explain PACK|plan --pack PACK --facts FILE.json|
+evaluate|route|schedule|deadlines|gate|zone FILE.json|diff PACK OLD NEW`.
+
+The JSON commands take the request shapes of `parkguard.policy.requests` (the same as the
+API's /api/v1/policy/...); packs are the ones this site loads (built-in, PARKGUARD_PACKS_DIR,
+published uploads).
+"""
 
 from __future__ import annotations
 
@@ -13,6 +19,7 @@ from pydantic import ValidationError
 
 from parkguard.lib.api_errors import translate
 from parkguard.policy import PackError, PlanRequest, PolicyInputError, explain, load_registry
+from parkguard.policy.requests import COMMAND_HELP
 from parkguard.rules import selectors
 from parkguard.rules.registry import registry
 
@@ -33,6 +40,15 @@ class Command(BaseCommand):
         plan = sub.add_parser("plan", help="按 JSON 事实文件计算到达人员的计划")
         plan.add_argument("--pack", required=True, help="规则包 id")
         plan.add_argument("--facts", type=Path, required=True, help="事实 JSON 文件")
+        for name, text in COMMAND_HELP.items():
+            if name in ("plan", "diff"):
+                continue
+            cmd = sub.add_parser(name, help=f"{text}（JSON 事实文件进，JSON 结果出）")
+            cmd.add_argument("facts", type=Path, help="事实 JSON 文件")
+        diff = sub.add_parser("diff", help=COMMAND_HELP["diff"])
+        diff.add_argument("pack", help="规则包 id")
+        diff.add_argument("old", type=int, help="旧版本")
+        diff.add_argument("new", type=int, help="新版本")
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
@@ -42,8 +58,40 @@ class Command(BaseCommand):
             self._list()
         elif action == "explain":
             self._explain(options["pack"], options["on"] or timezone.localdate())
-        else:
+        elif action == "plan":
             self._plan(options["pack"], options["facts"])
+        elif action == "diff":
+            self._diff(options["pack"], options["old"], options["new"])
+        else:
+            self._json(action, options["facts"])
+
+    def _read(self, facts_file: Path) -> Any:
+        try:
+            return json.loads(facts_file.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise CommandError(f"无法读取事实文件 {facts_file}：{exc}") from None
+
+    def _json(self, command: str, facts_file: Path) -> None:
+        try:
+            result = selectors.engine_run(command=command, body=self._read(facts_file))
+        except ValidationError as exc:
+            lines = [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in translate(exc.errors())]
+            raise CommandError("事实文件有误：\n" + "\n".join(lines)) from None
+        except PolicyInputError as exc:
+            raise CommandError(selectors.input_error(exc)) from None
+        self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))
+
+    def _diff(self, pack_id: str, old: int, new: int) -> None:
+        try:
+            result = selectors.engine_run(
+                command="diff", body={"pack": pack_id, "old": old, "new": new}
+            )
+        except PolicyInputError as exc:
+            raise CommandError(selectors.input_error(exc)) from None
+        for change in result["changes"]:
+            self.stdout.write(change["text"])
+        if not result["changes"]:
+            self.stdout.write("两个版本的规则没有差异")
 
     def _validate(self, directory: Path | None) -> None:
         try:
@@ -76,10 +124,7 @@ class Command(BaseCommand):
             self.stdout.write(line)
 
     def _plan(self, pack_id: str, facts_file: Path) -> None:
-        try:
-            data = json.loads(facts_file.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as exc:
-            raise CommandError(f"无法读取事实文件 {facts_file}：{exc}") from None
+        data = self._read(facts_file)
         try:
             request = PlanRequest.model_validate({**data, "pack": pack_id})
         except ValidationError as exc:
