@@ -179,7 +179,7 @@ def _share(value: object) -> float | ParamRef:
 
 
 def _celsius(value: object) -> float | ParamRef:
-    ref = _param_ref(value)
+    ref = _only_param(value)
     if ref is not None:
         return ref
     if isinstance(value, bool) or not isinstance(value, int | float):

@@ -33,8 +33,12 @@ def test_it_marks_a_reminder_read_on_a_phone(live_server: Any, browser: Any) -> 
         assert badge.inner_text() == "2"
         card = page.locator(".message", has_text=DECLARE_TITLE)
         card.get_by_role("button", name="标为已读").click()
-        page.wait_for_function("document.querySelector('#inbox-badge').innerText === '1'")
-        assert page.url.endswith("/inbox/")  # htmx swapped the card; no navigation
+        # The badge and the card are swapped by htmx; wait for both, without a fixed sleep.
+        page.wait_for_function(
+            "document.querySelector('#inbox-badge').innerText === '1'"
+            " && document.querySelectorAll('.message.unread').length === 1"
+        )
+        assert page.url.endswith("/inbox/")  # no navigation
         assert page.locator(".message.unread").count() == 1
         # Nothing overflows the phone's width.
         width = page.evaluate("document.documentElement.scrollWidth")

@@ -35,6 +35,11 @@ DURATION_WORDS = ("hours", "days", "minutes", "seconds", "weeks", "headcount")
 DURATION_EXCEPTIONS = {
     # How stale a device token's "last used" stamp may get (a write-load choice).
     ("parkguard/orgs/services.py", "TOKEN_USE_RESOLUTION = timedelta(minutes=5)"),
+    # The demo's clock: China Standard Time (UTC+8), and demo readings 20 hours back.
+    ("parkguard/demo/builder.py", "dt.timezone(dt.timedelta(hours=8))"),
+    ("parkguard/demo/builder.py", "dt.timedelta(hours=20)"),
+    # How far a gate device's clock may run ahead of the server's (a reading "from the future").
+    ("parkguard/health/services.py", "timedelta(minutes=5):  # device clocks drift"),
 }
 
 # --- rule 2: other numbers ------------------------------------------------------------------
@@ -80,8 +85,9 @@ SAFE_VALUES: dict[str, set[int | float]] = {
     "parkguard/lib/env.py": {60},
     # Device token entropy in bytes.
     "parkguard/orgs/services.py": {32},
-    # How many days a schedule or report preview page shows at most (a page length).
-    "parkguard/rules/forms.py": {62},
+    # How many days a schedule or report preview page shows at most (a page length, 62), and
+    # the height of the draft-pack text box (16 rows).
+    "parkguard/rules/forms.py": {16, 62},
     # Default page size of the ledger API.
     "parkguard/people/api.py": {100},
     # Default spreadsheet column width.
@@ -95,12 +101,50 @@ SAFE_VALUES: dict[str, set[int | float]] = {
     "parkguard/people/importing/staging.py": {5000},
     # Percent of an import done.
     "parkguard/people/models.py": {100},
+    # Health: temperatures in tenths (10), the input box width (5), a dose sanity bound (10),
+    # decimal places (4 digits), days in the officer's chart (14), percentages (100), the
+    # vaccination band "3 doses or more" for the coverage table (a display grouping).
+    "parkguard/health/forms.py": {5, 10},
+    "parkguard/health/models.py": {4},
+    "parkguard/health/selectors.py": {3, 100},
+    "parkguard/health/services.py": {10},
+    "parkguard/health/views.py": {14, 100},
+    # Status upkeep: rows per bulk statement (5000, 1000) and differences a rebuild lists (50).
+    "parkguard/status/models.py": {4},
+    "parkguard/status/services.py": {50, 1000, 5000},
+    # The largest 64-bit id (2**63 - 1) an API path may carry.
+    "parkguard/lib/api_errors.py": {63},
+    # Retry-After seconds of a 503; the HTTP statuses the request guard and outage pages answer.
+    "parkguard/lib/api_failures.py": {30},
+    "parkguard/lib/outage.py": {500, 503},
+    "parkguard/lib/request_guard.py": {400, 413, 422},
+    # Notify: page sizes (20, 30, 50), a vendor's message size cap (4000 bytes) and robot
+    # response bytes read (1000), a secret hint length (4), the shortest value masked in a
+    # group text (8), the shortest phone masked (7), delivery retries (5) and their first
+    # delay in seconds (30), the largest response body read (65536).
+    "parkguard/notify/api.py": {50},
+    "parkguard/notify/reminders.py": {50},
+    "parkguard/notify/robots.py": {1000, 4000},
+    "parkguard/notify/sealing.py": {4},
+    "parkguard/notify/selectors.py": {20},
+    "parkguard/notify/services.py": {8},
+    "parkguard/notify/sms.py": {7},
+    "parkguard/notify/tasks.py": {5, 30},
+    "parkguard/notify/transport.py": {65536},
+    "parkguard/notify/views.py": {30},
+    # Accounts: activation code digits (12) shown in groups of 4, Django's username length
+    # (150), a login prefix length (20); codes shown on one printed sheet (300).
+    "parkguard/orgs/accounts.py": {4, 12, 150},
+    "parkguard/people/logins.py": {20},
+    "parkguard/people/logins_views.py": {300},
+    # The largest ledger offset the database accepts.
+    "parkguard/people/selectors.py": {4, 10, 10_000_000},
+    # The ledger page answers 422 to a refused search (and 200 otherwise).
+    "parkguard/people/views.py": {50, 200, 422},
     # An ID tail search is at most 4 characters; the history panel shows 10 changes.
-    "parkguard/people/selectors.py": {4, 10},
     # A reason must have 4 characters.
     "parkguard/people/services.py": {4},
-    # Page size of the ledger.
-    "parkguard/people/views.py": {50},
+    # Page size of the ledger (50).
     # A share shown as a percentage.
     "parkguard/policy/explain.py": {100},
     "parkguard/policy/schedules.py": {100},
