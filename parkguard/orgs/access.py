@@ -340,7 +340,8 @@ def get_visible_or_404(
 ) -> M:
     try:
         return visible(scope, source, action).get(**lookup)
-    except (ValueError, TypeError, ObjectDoesNotExist):
+    except (ValueError, TypeError, OverflowError, ObjectDoesNotExist):
+        # An id beyond the database's integer range (OverflowError) names nothing either.
         raise Http404(NOT_FOUND) from None
 
 

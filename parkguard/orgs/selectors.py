@@ -200,14 +200,17 @@ def account_rows(
 
 def account_get(*, scope: Scope, user_id: int) -> AccountRow:
     """One account the caller manages a role of; anything else is a 404."""
-    grants = list(
-        memberships_manageable(scope)
-        .filter(user_id=user_id)
-        .select_related(
-            "user", "org_unit", "jurisdiction", "enterprise", "enterprise__jurisdiction"
+    try:
+        grants = list(
+            memberships_manageable(scope)
+            .filter(user_id=user_id)
+            .select_related(
+                "user", "org_unit", "jurisdiction", "enterprise", "enterprise__jurisdiction"
+            )
+            .order_by("role")
         )
-        .order_by("role")
-    )
+    except OverflowError:  # an id beyond the database's integer range names nobody
+        raise Http404(NOT_FOUND) from None
     if not grants:
         raise Http404(NOT_FOUND)
     user = grants[0].user

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -427,7 +427,9 @@ logins_router = Router(tags=["账号与角色"])
 
 
 class EmployeeLoginsIn(Schema):
-    person_ids: list[int] = Field(default_factory=list, description="选中的人员")
+    person_ids: list[Annotated[int, Field(ge=1, le=DB_ID_MAX)]] = Field(
+        default_factory=list, description="选中的人员"
+    )
     org_unit_id: int | None = Field(
         None, description="或：该单元（含下级）中尚未开通账号的全部在岗人员"
     )

@@ -100,6 +100,7 @@ def test_h_3_each_demo_park_has_its_own_supervising_offices() -> None:
         assert e.supervision_office.jurisdiction_id == e.jurisdiction_id, e.name
 
 
+@pytest.mark.django_db
 def test_it_leaves_the_demo_officer_a_sheet_of_pending_employee_logins() -> None:
     """Issue 7 §1: a few employee logins wait for activation; the officer reissues and prints."""
     call_command("demo_load", verbosity=0)
