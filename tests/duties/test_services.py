@@ -81,21 +81,51 @@ def test_it_satisfies_a_routine_duty_whose_window_holds_the_sample_and_creates_t
 @pytest.mark.django_db
 def test_it_leaves_duties_whose_window_does_not_hold_the_evidence(world: World) -> None:
     duty = routine(world, world.a1_person.pk, at(15), at(22))
+    (planned,) = duties_replace(
+        person_id=world.a1_employee_person.pk,
+        source="mobility.return:9",
+        items=[DutySpec(kind=DutyKind.NUCLEIC_ACID, due_from=at(15), due_by=at(16))],
+        at=at(14),
+    )
     other_kind = duty_evidence_record(
         kind=DutyKind.ANTIGEN, evidence={world.a1_person.pk: at(16)}, at=at(16)
     )
     before = duty_evidence_record(
         kind=DutyKind.NUCLEIC_ACID, evidence={world.a1_person.pk: at(14, 23, 59)}, at=at(16)
     )
-    # The window is half-open: a sample at the deadline belongs to the next cycle.
+    # A plan's window is half-open: a sample at its deadline is too late for it.
     on_deadline = duty_evidence_record(
-        kind=DutyKind.NUCLEIC_ACID, evidence={world.a1_person.pk: at(22)}, at=at(22, 1)
+        kind=DutyKind.NUCLEIC_ACID, evidence={world.a1_employee_person.pk: at(16)}, at=at(16, 1)
     )
     assert (other_kind, before, on_deadline) == (0, 0, 0)
     duty.refresh_from_db()
-    assert duty.state == DutyState.DUE
+    planned.refresh_from_db()
+    assert (duty.state, planned.state) == (DutyState.DUE, DutyState.DUE)
     assert duty.satisfied_at is None
-    assert Duty.objects.count() == 1
+    assert Duty.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_it_meets_a_missed_routine_cycle_late_with_the_next_test_z_5_2b(world: World) -> None:
+    """Missed the cycle 11-08..11-15, tested 11-16: both that cycle (late) and 11-15..11-22
+    are met, and the following cycle 11-22..11-29 is opened."""
+    missed = routine(world, world.a1_person.pk, at(8), at(15))
+    duties_refresh(at=at(15, 1))
+    assert (
+        duty_evidence_record(
+            kind=DutyKind.NUCLEIC_ACID, evidence={world.a1_person.pk: at(16, 9)}, at=at(16, 20)
+        )
+        == 1
+    )
+    missed.refresh_from_db()
+    assert missed.state == DutyState.DONE
+    assert missed.satisfied_at == at(16, 9)
+    rows = list(Duty.objects.order_by("due_from").values_list("due_from", "due_by", "state"))
+    assert rows == [
+        (at(8), at(15), DutyState.DONE),
+        (at(15), at(22), DutyState.DONE),
+        (at(22), at(29), DutyState.DUE),
+    ]
 
 
 @pytest.mark.django_db
