@@ -15,11 +15,17 @@ from django.utils import timezone
 from parkguard.duties.choices import OPEN_STATES, ROUTINE, TEST_KINDS, DutyKind, DutyState
 from parkguard.duties.models import DailyFigure, Duty
 from parkguard.notify.privacy import name_mask
-from parkguard.orgs.access import Scope, visible
+from parkguard.orgs.access import Scope, get_visible_or_404, require, visible
+from parkguard.orgs.choices import JurisdictionKind
 from parkguard.orgs.models import Enterprise, Jurisdiction
+from parkguard.orgs.selectors import parks_of
 from parkguard.people.identity import phone_mask
 
 PER_PAGE = 50
+# The largest 64-bit id: a number from a query string beyond it names nothing.
+MAX_ID = 2**63
+# Pages a list may be asked for (a bound on OFFSET, not a notice's figure).
+MAX_PAGE = 10**6
 TODAY = "today"
 OVERDUE = "overdue"
 LISTS = (TODAY, OVERDUE)
@@ -190,16 +196,40 @@ class LedgerRow:
     coverage: Coverage
 
 
+def _in_place(duties: QuerySet[Duty], place: Jurisdiction | None) -> QuerySet[Duty]:
+    """A park's enterprises' duties, or a community's residents' duties."""
+    if place is None:
+        return duties
+    if place.kind == JurisdictionKind.COMMUNITY:
+        return duties.filter(person__home_community__path__startswith=place.path)
+    return duties.filter(enterprise__jurisdiction__path__startswith=place.path)
+
+
+def ledger_place(*, scope: Scope, jurisdiction_id: int) -> Jurisdiction:
+    """The park or community whose ledger the caller opens: 404 unseen, 403 not theirs."""
+    place = get_visible_or_404(scope, Jurisdiction, pk=jurisdiction_id)
+    require(scope, "view_test_ledger", place)
+    return place
+
+
+def ledger_places(*, scope: Scope) -> QuerySet[Jurisdiction]:
+    """Parks and communities whose ledger the caller may open (the home page's links)."""
+    return (
+        visible(scope, Jurisdiction, action="view_test_ledger")
+        .filter(Q(kind=JurisdictionKind.COMMUNITY) | Q(enterprises__isnull=False))
+        .distinct()
+        .order_by("name")
+    )
+
+
 def key_population_ledger(
-    *, scope: Scope, at: dt.datetime, park: Jurisdiction | None = None
+    *, scope: Scope, at: dt.datetime, place: Jurisdiction | None = None
 ) -> tuple[Coverage, list[LedgerRow]]:
-    """The key-population test ledger (Z-3.2) of what `scope` sees (a park: every enterprise;
-    a community liaison: the community's residents; an officer: their enterprise), per
-    enterprise and in total: people owing a routine test this cycle, of them in key (wide-
-    contact) posts, tested this cycle, overdue, the latest sample. Two queries."""
-    duties = visible(scope, Duty)
-    if park is not None:
-        duties = duties.filter(enterprise__jurisdiction__path__startswith=park.path)
+    """The key-population test ledger (Z-3.2) of what `scope` sees in `place` (a park: its
+    enterprises; a community: its residents, whoever employs them), per enterprise and in
+    total: people owing a routine test this cycle, of them in key (wide-contact) posts,
+    tested this cycle, overdue, due today, the latest sample. Two queries."""
+    duties = _in_place(visible(scope, Duty), place)
     per = coverage_by(duties=duties, group="enterprise_id", at=at)
     names = dict(Enterprise.objects.filter(pk__in=list(per)).values_list("pk", "name"))
     rows = sorted(
@@ -220,16 +250,14 @@ def key_population_ledger(
 
 
 def ledger_people(
-    *, scope: Scope, at: dt.datetime, park: Jurisdiction | None = None
+    *, scope: Scope, at: dt.datetime, place: Jurisdiction | None = None
 ) -> QuerySet[Duty]:
     """The current routine test duties behind the ledger, one per person and kind, for the
-    export (masked there): what `scope` sees, by enterprise then person."""
-    duties = visible(scope, Duty).filter(_current_routine(at))
-    if park is not None:
-        duties = duties.filter(enterprise__jurisdiction__path__startswith=park.path)
-    return duties.select_related("person", "person__org_unit", "enterprise").order_by(
-        "enterprise__name", "person__name", "person_id"
-    )
+    export (masked there): what `scope` sees in `place`, by enterprise then person."""
+    duties = _in_place(visible(scope, Duty), place).filter(_current_routine(at))
+    return duties.select_related(
+        "person", "person__org_unit", "person__home_community", "enterprise"
+    ).order_by("enterprise__name", "person__name", "person_id")
 
 
 def person_duties(*, scope: Scope, person_id: int, at: dt.datetime) -> QuerySet[Duty]:
@@ -267,3 +295,94 @@ def daily_figures(
             positives=Sum("positives"),
         )
     ]
+
+
+# Days the dashboards' trend charts show (a display choice).
+TREND_DAYS = 14
+
+
+@dataclass(frozen=True)
+class TrendDay:
+    on: dt.date
+    headcount: int
+    declared: int
+    test_due: int
+    test_done: int
+    overdue: int
+    positives: int
+
+    @staticmethod
+    def _percent(part: int, whole: int) -> float | None:
+        return round(100 * part / whole, 1) if whole else None
+
+    @property
+    def declared_rate(self) -> float | None:
+        return self._percent(self.declared, self.headcount)
+
+    @property
+    def coverage(self) -> float | None:
+        return self._percent(self.test_done, self.test_due)
+
+
+@dataclass(frozen=True)
+class Trend:
+    """The daily figures of the last `TREND_DAYS` days, for a chart and its table."""
+
+    days: list[TrendDay]
+
+    def chart(self) -> dict[str, Any]:
+        """The chart's data, embedded in the page with json_script."""
+        return {
+            "days": [d.on.strftime("%m-%d") for d in self.days],
+            "declared_rate": [d.declared_rate for d in self.days],
+            "coverage": [d.coverage for d in self.days],
+            "overdue": [d.overdue for d in self.days],
+            "positives": [d.positives for d in self.days],
+        }
+
+
+def figure_trend(
+    *,
+    scope: Scope,
+    end: dt.date,
+    enterprise: Enterprise | None = None,
+    park: Jurisdiction | None = None,
+    days: int = TREND_DAYS,
+) -> Trend:
+    """Declaration rate, test coverage, overdue and positives per day up to `end` (one query):
+    of one enterprise, or summed over a park's enterprises."""
+    since = end - dt.timedelta(days=days - 1)
+    rows = [
+        r
+        for r in daily_figures(scope=scope, since=since, enterprise=enterprise, park=park)
+        if r["on"] <= end
+    ]
+    return Trend(
+        days=[
+            TrendDay(
+                on=r["on"],
+                headcount=r["headcount"] or 0,
+                declared=r["declared"] or 0,
+                test_due=r["test_due"] or 0,
+                test_done=r["test_done"] or 0,
+                overdue=r["overdue"] or 0,
+                positives=r["positives"] or 0,
+            )
+            for r in rows
+        ]
+    )
+
+
+def enterprise_for_duties(*, scope: Scope, enterprise_id: int) -> Enterprise:
+    """The enterprise whose lists the caller opens: 404 if unseen, 403 if not theirs to
+    oversee (its officers, its team leaders for their units, the park)."""
+    enterprise = get_visible_or_404(
+        scope, Enterprise.objects.select_related("jurisdiction"), pk=enterprise_id
+    )
+    require(scope, "oversee_health", enterprise)
+    return enterprise
+
+
+def park_for_figures(*, scope: Scope, jurisdiction_id: int) -> Jurisdiction:
+    """A park the caller oversees through a park role (its dashboard's figures)."""
+    return get_visible_or_404(scope, parks_of(scope=scope), pk=jurisdiction_id)

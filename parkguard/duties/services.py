@@ -9,21 +9,29 @@ Like `status.services`, these are called by the services that hold the evidence 
 from __future__ import annotations
 
 import datetime as dt
+import io
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import xlsxwriter
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from parkguard.audit.services import audit_record
 from parkguard.duties.choices import OPEN_STATES, ROUTINE, DutyKind, DutyState
 from parkguard.duties.models import DailyFigure, Duty
 from parkguard.duties.routine import ParkSchedule, Profile
-from parkguard.duties.selectors import coverage_by
+from parkguard.duties.selectors import LedgerRow, coverage_by, key_population_ledger, ledger_people
+from parkguard.notify.privacy import name_mask
+from parkguard.orgs.access import Scope, require
 from parkguard.orgs.models import Enterprise, Jurisdiction
 from parkguard.people.choices import EmploymentStatus
+from parkguard.people.identity import phone_mask
 from parkguard.people.models import Person
+from parkguard.people.sheets import cell_safe
 
 # The same chunk and batch sizes as the status upkeep (ids per query, rows per INSERT).
 from parkguard.status.choices import HoldKind
@@ -496,3 +504,85 @@ def daily_figures_snapshot(*, at: dt.datetime, on: dt.date | None = None) -> int
         ],
     )
     return len(rows)
+
+
+LEDGER_SUMMARY_HEADERS = (
+    ("企业", 28),
+    ("应检人数", 10),
+    ("其中重点岗位", 12),
+    ("本周期已检", 10),
+    ("覆盖率", 8),
+    ("逾期人数", 10),
+    ("今日到期", 10),
+    ("最近采样时间", 18),
+)
+LEDGER_PEOPLE_HEADERS = (
+    ("企业", 28),
+    ("姓名", 10),
+    ("手机号", 14),
+    ("部门/班组", 16),
+    ("居住社区", 14),
+    ("检测", 16),
+    ("本周期", 24),
+    ("状态", 8),
+    ("采样时间", 18),
+)
+
+
+@transaction.atomic
+def test_ledger_export(*, scope: Scope, place: Jurisdiction, actor: User, at: dt.datetime) -> bytes:
+    """The key-population test ledger (Z-3.2) of a park or a community as a workbook: the
+    summary per enterprise, and one masked line per person (name and phone masked, no ID
+    number). Audited: who, which place, how many lines."""
+    require(scope, "export_test_ledger", place)
+    total, rows = key_population_ledger(scope=scope, at=at, place=place)
+    people = list(ledger_people(scope=scope, at=at, place=place))
+    audit_record(
+        actor=actor,
+        action="test_ledger_export",
+        at=at,
+        target=place,
+        jurisdiction_id=place.pk,
+        detail={"rows": len(people), "enterprises": len(rows), "masked": True},
+    )
+    local = timezone.localtime
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    bold = book.add_format({"bold": True})
+    summary = book.add_worksheet("汇总")
+    summary.write_string(0, 0, cell_safe(f"{place.name} 重点人群核酸检测台账"), bold)
+    summary.write_string(1, 0, cell_safe(f"导出时间 {local(at):%Y-%m-%d %H:%M}"))
+    for col, (title, width) in enumerate(LEDGER_SUMMARY_HEADERS):
+        summary.write_string(2, col, title, bold)
+        summary.set_column(col, col, width)
+    for i, row in enumerate([*rows, LedgerRow(0, "合计", total)], start=3):
+        c = row.coverage
+        latest = f"{local(c.latest_sample):%Y-%m-%d %H:%M}" if c.latest_sample else ""
+        values = (row.enterprise, c.due, c.key_group, c.done, c.percent, c.overdue, c.due_today)
+        for col, value in enumerate(values):
+            if isinstance(value, int):
+                summary.write_number(i, col, value)
+            else:
+                summary.write_string(i, col, cell_safe(value))
+        summary.write_string(i, len(values), latest)
+    sheet = book.add_worksheet("人员")
+    for col, (title, width) in enumerate(LEDGER_PEOPLE_HEADERS):
+        sheet.write_string(0, col, title, bold)
+        sheet.set_column(col, col, width)
+    for i, duty in enumerate(people, start=1):
+        person = duty.person
+        cells = (
+            duty.enterprise.name,
+            name_mask(person.name),
+            phone_mask(person.phone),
+            person.org_unit.name if person.org_unit else "",
+            person.home_community.name if person.home_community else "",
+            duty.label,
+            f"{local(duty.due_from):%m-%d} 至 {local(duty.due_by):%m-%d}",
+            duty.get_state_display(),
+            f"{local(duty.satisfied_at):%Y-%m-%d %H:%M}" if duty.satisfied_at else "",
+        )
+        for col, cell in enumerate(cells):
+            sheet.write_string(i, col, cell_safe(cell))
+    book.close()
+    return buffer.getvalue()

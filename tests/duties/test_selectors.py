@@ -126,7 +126,7 @@ def test_the_park_sees_the_key_population_ledger_at_any_time_z_3_2(scheduled: Wo
     w = scheduled
     Person.objects.filter(pk=w.a1_person.pk).update(wide_contact=True)
     park = scope_for_user(w.users["park_a_admin"])
-    total, rows = key_population_ledger(scope=park, at=at(16, 12), park=w.park_a)
+    total, rows = key_population_ledger(scope=park, at=at(16, 12), place=w.park_a)
     assert [
         (r.enterprise, r.coverage.due, r.coverage.done, r.coverage.key_group) for r in rows
     ] == [
