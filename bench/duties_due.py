@@ -118,17 +118,17 @@ LIMIT %s
 # The same figures by hand, in one statement.
 FIGURES_SQL = """
 SELECT
-  COUNT(DISTINCT CASE WHEN d.source = 'routine' AND d.kind IN ('nucleic_acid', 'antigen')
-    AND d.due_from <= %s AND d.due_by > %s AND d.state <> 'cancelled' THEN d.person_id END),
-  COUNT(DISTINCT CASE WHEN d.source = 'routine' AND d.kind IN ('nucleic_acid', 'antigen')
-    AND d.due_from <= %s AND d.due_by > %s AND d.state = 'done' THEN d.person_id END),
+  COUNT(CASE WHEN d.source = 'routine' AND d.kind IN ('nucleic_acid', 'antigen')
+    AND d.due_from <= %s AND d.due_by > %s AND d.state <> 'cancelled' THEN d.id END),
+  COUNT(CASE WHEN d.source = 'routine' AND d.kind IN ('nucleic_acid', 'antigen')
+    AND d.due_from <= %s AND d.due_by > %s AND d.state = 'done' THEN d.id END),
   COUNT(DISTINCT CASE WHEN d.state IN ('due', 'overdue') AND d.due_by <= %s
     THEN d.person_id END),
   COUNT(DISTINCT CASE WHEN d.state IN ('due', 'overdue') AND d.due_by > %s AND d.due_by <= %s
     THEN d.person_id END),
-  COUNT(DISTINCT CASE WHEN d.source = 'routine' AND d.kind IN ('nucleic_acid', 'antigen')
+  COUNT(CASE WHEN d.source = 'routine' AND d.kind IN ('nucleic_acid', 'antigen')
     AND d.due_from <= %s AND d.due_by > %s AND d.state <> 'cancelled' AND p.wide_contact
-    THEN d.person_id END),
+    THEN d.id END),
   MAX(CASE WHEN d.kind IN ('nucleic_acid', 'antigen') THEN d.satisfied_at END)
 FROM duties_duty d JOIN people_person p ON p.id = d.person_id
 WHERE d.enterprise_id = %s AND (
