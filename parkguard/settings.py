@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "parkguard.overview",
     "parkguard.demo",
     "parkguard.status",
+    "parkguard.duties",
     "parkguard.health",
 ]
 

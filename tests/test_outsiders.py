@@ -28,6 +28,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from parkguard.audit.services import audit_record
+from parkguard.duties.choices import ROUTINE, DutyKind
+from parkguard.duties.models import DailyFigure, Duty
 from parkguard.health.models import Alert, SickLeave
 from parkguard.notify.choices import Kind, Vendor
 from parkguard.notify.models import Message, Webhook
@@ -125,6 +127,7 @@ def _victims(world: World) -> dict[str, Any]:
     leave = SickLeave.objects.create(
         person=world.a1_person, reason="发热", started_on=TODAY, recorded_at=_now()
     )
+    _duties_victims(world)
     return {
         "enterprise_id": world.a1.pk,
         "unit_id": world.a1_unit.pk,
@@ -161,6 +164,31 @@ def _victims(world: World) -> dict[str, Any]:
             "User": world.users["a1_officer"],
         },
     }
+
+
+def _duties_victims(world: World) -> None:
+    """A1's overdue and due-today duties and a day's figures: the lists, the ledger (Z-3.2)
+    and the charts name A1 to those who may see it, and to nobody else."""
+    import datetime as dt
+
+    now = _now()
+    for person, due_by in (
+        (world.a1_person, now),
+        (world.a1_employee_person, now + dt.timedelta(hours=1)),
+    ):
+        Duty.objects.create(
+            person=person,
+            enterprise=world.a1,
+            kind=DutyKind.NUCLEIC_ACID,
+            label="甲一例行核酸",
+            due_from=due_by - dt.timedelta(days=1),
+            due_by=due_by,
+            source=ROUTINE,
+            created_at=now,
+        )
+    DailyFigure.objects.create(
+        enterprise=world.a1, on=TODAY, headcount=2, declared=1, test_due=2, taken_at=now
+    )
 
 
 def _notify_victims(world: World) -> tuple[Message, Webhook]:

@@ -427,6 +427,7 @@ def demo_load(*, if_empty: bool = False) -> DemoResult | None:
         )
     demo_inbox(users=users, enterprise=a1, park=park_a)
     demo_health_today(enterprise=a1, me=me, officer=users["officer"])
+    demo_duties(enterprises=enterprises, me=me)
     _demo_pending_logins(enterprise=a1, officer=users["officer"], team=first_team)
     total = Person.objects.count()
     return DemoResult(summary=f"{len(enterprises)} 家企业，{total} 名人员，2 个园区")
@@ -511,3 +512,118 @@ def demo_health_today(*, enterprise: Enterprise, me: Person | None, officer: Use
             at=now,
             by=None,
         )
+
+
+def demo_duties(*, enterprises: list[Enterprise], me: Person | None) -> None:
+    """The routine test duties of every demo enterprise (Z-5.2b, J-1.5b, J-1.5c) on today's
+    cycle, from the packs the parks follow: about seven in ten have tested this cycle, a few
+    missed the last cycle (overdue), some owe a return paper today and some since yesterday
+    (due today / overdue); and fourteen days of daily figures so the dashboards' charts show
+    a trend. Idempotent: a second load finds the duties and the figures there."""
+    from parkguard.duties.choices import ROUTINE, DutyKind, DutyState
+    from parkguard.duties.models import DailyFigure, Duty
+    from parkguard.duties.services import (
+        DutySpec,
+        daily_figures_snapshot,
+        duties_refresh,
+        duties_replace,
+        duties_routine_sync,
+        duty_evidence_record,
+    )
+
+    now = timezone.now()
+    today = timezone.localdate(now)
+    if Duty.objects.filter(source=ROUTINE).exists():
+        return
+    rng = random.Random(SEED + 11)
+    duties_routine_sync(at=now, write=True)
+    current = list(
+        Duty.objects.filter(source=ROUTINE, due_from__lte=now, due_by__gt=now).order_by("id")
+    )
+    tested: dict[int, dt.datetime] = {}
+    missed: list[Duty] = []
+    for duty in current:
+        if me is not None and duty.person_id == me.pk:
+            continue  # the employee login has a test still to do
+        if rng.random() < 0.7:
+            span = (now - duty.due_from).total_seconds()
+            tested[duty.person_id] = duty.due_from + dt.timedelta(seconds=rng.random() * span)
+        elif rng.random() < 0.25:
+            missed.append(duty)
+    # Those who missed the previous cycle too: its duty, now overdue.
+    Duty.objects.bulk_create(
+        [
+            Duty(
+                person_id=d.person_id,
+                enterprise_id=d.enterprise_id,
+                kind=d.kind,
+                label=d.label,
+                due_from=d.due_from - (d.due_by - d.due_from),
+                due_by=d.due_from,
+                state=DutyState.DUE,
+                source=ROUTINE,
+                citation=d.citation,
+                created_at=d.due_from - (d.due_by - d.due_from),
+            )
+            for d in missed
+        ],
+        batch_size=500,
+    )
+    duty_evidence_record(
+        kind=DutyKind.NUCLEIC_ACID, evidence=tested, at=now, reference="demo.round:today"
+    )
+    # Return papers: a few staff of the first enterprise owe one by this evening, a few
+    # since yesterday evening (a plan's duties, as the returnee rules will write them).
+    evening = dt.datetime.combine(today, dt.time(18), tzinfo=timezone.get_current_timezone())
+    if evening <= now:
+        evening = now + dt.timedelta(hours=1)
+    untested = [
+        p
+        for p in Person.objects.filter(enterprise=enterprises[0]).order_by("id")[100:140]
+        if p.pk not in tested
+    ]
+    for n, person in enumerate(untested[:10]):
+        due_by = evening if n < 6 else evening - dt.timedelta(days=1)
+        duties_replace(
+            person_id=person.pk,
+            source=f"demo.return:{person.pk}",
+            items=[
+                DutySpec(
+                    kind=DutyKind.DOCUMENT,
+                    due_from=due_by - dt.timedelta(days=1),
+                    due_by=due_by,
+                    label="提交返岗健康承诺书与行程证明",
+                )
+            ],
+            at=now,
+        )
+    duties_refresh(at=now)
+    # Thirteen earlier days of figures (a trend that improves), then today's, measured.
+    headcounts = {
+        e.pk: Person.objects.filter(enterprise=e, status="active").count() for e in enterprises
+    }
+    figures = []
+    for back in range(13, 0, -1):
+        day = today - dt.timedelta(days=back)
+        progress = (13 - back) / 13
+        for enterprise in enterprises:
+            n = headcounts[enterprise.pk]
+            declared = round(n * min(0.99, 0.78 + 0.15 * progress + rng.uniform(-0.03, 0.03)))
+            done = round(n * min(0.98, 0.55 + 0.3 * progress + rng.uniform(-0.05, 0.05)))
+            figures.append(
+                DailyFigure(
+                    enterprise=enterprise,
+                    on=day,
+                    headcount=n,
+                    declared=declared,
+                    test_due=n,
+                    test_done=done,
+                    overdue=round(n * max(0.0, 0.12 - 0.09 * progress + rng.uniform(0, 0.02))),
+                    positives=1 if enterprise is enterprises[0] and back == 9 else 0,
+                    taken_at=dt.datetime.combine(
+                        day, dt.time(23, 7), tzinfo=timezone.get_current_timezone()
+                    ),
+                )
+            )
+    DailyFigure.objects.bulk_create(figures, batch_size=500, ignore_conflicts=True)
+    daily_figures_snapshot(at=now)

@@ -240,6 +240,9 @@ class Grant:
     # Device tokens, on rows of the token's enterprise or park: write-only actions that a gate
     # device takes. Reads stay closed (`scope_token_readable`), so no personal data leaks.
     device_tokens: bool = False
+    # Community liaisons, on rows of their community (through `scope_community`): what the
+    # park shares with the street and community (Z-3.2).
+    community: bool = False
 
 
 _EDITORS = Grant(enterprise_roles=ENTERPRISE_EDITORS, park_roles=PARK_EDITORS)
@@ -296,6 +299,10 @@ ACTIONS: dict[str, Grant] = {
         enterprise_roles=frozenset({Role.ENTERPRISE_ADMIN, Role.EPIDEMIC_OFFICER}),
         park_roles=PARK_EDITORS,
     ),
+    # The key-population test ledger (Z-3.2): the park's, visible to park staff at any time
+    # and shared with the community, whose liaison sees and exports its residents' rows.
+    "view_test_ledger": Grant(park_roles=JURISDICTION_ROLES, community=True),
+    "export_test_ledger": Grant(park_roles=JURISDICTION_ROLES, community=True),
 }
 
 
@@ -325,6 +332,9 @@ def _action_filter(scope: Scope, model: type[Model], action: str) -> Q | None:
     path = getattr(model, "scope_person", None)
     if grant.own and path and scope.person_ids:
         query |= Q(**{f"{path}__in": scope.person_ids})
+    path = getattr(model, "scope_community", None)
+    if grant.community and path and scope.community_ids:
+        query |= Q(**{f"{path}__in": scope.community_ids})
     return query
 
 

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from parkguard.duties import selectors as duties_selectors
 from parkguard.orgs import selectors as orgs_selectors
 from parkguard.orgs.access import can_edit_enterprise, get_visible_or_404, scope_of
 from parkguard.orgs.choices import JURISDICTION_ROLES, Role
@@ -58,7 +59,12 @@ def park_overview(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
         },
         "category": [{"name": x, "value": n} for x, n in overview.by_category],
     }
-    return render(request, "overview/park_overview.html", {"o": overview, "chart": chart})
+    trend = duties_selectors.figure_trend(scope=scope, end=timezone.localdate(), park=park)
+    return render(
+        request,
+        "overview/park_overview.html",
+        {"o": overview, "chart": chart, "trend": trend, "trend_chart": trend.chart()},
+    )
 
 
 @login_required
@@ -89,6 +95,9 @@ def enterprise_detail(request: HttpRequest, enterprise_id: int) -> HttpResponse:
         pk=enterprise_id,
     )
     (row,) = selectors.enterprise_rows([enterprise], on=timezone.localdate())
+    trend = duties_selectors.figure_trend(
+        scope=scope, end=timezone.localdate(), enterprise=enterprise
+    )
     return render(
         request,
         "overview/enterprise_detail.html",
@@ -103,5 +112,7 @@ def enterprise_detail(request: HttpRequest, enterprise_id: int) -> HttpResponse:
             ),
             "by_category": selectors.enterprise_categories(enterprise=enterprise),
             "changes": enterprise.history.select_related("history_user")[:5],
+            "trend": trend,
+            "trend_chart": trend.chart(),
         },
     )

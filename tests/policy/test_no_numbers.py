@@ -112,6 +112,11 @@ SAFE_VALUES: dict[str, set[int | float]] = {
     # Status upkeep: rows per bulk statement (5000, 1000) and differences a rebuild lists (50).
     "parkguard/status/models.py": {4},
     "parkguard/status/services.py": {50, 1000, 5000},
+    # Duties: differences a rebuild lists (50), rows per page of a list (50), the largest
+    # 64-bit id (2**63), a bound on pages (10**6), days in the dashboards' trend charts (14),
+    # percentages (100); the ledger workbook's column widths (8 to 28 characters).
+    "parkguard/duties/services.py": {8, 10, 12, 14, 16, 18, 24, 28, 50},
+    "parkguard/duties/selectors.py": {6, 10, 14, 50, 63, 100},
     # The largest 64-bit id (2**63 - 1) an API path may carry.
     "parkguard/lib/api_errors.py": {63},
     # Retry-After seconds of a 503; the HTTP statuses the request guard and outage pages answer.
