@@ -15,6 +15,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from parkguard.api.auth import UNAUTHENTICATED, DeviceToken, SessionScope
+from parkguard.gate.api import router as gate_router
 from parkguard.health.api import router as health_router
 from parkguard.lib.api_errors import translate
 from parkguard.lib.api_failures import failure_handlers_install
@@ -90,3 +91,4 @@ api.add_router("/", logins_router)
 api.add_router("/", rules_router)
 api.add_router("/", notify_router)
 api.add_router("/", health_router)
+api.add_router("/", gate_router)

@@ -9,7 +9,7 @@ Every refusal reason is Chinese text with the citation of the rule (or the hold)
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Literal
@@ -18,10 +18,10 @@ from parkguard.policy.citation import Citation
 from parkguard.policy.context import Context, Params, check_input, select
 from parkguard.policy.deadlines import symptom_lists
 from parkguard.policy.facts import ParamValue, PersonFacts, Sample
-from parkguard.policy.gate import entry_checks
+from parkguard.policy.gate import ANY_PLACE, entry_checks
 from parkguard.policy.pack import Pack
 from parkguard.policy.results import CheckItem, Reason
-from parkguard.policy.schema import ClosedLoop
+from parkguard.policy.schema import ClosedLoop, EntryChecks
 
 Direction = Literal["in", "out"]
 # The steps a guard confirms with a tick (Z-5.2e: 戴口罩……消毒); a device confirms none.
@@ -220,3 +220,56 @@ def _judge(
     if item.kind == "scan_code":
         return "pass", "已扫码", None
     return item.status, item.detail, None
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class CombinedDecision:
+    """The answer under every pack the park follows that checks this place."""
+
+    allowed: bool
+    reasons: tuple[Reason, ...]
+    checks: tuple[CheckItem, ...]
+    packs: tuple[tuple[str, int], ...]
+
+
+NO_PACK = "本园区未采用规定出入查验的规则包，请联系园区管理员"
+
+
+def entry_decide_all(
+    *,
+    packs: Sequence[tuple[Pack, Mapping[str, ParamValue] | None]],
+    status: StatusSnapshot,
+    facts: GateFacts,
+) -> CombinedDecision:
+    """Each pack decides; one refusal refuses. Reasons appear once (a hold is named by every
+    pack), checks once per kind (the first pack that names it), packs in the order given."""
+    if not packs:
+        return CombinedDecision(False, (Reason(NO_PACK),), (), ())
+    reasons: dict[str, Reason] = {}
+    checks: dict[str, CheckItem] = {}
+    versions: list[tuple[str, int]] = []
+    for pack, params in packs:
+        one = entry_decide(pack=pack, status=status, facts=facts, params=params)
+        versions.append((one.pack_id, one.version))
+        for reason in one.reasons:
+            reasons.setdefault(reason.text, reason)
+        for item in one.checks:
+            if item.kind not in checks or item.status == "fail":
+                checks[item.kind] = item
+    return CombinedDecision(
+        allowed=not reasons,
+        reasons=tuple(reasons.values()),
+        checks=tuple(checks.values()),
+        packs=tuple(versions),
+    )
+
+
+def has_entry_checks(pack: Pack, place: str) -> bool:
+    """Does the pack name entry checks for this place (or for any place)?"""
+    for bound in pack.rules_with("entry_checks"):
+        for measure in bound.rule.measures:
+            if isinstance(measure, EntryChecks) and (
+                place in measure.places or ANY_PLACE in measure.places
+            ):
+                return True
+    return False

@@ -13,6 +13,7 @@ from parkguard.policy.entry import (
     CODE_NOT_SEEN,
     HOLD_OPEN,
     NO_CHECKS,
+    NO_PACK,
     STEP_NOT_DONE,
     TEMPERATURE_FEVER,
     TEMPERATURE_MISSING,
@@ -20,6 +21,8 @@ from parkguard.policy.entry import (
     Hold,
     StatusSnapshot,
     entry_decide,
+    entry_decide_all,
+    has_entry_checks,
     hold_citation,
 )
 
@@ -230,3 +233,23 @@ def test_hold_citation_reads_complete_dicts_only() -> None:
     assert hold_citation({"pack_id": "x"}) is None
     cited = hold_citation(CITED)
     assert cited is not None and cited.requirement == "Z-5.1"
+
+
+def test_z_5_2e_every_followed_pack_decides_and_one_refusal_refuses(registry: Registry) -> None:
+    """Park A follows J and Z: J sets no fever number, Z does; 37.5 ℃ is refused under Z."""
+    packs = [(registry.get(J, 1), None), (registry.get(Z, 2), PARAMS)]
+    assert has_entry_checks(packs[0][0], "plant_gate")
+    assert not has_entry_checks(packs[0][0], "nowhere")
+    status = StatusSnapshot(
+        latest_negative_at=NEG_OK, holds=(Hold("zone", "红区", "所在区域为红区"),)
+    )
+    decision = entry_decide_all(
+        packs=packs, status=status, facts=facts(temperature=Decimal("37.5"))
+    )
+    assert not decision.allowed
+    texts = [r.text for r in decision.reasons]
+    assert texts.count(HOLD_OPEN.format(label="红区", reason="所在区域为红区")) == 1
+    assert TEMPERATURE_FEVER.format(value="37.5", threshold="37.3") in texts
+    assert decision.packs == ((J, 1), (Z, 2))
+    nothing = entry_decide_all(packs=[], status=status, facts=facts())
+    assert not nothing.allowed and [r.text for r in nothing.reasons] == [NO_PACK]
