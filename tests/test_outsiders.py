@@ -13,6 +13,7 @@ switched off, it must report something.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import re
@@ -28,6 +29,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from parkguard.audit.services import audit_record
+from parkguard.gate.models import AccessCheck, Gate, PrintedPass, TemporaryPass
+from parkguard.gate.services import gate_create, printed_pass_issue, temporary_pass_issue
 from parkguard.health.models import Alert, SickLeave
 from parkguard.notify.choices import Kind, Vendor
 from parkguard.notify.models import Message, Webhook
@@ -60,7 +63,8 @@ WRITE_DENIED = DENIED | {400, 422}
 OUTSIDERS = [None, "a2_officer", "park_b_admin"]
 LOWER_ROLES = ["a1_employee", "a1_leader", "a1_guard"]
 # Writes that A1's lower roles may make themselves, by route name (their own declaration...).
-LOWER_ROLE_WRITES: set[str] = set()
+# A1's employee registers in or out at A1's place code (J-1.5a): their own access-log row.
+LOWER_ROLE_WRITES: set[str] = {"gate_place"}
 # Bookkeeping that any request may touch: sessions, login throttles, the audit log, last login.
 BOOKKEEPING = {"sessions.Session", "orgs.LoginThrottle", "audit.AuditEvent", "audit.AuditHead"}
 VOLATILE = {("auth.User", "last_login"), ("orgs.ApiToken", "last_used_at")}
@@ -113,6 +117,7 @@ def _victims(world: World) -> dict[str, Any]:
     leave = SickLeave.objects.create(
         person=world.a1_person, reason="发热", started_on=TODAY, recorded_at=_now()
     )
+    gate, printed, visitor, check = _gate_victims(world, token)
     return {
         "enterprise_id": world.a1.pk,
         "unit_id": world.a1_unit.pk,
@@ -126,9 +131,20 @@ def _victims(world: World) -> dict[str, Any]:
         "webhook_id": webhook.pk,  # A1's group robot: outsiders may not see, edit, test, delete
         "alert_id": alert.pk,
         "leave_id": leave.pk,
+        "gate_id": gate.pk,  # A1's gate: its kiosk, poster, lookup, settings
+        "code": gate.place_code,  # A1's place code: only A1's own people may register there
+        "pass_id": printed.pk,  # A1's printed pass: outsiders may not print or revoke it
         "id": world.users["a1_officer"].pk,  # admin's password-change page for a user
         # Only those who may administer A1's records may ever receive these.
-        "admin_markers": [token.name, token.prefix, batch.filename, member.name, member.phone],
+        "admin_markers": [
+            token.name,
+            token.prefix,
+            batch.filename,
+            member.name,
+            member.phone,
+            visitor.name,
+            printed.serial,
+        ],
         "models": {
             "Enterprise": world.a1,
             "OrgUnit": world.a1_unit,
@@ -144,9 +160,53 @@ def _victims(world: World) -> dict[str, Any]:
             "Webhook": webhook,
             "Alert": alert,
             "SickLeave": leave,
+            "Gate": gate,
+            "PrintedPass": printed,
+            "TemporaryPass": visitor,
+            "AccessCheck": check,
             "User": world.users["a1_officer"],
         },
     }
+
+
+def _gate_victims(
+    world: World, token: ApiToken
+) -> tuple[Gate, PrintedPass, TemporaryPass, AccessCheck]:
+    """A1's gate, a printed pass, a visitor's pass, and a device check in A1's access log."""
+    gate = gate_create(
+        scope=access.SYSTEM,
+        park=world.park_a,
+        enterprise=world.a1,
+        name="甲一东门",
+        place="plant_gate",
+        at=_now(),
+        by=None,
+    )
+    printed = printed_pass_issue(scope=access.SYSTEM, person=world.a1_person, at=_now(), by=None)
+    visitor = temporary_pass_issue(
+        scope=access.SYSTEM,
+        enterprise=world.a1,
+        kind="visitor",
+        name="甲一访客钱七",
+        valid_from=_now(),
+        valid_until=_now() + dt.timedelta(hours=4),
+        at=_now(),
+        by=None,
+    )
+    check = AccessCheck.objects.create(
+        at=_now(),
+        recorded_at=_now(),
+        gate=gate,
+        park=world.park_a,
+        enterprise=world.a1,
+        direction="in",
+        method="phone_pass",
+        person=world.a1_person,
+        device=token,
+        allowed=False,
+        reasons=[{"text": "无48小时内的核酸检测阴性证明", "citation": None}],
+    )
+    return gate, printed, visitor, check
 
 
 def _notify_victims(world: World) -> tuple[Message, Webhook]:
@@ -172,8 +232,6 @@ def _notify_victims(world: World) -> tuple[Message, Webhook]:
 
 
 def _now() -> Any:
-    import datetime as dt
-
     return dt.datetime.combine(TODAY, dt.time(9), tzinfo=dt.UTC)
 
 

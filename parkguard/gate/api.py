@@ -86,6 +86,7 @@ def _rate_limited(token_id: int, at: dt.datetime) -> bool:
     "/gate/check",
     response={200: CheckOut, 404: FieldErrors, 422: FieldErrors, 429: Limited},
     summary="门岗查验：放行或拒绝，附中文原因与依据",
+    url_name="gate_check",
 )
 def check(request: HttpRequest, payload: CheckIn) -> Any:
     caller = scope(request)
