@@ -100,7 +100,8 @@ def test_a_guard_scans_with_a_usb_scanner_to_green_and_red_and_survives_a_drop(
 def _y4m(path: Path, data: str) -> None:
     """A short Y4M video of a QR code on white (Chromium's fake camera plays it in a loop)."""
     width, height, scale, border = 640, 480, 8, 4
-    matrix = list(segno.make(data, error="m").matrix_iter(scale=scale, border=border))
+    code = segno.make(data, error="m")
+    matrix = [bytes(row) for row in code.matrix_iter(scale=scale, border=border)]
     top, left = (height - len(matrix)) // 2, (width - len(matrix[0])) // 2
     luma = bytearray(b"\xff" * (width * height))
     for y, row in enumerate(matrix):
