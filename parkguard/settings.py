@@ -241,6 +241,11 @@ GATE_PASS_ROTATE_SECONDS = env_int("PARKGUARD_PASS_ROTATE_SECONDS", 60)
 GATE_PASS_TTL_SECONDS = env_int("PARKGUARD_PASS_TTL_SECONDS", 120)
 GATE_DEVICE_CHECKS_PER_MINUTE = env_int("PARKGUARD_GATE_DEVICE_CHECKS_PER_MINUTE", 600)
 GATE_OFFLINE_MAX_MINUTES = env_int("PARKGUARD_GATE_OFFLINE_MAX_MINUTES", 30)
+# How long a gate process keeps the packs a park follows (a new adoption reaches the gates
+# within this time); off in tests, where every test adopts its own.
+GATE_PACKS_CACHE_SECONDS = env_int(
+    "PARKGUARD_GATE_PACKS_CACHE_SECONDS", 0 if ENVIRONMENT == "test" else 60
+)
 
 # Jobs: huey on SQLite by default, Redis when HUEY_REDIS_URL is set; tests run tasks inline.
 _huey_redis = env_str("HUEY_REDIS_URL")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import io
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -76,6 +77,8 @@ MANUAL_NEEDS_PERSON = "人工核验须选定人员并确认"
 STEP_UNKNOWN = "不认识的查验步骤：{steps}"
 
 STEPS = ("mask", "disinfect_person", "register")
+# Parks × places × days kept in the pack cache before it is emptied (memory bound).
+PACKS_CACHE_MAX = 1000
 # Clock drift of a device or tablet that is tolerated for `checked_at` (not policy).
 CLOCK_DRIFT = dt.timedelta(minutes=2)
 
@@ -284,13 +287,29 @@ def _snapshot(person_id: int) -> StatusSnapshot:
     )
 
 
+_PACKS: dict[tuple[int, str, dt.date], tuple[float, list[tuple[Any, dict[str, Any]]]]] = {}
+
+
 def gate_packs(*, park: Jurisdiction, place: str, on: dt.date) -> list[tuple[Any, dict[str, Any]]]:
-    """The packs the park follows on `on` that name entry checks for the place."""
-    return [
+    """The packs the park follows on `on` that name entry checks for the place.
+
+    Kept in the process for `GATE_PACKS_CACHE_SECONDS` (the gate's hot path): a new adoption
+    or parameter reaches the gates within that time."""
+    key = (park.pk, place, on)
+    now = time.monotonic()
+    hit = _PACKS.get(key)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    found = [
         (f.pack, f.params)
         for f in followed(park=park, on=on)
         if f.pack is not None and has_entry_checks(f.pack, place)
     ]
+    if settings.GATE_PACKS_CACHE_SECONDS > 0:
+        if len(_PACKS) > PACKS_CACHE_MAX:
+            _PACKS.clear()
+        _PACKS[key] = (now + settings.GATE_PACKS_CACHE_SECONDS, found)
+    return found
 
 
 @transaction.atomic
@@ -419,11 +438,26 @@ def gate_check(
         snapshot = StatusSnapshot(latest_negative_at=temporary.negative_sampled_at)
         person_kind = temporary.kind
     else:
-        person = (
+        # The person and their park (the health service needs it for a temperature), in one
+        # query; the status row is read on its own below, by primary key.
+        found = list(
             Person.objects.filter(pk=person_id or 0)
-            .only("id", "name", "enterprise_id", "status", "dormitory", "workshop")
-            .first()
+            .select_related("enterprise__jurisdiction")
+            .only(
+                "id",
+                "name",
+                "enterprise_id",
+                "status",
+                "dormitory",
+                "workshop",
+                "enterprise__id",
+                "enterprise__name",
+                "enterprise__jurisdiction__id",
+                "enterprise__jurisdiction__path",
+                "enterprise__jurisdiction__name",
+            )[:1]
         )
+        person = found[0] if found else None
         if person is None:
             return refuse(Refusal.FORGED, PERSON_UNKNOWN, method)
         log.person = person
