@@ -253,10 +253,44 @@ def main(argv: list[str] | None = None) -> int:
             "PARKGUARD_GATE_PACKS_CACHE_SECONDS": "60",
         }
     )
-    label = "postgresql (DATABASE_URL)"
+    drop = None
     if not env.get("DATABASE_URL"):
         env["DATABASE_URL"] = f"sqlite:///{tmp / 'bench.sqlite3'}"
         label = "sqlite"
+    else:
+        env["DATABASE_URL"], label, drop = _scratch(env["DATABASE_URL"])
+    try:
+        return _run(args, env, tmp, seconds, label)
+    finally:
+        if drop is not None:
+            drop()
+
+
+def _scratch(url: str) -> tuple[str, str, Any]:
+    """A scratch database `<name>_gatebench` on DATABASE_URL's PostgreSQL, dropped afterwards."""
+    from urllib.parse import urlparse, urlunparse
+
+    import psycopg
+
+    parsed = urlparse(url)
+    if parsed.scheme not in {"postgres", "postgresql"}:
+        raise SystemExit("bench.gate_check: DATABASE_URL must be PostgreSQL (or unset)")
+    scratch = f"{parsed.path.lstrip('/') or 'postgres'}_gatebench"
+    admin = urlunparse(parsed._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{scratch}"')
+        conn.execute(f'CREATE DATABASE "{scratch}"')
+
+    def drop() -> None:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
+
+    return urlunparse(parsed._replace(path=f"/{scratch}")), f"postgresql {scratch}", drop
+
+
+def _run(
+    args: argparse.Namespace, env: dict[str, str], tmp: Path, seconds: float, label: str
+) -> int:
     data = _prepare(env)
     count = int(args.rate * seconds)
     if count > len(data["people"]) * len(data["gates"]) * 2:
