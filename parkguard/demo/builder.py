@@ -544,6 +544,9 @@ def demo_gate_today(
         return
     system = Scope(superuser=True)
     now = timezone.now()
+    day: dict[str, int] = DATA["gate_day"]
+    step = dt.timedelta(minutes=day["step_minutes"])
+    pause = dt.timedelta(minutes=day["pause_minutes"])
     gates: dict[int, list[Gate]] = {}
     for enterprise in enterprises:
         gates[enterprise.pk] = [
@@ -572,7 +575,7 @@ def demo_gate_today(
     east, north = gates[a1.pk]
     staff = list(Person.objects.filter(enterprise=a1).order_by("id")[100:140])
     printed = [printed_pass_issue(scope=system, person=p, at=now, by=officer) for p in staff[:3]]
-    start = now - dt.timedelta(hours=2)
+    start = now - dt.timedelta(hours=day["start_hours_ago"])
     printed_pass_revoke(scope=system, printed=printed[2], at=start, by=officer)  # lost
     truck = temporary_pass_issue(
         scope=system,
@@ -580,9 +583,9 @@ def demo_gate_today(
         kind="truck_crew",
         name="赵师傅",
         plate="渝D3K521",
-        negative_sampled_at=now - dt.timedelta(hours=20),
+        negative_sampled_at=now - dt.timedelta(hours=day["truck_negative_hours_ago"]),
         valid_from=start,
-        valid_until=now + dt.timedelta(hours=4),
+        valid_until=now + dt.timedelta(hours=day["truck_valid_hours"]),
         source="demo",
         at=start,
         by=officer,
@@ -592,9 +595,9 @@ def demo_gate_today(
         enterprise=a1,
         kind="visitor",
         name="钱女士",
-        negative_sampled_at=now - dt.timedelta(hours=30),
+        negative_sampled_at=now - dt.timedelta(hours=day["visitor_negative_hours_ago"]),
         valid_from=start,
-        valid_until=now + dt.timedelta(hours=6),
+        valid_until=now + dt.timedelta(hours=day["visitor_valid_hours"]),
         source="demo",
         at=start,
         by=officer,
@@ -620,19 +623,19 @@ def demo_gate_today(
 
     moment = start
     for person in staff[3:23]:  # the night shift leaves
-        moment += dt.timedelta(minutes=2)
+        moment += step
         check(east, moment, tokens.phone_token(person_id=person.pk, at=moment), "out")
     for person in staff[23:33]:  # the day shift arrives
-        moment += dt.timedelta(minutes=2)
+        moment += step
         check(east, moment, tokens.phone_token(person_id=person.pk, at=moment), "in")
-    moment += dt.timedelta(minutes=3)
+    moment += pause
     check(north, moment, f"{tokens.TEMPORARY}.{truck.serial}", "in")
     check(east, moment, f"{tokens.TEMPORARY}.{visitor.serial}", "in")
-    moment += dt.timedelta(minutes=3)
+    moment += pause
     check(east, moment, f"{tokens.PRINTED}.{printed[0].serial}", "out")
     check(east, moment, f"{tokens.PRINTED}.{printed[2].serial}", "in")
     person = staff[33]
     check(east, moment, tokens.phone_token(person_id=person.pk, at=moment), "in", "yellow")
-    old = moment - dt.timedelta(minutes=10)
+    old = moment - dt.timedelta(minutes=day["expired_code_minutes_ago"])
     check(east, moment, tokens.phone_token(person_id=staff[34].pk, at=old), "in")
     check(east, moment, tokens.phone_token(person_id=staff[35].pk, at=moment)[:-3] + "xyz", "in")

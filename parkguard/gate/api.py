@@ -9,16 +9,17 @@ from typing import Any, Literal
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
-from parkguard.api.auth import scope
-from parkguard.gate import services
+from parkguard.api.auth import SessionScope, scope
+from parkguard.gate import selectors, services
 from parkguard.gate.models import Gate
 from parkguard.lib.api_errors import DB_ID_MAX, FieldErrors, field_errors
-from parkguard.orgs.access import get_visible_or_404
+from parkguard.orgs.access import NOT_FOUND, get_visible_or_404, scope_of
 from parkguard.orgs.models import ApiToken
+from parkguard.people.models import Person
 
 router = Router(tags=["门岗查验"])
 
@@ -65,7 +66,7 @@ class CheckOut(Schema):
     queued: bool
 
 
-class Limited(Schema):
+class Detail(Schema):
     detail: str
 
 
@@ -84,7 +85,7 @@ def _rate_limited(token_id: int, at: dt.datetime) -> bool:
 
 @router.post(
     "/gate/check",
-    response={200: CheckOut, 404: FieldErrors, 422: FieldErrors, 429: Limited},
+    response={200: CheckOut, 404: Detail, 422: FieldErrors, 429: Detail},
     summary="门岗查验：放行或拒绝，附中文原因与依据",
     url_name="gate_check",
 )
@@ -124,3 +125,43 @@ def check(request: HttpRequest, payload: CheckIn) -> Any:
         "name": "" if device is not None else answer.name_masked,
         "queued": answer.check.queued,
     }
+
+
+class PassageOut(Schema):
+    at: dt.datetime
+    gate: str
+    direction: str
+    allowed: bool
+    method: str
+
+
+@router.get(
+    "/gate/people/{person_id}/passages",
+    response={200: list[PassageOut], 404: Detail},
+    auth=SessionScope(scope_of),
+    summary="流调：某人在一段时间内经过的出入口（按人按时间索引）",
+)
+def passages(
+    request: HttpRequest,
+    person_id: int,
+    start: dt.datetime | None = None,
+    end: dt.datetime | None = None,
+) -> Any:
+    """Without `start`/`end`: the last day."""
+    caller = scope(request)
+    if not 1 <= person_id <= DB_ID_MAX:
+        raise Http404(NOT_FOUND)
+    person = get_visible_or_404(caller, Person, "read_access_log", pk=person_id)
+    end = end or timezone.now()
+    start = start or end - dt.timedelta(days=1)
+    rows = selectors.contacts_at(scope=caller, person_id=person.pk, start=start, end=end)
+    return [
+        {
+            "at": r.at,
+            "gate": r.gate.name,
+            "direction": r.direction,
+            "allowed": r.allowed,
+            "method": r.method,
+        }
+        for r in rows[: selectors.LOG_PAGE]
+    ]

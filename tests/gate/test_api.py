@@ -115,3 +115,22 @@ def test_a_checked_at_too_old_is_a_field_error(gw: GateWorld) -> None:
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"][-1] == "checked_at"
     assert not AccessCheck.objects.exists()
+
+
+def test_l_3_1_contact_tracing_reads_one_persons_passages(gw: GateWorld) -> None:
+    """Where one person passed in a time range (the (person, at) index), for A1's officer;
+    another enterprise's officer gets a 404."""
+    from tests.gate.conftest import AT
+    from tests.gate.test_check import check, phone
+
+    check(gw, phone(gw))
+    check(gw, phone(gw), direction="out", at=AT + dt.timedelta(minutes=1))
+    url = f"/api/v1/gate/people/{gw.world.a1_person.pk}/passages"
+    span = {"start": "2022-11-20T00:00:00Z", "end": "2022-11-21T00:00:00Z"}
+    officer = Client()
+    officer.force_login(gw.world.users["a1_officer"])
+    rows = officer.get(url, span).json()
+    assert [(r["direction"], r["gate"]) for r in rows] == [("in", "甲一东门"), ("out", "甲一东门")]
+    outsider = Client()
+    outsider.force_login(gw.world.users["a2_officer"])
+    assert outsider.get(url, span).status_code == 404
