@@ -35,6 +35,8 @@ _DEV_KEYS = {
     "PARKGUARD_ID_HMAC_KEY": "dev-only-id-hmac-key-0123456789abcdef",
     # 32 url-safe base64 bytes (the AES-256-GCM ID key, also read as a Fernet key); dev only.
     "PARKGUARD_ID_ENC_KEY": "ZGV2LW9ubHktaWQtZW5jcnlwdGlvbi1rZXktMDAwMDA=",
+    # Signs the rotating gate pass tokens (parkguard/gate/tokens.py); dev only.
+    "PARKGUARD_TOKEN_KEY": "dev-only-gate-pass-token-key-0123456789abcdef",
 }
 
 
@@ -70,6 +72,7 @@ def _enc_keys() -> list[str]:
 SECRET_KEY = _key("SECRET_KEY")
 ID_HMAC_KEY = _key("PARKGUARD_ID_HMAC_KEY")
 ID_ENC_KEYS = _enc_keys()  # newest first; older keys still decrypt
+GATE_TOKEN_KEY = _key("PARKGUARD_TOKEN_KEY")
 # Keys the audit chain's HMAC links and head. Set it apart from SECRET_KEY so that key can
 # rotate; unset, it is derived from SECRET_KEY (rotating SECRET_KEY then breaks verify).
 AUDIT_HMAC_KEY = (
@@ -105,6 +108,7 @@ INSTALLED_APPS = [
     "parkguard.status",
     "parkguard.duties",
     "parkguard.health",
+    "parkguard.gate",
 ]
 
 MIDDLEWARE = [
@@ -244,6 +248,20 @@ IMPORT_READY_HOURS = env_int("PARKGUARD_IMPORT_READY_HOURS", 24)
 # The fever threshold itself comes from the rule pack the park follows.
 TEMPERATURE_MIN_TENTHS = env_int("PARKGUARD_TEMPERATURE_MIN_TENTHS", 340)
 TEMPERATURE_MAX_TENTHS = env_int("PARKGUARD_TEMPERATURE_MAX_TENTHS", 420)
+
+# The gate (docs/gate.md). Product settings, not policy: how often the phone pass code
+# rotates and how long one code stays valid (a screenshot is useless after that), how many
+# checks one gate device may send per minute, and how late a kiosk may replay a check it
+# queued during a network drop (it keeps the original time).
+GATE_PASS_ROTATE_SECONDS = env_int("PARKGUARD_PASS_ROTATE_SECONDS", 60)
+GATE_PASS_TTL_SECONDS = env_int("PARKGUARD_PASS_TTL_SECONDS", 120)
+GATE_DEVICE_CHECKS_PER_MINUTE = env_int("PARKGUARD_GATE_DEVICE_CHECKS_PER_MINUTE", 600)
+GATE_OFFLINE_MAX_MINUTES = env_int("PARKGUARD_GATE_OFFLINE_MAX_MINUTES", 30)
+# How long a gate process keeps the packs a park follows (a new adoption reaches the gates
+# within this time); off in tests, where every test adopts its own.
+GATE_PACKS_CACHE_SECONDS = env_int(
+    "PARKGUARD_GATE_PACKS_CACHE_SECONDS", 0 if ENVIRONMENT == "test" else 60
+)
 
 # Jobs: huey on SQLite by default, Redis when HUEY_REDIS_URL is set; tests run tasks inline.
 _huey_redis = env_str("HUEY_REDIS_URL")

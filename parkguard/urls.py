@@ -30,4 +30,5 @@ urlpatterns = [
     path("", include("parkguard.health.urls")),
     path("", include("parkguard.status.urls")),
     path("", include("parkguard.duties.urls")),
+    path("", include("parkguard.gate.urls")),
 ]

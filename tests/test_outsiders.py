@@ -13,6 +13,7 @@ switched off, it must report something.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import re
@@ -30,6 +31,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from parkguard.audit.services import audit_record
 from parkguard.duties.choices import ROUTINE, DutyKind
 from parkguard.duties.models import DailyFigure, Duty
+from parkguard.gate.models import AccessCheck, Gate, PrintedPass, TemporaryPass
+from parkguard.gate.services import gate_create, printed_pass_issue, temporary_pass_issue
 from parkguard.health.models import Alert, SickLeave
 from parkguard.notify.choices import Kind, Vendor
 from parkguard.notify.models import Message, Webhook
@@ -64,7 +67,8 @@ WRITE_DENIED = DENIED | {400, 422}
 OUTSIDERS = [None, "a2_officer", "park_b_admin"]
 LOWER_ROLES = ["a1_employee", "a1_leader", "a1_guard"]
 # Writes that A1's lower roles may make themselves, by route name (their own declaration...).
-LOWER_ROLE_WRITES: set[str] = set()
+# A1's employee registers in or out at A1's place code (J-1.5a): their own access-log row.
+LOWER_ROLE_WRITES: set[str] = {"gate_place"}
 # Bookkeeping that any request may touch: sessions, login throttles, the audit log, last login.
 BOOKKEEPING = {"sessions.Session", "orgs.LoginThrottle", "audit.AuditEvent", "audit.AuditHead"}
 VOLATILE = {("auth.User", "last_login"), ("orgs.ApiToken", "last_used_at")}
@@ -128,6 +132,7 @@ def _victims(world: World) -> dict[str, Any]:
         person=world.a1_person, reason="发热", started_on=TODAY, recorded_at=_now()
     )
     _duties_victims(world)
+    gate, printed, visitor, check = _gate_victims(world, token)
     return {
         "enterprise_id": world.a1.pk,
         "unit_id": world.a1_unit.pk,
@@ -143,9 +148,20 @@ def _victims(world: World) -> dict[str, Any]:
         "leave_id": leave.pk,
         "override_id": override.pk,  # a pending manual override: nobody else may decide it
         "session_id": login_session.pk,  # A1's officer's login: nobody else may end it
+        "gate_id": gate.pk,  # A1's gate: its kiosk, poster, lookup, settings
+        "code": gate.place_code,  # A1's place code: only A1's own people may register there
+        "pass_id": printed.pk,  # A1's printed pass: outsiders may not print or revoke it
         "id": world.users["a1_officer"].pk,  # admin's password-change page for a user
         # Only those who may administer A1's records may ever receive these.
-        "admin_markers": [token.name, token.prefix, batch.filename, member.name, member.phone],
+        "admin_markers": [
+            token.name,
+            token.prefix,
+            batch.filename,
+            member.name,
+            member.phone,
+            visitor.name,
+            printed.serial,
+        ],
         "models": {
             "Enterprise": world.a1,
             "OrgUnit": world.a1_unit,
@@ -161,6 +177,10 @@ def _victims(world: World) -> dict[str, Any]:
             "Webhook": webhook,
             "Alert": alert,
             "SickLeave": leave,
+            "Gate": gate,
+            "PrintedPass": printed,
+            "TemporaryPass": visitor,
+            "AccessCheck": check,
             "User": world.users["a1_officer"],
         },
     }
@@ -189,6 +209,44 @@ def _duties_victims(world: World) -> None:
     DailyFigure.objects.create(
         enterprise=world.a1, on=TODAY, headcount=2, declared=1, test_due=2, taken_at=now
     )
+def _gate_victims(
+    world: World, token: ApiToken
+) -> tuple[Gate, PrintedPass, TemporaryPass, AccessCheck]:
+    """A1's gate, a printed pass, a visitor's pass, and a device check in A1's access log."""
+    gate = gate_create(
+        scope=access.SYSTEM,
+        park=world.park_a,
+        enterprise=world.a1,
+        name="甲一东门",
+        place="plant_gate",
+        at=_now(),
+        by=None,
+    )
+    printed = printed_pass_issue(scope=access.SYSTEM, person=world.a1_person, at=_now(), by=None)
+    visitor = temporary_pass_issue(
+        scope=access.SYSTEM,
+        enterprise=world.a1,
+        kind="visitor",
+        name="甲一访客钱七",
+        valid_from=_now(),
+        valid_until=_now() + dt.timedelta(hours=4),
+        at=_now(),
+        by=None,
+    )
+    check = AccessCheck.objects.create(
+        at=_now(),
+        recorded_at=_now(),
+        gate=gate,
+        park=world.park_a,
+        enterprise=world.a1,
+        direction="in",
+        method="phone_pass",
+        person=world.a1_person,
+        device=token,
+        allowed=False,
+        reasons=[{"text": "无48小时内的核酸检测阴性证明", "citation": None}],
+    )
+    return gate, printed, visitor, check
 
 
 def _notify_victims(world: World) -> tuple[Message, Webhook]:
@@ -214,8 +272,6 @@ def _notify_victims(world: World) -> tuple[Message, Webhook]:
 
 
 def _now() -> Any:
-    import datetime as dt
-
     return dt.datetime.combine(TODAY, dt.time(9), tzinfo=dt.UTC)
 
 

@@ -14,6 +14,7 @@ PROD_KEYS = {
     "SECRET_KEY": "prod-" + "k" * 60,
     "PARKGUARD_ID_HMAC_KEY": "prod-hmac-" + "h" * 30,
     "PARKGUARD_ID_ENC_KEY": "cHJvZC1vbmx5LWlkLWVuY3J5cHRpb24ta2V5LTAwMDA=",
+    "PARKGUARD_TOKEN_KEY": "prod-token-" + "t" * 30,
 }
 
 
@@ -43,6 +44,19 @@ def test_it_refuses_development_keys_in_production() -> None:
     result = manage("check", PARKGUARD_ENV="production", **{**PROD_KEYS, **_DEV_KEYS})
     assert result.returncode != 0
     assert "使用了开发环境的默认值" in result.stderr
+
+
+def test_it_refuses_the_development_gate_token_key_in_production() -> None:
+    """The gate pass tokens (issue 13) are signed with PARKGUARD_TOKEN_KEY: never the dev one."""
+    from parkguard.settings import _DEV_KEYS
+
+    keys = {**PROD_KEYS, "PARKGUARD_TOKEN_KEY": _DEV_KEYS["PARKGUARD_TOKEN_KEY"]}
+    result = manage("check", PARKGUARD_ENV="production", **keys)
+    assert result.returncode != 0
+    assert "PARKGUARD_TOKEN_KEY 使用了开发环境的默认值" in result.stderr
+    missing = {k: v for k, v in PROD_KEYS.items() if k != "PARKGUARD_TOKEN_KEY"}
+    result = manage("check", PARKGUARD_ENV="production", **missing)
+    assert "生产环境必须通过环境变量设置 PARKGUARD_TOKEN_KEY" in result.stderr
 
 
 def test_it_passes_the_deploy_checks_in_production() -> None:

@@ -16,6 +16,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from parkguard.api.auth import UNAUTHENTICATED, DeviceToken, SessionScope
 from parkguard.duties.api import router as duties_router
+from parkguard.gate.api import router as gate_router
 from parkguard.health.api import router as health_router
 from parkguard.lib.api_errors import translate
 from parkguard.lib.api_failures import failure_handlers_install
@@ -94,3 +95,4 @@ api.add_router("/", notify_router)
 api.add_router("/", health_router)
 api.add_router("/", status_router)
 api.add_router("/", duties_router)
+api.add_router("/", gate_router)

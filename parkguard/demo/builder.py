@@ -428,6 +428,12 @@ def demo_load(*, if_empty: bool = False) -> DemoResult | None:
     demo_inbox(users=users, enterprise=a1, park=park_a)
     demo_health_today(enterprise=a1, me=me, officer=users["officer"])
     demo_duties(enterprises=enterprises, me=me)
+    demo_gate_today(
+        enterprises=[e for e in enterprises if e.jurisdiction_id == park_a.pk],
+        park=park_a,
+        guard=users["guard"],
+        officer=users["officer"],
+    )
     _demo_pending_logins(enterprise=a1, officer=users["officer"], team=first_team)
     total = Person.objects.count()
     return DemoResult(summary=f"{len(enterprises)} 家企业，{total} 名人员，2 个园区")
@@ -627,3 +633,123 @@ def demo_duties(*, enterprises: list[Enterprise], me: Person | None) -> None:
             )
     DailyFigure.objects.bulk_create(figures, batch_size=500, ignore_conflicts=True)
     daily_figures_snapshot(at=now)
+def demo_gate_today(
+    *, enterprises: list[Enterprise], park: Jurisdiction, guard: User, officer: User
+) -> None:
+    """The gate's day in park A: gates for its enterprises (and the park's own checkpoint),
+    place-code posters, printed passes (one revoked), a truck crew's and a visitor's temporary
+    passes, and this morning's checks at the first enterprise's east gate by the `guard`
+    login: night-shift staff going out (green), visitors and a truck crew with their
+    certificates (green), staff coming in without a negative test within the park's 48 hours
+    (red; the demo has no sampling records yet), a yellow code, an expired, a forged and a
+    revoked code (red). Written through the gate services, so every row is a real answer."""
+    from parkguard.gate import tokens
+    from parkguard.gate.models import Gate
+    from parkguard.gate.services import (
+        gate_check,
+        gate_create,
+        printed_pass_issue,
+        printed_pass_revoke,
+        temporary_pass_issue,
+    )
+    from parkguard.orgs.access import Scope
+
+    if not enterprises or Gate.objects.filter(enterprise=enterprises[0]).exists():
+        return
+    system = Scope(superuser=True)
+    now = timezone.now()
+    day: dict[str, int] = DATA["gate_day"]
+    step = dt.timedelta(minutes=day["step_minutes"])
+    pause = dt.timedelta(minutes=day["pause_minutes"])
+    gates: dict[int, list[Gate]] = {}
+    for enterprise in enterprises:
+        gates[enterprise.pk] = [
+            gate_create(
+                scope=system,
+                park=park,
+                enterprise=enterprise,
+                name=name,
+                place="plant_gate",
+                route_areas=areas,
+                at=now,
+                by=None,
+            )
+            for name, areas in (("东门（1号门）", ["1号宿舍", "一车间"]), ("北门（货运）", []))
+        ]
+    gate_create(
+        scope=system,
+        park=park,
+        enterprise=None,
+        name="园区北卡口",
+        place="plant_gate",
+        at=now,
+        by=None,
+    )
+    a1 = enterprises[0]
+    east, north = gates[a1.pk]
+    staff = list(Person.objects.filter(enterprise=a1).order_by("id")[100:140])
+    printed = [printed_pass_issue(scope=system, person=p, at=now, by=officer) for p in staff[:3]]
+    start = now - dt.timedelta(hours=day["start_hours_ago"])
+    printed_pass_revoke(scope=system, printed=printed[2], at=start, by=officer)  # lost
+    truck = temporary_pass_issue(
+        scope=system,
+        enterprise=a1,
+        kind="truck_crew",
+        name="赵师傅",
+        plate="渝D3K521",
+        negative_sampled_at=now - dt.timedelta(hours=day["truck_negative_hours_ago"]),
+        valid_from=start,
+        valid_until=now + dt.timedelta(hours=day["truck_valid_hours"]),
+        source="demo",
+        at=start,
+        by=officer,
+    )
+    visitor = temporary_pass_issue(
+        scope=system,
+        enterprise=a1,
+        kind="visitor",
+        name="钱女士",
+        negative_sampled_at=now - dt.timedelta(hours=day["visitor_negative_hours_ago"]),
+        valid_from=start,
+        valid_until=now + dt.timedelta(hours=day["visitor_valid_hours"]),
+        source="demo",
+        at=start,
+        by=officer,
+    )
+    scope = scope_for_user(guard)
+    steps = ["mask", "disinfect_person", "register"]
+    rng = random.Random(SEED + 13)
+
+    def check(
+        gate: Gate, at: dt.datetime, code: str, direction: str, colour: str = "green"
+    ) -> None:
+        gate_check(
+            scope=scope,
+            gate=gate,
+            direction=direction,
+            code=code,
+            temperature=rng.choice(["36.2", "36.4", "36.5", "36.6"]),
+            code_colour=colour,
+            steps_done=steps,
+            at=at,
+            by=guard,
+        )
+
+    moment = start
+    for person in staff[3:23]:  # the night shift leaves
+        moment += step
+        check(east, moment, tokens.phone_token(person_id=person.pk, at=moment), "out")
+    for person in staff[23:33]:  # the day shift arrives
+        moment += step
+        check(east, moment, tokens.phone_token(person_id=person.pk, at=moment), "in")
+    moment += pause
+    check(north, moment, f"{tokens.TEMPORARY}.{truck.serial}", "in")
+    check(east, moment, f"{tokens.TEMPORARY}.{visitor.serial}", "in")
+    moment += pause
+    check(east, moment, f"{tokens.PRINTED}.{printed[0].serial}", "out")
+    check(east, moment, f"{tokens.PRINTED}.{printed[2].serial}", "in")
+    person = staff[33]
+    check(east, moment, tokens.phone_token(person_id=person.pk, at=moment), "in", "yellow")
+    old = moment - dt.timedelta(minutes=day["expired_code_minutes_ago"])
+    check(east, moment, tokens.phone_token(person_id=staff[34].pk, at=old), "in")
+    check(east, moment, tokens.phone_token(person_id=staff[35].pk, at=moment)[:-3] + "xyz", "in")

@@ -303,6 +303,21 @@ ACTIONS: dict[str, Grant] = {
     # and shared with the community, whose liaison sees and exports its residents' rows.
     "view_test_ledger": Grant(park_roles=JURISDICTION_ROLES, community=True),
     "export_test_ledger": Grant(park_roles=JURISDICTION_ROLES, community=True),
+    # The gate (issue 13). Check people at a gate (the kiosk, a device): the enterprise's
+    # guards and officers, park staff at the park's gates, gate devices of the enterprise/park.
+    "gate_check": Grant(
+        enterprise_roles=frozenset({Role.ENTERPRISE_ADMIN, Role.EPIDEMIC_OFFICER, Role.GATE_GUARD}),
+        park_roles=JURISDICTION_ROLES,
+        device_tokens=True,
+    ),
+    # Keep gates, place-code posters, printed and temporary passes: officers and park admins.
+    "manage_gates": _EDITORS,
+    # Read the access log (guards see their enterprise's, for the shift).
+    "read_access_log": Grant(
+        enterprise_roles=ENTERPRISE_EDITORS | {Role.GATE_GUARD}, park_roles=JURISDICTION_ROLES
+    ),
+    # One's own phone pass, and registering in or out with a place code (J-1.5a).
+    "show_pass": Grant(own=True),
 }
 
 

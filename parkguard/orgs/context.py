@@ -25,6 +25,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "admin": request.user.is_staff,
             # Daily health: an employee's declaration, an officer's board, the park's coverage.
             "health": scope.superuser or bool(scope.roles - {Role.COMMUNITY_LIAISON}),
+            # The gate: a guard's kiosk and log, an employee's pass, an officer's gates.
+            "gate": scope.superuser or bool(scope.roles - {Role.COMMUNITY_LIAISON}),
             # Park admins, enterprise admins and officers manage accounts (orgs.access).
             "accounts": scope.superuser
             or bool(scope.jurisdiction_ids_with(ACTIONS["manage_accounts"].park_roles))

@@ -40,6 +40,8 @@ DURATION_EXCEPTIONS = {
     ("parkguard/demo/builder.py", "dt.timedelta(hours=20)"),
     # How far a gate device's clock may run ahead of the server's (a reading "from the future").
     ("parkguard/health/services.py", "timedelta(minutes=5):  # device clocks drift"),
+    # How far a kiosk's or gate device's clock may run ahead for a check's time (the gate).
+    ("parkguard/gate/services.py", "CLOCK_DRIFT = dt.timedelta(minutes=2)"),
 }
 
 # --- rule 2: other numbers ------------------------------------------------------------------
@@ -108,6 +110,18 @@ SAFE_VALUES: dict[str, set[int | float]] = {
     "parkguard/health/models.py": {4},
     "parkguard/health/selectors.py": {3, 100},
     "parkguard/health/services.py": {10},
+    # The gate: decimal places of a temperature (4 digits); the rate-limit window of a device
+    # (60 s, product setting); random bytes of a pass serial (12), the signature length kept
+    # (22 base64url chars = 128 bits) and the base of the token's numbers (36).
+    "parkguard/gate/models.py": {4},
+    "parkguard/gate/api.py": {60},
+    "parkguard/gate/tokens.py": {12, 22, 36},
+    # Candidates the manual path lists (5) and log rows on a page (200); QR module sizes in
+    # pixels (8 on a phone, 14 on an A4 poster) and the quiet zone of 4 modules (the QR spec).
+    "parkguard/gate/selectors.py": {5, 200},
+    # Entries (park × place × day) the gate's pack cache holds before it is emptied.
+    "parkguard/gate/services.py": {1000},
+    "parkguard/gate/views.py": {4, 8, 14},
     "parkguard/health/views.py": {14, 100},
     # Status upkeep: rows per bulk statement (5000, 1000) and differences a rebuild lists (50).
     "parkguard/status/models.py": {4},

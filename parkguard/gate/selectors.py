@@ -1,0 +1,130 @@
+"""Reads of the gate: gates one may check at or keep, the access log, manual-path lookups."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from parkguard.gate.models import AccessCheck, Gate, PrintedPass, TemporaryPass
+from parkguard.notify.privacy import name_mask
+from parkguard.orgs.access import Scope, visible
+from parkguard.orgs.models import Enterprise
+from parkguard.people.choices import EmploymentStatus
+from parkguard.people.models import Person
+
+MANUAL_MAX = 5
+LOG_PAGE = 200
+
+
+def gates_to_check(*, scope: Scope) -> QuerySet[Gate]:
+    """Gates where the caller may check people (a guard's kiosks)."""
+    return (
+        visible(scope, Gate, "gate_check")
+        .filter(active=True)
+        .select_related("enterprise", "park")
+        .order_by("enterprise__name", "name")
+    )
+
+
+def gates_of(*, scope: Scope, enterprise: Enterprise) -> QuerySet[Gate]:
+    return visible(scope, Gate, "manage_gates").filter(enterprise=enterprise).order_by("name")
+
+
+def enterprises_to_keep(*, scope: Scope) -> QuerySet[Enterprise]:
+    """Enterprises whose gates and passes the caller keeps (officers, park admins)."""
+    return visible(scope, Enterprise, "manage_gates").order_by("name")
+
+
+def enterprises_logged(*, scope: Scope) -> QuerySet[Enterprise]:
+    return visible(scope, Enterprise, "read_access_log").order_by("name")
+
+
+@dataclass(frozen=True)
+class LogFilter:
+    on: dt.date
+    gate_id: int | None = None
+    allowed: bool | None = None
+    direction: str = ""
+    person_id: int | None = None
+
+
+def access_log(
+    *, scope: Scope, enterprise: Enterprise, filters: LogFilter
+) -> QuerySet[AccessCheck]:
+    """One enterprise's checks on a day (newest first), as far as the caller may read them."""
+    start = dt.datetime.combine(filters.on, dt.time.min, tzinfo=timezone.get_current_timezone())
+    rows = visible(scope, AccessCheck, "read_access_log").filter(
+        enterprise=enterprise, at__gte=start, at__lt=start + dt.timedelta(days=1)
+    )
+    if filters.gate_id is not None:
+        rows = rows.filter(gate_id=filters.gate_id)
+    if filters.allowed is not None:
+        rows = rows.filter(allowed=filters.allowed)
+    if filters.direction:
+        rows = rows.filter(direction=filters.direction)
+    if filters.person_id is not None:
+        rows = rows.filter(person_id=filters.person_id)
+    return rows.select_related("gate", "person", "guard", "device", "temporary_pass").order_by(
+        "-at", "-id"
+    )
+
+
+def contacts_at(
+    *, scope: Scope, person_id: int, start: dt.datetime, end: dt.datetime
+) -> QuerySet[AccessCheck]:
+    """Contact tracing (L-3.1): where one person passed between two times (index person, at)."""
+    return (
+        visible(scope, AccessCheck, "read_access_log")
+        .filter(person_id=person_id, at__gte=start, at__lt=end)
+        .select_related("gate")
+        .order_by("at")
+    )
+
+
+@dataclass(frozen=True)
+class Candidate:
+    person_id: int
+    name: str
+    id_masked: str
+    unit: str
+
+
+def manual_candidates(*, scope: Scope, gate: Gate, name: str, tail: str) -> list[Candidate]:
+    """The manual path: people of the gate's enterprise with this name and ID tail, masked."""
+    name, tail = name.strip(), tail.strip().upper()
+    if not name or not tail:
+        return []
+    people = visible(scope, Person, "gate_check").filter(
+        name=name, id_tail__endswith=tail, status=EmploymentStatus.ACTIVE
+    )
+    if gate.enterprise_id is not None:
+        people = people.filter(enterprise_id=gate.enterprise_id)
+    else:
+        people = people.filter(enterprise__jurisdiction_id=gate.park_id)
+    return [
+        Candidate(p.pk, name_mask(p.name), p.id_masked, p.org_unit.name if p.org_unit else "")
+        for p in people.select_related("org_unit").order_by("pk")[:MANUAL_MAX]
+    ]
+
+
+def printed_passes(*, scope: Scope, enterprise: Enterprise) -> QuerySet[PrintedPass]:
+    return (
+        visible(scope, PrintedPass, "manage_gates")
+        .filter(person__enterprise=enterprise)
+        .select_related("person")
+    )
+
+
+def temporary_passes(*, scope: Scope, enterprise: Enterprise) -> QuerySet[TemporaryPass]:
+    return visible(scope, TemporaryPass, "manage_gates").filter(enterprise=enterprise)
+
+
+def active_people(*, scope: Scope, enterprise: Enterprise) -> QuerySet[Person]:
+    return (
+        visible(scope, Person, "manage_gates")
+        .filter(enterprise=enterprise, status=EmploymentStatus.ACTIVE)
+        .order_by("name", "pk")
+    )

@@ -1,0 +1,136 @@
+"""`POST /api/v1/gate/check` (issue 13 §6): device tokens scoped and rate-limited, reasons in
+the response, bad input answered in Chinese."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+from django.test import Client, override_settings
+from django.utils import timezone
+
+from parkguard.gate import services, tokens
+from parkguard.gate.api import RATE_LIMITED
+from parkguard.gate.models import AccessCheck
+from parkguard.health.services import TEMPERATURE_NOT_NUMBER
+from parkguard.orgs.services import api_token_create
+from tests.gate.conftest import STEPS, GateWorld
+
+pytestmark = pytest.mark.django_db
+
+
+def device(gw: GateWorld, enterprise: Any = None) -> Client:
+    _, clear = api_token_create(
+        name="东门闸机", created_by=None, enterprise=enterprise or gw.world.a1
+    )
+    return Client(HTTP_AUTHORIZATION=f"Bearer {clear}")
+
+
+def post(client: Client, body: dict[str, Any]) -> Any:
+    return client.post("/api/v1/gate/check", json.dumps(body), content_type="application/json")
+
+
+def test_a_device_checks_a_phone_pass_and_reads_no_name(gw: GateWorld) -> None:
+    cache.clear()
+    code = tokens.phone_token(person_id=gw.world.a1_person.pk, at=timezone.now())
+    response = post(
+        device(gw),
+        {"gate_id": gw.gate.pk, "direction": "out", "code": code},
+    )
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["allowed"] is True and body["colour"] == "green"
+    assert body["name"] == "" and gw.world.a1_person.name not in response.content.decode()
+    row = AccessCheck.objects.get(pk=body["id"])
+    assert row.device is not None and row.guard is None
+
+
+def test_a_device_of_another_enterprise_cannot_check_at_this_gate(gw: GateWorld) -> None:
+    cache.clear()
+    response = post(
+        device(gw, gw.world.a2),
+        {"gate_id": gw.gate.pk, "direction": "in", "code": "pg1.x.y.z"},
+    )
+    assert response.status_code == 404
+    assert not AccessCheck.objects.exists()
+
+
+def test_reasons_come_in_the_response_and_abc_is_a_logged_refusal(gw: GateWorld) -> None:
+    cache.clear()
+    code = tokens.phone_token(person_id=gw.world.a1_person.pk, at=timezone.now())
+    response = post(
+        device(gw),
+        {"gate_id": gw.gate.pk, "direction": "in", "code": code, "temperature": "abc"},
+    )
+    body = response.json()
+    assert response.status_code == 200 and body["allowed"] is False
+    assert body["refusal"] == "bad_temperature"
+    assert body["reasons"][0]["text"] == TEMPERATURE_NOT_NUMBER
+    assert AccessCheck.objects.get(pk=body["id"]).refusal == "bad_temperature"
+
+
+def test_the_kiosk_session_gets_the_masked_name_and_a_forged_code_is_refused(
+    gw: GateWorld,
+) -> None:
+    cache.clear()
+    client = Client()
+    client.force_login(gw.world.users["a1_guard"])
+    code = tokens.phone_token(person_id=gw.world.a1_person.pk, at=timezone.now())
+    body = post(
+        client,
+        {
+            "gate_id": gw.gate.pk,
+            "direction": "in",
+            "code": code,
+            "temperature": 36.4,
+            "code_colour": "green",
+            "steps": STEPS,
+        },
+    ).json()
+    assert body["name"] == "甲***"
+    forged = post(client, {"gate_id": gw.gate.pk, "direction": "in", "code": code[:-1] + "A"})
+    assert forged.json()["reasons"][0]["text"] == services.TOKEN_FORGED
+
+
+@override_settings(GATE_DEVICE_CHECKS_PER_MINUTE=2)
+def test_a_device_is_rate_limited(gw: GateWorld) -> None:
+    cache.clear()
+    client = device(gw)
+    body = {"gate_id": gw.gate.pk, "direction": "out", "code": "nonsense"}
+    assert [post(client, body).status_code for _ in range(2)] == [200, 200]
+    limited = post(client, body)
+    assert limited.status_code == 429 and limited.json()["detail"] == RATE_LIMITED
+    assert AccessCheck.objects.count() == 2
+
+
+def test_a_checked_at_too_old_is_a_field_error(gw: GateWorld) -> None:
+    cache.clear()
+    old = (timezone.now() - dt.timedelta(hours=5)).isoformat()
+    response = post(
+        device(gw), {"gate_id": gw.gate.pk, "direction": "in", "code": "x", "checked_at": old}
+    )
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"][-1] == "checked_at"
+    assert not AccessCheck.objects.exists()
+
+
+def test_l_3_1_contact_tracing_reads_one_persons_passages(gw: GateWorld) -> None:
+    """Where one person passed in a time range (the (person, at) index), for A1's officer;
+    another enterprise's officer gets a 404."""
+    from tests.gate.conftest import AT
+    from tests.gate.test_check import check, phone
+
+    check(gw, phone(gw))
+    check(gw, phone(gw), direction="out", at=AT + dt.timedelta(minutes=1))
+    url = f"/api/v1/gate/people/{gw.world.a1_person.pk}/passages"
+    span = {"start": "2022-11-20T00:00:00Z", "end": "2022-11-21T00:00:00Z"}
+    officer = Client()
+    officer.force_login(gw.world.users["a1_officer"])
+    rows = officer.get(url, span).json()
+    assert [(r["direction"], r["gate"]) for r in rows] == [("in", "甲一东门"), ("out", "甲一东门")]
+    outsider = Client()
+    outsider.force_login(gw.world.users["a2_officer"])
+    assert outsider.get(url, span).status_code == 404
