@@ -570,3 +570,33 @@ def test_it_reports_every_mistake_at_once(tmp_path) -> None:
 def test_bundled_packs_directory_is_the_default() -> None:
     assert DEFAULT_PACKS_DIR.name == "packs"
     assert sorted(p.name for p in DEFAULT_PACKS_DIR.glob("*.yaml"))
+
+
+def test_every_published_bundled_pack_matches_its_fingerprint_in_published_lock() -> None:
+    """Issue 10 §3: published versions are immutable. Read straight from the files (not the
+    loader): each published built-in file is pinned, and its sha256 is the pinned one."""
+    from parkguard.policy.lock import digest_of, read_lock
+    from parkguard.policy.validation import validate_text
+
+    pins = read_lock(DEFAULT_PACKS_DIR)
+    published = {}
+    for path in sorted(DEFAULT_PACKS_DIR.glob("*.yaml")):
+        text = path.read_text(encoding="utf-8")
+        spec = validate_text(text, file=path.name)
+        if spec.status == "published":
+            published[(spec.id, spec.version)] = digest_of(text)
+    assert published.keys() == pins.keys()
+    changed = [key for key, digest in published.items() if pins[key] != digest]
+    assert changed == []
+
+
+def test_j_v1_is_the_content_first_published() -> None:
+    """J v1 was once edited in place; its first published fingerprint (the lock of the
+    commit that first pinned it) is the one in force again, and the edit is J v2."""
+    from parkguard.policy.lock import read_lock
+
+    pins = read_lock(DEFAULT_PACKS_DIR)
+    assert pins[("jinjiang-xiyuan-2022-81", 1)] == (
+        "8145d6a0c1f4ee6b26eeff42dadd7689ddbff2e0ea80b0ab4088ff1dc30d2b18"
+    )
+    assert ("jinjiang-xiyuan-2022-81", 2) in pins
