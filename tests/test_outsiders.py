@@ -37,6 +37,9 @@ from parkguard.orgs.access import scope_for_user
 from parkguard.orgs.models import ApiToken, Membership, SupervisionOffice
 from parkguard.orgs.services import api_token_create
 from parkguard.people.models import HouseholdMember, PersonImport
+from parkguard.policy import DEFAULT_PACKS_DIR
+from parkguard.rules.models import UploadedPack
+from parkguard.rules.services import pack_upload
 from tests.factories import TODAY, World
 
 # Routes anyone may open (they carry no tenant data).
@@ -113,6 +116,7 @@ def _victims(world: World) -> dict[str, Any]:
     leave = SickLeave.objects.create(
         person=world.a1_person, reason="发热", started_on=TODAY, recorded_at=_now()
     )
+    upload = _pack_upload_victim(world)
     return {
         "enterprise_id": world.a1.pk,
         "unit_id": world.a1_unit.pk,
@@ -126,9 +130,17 @@ def _victims(world: World) -> dict[str, Any]:
         "webhook_id": webhook.pk,  # A1's group robot: outsiders may not see, edit, test, delete
         "alert_id": alert.pk,
         "leave_id": leave.pk,
+        "upload_id": upload.pk,  # park A's uploaded draft pack: park roles of park A only
         "id": world.users["a1_officer"].pk,  # admin's password-change page for a user
         # Only those who may administer A1's records may ever receive these.
-        "admin_markers": [token.name, token.prefix, batch.filename, member.name, member.phone],
+        "admin_markers": [
+            token.name,
+            token.prefix,
+            batch.filename,
+            member.name,
+            member.phone,
+            upload.title,
+        ],
         "models": {
             "Enterprise": world.a1,
             "OrgUnit": world.a1_unit,
@@ -144,9 +156,29 @@ def _victims(world: World) -> dict[str, Any]:
             "Webhook": webhook,
             "Alert": alert,
             "SickLeave": leave,
+            "UploadedPack": upload,
             "User": world.users["a1_officer"],
         },
     }
+
+
+def _pack_upload_victim(world: World) -> UploadedPack:
+    """A draft pack uploaded by park A's admin (issue 10 §3)."""
+    admin = world.users["park_a_admin"]
+    text = (
+        (DEFAULT_PACKS_DIR / "example-quyu-2022-1.v1.yaml")
+        .read_text(encoding="utf-8")
+        .replace("id: example-quyu-2022-1\n", "id: park-a-secret-pack\n", 1)
+        .replace("\ntitle: ", "\ntitle: 甲园区未发布的规则包", 1)
+    )
+    return pack_upload(
+        scope=scope_for_user(admin),
+        park=world.park_a,
+        file="park-a.v1.yaml",
+        text=text,
+        by=admin,
+        at=_now(),
+    )
 
 
 def _notify_victims(world: World) -> tuple[Message, Webhook]:
@@ -349,6 +381,13 @@ API_BODIES: dict[str, dict[str, Any]] = {
     "reactivate": {},
     "reset": {},
     "employee-logins": {"person_ids": [1], "login_by": "phone"},
+    # Rule packs a park uploads, previews, publishes and adopts (issue 10 §3).
+    "validate": {"file": "x.yaml", "text": "id: x\n"},
+    "uploads": {"file": "x.yaml", "text": "id: x\n"},
+    "preview": {"command": "plan", "body": {}},
+    "propose": {},
+    "publish": {},
+    "adopt": {"pack_id": "example-quyu-2022-1", "params": {}},
 }
 
 

@@ -14,7 +14,6 @@ from parkguard.orgs.choices import ENTERPRISE_HOSTS
 from parkguard.orgs.models import Enterprise, Jurisdiction
 from parkguard.policy import (
     Pack,
-    PackError,
     PackIssue,
     Plan,
     PlanRequest,
@@ -23,7 +22,6 @@ from parkguard.policy import (
     Registry,
     evaluate_plan,
     explain,
-    load_pack_text,
     plan_arrival,
     to_jsonable,
 )
@@ -136,14 +134,10 @@ class DraftCheck:
 
 
 def pack_draft_check(*, scope: Scope, park: Jurisdiction, file: str, text: str) -> DraftCheck:
-    """Validate a pack's text against this site's packs (what it extends); the result is a
-    draft for preview only: it is never added to the registry and never in force."""
+    """Validate a pack's text against the park's packs (what it extends); the result is a
+    draft for preview only: it is never added to a registry and never in force."""
     require(scope, "upload_pack", park)
-    try:
-        pack = load_pack_text(text, file=file, parents=registry())
-    except PackError as exc:
-        return DraftCheck(exc.issues, None)
-    return DraftCheck((), pack)
+    return upload_check(park=park, file=file, text=text, status=UploadStatus.DRAFT)
 
 
 def parks_for_scope(*, scope: Scope) -> list[Jurisdiction]:
