@@ -270,3 +270,11 @@ def published_uploads(*, park: Jurisdiction) -> dict[str, UploadedPack]:
     """The park's published uploads by ``id@version`` (the adoption page names them)."""
     rows = UploadedPack.objects.filter(jurisdiction=park, status=UploadStatus.PUBLISHED)
     return {row.key: row for row in rows}
+
+
+def uploads_all(*, park_id: int | None = None) -> QuerySet[UploadedPack]:
+    """Every park's uploads, for the operators' command line (no caller scope)."""
+    rows = UploadedPack.objects.select_related("jurisdiction").order_by(
+        "jurisdiction__name", "pack_id", "version"
+    )
+    return rows.filter(jurisdiction_id=park_id) if park_id is not None else rows

@@ -281,3 +281,18 @@ def test_the_diff_page_between_two_versions(
     page = _page(client_as("park_a_admin"), "/policy/jinjiang-xiyuan-2022-81/diff/?old=1&new=2")
     assert "第 1 版 → 第 2 版" in page and "修改规则 [J-1.2.5]" in page
     assert client_as("park_a_admin").get("/policy/nothing/diff/").status_code == 404
+
+
+def test_the_command_line_labels_drafts(world: World) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    upload = _upload(world)
+    out = StringIO()
+    call_command("policy", "uploads", stdout=out)
+    assert f"{upload.key}\t草稿，不生效\t" in out.getvalue()
+    _, upload = _publish(world, upload)
+    out = StringIO()
+    call_command("policy", "uploads", "--park", str(world.park_a.pk), stdout=out)
+    assert f"{upload.key}\t已发布 sha256 {upload.digest}" in out.getvalue()
