@@ -197,7 +197,7 @@ CASES = [
     (
         "yes is not a boolean",
         _m(f"{PHASE1}.blocks_entry", "yes"),
-        E.ERR_WRONG_TYPE,
+        E.ERR_YAML_YES_NO,
         "rules[0].measures[0].phases[1].blocks_entry",
     ),
     (
@@ -626,7 +626,7 @@ def test_uploads_load_on_top_and_a_bad_one_never_breaks_the_others(registry: Reg
     loaded = load_more(registry, files)
     messages = {i.file: i.message for i in loaded.invalid}
     assert messages == {
-        "broken.yaml": E.ERR_YAML_SYNTAX,
+        "broken.yaml": E.ERR_YAML_TAB,
         "again.yaml": E.ERR_DUPLICATE_VERSION,
         "overlap.yaml": E.ERR_VERSION_ORDER,  # v3 would start before v2
         "tampered.yaml": E.ERR_PUBLISHED_CHANGED,

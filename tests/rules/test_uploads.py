@@ -54,7 +54,7 @@ def test_a_mistake_is_refused_with_file_line_path_and_message_and_nothing_is_sto
         _upload(world, X_V2_TAB)
     (issue,) = caught.value.issues
     assert issue.file == f"{X}.v2.yaml"
-    assert issue.message == E.ERR_YAML_SYNTAX and issue.line == TAB_LINE
+    assert issue.message == E.ERR_YAML_TAB and issue.line == TAB_LINE
     assert UploadedPack.objects.count() == 0
     assert not AuditEvent.objects.filter(action="pack_upload").exists()
 
@@ -220,7 +220,7 @@ def test_the_pages_upload_preview_publish_and_adopt(
     url = f"/park/{world.park_a.pk}/packs/draft/"
     page = _page(admin, url, {"text": X_V2_TAB})
     assert "有 1 处错误，未保存" in page and f"第 {TAB_LINE} 行" in page
-    assert E.ERR_YAML_SYNTAX in page
+    assert E.ERR_YAML_TAB in page
     page = _page(admin, url, {"text": X_V2})
     upload = UploadedPack.objects.get()
     assert "草稿，不生效" in page and upload.key in page

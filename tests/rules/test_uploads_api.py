@@ -32,7 +32,7 @@ def test_validate_and_upload_report_line_path_and_message(
     checked = _post(admin, f"{base}/validate", {"file": "x.yaml", "text": X_V2_TAB}).json()
     assert checked["valid"] is False and checked["draft"] is True
     (issue,) = checked["issues"]
-    assert (issue["line"], issue["message"]) == (TAB_LINE, E.ERR_YAML_SYNTAX)
+    assert (issue["line"], issue["message"]) == (TAB_LINE, E.ERR_YAML_TAB)
     refused = _post(admin, f"{base}/uploads", {"file": "x.yaml", "text": X_V2_TAB})
     assert refused.status_code == 422 and refused.json()["detail"][0]["line"] == TAB_LINE
     assert not UploadedPack.objects.exists()
