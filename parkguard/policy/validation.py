@@ -162,13 +162,14 @@ def _trap(issue: E.PackIssue, err: Mapping[str, Any], data: Any) -> E.PackIssue:
         return issue
     value: Any = data
     for part in clean_loc(tuple(err["loc"])):
-        if (isinstance(value, dict) and part in value) or (
-            isinstance(value, list) and isinstance(part, int) and 0 <= part < len(value)
-        ):
+        if isinstance(value, dict) and part in value:
             value = value[part]
-        else:
-            value = err.get("input")
-            break
+            continue
+        if isinstance(value, list) and isinstance(part, int) and 0 <= part < len(value):
+            value = value[part]
+            continue
+        value = err.get("input")
+        break
     if not isinstance(value, str):
         return issue
     word = value.strip()
