@@ -296,3 +296,24 @@ def test_the_command_line_labels_drafts(world: World) -> None:
     out = StringIO()
     call_command("policy", "uploads", "--park", str(world.park_a.pk), stdout=out)
     assert f"{upload.key}\t已发布 sha256 {upload.digest}" in out.getvalue()
+
+
+def test_the_demo_park_has_a_proposed_draft_for_its_second_admin() -> None:
+    """The demo's park admin proposed a draft; `park_admin2` has it to approve (issue 10 §3)."""
+    from django.contrib.auth.models import User
+    from django.core.management import call_command
+
+    call_command("demo_load", verbosity=0)
+    upload = UploadedPack.objects.get()
+    assert upload.is_draft and upload.proposed_by is not None
+    assert upload.proposed_by.username == "park_admin"
+    (entry,) = [
+        f
+        for f in selectors.followed(park=upload.jurisdiction, on=dt.date(2022, 11, 28))
+        if f.adoption.pack_id == upload.pack_id
+    ]
+    assert entry.pack is not None and entry.pack.version == 2  # the draft is not in force
+    second = User.objects.get(username="park_admin2")
+    services.pack_publish(scope=scope_for_user(second), upload=upload, by=second, at=AT)
+    upload.refresh_from_db()
+    assert not upload.is_draft
