@@ -196,13 +196,15 @@ def upload_get(*, scope: Scope, park: Jurisdiction, upload_id: int) -> UploadedP
 def upload_pack(*, upload: UploadedPack) -> DraftCheck:
     """The upload as a pack: a published one from the park's registry, a draft checked anew."""
     if not upload.is_draft:
+        loaded = park_loaded(upload.jurisdiction_id)
         try:
-            return DraftCheck(
-                (), park_registry(upload.jurisdiction_id).get(upload.pack_id, upload.version)
-            )
+            pack: Pack | None = loaded.registry.get(upload.pack_id, upload.version)
         except PolicyInputError:
-            invalid = park_loaded(upload.jurisdiction_id).invalid
-            return DraftCheck(tuple(i for i in invalid if i.file == upload.file), None)
+            pack = None
+        if pack is not None and pack.digest == upload.digest:
+            return DraftCheck((), pack)
+        # Left out (the same version came from elsewhere, or it no longer loads): its errors.
+        return DraftCheck(tuple(i for i in loaded.invalid if i.file == upload.file), None)
     return upload_check(
         park=upload.jurisdiction, file=upload.file, text=upload.text, status=upload.status
     )

@@ -298,7 +298,10 @@ def park_packs(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
             prefix=prefix,
             initial=adoption.params if adoption else None,
         )
-        row = {"pack": pack, "adoption": adoption, "form": form, "upload": uploaded.get(pack.key)}
+        upload = uploaded.get(pack.key)
+        if upload is not None and upload.digest != pack.digest:
+            upload = None  # the same id@version came from the site's packs, not this upload
+        row = {"pack": pack, "adoption": adoption, "form": form, "upload": upload}
         rows.append(row)
         if not bound:
             continue

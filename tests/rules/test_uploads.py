@@ -317,3 +317,32 @@ def test_the_demo_park_has_a_proposed_draft_for_its_second_admin() -> None:
     services.pack_publish(scope=scope_for_user(second), upload=upload, by=second, at=AT)
     upload.refresh_from_db()
     assert not upload.is_draft
+
+
+def test_a_published_upload_that_no_longer_loads_is_listed_and_breaks_nothing(
+    world: World, client_as: Callable[[str | None], Client], tmp_path: Any
+) -> None:
+    """A published upload that clashes with a pack the site later loads (here the same
+    version in PARKGUARD_PACKS_DIR) is listed with its error; the pages, the other packs
+    and the park's plans keep working (issue 10 §3)."""
+    from django.test import override_settings
+
+    from parkguard.rules import registry as site
+
+    _, upload = _publish(world, _upload(world))
+    PackAdoption.objects.create(jurisdiction=world.park_a, pack_id=X, adopted_at=AT)
+    (tmp_path / f"{X}.v2.yaml").write_text(X_V2.replace("days: 10,", "days: 10, "), "utf-8")
+    with override_settings(PACKS_DIR=str(tmp_path)):
+        site.reload()
+        try:
+            check = selectors.upload_pack(upload=upload)
+            assert check.pack is None
+            assert [i.message for i in check.issues] == [E.ERR_DUPLICATE_VERSION]
+            admin = client_as("park_a_admin")
+            detail = _page(admin, f"/park/{world.park_a.pk}/packs/uploads/{upload.pk}/")
+            assert E.ERR_DUPLICATE_VERSION in detail
+            assert _page(admin, f"/park/{world.park_a.pk}/packs/").count("<section") > 1
+            (entry,) = selectors.followed(park=world.park_a, on=dt.date(2022, 12, 20))
+            assert entry.pack is not None and entry.pack.version == 2  # the site's v2
+        finally:
+            site.reload()
