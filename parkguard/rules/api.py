@@ -384,6 +384,27 @@ def upload_detail(request: HttpRequest, jurisdiction_id: int, upload_id: int) ->
     )
 
 
+@router.get(
+    _UPLOAD + "/{upload_id}/diff",
+    response=dict[str, Any],
+    summary="上传的规则包与今日现行版本之间的逐条差异（中文）",
+)
+def upload_diff(request: HttpRequest, jurisdiction_id: int, upload_id: int) -> Any:
+    s, park = _park(request, jurisdiction_id)
+    upload = selectors.upload_get(scope=s, park=park, upload_id=upload_id)
+    check = selectors.upload_pack(upload=upload)
+    current = None
+    if check.pack is not None:
+        current = selectors.in_force_for(park=park, pack_id=check.pack.id, on=timezone.localdate())
+    changes = diff_packs(current, check.pack) if current and check.pack else ()
+    return {
+        "old": current.key if current is not None else None,
+        "new": upload.key,
+        "draft": upload.is_draft,
+        "changes": [dataclasses.asdict(c) for c in changes],
+    }
+
+
 @router.post(
     _UPLOAD + "/{upload_id}/preview",
     response={200: dict[str, Any], 422: FieldErrors},

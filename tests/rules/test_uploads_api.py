@@ -106,3 +106,16 @@ def test_enterprise_roles_and_other_parks_see_nothing(
         response = _post(client, f"{base}/uploads", {"file": "y.yaml", "text": X_V2})
         assert response.status_code in (403, 404)
     assert UploadedPack.objects.count() == 1
+
+
+def test_the_diff_of_an_upload_from_the_version_in_force(
+    world: World, client_as: Callable[[str | None], Client]
+) -> None:
+    base = f"/api/v1/parks/{world.park_a.pk}/packs"
+    admin = client_as("park_a_admin")
+    up = _post(admin, f"{base}/uploads", {"file": "x.v2.yaml", "text": X_V2}).json()
+    diff = admin.get(f"{base}/uploads/{up['id']}/diff").json()
+    assert (diff["old"], diff["new"], diff["draft"]) == (f"{X}@1", f"{X}@2", True)
+    (change,) = [c for c in diff["changes"] if c["what"] == "rule"]
+    assert change["kind"] == "changed" and change["text"].startswith("修改规则 [X-1.1]")
+    assert client_as("park_b_admin").get(f"{base}/uploads/{up['id']}/diff").status_code == 404
