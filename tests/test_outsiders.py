@@ -42,6 +42,9 @@ from parkguard.orgs.access import scope_for_user
 from parkguard.orgs.models import ApiToken, Membership, SupervisionOffice, UserSession
 from parkguard.orgs.services import api_token_create
 from parkguard.people.models import HouseholdMember, PersonImport
+from parkguard.policy import DEFAULT_PACKS_DIR
+from parkguard.rules.models import UploadedPack
+from parkguard.rules.services import pack_upload
 from parkguard.status.choices import OverrideAction
 from parkguard.status.models import StatusOverride
 from tests.factories import TODAY, World
@@ -133,6 +136,7 @@ def _victims(world: World) -> dict[str, Any]:
     )
     _duties_victims(world)
     gate, printed, visitor, check = _gate_victims(world, token)
+    upload = _pack_upload_victim(world)
     return {
         "enterprise_id": world.a1.pk,
         "unit_id": world.a1_unit.pk,
@@ -151,6 +155,7 @@ def _victims(world: World) -> dict[str, Any]:
         "gate_id": gate.pk,  # A1's gate: its kiosk, poster, lookup, settings
         "code": gate.place_code,  # A1's place code: only A1's own people may register there
         "pass_id": printed.pk,  # A1's printed pass: outsiders may not print or revoke it
+        "upload_id": upload.pk,  # park A's uploaded draft pack: park roles of park A only
         "id": world.users["a1_officer"].pk,  # admin's password-change page for a user
         # Only those who may administer A1's records may ever receive these.
         "admin_markers": [
@@ -161,6 +166,7 @@ def _victims(world: World) -> dict[str, Any]:
             member.phone,
             visitor.name,
             printed.serial,
+            upload.title,
         ],
         "models": {
             "Enterprise": world.a1,
@@ -181,6 +187,7 @@ def _victims(world: World) -> dict[str, Any]:
             "PrintedPass": printed,
             "TemporaryPass": visitor,
             "AccessCheck": check,
+            "UploadedPack": upload,
             "User": world.users["a1_officer"],
         },
     }
@@ -209,6 +216,8 @@ def _duties_victims(world: World) -> None:
     DailyFigure.objects.create(
         enterprise=world.a1, on=TODAY, headcount=2, declared=1, test_due=2, taken_at=now
     )
+
+
 def _gate_victims(
     world: World, token: ApiToken
 ) -> tuple[Gate, PrintedPass, TemporaryPass, AccessCheck]:
@@ -247,6 +256,25 @@ def _gate_victims(
         reasons=[{"text": "无48小时内的核酸检测阴性证明", "citation": None}],
     )
     return gate, printed, visitor, check
+
+
+def _pack_upload_victim(world: World) -> UploadedPack:
+    """A draft pack uploaded by park A's admin (issue 10 §3)."""
+    admin = world.users["park_a_admin"]
+    text = (
+        (DEFAULT_PACKS_DIR / "example-quyu-2022-1.v1.yaml")
+        .read_text(encoding="utf-8")
+        .replace("id: example-quyu-2022-1\n", "id: park-a-secret-pack\n", 1)
+        .replace("\ntitle: ", "\ntitle: 甲园区未发布的规则包", 1)
+    )
+    return pack_upload(
+        scope=scope_for_user(admin),
+        park=world.park_a,
+        file="park-a.v1.yaml",
+        text=text,
+        by=admin,
+        at=_now(),
+    )
 
 
 def _notify_victims(world: World) -> tuple[Message, Webhook]:
@@ -449,6 +477,13 @@ API_BODIES: dict[str, dict[str, Any]] = {
     "employee-logins": {"person_ids": [1], "login_by": "phone"},
     # Approving A1's pending manual override (issue 18 §2).
     "decision": {"approve": True, "note": "越权批准"},
+    # Rule packs a park uploads, previews, publishes and adopts (issue 10 §3).
+    "validate": {"file": "x.yaml", "text": "id: x\n"},
+    "uploads": {"file": "x.yaml", "text": "id: x\n"},
+    "preview": {"command": "plan", "body": {}},
+    "propose": {},
+    "publish": {},
+    "adopt": {"pack_id": "example-quyu-2022-1", "params": {}},
 }
 
 

@@ -407,6 +407,7 @@ def demo_load(*, if_empty: bool = False) -> DemoResult | None:
     me = Person.objects.filter(enterprise=a1).order_by("id").first()
     grants = [
         ("park_admin", Role.PARK_ADMIN, park_a, None, None, None),
+        ("park_admin2", Role.PARK_ADMIN, park_a, None, None, None),
         ("cadre", Role.PARK_CADRE, park_a, None, None, None),
         ("inspector", Role.INSPECTOR, park_a, None, None, None),
         ("liaison", Role.COMMUNITY_LIAISON, communities[0], None, None, None),
@@ -435,8 +436,29 @@ def demo_load(*, if_empty: bool = False) -> DemoResult | None:
         officer=users["officer"],
     )
     _demo_pending_logins(enterprise=a1, officer=users["officer"], team=first_team)
+    demo_pack_draft(park=park_a, by=users["park_admin"])
     total = Person.objects.count()
     return DemoResult(summary=f"{len(enterprises)} 家企业，{total} 名人员，2 个园区")
+
+
+def demo_pack_draft(*, park: Jurisdiction, by: User) -> None:
+    """A draft pack park A's admin uploaded and proposed: the second admin (`park_admin2`)
+    previews it and approves it; until then it is labelled a draft and never in force."""
+    from parkguard.orgs.access import scope_for_user
+    from parkguard.policy import DEFAULT_PACKS_DIR
+    from parkguard.rules.models import UploadedPack
+    from parkguard.rules.services import pack_propose, pack_upload
+
+    if UploadedPack.objects.filter(jurisdiction=park).exists():
+        return
+    spec = DATA["pack_draft"]
+    text = (DEFAULT_PACKS_DIR / spec["from"]).read_text(encoding="utf-8")
+    for old, new in spec["replace"]:
+        text = text.replace(old, new, 1)
+    scope = scope_for_user(by)
+    at = ADOPTED_AT + dt.timedelta(days=spec["uploaded_days_after_adoption"])
+    upload = pack_upload(scope=scope, park=park, file=spec["file"], text=text, by=by, at=at)
+    pack_propose(scope=scope, upload=upload, by=by, at=at)
 
 
 def demo_health_today(*, enterprise: Enterprise, me: Person | None, officer: User) -> None:
@@ -633,6 +655,8 @@ def demo_duties(*, enterprises: list[Enterprise], me: Person | None) -> None:
             )
     DailyFigure.objects.bulk_create(figures, batch_size=500, ignore_conflicts=True)
     daily_figures_snapshot(at=now)
+
+
 def demo_gate_today(
     *, enterprises: list[Enterprise], park: Jurisdiction, guard: User, officer: User
 ) -> None:

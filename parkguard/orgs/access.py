@@ -268,9 +268,11 @@ ACTIONS: dict[str, Grant] = {
     "administer": _PARK_ADMIN,
     "review": _PARK_ADMIN,
     "adopt": _PARK_ADMIN,
-    # Check a rule pack a park admin wrote (validation, explanation, plan preview of the
-    # draft, never in force). Publishing uploads is not built yet.
+    # Upload a rule pack a park admin wrote (validation, explanation, previews of the draft,
+    # never in force), and propose or approve its publication: approval needs a second park
+    # admin (the service refuses the proposer), issue 10 §3.
     "upload_pack": _PARK_ADMIN,
+    "publish_pack": _PARK_ADMIN,
     # Read the audit log of one's enterprise or park.
     "read_audit": _EDITORS,
     # Health (issue 11). The daily declaration is the person's own (Z-5.2c).

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET
 
 from parkguard.duties import selectors as duties_selectors
 from parkguard.orgs import selectors as orgs_selectors
-from parkguard.orgs.access import can_edit_enterprise, get_visible_or_404, scope_of
+from parkguard.orgs.access import can, can_edit_enterprise, get_visible_or_404, scope_of
 from parkguard.orgs.choices import JURISDICTION_ROLES, Role
 from parkguard.orgs.models import Enterprise, Membership
 from parkguard.overview import selectors
@@ -60,11 +60,14 @@ def park_overview(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
         "category": [{"name": x, "value": n} for x, n in overview.by_category],
     }
     trend = duties_selectors.figure_trend(scope=scope, end=timezone.localdate(), park=park)
-    return render(
-        request,
-        "overview/park_overview.html",
-        {"o": overview, "chart": chart, "trend": trend, "trend_chart": trend.chart()},
-    )
+    context = {
+        "o": overview,
+        "chart": chart,
+        "trend": trend,
+        "trend_chart": trend.chart(),
+        "can_upload_pack": can(scope, "upload_pack", park),
+    }
+    return render(request, "overview/park_overview.html", context)
 
 
 @login_required

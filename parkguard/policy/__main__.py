@@ -68,7 +68,8 @@ def main(argv: list[str] | None = None) -> int:
             return _json_command(args.command, args.facts, registry)
         if args.command == "validate":
             for pack in registry.packs():
-                print(f"通过：{pack.meta.file}（{pack.key}，{len(pack.rules)} 条规则）")
+                draft = "，草稿，不生效" if pack.meta.status == "draft" else ""
+                print(f"通过：{pack.meta.file}（{pack.key}，{len(pack.rules)} 条规则{draft}）")
             for key in registry.unlocked():
                 print(f"提示：{key} 已发布但未记入 published.lock")
             return 0

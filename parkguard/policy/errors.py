@@ -14,6 +14,15 @@ from dataclasses import dataclass
 # --- reading the file -------------------------------------------------------------------
 ERR_FILE_UNREADABLE = "无法读取规则包文件"
 ERR_YAML_SYNTAX = "YAML 语法错误"
+# The traps of writing YAML in a text editor, each with its own message (docs §9).
+ERR_YAML_TAB = "YAML 语法错误：不能用制表符（Tab）缩进，请改用空格（每级 2 个）"
+ERR_YAML_COLON = (
+    "YAML 语法错误：文字中有英文冒号加空格（: ），被当成了“键: 值”；"
+    "请给整段文字加引号，或改用中文冒号“：”"
+)
+ERR_YAML_YES_NO = "是非只能写 true 或 false（yes、no、on、off、是、否 都不认）"
+ERR_YAML_LEADING_ZERO = "数字不能以 0 开头（07 请写 7）；编号等文字请加引号"
+ERR_YAML_DATE = "日期应写成 YYYY-MM-DD（如 2022-11-01：月、日不足两位要补 0，用短横线分隔）"
 ERR_NOT_MAPPING = "规则包的顶层必须是“键: 值”映射"
 
 # --- shape of the pack ------------------------------------------------------------------

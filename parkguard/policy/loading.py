@@ -208,3 +208,75 @@ def load_tolerant(directories: Iterable[str | Path]) -> Loaded:
             return Loaded(Registry(packs, unlocked=unlocked), tuple(issues))
         issues.extend(found)
         loaded = [item for item in loaded if item.file not in bad]
+
+
+def canonical_text(text: str) -> str:
+    """A pack's text as stored and fingerprinted: no byte-order mark, LF line ends, no
+    trailing blanks, one final newline. Two uploads that differ only in those are one."""
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    return "\n".join(line.rstrip() for line in text.split("\n")).rstrip("\n") + "\n"
+
+
+@dataclass(frozen=True, slots=True)
+class MoreFile:
+    """A pack text to load on top of a registry (an upload): its status is the caller's
+    (a draft stays a draft whatever the file says) and ``digest``, when given, pins it."""
+
+    file: str
+    text: str
+    status: str
+    digest: str | None = None
+
+
+def load_more(base: Registry, files: Iterable[MoreFile]) -> Loaded:
+    """`base` plus more packs, each checked in turn against `base` and the ones accepted
+    before it: a version already there, an overlap with a published version, a changed
+    pinned text or a mistake leaves that file out and listed; the others load."""
+    issues: list[E.PackIssue] = []
+    packs = list(base.packs())
+    for item in files:
+        current = Registry(packs)
+        try:
+            spec = validate_text(item.text, file=item.file)
+        except E.PackError as exc:
+            issues.extend(exc.issues)
+            continue
+        spec = spec.model_copy(update={"status": item.status})
+        digest = digest_of(item.text)
+        if item.digest is not None and item.digest != digest:
+            issues.append(
+                E.PackIssue(
+                    item.file,
+                    "",
+                    E.ERR_PUBLISHED_CHANGED,
+                    f"数据库记录 sha256 {item.digest}，现为 {digest}",
+                )
+            )
+            continue
+        key = (spec.id, spec.version)
+        if any((p.id, p.version) == key for p in packs):
+            issues.append(
+                E.PackIssue(
+                    item.file,
+                    "version",
+                    E.ERR_DUPLICATE_VERSION,
+                    f"{key[0]}@{key[1]} 已存在",
+                    yaml_source.line_of(item.text, ("version",)),
+                )
+            )
+            continue
+        new = LoadedFile(spec, item.file, item.text, digest)
+        by_key: dict[tuple[str, int], LoadedFile] = {key: new}
+        resolved: dict[tuple[str, int], Pack | None] = {}
+        for known in current.packs():
+            resolved[(known.id, known.version)] = known
+            by_key[(known.id, known.version)] = LoadedFile(known.spec, known.meta.file, "", "")
+        found: list[E.PackIssue] = []
+        _check_overlaps(by_key, found)  # the loaded ones agree: whatever is found is this file's
+        found = [E.PackIssue(item.file, i.path, i.message, i.detail, i.line) for i in found]
+        added = resolve(key, by_key, resolved, (), found)
+        if found or added is None:
+            issues.extend(found)
+            continue
+        packs.append(added)
+    return Loaded(Registry(packs, unlocked=base.unlocked()), tuple(issues))

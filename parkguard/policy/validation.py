@@ -7,6 +7,7 @@ and its parents (`check_params`), once its `extends` chain is known.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
@@ -112,9 +113,13 @@ def validate_text(text: str, *, file: str) -> PackSpec:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
-        raise E.PackError(
-            [E.PackIssue(file, "", E.ERR_YAML_SYNTAX, str(exc).splitlines()[0], line)]
-        ) from None
+        problem = str(getattr(exc, "problem", "") or "")
+        message, detail = E.ERR_YAML_SYNTAX, problem or str(exc).splitlines()[0]
+        if "'\\t'" in problem:
+            message, detail = E.ERR_YAML_TAB, ""
+        elif "mapping values are not allowed" in problem:
+            message, detail = E.ERR_YAML_COLON, ""
+        raise E.PackError([E.PackIssue(file, "", message, detail, line)]) from None
     if not isinstance(data, dict):
         raise E.PackError([E.PackIssue(file, "", E.ERR_NOT_MAPPING)])
     try:
@@ -133,7 +138,9 @@ def validate_text(text: str, *, file: str) -> PackSpec:
                 )
             )
         ]
-        raise E.PackError([_issue_from_error(err, file, text) for err in kept]) from None
+        raise E.PackError(
+            [_trap(_issue_from_error(err, file, text), err, data) for err in kept]
+        ) from None
     issues = [
         E.PackIssue(file, format_path(loc), msg, detail, yaml_source.line_of(text, loc))
         for loc, msg, detail in _check_spec(spec)
@@ -141,6 +148,41 @@ def validate_text(text: str, *, file: str) -> PackSpec:
     if issues:
         raise E.PackError(issues)
     return spec
+
+
+_YES_NO = {"yes", "no", "on", "off", "y", "n", "是", "否", "对", "错"}
+_LEADING_ZERO = re.compile(r"^[-+]?0[0-9]+$")
+_DATE_LIKE = re.compile(r"^[0-9]{4}\s*[-/.年]")
+
+
+def _trap(issue: E.PackIssue, err: Mapping[str, Any], data: Any) -> E.PackIssue:
+    """A type error that is one of the YAML traps of a text editor gets its own message:
+    yes/no/on/off for a boolean, a number with a leading zero, a date not in YYYY-MM-DD."""
+    if issue.message not in (E.ERR_WRONG_TYPE, E.ERR_PARAM_DEFAULT_TYPE):
+        return issue
+    value: Any = data
+    for part in clean_loc(tuple(err["loc"])):
+        if isinstance(value, dict) and part in value:
+            value = value[part]
+            continue
+        if isinstance(value, list) and isinstance(part, int) and 0 <= part < len(value):
+            value = value[part]
+            continue
+        value = err.get("input")
+        break
+    if not isinstance(value, str):
+        return issue
+    word = value.strip()
+    message = None
+    if word.lower() in _YES_NO:
+        message = E.ERR_YAML_YES_NO
+    elif _LEADING_ZERO.match(word):
+        message = E.ERR_YAML_LEADING_ZERO
+    elif _DATE_LIKE.match(word) and "日期" in issue.detail:
+        message = E.ERR_YAML_DATE
+    if message is None:
+        return issue
+    return E.PackIssue(issue.file, issue.path, message, issue.detail, issue.line)
 
 
 def _check_spec(spec: PackSpec) -> Iterator[tuple[tuple[str | int, ...], str, str]]:

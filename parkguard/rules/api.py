@@ -3,17 +3,24 @@ evaluate, route, schedule, deadlines, gate, zone, diff) for given facts, with ci
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Schema
 from ninja.responses import Status
+from pydantic import ValidationError as PydanticError
 
 from parkguard.api.auth import scope
-from parkguard.lib.api_errors import FieldErrors
-from parkguard.policy import Pack, PlanRequest, PolicyInputError, Records, explain
+from parkguard.lib.api_errors import FieldErrors, field_errors, translate
+from parkguard.orgs.access import get_visible_or_404
+from parkguard.orgs.models import Jurisdiction
+from parkguard.orgs.selectors import parks_of
+from parkguard.policy import Pack, PackIssue, PlanRequest, PolicyInputError, Records, explain
+from parkguard.policy.diff import diff_packs
 from parkguard.policy.requests import (
     DeadlinesRequest,
     EvaluateRequest,
@@ -22,9 +29,12 @@ from parkguard.policy.requests import (
     ScheduleRequest,
     ZoneRequest,
 )
-from parkguard.rules import selectors
+from parkguard.rules import selectors, services
+from parkguard.rules.models import UploadedPack
 from parkguard.rules.registry import registry
-from parkguard.rules.selectors import input_error
+from parkguard.rules.selectors import DRAFT_LABEL, input_error
+
+PACK_TEXT_MAX = 512 * 1024  # characters of one pack file: a request-size bound, not policy
 
 router = Router(tags=["规则包"])
 
@@ -185,3 +195,299 @@ def diff(request: HttpRequest, pack_id: str, old: int, new: int) -> Any:
         return selectors.engine_run(command="diff", body={"pack": pack_id, "old": old, "new": new})
     except PolicyInputError as exc:
         return Status(404, {"detail": [{"loc": ["path", "pack_id"], "msg": input_error(exc)}]})
+
+
+# --- packs a park uploads, publishes and adopts (issue 10 §3) -----------------------------
+class PackTextIn(Schema):
+    file: str = Field("上传的规则包.yaml", max_length=200, description="文件名（用于错误定位）")
+    text: str = Field(max_length=PACK_TEXT_MAX, description="规则包的 YAML 内容")
+
+
+class IssueOut(Schema):
+    file: str
+    line: int | None = Field(description="行号（从 1 起）")
+    path: str = Field(description="位置，如 rules[0].measures[1]")
+    message: str = Field(description="中文说明（errors.py 中的常量）")
+    detail: str
+
+
+class CheckOut(Schema):
+    valid: bool
+    draft: bool = Field(True, description="草稿：只用于校验与预览，从不生效")
+    label: str = DRAFT_LABEL
+    pack: str | None = Field(None, description="id@version")
+    issues: list[IssueOut]
+    explanation: list[str]
+
+
+class UploadOut(Schema):
+    id: int
+    pack: str = Field(description="id@version")
+    title: str
+    status: str = Field(description="draft 草稿（不生效）/ published 已发布")
+    draft: bool
+    label: str = Field(description="页面上的状态标签，草稿为“草稿，不生效”")
+    digest: str = Field(description="发布后内容的 sha256 指纹；草稿为空")
+    uploaded_by: str
+    uploaded_at: dt.datetime
+    proposed_by: str | None
+    proposed_at: dt.datetime | None
+    published_by: str | None
+    published_at: dt.datetime | None
+
+
+class UploadDetailOut(UploadOut):
+    issues: list[IssueOut]
+    explanation: list[str]
+    in_force: str | None = Field(description="今日现行的已发布版本（id@version）")
+    changes: list[dict[str, Any]] = Field(description="与现行版本的逐条差异（中文）")
+
+
+class PreviewIn(Schema):
+    command: Literal["plan", "evaluate", "route", "schedule", "deadlines", "gate", "zone"]
+    body: dict[str, Any] = Field(description="与 /policy/<command> 相同的请求体（pack 可省略）")
+
+
+class AdoptIn(Schema):
+    pack_id: str = Field(max_length=100)
+    params: dict[str, Any] = Field(
+        default_factory=dict, description="园区参数，按规则包声明的类型校验"
+    )
+
+
+class AdoptionOut(Schema):
+    pack_id: str
+    params: dict[str, Any]
+    adopted_at: dt.datetime
+
+
+def _issues(issues: tuple[PackIssue, ...]) -> list[dict[str, Any]]:
+    return [
+        {"file": i.file, "line": i.line, "path": i.path, "message": i.message, "detail": i.detail}
+        for i in issues
+    ]
+
+
+def _name(user: Any) -> str | None:
+    return (user.get_full_name() or user.username) if user is not None else None
+
+
+def _upload_out(upload: UploadedPack, **extra: Any) -> dict[str, Any]:
+    return {
+        "id": upload.pk,
+        "pack": upload.key,
+        "title": upload.title,
+        "status": upload.status,
+        "draft": upload.is_draft,
+        "label": DRAFT_LABEL if upload.is_draft else "已发布",
+        "digest": upload.digest,
+        "uploaded_by": _name(upload.uploaded_by) or "",
+        "uploaded_at": upload.uploaded_at,
+        "proposed_by": _name(upload.proposed_by),
+        "proposed_at": upload.proposed_at,
+        "published_by": _name(upload.published_by),
+        "published_at": upload.published_at,
+        **extra,
+    }
+
+
+def _park(request: HttpRequest, jurisdiction_id: int) -> tuple[Any, Jurisdiction]:
+    s = scope(request)
+    return s, get_visible_or_404(s, parks_of(scope=s), pk=jurisdiction_id)
+
+
+def _issue_errors(issues: tuple[PackIssue, ...]) -> Status[dict[str, Any]]:
+    return Status(
+        422,
+        {
+            "detail": [
+                {
+                    "loc": ["body", "payload", "text"],
+                    "msg": str(i),
+                    "file": i.file,
+                    "line": i.line,
+                    "path": i.path,
+                    "message": i.message,
+                }
+                for i in issues
+            ]
+        },
+    )
+
+
+_UPLOAD = "/parks/{jurisdiction_id}/packs/uploads"
+
+
+@router.get(_UPLOAD, response=list[UploadOut], summary="本园区上传的规则包（草稿与已发布）")
+def uploads(request: HttpRequest, jurisdiction_id: int) -> list[dict[str, Any]]:
+    s, park = _park(request, jurisdiction_id)
+    return [_upload_out(u) for u in selectors.uploads_for(scope=s, park=park)]
+
+
+@router.post(
+    "/parks/{jurisdiction_id}/packs/validate",
+    response={200: CheckOut},
+    summary="校验规则包（不保存）：错误带文件、行号、位置和中文说明",
+)
+def validate(request: HttpRequest, jurisdiction_id: int, payload: PackTextIn) -> Any:
+    s, park = _park(request, jurisdiction_id)
+    check = selectors.pack_draft_check(scope=s, park=park, file=payload.file, text=payload.text)
+    return {
+        "valid": check.pack is not None,
+        "pack": check.pack.key if check.pack is not None else None,
+        "issues": _issues(check.issues),
+        "explanation": check.lines,
+    }
+
+
+@router.post(
+    _UPLOAD,
+    response={201: UploadOut, 422: FieldErrors},
+    summary="上传规则包：通过校验则保存为草稿（不生效），否则 422 列出错误、不保存",
+)
+def upload_create(request: HttpRequest, jurisdiction_id: int, payload: PackTextIn) -> Any:
+    s, park = _park(request, jurisdiction_id)
+    try:
+        upload = services.pack_upload(
+            scope=s,
+            park=park,
+            file=payload.file,
+            text=payload.text,
+            by=request.user,  # type: ignore[arg-type]
+            at=timezone.now(),
+        )
+    except services.UploadRefused as exc:
+        return _issue_errors(exc.issues)
+    return Status(201, _upload_out(upload))
+
+
+@router.get(
+    _UPLOAD + "/{upload_id}",
+    response=UploadDetailOut,
+    summary="上传的规则包：状态（草稿标明）、逐条说明、与现行版本的差异",
+)
+def upload_detail(request: HttpRequest, jurisdiction_id: int, upload_id: int) -> Any:
+    s, park = _park(request, jurisdiction_id)
+    upload = selectors.upload_get(scope=s, park=park, upload_id=upload_id)
+    check = selectors.upload_pack(upload=upload)
+    current = changes = None
+    if check.pack is not None:
+        current = selectors.in_force_for(park=park, pack_id=check.pack.id, on=timezone.localdate())
+        if current is not None:
+            changes = diff_packs(current, check.pack)
+    return _upload_out(
+        upload,
+        issues=_issues(check.issues),
+        explanation=check.lines,
+        in_force=current.key if current is not None else None,
+        changes=[dataclasses.asdict(c) for c in changes or ()],
+    )
+
+
+@router.get(
+    _UPLOAD + "/{upload_id}/diff",
+    response=dict[str, Any],
+    summary="上传的规则包与今日现行版本之间的逐条差异（中文）",
+)
+def upload_diff(request: HttpRequest, jurisdiction_id: int, upload_id: int) -> Any:
+    s, park = _park(request, jurisdiction_id)
+    upload = selectors.upload_get(scope=s, park=park, upload_id=upload_id)
+    check = selectors.upload_pack(upload=upload)
+    current = None
+    if check.pack is not None:
+        current = selectors.in_force_for(park=park, pack_id=check.pack.id, on=timezone.localdate())
+    changes = diff_packs(current, check.pack) if current and check.pack else ()
+    return {
+        "old": current.key if current is not None else None,
+        "new": upload.key,
+        "draft": upload.is_draft,
+        "changes": [dataclasses.asdict(c) for c in changes],
+    }
+
+
+@router.post(
+    _UPLOAD + "/{upload_id}/preview",
+    response={200: dict[str, Any], 422: FieldErrors},
+    summary="用假设的人员或活动试算（按该上传版本计算，并与现行版本对照，带出处）",
+)
+def upload_preview(
+    request: HttpRequest, jurisdiction_id: int, upload_id: int, payload: PreviewIn
+) -> Any:
+    s, park = _park(request, jurisdiction_id)
+    upload = selectors.upload_get(scope=s, park=park, upload_id=upload_id)
+    check = selectors.upload_pack(upload=upload)
+    if check.pack is None:
+        return _issue_errors(check.issues)
+    try:
+        return selectors.upload_preview(
+            upload=upload, pack=check.pack, command=payload.command, body=payload.body
+        )
+    except PolicyInputError as exc:
+        loc = ["body", "payload", "body", *[p for p in exc.path.split(".") if p]]
+        return Status(422, {"detail": [{"loc": loc, "msg": input_error(exc)}]})
+    except PydanticError as exc:
+        errors = translate(exc.errors())
+        for error in errors:
+            error["loc"] = ["body", "payload", "body", *error["loc"]]
+        return Status(422, {"detail": errors})
+
+
+@router.post(
+    _UPLOAD + "/{upload_id}/propose",
+    response={200: UploadOut, 422: FieldErrors},
+    summary="提请发布草稿（须由本园区另一位管理员批准）",
+)
+def upload_propose(request: HttpRequest, jurisdiction_id: int, upload_id: int) -> Any:
+    s, park = _park(request, jurisdiction_id)
+    upload = selectors.upload_get(scope=s, park=park, upload_id=upload_id)
+    try:
+        upload = services.pack_propose(
+            scope=s,
+            upload=upload,
+            by=request.user,  # type: ignore[arg-type]
+            at=timezone.now(),
+        )
+    except ValidationError as exc:
+        return field_errors(exc)
+    return _upload_out(upload)
+
+
+@router.post(
+    _UPLOAD + "/{upload_id}/publish",
+    response={200: UploadOut, 422: FieldErrors},
+    summary="批准发布（提请人以外的本园区管理员）：内容加指纹并锁定",
+)
+def upload_publish(request: HttpRequest, jurisdiction_id: int, upload_id: int) -> Any:
+    s, park = _park(request, jurisdiction_id)
+    upload = selectors.upload_get(scope=s, park=park, upload_id=upload_id)
+    try:
+        upload = services.pack_publish(
+            scope=s,
+            upload=upload,
+            by=request.user,  # type: ignore[arg-type]
+            at=timezone.now(),
+        )
+    except ValidationError as exc:
+        return field_errors(exc)
+    return _upload_out(upload)
+
+
+@router.post(
+    "/parks/{jurisdiction_id}/packs/adopt",
+    response={200: AdoptionOut, 422: FieldErrors},
+    summary="采用规则包并设定园区参数（按规则包声明的类型校验，记入审计）",
+)
+def adopt(request: HttpRequest, jurisdiction_id: int, payload: AdoptIn) -> Any:
+    s, park = _park(request, jurisdiction_id)
+    try:
+        adoption = services.pack_adopt(
+            scope=s,
+            park=park,
+            pack_id=payload.pack_id,
+            params=payload.params,
+            by=request.user,  # type: ignore[arg-type]
+            at=timezone.now(),
+        )
+    except ValidationError as exc:
+        return field_errors(exc, names={"pack_id": "pack_id"})
+    return adoption

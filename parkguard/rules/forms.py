@@ -9,7 +9,7 @@ from django import forms
 from pydantic import ValidationError
 
 from parkguard.lib.api_errors import translate
-from parkguard.policy import Pack, PlanRequest
+from parkguard.policy import Pack, PlanRequest, Registry
 from parkguard.policy.declarations import vocabulary
 from parkguard.policy.labels import STAFF_CATEGORY
 from parkguard.rules.registry import registry
@@ -51,8 +51,9 @@ RISK_SCOPES = [
 ]
 
 
-def pack_choices() -> list[tuple[str, str]]:
-    latest = [registry().versions(pack_id)[-1].meta for pack_id in registry().ids()]
+def pack_choices(packs: Registry | None = None) -> list[tuple[str, str]]:
+    packs = packs or registry()
+    latest = [packs.versions(pack_id)[-1].meta for pack_id in packs.ids()]
     return [
         (
             meta.id,
@@ -63,13 +64,14 @@ def pack_choices() -> list[tuple[str, str]]:
     ]
 
 
-def chosen_pack(form: forms.Form) -> Pack | None:
+def chosen_pack(form: forms.Form, packs: Registry | None = None) -> Pack | None:
     """The pack the form is about: the posted one, else the initial, else the first."""
+    packs = packs or registry()
     pack_id = (form.data.get("pack") if form.is_bound else None) or form.initial.get("pack")
-    ids = registry().ids()
+    ids = packs.ids()
     if pack_id not in ids:
         pack_id = ids[0] if ids else None
-    return registry().versions(pack_id)[-1] if pack_id else None
+    return packs.versions(pack_id)[-1] if pack_id else None
 
 
 def risk_choices(pack: Pack | None) -> list[tuple[str, str]]:
@@ -167,10 +169,11 @@ class PreviewForm(forms.Form):
     ordered_at = forms.DateTimeField(label="接到指令的时间", required=False, widget=DATETIME)
     area_risk = forms.ChoiceField(label="企业所在区域的管控状态", required=False)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, packs: Registry | None = None, **kwargs: Any) -> None:
+        """``packs``: the packs to choose from (an uploaded draft alone, for its preview)."""
         super().__init__(*args, **kwargs)
-        self.fields["pack"].choices = pack_choices()  # type: ignore[attr-defined]
-        self.chosen = chosen_pack(self)
+        self.fields["pack"].choices = pack_choices(packs)  # type: ignore[attr-defined]
+        self.chosen = chosen_pack(self, packs)
         self.fact_fields = add_fact_fields(self, self.chosen)
         risks = risk_choices(self.chosen)
         self.fields["stay_risk"].choices = [("", "无旅居史"), *risks]  # type: ignore[attr-defined]
@@ -305,11 +308,11 @@ class EnginePreviewForm(forms.Form):
 
     pack = forms.ChoiceField(label="规则包")
 
-    def __init__(self, *args: Any, mode: str, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, mode: str, packs: Registry | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.mode = mode
-        self.fields["pack"].choices = pack_choices()  # type: ignore[attr-defined]
-        self.chosen = chosen_pack(self)
+        self.fields["pack"].choices = pack_choices(packs)  # type: ignore[attr-defined]
+        self.chosen = chosen_pack(self, packs)
         risks = risk_choices(self.chosen)
         f = self.fields
         if mode == "route":
@@ -430,3 +433,9 @@ class DraftForm(forms.Form):
         if not data.get("text", "").strip():
             self.add_error("text", "请上传文件或粘贴规则包内容")
         return data
+
+
+class ApprovalForm(forms.Form):
+    """Propose a draft for publication, or approve one (a second admin of the park)."""
+
+    action = forms.ChoiceField(choices=[("propose", "提请发布"), ("publish", "批准发布")])

@@ -6,28 +6,30 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
-from parkguard.orgs.access import Scope, require, visible
+from parkguard.orgs.access import Scope, get_visible_or_404, require, visible
 from parkguard.orgs.choices import ENTERPRISE_HOSTS
 from parkguard.orgs.models import Enterprise, Jurisdiction
 from parkguard.policy import (
     Pack,
-    PackError,
     PackIssue,
     Plan,
     PlanRequest,
     PolicyInputError,
     Records,
+    Registry,
     evaluate_plan,
     explain,
-    load_pack_text,
     plan_arrival,
     to_jsonable,
 )
+from parkguard.policy.loading import MoreFile, load_more
 from parkguard.policy.requests import run, run_request
-from parkguard.rules.models import PackAdoption
-from parkguard.rules.registry import registry
+from parkguard.rules.choices import UploadStatus
+from parkguard.rules.models import PackAdoption, UploadedPack
+from parkguard.rules.registry import park_loaded, park_registry, registry
 
 PACK_NOT_FOUND = "没有这个规则包"
 
@@ -43,23 +45,36 @@ class Followed:
 
 
 def adoptions_for(*, park: Jurisdiction) -> list[PackAdoption]:
-    """Packs adopted by the park or by a jurisdiction above it (a town, the county)."""
+    """Packs adopted by the park or by a jurisdiction above it (a town, the county); each
+    says (``uploaded``) whether its jurisdiction published versions of the pack itself."""
     ancestors = [int(pk) for pk in park.path.strip("/").split("/") if pk]
+    uploads = UploadedPack.objects.filter(
+        jurisdiction=OuterRef("jurisdiction"),
+        pack_id=OuterRef("pack_id"),
+        status=UploadStatus.PUBLISHED,
+    )
     return list(
         PackAdoption.objects.filter(jurisdiction_id__in=ancestors)
+        .annotate(uploaded=Exists(uploads))
         .select_related("jurisdiction")
         .order_by("pack_id", "-jurisdiction__path")
     )
 
 
 def followed(*, park: Jurisdiction, on: dt.date) -> list[Followed]:
-    """One entry per pack id; an adoption nearer the park overrides one above it."""
+    """One entry per pack id; an adoption nearer the park overrides one above it. Only
+    published versions count: a draft is never in force."""
     seen: dict[str, Followed] = {}
     for adoption in adoptions_for(park=park):
         if adoption.pack_id in seen:
             continue
+        packs = (
+            park_registry(adoption.jurisdiction_id)
+            if getattr(adoption, "uploaded", False)
+            else registry()
+        )
         try:
-            pack: Pack | None = registry().in_force(adoption.pack_id, on)
+            pack: Pack | None = packs.in_force(adoption.pack_id, on)
         except PolicyInputError:
             pack = None
         seen[adoption.pack_id] = Followed(adoption=adoption, pack=pack)
@@ -119,14 +134,10 @@ class DraftCheck:
 
 
 def pack_draft_check(*, scope: Scope, park: Jurisdiction, file: str, text: str) -> DraftCheck:
-    """Validate a pack's text against this site's packs (what it extends); the result is a
-    draft for preview only: it is never added to the registry and never in force."""
+    """Validate a pack's text against the park's packs (what it extends); the result is a
+    draft for preview only: it is never added to a registry and never in force."""
     require(scope, "upload_pack", park)
-    try:
-        pack = load_pack_text(text, file=file, parents=registry())
-    except PackError as exc:
-        return DraftCheck(exc.issues, None)
-    return DraftCheck((), pack)
+    return upload_check(park=park, file=file, text=text, status=UploadStatus.DRAFT)
 
 
 def parks_for_scope(*, scope: Scope) -> list[Jurisdiction]:
@@ -149,3 +160,123 @@ def park_params(*, scope: Scope, pack_id: str) -> dict[str, Any]:
 def input_error(exc: PolicyInputError) -> str:
     """The Chinese message of an engine input error, with its detail, without the path."""
     return f"{exc.message}（{exc.detail}）" if exc.detail else exc.message
+
+
+# --- uploaded packs (issue 10 §3) -----------------------------------------------------------
+DRAFT_LABEL = "草稿，不生效"
+
+
+def upload_check(*, park: Jurisdiction, file: str, text: str, status: str) -> DraftCheck:
+    """A pack text checked on top of the site's packs and the park's published uploads:
+    its mistakes (file, line, path, Chinese message), or the pack (a draft stays a draft)."""
+    base = park_registry(park.pk)
+    loaded = load_more(base, [MoreFile(file=file, text=text, status=status)])
+    if loaded.invalid:
+        return DraftCheck(loaded.invalid, None)
+    known = {p.key for p in base.packs()}
+    (pack,) = [p for p in loaded.registry.packs() if p.key not in known]
+    return DraftCheck((), pack)
+
+
+def uploads_for(*, scope: Scope, park: Jurisdiction) -> QuerySet[UploadedPack]:
+    """The park's uploads (drafts and published), for its admins only."""
+    require(scope, "upload_pack", park)
+    return (
+        visible(scope, UploadedPack, action="upload_pack")
+        .filter(jurisdiction=park)
+        .select_related("uploaded_by", "proposed_by", "published_by")
+        .order_by("pack_id", "-version")
+    )
+
+
+def upload_get(*, scope: Scope, park: Jurisdiction, upload_id: int) -> UploadedPack:
+    return get_visible_or_404(scope, uploads_for(scope=scope, park=park), pk=upload_id)
+
+
+def upload_pack(*, upload: UploadedPack) -> DraftCheck:
+    """The upload as a pack: a published one from the park's registry, a draft checked anew."""
+    if not upload.is_draft:
+        loaded = park_loaded(upload.jurisdiction_id)
+        try:
+            pack: Pack | None = loaded.registry.get(upload.pack_id, upload.version)
+        except PolicyInputError:
+            pack = None
+        if pack is not None and pack.digest == upload.digest:
+            return DraftCheck((), pack)
+        # Left out (the same version came from elsewhere, or it no longer loads): its errors.
+        return DraftCheck(tuple(i for i in loaded.invalid if i.file == upload.file), None)
+    return upload_check(
+        park=upload.jurisdiction, file=upload.file, text=upload.text, status=upload.status
+    )
+
+
+def in_force_for(*, park: Jurisdiction, pack_id: str, on: dt.date) -> Pack | None:
+    """The published version of the pack in force on the date for the park, if any."""
+    try:
+        return park_registry(park.pk).in_force(pack_id, on)
+    except PolicyInputError:
+        return None
+
+
+def upload_preview(
+    *, upload: UploadedPack, pack: Pack, command: str, body: dict[str, Any]
+) -> dict[str, Any]:
+    """An engine function computed by the upload (a draft computes as itself, never as the
+    pack in force), and the same request under the version in force, for comparison."""
+    base = park_registry(upload.jurisdiction_id)
+    own = Registry([*(p for p in base.packs() if p.key != pack.key), pack])
+    result: dict[str, Any] = {
+        "pack": pack.key,
+        "draft": upload.is_draft,
+        "label": DRAFT_LABEL if upload.is_draft else "已发布",
+        "result": run(command, {**body, "pack": pack.id, "version": pack.version}, own),
+    }
+    try:
+        compared = run(command, {**body, "pack": pack.id, "version": None}, base)
+    except PolicyInputError as exc:
+        result["in_force"] = None
+        result["in_force_error"] = input_error(exc)
+    else:
+        result["in_force"] = compared
+    return result
+
+
+@dataclass(frozen=True)
+class PlanComparison:
+    """A hypothetical arrival planned by the upload, and by the version in force."""
+
+    plan: Plan
+    in_force: Plan | None
+    in_force_error: str = ""
+
+
+def upload_plan(*, upload: UploadedPack, pack: Pack, request: PlanRequest) -> PlanComparison:
+    """The plan computed by the upload itself (a draft as a draft), beside the plan of the
+    published version in force on the arrival date (none for a new pack id)."""
+    args = {
+        "person": request.person,
+        "arrived_at": request.arrived_at,
+        "enterprise": request.enterprise,
+        "params": request.params,
+        "choices": request.choices,
+    }
+    plan = plan_arrival(pack=pack, **args)  # type: ignore[arg-type]
+    try:
+        current = park_registry(upload.jurisdiction_id).in_force(pack.id, request.arrived_at.date())
+        return PlanComparison(plan, plan_arrival(pack=current, **args))  # type: ignore[arg-type]
+    except PolicyInputError as exc:
+        return PlanComparison(plan, None, input_error(exc))
+
+
+def published_uploads(*, park: Jurisdiction) -> dict[str, UploadedPack]:
+    """The park's published uploads by ``id@version`` (the adoption page names them)."""
+    rows = UploadedPack.objects.filter(jurisdiction=park, status=UploadStatus.PUBLISHED)
+    return {row.key: row for row in rows}
+
+
+def uploads_all(*, park_id: int | None = None) -> QuerySet[UploadedPack]:
+    """Every park's uploads, for the operators' command line (no caller scope)."""
+    rows = UploadedPack.objects.select_related("jurisdiction").order_by(
+        "jurisdiction__name", "pack_id", "version"
+    )
+    return rows.filter(jurisdiction_id=park_id) if park_id is not None else rows

@@ -60,7 +60,7 @@ def test_a_colon_inside_plain_text_is_a_yaml_mistake_the_docs_describe() -> None
     text = _example_with(line, "        text: 注意: 实行闭环生产")
     with pytest.raises(PackError) as caught:
         load_pack_text(text)
-    assert caught.value.issues[0].message == E.ERR_YAML_SYNTAX
+    assert caught.value.issues[0].message == E.ERR_YAML_COLON
     quoted = _example_with(line, '        text: "注意: 实行闭环生产"')
     assert load_pack_text(quoted).id == "trap-test"
 
@@ -70,4 +70,4 @@ def test_a_tab_is_a_yaml_mistake_with_its_line() -> None:
     with pytest.raises(PackError) as caught:
         load_pack_text(text)
     issue = caught.value.issues[0]
-    assert issue.message == E.ERR_YAML_SYNTAX and issue.line is not None
+    assert issue.message == E.ERR_YAML_TAB and issue.line is not None

@@ -90,6 +90,8 @@ SAFE_VALUES: dict[str, set[int | float]] = {
     # How many days a schedule or report preview page shows at most (a page length, 62), and
     # the height of the draft-pack text box (16 rows).
     "parkguard/rules/forms.py": {16, 62},
+    # The largest pack text the packs API accepts (512 KiB): a request-size bound.
+    "parkguard/rules/api.py": {512},
     # Default page size of the ledger API.
     "parkguard/people/api.py": {100},
     # Default spreadsheet column width.

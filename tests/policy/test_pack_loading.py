@@ -197,7 +197,7 @@ CASES = [
     (
         "yes is not a boolean",
         _m(f"{PHASE1}.blocks_entry", "yes"),
-        E.ERR_WRONG_TYPE,
+        E.ERR_YAML_YES_NO,
         "rules[0].measures[0].phases[1].blocks_entry",
     ),
     (
@@ -570,3 +570,81 @@ def test_it_reports_every_mistake_at_once(tmp_path) -> None:
 def test_bundled_packs_directory_is_the_default() -> None:
     assert DEFAULT_PACKS_DIR.name == "packs"
     assert sorted(p.name for p in DEFAULT_PACKS_DIR.glob("*.yaml"))
+
+
+def test_every_published_bundled_pack_matches_its_fingerprint_in_published_lock() -> None:
+    """Issue 10 §3: published versions are immutable. Read straight from the files (not the
+    loader): each published built-in file is pinned, and its sha256 is the pinned one."""
+    from parkguard.policy.lock import digest_of, read_lock
+    from parkguard.policy.validation import validate_text
+
+    pins = read_lock(DEFAULT_PACKS_DIR)
+    published = {}
+    for path in sorted(DEFAULT_PACKS_DIR.glob("*.yaml")):
+        text = path.read_text(encoding="utf-8")
+        spec = validate_text(text, file=path.name)
+        if spec.status == "published":
+            published[(spec.id, spec.version)] = digest_of(text)
+    assert published.keys() == pins.keys()
+    changed = [key for key, digest in published.items() if pins[key] != digest]
+    assert changed == []
+
+
+def test_j_v1_is_the_content_first_published() -> None:
+    """J v1 was once edited in place; its first published fingerprint (the lock of the
+    commit that first pinned it) is the one in force again, and the edit is J v2."""
+    from parkguard.policy.lock import read_lock
+
+    pins = read_lock(DEFAULT_PACKS_DIR)
+    assert pins[("jinjiang-xiyuan-2022-81", 1)] == (
+        "8145d6a0c1f4ee6b26eeff42dadd7689ddbff2e0ea80b0ab4088ff1dc30d2b18"
+    )
+    assert ("jinjiang-xiyuan-2022-81", 2) in pins
+
+
+def test_uploads_load_on_top_and_a_bad_one_never_breaks_the_others(registry: Registry) -> None:
+    """Issue 10 §3: uploaded texts beside the site's packs. A mistake, an overlap with a
+    published version, a version already there or a changed fingerprint leaves that one
+    out with its error; the good ones and the site's packs load."""
+    from parkguard.policy.loading import MoreFile, load_more
+    from parkguard.policy.lock import digest_of
+
+    x1 = (DEFAULT_PACKS_DIR / "example-quyu-2022-1.v1.yaml").read_text(encoding="utf-8")
+    good = x1.replace("version: 1\n", "version: 2\n", 1).replace(
+        "effective_from: 2022-12-01\n", "effective_from: 2022-12-10\n", 1
+    )
+    overlapping = x1.replace("version: 1\n", "version: 3\n", 1)  # starts with v1, before v2
+    broken = "id: broken\nversion: 1\n\ttitle: 坏\n"
+    files = [
+        MoreFile("broken.yaml", broken, "published"),
+        MoreFile("good.yaml", good, "published", digest_of(good)),
+        MoreFile("again.yaml", good, "published"),
+        MoreFile("overlap.yaml", overlapping, "published"),
+        MoreFile("tampered.yaml", good.replace("version: 2", "version: 4"), "published", "0" * 64),
+        MoreFile("draft.yaml", overlapping, "draft"),  # a draft is never checked for overlap
+    ]
+    loaded = load_more(registry, files)
+    messages = {i.file: i.message for i in loaded.invalid}
+    assert messages == {
+        "broken.yaml": E.ERR_YAML_TAB,
+        "again.yaml": E.ERR_DUPLICATE_VERSION,
+        "overlap.yaml": E.ERR_VERSION_ORDER,  # v3 would start before v2
+        "tampered.yaml": E.ERR_PUBLISHED_CHANGED,
+    }
+    versions = loaded.registry.versions("example-quyu-2022-1")
+    assert [(p.version, p.meta.status) for p in versions] == [
+        (1, "published"),
+        (2, "published"),
+        (3, "draft"),
+    ]
+    from datetime import date
+
+    assert loaded.registry.in_force("example-quyu-2022-1", date(2022, 12, 20)).version == 2
+    assert set(registry.ids()) == set(loaded.registry.ids())
+
+
+def test_canonical_text_ignores_line_ends_and_trailing_blanks() -> None:
+    from parkguard.policy.loading import canonical_text
+
+    assert canonical_text("\ufeffid: a  \r\nversion: 1\r\n\r\n") == "id: a\nversion: 1\n"
+    assert canonical_text("id: a\nversion: 1") == "id: a\nversion: 1\n"

@@ -90,7 +90,7 @@ def _issues(tmp_path: Path, data: dict[str, Any]) -> list[tuple[str, str]]:
 # --- the seed packs ------------------------------------------------------------------------
 def test_j_declares_the_200_staff_size_for_j_1_2_5_and_j_2_1(registry: Registry) -> None:
     """J-1.2.5 / J-2.1: 200人以上 is one declaration with its purpose and both citations."""
-    band = enterprise_size(pack=registry.get(J, 1), name=LARGE)
+    band = enterprise_size(pack=registry.get(J, 2), name=LARGE)
     assert band is not None
     assert band.headcount_at_least == 200
     assert "J-1.2.5" in band.purpose and "J-2.1" in band.purpose
@@ -102,7 +102,7 @@ def test_j_declares_the_200_staff_size_for_j_1_2_5_and_j_2_1(registry: Registry)
 
 def test_j_2_1_large_includes_200_and_not_199(registry: Registry) -> None:
     """J-2.1: "200人以上" includes 200 (the one decision the pages use)."""
-    pack = registry.get(J, 1)
+    pack = registry.get(J, 2)
     assert is_of_size(pack=pack, name=LARGE, headcount=200)
     assert is_of_size(pack=pack, name=LARGE, headcount=900)
     assert not is_of_size(pack=pack, name=LARGE, headcount=199)
@@ -116,7 +116,7 @@ def test_a_pack_without_the_size_makes_no_enterprise_large(registry: Registry) -
 
 def test_j_1_2_5_buffer_zone_selects_on_the_declared_size(registry: Registry) -> None:
     """J-1.2.5: the rule asks for the declared size, so the rule and the pages agree."""
-    pack = registry.get(J, 1)
+    pack = registry.get(J, 2)
     (rule,) = [b.rule for b in pack.rules if b.rule.id == "j-1.2.5-buffer-zone"]
     when = rule.when.model_dump(by_alias=True, exclude_none=True)
     assert {"enterprise": {"size": LARGE}} in when["any_of"]
@@ -134,7 +134,7 @@ def test_j_1_2_5_buffer_zone_selects_on_the_declared_size(registry: Registry) ->
 
 def test_j_1_5c_declares_wide_contact_posts_and_agency_categories(registry: Registry) -> None:
     """J-1.5c: 保安、保洁、食堂杂工等 as a post group; outsourced staff with their agency."""
-    pack = registry.get(J, 1)
+    pack = registry.get(J, 2)
     posts = post_group(pack=pack, name=WIDE_CONTACT)
     assert posts is not None
     assert {"保安", "保洁", "食堂"} <= set(posts.members)
@@ -152,7 +152,7 @@ def test_j_1_5c_declares_wide_contact_posts_and_agency_categories(registry: Regi
 
 
 def test_explain_lists_the_declarations_with_their_citations(registry: Registry) -> None:
-    lines = explain(registry.get(J, 1))
+    lines = explain(registry.get(J, 2))
     size_line = next(line for line in lines if "企业规模〔large〕" in line)
     assert "200人以上" in size_line and "J-2.1" in size_line
     assert any("岗位组〔wide_contact〕" in line for line in lines)

@@ -1,5 +1,5 @@
 """A park admin checks a pack they wrote in the browser: mistakes with file, line, path and
-a Chinese message; a valid draft is explained and never in force (issue 10 §3, partial)."""
+a Chinese message; a valid draft is stored, explained and never in force (issue 10 §3)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from parkguard.policy import DEFAULT_PACKS_DIR
-from parkguard.rules.registry import registry
+from parkguard.rules.registry import park_registry, registry
 from tests.factories import World
 
 GOOD = (
@@ -27,9 +27,12 @@ def test_a_valid_draft_is_explained_and_not_in_force(
 ) -> None:
     url = f"/park/{world.park_a.pk}/packs/draft/"
     upload = SimpleUploadedFile("my-draft.v1.yaml", GOOD.encode("utf-8"))
-    page = client_as("park_a_admin").post(url, {"file": upload}).content.decode()
-    assert "校验通过" in page and "草稿 · my-draft@1" in page and "[X-2.2] 新招录员工上岗" in page
+    response = client_as("park_a_admin").post(url, {"file": upload}, follow=True)
+    page = response.content.decode()
+    assert "已保存为草稿：my-draft@1（草稿不生效）" in page and "草稿，不生效" in page
+    assert "[X-2.2] 新招录员工上岗" in page
     assert "my-draft" not in registry().ids()
+    assert "my-draft" not in park_registry(world.park_a.pk).ids()
 
 
 @pytest.mark.django_db
@@ -42,7 +45,7 @@ def test_a_bad_draft_lists_its_mistakes_with_line_and_path(
         .post(f"/park/{world.park_a.pk}/packs/draft/", {"text": bad})
         .content.decode()
     )
-    assert "有 1 处错误" in page
+    assert "有 1 处错误，未保存" in page
     assert (
         "检测窗口的结束日（to_day）早于开始日（from_day）" in page
         and "rules[1].measures[1]" in page

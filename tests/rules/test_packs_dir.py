@@ -38,7 +38,7 @@ def test_packs_come_from_both_directories_and_a_bad_file_is_listed(packs_dir: Pa
     invalid = site.invalid_packs()
     assert list(invalid) == ["broken.v1.yaml"]
     (issue,) = invalid["broken.v1.yaml"]
-    assert issue.message == E.ERR_YAML_SYNTAX and issue.line == 3
+    assert issue.message == E.ERR_YAML_TAB and issue.line == 3
 
 
 def test_a_changed_published_file_is_left_out_not_fatal(packs_dir: Path) -> None:

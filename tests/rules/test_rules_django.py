@@ -242,7 +242,7 @@ def test_it_reads_a_size_the_pack_leaves_to_the_park(
     from parkguard.rules.selectors import Followed
 
     text = (
-        (DEFAULT_PACKS_DIR / "jinjiang-xiyuan-2022-81.v1.yaml")
+        (DEFAULT_PACKS_DIR / "jinjiang-xiyuan-2022-81.v2.yaml")
         .read_text("utf-8")
         .replace("id: jinjiang-xiyuan-2022-81", "id: sized-by-park", 1)
         .replace("status: published", "status: draft", 1)
@@ -255,7 +255,7 @@ def test_it_reads_a_size_the_pack_leaves_to_the_park(
         .replace("headcount_at_least: 200\n", "headcount_at_least: {param: large_size}\n", 1)
     )
     folder = Path(str(tmp_path))
-    (folder / "sized-by-park.v1.yaml").write_text(text, "utf-8")
+    (folder / "sized-by-park.v2.yaml").write_text(text, "utf-8")
     pack = load_registry(folder).versions("sized-by-park")[-1]
     adoption = PackAdoption(jurisdiction=world.park_a, pack_id=pack.id, params={"large_size": 150})
     monkeypatch.setattr(

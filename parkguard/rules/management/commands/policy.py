@@ -1,5 +1,6 @@
-"""`manage.py policy validate|list|explain PACK|plan --pack PACK --facts FILE.json|
-evaluate|route|schedule|deadlines|gate|zone FILE.json|diff PACK OLD NEW`.
+"""`manage.py policy validate|list|uploads [--park ID]|explain PACK|
+plan --pack PACK --facts FILE.json|evaluate|route|schedule|deadlines|gate|zone FILE.json|
+diff PACK OLD NEW`.
 
 The JSON commands take the request shapes of `parkguard.policy.requests` (the same as the
 API's /api/v1/policy/...); packs are the ones this site loads (built-in, PARKGUARD_PACKS_DIR,
@@ -22,6 +23,7 @@ from parkguard.policy import PackError, PlanRequest, PolicyInputError, explain, 
 from parkguard.policy.requests import COMMAND_HELP
 from parkguard.rules import selectors
 from parkguard.rules.registry import registry
+from parkguard.rules.selectors import DRAFT_LABEL
 
 
 class Command(BaseCommand):
@@ -32,6 +34,8 @@ class Command(BaseCommand):
         validate = sub.add_parser("validate", help="校验规则包目录中的全部规则包")
         validate.add_argument("--dir", type=Path, default=None, help="规则包目录（默认为内置目录）")
         sub.add_parser("list", help="列出全部规则包及其版本、生效日期")
+        uploads = sub.add_parser("uploads", help="列出各园区上传的规则包（草稿标明“草稿，不生效”）")
+        uploads.add_argument("--park", type=int, default=None, help="只列出该园区（id）")
         explain_ = sub.add_parser("explain", help="逐条中文说明一个规则包的规则及出处")
         explain_.add_argument("pack", help="规则包 id")
         explain_.add_argument(
@@ -56,6 +60,8 @@ class Command(BaseCommand):
             self._validate(options["dir"])
         elif action == "list":
             self._list()
+        elif action == "uploads":
+            self._uploads(options["park"])
         elif action == "explain":
             self._explain(options["pack"], options["on"] or timezone.localdate())
         elif action == "plan":
@@ -99,8 +105,9 @@ class Command(BaseCommand):
         except PackError as exc:
             raise CommandError(f"规则包校验失败：\n{exc}") from None
         for pack in loaded.packs():
+            draft = f"  （{DRAFT_LABEL}）" if pack.meta.status == "draft" else ""
             self.stdout.write(
-                f"通过  {pack.key}  {pack.meta.document_number}  {len(pack.rules)} 条规则"
+                f"通过  {pack.key}  {pack.meta.document_number}  {len(pack.rules)} 条规则{draft}"
             )
         self.stdout.write(
             self.style.SUCCESS(f"共 {len(loaded.packs())} 个规则包版本，全部通过校验")
@@ -111,9 +118,20 @@ class Command(BaseCommand):
         for pack in registry().packs():
             meta = pack.meta
             until = meta.effective_to or "长期"
-            mark = "生效中" if registry().is_in_force(pack, today) else "未生效"
+            if meta.status == "draft":
+                mark = DRAFT_LABEL
+            else:
+                mark = "生效中" if registry().is_in_force(pack, today) else "未生效"
             period = f"{meta.effective_from} 至 {until}"
             self.stdout.write(f"{pack.key}\t{meta.document_number}\t{period}\t{mark}\t{meta.title}")
+
+    def _uploads(self, park_id: int | None) -> None:
+        for upload in selectors.uploads_all(park_id=park_id):
+            if upload.is_draft:
+                state = DRAFT_LABEL + ("（已提请发布）" if upload.proposed_by_id else "")
+            else:
+                state = f"已发布 sha256 {upload.digest}"
+            self.stdout.write(f"{upload.jurisdiction.name}\t{upload.key}\t{state}\t{upload.title}")
 
     def _explain(self, pack_id: str, on: dt.date) -> None:
         try:
