@@ -175,6 +175,7 @@ class PreviewForm(forms.Form):
         self.fields["pack"].choices = pack_choices(packs)  # type: ignore[attr-defined]
         self.chosen = chosen_pack(self, packs)
         self.fact_fields = add_fact_fields(self, self.chosen)
+        self.choice_fields = add_choice_fields(self, self.chosen)
         risks = risk_choices(self.chosen)
         self.fields["stay_risk"].choices = [("", "无旅居史"), *risks]  # type: ignore[attr-defined]
         self.fields["area_risk"].choices = [("", "—"), *risks]  # type: ignore[attr-defined]
@@ -218,6 +219,9 @@ class PreviewForm(forms.Form):
         person_facts, enterprise_facts = fact_values(self, data)
         if person_facts:
             person["facts"] = person_facts
+        choices = self._choices(data)
+        if choices is None:
+            return data
         if data["certificate_at"]:
             person["certificates"] = [{"sampled_at": data["certificate_at"], "result": "negative"}]
         if data["departed_at"]:
@@ -226,6 +230,7 @@ class PreviewForm(forms.Form):
             "pack": data["pack"],
             "person": person,
             "arrived_at": data["arrived_at"],
+            "choices": choices,
         }
         enterprise: dict[str, Any] = {}
         if data["headcount"] is not None:
@@ -244,6 +249,49 @@ class PreviewForm(forms.Form):
                 field = next((f for k, f in FIELD_OF.items() if loc[: len(k)] == k), None)
                 self.add_error(field, error["msg"])
         return data
+
+    def _choices(self, data: dict[str, Any]) -> dict[str, Any] | None:
+        """The officer's per-case choices (within the pack's bounds), each with who and why;
+        None when a choice lacks them (the error is on the form)."""
+        made = {
+            name: data[field]
+            for field, name in self.choice_fields.items()
+            if data.get(field) not in (None, "")
+        }
+        if not made:
+            return {}
+        by, reason = data.get("choice_by", "").strip(), data.get("choice_reason", "").strip()
+        if not by or not reason:
+            self.add_error("choice_reason" if by else "choice_by", CHOICE_NEEDS_WHO_AND_WHY)
+            return None
+        return {name: {"value": value, "by": by, "reason": reason} for name, value in made.items()}
+
+
+CHOICE_NEEDS_WHO_AND_WHY = "逐案选择须写明决定人和理由"
+
+
+def add_choice_fields(form: forms.Form, pack: Pack | None) -> dict[str, str]:
+    """One field per per-case choice the pack allows ("可缩短至5天"), within its bounds, and
+    who decided and why. Returns field name → choice name."""
+    out: dict[str, str] = {}
+    if pack is None or not vocabulary(pack).choices:
+        return out
+    for name, spec in vocabulary(pack).choices.items():
+        label = f"逐案选择：{spec.description}"
+        help_text = f"不填则按规则包默认（{spec.default}）；出处：{spec.clause}"
+        field: forms.Field
+        if spec.type == "integer":
+            field = forms.IntegerField(
+                label=label, required=False, min_value=spec.minimum, max_value=spec.maximum
+            )
+        else:
+            field = forms.CharField(label=label, required=False, max_length=60)
+        field.help_text = help_text
+        form.fields[f"choice_{name}"] = field
+        out[f"choice_{name}"] = name
+    form.fields["choice_by"] = forms.CharField(label="决定人", required=False, max_length=60)
+    form.fields["choice_reason"] = forms.CharField(label="理由", required=False, max_length=200)
+    return out
 
 
 def params_form(pack: Pack, initial: dict[str, Any]) -> type[forms.Form]:

@@ -97,6 +97,7 @@ def plan_compute(*, request: PlanRequest) -> Plan:
         arrived_at=request.arrived_at,
         enterprise=request.enterprise,
         params=request.params,
+        choices=request.choices,  # an officer's per-case choices, recorded and cited
     )
 
 

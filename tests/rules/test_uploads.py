@@ -131,6 +131,10 @@ def test_published_content_is_immutable_at_the_service_and_in_the_database(
     with pytest.raises(services.UploadRefused) as caught:
         _upload(world, X_V2.replace("title: ", "title: 改过的", 1))
     assert [i.message for i in caught.value.issues] == [services.PUBLISHED_IMMUTABLE]
+    admin = world.users["park_a_admin"]
+    with pytest.raises(ValidationError) as refused:
+        services.pack_propose(scope=scope_for_user(admin), upload=upload, by=admin, at=AT)
+    assert refused.value.message_dict == {"status": [services.NOT_A_DRAFT]}
     with pytest.raises(DatabaseError), transaction.atomic():
         UploadedPack.objects.filter(pk=upload.pk).update(text="id: changed\n")
     before = upload.text
@@ -346,3 +350,42 @@ def test_a_published_upload_that_no_longer_loads_is_listed_and_breaks_nothing(
             assert entry.pack is not None and entry.pack.version == 2  # the site's v2
         finally:
             site.reload()
+
+
+def _returnee_from_sealed_area(**extra: str) -> dict[str, str]:
+    return {
+        "pack": X,
+        "kind": "employee",
+        "origin": "out_of_province",
+        "returnee": "on",
+        "stay_risk": "封控区",
+        "stay_level": "place",
+        "stay_region": "示例区",
+        "stay_first_day": "2022-12-08",
+        "stay_last_day": "2022-12-09",
+        "arrived_at": "2022-12-10T09:00",
+        **extra,
+    }
+
+
+def test_an_officer_choice_within_the_bounds_with_who_and_why_in_the_preview(
+    world: World, client_as: Callable[[str | None], Client]
+) -> None:
+    """Issue 10 §1: "may be shortened to 5 days", chosen per case with a reason, recorded in
+    the plan and cited; without who and why it is refused with its message."""
+    from parkguard.rules.forms import CHOICE_NEEDS_WHO_AND_WHY
+
+    client = client_as("park_a_admin")
+    data = _returnee_from_sealed_area(
+        choice_sealed_area_option="居家隔离", choice_home_isolation_days="5"
+    )
+    response = client.post("/policy/preview/", data)
+    assert response.context["form"].errors == {"choice_by": [CHOICE_NEEDS_WHO_AND_WHY]}
+    data.update(choice_by="王科长", choice_reason="属地评估同意缩短")
+    page = client.post("/policy/preview/", data).content.decode()
+
+    assert "12-10 至 12-14" in page  # 居家隔离 5 days from the arrival day
+    assert "（王科长 决定，理由：属地评估同意缩短）" in page and "出处：一、（一）" in page
+    data["choice_home_isolation_days"] = "4"  # below the pack's minimum
+    response = client.post("/policy/preview/", data)
+    assert "choice_home_isolation_days" in response.context["form"].errors

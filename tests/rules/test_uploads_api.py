@@ -119,3 +119,34 @@ def test_the_diff_of_an_upload_from_the_version_in_force(
     (change,) = [c for c in diff["changes"] if c["what"] == "rule"]
     assert change["kind"] == "changed" and change["text"].startswith("修改规则 [X-1.1]")
     assert client_as("park_b_admin").get(f"{base}/uploads/{up['id']}/diff").status_code == 404
+
+
+def test_the_plan_api_honours_an_officers_choice(
+    world: World, client_as: Callable[[str | None], Client]
+) -> None:
+    """Issue 10 §1: a per-case choice in /api/v1/policy/plan is used, recorded and cited."""
+    body = {
+        "pack": X,
+        "person": {
+            "kind": "employee",
+            "returnee": True,
+            "origin": "out_of_province",
+            "stays": [
+                {
+                    "region": "示例区",
+                    "risk": "封控区",
+                    "first_day": "2022-12-08",
+                    "last_day": "2022-12-09",
+                }
+            ],
+        },
+        "arrived_at": "2022-12-10T09:00:00",
+        "choices": {
+            "sealed_area_option": {"value": "居家隔离", "by": "王科长", "reason": "具备条件"},
+            "home_isolation_days": {"value": 5, "by": "王科长", "reason": "属地评估同意缩短"},
+        },
+    }
+    plan = _post(client_as("park_a_admin"), "/api/v1/policy/plan", body).json()["plan"]
+    assert [(p["label"], p["days"]) for p in plan["phases"]] == [("居家隔离", 5)]
+    used = {c["name"]: c for c in plan["choices"]}
+    assert used["home_isolation_days"]["reason"] == "属地评估同意缩短"
