@@ -67,3 +67,27 @@ def test_it_answers_a_malformed_body_in_chinese(
     )
     assert response.status_code == 400
     assert response.json() == {"detail": [{"loc": ["body"], "msg": "请求体不是合法的 JSON"}]}
+
+
+def test_every_schema_of_the_api_has_its_own_name() -> None:
+    """The OpenAPI document names components by class name: two apps' schemas of one name
+    would silently share one definition and one of them would be documented wrong."""
+    import ninja
+
+    from parkguard.api.root import api
+
+    api.get_openapi_schema()  # imports every router's module
+    seen: dict[str, str] = {}
+    clashes = []
+
+    def walk(cls: type) -> None:
+        for sub in cls.__subclasses__():
+            if sub.__module__.startswith("parkguard."):
+                where = f"{sub.__module__}.{sub.__qualname__}"
+                if sub.__name__ in seen and seen[sub.__name__] != where:
+                    clashes.append(f"{seen[sub.__name__]} / {where}")
+                seen.setdefault(sub.__name__, where)
+            walk(sub)
+
+    walk(ninja.Schema)
+    assert clashes == []

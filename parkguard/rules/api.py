@@ -211,7 +211,7 @@ class IssueOut(Schema):
     detail: str
 
 
-class CheckOut(Schema):
+class PackCheckOut(Schema):
     valid: bool
     draft: bool = Field(True, description="草稿：只用于校验与预览，从不生效")
     label: str = DRAFT_LABEL
@@ -326,7 +326,7 @@ def uploads(request: HttpRequest, jurisdiction_id: int) -> list[dict[str, Any]]:
 
 @router.post(
     "/parks/{jurisdiction_id}/packs/validate",
-    response={200: CheckOut},
+    response={200: PackCheckOut},
     summary="校验规则包（不保存）：错误带文件、行号、位置和中文说明",
 )
 def validate(request: HttpRequest, jurisdiction_id: int, payload: PackTextIn) -> Any:
