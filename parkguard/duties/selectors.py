@@ -55,7 +55,7 @@ def list_filter(which: str, at: dt.datetime) -> Q:
     raise ValueError(UNKNOWN_LIST)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class DutyRow:
     """One line of a list, as the page shows it: masked name and phone."""
 
@@ -160,7 +160,9 @@ def coverage_by(
     current = _current_routine(at)
     late = Q(state__in=OPEN_STATES, due_by__lte=at)
     today = Q(state__in=OPEN_STATES, due_by__gt=at, due_by__lte=next_midnight(at))
-    base = duties.filter(current | late | today)
+    # Only rows still running (due_by ahead, in any state) or late and open: ranges of the
+    # index (enterprise, state, due_by), never the history of past cycles, however long.
+    base = duties.filter(Q(state__in=DutyState.values, due_by__gt=at) | late)
     # A person owes one routine test of each kind per cycle, so the current cycle's duties
     # are counted as they are (no DISTINCT: no sort per figure); several late duties of one
     # person count once.
@@ -182,14 +184,29 @@ def coverage_by(
     return result
 
 
+def _sum(parts: Iterable[Coverage]) -> Coverage:
+    """Coverages of disjoint groups of people, added up."""
+    items = list(parts)
+    latest = [c.latest_sample for c in items if c.latest_sample is not None]
+    return Coverage(
+        due=sum(c.due for c in items),
+        done=sum(c.done for c in items),
+        overdue=sum(c.overdue for c in items),
+        due_today=sum(c.due_today for c in items),
+        key_group=sum(c.key_group for c in items),
+        latest_sample=max(latest) if latest else None,
+    )
+
+
 def enterprise_coverage(
     *, scope: Scope, enterprise: Enterprise, at: dt.datetime
 ) -> tuple[Coverage, list[tuple[str, Coverage]]]:
     """An enterprise's coverage in total and per org unit (by unit name; "未分配" for none)."""
     duties = visible(scope, Duty).filter(enterprise=enterprise)
-    total = coverage_by(duties=duties, group=None, at=at)[None]
     units = dict(enterprise.units.values_list("pk", "name"))
     per_unit = coverage_by(duties=duties, group="person__org_unit_id", at=at)
+    # A person is in one unit: the total is the sum of the units (no second scan).
+    total = _sum(per_unit.values())
     rows = sorted(
         ((units.get(pk, "未分配"), cov) for pk, cov in per_unit.items()), key=lambda r: r[0]
     )
@@ -245,17 +262,7 @@ def key_population_ledger(
         (LedgerRow(pk, names.get(pk, ""), cov) for pk, cov in per.items()),
         key=lambda r: r.enterprise,
     )
-    total = Coverage(
-        due=sum(r.coverage.due for r in rows),
-        done=sum(r.coverage.done for r in rows),
-        overdue=sum(r.coverage.overdue for r in rows),
-        due_today=sum(r.coverage.due_today for r in rows),
-        key_group=sum(r.coverage.key_group for r in rows),
-        latest_sample=max(
-            (r.coverage.latest_sample for r in rows if r.coverage.latest_sample), default=None
-        ),
-    )
-    return total, rows
+    return _sum(r.coverage for r in rows), rows
 
 
 def ledger_people(
