@@ -14,14 +14,16 @@ from collections.abc import Iterable
 import xlsxwriter
 
 from parkguard.orgs.models import Enterprise
+from parkguard.orgs.selectors import enterprise_place_tree, unit_paths
 from parkguard.people.choices import EmploymentStatus, StaffCategory
-from parkguard.people.columns import COLUMNS
+from parkguard.people.columns import BY_KEY, COLUMNS
 from parkguard.people.identity import IdCipher, id_cipher
 from parkguard.people.models import Person
 from parkguard.people.sheets import cell_safe
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TEMPLATE_ROWS = 5000  # rows pre-formatted as text in the template's ID and phone columns
+OPTIONS_SHEET = "可选值"
 
 EXPORT_HEADERS = (
     ("序号", 6),
@@ -72,6 +74,26 @@ def template_workbook(*, enterprise: Enterprise) -> bytes:
         "status": [str(label) for _, label in EmploymentStatus.choices],
         "wide_contact": ["是", "否"],
     }
+    # The enterprise's own names: units as paths, the communities and grids it may use.
+    units = sorted(unit_paths(enterprise_ids=[enterprise.pk]).values())
+    tree = enterprise_place_tree(enterprise=enterprise)
+    communities = [item.community.name for item in tree]
+    grids = sorted({grid.name for item in tree for grid in item.grids})
+    options = book.add_worksheet(OPTIONS_SHEET)
+    named = {"org_unit": units, "home_community": communities, "home_grid": grids}
+    for col, (key, values) in enumerate(named.items()):
+        options.write_string(0, col, BY_KEY[key].header, head)
+        options.set_column(col, col, 28)
+        for row, value in enumerate(values, start=1):
+            options.write_string(row, col, cell_safe(value))
+    pairs_col = len(named) + 1
+    options.write_string(0, pairs_col, "村（社区）", head)
+    options.write_string(0, pairs_col + 1, "其下的网格", head)
+    options.set_column(pairs_col, pairs_col, 16)
+    options.set_column(pairs_col + 1, pairs_col + 1, 60)
+    for row, item in enumerate(tree, start=1):
+        options.write_string(row, pairs_col, cell_safe(item.community.name))
+        options.write_string(row, pairs_col + 1, cell_safe("、".join(g.name for g in item.grids)))
     for col, column in enumerate(COLUMNS):
         if column.key in lists:
             sheet.data_validation(
@@ -80,6 +102,22 @@ def template_workbook(*, enterprise: Enterprise) -> bytes:
                 TEMPLATE_ROWS,
                 col,
                 {"validate": "list", "source": lists[column.key], "show_error": True},
+            )
+        elif named.get(column.key):
+            letter = "ABC"[list(named).index(column.key)]
+            count = len(named[column.key])
+            sheet.data_validation(
+                1,
+                col,
+                TEMPLATE_ROWS,
+                col,
+                {
+                    "validate": "list",
+                    "source": f"='{OPTIONS_SHEET}'!${letter}$2:${letter}${count + 1}",
+                    "error_type": "warning",
+                    "error_title": "不在名单中",
+                    "error_message": "请从下拉列表中选择；名单缺少时请联系园区管理员添加。",
+                },
             )
     sheet.freeze_panes(1, 2)
     notes = book.add_worksheet("填写说明")
@@ -98,7 +136,9 @@ def template_workbook(*, enterprise: Enterprise) -> bytes:
         hint = column.hint
         if column.key in lists:
             hint = (hint + "；" if hint else "") + "可选：" + "、".join(lists[column.key])
-        notes.write_string(row, 1, hint)
+        elif column.key in named:
+            hint = (hint + "；" if hint else "") + f"从下拉列表选择（名单见“{OPTIONS_SHEET}”表）"
+        notes.write_string(row, 1, cell_safe(hint))
     book.close()
     return buffer.getvalue()
 
@@ -117,6 +157,7 @@ def ledger_workbook(
 ) -> bytes:
     """The staff roster as inspectors expect it: title, export note, numbered rows, signatures."""
     cipher: IdCipher | None = id_cipher() if reveal else None
+    paths = unit_paths(enterprise_ids=[enterprise.pk])
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True, "constant_memory": True})
     title = book.add_format({"bold": True, "font_size": 16, "align": "center"})
@@ -155,7 +196,7 @@ def ledger_workbook(
             id_value,
             p.phone if reveal else p.phone_masked,
             p.get_category_display(),
-            p.org_unit.name if p.org_unit else "",
+            paths.get(p.org_unit_id, "") if p.org_unit_id else "",
             p.post,
             "是" if p.wide_contact else "否",
             p.labour_agency,

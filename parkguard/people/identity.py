@@ -30,7 +30,6 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
-from stdnum import exceptions as stdnum_errors
 from stdnum.cn import ric
 
 from parkguard.lib.identifiers import identifier_ascii
@@ -139,11 +138,22 @@ def _birth_date(number: str) -> dt.date:
 
 
 def _region_known(number: str) -> bool:
-    try:
-        ric.get_birth_place(number)
-    except (stdnum_errors.ValidationError, KeyError):  # a code the data file lists half of
-        return False
-    return True
+    """Whether the first six digits were a county code of GB/T 2260 at any time.
+
+    An ID number is issued where a person first registers, which need not be where or when
+    they were born: a code abolished before the birth year (崇文区 110103, gone in 2010) or
+    created after it (玄武区 320102, from 1983) is still a real code. stdnum's own
+    `get_birth_place` rejects those by the birth year; this only asks whether the code exists.
+    """
+    return _region_code_known(number[:6])
+
+
+@cache
+def _region_code_known(code: str) -> bool:
+    from stdnum import numdb  # the GB/T 2260 data file stdnum ships (loaded once)
+
+    info = {k: v for _part, props in numdb.get("cn/loc").info(code) for k, v in props.items()}
+    return bool(info.get("county"))
 
 
 # The mask shows the province and the check character, never a birth digit (7-14) nor the

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import cast
 
 from django.conf import settings
@@ -31,7 +32,7 @@ from parkguard.orgs.access import (
 )
 from parkguard.orgs.choices import ENTERPRISE_ROLES, JURISDICTION_ROLES, PARK_EDITORS
 from parkguard.orgs.models import Enterprise, Jurisdiction
-from parkguard.orgs.selectors import parks_of
+from parkguard.orgs.selectors import parks_of, unit_paths
 from parkguard.people import exporting, importing, selectors, services
 from parkguard.people.choices import IMPORT_RUNNING, EmploymentStatus, ImportStatus
 from parkguard.people.forms import (
@@ -63,6 +64,15 @@ def _person(scope: Scope, person_id: int) -> Person:
         ),
         pk=person_id,
     )
+
+
+def _with_paths(people: Iterable[Person]) -> list[Person]:
+    """People with `unit_path` set, how every page names their org unit (生产部/一车间/甲班)."""
+    listed = list(people)
+    paths = unit_paths(enterprise_ids={p.enterprise_id for p in listed})
+    for person in listed:
+        person.unit_path = paths.get(person.org_unit_id, "") if person.org_unit_id else ""  # type: ignore[attr-defined]
+    return listed
 
 
 def _filters(form: FilterForm) -> selectors.PersonFilters:
@@ -121,6 +131,7 @@ def person_list(request: HttpRequest, enterprise_id: int) -> HttpResponse:
     form = FilterForm(request.GET or None, enterprise=enterprise)
     people = selectors.person_list(scope=scope, enterprise=enterprise, filters=_filters(form))
     page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = _with_paths(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -170,7 +181,7 @@ def person_print(request: HttpRequest, enterprise_id: int) -> HttpResponse:
     return render(
         request,
         "people/person_print.html",
-        {"e": enterprise, "people": people, "now": timezone.localtime()},
+        {"e": enterprise, "people": _with_paths(people), "now": timezone.localtime()},
     )
 
 
@@ -269,7 +280,7 @@ def person_create(request: HttpRequest, enterprise_id: int) -> HttpResponse:
 def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
     """The personal file (B-2.2); later features add their sections to it."""
     scope = scope_of(request)
-    person = _person(scope, person_id)
+    person = _with_paths([_person(scope, person_id)])[0]
     can_edit = selectors.can_edit_person(scope, person)
     return render(
         request,

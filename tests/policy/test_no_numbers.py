@@ -95,6 +95,8 @@ SAFE_VALUES: dict[str, set[int | float]] = {
     # Import checker: a sanity bound on vaccination doses (9), rows per progress step (2000),
     # cell lengths (30/50/100/200, the model's), hex and ID digit positions (16/17).
     "parkguard/people/importing/checker.py": {9, 16, 17, 30, 50, 100, 200, 2000},
+    # Import messages: how many valid names an "unknown value" message lists (a display length).
+    "parkguard/people/importing/messages.py": {10},
     # Import jobs: rows and bytes (16 MiB) from which a file goes to a background job.
     "parkguard/people/importing/jobs.py": {16, 5000},
     # Staged rows written per INSERT.

@@ -12,8 +12,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from parkguard.orgs.choices import JurisdictionKind
-from parkguard.orgs.models import Enterprise, Jurisdiction, OrgUnit
+from parkguard.orgs.models import Enterprise
+from parkguard.orgs.selectors import enterprise_place_tree, unit_paths
 from parkguard.people.choices import (
     EmploymentStatus,
     ImportAction,
@@ -58,6 +58,7 @@ from parkguard.people.importing.messages import (
     TOO_LONG,
     UNIT_AMBIGUOUS,
     UNIT_UNKNOWN,
+    choices_hint,
 )
 from parkguard.people.models import Person
 from parkguard.rules.params import staff_rules
@@ -131,35 +132,27 @@ class LedgerRowChecker:
         self.staff_rules = staff_rules(park=enterprise.jurisdiction, on=today)
 
     def _load_units(self) -> None:
-        units = list(
-            OrgUnit.objects.filter(enterprise=self.enterprise).values("id", "parent_id", "name")
-        )
-        by_id = {u["id"]: u for u in units}
-        self.unit_paths: dict[str, int] = {}
+        paths = unit_paths(enterprise_ids=[self.enterprise.pk])
+        self.unit_paths: dict[str, int] = {path: pk for pk, path in paths.items()}
         self.unit_names: dict[str, list[int]] = {}
-        for unit in units:
-            names = [unit["name"]]
-            parent = by_id.get(unit["parent_id"])
-            while parent is not None:
-                names.append(parent["name"])
-                parent = by_id.get(parent["parent_id"])
-            self.unit_paths["/".join(reversed(names))] = unit["id"]
-            self.unit_names.setdefault(unit["name"], []).append(unit["id"])
+        for pk, path in paths.items():
+            self.unit_names.setdefault(path.rsplit("/", 1)[-1], []).append(pk)
+        self.unit_hint = choices_hint(sorted(self.unit_paths))
 
     def _load_places(self) -> None:
         # Communities of the enterprise's county (the root of its park's path).
-        root = self.enterprise.jurisdiction.path.split("/")[1]
-        places = Jurisdiction.objects.filter(
-            path__startswith=f"/{root}/",
-            kind__in=[JurisdictionKind.COMMUNITY, JurisdictionKind.GRID],
-        ).values_list("id", "kind", "name", "parent_id")
         self.communities: dict[str, list[int]] = {}
         self.grids: dict[tuple[int, str], int] = {}
-        for pk, kind, name, parent_id in places:
-            if kind == JurisdictionKind.COMMUNITY:
-                self.communities.setdefault(name, []).append(pk)
-            else:
-                self.grids[(parent_id, name)] = pk
+        grid_names: dict[int, list[str]] = {}
+        for item in enterprise_place_tree(enterprise=self.enterprise):
+            community = item.community
+            self.communities.setdefault(community.name, []).append(community.pk)
+            for grid in item.grids:
+                self.grids[(community.pk, grid.name)] = grid.pk
+                grid_names.setdefault(community.pk, []).append(grid.name)
+        self.community_hint = choices_hint(sorted(self.communities))
+        self.grid_hints = {pk: choices_hint(names) for pk, names in grid_names.items()}
+        self.community_names = {pk: name for name, ids in self.communities.items() for pk in ids}
 
     def check(
         self,
@@ -228,8 +221,12 @@ class LedgerRowChecker:
                 if len(ids) == 1:
                     unit_id = ids[0]
                 else:
-                    template = UNIT_AMBIGUOUS if ids else UNIT_UNKNOWN
-                    message = template.format(value=shown(unit_text))
+                    if ids:
+                        message = UNIT_AMBIGUOUS.format(value=shown(unit_text))
+                    else:
+                        message = UNIT_UNKNOWN.format(
+                            value=shown(unit_text), choices=self.unit_hint
+                        )
             found = self._units[text] = (unit_id, message)
         return found
 
@@ -343,10 +340,13 @@ class LedgerRowChecker:
             if len(ids) == 1:
                 community_id = ids[0]
             else:
-                template = COMMUNITY_AMBIGUOUS if ids else COMMUNITY_UNKNOWN
-                errors.append(
-                    error(row_no, "home_community", template.format(value=shown(community_text)))
-                )
+                if ids:
+                    message = COMMUNITY_AMBIGUOUS.format(value=shown(community_text))
+                else:
+                    message = COMMUNITY_UNKNOWN.format(
+                        value=shown(community_text), choices=self.community_hint
+                    )
+                errors.append(error(row_no, "home_community", message))
         grid_id = None
         if grid_text:
             if not community_text:
@@ -354,9 +354,12 @@ class LedgerRowChecker:
             elif community_id is not None:
                 grid_id = self.grids.get((community_id, grid_text))
                 if grid_id is None:
-                    errors.append(
-                        error(row_no, "home_grid", GRID_UNKNOWN.format(value=shown(grid_text)))
+                    message = GRID_UNKNOWN.format(
+                        community=self.community_names.get(community_id, ""),
+                        value=shown(grid_text),
+                        choices=self.grid_hints.get(community_id, choices_hint([])),
                     )
+                    errors.append(error(row_no, "home_grid", message))
 
         doses = 0
         if doses_text:
