@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections.abc import Iterable
+from typing import Any
 
 import xlsxwriter
 
@@ -225,5 +226,58 @@ def ledger_workbook(
     sheet.repeat_rows(2)
     sheet.freeze_panes(3, 2)
     sheet.autofilter(2, 0, max(row - 1, 2), last_col)
+    book.close()
+    return buffer.getvalue()
+
+
+ROSTER_HEADERS = (
+    ("序号", 6),
+    ("企业", 24),
+    ("姓名", 10),
+    ("身份证号", 22),
+    ("手机号", 14),
+    ("网格", 14),
+    ("部门/班组", 22),
+    ("岗位", 10),
+    ("在岗状态", 10),
+)
+
+
+def roster_workbook(*, roster: Any, exported_at: dt.datetime, exported_by: str) -> bytes:
+    """A community's roster (liaison), always masked: enterprise, name, masked numbers, grid."""
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "constant_memory": True})
+    title = book.add_format({"bold": True, "font_size": 14})
+    head = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
+    cell = book.add_format({"border": 1, "num_format": "@"})
+    sheet = book.add_worksheet("社区花名册")
+    sheet.write_string(0, 0, cell_safe(f"{roster.community.name} 居住的企业员工花名册"), title)
+    sheet.write_string(
+        1,
+        0,
+        cell_safe(
+            f"导出时间：{exported_at:%Y-%m-%d %H:%M}　导出人：{exported_by}　身份证号、手机号已脱敏"
+        ),
+    )
+    for col, (label, width) in enumerate(ROSTER_HEADERS):
+        sheet.write_string(2, col, label, head)
+        sheet.set_column(col, col, width)
+    people = [p for group in roster.groups for p in group.people]
+    paths = unit_paths(enterprise_ids={p.enterprise_id for p in people})
+    for index, p in enumerate(people, start=1):
+        values = (
+            str(index),
+            p.enterprise.name,
+            p.name,
+            p.id_masked,
+            p.phone_masked,
+            p.home_grid.name if p.home_grid else "",
+            paths.get(p.org_unit_id, "") if p.org_unit_id else "",
+            p.post,
+            p.get_status_display(),
+        )
+        for col, value in enumerate(values):
+            sheet.write_string(index + 2, col, cell_safe(value), cell)
+    sheet.write_string(len(people) + 4, 0, f"合计：{len(people)} 人")
     book.close()
     return buffer.getvalue()

@@ -122,10 +122,10 @@ class FilterForm(forms.Form):
 
 
 class FindForm(forms.Form):
-    """A whole ID number, sent by POST so it never lands in a URL, a log or the history."""
+    """A whole ID number or phone, sent by POST so it never lands in a URL, a log or the history."""
 
     id_number = forms.CharField(
-        label="身份证号",
+        label="身份证号或手机号",
         max_length=30,
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
@@ -158,3 +158,25 @@ class ExportForm(forms.Form):
 class ConflictReviewForm(forms.Form):
     id_digest = forms.CharField(max_length=64, widget=forms.HiddenInput)
     note = forms.CharField(label="处理说明", max_length=200)
+
+
+class LookupForm(forms.Form):
+    """A pasted list of ID numbers (协查), one per line; POSTed, never in a URL."""
+
+    numbers = forms.CharField(
+        label="身份证号（每行一个）",
+        max_length=64 * 1024,
+        widget=forms.Textarea(attrs={"rows": 10, "autocomplete": "off", "spellcheck": "false"}),
+    )
+
+
+class RosterSearchForm(forms.Form):
+    q = forms.CharField(label="搜索", required=False, max_length=50)
+
+    def clean_q(self) -> str:
+        value = str(self.cleaned_data.get("q") or "")
+        try:
+            search_check(value)
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from None
+        return value

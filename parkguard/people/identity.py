@@ -302,6 +302,9 @@ def phone_mask(phone: str) -> str:
     return f"{phone[:3]}****{phone[-4:]}" if len(phone) >= 7 else "****"
 
 
+ID_TAIL_KEPT = 6
+
+
 def id_tail(number: str) -> str:
-    """The last four characters of a normalised ID number, kept for search by tail."""
-    return number[-4:]
+    """The last six characters of a normalised ID number, kept for search by the last 4 or 6."""
+    return number[-ID_TAIL_KEPT:]

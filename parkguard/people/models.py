@@ -41,10 +41,13 @@ class Person(models.Model):
         related_name="people",
     )
     name = models.CharField("姓名", max_length=50)
+    # Pinyin initials of the name (张三 → zs), written with the name (people.pinyin).
+    name_initials = models.CharField("姓名拼音首字母", max_length=50, blank=True, editable=False)
     id_digest = models.CharField(max_length=64, editable=False)
     id_encrypted = models.TextField(editable=False)
     id_masked = models.CharField("身份证号", max_length=18, editable=False)
-    id_tail = models.CharField(max_length=4, editable=False)
+    # The last six characters: the ledger search by the last 4 or 6 (issue 9 §2).
+    id_tail = models.CharField(max_length=6, editable=False)
     gender = models.CharField("性别", max_length=6, choices=Gender.choices)
     birth_date = models.DateField("出生日期")
     phone = models.CharField("手机号", max_length=11)
@@ -107,6 +110,7 @@ class Person(models.Model):
             # prefix), since every index is paid for by each row an import inserts.
             models.Index(fields=["id_digest"], name="person_id_digest"),
             models.Index(fields=["id_tail"], name="person_id_tail"),
+            models.Index(fields=["enterprise", "name_initials"], name="person_ent_initials"),
         ]
 
     def __str__(self) -> str:
@@ -248,10 +252,11 @@ class PersonImportRow(models.Model):
     id_digest = models.CharField(max_length=64)
     id_encrypted = models.TextField()
     id_masked = models.CharField(max_length=18)
-    id_tail = models.CharField(max_length=4)
+    id_tail = models.CharField(max_length=6)
     gender = models.CharField(max_length=6)
     birth_date = models.DateField()
     name = models.CharField(max_length=50)
+    name_initials = models.CharField(max_length=50, default="")
     phone = models.CharField(max_length=11)
     category = models.CharField(max_length=30)
     org_unit_id_ref = models.BigIntegerField(null=True)

@@ -41,5 +41,8 @@ urlpatterns = [
     path("imports/<int:import_id>/confirm/", views.import_confirm, name="person_import_confirm"),
     path("imports/<int:import_id>/cancel/", views.import_cancel, name="person_import_cancel"),
     path("roster/", views.community_roster, name="community_roster"),
+    path("roster/export/", views.community_roster_export, name="community_roster_export"),
+    path("people/<int:person_id>/phone/", views.person_phone_reveal, name="person_phone_reveal"),
+    path("people/lookup/", views.people_lookup, name="people_lookup"),
     path("park/<int:jurisdiction_id>/id-conflicts/", views.id_conflicts, name="id_conflicts"),
 ]

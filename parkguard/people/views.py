@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import cast
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib import messages
@@ -25,6 +25,7 @@ from parkguard.orgs.access import (
     can,
     can_edit_enterprise,
     get_visible_or_404,
+    may_at_all,
     require,
     require_edit_enterprise,
     scope_of,
@@ -42,8 +43,10 @@ from parkguard.people.forms import (
     FindForm,
     HouseholdForm,
     ImportForm,
+    LookupForm,
     PersonForm,
     RevealForm,
+    RosterSearchForm,
     StatusForm,
 )
 from parkguard.people.models import HouseholdMember, Person, PersonImport
@@ -117,7 +120,12 @@ def ledger_home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "people/ledger_home.html",
-        {"rows": rows, "parks": parks, "has_roster": bool(scope.community_ids)},
+        {
+            "rows": rows,
+            "parks": parks,
+            "has_roster": bool(scope.community_ids),
+            "can_lookup": may_at_all(scope, "assist_lookup"),
+        },
     )
 
 
@@ -148,26 +156,69 @@ def person_list(request: HttpRequest, enterprise_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def person_find(request: HttpRequest, enterprise_id: int) -> HttpResponse:
-    """Find one person by their whole ID number; POST, so the number stays out of URLs."""
+    """Find people by a whole ID number or phone; POST, so the number stays out of URLs."""
     scope = scope_of(request)
     enterprise = get_visible_or_404(scope, Enterprise, pk=enterprise_id)
     form = FindForm(request.POST if request.method == "POST" else None)
+    found: list[Person] = []
     if request.method == "POST" and form.is_valid():
         try:
-            person = selectors.person_find(
+            found = selectors.person_lookup(
                 scope=scope,
                 enterprise=enterprise,
-                id_number=form.cleaned_data["id_number"],
+                number=form.cleaned_data["id_number"],
                 today=timezone.localdate(),
             )
         except ValidationError as exc:
             form_errors_apply(form, exc)
         else:
-            return redirect("person_detail", person_id=person.pk)
+            if len(found) == 1:
+                return redirect("person_detail", person_id=found[0].pk)
     status = 422 if form.errors else 200  # a refused lookup is an answer, not a page
-    return render(
-        request, "people/person_find.html", {"e": enterprise, "form": form}, status=status
+    response = render(
+        request,
+        "people/person_find.html",
+        {"e": enterprise, "form": FindForm(), "errors_form": form, "found": _with_paths(found)},
+        status=status,
     )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def people_lookup(request: HttpRequest) -> HttpResponse:
+    """协查: paste up to LOOKUP_MAX_NUMBERS ID numbers, see who is in your scope (audited)."""
+    scope = scope_of(request)
+    if not may_at_all(scope, "assist_lookup"):
+        raise Http404(NOT_FOUND)
+    form = LookupForm(request.POST or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = services.people_lookup_answer(
+                scope=scope,
+                actor=_user(request),
+                text=form.cleaned_data["numbers"],
+                today=timezone.localdate(),
+                at=timezone.now(),
+            )
+        except ValidationError as exc:
+            form_errors_apply(form, exc)
+    if result is not None:
+        _with_paths(p for line in result.lines for p in line.people)
+    response = render(
+        request,
+        "people/lookup.html",
+        {
+            "form": LookupForm() if result is not None else form,
+            "result": result,
+            "max_numbers": settings.LOOKUP_MAX_NUMBERS,
+        },
+        status=422 if form.errors else 200,
+    )
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required
@@ -562,10 +613,7 @@ def import_cancel(request: HttpRequest, import_id: int) -> HttpResponse:
     return redirect("person_import_detail", import_id=batch.pk)
 
 
-@login_required
-@require_GET
-def community_roster(request: HttpRequest) -> HttpResponse:
-    """The community liaison's roster of residents, across enterprises (J-2.1)."""
+def _roster(request: HttpRequest) -> tuple[Scope, list[Jurisdiction], Any, str, RosterSearchForm]:
     scope = scope_of(request)
     communities = list(selectors.liaison_communities(scope=scope))
     chosen: Jurisdiction | None = None
@@ -579,13 +627,26 @@ def community_roster(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", EmploymentStatus.ACTIVE)
     if status not in EmploymentStatus.values:
         status = ""
+    form = RosterSearchForm(request.GET or None)
+    search = form.cleaned_data["q"] if form.is_valid() else ""
     roster = (
         selectors.community_roster(
-            scope=scope, community=chosen, status=status, on=timezone.localdate()
+            scope=scope, community=chosen, status=status, on=timezone.localdate(), search=search
         )
         if chosen
         else None
     )
+    if roster is not None:
+        _with_paths(p for g in roster.groups for p in g.people)
+    return scope, communities, roster, status, form
+
+
+@login_required
+@require_GET
+def community_roster(request: HttpRequest) -> HttpResponse:
+    """The community liaison's roster of residents, across enterprises (J-2.1)."""
+    _scope, communities, roster, status, form = _roster(request)
+    query = request.GET.copy()
     return render(
         request,
         "people/roster.html",
@@ -594,8 +655,60 @@ def community_roster(request: HttpRequest) -> HttpResponse:
             "roster": roster,
             "status": status,
             "statuses": EmploymentStatus.choices,
+            "form": form,
+            "query": query.urlencode(),
+            "reveal_form": RevealForm(),
         },
     )
+
+
+@login_required
+@require_GET
+def community_roster_export(request: HttpRequest) -> HttpResponse:
+    """The roster as shown (community, status, search), masked; audited."""
+    scope, _communities, roster, _status, _form = _roster(request)
+    if roster is None:
+        raise Http404(NOT_FOUND)
+    body = services.roster_export(
+        scope=scope,
+        community=roster.community,
+        roster=roster,
+        actor=_user(request),
+        at=timezone.now(),
+    )
+    response = HttpResponse(body, content_type=exporting.XLSX)
+    name = f"{roster.community.name}-社区花名册-{timezone.localdate():%Y%m%d}-脱敏.xlsx"
+    response["Content-Disposition"] = _attachment(name)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def person_phone_reveal(request: HttpRequest, person_id: int) -> HttpResponse:
+    """A resident's phone in full, with a reason (roster liaison, officers); audited."""
+    scope = scope_of(request)
+    person = _person(scope, person_id)
+    if not can(scope, "reveal_phone", person):
+        raise PermissionDenied
+    form = RevealForm(request.POST)
+    value = ""
+    if form.is_valid():
+        try:
+            value = services.person_phone_reveal(
+                scope=scope,
+                person=person,
+                actor=_user(request),
+                reason=form.cleaned_data["reason"],
+                at=timezone.now(),
+            )
+        except ValidationError as exc:
+            form_errors_apply(form, exc)
+    response = render(
+        request, "people/_phone_reveal.html", {"p": person, "reveal_form": form, "value": value}
+    )
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required

@@ -139,8 +139,14 @@ SAFE_VALUES: dict[str, set[int | float]] = {
     "parkguard/orgs/accounts.py": {4, 12, 150},
     "parkguard/people/logins.py": {20},
     "parkguard/people/logins_views.py": {300},
-    # The largest ledger offset the database accepts.
-    "parkguard/people/selectors.py": {4, 10, 10_000_000},
+    # The largest ledger offset the database accepts; search by the last 6 characters of an
+    # ID (its format), an 11-digit mobile number (its format), how much of a malformed pasted
+    # value is echoed (20 characters, masked above 9): display lengths.
+    "parkguard/people/selectors.py": {4, 6, 9, 10, 11, 20, 10_000_000},
+    # The pasted 协查 list's text bound (64 KiB) and its textarea's height: input sizes.
+    "parkguard/people/forms.py": {10, 64},
+    # Pinyin initials: at most one per character of a 50-character name (the field length).
+    "parkguard/people/pinyin.py": {50},
     # The ledger page answers 422 to a refused search (and 200 otherwise).
     "parkguard/people/views.py": {50, 200, 422},
     # An ID tail search is at most 4 characters; the history panel shows 10 changes.

@@ -61,6 +61,7 @@ from parkguard.people.importing.messages import (
     choices_hint,
 )
 from parkguard.people.models import Person
+from parkguard.people.pinyin import name_initials
 from parkguard.rules.params import staff_rules
 
 MAX_DOSES = 9  # a sanity bound on a typed number, not a policy figure
@@ -69,6 +70,7 @@ PROGRESS_EVERY = 2000
 # Person fields an import row sets, in the order of the staging table after the identity.
 ROW_FIELDS = (
     "name",
+    "name_initials",
     "phone",
     "category",
     "org_unit_id",
@@ -416,6 +418,7 @@ class LedgerRowChecker:
             return
         values = (
             name,
+            name_initials(name),
             phone,
             category,
             unit_id,
