@@ -48,6 +48,12 @@ COLUMNS: tuple[Column, ...] = (
     Column("status", "在岗状态", width=10, hint="在岗 / 停工/休假 / 已离职；留空为在岗"),
     Column("joined_on", "入职日期", width=12, hint="如 2022-03-01"),
     Column("left_on", "离职日期", width=12),
+    Column(
+        "row_key",
+        "行键",
+        width=14,
+        hint="由导出的台账带出，用于修改后重新导入（无需完整身份证号）；新增人员留空，请勿修改",
+    ),
 )
 
 BY_KEY = {c.key: c for c in COLUMNS}
@@ -60,3 +66,11 @@ def header_normalise(text: object) -> str:
 
 
 HEADER_KEYS = {header_normalise(c.header): c.key for c in COLUMNS}
+# The exported workbook's headers, so an edited export reads back (issue 9 §3).
+HEADER_KEYS.update(
+    {
+        header_normalise("部门/班组"): "org_unit",
+        header_normalise("接触面广岗位"): "wide_contact",
+        header_normalise("疫苗剂次"): "vaccination_doses",
+    }
+)

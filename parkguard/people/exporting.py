@@ -20,6 +20,7 @@ from parkguard.people.choices import EmploymentStatus, StaffCategory
 from parkguard.people.columns import BY_KEY, COLUMNS
 from parkguard.people.identity import IdCipher, id_cipher
 from parkguard.people.models import Person
+from parkguard.people.rowkeys import row_key
 from parkguard.people.sheets import cell_safe
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -47,6 +48,7 @@ EXPORT_HEADERS = (
     ("在岗状态", 10),
     ("入职日期", 12),
     ("离职日期", 12),
+    ("行键", 14),
 )
 
 
@@ -211,14 +213,17 @@ def ledger_workbook(
             p.get_status_display(),
             _date(p.joined_on),
             _date(p.left_on),
+            row_key(enterprise_id=enterprise.pk, person_id=p.pk),
         )
         for col, value in enumerate(values):
             sheet.write_string(row, col, cell_safe(value), cell)
         row += 1
+    # Footer lines sit in the 序号 column only, so an edited export re-imports cleanly.
     sheet.write_string(row + 1, 0, f"合计：{row - 3} 人")
-    sheet.write_string(row + 2, 0, "填表人：")
-    sheet.write_string(row + 2, 6, "联系电话：")
-    sheet.write_string(row + 2, 12, "企业负责人（签字）：")
+    sheet.write_string(row + 2, 0, "填表人：　　　　联系电话：　　　　企业负责人（签字）：")
+    sheet.write_string(
+        row + 3, 0, "修改后可直接重新导入：按“行键”列识别人员，无需完整身份证号；新增人员行键留空。"
+    )
     # Print setup for inspectors: landscape A4, one page wide, headers on every page.
     sheet.set_landscape()
     sheet.set_paper(9)
@@ -281,3 +286,62 @@ def roster_workbook(*, roster: Any, exported_at: dt.datetime, exported_by: str) 
     sheet.write_string(len(people) + 4, 0, f"合计：{len(people)} 人")
     book.close()
     return buffer.getvalue()
+
+
+ERROR_FILL = "#FFC7CE"
+
+
+def error_workbook(
+    *,
+    rows: list[list[Any]],
+    errors: list[dict[str, Any]],
+    positions: dict[str, int],
+    header_at: int,
+) -> bytes:
+    """The uploaded rows with each bad cell filled red and commented with its message.
+
+    A row-level error (no column) marks the row's first cell. An "错误说明" column at the end
+    lists every message of the row, so the file can be fixed and uploaded again.
+    """
+    by_header = {c.header: c.key for c in COLUMNS}
+    marks: dict[tuple[int, int], list[str]] = {}
+    per_row: dict[int, list[str]] = {}
+    for err in errors:
+        row_no = int(err.get("row") or 0)
+        if row_no < 1:
+            continue
+        key = by_header.get(str(err.get("column") or ""))
+        col = positions.get(key, 0) if key else 0
+        marks.setdefault((row_no - 1, col), []).append(str(err["message"]))
+        label = f"{err['column']}：" if err.get("column") else ""
+        per_row.setdefault(row_no - 1, []).append(label + str(err["message"]))
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    bad = book.add_format({"bg_color": ERROR_FILL, "num_format": "@"})
+    text = book.add_format({"num_format": "@"})
+    sheet = book.add_worksheet("错误标注")
+    width = max((len(r) for r in rows), default=0)
+    for r, values in enumerate(rows):
+        for c in range(width):
+            value = values[c] if c < len(values) else ""
+            shown_value = "" if value is None else cell_safe(_text(value))
+            sheet.write_string(r, c, shown_value, bad if (r, c) in marks else text)
+            if (r, c) in marks:
+                sheet.write_comment(r, c, "；".join(marks[(r, c)]))
+        if r in per_row:
+            sheet.write_string(r, width, cell_safe("；".join(per_row[r])), bad)
+    if 0 <= header_at < len(rows) and header_at not in per_row:
+        sheet.write_string(header_at, width, "错误说明")
+    sheet.set_column(width, width, 60)
+    book.close()
+    return buffer.getvalue()
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)

@@ -211,6 +211,11 @@ class PersonImport(models.Model):
     unchanged_count = models.PositiveIntegerField("无变化", default=0)
     # [{"row": 12, "column": "身份证号", "message": "..."}]; never holds a clear ID number.
     errors = models.JSONField("错误", default=list, blank=True)
+    # What the preview lists (issue 9 §3): new people and, for updates, each changed field
+    # old → new, masked; the first PREVIEW_ROWS changed rows (the counts cover all).
+    changes = models.JSONField("变更预览", default=list, blank=True)
+    # The upload with its bad cells marked (Fernet, like `payload`); kept until the purge.
+    error_book = models.BinaryField(default=b"", editable=False)
     message = models.CharField("说明", max_length=300, blank=True)
     # The lease of whoever works on a running batch (QUEUED, VALIDATING, APPLYING): renewed
     # by each heartbeat; once past, the worker is taken for dead and the batch recovered.

@@ -49,6 +49,7 @@ from parkguard.people.forms import (
     RosterSearchForm,
     StatusForm,
 )
+from parkguard.people.identity import payload_cipher
 from parkguard.people.models import HouseholdMember, Person, PersonImport
 from parkguard.people.sheets import SheetError, sheet_size_check
 
@@ -546,7 +547,9 @@ def _import(request: HttpRequest, import_id: int) -> PersonImport:
     scope = scope_of(request)
     batch = get_visible_or_404(
         scope,
-        PersonImport.objects.select_related("enterprise", "created_by").defer("payload"),
+        PersonImport.objects.select_related("enterprise", "created_by").defer(
+            "payload", "error_book"
+        ),
         pk=import_id,
     )
     return importing.person_import_refresh(batch=batch, now=timezone.now())
@@ -566,8 +569,30 @@ def import_detail(request: HttpRequest, import_id: int) -> HttpResponse:
             "e": batch.enterprise,
             "running": batch.status in IMPORT_RUNNING,
             "can_edit": can_edit_enterprise(scope, batch.enterprise),
+            "has_error_book": PersonImport.objects.filter(pk=batch.pk)
+            .exclude(error_book=b"")
+            .exists(),
+            "creates": [c for c in batch.changes if c.get("action") == "create"],
+            "updates": [c for c in batch.changes if c.get("action") == "update"],
         },
     )
+
+
+@login_required
+@require_GET
+def import_error_book(request: HttpRequest, import_id: int) -> HttpResponse:
+    """The upload with its bad cells filled red and commented (import editors only)."""
+    batch = _import(request, import_id)
+    require_edit_enterprise(scope_of(request), batch.enterprise)
+    stored = PersonImport.objects.filter(pk=batch.pk).values_list("error_book", flat=True).first()
+    if not stored:
+        raise Http404(NOT_FOUND)
+    body = payload_cipher().decrypt(bytes(stored))
+    response = HttpResponse(body, content_type=exporting.XLSX)
+    stem = batch.filename.rsplit(".", 1)[0]
+    response["Content-Disposition"] = _attachment(f"{stem}-错误标注.xlsx")
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required

@@ -94,7 +94,11 @@ SAFE_VALUES: dict[str, set[int | float]] = {
     "parkguard/people/columns.py": {12},
     # Import checker: a sanity bound on vaccination doses (9), rows per progress step (2000),
     # cell lengths (30/50/100/200, the model's), hex and ID digit positions (16/17).
-    "parkguard/people/importing/checker.py": {9, 16, 17, 30, 50, 100, 200, 2000},
+    # Rows the preview lists one by one (500, a page length); positions 3/4 of the stored
+    # identity in a row-key lookup (mask, tail, gender, birth: tuple indexes).
+    "parkguard/people/importing/checker.py": {3, 4, 9, 16, 17, 30, 50, 100, 200, 500, 2000},
+    # Row keys: MAC bytes kept (12, 96 bits) and the base of the ids (36): a token format.
+    "parkguard/people/rowkeys.py": {12, 36},
     # Import messages: how many valid names an "unknown value" message lists (a display length).
     "parkguard/people/importing/messages.py": {10},
     # Import jobs: rows and bytes (16 MiB) from which a file goes to a background job.

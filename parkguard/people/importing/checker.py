@@ -26,6 +26,7 @@ from parkguard.people.identity import (
     id_cipher,
     id_parse,
     id_tail,
+    phone_mask,
     phone_parse,
 )
 from parkguard.people.importing.cells import (
@@ -54,6 +55,11 @@ from parkguard.people.importing.messages import (
     NO_HEADER,
     NO_ROWS,
     REQUIRED,
+    ROW_KEY_ID_MISMATCH,
+    ROW_KEY_INVALID,
+    ROW_KEY_OTHER_ENTERPRISE,
+    ROW_KEY_REPEATED,
+    ROW_KEY_UNKNOWN,
     STATUS_UNKNOWN,
     TOO_LONG,
     UNIT_AMBIGUOUS,
@@ -62,10 +68,12 @@ from parkguard.people.importing.messages import (
 )
 from parkguard.people.models import Person
 from parkguard.people.pinyin import name_initials
+from parkguard.people.rowkeys import row_key_read
 from parkguard.rules.params import staff_rules
 
 MAX_DOSES = 9  # a sanity bound on a typed number, not a policy figure
 PROGRESS_EVERY = 2000
+PREVIEW_ROWS = 500  # rows the preview lists one by one (the counts cover every row)
 
 # Person fields an import row sets, in the order of the staging table after the identity.
 ROW_FIELDS = (
@@ -89,6 +97,29 @@ ROW_FIELDS = (
     "left_on",
 )
 
+# Person fields derived from another (not shown as a change of their own).
+_DERIVED = frozenset({"name_initials"})
+FIELD_LABELS = {
+    "name": "姓名",
+    "name_initials": "拼音首字母",
+    "phone": "手机号",
+    "category": "人员类别",
+    "org_unit_id": "部门/车间/班组",
+    "post": "岗位",
+    "wide_contact": "社会接触面广的岗位",
+    "labour_agency": "劳务/外包单位",
+    "workshop": "车间",
+    "dormitory": "宿舍",
+    "shift": "班次",
+    "home_community_id": "居住社区",
+    "home_grid_id": "所属网格",
+    "home_address": "现住址",
+    "vaccination_doses": "疫苗接种剂次",
+    "status": "在岗状态",
+    "joined_on": "入职日期",
+    "left_on": "离职日期",
+}
+PHONE_AT = ROW_FIELDS.index("phone")
 _MISSING = object()
 _CREATE = ImportAction.CREATE.value
 _UPDATE = ImportAction.UPDATE.value
@@ -104,6 +135,11 @@ class Checked:
     create: int = 0
     update: int = 0
     unchanged: int = 0
+    # What the preview shows (first PREVIEW_ROWS rows that change): masked, never an ID.
+    changes: list[dict[str, Any]] = field(default_factory=list)
+    # Column key → position in the file, and the header's row index (for the error workbook).
+    positions: dict[str, int] = field(default_factory=dict)
+    header_at: int = 0
 
 
 class LedgerRowChecker:
@@ -118,12 +154,16 @@ class LedgerRowChecker:
         self.status_hint = "、".join(str(label) for _, label in EmploymentStatus.choices)
         self._load_units()
         self._load_places()
-        self.existing: dict[str, tuple[Any, ...]] = {
-            row[0]: tuple(row[1:])
-            for row in Person.objects.filter(enterprise=enterprise).values_list(
-                "id_digest", *ROW_FIELDS
-            )
-        }
+        self.existing: dict[str, tuple[Any, ...]] = {}
+        # By person id, for rows named by their row key: digest, mask, tail, gender, birth.
+        self.by_pk: dict[int, tuple[Any, ...]] = {}
+        self.by_digest_mask: dict[str, str] = {}
+        for row in Person.objects.filter(enterprise=enterprise).values_list(
+            "id_digest", "pk", "id_masked", "id_tail", "gender", "birth_date", *ROW_FIELDS
+        ):
+            self.existing[row[0]] = tuple(row[6:])
+            self.by_pk[row[1]] = row[:1] + row[2:6]
+            self.by_digest_mask[row[0]] = row[2]
         # Per-file work done once: one cipher, memos.
         self.cipher = id_cipher()
         self.regions: dict[str, bool] = {}
@@ -140,6 +180,7 @@ class LedgerRowChecker:
         for pk, path in paths.items():
             self.unit_names.setdefault(path.rsplit("/", 1)[-1], []).append(pk)
         self.unit_hint = choices_hint(sorted(self.unit_paths))
+        self.unit_by_id = paths
 
     def _load_places(self) -> None:
         # Communities of the enterprise's county (the root of its park's path).
@@ -155,6 +196,8 @@ class LedgerRowChecker:
         self.community_hint = choices_hint(sorted(self.communities))
         self.grid_hints = {pk: choices_hint(names) for pk, names in grid_names.items()}
         self.community_names = {pk: name for name, ids in self.communities.items() for pk in ids}
+        self.place_names: dict[int, str] = dict(self.community_names)
+        self.place_names.update({pk: name for (_c, name), pk in self.grids.items()})
 
     def check(
         self,
@@ -184,6 +227,8 @@ class LedgerRowChecker:
             message = MISSING_COLUMNS.format(columns="、".join(missing))
             result.errors.append({"row": header_at + 1, "column": "", "message": message})
             return result
+        result.positions = positions
+        result.header_at = header_at
         order = [positions.get(c.key, -1) for c in COLUMNS]
         # Every column present (the template): one C-level pick per row; else pad per row.
         pick = operator.itemgetter(*order) if min(order) >= 0 else None
@@ -271,6 +316,7 @@ class LedgerRowChecker:
             status_text,
             _joined_text,
             _left_text,
+            key_text,
         ) = [c.strip() if c.__class__ is str else cell_text(c) for c in cells]
         if not name:
             errors.append(error(row_no, "name", REQUIRED))
@@ -279,7 +325,23 @@ class LedgerRowChecker:
 
         parsed: IdNumber | None = None
         digest = ""
-        if isinstance(cells[1], float):
+        keyed: tuple[Any, ...] | None = None  # the person a row key names
+        if key_text:
+            keyed, message = self._keyed(key_text, id_text)
+            if message:
+                errors.append(error(row_no, "row_key", message))
+            elif keyed is not None:
+                digest = keyed[0]
+                if phone and phone == phone_mask(self.existing[digest][PHONE_AT]):
+                    phone = self.existing[digest][PHONE_AT]  # a masked phone left as exported
+                first = seen.get(digest)
+                if first is not None:
+                    errors.append(error(row_no, "row_key", ROW_KEY_REPEATED.format(row=first)))
+                else:
+                    seen[digest] = row_no
+        if key_text:  # the row key names the person; the ID column may hold the mask
+            pass
+        elif isinstance(cells[1], float):
             errors.append(error(row_no, "id_number", ID_AS_NUMBER))
         elif id_text == "":
             errors.append(error(row_no, "id_number", REQUIRED))
@@ -298,6 +360,8 @@ class LedgerRowChecker:
 
         if not phone:
             errors.append(error(row_no, "phone", REQUIRED))
+        elif key_text and keyed is None and "*" in phone:
+            pass  # an exported mask behind a refused row key: the key's message says it all
         else:
             try:
                 phone = phone_parse(phone)
@@ -413,7 +477,7 @@ class LedgerRowChecker:
                 if len(value) > limit:
                     errors.append(error(row_no, key, TOO_LONG.format(max=limit)))
 
-        if len(errors) > before or parsed is None or result.errors:
+        if len(errors) > before or (parsed is None and keyed is None) or result.errors:
             # Once any row is bad nothing will be staged; keep checking for the preview only.
             return
         values = (
@@ -438,9 +502,14 @@ class LedgerRowChecker:
         )
         current = self.existing.get(digest)
         if current is None:
+            assert parsed is not None  # a keyed row always names someone in the ledger
             action = _CREATE
             encrypted = self.cipher.encrypt(parsed.value)
             result.create += 1
+            if len(result.changes) < PREVIEW_ROWS:
+                result.changes.append(
+                    {"row": row_no, "action": _CREATE, "name": name, "id": parsed.masked}
+                )
         elif current == values:
             result.unchanged += 1
             return
@@ -448,16 +517,79 @@ class LedgerRowChecker:
             action = _UPDATE
             encrypted = ""  # the person keeps their stored ciphertext
             result.update += 1
-        result.staged.append(
-            (
-                row_no,
-                action,
+            if len(result.changes) < PREVIEW_ROWS:
+                result.changes.append(self._change(row_no, name, digest, current, values))
+        if keyed is not None:
+            identity = (keyed[0], encrypted, keyed[1], keyed[2], keyed[3], keyed[4])
+        else:
+            assert parsed is not None
+            identity = (
                 digest,
                 encrypted,
                 parsed.masked,
                 id_tail(parsed.value),
                 parsed.gender,
                 parsed.birth_date,
-                *values,
             )
-        )
+        result.staged.append((row_no, action, *identity, *values))
+
+    def _keyed(self, key_text: str, id_text: str) -> tuple[tuple[Any, ...] | None, str]:
+        """The ledger person a row key names, or the message why it cannot be used."""
+        found = row_key_read(key_text)
+        if found is None:
+            return None, ROW_KEY_INVALID
+        enterprise_id, person_id = found
+        if enterprise_id != self.enterprise.pk:
+            return None, ROW_KEY_OTHER_ENTERPRISE
+        person = self.by_pk.get(person_id)
+        if person is None:
+            return None, ROW_KEY_UNKNOWN
+        if id_text and id_text != person[1]:
+            try:
+                other = id_parse(id_text, today=self.today, regions=self.regions).digest
+            except IdentityError:
+                other = ""
+            if other != person[0]:
+                return None, ROW_KEY_ID_MISMATCH
+        return person, ""
+
+    def _change(
+        self, row_no: int, name: str, digest: str, old: tuple[Any, ...], new: tuple[Any, ...]
+    ) -> dict[str, Any]:
+        """One updated row as the preview shows it: each changed field, old → new, masked."""
+        fields = []
+        for index, key in enumerate(ROW_FIELDS):
+            if key in _DERIVED or old[index] == new[index]:
+                continue
+            fields.append(
+                {
+                    "field": FIELD_LABELS[key],
+                    "old": self._shown(key, old[index]),
+                    "new": self._shown(key, new[index]),
+                }
+            )
+        masked = self.by_digest_mask.get(digest, "")
+        return {"row": row_no, "action": _UPDATE, "name": name, "id": masked, "fields": fields}
+
+    def _shown(self, key: str, value: Any) -> str:
+        if value is None or value == "":
+            return "（空）"
+        if key == "phone":
+            return phone_mask(str(value))
+        if key == "org_unit_id":
+            return self.unit_by_id.get(value, "")
+        if key in ("home_community_id", "home_grid_id"):
+            return self.place_names.get(value, "")
+        if key == "wide_contact":
+            return "是" if value else "否"
+        if key == "category":
+            return str(StaffCategory(value).label) if value in StaffCategory.values else str(value)
+        if key == "status":
+            return (
+                str(EmploymentStatus(value).label)
+                if value in EmploymentStatus.values
+                else str(value)
+            )
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        return shown(str(value))
