@@ -574,6 +574,8 @@ def import_detail(request: HttpRequest, import_id: int) -> HttpResponse:
             .exists(),
             "creates": [c for c in batch.changes if c.get("action") == "create"],
             "updates": [c for c in batch.changes if c.get("action") == "update"],
+            "listed": len(batch.changes),
+            "truncated": len(batch.changes) < batch.create_count + batch.update_count,
         },
     )
 
