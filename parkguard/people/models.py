@@ -66,6 +66,8 @@ class Person(models.Model):
         on_delete=models.SET_NULL,
         related_name="residents",
     )
+    # No index: nothing looks people up by grid alone (the roster filters by community), and
+    # every index is paid for by each row an import inserts. Deleting a grid scans once.
     home_grid = models.ForeignKey(
         Jurisdiction,
         verbose_name="所属网格",
@@ -73,6 +75,7 @@ class Person(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="grid_residents",
+        db_index=False,
     )
     home_address = models.CharField("现住址", max_length=200, blank=True)
     vaccination_doses = models.PositiveSmallIntegerField("疫苗接种剂次", default=0)
@@ -109,8 +112,14 @@ class Person(models.Model):
             # Plain B-trees: no LIKE pattern twins on PostgreSQL (nothing searches these by
             # prefix), since every index is paid for by each row an import inserts.
             models.Index(fields=["id_digest"], name="person_id_digest"),
-            models.Index(fields=["id_tail"], name="person_id_tail"),
-            models.Index(fields=["enterprise", "name_initials"], name="person_ent_initials"),
+            # No index on id_tail: the search matches its end (LIKE '%…'), which no B-tree
+            # serves; it runs inside one enterprise's rows. Pinyin initials are matched by
+            # prefix: on PostgreSQL the pattern operator class lets LIKE 'zs%' use the index.
+            models.Index(
+                fields=["enterprise", "name_initials"],
+                name="person_ent_initials",
+                opclasses=["int8_ops", "varchar_pattern_ops"],
+            ),
         ]
 
     def __str__(self) -> str:
@@ -157,8 +166,15 @@ class EmploymentEvent(models.Model):
     status = models.CharField("状态", max_length=20, choices=EmploymentStatus.choices)
     on = models.DateField("日期")
     note = models.CharField("说明", max_length=200, blank=True)
+    # No index: only a deleted user's SET NULL looks events up by recorder (one scan then),
+    # while an import writes one event per new person.
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     recorded_at = models.DateTimeField(auto_now_add=True)
 

@@ -155,3 +155,16 @@ def test_another_communitys_resident_phone_stays_hidden(world: World, client_as:
     response = client_as("liaison_a").post(f"/people/{other.pk}/phone/", {"reason": "越权查看号码"})
     assert response.status_code == 404
     assert not AuditEvent.objects.filter(action="phone_reveal").exists()
+
+
+def test_outsiders_pasting_a1_numbers_find_nobody(world: World, client_as: Clients) -> None:
+    """Another enterprise's officer and another park's admin see A1's people as not found."""
+    numbers = "\n".join(
+        id_decrypt(p.id_encrypted) for p in (world.a1_person, world.a1_employee_person)
+    )
+    for persona in ("a2_officer", "park_b_admin"):
+        response = client_as(persona).post("/people/lookup/", {"numbers": numbers})
+        assert response.status_code == 200
+        body = response.content.decode()
+        assert world.a1_person.name not in body and world.a1.name not in body
+        assert world.a1_employee_person.name not in body

@@ -170,6 +170,7 @@ class LedgerRowChecker:
         self._units: dict[str, tuple[int | None, str]] = {}
         self._dates: dict[str, dt.date | None] = {}
         self._wide_posts: dict[str, bool] = {}
+        self._initials: dict[str, str] = {}
         # Wide-contact posts and agency categories the park's packs declare (J-1.5c).
         self.staff_rules = staff_rules(park=enterprise.jurisdiction, on=today)
 
@@ -480,9 +481,12 @@ class LedgerRowChecker:
         if len(errors) > before or (parsed is None and keyed is None) or result.errors:
             # Once any row is bad nothing will be staged; keep checking for the preview only.
             return
+        initials = self._initials.get(name)
+        if initials is None:
+            initials = self._initials[name] = name_initials(name)
         values = (
             name,
-            name_initials(name),
+            initials,
             phone,
             category,
             unit_id,

@@ -66,7 +66,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name="person",
-            index=models.Index(fields=["enterprise", "name_initials"], name="person_ent_initials"),
+            index=models.Index(
+                fields=["enterprise", "name_initials"],
+                name="person_ent_initials",
+                opclasses=["int8_ops", "varchar_pattern_ops"],
+            ),
         ),
         migrations.RunPython(backfill, migrations.RunPython.noop, elidable=False),
     ]
