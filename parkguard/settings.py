@@ -204,6 +204,8 @@ SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+# A refused form (expired page, other origin) gets a Chinese page with a way back.
+CSRF_FAILURE_VIEW = "parkguard.lib.outage.csrf_failure"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
@@ -242,6 +244,8 @@ IMPORT_MAX_INFLATED_BYTES = env_int("PARKGUARD_IMPORT_MAX_INFLATED_BYTES", 160 *
 # below is cancelled. Uploads and staged rows of finished imports are purged.
 IMPORT_LEASE_SECONDS = env_int("PARKGUARD_IMPORT_LEASE_SECONDS", 120)
 IMPORT_READY_HOURS = env_int("PARKGUARD_IMPORT_READY_HOURS", 24)
+# How many ID numbers one pasted assistance lookup (协查) may hold (issue 9 §2).
+LOOKUP_MAX_NUMBERS = env_int("PARKGUARD_LOOKUP_MAX_NUMBERS", 1000)
 
 # Plausible body temperatures (°C, tenths as integers) a thermometer may report. Not a notice
 # number: it catches typos and misreads (25 ℃, 45 ℃) before they open or hide a fever alert.

@@ -78,9 +78,10 @@ def test_every_schema_of_the_api_has_its_own_name() -> None:
 
     api.get_openapi_schema()  # imports every router's module
     seen: dict[str, str] = {}
-    clashes = []
+    clashes: list[str] = []
 
     def walk(cls: type) -> None:
+        sub: type
         for sub in cls.__subclasses__():
             if sub.__module__.startswith("parkguard."):
                 where = f"{sub.__module__}.{sub.__qualname__}"

@@ -45,7 +45,9 @@ class AuditEvent(models.Model):
         ordering = ["-id"]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action}"
+        from parkguard.audit.labels import action_label
+
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {action_label(self.action)}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         # Append-only: an existing event is never rewritten.

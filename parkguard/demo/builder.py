@@ -38,6 +38,7 @@ from parkguard.people.choices import StaffCategory
 from parkguard.people.identity import IdNumber
 from parkguard.people.logins import LoginBy, employee_logins_create, people_without_login
 from parkguard.people.models import EmploymentEvent, Person
+from parkguard.people.pinyin import name_initials
 from parkguard.people.services import person_identity_fields
 from parkguard.rules.models import PackAdoption
 from parkguard.rules.registry import registry
@@ -174,11 +175,14 @@ def _people(
         wide = rng.random() < DATA["wide_contact_share"]
         community = rng.choice(communities)
         grid = community.children.first()
+        unit = rng.choice(teams)
+        name = _name(rng)
         people.append(
             Person(
                 enterprise=enterprise,
-                org_unit=rng.choice(teams),
-                name=_name(rng),
+                org_unit=unit,
+                name=name,
+                name_initials=name_initials(name),
                 phone=_phone(rng),
                 category=category,
                 post=rng.choice(WIDE_CONTACT_POSTS) if wide else rng.choice(POSTS),

@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Callable
+from http import HTTPStatus
 
 from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -95,3 +96,18 @@ def healthz(request: HttpRequest) -> JsonResponse:
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
     return JsonResponse({"status": "ready"})
+
+
+CSRF_FAILED = (
+    "页面已过期或表单来源无法确认（CSRF 校验失败），为安全起见未执行任何操作。"
+    "请返回上一页、刷新后重新提交；如仍失败，请重新登录。"
+)
+NOT_FOUND_PAGE = "没有找到这个页面，或您没有查看它的权限。"
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """CSRF_FAILURE_VIEW: a Chinese 403 with a way back; the reason is not shown (English)."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": CSRF_FAILED}, status=403)
+    body = _page(HTTPStatus.FORBIDDEN, "请求已过期（403）", CSRF_FAILED, retry=False)
+    return HttpResponse(body, status=403)

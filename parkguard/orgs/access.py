@@ -240,8 +240,8 @@ class Grant:
     # Device tokens, on rows of the token's enterprise or park: write-only actions that a gate
     # device takes. Reads stay closed (`scope_token_readable`), so no personal data leaks.
     device_tokens: bool = False
-    # Community liaisons, on rows of their community (through `scope_community`): what the
-    # park shares with the street and community (Z-3.2).
+    # Also rows of the caller\'s communities (through `scope_community`): a liaison\'s residents,
+    # and what the park shares with the street and community (Z-3.2).
     community: bool = False
 
 
@@ -275,6 +275,16 @@ ACTIONS: dict[str, Grant] = {
     "publish_pack": _PARK_ADMIN,
     # Read the audit log of one's enterprise or park.
     "read_audit": _EDITORS,
+    # Answer a pasted list of ID numbers (协查, issue 9 §2): which are in the caller's scope,
+    # masked and audited. Enterprise officers and park staff, never a lower role.
+    "assist_lookup": Grant(enterprise_roles=ENTERPRISE_EDITORS, park_roles=JURISDICTION_ROLES),
+    # Show a resident's phone in full on the community roster, with a reason (audited): the
+    # community's liaison (the roster is theirs) and the people who may reveal an ID number.
+    "reveal_phone": Grant(
+        enterprise_roles=ENTERPRISE_EDITORS, park_roles=PARK_EDITORS, community=True
+    ),
+    # Export a community's roster (masked, audited): its liaison.
+    "export_roster": Grant(park_roles=PARK_EDITORS, community=True),
     # Health (issue 11). The daily declaration is the person's own (Z-5.2c).
     "declare": Grant(own=True),
     # Temperature readings at a gate, an office entrance or by hand (B-2.2b): officers,
@@ -380,6 +390,22 @@ def can(scope: Scope, action: str, obj: Model) -> bool:
     if scope.superuser:
         return True
     return visible(scope, type(obj), action).filter(pk=obj.pk).exists()
+
+
+def may_at_all(scope: Scope, action: str) -> bool:
+    """Whether `scope` holds any role the action's grant names (for actions on no one row,
+    such as a pasted lookup, whose rows are then narrowed by `visible()`)."""
+    if scope.superuser:
+        return True
+    if scope.token_id is not None:
+        return False
+    grant = ACTIONS[action]
+    return bool(scope.roles & (grant.enterprise_roles | grant.park_roles))
+
+
+def require_at_all(scope: Scope, action: str) -> None:
+    if not may_at_all(scope, action):
+        raise PermissionDenied(NOT_ALLOWED)
 
 
 def require(scope: Scope, action: str, obj: Model) -> None:

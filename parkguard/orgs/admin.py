@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from parkguard.audit.labels import ACTION_LABELS, action_choices, action_label
 from parkguard.audit.models import AuditEvent
 from parkguard.orgs.access import scope_of, visible
 from parkguard.orgs.models import (
@@ -61,27 +62,58 @@ class OrgUnitAdmin(ScopedAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(ScopedAdmin):
-    list_display = ["user", "role", "jurisdiction", "enterprise"]
+    list_display = ["account", "role", "jurisdiction", "enterprise"]
     list_filter = ["role"]
     search_fields = ["user__username"]
     read_only = True
+
+    @admin.display(description="账号", ordering="user__username")
+    def account(self, obj: Membership) -> str:
+        return str(obj.user)
 
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(ScopedAdmin):
     list_display = ["name", "prefix", "enterprise", "jurisdiction", "created_at", "revoked_at"]
-    readonly_fields = ["digest", "prefix", "created_by", "created_at", "last_used_at"]
+    readonly_fields = ["digest_shown", "prefix", "creator", "created_at", "last_used_at"]
+    exclude = ["digest", "created_by"]
     read_only = True
+
+    @admin.display(description="令牌摘要")
+    def digest_shown(self, obj: ApiToken) -> str:
+        return obj.digest
+
+    @admin.display(description="创建人")
+    def creator(self, obj: ApiToken) -> str:
+        return str(obj.created_by) if obj.created_by else "—"
+
+
+class AuditActionFilter(admin.SimpleListFilter):
+    """The audit log's filter by action, each action by its Chinese name."""
+
+    title = "操作"
+    parameter_name = "action"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return action_choices(sorted(ACTION_LABELS))
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        value = self.value()
+        return queryset.filter(action=value) if value else queryset
 
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(ScopedAdmin):
     """The audit log, read-only; registered here because the audit app sits below orgs."""
 
-    list_display = ["at", "actor_label", "action", "target_type", "target_id", "reason"]
-    list_filter = ["action"]
+    list_display = ["at", "actor_label", "action_shown", "target_type", "target_id", "reason"]
+    list_filter = [AuditActionFilter]
     search_fields = ["actor_label", "reason"]
     read_only = True
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         return visible(scope_of(request), AuditEvent.objects.all(), action="read_audit")
+
+    @admin.display(description="操作", ordering="action")
+    def action_shown(self, obj: AuditEvent) -> str:
+        return action_label(obj.action)

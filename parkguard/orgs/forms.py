@@ -202,3 +202,27 @@ class ActivationForm(forms.Form):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
+
+
+class PlaceForm(forms.Form):
+    """A community (under a town or street) or a grid (under a community) of the county."""
+
+    kind = forms.ChoiceField(
+        label="类型",
+        choices=[
+            (JurisdictionKind.COMMUNITY.value, JurisdictionKind.COMMUNITY.label),
+            (JurisdictionKind.GRID.value, JurisdictionKind.GRID.label),
+        ],
+    )
+    parent = forms.ModelChoiceField(
+        label="上级（镇、街道或村（社区））", queryset=Jurisdiction.objects.none()
+    )
+    name = forms.CharField(label="名称", max_length=100)
+    code = forms.CharField(label="行政区划代码", max_length=12, required=False)
+
+    def __init__(self, *args: Any, parents: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].queryset = parents  # type: ignore[attr-defined]
+        self.fields["parent"].label_from_instance = (  # type: ignore[attr-defined]
+            lambda j: f"{j.name}（{j.get_kind_display()}）"
+        )

@@ -86,6 +86,81 @@ def enterprise_places(*, enterprise: Enterprise) -> QuerySet[Jurisdiction]:
     )
 
 
+UNIT_PATH_SEPARATOR = "/"
+
+
+def unit_paths(*, enterprise_ids: Iterable[int]) -> dict[int, str]:
+    """Every org unit of these enterprises as its path from the top: 生产部/一车间/甲班.
+
+    One query for all the units; how filters, the personal file, exports, prints and the
+    import template name a unit, so the same unit always reads the same.
+    """
+    rows = list(
+        OrgUnit.objects.filter(enterprise_id__in=list(enterprise_ids)).values_list(
+            "id", "parent_id", "name"
+        )
+    )
+    by_id = {pk: (parent, name) for pk, parent, name in rows}
+    paths: dict[int, str] = {}
+    for pk in by_id:
+        names: list[str] = []
+        node: int | None = pk
+        seen: set[int] = set()
+        while node is not None and node in by_id and node not in seen:
+            seen.add(node)
+            parent, name = by_id[node]
+            names.append(name)
+            node = parent
+        paths[pk] = UNIT_PATH_SEPARATOR.join(reversed(names))
+    return paths
+
+
+@dataclass(frozen=True)
+class CommunityPlaces:
+    """A community and its grids, as the template, the import and the places page list them."""
+
+    community: Jurisdiction
+    grids: list[Jurisdiction]
+
+
+def enterprise_place_tree(*, enterprise: Enterprise) -> list[CommunityPlaces]:
+    """The communities (with their grids) an enterprise's people may live in, by name."""
+    return county_place_tree(root_path=county_root_path(enterprise=enterprise))
+
+
+def county_place_tree(*, root_path: str) -> list[CommunityPlaces]:
+    places = list(
+        Jurisdiction.objects.filter(
+            path__startswith=root_path,
+            kind__in=[JurisdictionKind.COMMUNITY, JurisdictionKind.GRID],
+        )
+        .select_related("parent")
+        .order_by("name", "id")
+    )
+    grids: dict[int, list[Jurisdiction]] = {}
+    for place in places:
+        if place.kind == JurisdictionKind.GRID and place.parent_id is not None:
+            grids.setdefault(place.parent_id, []).append(place)
+    return [
+        CommunityPlaces(community=c, grids=grids.get(c.pk, []))
+        for c in places
+        if c.kind == JurisdictionKind.COMMUNITY
+    ]
+
+
+def park_county_path(*, park: Jurisdiction) -> str:
+    """The path prefix of the county a park belongs to (its communities live under it)."""
+    return "/{}/".format(park.path.split("/")[1])
+
+
+def community_hosts(*, park: Jurisdiction) -> QuerySet[Jurisdiction]:
+    """Towns and streets of the park's county: where a new community may be added."""
+    return Jurisdiction.objects.filter(
+        path__startswith=park_county_path(park=park),
+        kind__in=[JurisdictionKind.TOWN, JurisdictionKind.STREET],
+    ).order_by("name")
+
+
 def parks_of(*, scope: Scope) -> QuerySet[Jurisdiction]:
     """Parks (and towns acting as parks) the caller oversees through a park role."""
     if not (scope.superuser or scope.roles.intersection(JURISDICTION_ROLES) or scope.token_id):

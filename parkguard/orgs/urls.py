@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from parkguard.orgs import accounts_views, office_views, security_views, views
+from parkguard.orgs import accounts_views, office_views, place_views, security_views, views
 
 urlpatterns = [
     path("accounts/login/", views.LoginView.as_view(), name="login"),
@@ -31,6 +31,7 @@ urlpatterns = [
         office_views.supervision_offices,
         name="supervision_offices",
     ),
+    path("park/<int:jurisdiction_id>/places/", place_views.places, name="places"),
     path(
         "offices/<int:office_id>/edit/",
         office_views.supervision_office_edit,

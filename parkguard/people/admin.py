@@ -10,7 +10,7 @@ from parkguard.people.models import Person
 class PersonAdmin(ScopedAdmin):
     """Read-only: the ledger is edited on its own pages, where ID numbers are validated."""
 
-    list_display = ["name", "enterprise", "category", "id_masked", "phone_masked", "status"]
+    list_display = ["name", "enterprise", "category", "id_masked", "phone_shown", "status"]
     list_filter = ["category", "status"]
     # Names only: a masked field in search or lookups is an oracle (issue 8 §5).
     search_fields = ["name"]
@@ -31,3 +31,7 @@ class PersonAdmin(ScopedAdmin):
     )
     readonly_fields = fields
     read_only = True
+
+    @admin.display(description="手机号（脱敏）")
+    def phone_shown(self, obj: Person) -> str:
+        return obj.phone_masked

@@ -159,7 +159,7 @@ class PersonQuery(Schema):
     q: str = Field(
         "",
         max_length=50,
-        description="姓名，或身份证号末几位（至多4位；完整号码不得放在网址中）",
+        description="姓名、拼音首字母，或身份证号末4位/末6位（完整号码不得放在网址中）",
     )
     limit: int = Field(100, ge=1, le=1000, description="每页条数")
     offset: int = Field(0, ge=0, le=selectors.OFFSET_MAX, description="起始位置")

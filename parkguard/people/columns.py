@@ -26,7 +26,7 @@ COLUMNS: tuple[Column, ...] = (
         "org_unit",
         "部门/车间/班组",
         width=22,
-        hint=("填写组织架构中的名称，重名时写完整路径，如 生产部/一车间/甲班"),
+        hint=("从下拉列表选择完整路径，如 生产部/一车间/甲班；无重名时也可只写名称"),
     ),
     Column("post", "岗位", width=10),
     Column(
@@ -41,13 +41,19 @@ COLUMNS: tuple[Column, ...] = (
     Column("workshop", "车间", width=10),
     Column("dormitory", "宿舍", width=14),
     Column("shift", "班次", width=8),
-    Column("home_community", "居住社区", width=12, hint="填写村（社区）名称"),
-    Column("home_grid", "所属网格", width=14),
+    Column("home_community", "居住社区", width=12, hint="从下拉列表选择村（社区）"),
+    Column("home_grid", "所属网格", width=14, hint="须为所填社区下的网格（见“可选值”表）"),
     Column("home_address", "现住址", width=26),
     Column("vaccination_doses", "疫苗接种剂次", width=8, hint="0–9 的整数"),
     Column("status", "在岗状态", width=10, hint="在岗 / 停工/休假 / 已离职；留空为在岗"),
     Column("joined_on", "入职日期", width=12, hint="如 2022-03-01"),
     Column("left_on", "离职日期", width=12),
+    Column(
+        "row_key",
+        "行键",
+        width=14,
+        hint="由导出的台账带出，用于修改后重新导入（无需完整身份证号）；新增人员留空，请勿修改",
+    ),
 )
 
 BY_KEY = {c.key: c for c in COLUMNS}
@@ -60,3 +66,11 @@ def header_normalise(text: object) -> str:
 
 
 HEADER_KEYS = {header_normalise(c.header): c.key for c in COLUMNS}
+# The exported workbook's headers, so an edited export reads back (issue 9 §3).
+HEADER_KEYS.update(
+    {
+        header_normalise("部门/班组"): "org_unit",
+        header_normalise("接触面广岗位"): "wide_contact",
+        header_normalise("疫苗剂次"): "vaccination_doses",
+    }
+)

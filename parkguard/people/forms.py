@@ -8,10 +8,22 @@ from django import forms
 
 from parkguard.orgs.choices import JurisdictionKind
 from parkguard.orgs.models import Enterprise, OrgUnit
-from parkguard.orgs.selectors import enterprise_places
+from parkguard.orgs.selectors import enterprise_places, unit_paths
 from parkguard.people.choices import EmploymentStatus, StaffCategory
 from parkguard.people.models import Person
 from parkguard.people.selectors import search_check
+
+
+def unit_field_paths(field: forms.Field, enterprise: Enterprise) -> None:
+    """An org-unit choice lists the enterprise's units by path (生产部/一车间/甲班), sorted."""
+    paths = unit_paths(enterprise_ids=[enterprise.pk])
+    ordered = sorted(paths, key=lambda pk: paths[pk])
+    field.queryset = OrgUnit.objects.filter(pk__in=ordered)  # type: ignore[attr-defined]
+    field.label_from_instance = lambda unit: paths.get(unit.pk, unit.name)  # type: ignore[attr-defined]
+    empty = field.empty_label  # type: ignore[attr-defined]
+    blank = [("", empty)] if empty is not None else []
+    field.choices = [*blank, *((pk, paths[pk]) for pk in ordered)]  # type: ignore[attr-defined]
+
 
 PERSON_FIELDS = [
     "name",
@@ -63,9 +75,7 @@ class PersonForm(forms.ModelForm):
             self.fields["phone"].help_text = f"当前：{self.instance.phone_masked}；留空则不变"
         self.order_fields(["name", "id_number"])
         self.fields["id_number"].widget.attrs.update({"autocomplete": "off", "spellcheck": "false"})
-        self.fields["org_unit"].queryset = OrgUnit.objects.filter(  # type: ignore[attr-defined]
-            enterprise=enterprise
-        ).order_by("kind", "name")
+        unit_field_paths(self.fields["org_unit"], enterprise)
         places = enterprise_places(enterprise=enterprise)
         self.fields["home_community"].queryset = places.filter(  # type: ignore[attr-defined]
             kind=JurisdictionKind.COMMUNITY
@@ -108,16 +118,14 @@ class FilterForm(forms.Form):
 
     def __init__(self, *args: Any, enterprise: Enterprise, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["org_unit"].queryset = OrgUnit.objects.filter(  # type: ignore[attr-defined]
-            enterprise=enterprise
-        ).order_by("kind", "name")
+        unit_field_paths(self.fields["org_unit"], enterprise)
 
 
 class FindForm(forms.Form):
-    """A whole ID number, sent by POST so it never lands in a URL, a log or the history."""
+    """A whole ID number or phone, sent by POST so it never lands in a URL, a log or the history."""
 
     id_number = forms.CharField(
-        label="身份证号",
+        label="身份证号或手机号",
         max_length=30,
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
@@ -150,3 +158,25 @@ class ExportForm(forms.Form):
 class ConflictReviewForm(forms.Form):
     id_digest = forms.CharField(max_length=64, widget=forms.HiddenInput)
     note = forms.CharField(label="处理说明", max_length=200)
+
+
+class LookupForm(forms.Form):
+    """A pasted list of ID numbers (协查), one per line; POSTed, never in a URL."""
+
+    numbers = forms.CharField(
+        label="身份证号（每行一个）",
+        max_length=64 * 1024,
+        widget=forms.Textarea(attrs={"rows": 10, "autocomplete": "off", "spellcheck": "false"}),
+    )
+
+
+class RosterSearchForm(forms.Form):
+    q = forms.CharField(label="搜索", required=False, max_length=50)
+
+    def clean_q(self) -> str:
+        value = str(self.cleaned_data.get("q") or "")
+        try:
+            search_check(value)
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from None
+        return value

@@ -16,7 +16,6 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
-import hashlib
 import hmac
 import os
 import re
@@ -30,7 +29,6 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
-from stdnum import exceptions as stdnum_errors
 from stdnum.cn import ric
 
 from parkguard.lib.identifiers import identifier_ascii
@@ -139,11 +137,22 @@ def _birth_date(number: str) -> dt.date:
 
 
 def _region_known(number: str) -> bool:
-    try:
-        ric.get_birth_place(number)
-    except (stdnum_errors.ValidationError, KeyError):  # a code the data file lists half of
-        return False
-    return True
+    """Whether the first six digits were a county code of GB/T 2260 at any time.
+
+    An ID number is issued where a person first registers, which need not be where or when
+    they were born: a code abolished before the birth year (崇文区 110103, gone in 2010) or
+    created after it (玄武区 320102, from 1983) is still a real code. stdnum's own
+    `get_birth_place` rejects those by the birth year; this only asks whether the code exists.
+    """
+    return _region_code_known(number[:6])
+
+
+@cache
+def _region_code_known(code: str) -> bool:
+    from stdnum import numdb  # the GB/T 2260 data file stdnum ships (loaded once)
+
+    info = {k: v for _part, props in numdb.get("cn/loc").info(code) for k, v in props.items()}
+    return bool(info.get("county"))
 
 
 # The mask shows the province and the check character, never a birth digit (7-14) nor the
@@ -171,7 +180,9 @@ def id_mask_remask(masked: str) -> str:
 
 
 def id_digest(number: str) -> str:
-    return hmac.new(settings.ID_HMAC_KEY.encode(), number.encode(), hashlib.sha256).hexdigest()
+    # hmac.digest is OpenSSL's one-shot HMAC: the same value as hmac.new(...).hexdigest(),
+    # without building a Python HMAC object per number (an import computes one per row).
+    return hmac.digest(settings.ID_HMAC_KEY.encode(), number.encode(), "sha256").hex()
 
 
 _GCM_PREFIX = "g1:"
@@ -292,6 +303,9 @@ def phone_mask(phone: str) -> str:
     return f"{phone[:3]}****{phone[-4:]}" if len(phone) >= 7 else "****"
 
 
+ID_TAIL_KEPT = 6
+
+
 def id_tail(number: str) -> str:
-    """The last four characters of a normalised ID number, kept for search by tail."""
-    return number[-4:]
+    """The last six characters of a normalised ID number, kept for search by the last 4 or 6."""
+    return number[-ID_TAIL_KEPT:]

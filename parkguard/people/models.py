@@ -41,10 +41,13 @@ class Person(models.Model):
         related_name="people",
     )
     name = models.CharField("姓名", max_length=50)
+    # Pinyin initials of the name (张三 → zs), written with the name (people.pinyin).
+    name_initials = models.CharField("姓名拼音首字母", max_length=50, blank=True, editable=False)
     id_digest = models.CharField(max_length=64, editable=False)
     id_encrypted = models.TextField(editable=False)
     id_masked = models.CharField("身份证号", max_length=18, editable=False)
-    id_tail = models.CharField(max_length=4, editable=False)
+    # The last six characters: the ledger search by the last 4 or 6 (issue 9 §2).
+    id_tail = models.CharField(max_length=6, editable=False)
     gender = models.CharField("性别", max_length=6, choices=Gender.choices)
     birth_date = models.DateField("出生日期")
     phone = models.CharField("手机号", max_length=11)
@@ -63,6 +66,8 @@ class Person(models.Model):
         on_delete=models.SET_NULL,
         related_name="residents",
     )
+    # No index: nothing looks people up by grid alone (the roster filters by community), and
+    # every index is paid for by each row an import inserts. Deleting a grid scans once.
     home_grid = models.ForeignKey(
         Jurisdiction,
         verbose_name="所属网格",
@@ -70,6 +75,7 @@ class Person(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="grid_residents",
+        db_index=False,
     )
     home_address = models.CharField("现住址", max_length=200, blank=True)
     vaccination_doses = models.PositiveSmallIntegerField("疫苗接种剂次", default=0)
@@ -106,7 +112,14 @@ class Person(models.Model):
             # Plain B-trees: no LIKE pattern twins on PostgreSQL (nothing searches these by
             # prefix), since every index is paid for by each row an import inserts.
             models.Index(fields=["id_digest"], name="person_id_digest"),
-            models.Index(fields=["id_tail"], name="person_id_tail"),
+            # No index on id_tail: the search matches its end (LIKE '%…'), which no B-tree
+            # serves; it runs inside one enterprise's rows. Pinyin initials are matched by
+            # prefix: on PostgreSQL the pattern operator class lets LIKE 'zs%' use the index.
+            models.Index(
+                fields=["enterprise", "name_initials"],
+                name="person_ent_initials",
+                opclasses=["int8_ops", "varchar_pattern_ops"],
+            ),
         ]
 
     def __str__(self) -> str:
@@ -153,8 +166,15 @@ class EmploymentEvent(models.Model):
     status = models.CharField("状态", max_length=20, choices=EmploymentStatus.choices)
     on = models.DateField("日期")
     note = models.CharField("说明", max_length=200, blank=True)
+    # No index: only a deleted user's SET NULL looks events up by recorder (one scan then),
+    # while an import writes one event per new person.
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     recorded_at = models.DateTimeField(auto_now_add=True)
 
@@ -207,6 +227,11 @@ class PersonImport(models.Model):
     unchanged_count = models.PositiveIntegerField("无变化", default=0)
     # [{"row": 12, "column": "身份证号", "message": "..."}]; never holds a clear ID number.
     errors = models.JSONField("错误", default=list, blank=True)
+    # What the preview lists (issue 9 §3): new people and, for updates, each changed field
+    # old → new, masked; the first PREVIEW_ROWS changed rows (the counts cover all).
+    changes = models.JSONField("变更预览", default=list, blank=True)
+    # The upload with its bad cells marked (Fernet, like `payload`); kept until the purge.
+    error_book = models.BinaryField(default=b"", editable=False)
     message = models.CharField("说明", max_length=300, blank=True)
     # The lease of whoever works on a running batch (QUEUED, VALIDATING, APPLYING): renewed
     # by each heartbeat; once past, the worker is taken for dead and the batch recovered.
@@ -248,10 +273,11 @@ class PersonImportRow(models.Model):
     id_digest = models.CharField(max_length=64)
     id_encrypted = models.TextField()
     id_masked = models.CharField(max_length=18)
-    id_tail = models.CharField(max_length=4)
+    id_tail = models.CharField(max_length=6)
     gender = models.CharField(max_length=6)
     birth_date = models.DateField()
     name = models.CharField(max_length=50)
+    name_initials = models.CharField(max_length=50, default="")
     phone = models.CharField(max_length=11)
     category = models.CharField(max_length=30)
     org_unit_id_ref = models.BigIntegerField(null=True)

@@ -14,15 +14,18 @@ from parkguard.orgs.access import Scope, can, can_edit_enterprise, visible
 from parkguard.orgs.choices import JurisdictionKind
 from parkguard.orgs.models import Enterprise, Jurisdiction, OrgUnit
 from parkguard.people.choices import EmploymentStatus
-from parkguard.people.identity import IdentityError, id_parse
+from parkguard.people.identity import IdentityError, id_mask, id_parse, phone_parse
 from parkguard.people.models import HouseholdMember, IdConflictReview, Person
+from parkguard.people.pinyin import is_initials_query
 from parkguard.rules.params import LargeEnterprise, large_enterprise
 
 SEARCH_FULL_NUMBER = (
-    "搜索框只接受姓名或身份证号末4位；完整身份证号请用“按身份证号查找”，以免号码留在网址和日志中"
+    "搜索框只接受姓名、拼音首字母或身份证号末4位/末6位；完整身份证号或手机号请用"
+    "“按身份证号或手机号查找”，以免号码留在网址和日志中"
 )
 FIND_NOT_FOUND = "本企业台账中（您可查看的范围内）没有此身份证号的人员"
-SEARCH_TAIL_MAX = 4
+FIND_PHONE_NOT_FOUND = "本企业台账中（您可查看的范围内）没有使用此手机号的人员"
+SEARCH_TAIL_MAX = 6
 OFFSET_MAX = 10_000_000  # far beyond any ledger; bigger offsets overflow the database
 
 
@@ -44,6 +47,144 @@ def person_find(*, scope: Scope, enterprise: Enterprise, id_number: str, today: 
     return person
 
 
+def _phone_like(text: str) -> bool:
+    compact = identifier_compact(text).replace("-", "")
+    if compact.startswith("+86"):
+        compact = compact[3:]
+    return len(compact) == PHONE_DIGITS and compact.isdigit()
+
+
+PHONE_DIGITS = 11
+
+
+def person_lookup(
+    *, scope: Scope, enterprise: Enterprise, number: str, today: dt.date
+) -> list[Person]:
+    """Whoever holds this whole ID number or mobile number in one ledger (POSTed, never a URL).
+
+    An ID number is looked up by its digest; a phone by its exact value (two people may
+    share one, e.g. a family phone). Raises ValidationError({"id_number": …}) otherwise.
+    """
+    if _phone_like(number):
+        try:
+            phone = phone_parse(number)
+        except IdentityError as exc:
+            raise ValidationError({"id_number": exc.message}) from None
+        people = list(
+            visible(scope, Person).filter(enterprise=enterprise, phone=phone).order_by("name", "id")
+        )
+        if not people:
+            raise ValidationError({"id_number": FIND_PHONE_NOT_FOUND})
+        return people
+    return [person_find(scope=scope, enterprise=enterprise, id_number=number, today=today)]
+
+
+LOOKUP_EMPTY = "请粘贴要协查的身份证号，每行一个"
+LOOKUP_TOO_MANY = "一次最多协查 {max} 个身份证号，本次粘贴了 {count} 个；请分批查询"
+LOOKUP_DUPLICATE = "与第 {line} 行重复"
+
+
+@dataclass(frozen=True)
+class LookupLine:
+    """One pasted line of an assistance lookup (协查): what it was and what was found."""
+
+    line: int
+    shown: str  # the number masked (never the clear value)
+    problem: str  # the Chinese reason a line was not looked up; "" when it was
+    people: list[Person] = field(default_factory=list)
+
+    @property
+    def found(self) -> bool:
+        return bool(self.people)
+
+
+@dataclass(frozen=True)
+class LookupResult:
+    lines: list[LookupLine]
+
+    @property
+    def found(self) -> int:
+        return sum(1 for line in self.lines if line.found)
+
+    @property
+    def not_found(self) -> int:
+        return sum(1 for line in self.lines if not line.problem and not line.found)
+
+    @property
+    def bad(self) -> int:
+        return sum(1 for line in self.lines if line.problem)
+
+
+def lookup_lines(text: str) -> list[tuple[int, str]]:
+    """The pasted text as (line number, value) pairs; blank lines skipped, commas split."""
+    found: list[tuple[int, str]] = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        for part in raw.replace("，", ",").replace("、", ",").replace("\t", ",").split(","):
+            value = part.strip()
+            if value:
+                found.append((number, value))
+    return found
+
+
+def people_lookup(*, scope: Scope, text: str, today: dt.date, max_numbers: int) -> LookupResult:
+    """A pasted list of ID numbers answered line by line within the caller's scope (协查).
+
+    Malformed and repeated numbers are named by line; the found people are every visible
+    ledger entry with that digest (the same person may work in two enterprises). Only masks
+    leave this function. Raises ValidationError({"numbers": …}) for an empty or oversized list.
+    """
+    pairs = lookup_lines(text)
+    if not pairs:
+        raise ValidationError({"numbers": LOOKUP_EMPTY})
+    if len(pairs) > max_numbers:
+        raise ValidationError(
+            {"numbers": LOOKUP_TOO_MANY.format(max=max_numbers, count=len(pairs))}
+        )
+    regions: dict[str, bool] = {}
+    seen: dict[str, int] = {}
+    parsed: list[tuple[int, str, str, str]] = []  # line, shown, problem, digest
+    for line, value in pairs:
+        try:
+            number = id_parse(value, today=today, regions=regions)
+        except IdentityError as exc:
+            parsed.append((line, shown_number(value), exc.message, ""))
+            continue
+        first = seen.get(number.digest)
+        if first is not None:
+            parsed.append((line, number.masked, LOOKUP_DUPLICATE.format(line=first), ""))
+            continue
+        seen[number.digest] = line
+        parsed.append((line, number.masked, "", number.digest))
+    matches: dict[str, list[Person]] = {}
+    digests = [d for *_, d in parsed if d]
+    people = (
+        visible(scope, Person)
+        .filter(id_digest__in=digests)
+        .select_related("enterprise", "org_unit", "home_community")
+        .order_by("enterprise__name", "name", "id")
+    )
+    for person in people:
+        matches.setdefault(person.id_digest, []).append(person)
+    return LookupResult(
+        lines=[
+            LookupLine(line=line, shown=shown, problem=problem, people=matches.get(digest, []))
+            for line, shown, problem, digest in parsed
+        ]
+    )
+
+
+def shown_number(value: str) -> str:
+    """A malformed pasted value as the answer may echo it: digits masked like an ID."""
+    compact = identifier_compact(value)
+    if len(compact) > ID_SHOWN_MAX:
+        compact = compact[:ID_SHOWN_MAX] + "…"
+    return id_mask(compact) if len(compact) > ID_SHOWN_MIN else "*" * len(compact)
+
+
+ID_SHOWN_MAX = 20
+ID_SHOWN_MIN = 9
+
+
 @dataclass(frozen=True)
 class PersonFilters:
     """The ledger's filters; empty values filter nothing."""
@@ -53,7 +194,7 @@ class PersonFilters:
     status: str = ""
     post: str = ""
     wide_contact: bool | None = None
-    search: str = ""  # a name, or the last digits of an ID number
+    search: str = ""  # a name, pinyin initials, or the last 4 or 6 characters of an ID number
 
 
 def person_list(
@@ -76,15 +217,24 @@ def person_list(
         queryset = queryset.filter(post__icontains=f.post)
     if f.wide_contact is not None:
         queryset = queryset.filter(wide_contact=f.wide_contact)
-    search = f.search.strip()
-    if search:
-        tail = identifier_compact(search)  # full-width digits find the same tail
-        digits = tail[:-1].isdigit() and (tail[-1].isdigit() or tail[-1] == "X")
-        if len(tail) <= 4 and tail.isascii() and digits:
-            queryset = queryset.filter(Q(id_tail__endswith=tail) | Q(name__icontains=search))
-        else:
-            queryset = queryset.filter(name__icontains=search)
+    queryset = search_filter(queryset, f.search)
     return queryset.order_by("org_unit__name", "name", "id")
+
+
+def search_filter(queryset: QuerySet[Person], search: str) -> QuerySet[Person]:
+    """A name, pinyin initials (zs → 张三) or the last 4 or 6 characters of an ID number."""
+    search = search.strip()
+    if not search:
+        return queryset
+    tail = identifier_compact(search)  # full-width digits find the same tail
+    digits = tail[:-1].isdigit() and (tail[-1].isdigit() or tail[-1] == "X")
+    if len(tail) <= SEARCH_TAIL_MAX and tail.isascii() and digits:
+        return queryset.filter(Q(id_tail__endswith=tail) | Q(name__icontains=search))
+    if is_initials_query(tail):
+        return queryset.filter(
+            Q(name_initials__startswith=tail.lower()) | Q(name__icontains=search)
+        )
+    return queryset.filter(name__icontains=search)
 
 
 def unit_and_below(enterprise: Enterprise, unit_id: int) -> set[int]:
@@ -252,9 +402,12 @@ def large_sizes(enterprises: Iterable[Enterprise], *, on: dt.date) -> dict[int, 
 
 
 def community_roster(
-    *, scope: Scope, community: Jurisdiction, on: dt.date, status: str = ""
+    *, scope: Scope, community: Jurisdiction, on: dt.date, status: str = "", search: str = ""
 ) -> Roster:
-    """Everyone who lives in the community, across enterprises, grouped by enterprise."""
+    """Everyone who lives in the community, across enterprises, grouped by enterprise.
+
+    `search` narrows it as the ledger's search does (name, initials, last 4 or 6 of an ID).
+    """
     people = (
         visible(scope, Person)
         .filter(home_community=community)
@@ -263,6 +416,7 @@ def community_roster(
     )
     if status:
         people = people.filter(status=status)
+    people = search_filter(people, search)
     headcounts = dict(
         Person.objects.filter(
             enterprise__in=people.values("enterprise"), status=EmploymentStatus.ACTIVE

@@ -6,17 +6,19 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from parkguard.audit.services import audit_record
-from parkguard.orgs.access import Scope, require
+from parkguard.orgs.access import Scope, require, require_at_all
 from parkguard.orgs.accounts import person_roles_end
 from parkguard.orgs.choices import JurisdictionKind
 from parkguard.orgs.models import Enterprise, Jurisdiction
 from parkguard.orgs.selectors import county_root_path
+from parkguard.people import exporting, selectors
 from parkguard.people.choices import EmploymentStatus
 from parkguard.people.exporting import ledger_workbook
 from parkguard.people.identity import (
@@ -25,9 +27,11 @@ from parkguard.people.identity import (
     id_decrypt,
     id_encrypt,
     id_parse,
+    id_tail,
     phone_parse,
 )
 from parkguard.people.models import EmploymentEvent, HouseholdMember, IdConflictReview, Person
+from parkguard.people.pinyin import name_initials
 from parkguard.rules.params import staff_rules
 
 PERSON_DUPLICATE = "本企业台账中已有此身份证号的人员"
@@ -50,7 +54,7 @@ def person_identity_fields(id_number: IdNumber) -> dict[str, Any]:
         "id_digest": id_number.digest,
         "id_encrypted": id_encrypt(id_number.value),
         "id_masked": id_number.masked,
-        "id_tail": id_number.value[-4:],
+        "id_tail": id_tail(id_number.value),
         "birth_date": id_number.birth_date,
         "gender": id_number.gender,
     }
@@ -104,7 +108,14 @@ def person_build(
     _rules_check(enterprise, fields, errors, today=today)
     if errors or parsed is None:
         raise ValidationError(errors)
-    return Person(enterprise=enterprise, phone=phone, **person_identity_fields(parsed), **fields)
+    initials = name_initials(str(fields.get("name") or ""))
+    return Person(
+        enterprise=enterprise,
+        phone=phone,
+        name_initials=initials,
+        **person_identity_fields(parsed),
+        **fields,
+    )
 
 
 @transaction.atomic
@@ -195,6 +206,8 @@ def person_update(
     _rules_check(person.enterprise, merged, errors, today=today)
     if errors:
         raise ValidationError(errors)
+    if "name" in fields:
+        fields["name_initials"] = name_initials(str(fields["name"] or ""))
     old_status = person.status
     old_masked = person.id_masked
     for key, value in {**fields, **identity}.items():
@@ -391,3 +404,65 @@ def id_conflict_review(
         reason=note[:200],
     )
     return review
+
+
+def people_lookup_answer(
+    *, scope: Scope, actor: User, text: str, today: dt.date, at: dt.datetime
+) -> selectors.LookupResult:
+    """Answer a pasted assistance list (协查): masked, audited with counts only (no numbers)."""
+    require_at_all(scope, "assist_lookup")
+    result = selectors.people_lookup(
+        scope=scope, text=text, today=today, max_numbers=settings.LOOKUP_MAX_NUMBERS
+    )
+    audit_record(
+        actor=actor,
+        action="person_lookup",
+        at=at,
+        detail={
+            "lines": len(result.lines),
+            "found": result.found,
+            "not_found": result.not_found,
+            "bad": result.bad,
+        },
+    )
+    return result
+
+
+def person_phone_reveal(
+    *, scope: Scope, person: Person, actor: User, reason: str, at: dt.datetime
+) -> str:
+    """A resident's phone in full, with a recorded reason (the roster's liaison, officers)."""
+    require(scope, "reveal_phone", person)
+    reason = " ".join(reason.split())
+    if len(reason) < REASON_MIN_LENGTH:
+        raise ValidationError({"reason": REASON_REQUIRED})
+    audit_record(
+        actor=actor,
+        action="phone_reveal",
+        at=at,
+        target=person,
+        enterprise_id=person.enterprise_id,
+        jurisdiction_id=person.home_community_id,
+        reason=reason[:200],
+        detail={"phone_masked": person.phone_masked},
+    )
+    return person.phone
+
+
+def roster_export(
+    *, scope: Scope, community: Jurisdiction, roster: selectors.Roster, actor: User, at: dt.datetime
+) -> bytes:
+    """The community roster as a masked workbook, audited (`roster_export`, counts only)."""
+    require(scope, "export_roster", community)
+    body = exporting.roster_workbook(
+        roster=roster, exported_at=at, exported_by=actor.get_full_name() or actor.get_username()
+    )
+    audit_record(
+        actor=actor,
+        action="roster_export",
+        at=at,
+        target=community,
+        jurisdiction_id=community.pk,
+        detail={"people": roster.total, "community": community.name},
+    )
+    return body

@@ -37,9 +37,13 @@ urlpatterns = [
     path("people/<int:person_id>/household/", views.household_add, name="household_add"),
     path("household/<int:member_id>/delete/", views.household_remove, name="household_remove"),
     path("imports/<int:import_id>/", views.import_detail, name="person_import_detail"),
+    path("imports/<int:import_id>/errors/", views.import_error_book, name="person_import_errors"),
     path("imports/<int:import_id>/progress/", views.import_progress, name="person_import_progress"),
     path("imports/<int:import_id>/confirm/", views.import_confirm, name="person_import_confirm"),
     path("imports/<int:import_id>/cancel/", views.import_cancel, name="person_import_cancel"),
     path("roster/", views.community_roster, name="community_roster"),
+    path("roster/export/", views.community_roster_export, name="community_roster_export"),
+    path("people/<int:person_id>/phone/", views.person_phone_reveal, name="person_phone_reveal"),
+    path("people/lookup/", views.people_lookup, name="people_lookup"),
     path("park/<int:jurisdiction_id>/id-conflicts/", views.id_conflicts, name="id_conflicts"),
 ]

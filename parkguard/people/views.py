@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import cast
+from collections.abc import Iterable
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib import messages
@@ -24,6 +25,7 @@ from parkguard.orgs.access import (
     can,
     can_edit_enterprise,
     get_visible_or_404,
+    may_at_all,
     require,
     require_edit_enterprise,
     scope_of,
@@ -31,7 +33,7 @@ from parkguard.orgs.access import (
 )
 from parkguard.orgs.choices import ENTERPRISE_ROLES, JURISDICTION_ROLES, PARK_EDITORS
 from parkguard.orgs.models import Enterprise, Jurisdiction
-from parkguard.orgs.selectors import parks_of
+from parkguard.orgs.selectors import parks_of, unit_paths
 from parkguard.people import exporting, importing, selectors, services
 from parkguard.people.choices import IMPORT_RUNNING, EmploymentStatus, ImportStatus
 from parkguard.people.forms import (
@@ -41,10 +43,13 @@ from parkguard.people.forms import (
     FindForm,
     HouseholdForm,
     ImportForm,
+    LookupForm,
     PersonForm,
     RevealForm,
+    RosterSearchForm,
     StatusForm,
 )
+from parkguard.people.identity import payload_cipher
 from parkguard.people.models import HouseholdMember, Person, PersonImport
 from parkguard.people.sheets import SheetError, sheet_size_check
 
@@ -63,6 +68,15 @@ def _person(scope: Scope, person_id: int) -> Person:
         ),
         pk=person_id,
     )
+
+
+def _with_paths(people: Iterable[Person]) -> list[Person]:
+    """People with `unit_path` set, how every page names their org unit (生产部/一车间/甲班)."""
+    listed = list(people)
+    paths = unit_paths(enterprise_ids={p.enterprise_id for p in listed})
+    for person in listed:
+        person.unit_path = paths.get(person.org_unit_id, "") if person.org_unit_id else ""  # type: ignore[attr-defined]
+    return listed
 
 
 def _filters(form: FilterForm) -> selectors.PersonFilters:
@@ -107,7 +121,12 @@ def ledger_home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "people/ledger_home.html",
-        {"rows": rows, "parks": parks, "has_roster": bool(scope.community_ids)},
+        {
+            "rows": rows,
+            "parks": parks,
+            "has_roster": bool(scope.community_ids),
+            "can_lookup": may_at_all(scope, "assist_lookup"),
+        },
     )
 
 
@@ -121,6 +140,7 @@ def person_list(request: HttpRequest, enterprise_id: int) -> HttpResponse:
     form = FilterForm(request.GET or None, enterprise=enterprise)
     people = selectors.person_list(scope=scope, enterprise=enterprise, filters=_filters(form))
     page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = _with_paths(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -137,26 +157,69 @@ def person_list(request: HttpRequest, enterprise_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def person_find(request: HttpRequest, enterprise_id: int) -> HttpResponse:
-    """Find one person by their whole ID number; POST, so the number stays out of URLs."""
+    """Find people by a whole ID number or phone; POST, so the number stays out of URLs."""
     scope = scope_of(request)
     enterprise = get_visible_or_404(scope, Enterprise, pk=enterprise_id)
     form = FindForm(request.POST if request.method == "POST" else None)
+    found: list[Person] = []
     if request.method == "POST" and form.is_valid():
         try:
-            person = selectors.person_find(
+            found = selectors.person_lookup(
                 scope=scope,
                 enterprise=enterprise,
-                id_number=form.cleaned_data["id_number"],
+                number=form.cleaned_data["id_number"],
                 today=timezone.localdate(),
             )
         except ValidationError as exc:
             form_errors_apply(form, exc)
         else:
-            return redirect("person_detail", person_id=person.pk)
+            if len(found) == 1:
+                return redirect("person_detail", person_id=found[0].pk)
     status = 422 if form.errors else 200  # a refused lookup is an answer, not a page
-    return render(
-        request, "people/person_find.html", {"e": enterprise, "form": form}, status=status
+    response = render(
+        request,
+        "people/person_find.html",
+        {"e": enterprise, "form": FindForm(), "errors_form": form, "found": _with_paths(found)},
+        status=status,
     )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def people_lookup(request: HttpRequest) -> HttpResponse:
+    """协查: paste up to LOOKUP_MAX_NUMBERS ID numbers, see who is in your scope (audited)."""
+    scope = scope_of(request)
+    if not may_at_all(scope, "assist_lookup"):
+        raise Http404(NOT_FOUND)
+    form = LookupForm(request.POST or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = services.people_lookup_answer(
+                scope=scope,
+                actor=_user(request),
+                text=form.cleaned_data["numbers"],
+                today=timezone.localdate(),
+                at=timezone.now(),
+            )
+        except ValidationError as exc:
+            form_errors_apply(form, exc)
+    if result is not None:
+        _with_paths(p for line in result.lines for p in line.people)
+    response = render(
+        request,
+        "people/lookup.html",
+        {
+            "form": LookupForm() if result is not None else form,
+            "result": result,
+            "max_numbers": settings.LOOKUP_MAX_NUMBERS,
+        },
+        status=422 if form.errors else 200,
+    )
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required
@@ -170,7 +233,7 @@ def person_print(request: HttpRequest, enterprise_id: int) -> HttpResponse:
     return render(
         request,
         "people/person_print.html",
-        {"e": enterprise, "people": people, "now": timezone.localtime()},
+        {"e": enterprise, "people": _with_paths(people), "now": timezone.localtime()},
     )
 
 
@@ -269,7 +332,7 @@ def person_create(request: HttpRequest, enterprise_id: int) -> HttpResponse:
 def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
     """The personal file (B-2.2); later features add their sections to it."""
     scope = scope_of(request)
-    person = _person(scope, person_id)
+    person = _with_paths([_person(scope, person_id)])[0]
     can_edit = selectors.can_edit_person(scope, person)
     return render(
         request,
@@ -484,7 +547,9 @@ def _import(request: HttpRequest, import_id: int) -> PersonImport:
     scope = scope_of(request)
     batch = get_visible_or_404(
         scope,
-        PersonImport.objects.select_related("enterprise", "created_by").defer("payload"),
+        PersonImport.objects.select_related("enterprise", "created_by").defer(
+            "payload", "error_book"
+        ),
         pk=import_id,
     )
     return importing.person_import_refresh(batch=batch, now=timezone.now())
@@ -504,8 +569,32 @@ def import_detail(request: HttpRequest, import_id: int) -> HttpResponse:
             "e": batch.enterprise,
             "running": batch.status in IMPORT_RUNNING,
             "can_edit": can_edit_enterprise(scope, batch.enterprise),
+            "has_error_book": PersonImport.objects.filter(pk=batch.pk)
+            .exclude(error_book=b"")
+            .exists(),
+            "creates": [c for c in batch.changes if c.get("action") == "create"],
+            "updates": [c for c in batch.changes if c.get("action") == "update"],
+            "listed": len(batch.changes),
+            "truncated": len(batch.changes) < batch.create_count + batch.update_count,
         },
     )
+
+
+@login_required
+@require_GET
+def import_error_book(request: HttpRequest, import_id: int) -> HttpResponse:
+    """The upload with its bad cells filled red and commented (import editors only)."""
+    batch = _import(request, import_id)
+    require_edit_enterprise(scope_of(request), batch.enterprise)
+    stored = PersonImport.objects.filter(pk=batch.pk).values_list("error_book", flat=True).first()
+    if not stored:
+        raise Http404(NOT_FOUND)
+    body = payload_cipher().decrypt(bytes(stored))
+    response = HttpResponse(body, content_type=exporting.XLSX)
+    stem = batch.filename.rsplit(".", 1)[0]
+    response["Content-Disposition"] = _attachment(f"{stem}-错误标注.xlsx")
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required
@@ -551,10 +640,7 @@ def import_cancel(request: HttpRequest, import_id: int) -> HttpResponse:
     return redirect("person_import_detail", import_id=batch.pk)
 
 
-@login_required
-@require_GET
-def community_roster(request: HttpRequest) -> HttpResponse:
-    """The community liaison's roster of residents, across enterprises (J-2.1)."""
+def _roster(request: HttpRequest) -> tuple[Scope, list[Jurisdiction], Any, str, RosterSearchForm]:
     scope = scope_of(request)
     communities = list(selectors.liaison_communities(scope=scope))
     chosen: Jurisdiction | None = None
@@ -568,13 +654,26 @@ def community_roster(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", EmploymentStatus.ACTIVE)
     if status not in EmploymentStatus.values:
         status = ""
+    form = RosterSearchForm(request.GET or None)
+    search = form.cleaned_data["q"] if form.is_valid() else ""
     roster = (
         selectors.community_roster(
-            scope=scope, community=chosen, status=status, on=timezone.localdate()
+            scope=scope, community=chosen, status=status, on=timezone.localdate(), search=search
         )
         if chosen
         else None
     )
+    if roster is not None:
+        _with_paths(p for g in roster.groups for p in g.people)
+    return scope, communities, roster, status, form
+
+
+@login_required
+@require_GET
+def community_roster(request: HttpRequest) -> HttpResponse:
+    """The community liaison's roster of residents, across enterprises (J-2.1)."""
+    _scope, communities, roster, status, form = _roster(request)
+    query = request.GET.copy()
     return render(
         request,
         "people/roster.html",
@@ -583,8 +682,60 @@ def community_roster(request: HttpRequest) -> HttpResponse:
             "roster": roster,
             "status": status,
             "statuses": EmploymentStatus.choices,
+            "form": form,
+            "query": query.urlencode(),
+            "reveal_form": RevealForm(),
         },
     )
+
+
+@login_required
+@require_GET
+def community_roster_export(request: HttpRequest) -> HttpResponse:
+    """The roster as shown (community, status, search), masked; audited."""
+    scope, _communities, roster, _status, _form = _roster(request)
+    if roster is None:
+        raise Http404(NOT_FOUND)
+    body = services.roster_export(
+        scope=scope,
+        community=roster.community,
+        roster=roster,
+        actor=_user(request),
+        at=timezone.now(),
+    )
+    response = HttpResponse(body, content_type=exporting.XLSX)
+    name = f"{roster.community.name}-社区花名册-{timezone.localdate():%Y%m%d}-脱敏.xlsx"
+    response["Content-Disposition"] = _attachment(name)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def person_phone_reveal(request: HttpRequest, person_id: int) -> HttpResponse:
+    """A resident's phone in full, with a reason (roster liaison, officers); audited."""
+    scope = scope_of(request)
+    person = _person(scope, person_id)
+    if not can(scope, "reveal_phone", person):
+        raise PermissionDenied
+    form = RevealForm(request.POST)
+    value = ""
+    if form.is_valid():
+        try:
+            value = services.person_phone_reveal(
+                scope=scope,
+                person=person,
+                actor=_user(request),
+                reason=form.cleaned_data["reason"],
+                at=timezone.now(),
+            )
+        except ValidationError as exc:
+            form_errors_apply(form, exc)
+    response = render(
+        request, "people/_phone_reveal.html", {"p": person, "reveal_form": form, "value": value}
+    )
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required

@@ -138,3 +138,26 @@ def test_a_tampered_ciphertext_is_refused(settings: Any) -> None:
         identity.id_decrypt(flipped)
     with pytest.raises(RuntimeError):
         identity.id_decrypt("g1:***")
+
+
+@pytest.mark.parametrize(
+    ("body", "why"),
+    [
+        ("11010319900101123", "崇文区 110103, abolished in 2010, born before"),
+        ("11010320150101123", "崇文区 110103, abolished in 2010, born after"),
+        ("32010219800101123", "玄武区 320102, from 1983, born before it existed"),
+        ("11011519850101123", "大兴区 110115, from 2001, born before"),
+    ],
+)
+def test_a_region_code_valid_at_any_time_is_accepted_whatever_the_birth_year(
+    body: str, why: str
+) -> None:
+    """Issue 9 §4: IDs are issued where a person first registers, not where they were born."""
+    number = _with_check(body)
+    assert id_parse(number, today=TODAY).value == number, why
+
+
+def test_a_code_never_in_gb2260_is_still_refused() -> None:
+    with pytest.raises(IdentityError) as caught:
+        id_parse(_with_check("11019919900101123"), today=TODAY)
+    assert caught.value.message == identity.ID_REGION

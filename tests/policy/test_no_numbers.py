@@ -98,7 +98,13 @@ SAFE_VALUES: dict[str, set[int | float]] = {
     "parkguard/people/columns.py": {12},
     # Import checker: a sanity bound on vaccination doses (9), rows per progress step (2000),
     # cell lengths (30/50/100/200, the model's), hex and ID digit positions (16/17).
-    "parkguard/people/importing/checker.py": {9, 16, 17, 30, 50, 100, 200, 2000},
+    # Rows the preview lists one by one (500, a page length); positions 3/4 of the stored
+    # identity in a row-key lookup (mask, tail, gender, birth: tuple indexes).
+    "parkguard/people/importing/checker.py": {3, 4, 9, 16, 17, 30, 50, 100, 200, 500, 2000},
+    # Row keys: MAC bytes kept (12, 96 bits) and the base of the ids (36): a token format.
+    "parkguard/people/rowkeys.py": {12, 36},
+    # Import messages: how many valid names an "unknown value" message lists (a display length).
+    "parkguard/people/importing/messages.py": {10},
     # Import jobs: rows and bytes (16 MiB) from which a file goes to a background job.
     "parkguard/people/importing/jobs.py": {16, 5000},
     # Staged rows written per INSERT.
@@ -172,8 +178,14 @@ SAFE_VALUES: dict[str, set[int | float]] = {
     "parkguard/status/api.py": {200},
     "parkguard/people/logins.py": {20},
     "parkguard/people/logins_views.py": {300},
-    # The largest ledger offset the database accepts.
-    "parkguard/people/selectors.py": {4, 10, 10_000_000},
+    # The largest ledger offset the database accepts; search by the last 6 characters of an
+    # ID (its format), an 11-digit mobile number (its format), how much of a malformed pasted
+    # value is echoed (20 characters, masked above 9): display lengths.
+    "parkguard/people/selectors.py": {4, 6, 9, 10, 11, 20, 10_000_000},
+    # The pasted 协查 list's text bound (64 KiB) and its textarea's height: input sizes.
+    "parkguard/people/forms.py": {10, 64},
+    # Pinyin initials: at most one per character of a 50-character name (the field length).
+    "parkguard/people/pinyin.py": {50},
     # The ledger page answers 422 to a refused search (and 200 otherwise).
     "parkguard/people/views.py": {50, 200, 422},
     # An ID tail search is at most 4 characters; the history panel shows 10 changes.

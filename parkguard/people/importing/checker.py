@@ -12,8 +12,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from parkguard.orgs.choices import JurisdictionKind
-from parkguard.orgs.models import Enterprise, Jurisdiction, OrgUnit
+from parkguard.orgs.models import Enterprise
+from parkguard.orgs.selectors import enterprise_place_tree, unit_paths
 from parkguard.people.choices import (
     EmploymentStatus,
     ImportAction,
@@ -26,6 +26,7 @@ from parkguard.people.identity import (
     id_cipher,
     id_parse,
     id_tail,
+    phone_mask,
     phone_parse,
 )
 from parkguard.people.importing.cells import (
@@ -54,20 +55,30 @@ from parkguard.people.importing.messages import (
     NO_HEADER,
     NO_ROWS,
     REQUIRED,
+    ROW_KEY_ID_MISMATCH,
+    ROW_KEY_INVALID,
+    ROW_KEY_OTHER_ENTERPRISE,
+    ROW_KEY_REPEATED,
+    ROW_KEY_UNKNOWN,
     STATUS_UNKNOWN,
     TOO_LONG,
     UNIT_AMBIGUOUS,
     UNIT_UNKNOWN,
+    choices_hint,
 )
 from parkguard.people.models import Person
+from parkguard.people.pinyin import name_initials
+from parkguard.people.rowkeys import row_key_read
 from parkguard.rules.params import staff_rules
 
 MAX_DOSES = 9  # a sanity bound on a typed number, not a policy figure
 PROGRESS_EVERY = 2000
+PREVIEW_ROWS = 500  # rows the preview lists one by one (the counts cover every row)
 
 # Person fields an import row sets, in the order of the staging table after the identity.
 ROW_FIELDS = (
     "name",
+    "name_initials",
     "phone",
     "category",
     "org_unit_id",
@@ -86,6 +97,29 @@ ROW_FIELDS = (
     "left_on",
 )
 
+# Person fields derived from another (not shown as a change of their own).
+_DERIVED = frozenset({"name_initials"})
+FIELD_LABELS = {
+    "name": "姓名",
+    "name_initials": "拼音首字母",
+    "phone": "手机号",
+    "category": "人员类别",
+    "org_unit_id": "部门/车间/班组",
+    "post": "岗位",
+    "wide_contact": "社会接触面广的岗位",
+    "labour_agency": "劳务/外包单位",
+    "workshop": "车间",
+    "dormitory": "宿舍",
+    "shift": "班次",
+    "home_community_id": "居住社区",
+    "home_grid_id": "所属网格",
+    "home_address": "现住址",
+    "vaccination_doses": "疫苗接种剂次",
+    "status": "在岗状态",
+    "joined_on": "入职日期",
+    "left_on": "离职日期",
+}
+PHONE_AT = ROW_FIELDS.index("phone")
 _MISSING = object()
 _CREATE = ImportAction.CREATE.value
 _UPDATE = ImportAction.UPDATE.value
@@ -101,6 +135,11 @@ class Checked:
     create: int = 0
     update: int = 0
     unchanged: int = 0
+    # What the preview shows (first PREVIEW_ROWS rows that change): masked, never an ID.
+    changes: list[dict[str, Any]] = field(default_factory=list)
+    # Column key → position in the file, and the header's row index (for the error workbook).
+    positions: dict[str, int] = field(default_factory=dict)
+    header_at: int = 0
 
 
 class LedgerRowChecker:
@@ -115,51 +154,51 @@ class LedgerRowChecker:
         self.status_hint = "、".join(str(label) for _, label in EmploymentStatus.choices)
         self._load_units()
         self._load_places()
-        self.existing: dict[str, tuple[Any, ...]] = {
-            row[0]: tuple(row[1:])
-            for row in Person.objects.filter(enterprise=enterprise).values_list(
-                "id_digest", *ROW_FIELDS
-            )
-        }
+        self.existing: dict[str, tuple[Any, ...]] = {}
+        # By person id, for rows named by their row key: digest, mask, tail, gender, birth.
+        self.by_pk: dict[int, tuple[Any, ...]] = {}
+        self.by_digest_mask: dict[str, str] = {}
+        for row in Person.objects.filter(enterprise=enterprise).values_list(
+            "id_digest", "pk", "id_masked", "id_tail", "gender", "birth_date", *ROW_FIELDS
+        ):
+            self.existing[row[0]] = tuple(row[6:])
+            self.by_pk[row[1]] = row[:1] + row[2:6]
+            self.by_digest_mask[row[0]] = row[2]
         # Per-file work done once: one cipher, memos.
         self.cipher = id_cipher()
         self.regions: dict[str, bool] = {}
         self._units: dict[str, tuple[int | None, str]] = {}
         self._dates: dict[str, dt.date | None] = {}
         self._wide_posts: dict[str, bool] = {}
+        self._initials: dict[str, str] = {}
         # Wide-contact posts and agency categories the park's packs declare (J-1.5c).
         self.staff_rules = staff_rules(park=enterprise.jurisdiction, on=today)
 
     def _load_units(self) -> None:
-        units = list(
-            OrgUnit.objects.filter(enterprise=self.enterprise).values("id", "parent_id", "name")
-        )
-        by_id = {u["id"]: u for u in units}
-        self.unit_paths: dict[str, int] = {}
+        paths = unit_paths(enterprise_ids=[self.enterprise.pk])
+        self.unit_paths: dict[str, int] = {path: pk for pk, path in paths.items()}
         self.unit_names: dict[str, list[int]] = {}
-        for unit in units:
-            names = [unit["name"]]
-            parent = by_id.get(unit["parent_id"])
-            while parent is not None:
-                names.append(parent["name"])
-                parent = by_id.get(parent["parent_id"])
-            self.unit_paths["/".join(reversed(names))] = unit["id"]
-            self.unit_names.setdefault(unit["name"], []).append(unit["id"])
+        for pk, path in paths.items():
+            self.unit_names.setdefault(path.rsplit("/", 1)[-1], []).append(pk)
+        self.unit_hint = choices_hint(sorted(self.unit_paths))
+        self.unit_by_id = paths
 
     def _load_places(self) -> None:
         # Communities of the enterprise's county (the root of its park's path).
-        root = self.enterprise.jurisdiction.path.split("/")[1]
-        places = Jurisdiction.objects.filter(
-            path__startswith=f"/{root}/",
-            kind__in=[JurisdictionKind.COMMUNITY, JurisdictionKind.GRID],
-        ).values_list("id", "kind", "name", "parent_id")
         self.communities: dict[str, list[int]] = {}
         self.grids: dict[tuple[int, str], int] = {}
-        for pk, kind, name, parent_id in places:
-            if kind == JurisdictionKind.COMMUNITY:
-                self.communities.setdefault(name, []).append(pk)
-            else:
-                self.grids[(parent_id, name)] = pk
+        grid_names: dict[int, list[str]] = {}
+        for item in enterprise_place_tree(enterprise=self.enterprise):
+            community = item.community
+            self.communities.setdefault(community.name, []).append(community.pk)
+            for grid in item.grids:
+                self.grids[(community.pk, grid.name)] = grid.pk
+                grid_names.setdefault(community.pk, []).append(grid.name)
+        self.community_hint = choices_hint(sorted(self.communities))
+        self.grid_hints = {pk: choices_hint(names) for pk, names in grid_names.items()}
+        self.community_names = {pk: name for name, ids in self.communities.items() for pk in ids}
+        self.place_names: dict[int, str] = dict(self.community_names)
+        self.place_names.update({pk: name for (_c, name), pk in self.grids.items()})
 
     def check(
         self,
@@ -189,6 +228,8 @@ class LedgerRowChecker:
             message = MISSING_COLUMNS.format(columns="、".join(missing))
             result.errors.append({"row": header_at + 1, "column": "", "message": message})
             return result
+        result.positions = positions
+        result.header_at = header_at
         order = [positions.get(c.key, -1) for c in COLUMNS]
         # Every column present (the template): one C-level pick per row; else pad per row.
         pick = operator.itemgetter(*order) if min(order) >= 0 else None
@@ -228,8 +269,12 @@ class LedgerRowChecker:
                 if len(ids) == 1:
                     unit_id = ids[0]
                 else:
-                    template = UNIT_AMBIGUOUS if ids else UNIT_UNKNOWN
-                    message = template.format(value=shown(unit_text))
+                    if ids:
+                        message = UNIT_AMBIGUOUS.format(value=shown(unit_text))
+                    else:
+                        message = UNIT_UNKNOWN.format(
+                            value=shown(unit_text), choices=self.unit_hint
+                        )
             found = self._units[text] = (unit_id, message)
         return found
 
@@ -272,6 +317,7 @@ class LedgerRowChecker:
             status_text,
             _joined_text,
             _left_text,
+            key_text,
         ) = [c.strip() if c.__class__ is str else cell_text(c) for c in cells]
         if not name:
             errors.append(error(row_no, "name", REQUIRED))
@@ -280,7 +326,23 @@ class LedgerRowChecker:
 
         parsed: IdNumber | None = None
         digest = ""
-        if isinstance(cells[1], float):
+        keyed: tuple[Any, ...] | None = None  # the person a row key names
+        if key_text:
+            keyed, message = self._keyed(key_text, id_text)
+            if message:
+                errors.append(error(row_no, "row_key", message))
+            elif keyed is not None:
+                digest = keyed[0]
+                if phone and phone == phone_mask(self.existing[digest][PHONE_AT]):
+                    phone = self.existing[digest][PHONE_AT]  # a masked phone left as exported
+                first = seen.get(digest)
+                if first is not None:
+                    errors.append(error(row_no, "row_key", ROW_KEY_REPEATED.format(row=first)))
+                else:
+                    seen[digest] = row_no
+        if key_text:  # the row key names the person; the ID column may hold the mask
+            pass
+        elif isinstance(cells[1], float):
             errors.append(error(row_no, "id_number", ID_AS_NUMBER))
         elif id_text == "":
             errors.append(error(row_no, "id_number", REQUIRED))
@@ -299,6 +361,8 @@ class LedgerRowChecker:
 
         if not phone:
             errors.append(error(row_no, "phone", REQUIRED))
+        elif key_text and keyed is None and "*" in phone:
+            pass  # an exported mask behind a refused row key: the key's message says it all
         else:
             try:
                 phone = phone_parse(phone)
@@ -343,10 +407,13 @@ class LedgerRowChecker:
             if len(ids) == 1:
                 community_id = ids[0]
             else:
-                template = COMMUNITY_AMBIGUOUS if ids else COMMUNITY_UNKNOWN
-                errors.append(
-                    error(row_no, "home_community", template.format(value=shown(community_text)))
-                )
+                if ids:
+                    message = COMMUNITY_AMBIGUOUS.format(value=shown(community_text))
+                else:
+                    message = COMMUNITY_UNKNOWN.format(
+                        value=shown(community_text), choices=self.community_hint
+                    )
+                errors.append(error(row_no, "home_community", message))
         grid_id = None
         if grid_text:
             if not community_text:
@@ -354,9 +421,12 @@ class LedgerRowChecker:
             elif community_id is not None:
                 grid_id = self.grids.get((community_id, grid_text))
                 if grid_id is None:
-                    errors.append(
-                        error(row_no, "home_grid", GRID_UNKNOWN.format(value=shown(grid_text)))
+                    message = GRID_UNKNOWN.format(
+                        community=self.community_names.get(community_id, ""),
+                        value=shown(grid_text),
+                        choices=self.grid_hints.get(community_id, choices_hint([])),
                     )
+                    errors.append(error(row_no, "home_grid", message))
 
         doses = 0
         if doses_text:
@@ -408,11 +478,15 @@ class LedgerRowChecker:
                 if len(value) > limit:
                     errors.append(error(row_no, key, TOO_LONG.format(max=limit)))
 
-        if len(errors) > before or parsed is None or result.errors:
+        if len(errors) > before or (parsed is None and keyed is None) or result.errors:
             # Once any row is bad nothing will be staged; keep checking for the preview only.
             return
+        initials = self._initials.get(name)
+        if initials is None:
+            initials = self._initials[name] = name_initials(name)
         values = (
             name,
+            initials,
             phone,
             category,
             unit_id,
@@ -432,9 +506,14 @@ class LedgerRowChecker:
         )
         current = self.existing.get(digest)
         if current is None:
+            assert parsed is not None  # a keyed row always names someone in the ledger
             action = _CREATE
             encrypted = self.cipher.encrypt(parsed.value)
             result.create += 1
+            if len(result.changes) < PREVIEW_ROWS:
+                result.changes.append(
+                    {"row": row_no, "action": _CREATE, "name": name, "id": parsed.masked}
+                )
         elif current == values:
             result.unchanged += 1
             return
@@ -442,16 +521,79 @@ class LedgerRowChecker:
             action = _UPDATE
             encrypted = ""  # the person keeps their stored ciphertext
             result.update += 1
-        result.staged.append(
-            (
-                row_no,
-                action,
+            if len(result.changes) < PREVIEW_ROWS:
+                result.changes.append(self._change(row_no, name, digest, current, values))
+        if keyed is not None:
+            identity = (keyed[0], encrypted, keyed[1], keyed[2], keyed[3], keyed[4])
+        else:
+            assert parsed is not None
+            identity = (
                 digest,
                 encrypted,
                 parsed.masked,
                 id_tail(parsed.value),
                 parsed.gender,
                 parsed.birth_date,
-                *values,
             )
-        )
+        result.staged.append((row_no, action, *identity, *values))
+
+    def _keyed(self, key_text: str, id_text: str) -> tuple[tuple[Any, ...] | None, str]:
+        """The ledger person a row key names, or the message why it cannot be used."""
+        found = row_key_read(key_text)
+        if found is None:
+            return None, ROW_KEY_INVALID
+        enterprise_id, person_id = found
+        if enterprise_id != self.enterprise.pk:
+            return None, ROW_KEY_OTHER_ENTERPRISE
+        person = self.by_pk.get(person_id)
+        if person is None:
+            return None, ROW_KEY_UNKNOWN
+        if id_text and id_text != person[1]:
+            try:
+                other = id_parse(id_text, today=self.today, regions=self.regions).digest
+            except IdentityError:
+                other = ""
+            if other != person[0]:
+                return None, ROW_KEY_ID_MISMATCH
+        return person, ""
+
+    def _change(
+        self, row_no: int, name: str, digest: str, old: tuple[Any, ...], new: tuple[Any, ...]
+    ) -> dict[str, Any]:
+        """One updated row as the preview shows it: each changed field, old → new, masked."""
+        fields = []
+        for index, key in enumerate(ROW_FIELDS):
+            if key in _DERIVED or old[index] == new[index]:
+                continue
+            fields.append(
+                {
+                    "field": FIELD_LABELS[key],
+                    "old": self._shown(key, old[index]),
+                    "new": self._shown(key, new[index]),
+                }
+            )
+        masked = self.by_digest_mask.get(digest, "")
+        return {"row": row_no, "action": _UPDATE, "name": name, "id": masked, "fields": fields}
+
+    def _shown(self, key: str, value: Any) -> str:
+        if value is None or value == "":
+            return "（空）"
+        if key == "phone":
+            return phone_mask(str(value))
+        if key == "org_unit_id":
+            return self.unit_by_id.get(value, "")
+        if key in ("home_community_id", "home_grid_id"):
+            return self.place_names.get(value, "")
+        if key == "wide_contact":
+            return "是" if value else "否"
+        if key == "category":
+            return str(StaffCategory(value).label) if value in StaffCategory.values else str(value)
+        if key == "status":
+            return (
+                str(EmploymentStatus(value).label)
+                if value in EmploymentStatus.values
+                else str(value)
+            )
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        return shown(str(value))

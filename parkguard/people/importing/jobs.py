@@ -26,6 +26,7 @@ from parkguard.orgs.access import Scope, require
 from parkguard.orgs.models import Enterprise
 from parkguard.people import sheets
 from parkguard.people.choices import IMPORT_RUNNING, ImportStatus
+from parkguard.people.exporting import error_workbook
 from parkguard.people.identity import payload_cipher
 from parkguard.people.importing import messages, staging
 from parkguard.people.importing.checker import Checked, LedgerRowChecker
@@ -86,6 +87,7 @@ def person_import_check(
     if not claimed:  # cancelled while queued, or another worker has it
         return
     beat = _heartbeat(batch.pk)
+    error_book = b""
     read = sheets.sheet_parse if scanned else sheets.sheet_rows
     try:
         try:
@@ -96,6 +98,14 @@ def person_import_check(
             beat(0, max(len(rows) - 1, 0))
             checker = LedgerRowChecker(enterprise=batch.enterprise, today=today)
             checked = checker.check(rows, progress=beat)
+            if checked.errors:
+                book = error_workbook(
+                    rows=rows,
+                    errors=checked.errors,
+                    positions=checked.positions,
+                    header_at=checked.header_at,
+                )
+                error_book = payload_cipher().encrypt(book)
             del rows
         beat(checked.total, checked.total)
         with transaction.atomic():
@@ -109,6 +119,8 @@ def person_import_check(
                 total_rows=checked.total,
                 processed_rows=checked.total,
                 errors=checked.errors,
+                changes=checked.changes,
+                error_book=error_book,
                 create_count=checked.create,
                 update_count=checked.update,
                 unchanged_count=checked.unchanged,
@@ -397,6 +409,10 @@ def person_import_purge(*, now: dt.datetime) -> tuple[int, int]:
     )
     uploads = (
         PersonImport.objects.filter(status__in=FINISHED).exclude(payload=b"").update(payload=b"")
+    )
+    # The marked-up error workbook holds the file's rows: kept as long as a preview is.
+    PersonImport.objects.filter(finished_at__lt=stale).exclude(error_book=b"").update(
+        error_book=b""
     )
     rows, _ = PersonImportRow.objects.filter(batch__status__in=FINISHED).delete()
     return uploads, rows

@@ -127,6 +127,11 @@ def merge(*, batch_id: int, actor_id: int | None, today: dt.date) -> tuple[int, 
             [now, batch_id, update, e],
         )
         updated = c.rowcount
+        # New people get ids above every id taken so far (one INSERT … SELECT); their 建档
+        # events are then read back by that id range and this merge's timestamp instead of
+        # joining the staging table to the ledger by digest (one index probe per person).
+        c.execute(f"SELECT COALESCE(MAX(id), 0) FROM {person}")
+        floor = c.fetchone()[0]
         identity = ["id_digest", "id_encrypted", "id_masked", "id_tail", "gender", "birth_date"]
         target = ", ".join(q(f) for f in ["enterprise_id", *identity, *shared])
         source = ", ".join(f"s.{q(_STAGE_FIELD.get(f, f))}" for f in [*identity, *shared])
@@ -141,11 +146,13 @@ def merge(*, batch_id: int, actor_id: int | None, today: dt.date) -> tuple[int, 
         c.execute(
             f"INSERT INTO {event} ({event_columns}) "
             f"SELECT p.id, p.status, COALESCE(p.joined_on, %s), %s, %s, %s "
-            f"FROM {stage} s JOIN {person} p ON p.enterprise_id = %s AND p.id_digest = s.id_digest "
-            f"WHERE s.batch_id = %s AND s.action = %s",
-            [today, "导入建档", actor_id, now, e, batch_id, create],
+            f"FROM {person} p WHERE p.id > %s AND p.enterprise_id = %s AND p.created_at = %s",
+            [today, "导入建档", actor_id, now, floor, e, now],
         )
-        c.execute(f"DELETE FROM {stage} WHERE batch_id = %s", [batch_id])
+        if c.rowcount != created:
+            raise SheetError(LEDGER_CHANGED)
+        # The staged rows are left for `person_import_purge` (the batch is DONE, so nothing
+        # merges them again): deleting 100,000 rows here would lengthen the transaction.
     actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
     for person_id in leaving:
         person_roles_end(person_id=person_id, enterprise_id=e, actor=actor, at=now)
