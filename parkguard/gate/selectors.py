@@ -11,7 +11,7 @@ from django.utils import timezone
 from parkguard.gate.models import AccessCheck, Gate, PrintedPass, TemporaryPass
 from parkguard.notify.privacy import name_mask
 from parkguard.orgs.access import Scope, visible
-from parkguard.orgs.models import Enterprise
+from parkguard.orgs.models import Enterprise, Jurisdiction
 from parkguard.people.choices import EmploymentStatus
 from parkguard.people.models import Person
 
@@ -31,6 +31,10 @@ def gates_to_check(*, scope: Scope) -> QuerySet[Gate]:
 
 def gates_of(*, scope: Scope, enterprise: Enterprise) -> QuerySet[Gate]:
     return visible(scope, Gate, "manage_gates").filter(enterprise=enterprise).order_by("name")
+
+
+def park_gates(*, scope: Scope, park: Jurisdiction) -> QuerySet[Gate]:
+    return visible(scope, Gate, "manage_gates").filter(park=park, enterprise__isnull=True)
 
 
 def enterprises_to_keep(*, scope: Scope) -> QuerySet[Enterprise]:

@@ -21,6 +21,7 @@ urlpatterns = [
         views.access_log_export,
         name="gate_log_export",
     ),
+    path("gate/parks/<int:jurisdiction_id>/gates/", views.park_gates, name="gate_park_gates"),
     path("gate/passes/<int:pass_id>/revoke/", views.pass_revoke, name="gate_pass_revoke"),
     path("gate/passes/<int:pass_id>/print/", views.pass_print, name="gate_pass_print"),
 ]

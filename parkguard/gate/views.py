@@ -22,8 +22,9 @@ from parkguard.gate.choices import Direction, Place, VisitorKind
 from parkguard.gate.models import Gate, PrintedPass
 from parkguard.health.selectors import my_person
 from parkguard.notify.privacy import name_mask
-from parkguard.orgs.access import NOT_FOUND, get_visible_or_404, require, scope_of
+from parkguard.orgs.access import NOT_FOUND, can, get_visible_or_404, require, scope_of
 from parkguard.orgs.models import Enterprise
+from parkguard.orgs.selectors import parks_of
 from parkguard.policy.entry import CONFIRMED_STEPS
 from parkguard.status.selectors import person_status_get
 
@@ -60,6 +61,7 @@ def gate_home(request: HttpRequest) -> HttpResponse:
         {
             "kiosks": selectors.gates_to_check(scope=scope),
             "kept": selectors.enterprises_to_keep(scope=scope),
+            "parks": [p for p in parks_of(scope=scope) if can(scope, "manage_gates", p)],
             "logged": selectors.enterprises_logged(scope=scope),
             "has_person": bool(scope.person_ids),
         },
@@ -429,3 +431,39 @@ def access_log_export(request: HttpRequest, enterprise_id: int) -> HttpResponse:
     )
     response["Content-Disposition"] = f'attachment; filename="access-log-{filters.on}.xlsx"'
     return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def park_gates(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
+    """The park's own checkpoints (no enterprise): park admins keep them."""
+    scope = scope_of(request)
+    park = get_visible_or_404(scope, parks_of(scope=scope), pk=jurisdiction_id)
+    require(scope, "manage_gates", park)
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        try:
+            services.gate_create(
+                scope=scope,
+                park=park,
+                enterprise=None,
+                name=request.POST.get("name", ""),
+                place=request.POST.get("place", ""),
+                at=timezone.now(),
+                by=_user(request),
+            )
+        except ValidationError as exc:
+            errors = exc.message_dict
+        else:
+            messages.success(request, "已添加园区出入口")
+            return redirect("gate_park_gates", jurisdiction_id=park.pk)
+    return render(
+        request,
+        "gate/park_gates.html",
+        {
+            "park": park,
+            "gates": selectors.park_gates(scope=scope, park=park),
+            "places": Place.choices,
+            "errors": errors,
+        },
+    )

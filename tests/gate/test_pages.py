@@ -174,3 +174,37 @@ def test_the_access_log_filters_and_exports_masked_and_audited(
     assert client_as("a1_guard").get(f"/gate/enterprises/{gw.world.a1.pk}/log/").status_code == 200
     denied = client_as("a1_guard").get(f"/gate/enterprises/{gw.world.a1.pk}/log.xlsx")
     assert denied.status_code == 403
+
+
+def test_the_park_admin_keeps_the_parks_own_checkpoints(
+    gw: GateWorld, client_as: Callable[[str | None], Client]
+) -> None:
+    """A park gate (no enterprise) lets the park's people through, not another park's."""
+    from parkguard.gate.models import Gate
+    from tests.gate.test_check import check, phone
+
+    admin = client_as("park_a_admin")
+    url = f"/gate/parks/{gw.world.park_a.pk}/gates/"
+    assert f'href="{url}"' in admin.get("/gate/").content.decode()
+    admin.post(url, {"name": "园区北卡口", "place": "plant_gate"})
+    checkpoint = Gate.objects.get(name="园区北卡口")
+    assert checkpoint.enterprise is None and checkpoint.park == gw.world.park_a
+    assert client_as("a1_officer").get(url).status_code in {403, 404}
+    from django.core.exceptions import PermissionDenied
+
+    from parkguard.orgs.access import scope_for_user
+
+    with pytest.raises(PermissionDenied):  # A1's guard checks at A1's gates only
+        check(gw, phone(gw), gate=checkpoint)
+
+    inside = check(
+        gw, phone(gw), gate=checkpoint, scope=scope_for_user(gw.world.users["park_a_admin"])
+    )
+    assert inside.allowed, inside.reasons
+    outsider = check(
+        gw,
+        phone(gw, person=gw.world.b1_person),
+        gate=checkpoint,
+        scope=scope_for_user(gw.world.users["park_a_admin"]),
+    )
+    assert outsider.refusal == "other_enterprise"
