@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "parkguard.demo",
     "parkguard.status",
     "parkguard.health",
+    "parkguard.mobility",
 ]
 
 MIDDLEWARE = [
@@ -177,6 +178,8 @@ LOGIN_MAX_FAILURES = env_int("PARKGUARD_LOGIN_MAX_FAILURES", 5)
 LOGIN_LOCK_MINUTES = env_int("PARKGUARD_LOGIN_LOCK_MINUTES", 15)
 # A one-time activation code (first login, or a reset) expires after this many days.
 ACTIVATION_CODE_DAYS = env_int("PARKGUARD_ACTIVATION_DAYS", 7)
+# A return may be declared before arrival, but not for an arrival further ahead than this.
+MOBILITY_ARRIVAL_AHEAD_DAYS = env_int("PARKGUARD_ARRIVAL_AHEAD_DAYS", 14)
 
 # Idle sessions end after this many minutes without a request.
 SESSION_COOKIE_AGE = env_int("PARKGUARD_IDLE_MINUTES", 30) * 60

@@ -293,6 +293,13 @@ ACTIONS: dict[str, Grant] = {
         enterprise_roles=frozenset({Role.ENTERPRISE_ADMIN, Role.EPIDEMIC_OFFICER}),
         park_roles=PARK_EDITORS,
     ),
+    # Mobility (issue 12). The park's risk-area register: park admins and cadres.
+    "manage_risk_areas": Grant(park_roles=PARK_EDITORS | {Role.PARK_CADRE}),
+    # File a trip, update its itinerary, declare a return, record what a plan asked: the
+    # person themself (J-1.1), or the enterprise's officers for them.
+    "file_trip": Grant(enterprise_roles=ENTERPRISE_EDITORS, own=True),
+    # Approve or refuse a trip a pack makes wait for a leader (H-4.3 企业负责同志批准).
+    "approve_trip": Grant(enterprise_roles=frozenset({Role.ENTERPRISE_ADMIN})),
 }
 
 

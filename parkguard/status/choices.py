@@ -17,3 +17,5 @@ class HoldKind(models.TextChoices):
     SYMPTOM = "symptom", "有症状"
     FEVER = "fever", "体温异常"
     SICK_LEAVE = "sick_leave", "病假"
+    # A returnee's or visitor's plan (isolation, tests, reports) does not allow entry yet.
+    PLAN = "plan", "返岗/来访计划未完成"

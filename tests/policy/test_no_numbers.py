@@ -145,6 +145,10 @@ SAFE_VALUES: dict[str, set[int | float]] = {
     # A reason must have 4 characters.
     "parkguard/people/services.py": {4},
     # Page size of the ledger (50).
+    # Mobility: the digits of a GB/T 2260 code naming the province and prefecture (2, 4);
+    # the length of a division code field (12: six digits and a development zone's suffix).
+    "parkguard/mobility/divisions.py": {4},
+    "parkguard/mobility/models.py": {12},
     # A share shown as a percentage.
     "parkguard/policy/explain.py": {100},
     "parkguard/policy/schedules.py": {100},
