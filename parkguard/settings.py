@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "parkguard.overview",
     "parkguard.demo",
     "parkguard.status",
+    "parkguard.duties",
     "parkguard.health",
     "parkguard.mobility",
 ]
