@@ -17,6 +17,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from parkguard.audit.services import audit_record
+from parkguard.duties.choices import DutyKind
+from parkguard.duties.services import DutySpec, duties_replace, duty_evidence_record
 from parkguard.mobility import rules
 from parkguard.mobility.choices import (
     TRIP_OPEN,
@@ -553,6 +555,86 @@ def _plan_row(
     )
 
 
+def _source(declaration: ReturnDeclaration) -> str:
+    return f"mobility.return:{declaration.pk}"
+
+
+def _duty_kind(ob: dict[str, Any]) -> str | None:
+    """The duty an obligation becomes (what evidence satisfies it); None: not a duty."""
+    if ob["kind"] in {"test", "certificate", "pre_departure_test"}:
+        return DutyKind.ANTIGEN if ob.get("test_kind") == "antigen" else DutyKind.NUCLEIC_ACID
+    if ob["kind"] == "notify":
+        return DutyKind.COMMUNITY_REPORT if "社区" in ob["title"] else DutyKind.DECLARATION
+    if ob["kind"] == "document":
+        return DutyKind.DOCUMENT
+    return None
+
+
+def _duty_specs(declaration: ReturnDeclaration) -> list[DutySpec]:
+    """The open plans' obligations as duties: each with its window and citation."""
+    specs = []
+    tick = dt.timedelta.resolution
+    # A report or declaration may be made any time from the start of the journey.
+    first = min(dt.date.fromisoformat(st["first_day"]) for st in declaration.stays)
+    opened = min(
+        declaration.declared_at,
+        dt.datetime.combine(first, dt.time.min, tzinfo=declaration.arrived_at.tzinfo),
+    )
+    for row in declaration.plans.filter(state=PlanState.OPEN):
+        for ob in row.plan["obligations"]:
+            kind = _duty_kind(ob)
+            due = ob.get("due_at")
+            if kind is None or not due:
+                continue
+            due_by = dt.datetime.fromisoformat(due)
+            if ob["kind"] != "test":
+                due_by += tick  # a certificate or report at the deadline itself counts
+            start = ob.get("window_start")
+            due_from = dt.datetime.fromisoformat(start) if start else opened
+            specs.append(
+                DutySpec(
+                    kind=kind,
+                    due_from=min(due_from, due_by - tick),
+                    due_by=due_by,
+                    citation=ob["citation"],
+                    label=ob["title"][:100],
+                )
+            )
+    return specs
+
+
+def _duties_store(declaration: ReturnDeclaration, at: dt.datetime) -> None:
+    """The plans become the person's duties; what was already done satisfies them."""
+    source = _source(declaration)
+    duties_replace(
+        person_id=declaration.person_id, source=source, items=_duty_specs(declaration), at=at
+    )
+    pid = declaration.person_id
+    for cert in declaration.certificates:
+        if cert["result"] == TestResult.NEGATIVE:
+            when = dt.datetime.fromisoformat(cert["sampled_at"])
+            duty_evidence_record(
+                kind=DutyKind.NUCLEIC_ACID, evidence={pid: when}, at=at, reference=source
+            )
+    for ev in declaration.evidence.all():
+        for kind in _evidence_kinds(declaration, ev):
+            duty_evidence_record(
+                kind=kind, evidence={pid: ev.at}, at=at, reference=f"mobility.evidence:{ev.pk}"
+            )
+
+
+def _evidence_kinds(declaration: ReturnDeclaration, ev: PlanEvidence) -> list[str]:
+    if ev.kind == EvidenceKind.TEST:
+        return [DutyKind.NUCLEIC_ACID]
+    obligations = [
+        ob
+        for row in declaration.plans.all()
+        for ob in row.plan["obligations"]
+        if ob["key"] == ev.obligation
+    ]
+    return [k for ob in obligations if (k := _duty_kind(ob)) is not None]
+
+
 def observation_point_of(enterprise_id: int) -> bool:
     """Does the enterprise keep an isolation observation point (B-2.4)? Recorded in the
     enterprise's mobility settings; none recorded means none."""
@@ -619,6 +701,7 @@ def return_declare(
         raise ValidationError({"__all__": [RETURN_FORBIDDEN.format(text="；".join(refused))]})
     for f in found:
         _plan_row(declaration, f, at, "返岗申报")
+    _duties_store(declaration, at)
     if trip is not None and trip.status in TRIP_OPEN:
         trip.status = TripStatus.RETURNED
         trip._history_user = by  # type: ignore[attr-defined]
@@ -683,13 +766,12 @@ def return_status_refresh(*, declaration: ReturnDeclaration, at: dt.datetime) ->
     """Open the plan hold while the plans keep the person out; clear it (and close the
     declaration) once they allow entry."""
     verdict = return_verdict(declaration=declaration, at=at)
-    source = f"mobility.return:{declaration.pk}"
+    source = _source(declaration)
     if verdict.allowed:
         status_hold_clear(person_ids=[declaration.person_id], kind=HOLD_KIND, source=source, at=at)
         if declaration.closed_at is None:
             declaration.closed_at = at
             declaration.save(update_fields=["closed_at"])
-            declaration.plans.filter(state=PlanState.OPEN).update(state=PlanState.DONE)
     else:
         status_hold_open(
             person_ids=[declaration.person_id],
@@ -717,8 +799,6 @@ def plan_evidence_record(
     """Record a report made, a test taken or a document handed in for the plan; re-evaluate."""
     require(scope, "file_trip", declaration)
     errors: dict[str, list[str]] = {}
-    if declaration.closed_at is not None:
-        _add(errors, "__all__", CLOSED)
     if kind not in EvidenceKind.values:
         _add(errors, "kind", EVIDENCE_UNKNOWN)
     if kind != EvidenceKind.TEST and obligation not in plan_keys(declaration):
@@ -737,5 +817,12 @@ def plan_evidence_record(
         recorded_by=by,
         recorded_at=at,
     )
+    for kind_ in _evidence_kinds(declaration, row):
+        duty_evidence_record(
+            kind=kind_,
+            evidence={declaration.person_id: row.at},
+            at=at,
+            reference=f"mobility.evidence:{row.pk}",
+        )
     return_status_refresh(declaration=declaration, at=at)
     return row

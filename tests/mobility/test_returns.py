@@ -7,8 +7,9 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 
+from parkguard.duties.models import Duty
 from parkguard.mobility import services
-from parkguard.mobility.choices import EvidenceKind, PlanState
+from parkguard.mobility.choices import EvidenceKind
 from parkguard.mobility.models import ReturnDeclaration, RiskArea
 from parkguard.mobility.services import RiskAreaIn, StayDeclared
 from parkguard.orgs.access import SYSTEM
@@ -58,6 +59,17 @@ def test_it_plans_a_j_1_1_high_risk_returnee_and_holds_entry(jinjiang: World) ->
     tests = [o for o in plan.plan["obligations"] if o["kind"] == "test"]
     assert [o["on_date"] for o in tests] == ["2022-11-15", "2022-11-17", "2022-11-19", "2022-11-21"]
     assert {o["citation"]["requirement"] for o in plan.plan["obligations"]} == {"J-1.1"}
+    duties = Duty.objects.filter(source=f"mobility.return:{declaration.pk}")
+    # The certificate meets the pre-departure test; the 24 h declaration is late already.
+    assert sorted(duties.values_list("state", flat=True)) == [
+        "done",
+        "due",
+        "due",
+        "due",
+        "due",
+        "due",
+        "overdue",
+    ]
     status = PersonStatus.objects.get(person=person)
     assert status.on_hold and status.holds[0]["kind"] == "plan"
     for day in ("2022-11-15", "2022-11-17", "2022-11-19", "2022-11-21"):
@@ -88,7 +100,9 @@ def test_it_plans_a_j_1_1_high_risk_returnee_and_holds_entry(jinjiang: World) ->
     declaration.refresh_from_db()
     assert not status.on_hold
     assert declaration.closed_at == at("2022-11-22", "08:00")
-    assert declaration.plans.get().state == PlanState.DONE
+    duties = Duty.objects.filter(source=f"mobility.return:{declaration.pk}")
+    assert sorted(d.state for d in duties) == ["done"] * duties.count()
+    assert duties.filter(kind="nucleic_acid").count() == 5  # pre-departure + days 1, 3, 5, 7
 
 
 def test_it_refuses_a_return_before_the_trip_and_stays_out_of_order(jinjiang: World) -> None:
