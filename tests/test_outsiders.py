@@ -29,6 +29,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from parkguard.audit.services import audit_record
 from parkguard.health.models import Alert, SickLeave
+from parkguard.mobility.models import PlanEvidence, ReturnDeclaration, ReturnPlan, Trip, TripStop
 from parkguard.notify.choices import Kind, Vendor
 from parkguard.notify.models import Message, Webhook
 from parkguard.notify.services import notify_send, webhook_create
@@ -113,7 +114,10 @@ def _victims(world: World) -> dict[str, Any]:
     leave = SickLeave.objects.create(
         person=world.a1_person, reason="发热", started_on=TODAY, recorded_at=_now()
     )
+    trip, declaration = _mobility_victims(world)
     return {
+        "trip_id": trip.pk,  # A1's employee's trip: outsiders may not see or approve it
+        "return_id": declaration.pk,  # A1's returnee's plan: no reading, no evidence
         "enterprise_id": world.a1.pk,
         "unit_id": world.a1_unit.pk,
         "person_id": world.a1_person.pk,
@@ -145,8 +149,63 @@ def _victims(world: World) -> dict[str, Any]:
             "Alert": alert,
             "SickLeave": leave,
             "User": world.users["a1_officer"],
+            "Trip": trip,
+            "ReturnDeclaration": declaration,
         },
     }
+
+
+def _mobility_victims(world: World) -> tuple[Trip, ReturnDeclaration]:
+    import datetime as dt
+
+    trip = Trip.objects.create(
+        person=world.a1_person,
+        enterprise=world.a1,
+        purpose="private",
+        departs_on=TODAY,
+        returns_on=TODAY + dt.timedelta(days=3),
+        status="pending",
+        approver="企业负责同志",
+        filed_at=_now(),
+    )
+    TripStop.objects.create(
+        trip=trip,
+        order=1,
+        division_code="420102",
+        division_name="湖北省武汉市江岸区",
+        first_day=TODAY,
+        last_day=TODAY,
+    )
+    declaration = ReturnDeclaration.objects.create(
+        person=world.a1_person,
+        enterprise=world.a1,
+        trip=trip,
+        arrived_at=_now(),
+        transport="train",
+        stays=[
+            {
+                "division_code": "420102",
+                "division_name": "湖北省武汉市江岸区",
+                "first_day": TODAY.isoformat(),
+                "last_day": TODAY.isoformat(),
+                "transit": False,
+            }
+        ],
+        declared_at=_now(),
+    )
+    ReturnPlan.objects.create(
+        declaration=declaration,
+        pack_id="jinjiang-xiyuan-2022-81",
+        version=1,
+        document_number="晋政西〔2022〕81号",
+        plan={"obligations": [], "phases": []},
+        state="done",
+        computed_at=_now(),
+    )
+    PlanEvidence.objects.create(
+        declaration=declaration, kind="test", at=_now(), result="negative", recorded_at=_now()
+    )
+    return trip, declaration
 
 
 def _notify_victims(world: World) -> tuple[Message, Webhook]:
@@ -349,6 +408,15 @@ API_BODIES: dict[str, dict[str, Any]] = {
     "reactivate": {},
     "reset": {},
     "employee-logins": {"person_ids": [1], "login_by": "phone"},
+    # Mobility (issue 12).
+    "decision": {"approve": True, "note": "越权批准"},
+    "evidence": {"kind": "test", "done_at": "2022-11-15T09:00:00+08:00", "result": "negative"},
+    "risk-areas": {
+        "division_code": "420102",
+        "level": "high",
+        "effective_from": "2022-11-15",
+        "source": "越权登记",
+    },
 }
 
 

@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from parkguard.mobility import views
+
+urlpatterns = [
+    path("mobility/me/", views.me, name="mobility_me"),
+    path("mobility/divisions/", views.division_lookup, name="mobility_divisions"),
+    path("mobility/trips/new/", views.trip_new, name="mobility_trip_new"),
+    path("mobility/trips/<int:trip_id>/", views.trip_detail, name="mobility_trip"),
+    path("mobility/trips/<int:trip_id>/decide/", views.trip_decide, name="mobility_trip_decide"),
+    path("mobility/returns/new/", views.return_new, name="mobility_return_new"),
+    path("mobility/returns/<int:return_id>/", views.return_detail, name="mobility_return"),
+    path(
+        "mobility/enterprises/<int:enterprise_id>/returnees/",
+        views.returnees,
+        name="mobility_returnees",
+    ),
+    path("mobility/community/", views.community, name="mobility_community"),
+    path(
+        "mobility/parks/<int:jurisdiction_id>/risk-areas/",
+        views.risk_areas,
+        name="mobility_risk_areas",
+    ),
+]
