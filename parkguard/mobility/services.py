@@ -826,3 +826,19 @@ def plan_evidence_record(
         )
     return_status_refresh(declaration=declaration, at=at)
     return row
+
+
+def return_plans_refresh(*, at: dt.datetime, enterprise_id: int | None = None) -> int:
+    """Time passing: every open return is evaluated again (an isolation ending at midnight
+    opens the gate, an arrival makes "须待……之后" true). Returns how many were looked at."""
+    open_returns = ReturnDeclaration.objects.filter(closed_at__isnull=True).select_related(
+        "enterprise"
+    )
+    if enterprise_id is not None:
+        open_returns = open_returns.filter(enterprise_id=enterprise_id)
+    count = 0
+    for declaration in open_returns.iterator():
+        with transaction.atomic():
+            return_status_refresh(declaration=declaration, at=at)
+        count += 1
+    return count
