@@ -12,7 +12,7 @@ from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
 from parkguard.api.auth import SessionScope, scope
-from parkguard.lib.api_errors import FieldErrors, field_errors
+from parkguard.lib.api_errors import DB_ID_MAX, FieldErrors, field_errors
 from parkguard.mobility import selectors, services
 from parkguard.mobility.choices import EvidenceKind, TestResult, Transport, TripPurpose
 from parkguard.mobility.divisions import division_search
@@ -64,7 +64,7 @@ class ReturnIn(Schema):
     transport: Transport
     stays: list[StopIn] = Field(max_length=20)
     certificates: list[CertIn] = Field(default=[], max_length=10)
-    trip_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
+    trip_id: int | None = Field(default=None, ge=1, le=DB_ID_MAX)
 
 
 class ReturnOut(Schema):

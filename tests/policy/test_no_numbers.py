@@ -149,6 +149,11 @@ SAFE_VALUES: dict[str, set[int | float]] = {
     # the length of a division code field (12: six digits and a development zone's suffix).
     "parkguard/mobility/divisions.py": {4},
     "parkguard/mobility/models.py": {12},
+    # Page sizes: division search results (20), register and board rows (100, 200, 500, 1000);
+    # the rows of destinations a phone form offers (3); a page's 422 on refused input.
+    "parkguard/mobility/api.py": {20, 500, 1000},
+    "parkguard/mobility/forms.py": {3},
+    "parkguard/mobility/views.py": {10, 20, 100, 200, 422, 500},
     # A share shown as a percentage.
     "parkguard/policy/explain.py": {100},
     "parkguard/policy/schedules.py": {100},
