@@ -48,3 +48,18 @@ class TestResult(models.TextChoices):
     NEGATIVE = "negative", "阴性"
     POSITIVE = "positive", "阳性"
     PENDING = "pending", "待出结果"
+
+
+class IsolationKind(models.TextChoices):
+    """The packs' phase kinds that are a place or a regime a person stays under."""
+
+    CENTRALISED = "centralised_isolation", "集中隔离"
+    HOME = "home_isolation", "居家隔离"
+    HOME_MONITORING = "home_health_monitoring", "居家健康监测"
+    ENTERPRISE = "enterprise_observation", "企业隔离观察点"
+    ISOLATION_POINT = "isolation_point", "隔离点"
+
+
+class PointKind(models.TextChoices):
+    OBSERVATION = "observation", "防疫隔离观察点（B-2.4）"
+    BUFFER = "buffer", "外来人员过渡缓冲区（J-1.2.5）"

@@ -13,7 +13,9 @@ from simple_history.models import HistoricalRecords
 
 from parkguard.mobility.choices import (
     EvidenceKind,
+    IsolationKind,
     PlanState,
+    PointKind,
     TestResult,
     Transport,
     TripPurpose,
@@ -228,3 +230,78 @@ class PlanEvidence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.at:%Y-%m-%d %H:%M}"
+
+
+class ObservationPoint(models.Model):
+    """An enterprise's isolation observation point (B-2.4) or visitors' buffer zone (J-1.2.5)."""
+
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name="企业", on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField("类型", max_length=12, choices=PointKind.choices)
+    name = models.CharField("名称", max_length=100)
+    capacity = models.PositiveIntegerField("容量（人）")
+    created_at = models.DateTimeField("设立时间")
+
+    scope_jurisdiction = "enterprise__jurisdiction"
+    scope_enterprise = "enterprise"
+
+    class Meta:
+        verbose_name = "隔离观察点/缓冲区"
+        verbose_name_plural = "隔离观察点/缓冲区"
+        ordering = ["enterprise_id", "kind", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class IsolationRecord(models.Model):
+    """One isolation or observation phase a person is under: its dates, every change of its
+    end (extension, shortening within the pack's bounds, with a reason; old ends kept) and
+    its release."""
+
+    declaration = models.ForeignKey(
+        ReturnDeclaration,
+        verbose_name="返岗申报",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="isolations",
+    )
+    person = models.ForeignKey(
+        Person, verbose_name="人员", on_delete=models.CASCADE, related_name="isolations"
+    )
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name="企业", on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField("类型", max_length=30, choices=IsolationKind.choices)
+    label = models.CharField("名称", max_length=50)
+    point = models.ForeignKey(
+        ObservationPoint, verbose_name="观察点", null=True, blank=True, on_delete=models.SET_NULL
+    )
+    starts_at = models.DateTimeField("开始")
+    ends_at = models.DateTimeField("结束")
+    planned_end = models.DateTimeField("按规则包的结束")
+    # The earliest end the pack allows (a per-case choice's minimum), None: the planned end.
+    earliest_end = models.DateTimeField("最早可结束", null=True, blank=True)
+    blocks_entry = models.BooleanField("期间不得进厂", default=True)
+    # [{"ends_at", "reason", "by", "at"}]: each end this record had before, oldest first.
+    previous = models.JSONField("变更记录", default=list, blank=True)
+    citation = models.JSONField("依据", default=dict, blank=True)
+    released_at = models.DateTimeField("解除时间", null=True, blank=True)
+    release_note = models.CharField("解除说明", max_length=200, blank=True)
+
+    scope_jurisdiction = "enterprise__jurisdiction"
+    scope_enterprise = "enterprise"
+    scope_org_unit = "person__org_unit"
+    scope_community = "person__home_community"
+    scope_person = "person"
+
+    class Meta:
+        verbose_name = "隔离观察记录"
+        verbose_name_plural = "隔离观察记录"
+        ordering = ["-starts_at", "id"]
+        indexes = [models.Index(fields=["enterprise", "released_at"], name="isolation_ent_open")]
+
+    def __str__(self) -> str:
+        return f"{self.label} {self.starts_at:%Y-%m-%d}"

@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 
 from parkguard.duties.choices import DutyState
 from parkguard.duties.models import Duty
-from parkguard.mobility.models import ReturnDeclaration, RiskArea, Trip
+from parkguard.mobility.models import IsolationRecord, ReturnDeclaration, RiskArea, Trip
 from parkguard.mobility.rules import risk_words
 from parkguard.orgs.access import Scope, get_visible_or_404, require, visible
 from parkguard.orgs.models import Enterprise, Jurisdiction
@@ -149,3 +149,13 @@ def risk_register(*, scope: Scope, park: Jurisdiction) -> QuerySet[RiskArea]:
 
 def park_risk_words(*, park: Jurisdiction) -> tuple[str, ...]:
     return risk_words(park)
+
+
+def isolations_of_enterprise(*, scope: Scope, enterprise: Enterprise) -> QuerySet[IsolationRecord]:
+    """The isolation and observation records not yet released."""
+    return (
+        visible(scope, IsolationRecord)
+        .filter(enterprise=enterprise, released_at__isnull=True)
+        .select_related("person")
+        .order_by("ends_at")
+    )

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from parkguard.audit.services import audit_record
 from parkguard.duties.choices import DutyKind
@@ -23,7 +24,9 @@ from parkguard.mobility import rules
 from parkguard.mobility.choices import (
     TRIP_OPEN,
     EvidenceKind,
+    IsolationKind,
     PlanState,
+    PointKind,
     TestResult,
     Transport,
     TripPurpose,
@@ -31,6 +34,8 @@ from parkguard.mobility.choices import (
 )
 from parkguard.mobility.divisions import UNKNOWN_DIVISION, division_full_name, division_get
 from parkguard.mobility.models import (
+    IsolationRecord,
+    ObservationPoint,
     PlanEvidence,
     ReturnDeclaration,
     ReturnPlan,
@@ -48,7 +53,11 @@ from parkguard.people.choices import EmploymentStatus
 from parkguard.people.models import Person
 from parkguard.people.sheets import SheetError, SheetLimits, sheet_kind, sheet_rows
 from parkguard.policy import PolicyInputError, evaluate_plan, to_jsonable
+from parkguard.policy.declarations import vocabulary
 from parkguard.policy.facts import DocumentRecord, NoticeRecord, Records, Sample
+from parkguard.policy.schema import AnyOf, ChoiceRef, Phases
+from parkguard.rules.registry import registry
+from parkguard.status.models import StatusHold
 from parkguard.status.services import status_hold_clear, status_hold_open
 
 # --- messages (tests import them) ---------------------------------------------------------
@@ -82,6 +91,18 @@ PLAN_FAILED = "无法按规则包计算计划：{message}"
 EVIDENCE_UNKNOWN = "计划中没有这一项"
 EVIDENCE_FUTURE = "完成时间不能晚于现在"
 HOLD_KIND = "plan"
+WAIT_PREFIX = "须待"
+ISOLATION_UNTIL = "{label}至{end:%Y-%m-%d %H:%M}，期间不得进入厂区"
+REASON_REQUIRED = "请填写变更理由"
+SHORTEN_BEYOND = "缩短超出规则包允许的范围：最早只能到 {end:%Y-%m-%d %H:%M}"
+RELEASE_EARLY = "未到结束时间，不能解除；如确需提前，请先在规则包允许的范围内缩短"
+ALREADY_RELEASED = "该记录已解除"
+END_BEFORE_START = "结束时间不能早于开始时间"
+POINT_NAME = "请填写名称"
+NO_OBSERVATION_POINT = (
+    "本企业尚未设立防疫隔离观察点：按规定不得接收来自疫情较重地区的返岗员工（B-2.4）"
+)
+CAPACITY_INVALID = "容量须为正整数"
 CLOSED = "该返岗申报已解除"
 
 
@@ -636,9 +657,10 @@ def _evidence_kinds(declaration: ReturnDeclaration, ev: PlanEvidence) -> list[st
 
 
 def observation_point_of(enterprise_id: int) -> bool:
-    """Does the enterprise keep an isolation observation point (B-2.4)? Recorded in the
-    enterprise's mobility settings; none recorded means none."""
-    return False
+    """Does the enterprise keep an isolation observation point (B-2.4)?"""
+    return ObservationPoint.objects.filter(
+        enterprise_id=enterprise_id, kind=PointKind.OBSERVATION
+    ).exists()
 
 
 @transaction.atomic
@@ -701,6 +723,7 @@ def return_declare(
         raise ValidationError({"__all__": [RETURN_FORBIDDEN.format(text="；".join(refused))]})
     for f in found:
         _plan_row(declaration, f, at, "返岗申报")
+    _isolations_open(declaration)
     _duties_store(declaration, at)
     if trip is not None and trip.status in TRIP_OPEN:
         trip.status = TripStatus.RETURNED
@@ -756,6 +779,17 @@ def return_verdict(*, declaration: ReturnDeclaration, at: dt.datetime) -> Verdic
             allowed_from = None
         elif allowed_from is not None:
             allowed_from = max(allowed_from, status.entry.allowed_from)
+    isolations = list(declaration.isolations.filter(blocks_entry=True))
+    if isolations:
+        # The records' ends (extended or shortened within bounds) decide, not the plan's.
+        reasons = [r for r in reasons if not r.startswith(WAIT_PREFIX)]
+        for record in isolations:
+            if record.released_at is None and record.ends_at > at:
+                reasons.insert(
+                    0, ISOLATION_UNTIL.format(label=record.label, end=_local(record.ends_at))
+                )
+                if allowed_from is not None:
+                    allowed_from = max(allowed_from, record.ends_at)
     allowed = not reasons
     return Verdict(
         allowed, allowed_from if not allowed else at, tuple(reasons), tuple(statuses), citation
@@ -773,10 +807,18 @@ def return_status_refresh(*, declaration: ReturnDeclaration, at: dt.datetime) ->
             declaration.closed_at = at
             declaration.save(update_fields=["closed_at"])
     else:
+        reason = verdict.reasons[0][:300]
+        stale = StatusHold.objects.filter(
+            person_id=declaration.person_id, kind=HOLD_KIND, source=source, cleared_at__isnull=True
+        ).exclude(reason=reason)
+        if stale.exists():  # the reason changed (an extension, a test done): say the new one
+            status_hold_clear(
+                person_ids=[declaration.person_id], kind=HOLD_KIND, source=source, at=at
+            )
         status_hold_open(
             person_ids=[declaration.person_id],
             kind=HOLD_KIND,
-            reason=verdict.reasons[0][:300],
+            reason=reason,
             citation=verdict.citation,
             source=source,
             at=at,
@@ -842,3 +884,155 @@ def return_plans_refresh(*, at: dt.datetime, enterprise_id: int | None = None) -
             return_status_refresh(declaration=declaration, at=at)
         count += 1
     return count
+
+
+# --- isolation and observation records (B-2.2c, J-1.1, J-1.2.x) ---------------------------
+def _local(value: dt.datetime) -> dt.datetime:
+    return timezone.localtime(value)
+
+
+def _all_measures(measures: Sequence[Any]) -> list[Any]:
+    """Measures with those inside any_of options (a per-case choice of isolation)."""
+    out: list[Any] = []
+    for measure in measures:
+        out.append(measure)
+        if isinstance(measure, AnyOf):
+            for option in measure.options:
+                out += _all_measures(option.measures)
+    return out
+
+
+def _phase_minimum(pack_id: str, version: int, rule_id: str, kind: str) -> int | None:
+    """The fewest days the pack allows for this phase (a per-case choice's minimum)."""
+    try:
+        pack = registry().get(pack_id, version)
+    except PolicyInputError:
+        return None
+    choices = vocabulary(pack).choices
+    for bound in pack.rules:
+        if bound.rule.id != rule_id:
+            continue
+        for measure in _all_measures(bound.rule.measures):
+            if not isinstance(measure, Phases):
+                continue
+            for phase in measure.phases:
+                if phase.kind == kind and isinstance(phase.days, ChoiceRef):
+                    spec = choices.get(phase.days.name)
+                    return spec.minimum if spec is not None else None
+    return None
+
+
+def _isolations_open(declaration: ReturnDeclaration) -> None:
+    """Each isolation or observation phase of the plans becomes a record to keep and change."""
+    for row in declaration.plans.filter(state=PlanState.OPEN):
+        for phase in row.plan["phases"]:
+            if phase["kind"] not in IsolationKind.values or not phase.get("end_at"):
+                continue
+            start = dt.datetime.fromisoformat(phase["start_at"])
+            end = dt.datetime.fromisoformat(phase["end_at"])
+            citation = phase["citation"]
+            minimum = _phase_minimum(row.pack_id, row.version, citation["rule_id"], phase["kind"])
+            earliest = None
+            if minimum is not None:
+                first = dt.date.fromisoformat(phase["first_day"])
+                earliest = dt.datetime.combine(
+                    first + dt.timedelta(days=minimum), dt.time.min, tzinfo=start.tzinfo
+                )
+            IsolationRecord.objects.create(
+                declaration=declaration,
+                person_id=declaration.person_id,
+                enterprise_id=declaration.enterprise_id,
+                kind=phase["kind"],
+                label=phase["label"][:50],
+                starts_at=start,
+                ends_at=end,
+                planned_end=end,
+                earliest_end=earliest,
+                blocks_entry=phase["blocks_entry"],
+                citation=citation,
+            )
+
+
+@transaction.atomic
+def isolation_change(
+    *,
+    scope: Scope,
+    record: IsolationRecord,
+    ends_at: dt.datetime,
+    reason: str,
+    by: User | None,
+    at: dt.datetime,
+) -> IsolationRecord:
+    """Extend or shorten an isolation (shortening only down to the pack's bound), with a
+    reason; the previous end is kept in the record."""
+    require(scope, "manage_health", record)
+    errors: dict[str, list[str]] = {}
+    if record.released_at is not None:
+        _add(errors, "__all__", ALREADY_RELEASED)
+    if not reason.strip():
+        _add(errors, "reason", REASON_REQUIRED)
+    if ends_at <= record.starts_at:
+        _add(errors, "ends_at", END_BEFORE_START)
+    floor = record.earliest_end or record.planned_end
+    if ends_at < floor:
+        _add(errors, "ends_at", SHORTEN_BEYOND.format(end=_local(floor)))
+    _errors(errors)
+    record.previous = [
+        *record.previous,
+        {
+            "ends_at": record.ends_at.isoformat(),
+            "reason": reason.strip(),
+            "by": by.get_full_name() or by.username if by else "",
+            "at": at.isoformat(),
+        },
+    ]
+    record.ends_at = ends_at
+    record.save(update_fields=["previous", "ends_at"])
+    if record.declaration is not None:
+        record.declaration.closed_at = None
+        record.declaration.save(update_fields=["closed_at"])
+        return_status_refresh(declaration=record.declaration, at=at)
+    return record
+
+
+@transaction.atomic
+def isolation_release(
+    *, scope: Scope, record: IsolationRecord, note: str, by: User | None, at: dt.datetime
+) -> IsolationRecord:
+    """Release at or after the end (解除隔离); the gate follows the plan's other items."""
+    require(scope, "manage_health", record)
+    if record.released_at is not None:
+        raise ValidationError({"__all__": [ALREADY_RELEASED]})
+    if at < record.ends_at:
+        raise ValidationError({"__all__": [RELEASE_EARLY]})
+    record.released_at = at
+    record.release_note = note.strip()[:200]
+    record.save(update_fields=["released_at", "release_note"])
+    if record.declaration is not None:
+        return_status_refresh(declaration=record.declaration, at=at)
+    return record
+
+
+@transaction.atomic
+def observation_point_save(
+    *,
+    scope: Scope,
+    enterprise: Any,
+    kind: str,
+    name: str,
+    capacity: int,
+    at: dt.datetime,
+) -> ObservationPoint:
+    """An enterprise sets up an observation point (B-2.4) or a buffer zone (J-1.2.5)."""
+    require(scope, "change", enterprise)
+    errors: dict[str, list[str]] = {}
+    if kind not in PointKind.values:
+        _add(errors, "kind", POINT_NAME)
+    if not name.strip():
+        _add(errors, "name", POINT_NAME)
+    if capacity < 1:
+        _add(errors, "capacity", CAPACITY_INVALID)
+    _errors(errors)
+    return ObservationPoint.objects.create(
+        enterprise=enterprise, kind=kind, name=name.strip(), capacity=capacity, created_at=at
+    )

@@ -229,6 +229,10 @@ def returnees(request: HttpRequest, enterprise_id: int) -> HttpResponse:
             "enterprise": enterprise,
             "returns": selectors.returnee_register(scope=scope, enterprise=enterprise)[:200],
             "trips": selectors.trips_of_enterprise(scope=scope, enterprise=enterprise)[:100],
+            "isolations": selectors.isolations_of_enterprise(scope=scope, enterprise=enterprise),
+            "no_point": None
+            if services.observation_point_of(enterprise.pk)
+            else services.NO_OBSERVATION_POINT,
         },
     )
 
