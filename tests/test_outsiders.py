@@ -29,7 +29,16 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from parkguard.audit.services import audit_record
 from parkguard.health.models import Alert, SickLeave
-from parkguard.mobility.models import PlanEvidence, ReturnDeclaration, ReturnPlan, Trip, TripStop
+from parkguard.mobility.models import (
+    IsolationRecord,
+    ObservationPoint,
+    PlanEvidence,
+    ReturnDeclaration,
+    ReturnPlan,
+    Trip,
+    TripStop,
+    Visitor,
+)
 from parkguard.notify.choices import Kind, Vendor
 from parkguard.notify.models import Message, Webhook
 from parkguard.notify.services import notify_send, webhook_create
@@ -115,7 +124,12 @@ def _victims(world: World) -> dict[str, Any]:
         person=world.a1_person, reason="发热", started_on=TODAY, recorded_at=_now()
     )
     trip, declaration = _mobility_victims(world)
+    isolation, visitor = _isolation_and_visitor(world, declaration)
     return {
+        "isolation_id": isolation.pk,  # A1's returnee's isolation: no change, no release
+        "visitor_id": visitor.pk,  # A1's visitor: no reading, no link
+        # The visitor's own page: a forged token (right visitor, wrong nonce) sees nothing.
+        "token": _forged_token(visitor),
         "trip_id": trip.pk,  # A1's employee's trip: outsiders may not see or approve it
         "return_id": declaration.pk,  # A1's returnee's plan: no reading, no evidence
         "enterprise_id": world.a1.pk,
@@ -151,6 +165,8 @@ def _victims(world: World) -> dict[str, Any]:
             "User": world.users["a1_officer"],
             "Trip": trip,
             "ReturnDeclaration": declaration,
+            "IsolationRecord": isolation,
+            "Visitor": visitor,
         },
     }
 
@@ -206,6 +222,47 @@ def _mobility_victims(world: World) -> tuple[Trip, ReturnDeclaration]:
         declaration=declaration, kind="test", at=_now(), result="negative", recorded_at=_now()
     )
     return trip, declaration
+
+
+def _isolation_and_visitor(
+    world: World, declaration: ReturnDeclaration
+) -> tuple[IsolationRecord, Visitor]:
+    import datetime as dt
+
+    point = ObservationPoint.objects.create(
+        enterprise=world.a1, kind="buffer", name="甲一缓冲区", capacity=3, created_at=_now()
+    )
+    isolation = IsolationRecord.objects.create(
+        declaration=declaration,
+        person=world.a1_person,
+        enterprise=world.a1,
+        kind="home_isolation",
+        label="居家隔离",
+        starts_at=_now(),
+        ends_at=_now() + dt.timedelta(days=7),
+        planned_end=_now() + dt.timedelta(days=7),
+    )
+    visitor = Visitor.objects.create(
+        enterprise=world.a1,
+        host=world.a1_person,
+        purpose="洽谈",
+        origin_code="310115",
+        origin_name="上海市浦东新区",
+        arrives_at=_now(),
+        state="registered",
+        buffer=point,
+        link_nonce="a1" * 16,
+        created_at=_now(),
+    )
+    return isolation, visitor
+
+
+def _forged_token(visitor: Visitor) -> str:
+    from django.core import signing
+
+    from parkguard.mobility.visitors import SALT
+
+    return signing.dumps({"v": visitor.pk, "n": "0" * 32}, salt=SALT)
 
 
 def _notify_victims(world: World) -> tuple[Message, Webhook]:
@@ -411,6 +468,17 @@ API_BODIES: dict[str, dict[str, Any]] = {
     # Mobility (issue 12).
     "decision": {"approve": True, "note": "越权批准"},
     "evidence": {"kind": "test", "done_at": "2022-11-15T09:00:00+08:00", "result": "negative"},
+    "details": {
+        "name": "越权",
+        "phone": "13900000009",
+        "stays": [{"division_code": "310115", "first_day": "2022-11-10", "last_day": "2022-11-14"}],
+    },
+    "change": {"ends_at": "2022-11-30T00:00:00+08:00", "reason": "越权"},
+    "visitors": {
+        "purpose": "越权",
+        "origin_code": "310115",
+        "arrives_at": "2022-11-16T09:00:00+08:00",
+    },
     "risk-areas": {
         "division_code": "420102",
         "level": "high",

@@ -13,11 +13,12 @@ from ninja import Field, Router, Schema, Status
 
 from parkguard.api.auth import SessionScope, scope
 from parkguard.lib.api_errors import DB_ID_MAX, FieldErrors, field_errors
-from parkguard.mobility import selectors, services
+from parkguard.mobility import selectors, services, visitors
 from parkguard.mobility.choices import EvidenceKind, TestResult, Transport, TripPurpose
 from parkguard.mobility.divisions import division_search
-from parkguard.mobility.models import ReturnDeclaration, Trip
-from parkguard.orgs.access import scope_of
+from parkguard.mobility.models import ReturnDeclaration, Trip, Visitor
+from parkguard.orgs.access import can, scope_of, visible
+from parkguard.people.models import Person
 
 router = Router(tags=["出行与返岗"])
 SESSION = SessionScope(scope_of)
@@ -370,3 +371,128 @@ def risk_area_add(request: HttpRequest, jurisdiction_id: int, payload: RiskAreaI
     except DjangoValidationError as exc:
         return field_errors(exc)
     return Status(201, {"id": area.pk, "division_name": area.division_name, "level": area.level})
+
+
+class VisitorIn(Schema):
+    host_id: int | None = Field(default=None, ge=1, le=DB_ID_MAX, description="接待人（员工编号）")
+    purpose: str = Field(max_length=100)
+    origin_code: str = Field(max_length=12)
+    arrives_at: dt.datetime
+
+
+class VisitorOut(Schema):
+    id: int
+    state: str
+    origin_name: str
+    arrives_at: dt.datetime
+    category: str
+    filed: bool
+    buffer_needed: bool
+    buffer: str | None
+    earliest_entry: dt.datetime | None
+    link_token: str | None = Field(description="来访人员填写链接的令牌（仅登记人和防疫专员可见）")
+
+
+class VisitorFillIn(Schema):
+    name: str = Field(max_length=50)
+    phone: str = Field(max_length=11)
+    stays: list[StopIn] = Field(max_length=20)
+    certificates: list[CertIn] = Field(default=[], max_length=10)
+
+
+def _visitor(visitor: Visitor, token: str | None) -> dict[str, Any]:
+    return {
+        "id": visitor.pk,
+        "state": visitor.state,
+        "origin_name": visitor.origin_name,
+        "arrives_at": visitor.arrives_at,
+        "category": visitor.category,
+        "filed": visitor.filed,
+        "buffer_needed": visitor.buffer_needed,
+        "buffer": visitor.buffer.name if visitor.buffer else None,
+        "earliest_entry": visitor.earliest_entry,
+        "link_token": token,
+    }
+
+
+@router.post(
+    "/mobility/visitors",
+    response={201: VisitorOut, 404: FieldErrors, 422: FieldErrors},
+    auth=SESSION,
+    summary="登记来访人员（接待人本人，或防疫专员指定接待人；J-1.2）",
+)
+def visitor_register(request: HttpRequest, payload: VisitorIn) -> Any:
+    caller = scope(request)
+    host = (
+        visible(caller, Person).filter(pk=payload.host_id).first()
+        if payload.host_id
+        else selectors.my_person(scope=caller)
+    )
+    try:
+        visitor = visitors.visitor_register(
+            scope=caller,
+            host=host,
+            purpose=payload.purpose,
+            origin_code=payload.origin_code,
+            arrives_at=payload.arrives_at,
+            by=request.user,  # type: ignore[arg-type]
+            at=timezone.now(),
+        )
+    except DjangoValidationError as exc:
+        return field_errors(exc)
+    return Status(201, _visitor(visitor, visitors.visitor_link(visitor)))
+
+
+@router.get(
+    "/mobility/visitors/{visitor_id}", response=VisitorOut, auth=SESSION, summary="来访人员"
+)
+def visitor_get(request: HttpRequest, visitor_id: int) -> Any:
+    caller = scope(request)
+    visitor = selectors.visitor_get(scope=caller, visitor_id=visitor_id)
+    mine = can(caller, "manage_visitors", visitor.host) and visitor.state == "registered"
+    return _visitor(visitor, visitors.visitor_link(visitor) if mine else None)
+
+
+@router.get(
+    "/mobility/enterprises/{enterprise_id}/visitors",
+    response=list[VisitorOut],
+    auth=SESSION,
+    summary="企业来访人员",
+)
+def enterprise_visitors(request: HttpRequest, enterprise_id: int) -> Any:
+    caller = scope(request)
+    enterprise = selectors.enterprise_for_mobility(scope=caller, enterprise_id=enterprise_id)
+    return [
+        _visitor(v, None)
+        for v in selectors.visitors_of_enterprise(scope=caller, enterprise=enterprise)[:500]
+    ]
+
+
+@router.post(
+    "/mobility/visitor-links/{token}/details",
+    response={201: dict[str, Any], 404: dict[str, Any], 422: FieldErrors, 429: dict[str, Any]},
+    auth=None,
+    summary="来访人员本人填写（无须登录；签名、有时效、限频的链接令牌）",
+)
+def visitor_fill(request: HttpRequest, token: str, payload: VisitorFillIn) -> Any:
+    try:
+        visitor = visitors.visitor_from_token(token=token, at=timezone.now())
+    except visitors.LinkBusy:
+        return Status(429, {"detail": visitors.LINK_BUSY})
+    if visitor is None:
+        return Status(404, {"detail": visitors.LINK_INVALID})
+    try:
+        visitors.visitor_fill(
+            visitor=visitor,
+            name=payload.name,
+            phone=payload.phone,
+            stays=[
+                services.StayDeclared(s.division_code, s.first_day, s.last_day, s.transit)
+                for s in payload.stays
+            ],
+            certificates=[(c.sampled_at, c.result) for c in payload.certificates],
+            at=timezone.now(),
+        )
+    except DjangoValidationError as exc:
+        return field_errors(exc)
+    return Status(201, visitors.visitor_view(visitor))

@@ -63,3 +63,9 @@ class IsolationKind(models.TextChoices):
 class PointKind(models.TextChoices):
     OBSERVATION = "observation", "防疫隔离观察点（B-2.4）"
     BUFFER = "buffer", "外来人员过渡缓冲区（J-1.2.5）"
+
+
+class VisitorState(models.TextChoices):
+    REGISTERED = "registered", "待来访人填写"
+    FILLED = "filled", "已填写"
+    CANCELLED = "cancelled", "已取消"

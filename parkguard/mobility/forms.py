@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from parkguard.mobility.choices import EvidenceKind, TestResult, Transport, TripPurpose
+from parkguard.mobility.choices import EvidenceKind, PointKind, TestResult, Transport, TripPurpose
 
 CODE_HELP = "行政区划代码（6位，如 420102），或在下方“查找代码”中按名称查找"
 # Rows of destinations / places stayed a phone page offers at once.
@@ -106,3 +106,57 @@ class RiskAreaForm(forms.Form):
 
 class RiskImportForm(forms.Form):
     file = forms.FileField(label="风险区域表（.xlsx 或 .csv）")
+
+
+class IsolationChangeForm(forms.Form):
+    ends_at = forms.DateTimeField(
+        label="新的结束时间", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    reason = forms.CharField(label="理由", max_length=200)
+
+
+class ReleaseForm(forms.Form):
+    note = forms.CharField(label="解除说明", required=False, max_length=200)
+
+
+class PointForm(forms.Form):
+    kind = forms.ChoiceField(label="类型", choices=PointKind.choices)
+    name = forms.CharField(label="名称", max_length=100)
+    capacity = forms.IntegerField(label="容量（人）", min_value=1)
+
+
+class VisitorForm(forms.Form):
+    host = forms.TypedChoiceField(label="接待人", coerce=int, required=False)
+    purpose = forms.CharField(label="来访事由", max_length=100)
+    origin_code = forms.CharField(
+        label="出发地（行政区划代码）", max_length=12, help_text=CODE_HELP
+    )
+    arrives_at = forms.DateTimeField(
+        label="预计抵达时间", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+
+    def __init__(
+        self, *args: object, hosts: list[tuple[int, str]] | None = None, **kwargs: object
+    ) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        if hosts is None:
+            del self.fields["host"]
+        else:
+            self.fields["host"].choices = [("", "—"), *hosts]  # type: ignore[attr-defined]
+
+
+class VisitorFillForm(StopsMixin):
+    name = forms.CharField(label="姓名", max_length=50)
+    phone = forms.CharField(label="手机号", max_length=11)
+    cert_at = forms.DateTimeField(
+        label="最近一次核酸检测的采样时间（没有可不填）",
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+    cert_result = forms.ChoiceField(
+        label="该次检测结果", choices=TestResult.choices, required=False
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        _stop_fields(self, "到达该地日期", "离开该地日期")

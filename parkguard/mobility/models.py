@@ -20,6 +20,7 @@ from parkguard.mobility.choices import (
     Transport,
     TripPurpose,
     TripStatus,
+    VisitorState,
 )
 from parkguard.orgs.models import Enterprise, Jurisdiction
 from parkguard.people.models import Person
@@ -305,3 +306,60 @@ class IsolationRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label} {self.starts_at:%Y-%m-%d}"
+
+
+class Visitor(models.Model):
+    """A visitor registered by a host before arrival (J-1.2.1–J-1.2.5). The visitor fills in
+    their own details through a signed, expiring link; the engine's plans are stored here."""
+
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name="企业", on_delete=models.CASCADE, related_name="+"
+    )
+    host = models.ForeignKey(
+        Person, verbose_name="接待人", on_delete=models.PROTECT, related_name="visitors"
+    )
+    purpose = models.CharField("来访事由", max_length=100)
+    origin_code = models.CharField("出发地", max_length=CODE_LENGTH)
+    origin_name = models.CharField("出发地名称", max_length=100)
+    arrives_at = models.DateTimeField("预计抵达时间")
+    state = models.CharField("状态", max_length=12, choices=VisitorState.choices)
+    # Filled in by the visitor on their phone.
+    name = models.CharField("姓名", max_length=50, blank=True)
+    phone = models.CharField("手机号", max_length=11, blank=True)
+    stays = models.JSONField("旅居史", default=list, blank=True)
+    certificates = models.JSONField("核酸证明", default=list, blank=True)
+    filled_at = models.DateTimeField("填写时间", null=True, blank=True)
+    # The engine's decision: category (rule titles), plans with pack versions and citations.
+    category = models.CharField("类别", max_length=200, blank=True)
+    plans = models.JSONField("计划", default=list, blank=True)
+    earliest_entry = models.DateTimeField("最早进厂时间", null=True, blank=True)
+    # J-1.2.3: the enterprise files the visitor with the community and the park.
+    filed = models.BooleanField("已向社区、园区报备", default=False)
+    # J-1.2.5: a buffer zone for enterprises of the pack's size (or frequent movement).
+    buffer_needed = models.BooleanField("须进入过渡缓冲区", default=False)
+    buffer = models.ForeignKey(
+        ObservationPoint, verbose_name="缓冲区", null=True, blank=True, on_delete=models.SET_NULL
+    )
+    # A new nonce voids every link sent before; uses are counted per window (rate limit).
+    link_nonce = models.CharField(max_length=32)
+    link_uses = models.PositiveIntegerField(default=0)
+    link_window_start = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField("登记时间")
+
+    scope_jurisdiction = "enterprise__jurisdiction"
+    scope_enterprise = "enterprise"
+    # The community of the enterprise sees the visitors filed with it (J-1.2.3).
+    scope_community = "enterprise__community"
+    scope_person = "host"
+
+    class Meta:
+        verbose_name = "来访人员"
+        verbose_name_plural = "来访人员"
+        ordering = ["-arrives_at", "-id"]
+        indexes = [models.Index(fields=["enterprise", "arrives_at"], name="visitor_ent_arrival")]
+
+    def __str__(self) -> str:
+        return f"{self.origin_name} {self.arrives_at:%Y-%m-%d}"

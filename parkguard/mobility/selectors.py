@@ -11,10 +11,18 @@ from django.db.models import QuerySet
 
 from parkguard.duties.choices import DutyState
 from parkguard.duties.models import Duty
-from parkguard.mobility.models import IsolationRecord, ReturnDeclaration, RiskArea, Trip
+from parkguard.mobility.models import (
+    IsolationRecord,
+    ObservationPoint,
+    ReturnDeclaration,
+    RiskArea,
+    Trip,
+    Visitor,
+)
 from parkguard.mobility.rules import risk_words
 from parkguard.orgs.access import Scope, get_visible_or_404, require, visible
 from parkguard.orgs.models import Enterprise, Jurisdiction
+from parkguard.people.choices import EmploymentStatus
 from parkguard.people.models import Person
 
 NO_PERSON = "您的账号未关联员工档案，无法报备出行或申报返岗，请联系本企业防疫专员"
@@ -159,3 +167,62 @@ def isolations_of_enterprise(*, scope: Scope, enterprise: Enterprise) -> QuerySe
         .select_related("person")
         .order_by("ends_at")
     )
+
+
+def isolation_get(*, scope: Scope, isolation_id: int) -> IsolationRecord:
+    return get_visible_or_404(
+        scope, IsolationRecord.objects.select_related("person"), pk=isolation_id
+    )
+
+
+def points_of(*, scope: Scope, enterprise: Enterprise) -> QuerySet[ObservationPoint]:
+    return visible(scope, ObservationPoint).filter(enterprise=enterprise)
+
+
+def visitor_get(*, scope: Scope, visitor_id: int) -> Visitor:
+    """A visitor: for the enterprise, the host, the park; a community sees only filed ones."""
+    queryset = visible(scope, Visitor).select_related("host", "enterprise", "buffer")
+    if scope.community_ids:
+        queryset = queryset.exclude(filed=False, enterprise__community_id__in=scope.community_ids)
+    return get_visible_or_404(scope, queryset, pk=visitor_id)
+
+
+def visitors_of_enterprise(*, scope: Scope, enterprise: Enterprise) -> QuerySet[Visitor]:
+    return (
+        visible(scope, Visitor)
+        .filter(enterprise=enterprise)
+        .select_related("host", "buffer")
+        .order_by("arrives_at", "pk")
+    )
+
+
+def visitors_of_host(*, scope: Scope, person: Person) -> QuerySet[Visitor]:
+    return visible(scope, Visitor).filter(host=person).order_by("-arrives_at", "pk")
+
+
+def visitors_filed(*, scope: Scope) -> QuerySet[Visitor]:
+    """Visitors filed with the caller's community or park (J-1.2.3)."""
+    return (
+        visible(scope, Visitor)
+        .filter(filed=True)
+        .select_related("enterprise", "host")
+        .order_by("-arrives_at", "pk")
+    )
+
+
+def host_choices(*, scope: Scope, enterprise: Enterprise) -> list[tuple[int, str]]:
+    people = visible(scope, Person).filter(enterprise=enterprise, status=EmploymentStatus.ACTIVE)
+    return list(people.order_by("name", "pk").values_list("pk", "name")[:500])
+
+
+def my_host(*, scope: Scope, enterprise: Enterprise, person_id: int | None) -> Person | None:
+    """The host an officer picked (a person of the enterprise), or None."""
+    if not person_id:
+        return None
+    return visible(scope, Person).filter(enterprise=enterprise, pk=person_id).first()
+
+
+def park_for_visitors(*, scope: Scope, jurisdiction_id: int) -> Jurisdiction:
+    park = get_visible_or_404(scope, Jurisdiction, pk=jurisdiction_id)
+    require(scope, "oversee_health", park)
+    return park

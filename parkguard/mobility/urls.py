@@ -23,4 +23,27 @@ urlpatterns = [
         views.risk_areas,
         name="mobility_risk_areas",
     ),
+    path(
+        "mobility/isolations/<int:isolation_id>/", views.isolation_detail, name="mobility_isolation"
+    ),
+    path(
+        "mobility/isolations/<int:isolation_id>/change/",
+        views.isolation_change,
+        name="mobility_isolation_change",
+    ),
+    path("mobility/enterprises/<int:enterprise_id>/points/", views.points, name="mobility_points"),
+    path("mobility/visitors/new/", views.visitor_new, name="mobility_visitor_new"),
+    path(
+        "mobility/enterprises/<int:enterprise_id>/visitors/",
+        views.enterprise_visitors,
+        name="mobility_visitors",
+    ),
+    path("mobility/visitors/<int:visitor_id>/", views.visitor_detail, name="mobility_visitor"),
+    path(
+        "mobility/parks/<int:jurisdiction_id>/visitors/",
+        views.park_visitors,
+        name="mobility_park_visitors",
+    ),
+    # The visitor's own page: no login, a signed expiring token (J-1.2).
+    path("v/<str:token>/", views.visitor_fill, name="visitor_fill"),
 ]

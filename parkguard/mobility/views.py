@@ -12,19 +12,26 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from parkguard.lib.forms import form_errors_apply
-from parkguard.mobility import selectors, services
+from parkguard.mobility import selectors, services, visitors
 from parkguard.mobility.divisions import division_search
 from parkguard.mobility.forms import (
     DecisionForm,
     EvidenceForm,
+    IsolationChangeForm,
+    PointForm,
+    ReleaseForm,
     ReturnForm,
     RiskAreaForm,
     RiskImportForm,
     TripForm,
+    VisitorFillForm,
+    VisitorForm,
 )
 from parkguard.orgs.access import can, scope_of
 
@@ -244,7 +251,10 @@ def community(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "mobility/community.html",
-        {"returns": selectors.community_returnees(scope=scope)[:200]},
+        {
+            "returns": selectors.community_returnees(scope=scope)[:200],
+            "visitors": selectors.visitors_filed(scope=scope)[:200] if scope.community_ids else [],
+        },
     )
 
 
@@ -307,4 +317,237 @@ def risk_areas(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
             "upload": upload,
         },
         status=status,
+    )
+
+
+@login_required
+@require_POST
+def isolation_change(request: HttpRequest, isolation_id: int) -> HttpResponse:
+    scope = scope_of(request)
+    record = selectors.isolation_get(scope=scope, isolation_id=isolation_id)
+    form = IsolationChangeForm(request.POST)
+    if form.is_valid():
+        try:
+            services.isolation_change(
+                scope=scope,
+                record=record,
+                ends_at=_aware(form.cleaned_data["ends_at"]),
+                reason=form.cleaned_data["reason"],
+                by=_user(request),
+                at=timezone.now(),
+            )
+        except ValidationError as exc:
+            form_errors_apply(form, exc)
+        else:
+            messages.success(request, "已变更结束时间。")
+            return redirect("mobility_returnees", enterprise_id=record.enterprise_id)
+    return render(request, "mobility/isolation.html", {"record": record, "form": form}, status=422)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def isolation_detail(request: HttpRequest, isolation_id: int) -> HttpResponse:
+    """An isolation record: its dates and changes; change its end or release it."""
+    scope = scope_of(request)
+    record = selectors.isolation_get(scope=scope, isolation_id=isolation_id)
+    release = ReleaseForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and release.is_valid():
+        try:
+            services.isolation_release(
+                scope=scope,
+                record=record,
+                note=release.cleaned_data["note"],
+                by=_user(request),
+                at=timezone.now(),
+            )
+        except ValidationError as exc:
+            form_errors_apply(release, exc)
+        else:
+            messages.success(request, "已解除。")
+            return redirect("mobility_returnees", enterprise_id=record.enterprise_id)
+    return render(
+        request,
+        "mobility/isolation.html",
+        {"record": record, "form": IsolationChangeForm(), "release": release},
+        status=422 if release.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def points(request: HttpRequest, enterprise_id: int) -> HttpResponse:
+    """The enterprise's observation points (B-2.4) and buffer zones (J-1.2.5)."""
+    scope = scope_of(request)
+    enterprise = selectors.enterprise_for_mobility(scope=scope, enterprise_id=enterprise_id)
+    form = PointForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.observation_point_save(
+                scope=scope,
+                enterprise=enterprise,
+                kind=form.cleaned_data["kind"],
+                name=form.cleaned_data["name"],
+                capacity=form.cleaned_data["capacity"],
+                at=timezone.now(),
+            )
+        except ValidationError as exc:
+            form_errors_apply(form, exc)
+        else:
+            messages.success(request, "已设立。")
+            return redirect("mobility_points", enterprise_id=enterprise.pk)
+    return render(
+        request,
+        "mobility/points.html",
+        {
+            "enterprise": enterprise,
+            "points": selectors.points_of(scope=scope, enterprise=enterprise),
+            "form": form,
+        },
+        status=422 if form.errors else 200,
+    )
+
+
+# --- visitors (J-1.2) -----------------------------------------------------------------------
+@login_required
+@require_http_methods(["GET", "POST"])
+def visitor_new(request: HttpRequest) -> HttpResponse:
+    """An employee registers their own visitor before arrival (the host is themself)."""
+    scope = scope_of(request)
+    person = selectors.my_person(scope=scope)
+    if person is None:
+        return render(request, "mobility/me.html", {"no_person": selectors.NO_PERSON})
+    form = VisitorForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            visitor = visitors.visitor_register(
+                scope=scope,
+                host=person,
+                purpose=d["purpose"],
+                origin_code=d["origin_code"].strip(),
+                arrives_at=_aware(d["arrives_at"]),
+                by=_user(request),
+                at=timezone.now(),
+            )
+        except ValidationError as exc:
+            form_errors_apply(form, exc)
+        else:
+            return redirect("mobility_visitor", visitor_id=visitor.pk)
+    return render(
+        request, "mobility/visitor_form.html", {"form": form}, status=422 if form.errors else 200
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def enterprise_visitors(request: HttpRequest, enterprise_id: int) -> HttpResponse:
+    """The officer's visitor board: registered, filled, category, plan, buffer zone."""
+    scope = scope_of(request)
+    enterprise = selectors.enterprise_for_mobility(scope=scope, enterprise_id=enterprise_id)
+    hosts = selectors.host_choices(scope=scope, enterprise=enterprise)
+    form = VisitorForm(request.POST if request.method == "POST" else None, hosts=hosts)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        host = selectors.my_host(scope=scope, enterprise=enterprise, person_id=d.get("host"))
+        try:
+            visitor = visitors.visitor_register(
+                scope=scope,
+                host=host,
+                purpose=d["purpose"],
+                origin_code=d["origin_code"].strip(),
+                arrives_at=_aware(d["arrives_at"]),
+                by=_user(request),
+                at=timezone.now(),
+            )
+        except ValidationError as exc:
+            form_errors_apply(form, exc)
+        else:
+            return redirect("mobility_visitor", visitor_id=visitor.pk)
+    return render(
+        request,
+        "mobility/visitors.html",
+        {
+            "enterprise": enterprise,
+            "visitors": selectors.visitors_of_enterprise(scope=scope, enterprise=enterprise)[:200],
+            "form": form,
+        },
+        status=422 if form.errors else 200,
+    )
+
+
+@login_required
+@require_GET
+def visitor_detail(request: HttpRequest, visitor_id: int) -> HttpResponse:
+    scope = scope_of(request)
+    visitor = selectors.visitor_get(scope=scope, visitor_id=visitor_id)
+    link = ""
+    if can(scope, "manage_visitors", visitor.host) and visitor.state == "registered":
+        link = request.build_absolute_uri(
+            reverse("visitor_fill", kwargs={"token": visitors.visitor_link(visitor)})
+        )
+    return render(
+        request,
+        "mobility/visitor_detail.html",
+        {"visitor": visitor, "link": link, "view": visitors.visitor_view(visitor)},
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def visitor_fill(request: HttpRequest, token: str) -> HttpResponse:
+    """The visitor's own phone page (no login): a forged, expired or voided link sees nothing."""
+    try:
+        visitor = visitors.visitor_from_token(token=token, at=timezone.now())
+    except visitors.LinkBusy:
+        return render(
+            request, "mobility/visitor_fill.html", {"error": visitors.LINK_BUSY}, status=429
+        )
+    if visitor is None:
+        return render(
+            request, "mobility/visitor_fill.html", {"error": visitors.LINK_INVALID}, status=404
+        )
+    form = VisitorFillForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        certs = (
+            [(_aware(d["cert_at"]), d.get("cert_result") or "negative")] if d.get("cert_at") else []
+        )
+        try:
+            visitors.visitor_fill(
+                visitor=visitor,
+                name=d["name"],
+                phone=d["phone"],
+                stays=[services.StayDeclared(c, f, t) for c, f, t in form.stops()],  # type: ignore[arg-type]
+                certificates=certs,
+                at=timezone.now(),
+            )
+        except ValidationError as exc:
+            form_errors_apply(form, exc)
+    return render(
+        request,
+        "mobility/visitor_fill.html",
+        {
+            "visitor": visitor,
+            "form": form,
+            "view": visitors.visitor_view(visitor) if visitor.state == "filled" else None,
+        },
+        status=422 if form.errors else 200,
+    )
+
+
+@login_required
+@require_GET
+def park_visitors(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
+    """Visitors the park's enterprises filed with it (J-1.2.3)."""
+    scope = scope_of(request)
+    park = selectors.park_for_visitors(scope=scope, jurisdiction_id=jurisdiction_id)
+    return render(
+        request,
+        "mobility/park_visitors.html",
+        {
+            "park": park,
+            "visitors": selectors.visitors_filed(scope=scope).filter(enterprise__jurisdiction=park)[
+                :200
+            ],
+        },
     )

@@ -300,6 +300,9 @@ ACTIONS: dict[str, Grant] = {
     "file_trip": Grant(enterprise_roles=ENTERPRISE_EDITORS, own=True),
     # Approve or refuse a trip a pack makes wait for a leader (H-4.3 企业负责同志批准).
     "approve_trip": Grant(enterprise_roles=frozenset({Role.ENTERPRISE_ADMIN})),
+    # Register a visitor before arrival (J-1.2): the host (an employee, for their own
+    # visitors) or the enterprise's officers.
+    "manage_visitors": Grant(enterprise_roles=ENTERPRISE_EDITORS, own=True),
 }
 
 

@@ -154,6 +154,8 @@ SAFE_VALUES: dict[str, set[int | float]] = {
     "parkguard/mobility/api.py": {20, 500, 1000},
     "parkguard/mobility/forms.py": {3},
     "parkguard/mobility/views.py": {10, 20, 100, 200, 422, 500},
+    # A mobile number's digits (11); bytes of a visitor link's random nonce (16).
+    "parkguard/mobility/visitors.py": {11, 16},
     # A share shown as a percentage.
     "parkguard/policy/explain.py": {100},
     "parkguard/policy/schedules.py": {100},
