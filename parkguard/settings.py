@@ -183,6 +183,9 @@ ACTIVATION_CODE_DAYS = env_int("PARKGUARD_ACTIVATION_DAYS", 7)
 MOBILITY_ARRIVAL_AHEAD_DAYS = env_int("PARKGUARD_ARRIVAL_AHEAD_DAYS", 14)
 # A visitor's fill-in link expires after this many hours; each link may be opened or sent at
 # most this many times per hour (a rate limit for a page without login).
+# When policy changes, returns with no plan that arrived within this many days are
+# recomputed too (they may now need one).
+MOBILITY_RECOMPUTE_DAYS = env_int("PARKGUARD_RECOMPUTE_DAYS", 14)
 MOBILITY_VISITOR_LINK_HOURS = env_int("PARKGUARD_VISITOR_LINK_HOURS", 72)
 MOBILITY_VISITOR_LINK_USES = env_int("PARKGUARD_VISITOR_LINK_USES", 30)
 MOBILITY_VISITOR_LINK_WINDOW_MINUTES = env_int("PARKGUARD_VISITOR_LINK_WINDOW_MINUTES", 60)

@@ -468,6 +468,8 @@ API_BODIES: dict[str, dict[str, Any]] = {
     # Mobility (issue 12).
     "decision": {"approve": True, "note": "越权批准"},
     "evidence": {"kind": "test", "done_at": "2022-11-15T09:00:00+08:00", "result": "negative"},
+    "impact": {"kind": "risk_areas"},
+    "confirm": {"kind": "risk_areas", "description": "越权确认"},
     "details": {
         "name": "越权",
         "phone": "13900000009",

@@ -13,7 +13,7 @@ from ninja import Field, Router, Schema, Status
 
 from parkguard.api.auth import SessionScope, scope
 from parkguard.lib.api_errors import DB_ID_MAX, FieldErrors, field_errors
-from parkguard.mobility import selectors, services, visitors
+from parkguard.mobility import impact, selectors, services, visitors
 from parkguard.mobility.choices import EvidenceKind, TestResult, Transport, TripPurpose
 from parkguard.mobility.divisions import division_search
 from parkguard.mobility.models import ReturnDeclaration, Trip, Visitor
@@ -496,3 +496,77 @@ def visitor_fill(request: HttpRequest, token: str, payload: VisitorFillIn) -> An
     except DjangoValidationError as exc:
         return field_errors(exc)
     return Status(201, visitors.visitor_view(visitor))
+
+
+class ChangeIn(Schema):
+    kind: str = Field(
+        max_length=12, description="version 新版本 / params 参数 / risk_areas 风险区域"
+    )
+    pack_id: str = Field(default="", max_length=100)
+    version: int | None = Field(default=None, ge=1, le=DB_ID_MAX)
+    params: dict[str, int | float | bool | str] = Field(default={})
+    description: str = Field(default="", max_length=200)
+
+
+def _change(payload: ChangeIn) -> impact.Change:
+    return impact.Change(
+        kind=payload.kind,
+        pack_id=payload.pack_id,
+        version=payload.version,
+        params=payload.params,
+        description=payload.description,
+    )
+
+
+@router.post(
+    "/mobility/parks/{jurisdiction_id}/impact",
+    response={200: dict[str, Any], 422: FieldErrors},
+    auth=SESSION,
+    summary="预览政策变化对执行中计划的影响",
+)
+def impact_preview(request: HttpRequest, jurisdiction_id: int, payload: ChangeIn) -> Any:
+    caller = scope(request)
+    park = selectors.park_for_impact(scope=caller, jurisdiction_id=jurisdiction_id)
+    try:
+        found = impact.impact_preview(
+            scope=caller, park=park, change=_change(payload), at=timezone.now()
+        )
+    except DjangoValidationError as exc:
+        return field_errors(exc)
+    return {
+        "summary": found.summary(),
+        "rows": [
+            {
+                "person_id": r.person_id,
+                "name": r.name,
+                "appear": r.appear,
+                "move": [list(m) for m in r.move],
+                "disappear": r.disappear,
+                "entry_before": r.entry_before,
+                "entry_after": r.entry_after,
+            }
+            for r in found.rows
+        ],
+    }
+
+
+@router.post(
+    "/mobility/parks/{jurisdiction_id}/impact/confirm",
+    response={201: dict[str, Any], 422: FieldErrors},
+    auth=SESSION,
+    summary="确认政策变化：更新计划（旧计划保留）并通知相关人员",
+)
+def impact_confirm(request: HttpRequest, jurisdiction_id: int, payload: ChangeIn) -> Any:
+    caller = scope(request)
+    park = selectors.park_for_impact(scope=caller, jurisdiction_id=jurisdiction_id)
+    try:
+        record = impact.impact_confirm(
+            scope=caller,
+            park=park,
+            change=_change(payload),
+            by=request.user,  # type: ignore[arg-type]
+            at=timezone.now(),
+        )
+    except DjangoValidationError as exc:
+        return field_errors(exc)
+    return Status(201, {"id": record.pk, "summary": record.summary})

@@ -69,3 +69,9 @@ class VisitorState(models.TextChoices):
     REGISTERED = "registered", "待来访人填写"
     FILLED = "filled", "已填写"
     CANCELLED = "cancelled", "已取消"
+
+
+class ChangeKind(models.TextChoices):
+    VERSION = "version", "启用规则包新版本"
+    PARAMS = "params", "修改园区参数"
+    RISK_AREAS = "risk_areas", "风险区域变化"

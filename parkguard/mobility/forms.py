@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from django import forms
 
-from parkguard.mobility.choices import EvidenceKind, PointKind, TestResult, Transport, TripPurpose
+from parkguard.mobility.choices import (
+    ChangeKind,
+    EvidenceKind,
+    PointKind,
+    TestResult,
+    Transport,
+    TripPurpose,
+)
 
 CODE_HELP = "行政区划代码（6位，如 420102），或在下方“查找代码”中按名称查找"
 # Rows of destinations / places stayed a phone page offers at once.
@@ -160,3 +167,11 @@ class VisitorFillForm(StopsMixin):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         _stop_fields(self, "到达该地日期", "离开该地日期")
+
+
+class ChangeForm(forms.Form):
+    kind = forms.ChoiceField(label="变化", choices=ChangeKind.choices)
+    pack_id = forms.CharField(label="规则包", required=False, max_length=100)
+    version = forms.IntegerField(label="版本", required=False, min_value=1)
+    params = forms.JSONField(label="园区参数（JSON，修改参数时填写）", required=False)
+    description = forms.CharField(label="说明（文件名称、文号）", required=False, max_length=200)

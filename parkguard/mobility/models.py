@@ -12,6 +12,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from parkguard.mobility.choices import (
+    ChangeKind,
     EvidenceKind,
     IsolationKind,
     PlanState,
@@ -363,3 +364,32 @@ class Visitor(models.Model):
 
     def __str__(self) -> str:
         return f"{self.origin_name} {self.arrives_at:%Y-%m-%d}"
+
+
+class PolicyChange(models.Model):
+    """A confirmed change of policy and what it did to the open plans (old plans are kept)."""
+
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, verbose_name="园区", on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField("变化", max_length=12, choices=ChangeKind.choices)
+    pack_id = models.CharField("规则包", max_length=100, blank=True)
+    version = models.PositiveIntegerField("版本", null=True, blank=True)
+    params = models.JSONField("参数", default=dict, blank=True)
+    description = models.CharField("说明", max_length=200)
+    # {"plans", "people", "appear", "move", "disappear", "entry_changed"}
+    summary = models.JSONField("影响", default=dict)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField("确认时间")
+
+    scope_jurisdiction = "jurisdiction"
+
+    class Meta:
+        verbose_name = "政策变化"
+        verbose_name_plural = "政策变化"
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return self.description

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
+
+from django.utils import timezone
 
 from parkguard.mobility.divisions import (
     PREFECTURE_DIGITS,
@@ -36,6 +38,7 @@ from parkguard.policy import (
 )
 from parkguard.policy.declarations import vocabulary
 from parkguard.policy.schema import StaffCategory
+from parkguard.rules.models import PackAdoption
 from parkguard.rules.registry import registry
 from parkguard.rules.selectors import Followed, adoptions_for, followed
 
@@ -133,15 +136,60 @@ def enterprise_facts(enterprise: Enterprise, *, headcount: int, observation_poin
     return EnterpriseFacts(headcount=headcount, has_observation_point=observation_point)
 
 
+@dataclass
+class ParkPolicy:
+    """What a park's plans are computed under: its home county and its packs, optionally with
+    another version of a pack or other parameter values (the impact preview of a change)."""
+
+    home: str
+    adoptions: list[PackAdoption]
+    versions: dict[str, int] = field(default_factory=dict)
+    params: dict[str, dict[str, Any]] = field(default_factory=dict)
+    _by_date: dict[dt.date, list[tuple[Pack, dict[str, Any]]]] = field(default_factory=dict)
+
+    def packs(self, on: dt.date) -> list[tuple[Pack, dict[str, Any]]]:
+        if on not in self._by_date:
+            found = []
+            seen: set[str] = set()
+            for adoption in self.adoptions:
+                if adoption.pack_id in seen:
+                    continue
+                seen.add(adoption.pack_id)
+                try:
+                    if adoption.pack_id in self.versions:
+                        pack = registry().get(adoption.pack_id, self.versions[adoption.pack_id])
+                    else:
+                        pack = registry().in_force(adoption.pack_id, on)
+                except PolicyInputError:
+                    continue
+                found.append((pack, self.params.get(adoption.pack_id, dict(adoption.params))))
+            self._by_date[on] = found
+        return self._by_date[on]
+
+
+def park_policy(
+    park: Jurisdiction,
+    *,
+    versions: dict[str, int] | None = None,
+    params: dict[str, dict[str, Any]] | None = None,
+) -> ParkPolicy:
+    return ParkPolicy(
+        home=home_code(park),
+        adoptions=adoptions_for(park=park),
+        versions=dict(versions or {}),
+        params=dict(params or {}),
+    )
+
+
 @dataclass(frozen=True)
 class PackPlan:
-    followed: Followed
+    pack: Pack
     plan: Plan
 
 
-def return_plans(
+def plans_under(
+    policy: ParkPolicy,
     *,
-    park: Jurisdiction,
     category: str,
     stays: Sequence[StayIn],
     certificates: Sequence[tuple[dt.datetime, str]],
@@ -150,30 +198,35 @@ def return_plans(
     enterprise: EnterpriseFacts,
     kind: str = "employee",
 ) -> list[PackPlan]:
-    """One plan per pack in force on the arrival date that asks something of this return."""
-    home = home_code(park)
-    origin = farthest([origin_of(s.code, home=home) for s in stays])
+    """One plan per pack in force on the arrival date that asks something of this arrival.
+
+    Days and midnights are the site's local ones (TIME_ZONE), whatever zone the moment
+    was written in: a moment read back from the database is in UTC.
+    """
+    arrived_at = timezone.localtime(arrived_at)
+    origin = farthest([origin_of(s.code, home=policy.home) for s in stays])
+    certs = tuple(Sample(sampled_at=at, result=r) for at, r in certificates)
     found = []
-    for entry in packs_on(park, arrived_at.date()):
-        assert entry.pack is not None
+    for pack, params in policy.packs(arrived_at.date()):
         person = PersonFacts(
             kind=kind,
             staff_category=category if category in STAFF_CATEGORIES else None,
             returnee=kind == "employee",
             origin=origin,
-            stays=stay_facts(stays, entries, entry.pack),
-            certificates=tuple(Sample(sampled_at=at, result=r) for at, r in certificates),
+            stays=stay_facts(stays, entries, pack),
+            certificates=certs,
         )
         plan = plan_arrival(
-            pack=entry.pack,
-            person=person,
-            arrived_at=arrived_at,
-            enterprise=enterprise,
-            params=entry.params,
+            pack=pack, person=person, arrived_at=arrived_at, enterprise=enterprise, params=params
         )
         if plan.rules:
-            found.append(PackPlan(entry, plan))
+            found.append(PackPlan(pack, plan))
     return found
+
+
+def return_plans(*, park: Jurisdiction, **facts: Any) -> list[PackPlan]:
+    """`plans_under` the park's packs as they are."""
+    return plans_under(park_policy(park), **facts)
 
 
 @dataclass(frozen=True)

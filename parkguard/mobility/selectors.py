@@ -14,6 +14,7 @@ from parkguard.duties.models import Duty
 from parkguard.mobility.models import (
     IsolationRecord,
     ObservationPoint,
+    PolicyChange,
     ReturnDeclaration,
     RiskArea,
     Trip,
@@ -226,3 +227,13 @@ def park_for_visitors(*, scope: Scope, jurisdiction_id: int) -> Jurisdiction:
     park = get_visible_or_404(scope, Jurisdiction, pk=jurisdiction_id)
     require(scope, "oversee_health", park)
     return park
+
+
+def park_for_impact(*, scope: Scope, jurisdiction_id: int) -> Jurisdiction:
+    park = get_visible_or_404(scope, Jurisdiction, pk=jurisdiction_id)
+    require(scope, "adopt", park)
+    return park
+
+
+def policy_changes(*, scope: Scope, park: Jurisdiction) -> QuerySet[PolicyChange]:
+    return visible(scope, PolicyChange).filter(jurisdiction=park)

@@ -923,11 +923,18 @@ def _phase_minimum(pack_id: str, version: int, rule_id: str, kind: str) -> int |
 
 
 def _isolations_open(declaration: ReturnDeclaration) -> None:
-    """Each isolation or observation phase of the plans becomes a record to keep and change."""
+    """Each isolation or observation phase of the plans becomes a record to keep and change
+    (once: a phase of a kind already on record, not released, keeps its record)."""
+    held = set(
+        declaration.isolations.filter(released_at__isnull=True).values_list("kind", flat=True)
+    )
     for row in declaration.plans.filter(state=PlanState.OPEN):
         for phase in row.plan["phases"]:
             if phase["kind"] not in IsolationKind.values or not phase.get("end_at"):
                 continue
+            if phase["kind"] in held:
+                continue
+            held.add(phase["kind"])
             start = dt.datetime.fromisoformat(phase["start_at"])
             end = dt.datetime.fromisoformat(phase["end_at"])
             citation = phase["citation"]

@@ -44,6 +44,11 @@ urlpatterns = [
         views.park_visitors,
         name="mobility_park_visitors",
     ),
+    path(
+        "mobility/parks/<int:jurisdiction_id>/impact/",
+        views.policy_impact,
+        name="mobility_policy_impact",
+    ),
     # The visitor's own page: no login, a signed expiring token (J-1.2).
     path("v/<str:token>/", views.visitor_fill, name="visitor_fill"),
 ]

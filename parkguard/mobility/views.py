@@ -18,9 +18,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from parkguard.lib.forms import form_errors_apply
-from parkguard.mobility import selectors, services, visitors
+from parkguard.mobility import impact, selectors, services, visitors
 from parkguard.mobility.divisions import division_search
 from parkguard.mobility.forms import (
+    ChangeForm,
     DecisionForm,
     EvidenceForm,
     IsolationChangeForm,
@@ -550,4 +551,52 @@ def park_visitors(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
                 :200
             ],
         },
+    )
+
+
+# --- when policy changes ----------------------------------------------------------------------
+@login_required
+@require_http_methods(["GET", "POST"])
+def policy_impact(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
+    """Preview the impact of a change on open plans (a table and a chart), then confirm."""
+    scope = scope_of(request)
+    park = selectors.park_for_impact(scope=scope, jurisdiction_id=jurisdiction_id)
+    form = ChangeForm(request.POST if request.method == "POST" else request.GET or None)
+    found = None
+    status = 200
+    if form.is_bound and form.is_valid():
+        d = form.cleaned_data
+        change = impact.Change(
+            kind=d["kind"],
+            pack_id=d["pack_id"] or "",
+            version=d["version"],
+            params=d["params"] if isinstance(d["params"], dict) else {},
+            description=d["description"],
+        )
+        try:
+            if request.method == "POST" and "confirm" in request.POST:
+                record = impact.impact_confirm(
+                    scope=scope, park=park, change=change, by=_user(request), at=timezone.now()
+                )
+                messages.success(
+                    request, f"已确认：{record.summary.get('people', 0)} 人的计划已更新。"
+                )
+                return redirect("mobility_policy_impact", jurisdiction_id=park.pk)
+            found = impact.impact_preview(scope=scope, park=park, change=change, at=timezone.now())
+        except ValidationError as exc:
+            form_errors_apply(form, exc)
+            status = 422
+    elif form.is_bound:
+        status = 422
+    return render(
+        request,
+        "mobility/impact.html",
+        {
+            "park": park,
+            "form": form,
+            "impact": found,
+            "summary": found.summary() if found else None,
+            "changes": selectors.policy_changes(scope=scope, park=park)[:20],
+        },
+        status=status,
     )
