@@ -39,6 +39,7 @@ from parkguard.mobility.services import (
     _isolations_open,
     _plan_row,
     return_status_refresh,
+    utc_iso,
 )
 from parkguard.notify.choices import Kind
 from parkguard.notify.services import notify_send
@@ -124,12 +125,8 @@ def _policy(park: Jurisdiction, change: Change) -> rules.ParkPolicy:
     return rules.park_policy(park, versions=versions, params=params)
 
 
-def _due_map(plans: list[dict[str, Any]]) -> dict[str, tuple[str, str | None]]:
-    return {
-        f"{p['pack_id']}:{o['key']}": (o["title"], o.get("due_at"))
-        for p in plans
-        for o in p["obligations"]
-    }
+def _due_map(plans: list[tuple[dict[str, Any], str | None]]) -> dict[str, tuple[str, str | None]]:
+    return {key: (title, due) for index, _ in plans for key, (title, due) in index.items()}
 
 
 def _entry(values: list[str | None], blocking: bool) -> str | None:
@@ -137,8 +134,7 @@ def _entry(values: list[str | None], blocking: bool) -> str | None:
     return max(known) if known and blocking else None
 
 
-def _iso(value: dt.datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
+_iso = utc_iso
 
 
 def impact_preview(
@@ -164,11 +160,11 @@ def impact_preview(
             enterprise__jurisdiction=park, kind=PointKind.OBSERVATION
         ).values_list("enterprise_id", flat=True)
     )
-    old: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for declaration_id, plan in ReturnPlan.objects.filter(
+    old: dict[int, list[tuple[dict[str, Any], str | None]]] = defaultdict(list)
+    for declaration_id, index, entry in ReturnPlan.objects.filter(
         state=PlanState.OPEN, declaration__enterprise__jurisdiction=park
-    ).values_list("declaration_id", "plan"):
-        old[declaration_id].append(plan)
+    ).values_list("declaration_id", "index", "earliest_entry"):
+        old[declaration_id].append((index, _iso(entry)))
     # Returns with no plan at all (nothing applied when declared) may gain one: those that
     # arrived within the look-back window are recomputed too.
     since = at - dt.timedelta(days=settings.MOBILITY_RECOMPUTE_DAYS)
@@ -234,14 +230,16 @@ def impact_preview(
 
 
 def _same(a: str | None, b: str | None) -> bool:
-    """Two stored moments are the same instant (time zones may be written differently)."""
-    if not a or not b:
-        return a == b
-    return dt.datetime.fromisoformat(a) == dt.datetime.fromisoformat(b)
+    """Two moments, both UTC ISO text (`utc_iso`), are the same instant."""
+    return a == b
 
 
 def _compare(
-    pk: int, person_id: int, name: str, before: list[dict[str, Any]], after: list[Plan]
+    pk: int,
+    person_id: int,
+    name: str,
+    before: list[tuple[dict[str, Any], str | None]],
+    after: list[Plan],
 ) -> PersonImpact:
     row = PersonImpact(pk, person_id, name)
     was = _due_map(before)
@@ -252,7 +250,7 @@ def _compare(
         elif not _same(was[key][1], due):
             row.move.append((title, was[key][1] or "", due or ""))
     row.disappear = [title for key, (title, _) in was.items() if key not in now]
-    row.entry_before = _entry([p.get("earliest_entry") for p in before], bool(before))
+    row.entry_before = _entry([entry for _, entry in before], bool(before))
     after_entry = _entry([_iso(p.earliest_entry) for p in after], bool(after))
     row.entry_after = row.entry_before if _same(row.entry_before, after_entry) else after_entry
     return row

@@ -181,6 +181,9 @@ class ReturnPlan(models.Model):
     version = models.PositiveIntegerField("版本")
     document_number = models.CharField("文号", max_length=200)
     plan = models.JSONField("计划")
+    # {"<pack>:<obligation key>": [title, due_at]}: what the impact preview compares, small
+    # enough to read for every open plan at once.
+    index = models.JSONField("义务索引", default=dict, blank=True)
     earliest_entry = models.DateTimeField("最早进厂时间", null=True, blank=True)
     blocks_entry = models.BooleanField("计划限制进厂", default=False)
     state = models.CharField("状态", max_length=12, choices=PlanState.choices)

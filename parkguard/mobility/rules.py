@@ -117,8 +117,10 @@ def stay_facts(stays: Sequence[StayIn], entries: Sequence[Entry], pack: Pack) ->
         )
         in_city = _highest((e.level for e in live if within(PREFECTURE_DIGITS, e)), order)
         in_province = _highest((e.level for e in live if within(PROVINCE_DIGITS, e)), order)
+        # Built from checked records (known codes, dates in order, the pack's own words), so
+        # without pydantic's validation, which would cost as much as the plan itself.
         out.append(
-            Stay(
+            Stay.model_construct(
                 region=stay.name,
                 risk=place,
                 county_risk=in_county,
@@ -205,14 +207,17 @@ def plans_under(
     """
     arrived_at = timezone.localtime(arrived_at)
     origin = farthest([origin_of(s.code, home=policy.home) for s in stays])
-    certs = tuple(Sample(sampled_at=at, result=r) for at, r in certificates)
+    certs = tuple(
+        Sample.model_construct(sampled_at=at, result=r)  # type: ignore[arg-type]
+        for at, r in certificates
+    )
     found = []
     for pack, params in policy.packs(arrived_at.date()):
-        person = PersonFacts(
-            kind=kind,
-            staff_category=category if category in STAFF_CATEGORIES else None,
+        person = PersonFacts.model_construct(
+            kind=kind,  # type: ignore[arg-type]
+            staff_category=category if category in STAFF_CATEGORIES else None,  # type: ignore[arg-type]
             returnee=kind == "employee",
-            origin=origin,
+            origin=origin,  # type: ignore[arg-type]
             stays=stay_facts(stays, entries, pack),
             certificates=certs,
         )

@@ -52,7 +52,7 @@ from parkguard.orgs.models import Jurisdiction, Membership
 from parkguard.people.choices import EmploymentStatus
 from parkguard.people.models import Person
 from parkguard.people.sheets import SheetError, SheetLimits, sheet_kind, sheet_rows
-from parkguard.policy import PolicyInputError, evaluate_plan, to_jsonable
+from parkguard.policy import Plan, PolicyInputError, evaluate_plan, to_jsonable
 from parkguard.policy.declarations import vocabulary
 from parkguard.policy.facts import DocumentRecord, NoticeRecord, Records, Sample
 from parkguard.policy.schema import AnyOf, ChoiceRef, Phases
@@ -555,6 +555,16 @@ def _compute(declaration: ReturnDeclaration, *, observation_point: bool) -> list
     )
 
 
+def plan_index(plan: Plan) -> dict[str, list[str | None]]:
+    """The obligations of a plan by key: title and due time (what a change is compared on)."""
+    return {f"{plan.pack_id}:{o.key}": [o.title, utc_iso(o.due_at)] for o in plan.obligations}
+
+
+def utc_iso(value: dt.datetime | None) -> str | None:
+    """A moment as UTC ISO text: one instant, one spelling (compared as text)."""
+    return value.astimezone(dt.UTC).isoformat() if value is not None else None
+
+
 def _plan_row(
     declaration: ReturnDeclaration, found: rules.PackPlan, at: dt.datetime, reason: str
 ) -> ReturnPlan:
@@ -568,6 +578,7 @@ def _plan_row(
         version=plan.version,
         document_number=plan.document_number,
         plan=to_jsonable(plan),
+        index=plan_index(plan),
         earliest_entry=plan.earliest_entry,
         blocks_entry=blocking,
         state=PlanState.OPEN,

@@ -82,7 +82,7 @@ def test_a_risk_area_change_is_previewed_then_confirmed(jinjiang: World) -> None
     rows = {r.declaration_id: r for r in found.rows}
     assert any("居家隔离第7天" in t for t in rows[isolated].disappear)
     assert any("居家隔离第7天" in t for t in rows[free].appear)
-    assert rows[free].entry_after == "2022-11-22T00:00:00+08:00"
+    assert dt.datetime.fromisoformat(rows[free].entry_after or "") == at("2022-11-22", "00:00")
     record = impact.impact_confirm(
         scope=SYSTEM, park=world.park_a, change=change, by=None, at=at("2022-11-16", "09:00")
     )
