@@ -20,6 +20,9 @@ WUHAN = "420102"  # 湖北省武汉市江岸区
 SHANGHAI = "310115"  # 上海市浦东新区
 GUANGZHOU = "440106"  # 广东省广州市天河区
 SOURCE = "演示数据：某市新冠肺炎疫情防控指挥部公告"
+# Demo dates are offsets from the day the demo is loaded (demo data, not policy).
+DAY = dt.timedelta(days=1)
+HOUR = dt.timedelta(hours=1)
 
 
 def demo_mobility(
@@ -37,9 +40,7 @@ def demo_mobility(
         services.risk_area_save(
             scope=SYSTEM,
             park=park,
-            row=services.RiskAreaIn(
-                code, place, level, today - dt.timedelta(days=back), None, SOURCE
-            ),
+            row=services.RiskAreaIn(code, place, level, today - back * DAY, None, SOURCE),
             by=None,
             at=now,
         )
@@ -55,19 +56,19 @@ def demo_mobility(
     )
     staff = list(Person.objects.filter(enterprise=enterprise).order_by("id")[:5])
     returnee = next(p for p in staff if me is None or p.pk != me.pk)
-    arrived = (now - dt.timedelta(days=3)).replace(hour=10, minute=30, second=0, microsecond=0)
+    arrived = (now - 3 * DAY).replace(hour=10, minute=30, second=0, microsecond=0)
     declaration = services.return_declare(
         scope=SYSTEM,
         person=returnee,
         arrived_at=arrived,
-        stays=[services.StayDeclared(WUHAN, arrived.date() - dt.timedelta(days=8), arrived.date())],
+        stays=[services.StayDeclared(WUHAN, arrived.date() - 8 * DAY, arrived.date())],
         transport="train",
-        certificates=[(arrived - dt.timedelta(hours=30), "negative")],
+        certificates=[(arrived - 30 * HOUR, "negative")],
         by=None,
-        at=arrived - dt.timedelta(days=1),
+        at=arrived - DAY,
     )
     for day in (0, 2):  # home isolation days 1 and 3: sampled, negative
-        sampled = (arrived + dt.timedelta(days=day)).replace(hour=15, minute=0)
+        sampled = (arrived + day * DAY).replace(hour=15, minute=0)
         services.plan_evidence_record(
             scope=SYSTEM,
             declaration=declaration,
@@ -76,7 +77,7 @@ def demo_mobility(
             done_at=sampled,
             result="negative",
             by=None,
-            at=min(now, sampled + dt.timedelta(hours=5)),
+            at=min(now, sampled + 5 * HOUR),
         )
     if me is not None:
         visitors.visitor_register(
@@ -84,7 +85,7 @@ def demo_mobility(
             host=me,
             purpose="设备验收",
             origin_code=SHANGHAI,
-            arrives_at=(now + dt.timedelta(days=1)).replace(hour=9, minute=30, second=0),
+            arrives_at=(now + DAY).replace(hour=9, minute=30, second=0),
             by=None,
             at=now,
         )
@@ -94,13 +95,9 @@ def demo_mobility(
             scope=SYSTEM,
             person=traveller,
             purpose="private",
-            departs_on=today + dt.timedelta(days=2),
-            returns_on=today + dt.timedelta(days=6),
-            stops=[
-                services.StopIn(
-                    GUANGZHOU, today + dt.timedelta(days=2), today + dt.timedelta(days=5)
-                )
-            ],
+            departs_on=today + 2 * DAY,
+            returns_on=today + 6 * DAY,
+            stops=[services.StopIn(GUANGZHOU, today + 2 * DAY, today + 5 * DAY)],
             note="探亲",
             by=None,
             at=now,

@@ -19,3 +19,17 @@ class HoldKind(models.TextChoices):
     SICK_LEAVE = "sick_leave", "病假"
     # A returnee's or visitor's plan (isolation, tests, reports) does not allow entry yet.
     PLAN = "plan", "返岗/来访计划未完成"
+    MANUAL = "manual", "人工限制（经复核）"
+
+
+class OverrideAction(models.TextChoices):
+    """What a manual override does to a person's entry status."""
+
+    HOLD = "hold", "手动限制进入"
+    RELEASE = "release", "解除限制"
+
+
+class OverrideState(models.TextChoices):
+    PENDING = "pending", "待复核"
+    APPROVED = "approved", "已批准并生效"
+    REFUSED = "refused", "已驳回"
