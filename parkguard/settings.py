@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "parkguard.duties",
     "parkguard.health",
     "parkguard.gate",
+    "parkguard.mobility",
 ]
 
 MIDDLEWARE = [
@@ -197,6 +198,16 @@ OTP_TOTP_ISSUER = "ParkGuard"
 STATUS_OVERRIDES_PER_HOUR = env_int("PARKGUARD_STATUS_OVERRIDES_PER_HOUR", 10)
 # A one-time activation code (first login, or a reset) expires after this many days.
 ACTIVATION_CODE_DAYS = env_int("PARKGUARD_ACTIVATION_DAYS", 7)
+# A return may be declared before arrival, but not for an arrival further ahead than this.
+MOBILITY_ARRIVAL_AHEAD_DAYS = env_int("PARKGUARD_ARRIVAL_AHEAD_DAYS", 14)
+# A visitor's fill-in link expires after this many hours; each link may be opened or sent at
+# most this many times per hour (a rate limit for a page without login).
+# When policy changes, returns with no plan that arrived within this many days are
+# recomputed too (they may now need one).
+MOBILITY_RECOMPUTE_DAYS = env_int("PARKGUARD_RECOMPUTE_DAYS", 14)
+MOBILITY_VISITOR_LINK_HOURS = env_int("PARKGUARD_VISITOR_LINK_HOURS", 72)
+MOBILITY_VISITOR_LINK_USES = env_int("PARKGUARD_VISITOR_LINK_USES", 30)
+MOBILITY_VISITOR_LINK_WINDOW_MINUTES = env_int("PARKGUARD_VISITOR_LINK_WINDOW_MINUTES", 60)
 
 # Idle sessions end after this many minutes without a request.
 SESSION_COOKIE_AGE = env_int("PARKGUARD_IDLE_MINUTES", 30) * 60

@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("parkguard.rules.urls")),
     path("", include("parkguard.notify.urls")),
     path("", include("parkguard.health.urls")),
+    path("", include("parkguard.mobility.urls")),
     path("", include("parkguard.status.urls")),
     path("", include("parkguard.duties.urls")),
     path("", include("parkguard.gate.urls")),

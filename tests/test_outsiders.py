@@ -34,6 +34,16 @@ from parkguard.duties.models import DailyFigure, Duty
 from parkguard.gate.models import AccessCheck, Gate, PrintedPass, TemporaryPass
 from parkguard.gate.services import gate_create, printed_pass_issue, temporary_pass_issue
 from parkguard.health.models import Alert, SickLeave
+from parkguard.mobility.models import (
+    IsolationRecord,
+    ObservationPoint,
+    PlanEvidence,
+    ReturnDeclaration,
+    ReturnPlan,
+    Trip,
+    TripStop,
+    Visitor,
+)
 from parkguard.notify.choices import Kind, Vendor
 from parkguard.notify.models import Message, Webhook
 from parkguard.notify.services import notify_send, webhook_create
@@ -135,9 +145,17 @@ def _victims(world: World) -> dict[str, Any]:
         person=world.a1_person, reason="发热", started_on=TODAY, recorded_at=_now()
     )
     _duties_victims(world)
-    gate, printed, visitor, check = _gate_victims(world, token)
+    gate, printed, temp_pass, check = _gate_victims(world, token)
     upload = _pack_upload_victim(world)
+    trip, declaration = _mobility_victims(world)
+    isolation, visitor = _isolation_and_visitor(world, declaration)
     return {
+        "isolation_id": isolation.pk,  # A1's returnee's isolation: no change, no release
+        "visitor_id": visitor.pk,  # A1's visitor: no reading, no link
+        # The visitor's own page: a forged token (right visitor, wrong nonce) sees nothing.
+        "token": _forged_token(visitor),
+        "trip_id": trip.pk,  # A1's employee's trip: outsiders may not see or approve it
+        "return_id": declaration.pk,  # A1's returnee's plan: no reading, no evidence
         "enterprise_id": world.a1.pk,
         "unit_id": world.a1_unit.pk,
         "person_id": world.a1_person.pk,
@@ -164,7 +182,7 @@ def _victims(world: World) -> dict[str, Any]:
             batch.filename,
             member.name,
             member.phone,
-            visitor.name,
+            temp_pass.name,
             printed.serial,
             upload.title,
         ],
@@ -185,10 +203,14 @@ def _victims(world: World) -> dict[str, Any]:
             "SickLeave": leave,
             "Gate": gate,
             "PrintedPass": printed,
-            "TemporaryPass": visitor,
+            "TemporaryPass": temp_pass,
             "AccessCheck": check,
             "UploadedPack": upload,
             "User": world.users["a1_officer"],
+            "Trip": trip,
+            "ReturnDeclaration": declaration,
+            "IsolationRecord": isolation,
+            "Visitor": visitor,
         },
     }
 
@@ -275,6 +297,100 @@ def _pack_upload_victim(world: World) -> UploadedPack:
         by=admin,
         at=_now(),
     )
+
+
+def _mobility_victims(world: World) -> tuple[Trip, ReturnDeclaration]:
+    import datetime as dt
+
+    trip = Trip.objects.create(
+        person=world.a1_person,
+        enterprise=world.a1,
+        purpose="private",
+        departs_on=TODAY,
+        returns_on=TODAY + dt.timedelta(days=3),
+        status="pending",
+        approver="企业负责同志",
+        filed_at=_now(),
+    )
+    TripStop.objects.create(
+        trip=trip,
+        order=1,
+        division_code="420102",
+        division_name="湖北省武汉市江岸区",
+        first_day=TODAY,
+        last_day=TODAY,
+    )
+    declaration = ReturnDeclaration.objects.create(
+        person=world.a1_person,
+        enterprise=world.a1,
+        trip=trip,
+        arrived_at=_now(),
+        transport="train",
+        stays=[
+            {
+                "division_code": "420102",
+                "division_name": "湖北省武汉市江岸区",
+                "first_day": TODAY.isoformat(),
+                "last_day": TODAY.isoformat(),
+                "transit": False,
+            }
+        ],
+        declared_at=_now(),
+    )
+    ReturnPlan.objects.create(
+        declaration=declaration,
+        pack_id="jinjiang-xiyuan-2022-81",
+        version=1,
+        document_number="晋政西〔2022〕81号",
+        plan={"obligations": [], "phases": []},
+        state="done",
+        computed_at=_now(),
+    )
+    PlanEvidence.objects.create(
+        declaration=declaration, kind="test", at=_now(), result="negative", recorded_at=_now()
+    )
+    return trip, declaration
+
+
+def _isolation_and_visitor(
+    world: World, declaration: ReturnDeclaration
+) -> tuple[IsolationRecord, Visitor]:
+    import datetime as dt
+
+    point = ObservationPoint.objects.create(
+        enterprise=world.a1, kind="buffer", name="甲一缓冲区", capacity=3, created_at=_now()
+    )
+    isolation = IsolationRecord.objects.create(
+        declaration=declaration,
+        person=world.a1_person,
+        enterprise=world.a1,
+        kind="home_isolation",
+        label="居家隔离",
+        starts_at=_now(),
+        ends_at=_now() + dt.timedelta(days=7),
+        planned_end=_now() + dt.timedelta(days=7),
+    )
+    visitor = Visitor.objects.create(
+        enterprise=world.a1,
+        host=world.a1_person,
+        purpose="洽谈",
+        origin_code="310115",
+        origin_name="上海市浦东新区",
+        arrives_at=_now(),
+        state="registered",
+        buffer=point,
+        link_nonce="a1" * 16,
+        created_at=_now(),
+    )
+    return isolation, visitor
+
+
+def _forged_token(visitor: Visitor) -> str:
+    from django.core import signing
+
+    from parkguard.mobility.visitors import SALT
+
+    return signing.dumps({"v": visitor.pk, "n": "0" * 32}, salt=SALT)
 
 
 def _notify_victims(world: World) -> tuple[Message, Webhook]:
@@ -475,7 +591,7 @@ API_BODIES: dict[str, dict[str, Any]] = {
     "reactivate": {},
     "reset": {},
     "employee-logins": {"person_ids": [1], "login_by": "phone"},
-    # Approving A1's pending manual override (issue 18 §2).
+    # Approving A1's pending manual override (issue 18 §2) or A1's trip (issue 12).
     "decision": {"approve": True, "note": "越权批准"},
     # Rule packs a park uploads, previews, publishes and adopts (issue 10 §3).
     "validate": {"file": "x.yaml", "text": "id: x\n"},
@@ -484,6 +600,27 @@ API_BODIES: dict[str, dict[str, Any]] = {
     "propose": {},
     "publish": {},
     "adopt": {"pack_id": "example-quyu-2022-1", "params": {}},
+    # Mobility (issue 12).
+    "evidence": {"kind": "test", "done_at": "2022-11-15T09:00:00+08:00", "result": "negative"},
+    "impact": {"kind": "risk_areas"},
+    "confirm": {"kind": "risk_areas", "description": "越权确认"},
+    "details": {
+        "name": "越权",
+        "phone": "13900000009",
+        "stays": [{"division_code": "310115", "first_day": "2022-11-10", "last_day": "2022-11-14"}],
+    },
+    "change": {"ends_at": "2022-11-30T00:00:00+08:00", "reason": "越权"},
+    "visitors": {
+        "purpose": "越权",
+        "origin_code": "310115",
+        "arrives_at": "2022-11-16T09:00:00+08:00",
+    },
+    "risk-areas": {
+        "division_code": "420102",
+        "level": "high",
+        "effective_from": "2022-11-15",
+        "source": "越权登记",
+    },
 }
 
 

@@ -20,6 +20,7 @@ from parkguard.gate.api import router as gate_router
 from parkguard.health.api import router as health_router
 from parkguard.lib.api_errors import translate
 from parkguard.lib.api_failures import failure_handlers_install
+from parkguard.mobility.api import router as mobility_router
 from parkguard.notify.api import router as notify_router
 from parkguard.orgs.access import NOT_FOUND, Scope, scope_for_token, scope_of
 from parkguard.orgs.api import accounts_router
@@ -93,6 +94,7 @@ api.add_router("/", logins_router)
 api.add_router("/", rules_router)
 api.add_router("/", notify_router)
 api.add_router("/", health_router)
+api.add_router("/", mobility_router)
 api.add_router("/", status_router)
 api.add_router("/", duties_router)
 api.add_router("/", gate_router)

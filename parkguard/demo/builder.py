@@ -407,6 +407,7 @@ def demo_load(*, if_empty: bool = False) -> DemoResult | None:
         )
 
     a1 = enterprises[0]
+    b1 = next(e for e in enterprises if e.jurisdiction_id == park_b.pk)
     first_team = OrgUnit.objects.filter(enterprise=a1, kind=OrgUnitKind.TEAM).order_by("id").first()
     me = Person.objects.filter(enterprise=a1).order_by("id").first()
     grants = [
@@ -421,6 +422,7 @@ def demo_load(*, if_empty: bool = False) -> DemoResult | None:
         ("guard", Role.GATE_GUARD, None, a1, None, None),
         ("employee", Role.EMPLOYEE, None, a1, None, me),
         ("parkb_admin", Role.PARK_ADMIN, park_b, None, None, None),
+        ("entb_admin", Role.ENTERPRISE_ADMIN, None, b1, None, None),
     ]
     for username, role, jurisdiction, enterprise, unit, person in grants:
         Membership.objects.update_or_create(
@@ -441,6 +443,9 @@ def demo_load(*, if_empty: bool = False) -> DemoResult | None:
     )
     _demo_pending_logins(enterprise=a1, officer=users["officer"], team=first_team)
     demo_pack_draft(park=park_a, by=users["park_admin"])
+    from parkguard.demo.mobility import demo_mobility
+
+    demo_mobility(enterprise=a1, me=me, park=park_a, b1=b1)
     total = Person.objects.count()
     return DemoResult(summary=f"{len(enterprises)} 家企业，{total} 名人员，2 个园区")
 

@@ -330,6 +330,16 @@ ACTIONS: dict[str, Grant] = {
     ),
     # One's own phone pass, and registering in or out with a place code (J-1.5a).
     "show_pass": Grant(own=True),
+    # Mobility (issue 12). The park's risk-area register: park admins and cadres.
+    "manage_risk_areas": Grant(park_roles=PARK_EDITORS | {Role.PARK_CADRE}),
+    # File a trip, update its itinerary, declare a return, record what a plan asked: the
+    # person themself (J-1.1), or the enterprise's officers for them.
+    "file_trip": Grant(enterprise_roles=ENTERPRISE_EDITORS, own=True),
+    # Approve or refuse a trip a pack makes wait for a leader (H-4.3 企业负责同志批准).
+    "approve_trip": Grant(enterprise_roles=frozenset({Role.ENTERPRISE_ADMIN})),
+    # Register a visitor before arrival (J-1.2): the host (an employee, for their own
+    # visitors) or the enterprise's officers.
+    "manage_visitors": Grant(enterprise_roles=ENTERPRISE_EDITORS, own=True),
 }
 
 

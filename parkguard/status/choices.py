@@ -17,6 +17,8 @@ class HoldKind(models.TextChoices):
     SYMPTOM = "symptom", "有症状"
     FEVER = "fever", "体温异常"
     SICK_LEAVE = "sick_leave", "病假"
+    # A returnee's or visitor's plan (isolation, tests, reports) does not allow entry yet.
+    PLAN = "plan", "返岗/来访计划未完成"
     MANUAL = "manual", "人工限制（经复核）"
 
 

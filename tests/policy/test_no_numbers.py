@@ -192,6 +192,19 @@ SAFE_VALUES: dict[str, set[int | float]] = {
     # A reason must have 4 characters.
     "parkguard/people/services.py": {4},
     # Page size of the ledger (50).
+    # Mobility: the digits of a GB/T 2260 code naming the province and prefecture (2, 4);
+    # the length of a division code field (12: six digits and a development zone's suffix).
+    "parkguard/mobility/divisions.py": {4},
+    "parkguard/mobility/models.py": {12},
+    # Page sizes: division search results (20), register and board rows (100, 200, 500, 1000);
+    # the rows of destinations a phone form offers (3); a page's 422 on refused input.
+    "parkguard/mobility/api.py": {20, 500, 1000},
+    "parkguard/mobility/forms.py": {3},
+    "parkguard/mobility/views.py": {10, 20, 100, 200, 422, 500},
+    # A mobile number's digits (11); bytes of a visitor link's random nonce (16).
+    "parkguard/mobility/visitors.py": {11, 16},
+    # Rows read per round trip when the impact preview streams the open returns.
+    "parkguard/mobility/impact.py": {2000},
     # A share shown as a percentage.
     "parkguard/policy/explain.py": {100},
     "parkguard/policy/schedules.py": {100},

@@ -1,0 +1,104 @@
+"""The demo's trips, returns and visitors: a risk-area register for park A, a returnee in home
+isolation with duties and tests done, the `employee` login's visitor registered for tomorrow,
+observation point and buffer zone for the first enterprise; in park B, a trip out of Chongqing
+awaiting the enterprise leader's approval (H-4.3). Written through the mobility services, so
+plans, duties, holds and inbox messages follow. Dates run from the day the demo is loaded."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+from parkguard.mobility import services, visitors
+from parkguard.mobility.models import ObservationPoint, RiskArea, Trip
+from parkguard.orgs.access import SYSTEM
+from parkguard.orgs.models import Enterprise, Jurisdiction
+from parkguard.people.models import Person
+
+WUHAN = "420102"  # 湖北省武汉市江岸区
+SHANGHAI = "310115"  # 上海市浦东新区
+GUANGZHOU = "440106"  # 广东省广州市天河区
+SOURCE = "演示数据：某市新冠肺炎疫情防控指挥部公告"
+# Demo dates are offsets from the day the demo is loaded (demo data, not policy).
+DAY = dt.timedelta(days=1)
+HOUR = dt.timedelta(hours=1)
+
+
+def demo_mobility(
+    *, enterprise: Enterprise, me: Person | None, park: Jurisdiction, b1: Enterprise
+) -> None:
+    if RiskArea.objects.filter(jurisdiction=park).exists():
+        return
+    now = timezone.localtime(timezone.now())
+    today = now.date()
+    for code, place, level, back in (
+        (WUHAN, "某街道", "high", 12),
+        (SHANGHAI, "某社区", "medium", 6),
+        (GUANGZHOU, "", "low", 20),
+    ):
+        services.risk_area_save(
+            scope=SYSTEM,
+            park=park,
+            row=services.RiskAreaIn(code, place, level, today - back * DAY, None, SOURCE),
+            by=None,
+            at=now,
+        )
+    ObservationPoint.objects.create(
+        enterprise=enterprise, kind="observation", name="东区隔离观察点", capacity=8, created_at=now
+    )
+    ObservationPoint.objects.create(
+        enterprise=enterprise,
+        kind="buffer",
+        name="北门外来人员过渡缓冲区",
+        capacity=12,
+        created_at=now,
+    )
+    staff = list(Person.objects.filter(enterprise=enterprise).order_by("id")[:5])
+    returnee = next(p for p in staff if me is None or p.pk != me.pk)
+    arrived = (now - 3 * DAY).replace(hour=10, minute=30, second=0, microsecond=0)
+    declaration = services.return_declare(
+        scope=SYSTEM,
+        person=returnee,
+        arrived_at=arrived,
+        stays=[services.StayDeclared(WUHAN, arrived.date() - 8 * DAY, arrived.date())],
+        transport="train",
+        certificates=[(arrived - 30 * HOUR, "negative")],
+        by=None,
+        at=arrived - DAY,
+    )
+    for day in (0, 2):  # home isolation days 1 and 3: sampled, negative
+        sampled = (arrived + day * DAY).replace(hour=15, minute=0)
+        services.plan_evidence_record(
+            scope=SYSTEM,
+            declaration=declaration,
+            kind="test",
+            obligation="",
+            done_at=sampled,
+            result="negative",
+            by=None,
+            at=min(now, sampled + 5 * HOUR),
+        )
+    if me is not None:
+        visitors.visitor_register(
+            scope=SYSTEM,
+            host=me,
+            purpose="设备验收",
+            origin_code=SHANGHAI,
+            arrives_at=(now + DAY).replace(hour=9, minute=30, second=0),
+            by=None,
+            at=now,
+        )
+    traveller = Person.objects.filter(enterprise=b1).order_by("id").first()
+    if traveller is not None and not Trip.objects.filter(person=traveller).exists():
+        services.trip_file(
+            scope=SYSTEM,
+            person=traveller,
+            purpose="private",
+            departs_on=today + 2 * DAY,
+            returns_on=today + 6 * DAY,
+            stops=[services.StopIn(GUANGZHOU, today + 2 * DAY, today + 5 * DAY)],
+            note="探亲",
+            by=None,
+            at=now,
+        )

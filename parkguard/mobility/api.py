@@ -1,0 +1,572 @@
+"""JSON API of mobility: trips (file, read, decide), returns (declare, read, evidence), my
+duties, an enterprise's returnee register, a park's risk areas, the division lookup."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Field, Router, Schema, Status
+
+from parkguard.api.auth import SessionScope, scope
+from parkguard.lib.api_errors import DB_ID_MAX, FieldErrors, field_errors
+from parkguard.mobility import impact, selectors, services, visitors
+from parkguard.mobility.choices import EvidenceKind, TestResult, Transport, TripPurpose
+from parkguard.mobility.divisions import division_search
+from parkguard.mobility.models import ReturnDeclaration, Trip, Visitor
+from parkguard.orgs.access import can, scope_of, visible
+from parkguard.people.models import Person
+
+router = Router(tags=["出行与返岗"])
+SESSION = SessionScope(scope_of)
+SEARCH_LIMIT = 20
+
+
+class StopIn(Schema):
+    division_code: str = Field(max_length=12, description="行政区划代码")
+    first_day: dt.date
+    last_day: dt.date
+    transit: bool = Field(default=False, description="仅途经（返岗申报）")
+
+
+class TripIn(Schema):
+    purpose: TripPurpose
+    departs_on: dt.date
+    returns_on: dt.date
+    stops: list[StopIn] = Field(max_length=20)
+    note: str = Field(default="", max_length=200)
+
+
+class TripOut(Schema):
+    id: int
+    status: str
+    approver: str
+    departs_on: dt.date
+    returns_on: dt.date
+    stops: list[dict[str, Any]]
+    route: dict[str, Any]
+
+
+class DecisionIn(Schema):
+    approve: bool
+    note: str = Field(default="", max_length=200)
+
+
+class CertIn(Schema):
+    sampled_at: dt.datetime
+    result: TestResult = TestResult.NEGATIVE
+
+
+class ReturnIn(Schema):
+    arrived_at: dt.datetime
+    transport: Transport
+    stays: list[StopIn] = Field(max_length=20)
+    certificates: list[CertIn] = Field(default=[], max_length=10)
+    trip_id: int | None = Field(default=None, ge=1, le=DB_ID_MAX)
+
+
+class ReturnOut(Schema):
+    id: int
+    arrived_at: dt.datetime
+    closed_at: dt.datetime | None
+    plans: list[dict[str, Any]]
+    entry_allowed: bool
+    allowed_from: dt.datetime | None
+    reasons: list[str]
+
+
+class EvidenceIn(Schema):
+    kind: EvidenceKind
+    obligation: str = Field(default="", max_length=200)
+    done_at: dt.datetime
+    result: str = Field(default="", max_length=10)
+
+
+def _trip(trip: Trip) -> dict[str, Any]:
+    return {
+        "id": trip.pk,
+        "status": trip.status,
+        "approver": trip.approver,
+        "departs_on": trip.departs_on,
+        "returns_on": trip.returns_on,
+        "stops": [
+            {
+                "division_code": s.division_code,
+                "division_name": s.division_name,
+                "first_day": s.first_day,
+                "last_day": s.last_day,
+            }
+            for s in trip.stops.all()
+        ],
+        "route": trip.route,
+    }
+
+
+def _return(declaration: ReturnDeclaration) -> dict[str, Any]:
+    verdict = services.return_verdict(declaration=declaration, at=timezone.now())
+    return {
+        "id": declaration.pk,
+        "arrived_at": declaration.arrived_at,
+        "closed_at": declaration.closed_at,
+        "plans": [
+            {
+                "pack_id": p.pack_id,
+                "version": p.version,
+                "state": p.state,
+                "earliest_entry": p.earliest_entry,
+                "plan": p.plan,
+            }
+            for p in declaration.plans.all()
+        ],
+        "entry_allowed": verdict.allowed,
+        "allowed_from": verdict.allowed_from,
+        "reasons": list(verdict.reasons),
+    }
+
+
+def _no_person() -> Status[dict[str, Any]]:
+    return Status(404, {"detail": [{"loc": ["body"], "msg": selectors.NO_PERSON}]})
+
+
+@router.get("/mobility/divisions", response=list[dict[str, str]], summary="按名称查找行政区划代码")
+def divisions(request: HttpRequest, q: str = "") -> Any:
+    scope(request)
+    return [
+        {"code": d.code, "name": d.name, "kind": d.kind}
+        for d in division_search(q[:50], limit=SEARCH_LIMIT)
+    ]
+
+
+@router.post(
+    "/mobility/trips",
+    response={201: TripOut, 404: FieldErrors, 422: FieldErrors},
+    auth=SESSION,
+    summary="本人出行报备（J-1.1；需审批的等待企业负责人审批，H-4.3）",
+)
+def trip_file(request: HttpRequest, payload: TripIn) -> Any:
+    caller = scope(request)
+    person = selectors.my_person(scope=caller)
+    if person is None:
+        return _no_person()
+    try:
+        trip = services.trip_file(
+            scope=caller,
+            person=person,
+            purpose=payload.purpose,
+            departs_on=payload.departs_on,
+            returns_on=payload.returns_on,
+            stops=[
+                services.StopIn(s.division_code, s.first_day, s.last_day) for s in payload.stops
+            ],
+            note=payload.note,
+            by=request.user,  # type: ignore[arg-type]
+            at=timezone.now(),
+        )
+    except DjangoValidationError as exc:
+        return field_errors(exc)
+    return Status(201, _trip(trip))
+
+
+@router.get("/mobility/trips/{trip_id}", response=TripOut, auth=SESSION, summary="出行报备详情")
+def trip_get(request: HttpRequest, trip_id: int) -> Any:
+    return _trip(selectors.trip_get(scope=scope(request), trip_id=trip_id))
+
+
+@router.post(
+    "/mobility/trips/{trip_id}/decision",
+    response={200: TripOut, 422: FieldErrors},
+    auth=SESSION,
+    summary="企业负责人批准或不批准出行（H-4.3）",
+)
+def trip_decide(request: HttpRequest, trip_id: int, payload: DecisionIn) -> Any:
+    caller = scope(request)
+    trip = selectors.trip_get(scope=caller, trip_id=trip_id)
+    try:
+        trip = services.trip_decide(
+            scope=caller,
+            trip=trip,
+            approve=payload.approve,
+            note=payload.note,
+            by=request.user,  # type: ignore[arg-type]
+            at=timezone.now(),
+        )
+    except DjangoValidationError as exc:
+        return field_errors(exc)
+    return _trip(trip)
+
+
+@router.post(
+    "/mobility/returns",
+    response={201: ReturnOut, 404: FieldErrors, 422: FieldErrors},
+    auth=SESSION,
+    summary="本人返岗申报：按规则包生成计划与待办（J-1.1、H-4.4、B-2.2c）",
+)
+def return_declare(request: HttpRequest, payload: ReturnIn) -> Any:
+    caller = scope(request)
+    person = selectors.my_person(scope=caller)
+    if person is None:
+        return _no_person()
+    trip = (
+        selectors.trips_of(scope=caller, person=person).filter(pk=payload.trip_id).first()
+        if payload.trip_id
+        else None
+    )
+    try:
+        declaration = services.return_declare(
+            scope=caller,
+            person=person,
+            arrived_at=payload.arrived_at,
+            stays=[
+                services.StayDeclared(s.division_code, s.first_day, s.last_day, s.transit)
+                for s in payload.stays
+            ],
+            transport=payload.transport,
+            certificates=[(c.sampled_at, c.result) for c in payload.certificates],
+            trip=trip,
+            by=request.user,  # type: ignore[arg-type]
+            at=timezone.now(),
+        )
+    except DjangoValidationError as exc:
+        return field_errors(exc)
+    return Status(201, _return(declaration))
+
+
+@router.get(
+    "/mobility/returns/{return_id}", response=ReturnOut, auth=SESSION, summary="返岗计划与进厂判断"
+)
+def return_get(request: HttpRequest, return_id: int) -> Any:
+    return _return(selectors.return_get(scope=scope(request), return_id=return_id))
+
+
+@router.post(
+    "/mobility/returns/{return_id}/evidence",
+    response={201: ReturnOut, 422: FieldErrors},
+    auth=SESSION,
+    summary="记录计划的完成情况（报告、检测、材料）",
+)
+def evidence_record(request: HttpRequest, return_id: int, payload: EvidenceIn) -> Any:
+    caller = scope(request)
+    declaration = selectors.return_get(scope=caller, return_id=return_id)
+    try:
+        services.plan_evidence_record(
+            scope=caller,
+            declaration=declaration,
+            kind=payload.kind,
+            obligation=payload.obligation,
+            done_at=payload.done_at,
+            result=payload.result,
+            by=request.user,  # type: ignore[arg-type]
+            at=timezone.now(),
+        )
+    except DjangoValidationError as exc:
+        return field_errors(exc)
+    return Status(201, _return(declaration))
+
+
+@router.get(
+    "/mobility/me/duties",
+    response={200: list[dict[str, Any]], 404: FieldErrors},
+    auth=SESSION,
+    summary="我的待办：须完成的事项、截止时间与依据",
+)
+def my_duties(request: HttpRequest) -> Any:
+    caller = scope(request)
+    person = selectors.my_person(scope=caller)
+    if person is None:
+        return _no_person()
+    return [
+        {
+            "label": d.label,
+            "due_from": d.due_from,
+            "due_by": d.due_by,
+            "state": d.state,
+            "why": d.why,
+        }
+        for d in selectors.duties_of(scope=caller, person=person)
+    ]
+
+
+@router.get(
+    "/mobility/enterprises/{enterprise_id}/returnees",
+    response=list[dict[str, Any]],
+    auth=SESSION,
+    summary="企业返岗人员登记册（H-4.4）",
+)
+def returnees(request: HttpRequest, enterprise_id: int) -> Any:
+    caller = scope(request)
+    enterprise = selectors.enterprise_for_mobility(scope=caller, enterprise_id=enterprise_id)
+    return [
+        {
+            "id": r.pk,
+            "person_id": r.person_id,
+            "name": r.person.name,
+            "arrived_at": r.arrived_at,
+            "stays": [s["division_name"] for s in r.stays],
+            "earliest_entry": [p.earliest_entry for p in r.plans.all()],
+            "closed_at": r.closed_at,
+        }
+        for r in selectors.returnee_register(scope=caller, enterprise=enterprise)[:500]
+    ]
+
+
+class RiskAreaIn(Schema):
+    division_code: str = Field(max_length=12)
+    place: str = Field(default="", max_length=100)
+    level: str = Field(max_length=20)
+    effective_from: dt.date
+    effective_to: dt.date | None = None
+    source: str = Field(max_length=200)
+
+
+@router.get(
+    "/mobility/parks/{jurisdiction_id}/risk-areas",
+    response=list[dict[str, Any]],
+    auth=SESSION,
+    summary="园区风险区域登记",
+)
+def risk_areas(request: HttpRequest, jurisdiction_id: int) -> Any:
+    caller = scope(request)
+    park = selectors.park_for_risk_areas(scope=caller, jurisdiction_id=jurisdiction_id)
+    return list(
+        selectors.risk_register(scope=caller, park=park).values(
+            "id",
+            "division_code",
+            "division_name",
+            "place",
+            "level",
+            "effective_from",
+            "effective_to",
+            "source",
+        )[:1000]
+    )
+
+
+@router.post(
+    "/mobility/parks/{jurisdiction_id}/risk-areas",
+    response={201: dict[str, Any], 422: FieldErrors},
+    auth=SESSION,
+    summary="登记一处风险区域",
+)
+def risk_area_add(request: HttpRequest, jurisdiction_id: int, payload: RiskAreaIn) -> Any:
+    caller = scope(request)
+    park = selectors.park_for_risk_areas(scope=caller, jurisdiction_id=jurisdiction_id)
+    try:
+        area = services.risk_area_save(
+            scope=caller,
+            park=park,
+            row=services.RiskAreaIn(
+                payload.division_code,
+                payload.place,
+                payload.level,
+                payload.effective_from,
+                payload.effective_to,
+                payload.source,
+            ),
+            by=request.user,  # type: ignore[arg-type]
+            at=timezone.now(),
+        )
+    except DjangoValidationError as exc:
+        return field_errors(exc)
+    return Status(201, {"id": area.pk, "division_name": area.division_name, "level": area.level})
+
+
+class VisitorIn(Schema):
+    host_id: int | None = Field(default=None, ge=1, le=DB_ID_MAX, description="接待人（员工编号）")
+    purpose: str = Field(max_length=100)
+    origin_code: str = Field(max_length=12)
+    arrives_at: dt.datetime
+
+
+class VisitorOut(Schema):
+    id: int
+    state: str
+    origin_name: str
+    arrives_at: dt.datetime
+    category: str
+    filed: bool
+    buffer_needed: bool
+    buffer: str | None
+    earliest_entry: dt.datetime | None
+    link_token: str | None = Field(description="来访人员填写链接的令牌（仅登记人和防疫专员可见）")
+
+
+class VisitorFillIn(Schema):
+    name: str = Field(max_length=50)
+    phone: str = Field(max_length=11)
+    stays: list[StopIn] = Field(max_length=20)
+    certificates: list[CertIn] = Field(default=[], max_length=10)
+
+
+def _visitor(visitor: Visitor, token: str | None) -> dict[str, Any]:
+    return {
+        "id": visitor.pk,
+        "state": visitor.state,
+        "origin_name": visitor.origin_name,
+        "arrives_at": visitor.arrives_at,
+        "category": visitor.category,
+        "filed": visitor.filed,
+        "buffer_needed": visitor.buffer_needed,
+        "buffer": visitor.buffer.name if visitor.buffer else None,
+        "earliest_entry": visitor.earliest_entry,
+        "link_token": token,
+    }
+
+
+@router.post(
+    "/mobility/visitors",
+    response={201: VisitorOut, 404: FieldErrors, 422: FieldErrors},
+    auth=SESSION,
+    summary="登记来访人员（接待人本人，或防疫专员指定接待人；J-1.2）",
+)
+def visitor_register(request: HttpRequest, payload: VisitorIn) -> Any:
+    caller = scope(request)
+    host = (
+        visible(caller, Person).filter(pk=payload.host_id).first()
+        if payload.host_id
+        else selectors.my_person(scope=caller)
+    )
+    try:
+        visitor = visitors.visitor_register(
+            scope=caller,
+            host=host,
+            purpose=payload.purpose,
+            origin_code=payload.origin_code,
+            arrives_at=payload.arrives_at,
+            by=request.user,  # type: ignore[arg-type]
+            at=timezone.now(),
+        )
+    except DjangoValidationError as exc:
+        return field_errors(exc)
+    return Status(201, _visitor(visitor, visitors.visitor_link(visitor)))
+
+
+@router.get(
+    "/mobility/visitors/{visitor_id}", response=VisitorOut, auth=SESSION, summary="来访人员"
+)
+def visitor_get(request: HttpRequest, visitor_id: int) -> Any:
+    caller = scope(request)
+    visitor = selectors.visitor_get(scope=caller, visitor_id=visitor_id)
+    mine = can(caller, "manage_visitors", visitor.host) and visitor.state == "registered"
+    return _visitor(visitor, visitors.visitor_link(visitor) if mine else None)
+
+
+@router.get(
+    "/mobility/enterprises/{enterprise_id}/visitors",
+    response=list[VisitorOut],
+    auth=SESSION,
+    summary="企业来访人员",
+)
+def enterprise_visitors(request: HttpRequest, enterprise_id: int) -> Any:
+    caller = scope(request)
+    enterprise = selectors.enterprise_for_mobility(scope=caller, enterprise_id=enterprise_id)
+    return [
+        _visitor(v, None)
+        for v in selectors.visitors_of_enterprise(scope=caller, enterprise=enterprise)[:500]
+    ]
+
+
+@router.post(
+    "/mobility/visitor-links/{token}/details",
+    response={201: dict[str, Any], 404: dict[str, Any], 422: FieldErrors, 429: dict[str, Any]},
+    auth=None,
+    summary="来访人员本人填写（无须登录；签名、有时效、限频的链接令牌）",
+)
+def visitor_fill(request: HttpRequest, token: str, payload: VisitorFillIn) -> Any:
+    try:
+        visitor = visitors.visitor_from_token(token=token, at=timezone.now())
+    except visitors.LinkBusy:
+        return Status(429, {"detail": visitors.LINK_BUSY})
+    if visitor is None:
+        return Status(404, {"detail": visitors.LINK_INVALID})
+    try:
+        visitors.visitor_fill(
+            visitor=visitor,
+            name=payload.name,
+            phone=payload.phone,
+            stays=[
+                services.StayDeclared(s.division_code, s.first_day, s.last_day, s.transit)
+                for s in payload.stays
+            ],
+            certificates=[(c.sampled_at, c.result) for c in payload.certificates],
+            at=timezone.now(),
+        )
+    except DjangoValidationError as exc:
+        return field_errors(exc)
+    return Status(201, visitors.visitor_view(visitor))
+
+
+class ChangeIn(Schema):
+    kind: str = Field(
+        max_length=12, description="version 新版本 / params 参数 / risk_areas 风险区域"
+    )
+    pack_id: str = Field(default="", max_length=100)
+    version: int | None = Field(default=None, ge=1, le=DB_ID_MAX)
+    params: dict[str, int | float | bool | str] = Field(default={})
+    description: str = Field(default="", max_length=200)
+
+
+def _change(payload: ChangeIn) -> impact.Change:
+    return impact.Change(
+        kind=payload.kind,
+        pack_id=payload.pack_id,
+        version=payload.version,
+        params=payload.params,
+        description=payload.description,
+    )
+
+
+@router.post(
+    "/mobility/parks/{jurisdiction_id}/impact",
+    response={200: dict[str, Any], 422: FieldErrors},
+    auth=SESSION,
+    summary="预览政策变化对执行中计划的影响",
+)
+def impact_preview(request: HttpRequest, jurisdiction_id: int, payload: ChangeIn) -> Any:
+    caller = scope(request)
+    park = selectors.park_for_impact(scope=caller, jurisdiction_id=jurisdiction_id)
+    try:
+        found = impact.impact_preview(
+            scope=caller, park=park, change=_change(payload), at=timezone.now()
+        )
+    except DjangoValidationError as exc:
+        return field_errors(exc)
+    return {
+        "summary": found.summary(),
+        "rows": [
+            {
+                "person_id": r.person_id,
+                "name": r.name,
+                "appear": r.appear,
+                "move": [list(m) for m in r.move],
+                "disappear": r.disappear,
+                "entry_before": r.entry_before,
+                "entry_after": r.entry_after,
+            }
+            for r in found.rows
+        ],
+    }
+
+
+@router.post(
+    "/mobility/parks/{jurisdiction_id}/impact/confirm",
+    response={201: dict[str, Any], 422: FieldErrors},
+    auth=SESSION,
+    summary="确认政策变化：更新计划（旧计划保留）并通知相关人员",
+)
+def impact_confirm(request: HttpRequest, jurisdiction_id: int, payload: ChangeIn) -> Any:
+    caller = scope(request)
+    park = selectors.park_for_impact(scope=caller, jurisdiction_id=jurisdiction_id)
+    try:
+        record = impact.impact_confirm(
+            scope=caller,
+            park=park,
+            change=_change(payload),
+            by=request.user,  # type: ignore[arg-type]
+            at=timezone.now(),
+        )
+    except DjangoValidationError as exc:
+        return field_errors(exc)
+    return Status(201, {"id": record.pk, "summary": record.summary})

@@ -1,0 +1,177 @@
+"""Forms of the phone pages: a trip, a return, an entry of the risk-area register."""
+
+from __future__ import annotations
+
+from django import forms
+
+from parkguard.mobility.choices import (
+    ChangeKind,
+    EvidenceKind,
+    PointKind,
+    TestResult,
+    Transport,
+    TripPurpose,
+)
+
+CODE_HELP = "行政区划代码（6位，如 420102），或在下方“查找代码”中按名称查找"
+# Rows of destinations / places stayed a phone page offers at once.
+STOP_ROWS = (1, 2, 3)
+
+
+def _date() -> forms.DateField:
+    return forms.DateField(label="日期", widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class StopsMixin(forms.Form):
+    def stops(self) -> list[tuple[str, object, object]]:
+        out = []
+        for n in STOP_ROWS:
+            code = (self.cleaned_data.get(f"code_{n}") or "").strip()
+            if code:
+                out.append(
+                    (code, self.cleaned_data.get(f"first_{n}"), self.cleaned_data.get(f"last_{n}"))
+                )
+        return out
+
+
+def _stop_fields(form: forms.Form, first_label: str, last_label: str) -> None:
+    for n in STOP_ROWS:
+        form.fields[f"code_{n}"] = forms.CharField(
+            label=f"地点{n}", required=n == 1, max_length=12, help_text=CODE_HELP if n == 1 else ""
+        )
+        form.fields[f"first_{n}"] = forms.DateField(
+            label=first_label, required=n == 1, widget=forms.DateInput(attrs={"type": "date"})
+        )
+        form.fields[f"last_{n}"] = forms.DateField(
+            label=last_label, required=n == 1, widget=forms.DateInput(attrs={"type": "date"})
+        )
+
+
+class TripForm(StopsMixin):
+    purpose = forms.ChoiceField(label="事由", choices=TripPurpose.choices)
+    departs_on = forms.DateField(label="出发日期", widget=forms.DateInput(attrs={"type": "date"}))
+    returns_on = forms.DateField(
+        label="预计返回日期", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    note = forms.CharField(label="说明", required=False, max_length=200)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        _stop_fields(self, "到达日期", "离开日期")
+
+
+class ReturnForm(StopsMixin):
+    arrived_at = forms.DateTimeField(
+        label="抵达（返回）时间", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    transport = forms.ChoiceField(label="交通方式", choices=Transport.choices)
+    cert_at = forms.DateTimeField(
+        label="已有核酸检测的采样时间（没有可不填）",
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+    cert_result = forms.ChoiceField(
+        label="该次检测结果", choices=TestResult.choices, required=False
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        _stop_fields(self, "到达该地日期", "离开该地日期")
+
+
+class DecisionForm(forms.Form):
+    approve = forms.TypedChoiceField(
+        label="审批", choices=[("1", "批准"), ("0", "不批准")], coerce=lambda v: v == "1"
+    )
+    note = forms.CharField(label="审批意见", required=False, max_length=200)
+
+
+class EvidenceForm(forms.Form):
+    kind = forms.ChoiceField(label="类型", choices=EvidenceKind.choices)
+    obligation = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
+    done_at = forms.DateTimeField(
+        label="完成时间（检测为采样时间）",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+    result = forms.ChoiceField(
+        label="检测结果", choices=[("", "—"), *TestResult.choices], required=False
+    )
+
+
+class RiskAreaForm(forms.Form):
+    division_code = forms.CharField(label="行政区划代码", max_length=12, help_text=CODE_HELP)
+    place = forms.CharField(label="街道/社区（可不填）", required=False, max_length=100)
+    level = forms.CharField(label="风险等级", max_length=20)
+    effective_from = forms.DateField(
+        label="起始日期", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    effective_to = forms.DateField(
+        label="截止日期（可不填）", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    source = forms.CharField(label="来源", max_length=200)
+
+
+class RiskImportForm(forms.Form):
+    file = forms.FileField(label="风险区域表（.xlsx 或 .csv）")
+
+
+class IsolationChangeForm(forms.Form):
+    ends_at = forms.DateTimeField(
+        label="新的结束时间", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    reason = forms.CharField(label="理由", max_length=200)
+
+
+class ReleaseForm(forms.Form):
+    note = forms.CharField(label="解除说明", required=False, max_length=200)
+
+
+class PointForm(forms.Form):
+    kind = forms.ChoiceField(label="类型", choices=PointKind.choices)
+    name = forms.CharField(label="名称", max_length=100)
+    capacity = forms.IntegerField(label="容量（人）", min_value=1)
+
+
+class VisitorForm(forms.Form):
+    host = forms.TypedChoiceField(label="接待人", coerce=int, required=False)
+    purpose = forms.CharField(label="来访事由", max_length=100)
+    origin_code = forms.CharField(
+        label="出发地（行政区划代码）", max_length=12, help_text=CODE_HELP
+    )
+    arrives_at = forms.DateTimeField(
+        label="预计抵达时间", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+
+    def __init__(
+        self, *args: object, hosts: list[tuple[int, str]] | None = None, **kwargs: object
+    ) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        if hosts is None:
+            del self.fields["host"]
+        else:
+            self.fields["host"].choices = [("", "—"), *hosts]  # type: ignore[attr-defined]
+
+
+class VisitorFillForm(StopsMixin):
+    name = forms.CharField(label="姓名", max_length=50)
+    phone = forms.CharField(label="手机号", max_length=11)
+    cert_at = forms.DateTimeField(
+        label="最近一次核酸检测的采样时间（没有可不填）",
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+    cert_result = forms.ChoiceField(
+        label="该次检测结果", choices=TestResult.choices, required=False
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        _stop_fields(self, "到达该地日期", "离开该地日期")
+
+
+class ChangeForm(forms.Form):
+    kind = forms.ChoiceField(label="变化", choices=ChangeKind.choices)
+    pack_id = forms.CharField(label="规则包", required=False, max_length=100)
+    version = forms.IntegerField(label="版本", required=False, min_value=1)
+    params = forms.JSONField(label="园区参数（JSON，修改参数时填写）", required=False)
+    description = forms.CharField(label="说明（文件名称、文号）", required=False, max_length=200)

@@ -1,0 +1,333 @@
+"""When policy changes: the impact on open plans, previewed, then confirmed.
+
+A change is a new pack version, other park parameters, or the risk-area register as it is
+now. The preview recomputes every open plan of the park under the changed policy and compares
+it with the stored one, obligation by obligation (by its key): which duties appear, move or
+disappear, and whose earliest plant entry changes. Loading is set-based: a fixed number of
+queries whatever the number of plans (`PREVIEW_QUERIES` in the benchmark). Confirming stores
+the new plans (old ones become "superseded", never deleted), replaces the duties, refreshes
+the holds, records the change and notifies the people affected.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Q
+
+from parkguard.audit.services import audit_record
+from parkguard.mobility import rules
+from parkguard.mobility.choices import ChangeKind, PlanState, PointKind
+from parkguard.mobility.models import (
+    IsolationRecord,
+    ObservationPoint,
+    PolicyChange,
+    ReturnDeclaration,
+    ReturnPlan,
+)
+from parkguard.mobility.services import (
+    _duties_store,
+    _entries,
+    _isolations_open,
+    _plan_row,
+    return_status_refresh,
+    utc_iso,
+)
+from parkguard.notify.choices import Kind
+from parkguard.notify.services import notify_send
+from parkguard.orgs.access import Scope, require
+from parkguard.orgs.models import Jurisdiction, Membership
+from parkguard.people.choices import EmploymentStatus
+from parkguard.people.models import Person
+from parkguard.policy import EnterpriseFacts, Plan, PolicyInputError, to_jsonable
+from parkguard.rules.models import PackAdoption
+
+PACK_NOT_ADOPTED = "本园区未采用该规则包"
+VERSION_UNKNOWN = "没有这个版本"
+DESCRIPTION_REQUIRED = "请填写变化说明（如文件名称、文号）"
+PARAMS_INVALID = "参数取值不符合规则包的要求：{message}"
+
+
+@dataclass(frozen=True)
+class Change:
+    kind: str
+    pack_id: str = ""
+    version: int | None = None
+    params: Mapping[str, Any] = field(default_factory=dict)
+    description: str = ""
+
+
+@dataclass
+class PersonImpact:
+    declaration_id: int
+    person_id: int
+    name: str
+    appear: list[str] = field(default_factory=list)
+    move: list[tuple[str, str, str]] = field(default_factory=list)
+    disappear: list[str] = field(default_factory=list)
+    entry_before: str | None = None
+    entry_after: str | None = None
+
+    @property
+    def entry_changed(self) -> bool:
+        return self.entry_before != self.entry_after
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.appear or self.move or self.disappear or self.entry_changed)
+
+
+@dataclass
+class Impact:
+    plans: int = 0
+    rows: list[PersonImpact] = field(default_factory=list)
+    # declaration id → the new plans (for confirming)
+    computed: dict[int, list[rules.PackPlan]] = field(default_factory=dict)
+
+    def summary(self) -> dict[str, int]:
+        return {
+            "plans": self.plans,
+            "people": len({r.person_id for r in self.rows}),
+            "appear": sum(len(r.appear) for r in self.rows),
+            "move": sum(len(r.move) for r in self.rows),
+            "disappear": sum(len(r.disappear) for r in self.rows),
+            "entry_changed": sum(1 for r in self.rows if r.entry_changed),
+        }
+
+
+def _policy(park: Jurisdiction, change: Change) -> rules.ParkPolicy:
+    adopted = {a.pack_id for a in rules.adoptions_for(park=park)}
+    errors: dict[str, list[str]] = {}
+    if change.kind not in ChangeKind.values:
+        errors["kind"] = [DESCRIPTION_REQUIRED]
+    if change.kind in {ChangeKind.VERSION, ChangeKind.PARAMS} and change.pack_id not in adopted:
+        errors["pack_id"] = [PACK_NOT_ADOPTED]
+    versions: dict[str, int] = {}
+    params: dict[str, dict[str, Any]] = {}
+    if change.kind == ChangeKind.VERSION and not errors:
+        try:
+            rules.registry().get(change.pack_id, change.version or 0)
+        except PolicyInputError:
+            errors["version"] = [VERSION_UNKNOWN]
+        versions[change.pack_id] = change.version or 0
+    if change.kind == ChangeKind.PARAMS and not errors:
+        params[change.pack_id] = dict(change.params)
+    if errors:
+        raise ValidationError(errors)
+    return rules.park_policy(park, versions=versions, params=params)
+
+
+def _due_map(plans: list[tuple[dict[str, Any], str | None]]) -> dict[str, tuple[str, str | None]]:
+    return {key: (title, due) for index, _ in plans for key, (title, due) in index.items()}
+
+
+def _entry(values: list[str | None], blocking: bool) -> str | None:
+    known = [v for v in values if v]
+    return max(known) if known and blocking else None
+
+
+_iso = utc_iso
+
+
+def impact_preview(
+    *,
+    scope: Scope,
+    park: Jurisdiction,
+    change: Change,
+    at: dt.datetime,
+    progress: Callable[[int, int], None] | None = None,
+) -> Impact:
+    """Every open plan of the park recomputed under the change, compared with what is stored."""
+    require(scope, "adopt", park)
+    policy = _policy(park, change)
+    entries = _entries(park)
+    headcounts = dict(
+        Person.objects.filter(enterprise__jurisdiction=park, status=EmploymentStatus.ACTIVE)
+        .values("enterprise_id")
+        .annotate(n=Count("id"))
+        .values_list("enterprise_id", "n")
+    )
+    points = set(
+        ObservationPoint.objects.filter(
+            enterprise__jurisdiction=park, kind=PointKind.OBSERVATION
+        ).values_list("enterprise_id", flat=True)
+    )
+    old: dict[int, list[tuple[dict[str, Any], str | None]]] = defaultdict(list)
+    for declaration_id, index, entry in ReturnPlan.objects.filter(
+        state=PlanState.OPEN, declaration__enterprise__jurisdiction=park
+    ).values_list("declaration_id", "index", "earliest_entry"):
+        old[declaration_id].append((index, _iso(entry)))
+    # Returns with no plan at all (nothing applied when declared) may gain one: those that
+    # arrived within the look-back window are recomputed too.
+    since = at - dt.timedelta(days=settings.MOBILITY_RECOMPUTE_DAYS)
+    declarations = (
+        ReturnDeclaration.objects.filter(
+            Q(pk__in=list(old))
+            | Q(enterprise__jurisdiction=park, arrived_at__gte=since, plans__isnull=True)
+        )
+        .values_list(
+            "pk",
+            "person_id",
+            "person__name",
+            "person__category",
+            "enterprise_id",
+            "stays",
+            "certificates",
+            "arrived_at",
+        )
+        .order_by("pk")
+        .distinct()
+    )
+    impact = Impact()
+    total = declarations.count()
+    for n, (pk, person_id, name, category, enterprise_id, stays, certs, arrived) in enumerate(
+        declarations.iterator(chunk_size=2000), start=1
+    ):
+        try:
+            found = rules.plans_under(
+                policy,
+                category=category,
+                stays=[
+                    rules.StayIn(
+                        s["division_code"],
+                        s["division_name"],
+                        dt.date.fromisoformat(s["first_day"]),
+                        dt.date.fromisoformat(s["last_day"]),
+                        bool(s.get("transit")),
+                    )
+                    for s in stays
+                ],
+                certificates=[
+                    (dt.datetime.fromisoformat(c["sampled_at"]), c["result"]) for c in certs
+                ],
+                arrived_at=arrived,
+                entries=entries,
+                enterprise=EnterpriseFacts(
+                    headcount=headcounts.get(enterprise_id, 0),
+                    has_observation_point=enterprise_id in points,
+                ),
+            )
+        except PolicyInputError as exc:
+            raise ValidationError(
+                {"params": [PARAMS_INVALID.format(message=exc.message)]}
+            ) from None
+        impact.plans += len(old.get(pk, ()))
+        row = _compare(pk, person_id, name, old.get(pk, []), [f.plan for f in found])
+        if row.changed:
+            impact.rows.append(row)
+            impact.computed[pk] = found
+        if progress is not None:
+            progress(n, total)
+    return impact
+
+
+def _same(a: str | None, b: str | None) -> bool:
+    """Two moments, both UTC ISO text (`utc_iso`), are the same instant."""
+    return a == b
+
+
+def _compare(
+    pk: int,
+    person_id: int,
+    name: str,
+    before: list[tuple[dict[str, Any], str | None]],
+    after: list[Plan],
+) -> PersonImpact:
+    row = PersonImpact(pk, person_id, name)
+    was = _due_map(before)
+    now = {f"{p.pack_id}:{o.key}": (o.title, _iso(o.due_at)) for p in after for o in p.obligations}
+    for key, (title, due) in now.items():
+        if key not in was:
+            row.appear.append(title)
+        elif not _same(was[key][1], due):
+            row.move.append((title, was[key][1] or "", due or ""))
+    row.disappear = [title for key, (title, _) in was.items() if key not in now]
+    row.entry_before = _entry([entry for _, entry in before], bool(before))
+    after_entry = _entry([_iso(p.earliest_entry) for p in after], bool(after))
+    row.entry_after = row.entry_before if _same(row.entry_before, after_entry) else after_entry
+    return row
+
+
+@transaction.atomic
+def impact_confirm(
+    *, scope: Scope, park: Jurisdiction, change: Change, by: User | None, at: dt.datetime
+) -> PolicyChange:
+    """Apply the change: new plans for the affected returns (old ones kept as superseded),
+    their duties and holds, the change on record, the people told."""
+    require(scope, "adopt", park)
+    if not change.description.strip():
+        raise ValidationError({"description": [DESCRIPTION_REQUIRED]})
+    impact = impact_preview(scope=scope, park=park, change=change, at=at)
+    if change.kind == ChangeKind.PARAMS:
+        PackAdoption.objects.filter(jurisdiction=park, pack_id=change.pack_id).update(
+            params=dict(change.params)
+        )
+    reason = change.description.strip()[:200]
+    declarations = ReturnDeclaration.objects.in_bulk(list(impact.computed))
+    for pk, found in impact.computed.items():
+        declaration = declarations[pk]
+        declaration.plans.filter(state=PlanState.OPEN).update(state=PlanState.SUPERSEDED)
+        for f in found:
+            _plan_row(declaration, f, at, reason)
+        _isolations_follow(declaration, found, reason=reason, at=at)
+        _isolations_open(declaration)
+        _duties_store(declaration, at)
+        if declaration.closed_at is not None:
+            declaration.closed_at = None
+            declaration.save(update_fields=["closed_at"])
+        return_status_refresh(declaration=declaration, at=at)
+    users = Membership.objects.filter(person_id__in=[r.person_id for r in impact.rows]).values_list(
+        "user_id", flat=True
+    )
+    notify_send(
+        user_ids=list(users),
+        kind=Kind.GENERAL,
+        title="防控要求调整，您的待办已更新",
+        body=f"{reason}。请查看“我的待办”中的新要求和截止时间。",
+        link="/mobility/me/",
+        at=at,
+    )
+    record = PolicyChange.objects.create(
+        jurisdiction=park,
+        kind=change.kind,
+        pack_id=change.pack_id,
+        version=change.version,
+        params=to_jsonable(dict(change.params)),
+        description=reason,
+        summary=impact.summary(),
+        by=by,
+        at=at,
+    )
+    audit_record(
+        actor=by,
+        action="mobility.policy_change",
+        at=at,
+        jurisdiction_id=park.pk,
+        detail={"change": record.pk, **impact.summary()},
+    )
+    return record
+
+
+def _isolations_follow(
+    declaration: ReturnDeclaration, found: list[rules.PackPlan], *, reason: str, at: dt.datetime
+) -> None:
+    """Unchanged isolation records take the new phases' ends; changed ones keep theirs."""
+    ends = {p.kind: p.end_at for f in found for p in f.plan.phases if p.end_at is not None}
+    for record in IsolationRecord.objects.filter(declaration=declaration, released_at__isnull=True):
+        if record.previous:
+            continue
+        if record.kind not in ends:  # the new plans need no such phase any more
+            record.released_at = at
+            record.release_note = reason
+            record.save(update_fields=["released_at", "release_note"])
+            continue
+        record.ends_at = record.planned_end = ends[record.kind]
+        record.save(update_fields=["ends_at", "planned_end"])

@@ -1,0 +1,288 @@
+"""What mobility asks of the engine: facts from records, plans and routes under a park's packs.
+
+Each pack speaks its own risk words (`risk_levels`), so the stays of one return become facts
+per pack: the register's entries in that pack's words, the highest one on each level (the place
+itself, its county, city, province) while the person was there.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils import timezone
+
+from parkguard.mobility.divisions import (
+    PREFECTURE_DIGITS,
+    PROVINCE_DIGITS,
+    division_ancestors,
+    division_get,
+    farthest,
+    origin_of,
+)
+from parkguard.orgs.models import Enterprise, Jurisdiction
+from parkguard.policy import (
+    EnterpriseFacts,
+    EventFacts,
+    Pack,
+    PersonFacts,
+    Plan,
+    PolicyInputError,
+    Sample,
+    Stay,
+    event_route,
+    plan_arrival,
+    to_jsonable,
+)
+from parkguard.policy.declarations import vocabulary
+from parkguard.policy.schema import StaffCategory
+from parkguard.rules.models import PackAdoption
+from parkguard.rules.registry import registry
+from parkguard.rules.selectors import Followed, adoptions_for, followed
+
+NO_HOME_DIVISION = "园区未设定所在区县的行政区划代码，无法判断“本地”“省外”，请联系园区管理员"
+STAFF_CATEGORIES = frozenset(getattr(StaffCategory, "__args__", ()))
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A register entry as the engine needs it (no database object)."""
+
+    code: str
+    level: str
+    start: dt.date
+    end: dt.date | None
+
+
+@dataclass(frozen=True)
+class StayIn:
+    code: str
+    name: str
+    first_day: dt.date
+    last_day: dt.date
+    transit: bool = False
+
+
+def home_code(park: Jurisdiction) -> str:
+    """The county code of the park (its own, or the nearest jurisdiction above it that has one)."""
+    ids = [int(pk) for pk in park.path.strip("/").split("/") if pk]
+    codes = dict(Jurisdiction.objects.filter(pk__in=ids).values_list("pk", "code"))
+    for pk in reversed(ids):
+        code = (codes.get(pk) or "").strip()
+        if code and division_get(code) is not None:
+            return code
+    raise ValueError(NO_HOME_DIVISION)
+
+
+def packs_on(park: Jurisdiction, on: dt.date) -> list[Followed]:
+    return [f for f in followed(park=park, on=on) if f.pack is not None]
+
+
+def risk_words(park: Jurisdiction) -> tuple[str, ...]:
+    """The risk words of every version of the packs the park follows, in order, each once."""
+    words: list[str] = []
+    ids = {a.pack_id for a in adoptions_for(park=park)}
+    for pack in registry().packs():
+        if pack.id in ids:
+            words += [w for w in vocabulary(pack).risk_levels if w not in words]
+    return tuple(words)
+
+
+def _highest(levels: Iterable[str], order: Sequence[str]) -> str | None:
+    known = [lv for lv in levels if lv in order]
+    return max(known, key=order.index) if known else None
+
+
+def stay_facts(stays: Sequence[StayIn], entries: Sequence[Entry], pack: Pack) -> tuple[Stay, ...]:
+    """The stays with the register's levels in the pack's words, for the days spent there."""
+    order = vocabulary(pack).risk_levels
+    out = []
+    for stay in stays:
+        live = [
+            e
+            for e in entries
+            if e.start <= stay.last_day and (e.end is None or e.end >= stay.first_day)
+        ]
+        above = set(division_ancestors(stay.code))
+        county = stay.code.split("-", 1)[0]
+
+        def within(digits: int, e: Entry, county: str = county, above: set[str] = above) -> bool:
+            return e.code.split("-", 1)[0][:digits] == county[:digits] or e.code in above
+
+        place = _highest((e.level for e in live if e.code in above), order)
+        in_county = _highest(
+            (e.level for e in live if e.code.split("-", 1)[0] == county or e.code in above), order
+        )
+        in_city = _highest((e.level for e in live if within(PREFECTURE_DIGITS, e)), order)
+        in_province = _highest((e.level for e in live if within(PROVINCE_DIGITS, e)), order)
+        # Built from checked records (known codes, dates in order, the pack's own words), so
+        # without pydantic's validation, which would cost as much as the plan itself.
+        out.append(
+            Stay.model_construct(
+                region=stay.name,
+                risk=place,
+                county_risk=in_county,
+                city_risk=in_city,
+                province_risk=in_province,
+                first_day=stay.first_day,
+                last_day=stay.last_day,
+                transit=stay.transit,
+            )
+        )
+    return tuple(out)
+
+
+def enterprise_facts(enterprise: Enterprise, *, headcount: int, observation_point: bool) -> Any:
+    return EnterpriseFacts(headcount=headcount, has_observation_point=observation_point)
+
+
+@dataclass
+class ParkPolicy:
+    """What a park's plans are computed under: its home county and its packs, optionally with
+    another version of a pack or other parameter values (the impact preview of a change)."""
+
+    home: str
+    adoptions: list[PackAdoption]
+    versions: dict[str, int] = field(default_factory=dict)
+    params: dict[str, dict[str, Any]] = field(default_factory=dict)
+    _by_date: dict[dt.date, list[tuple[Pack, dict[str, Any]]]] = field(default_factory=dict)
+
+    def packs(self, on: dt.date) -> list[tuple[Pack, dict[str, Any]]]:
+        if on not in self._by_date:
+            found = []
+            seen: set[str] = set()
+            for adoption in self.adoptions:
+                if adoption.pack_id in seen:
+                    continue
+                seen.add(adoption.pack_id)
+                try:
+                    if adoption.pack_id in self.versions:
+                        pack = registry().get(adoption.pack_id, self.versions[adoption.pack_id])
+                    else:
+                        pack = registry().in_force(adoption.pack_id, on)
+                except PolicyInputError:
+                    continue
+                found.append((pack, self.params.get(adoption.pack_id, dict(adoption.params))))
+            self._by_date[on] = found
+        return self._by_date[on]
+
+
+def park_policy(
+    park: Jurisdiction,
+    *,
+    versions: dict[str, int] | None = None,
+    params: dict[str, dict[str, Any]] | None = None,
+) -> ParkPolicy:
+    return ParkPolicy(
+        home=home_code(park),
+        adoptions=adoptions_for(park=park),
+        versions=dict(versions or {}),
+        params=dict(params or {}),
+    )
+
+
+@dataclass(frozen=True)
+class PackPlan:
+    pack: Pack
+    plan: Plan
+
+
+def plans_under(
+    policy: ParkPolicy,
+    *,
+    category: str,
+    stays: Sequence[StayIn],
+    certificates: Sequence[tuple[dt.datetime, str]],
+    arrived_at: dt.datetime,
+    entries: Sequence[Entry],
+    enterprise: EnterpriseFacts,
+    kind: str = "employee",
+) -> list[PackPlan]:
+    """One plan per pack in force on the arrival date that asks something of this arrival.
+
+    Days and midnights are the site's local ones (TIME_ZONE), whatever zone the moment
+    was written in: a moment read back from the database is in UTC.
+    """
+    arrived_at = timezone.localtime(arrived_at)
+    origin = farthest([origin_of(s.code, home=policy.home) for s in stays])
+    certs = tuple(
+        Sample.model_construct(sampled_at=at, result=r)  # type: ignore[arg-type]
+        for at, r in certificates
+    )
+    found = []
+    for pack, params in policy.packs(arrived_at.date()):
+        person = PersonFacts.model_construct(
+            kind=kind,  # type: ignore[arg-type]
+            staff_category=category if category in STAFF_CATEGORIES else None,  # type: ignore[arg-type]
+            returnee=kind == "employee",
+            origin=origin,  # type: ignore[arg-type]
+            stays=stay_facts(stays, entries, pack),
+            certificates=certs,
+        )
+        plan = plan_arrival(
+            pack=pack, person=person, arrived_at=arrived_at, enterprise=enterprise, params=params
+        )
+        if plan.rules:
+            found.append(PackPlan(pack, plan))
+    return found
+
+
+def return_plans(*, park: Jurisdiction, **facts: Any) -> list[PackPlan]:
+    """`plans_under` the park's packs as they are."""
+    return plans_under(park_policy(park), **facts)
+
+
+@dataclass(frozen=True)
+class TripRoute:
+    pack: Pack
+    approvers: tuple[str, ...]
+    prohibitions: tuple[str, ...]
+    data: dict[str, Any]
+
+
+def trip_routes(
+    *,
+    park: Jurisdiction,
+    codes: Sequence[str],
+    departs: dt.datetime,
+    entries: Sequence[Entry],
+) -> list[TripRoute]:
+    """What each followed pack says of a trip: approvals (H-4.3), prohibitions, filings (J-1.1)."""
+    home = home_code(park)
+    destination = farthest([origin_of(code, home=home) for code in codes])
+    out = []
+    for entry in packs_on(park, departs.date()):
+        pack = entry.pack
+        assert pack is not None
+        order = vocabulary(pack).risk_levels
+        live = [
+            e
+            for e in entries
+            if e.start <= departs.date() and (e.end is None or e.end >= departs.date())
+        ]
+        levels = [
+            e.level for code in codes for e in live if e.code in set(division_ancestors(code))
+        ]
+        event = EventFacts(
+            kind="trip",
+            starts_at=departs,
+            destination=destination,
+            destination_risk=_highest(levels, order),
+        )
+        try:
+            route = event_route(pack=pack, event=event, params=entry.params)
+        except PolicyInputError:
+            continue
+        if not route.rules:
+            continue
+        out.append(
+            TripRoute(
+                pack=pack,
+                approvers=tuple(a.approver for a in route.approvals),
+                prohibitions=tuple(p.text for p in route.prohibitions),
+                data=to_jsonable(route),
+            )
+        )
+    return out

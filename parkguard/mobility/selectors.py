@@ -1,0 +1,239 @@
+"""Reads of mobility: one's own trips, returns and duties; an enterprise's returnee register;
+a community's returnees (B-2.2c 网格化, H-4.4); a park's risk-area register. Scoped first."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+
+from parkguard.duties.choices import DutyState
+from parkguard.duties.models import Duty
+from parkguard.mobility.models import (
+    IsolationRecord,
+    ObservationPoint,
+    PolicyChange,
+    ReturnDeclaration,
+    RiskArea,
+    Trip,
+    Visitor,
+)
+from parkguard.mobility.rules import risk_words
+from parkguard.orgs.access import Scope, get_visible_or_404, require, visible
+from parkguard.orgs.models import Enterprise, Jurisdiction
+from parkguard.people.choices import EmploymentStatus
+from parkguard.people.models import Person
+
+NO_PERSON = "您的账号未关联员工档案，无法报备出行或申报返岗，请联系本企业防疫专员"
+
+
+def my_person(*, scope: Scope) -> Person | None:
+    if not scope.person_ids:
+        return None
+    return (
+        visible(scope, Person)
+        .select_related("enterprise__jurisdiction")
+        .filter(pk__in=scope.person_ids)
+        .order_by("pk")
+        .first()
+    )
+
+
+def trips_of(*, scope: Scope, person: Person) -> QuerySet[Trip]:
+    return visible(scope, Trip).filter(person=person).prefetch_related("stops")
+
+
+def returns_of(*, scope: Scope, person: Person) -> QuerySet[ReturnDeclaration]:
+    return visible(scope, ReturnDeclaration).filter(person=person).prefetch_related("plans")
+
+
+def trip_get(*, scope: Scope, trip_id: int) -> Trip:
+    return get_visible_or_404(
+        scope,
+        Trip.objects.select_related("person", "enterprise__jurisdiction").prefetch_related("stops"),
+        pk=trip_id,
+    )
+
+
+def return_get(*, scope: Scope, return_id: int) -> ReturnDeclaration:
+    return get_visible_or_404(
+        scope,
+        ReturnDeclaration.objects.select_related("person", "enterprise__jurisdiction"),
+        pk=return_id,
+    )
+
+
+@dataclass(frozen=True)
+class DutyLine:
+    """One thing to do, by when, and why, in plain Chinese."""
+
+    label: str
+    due_from: dt.datetime
+    due_by: dt.datetime
+    state: str
+    state_label: str
+    why: str
+
+
+def _why(citation: dict[str, Any]) -> str:
+    if not citation:
+        return ""
+    return f"依据：{citation.get('document_number', '')} {citation.get('clause', '')}".strip()
+
+
+def duties_of(*, scope: Scope, person: Person) -> list[DutyLine]:
+    """The person's duties from their returns, open first by deadline, then done."""
+    rows = (
+        visible(scope, Duty)
+        .filter(person=person, source__startswith="mobility.")
+        .exclude(state=DutyState.CANCELLED)
+        .order_by("state", "due_by", "pk")
+    )
+    order: dict[str, int] = {DutyState.OVERDUE: 0, DutyState.DUE: 1, DutyState.DONE: 2}
+    lines = [
+        DutyLine(
+            d.label or d.get_kind_display(),
+            d.due_from,
+            d.due_by,
+            d.state,
+            d.get_state_display(),
+            _why(d.citation),
+        )
+        for d in rows
+    ]
+    lines.sort(key=lambda x: (order.get(x.state, len(order)), x.due_by))
+    return lines
+
+
+def enterprise_for_mobility(*, scope: Scope, enterprise_id: int) -> Enterprise:
+    enterprise = get_visible_or_404(
+        scope, Enterprise.objects.select_related("jurisdiction"), pk=enterprise_id
+    )
+    require(scope, "oversee_health", enterprise)
+    return enterprise
+
+
+def returnee_register(*, scope: Scope, enterprise: Enterprise) -> QuerySet[ReturnDeclaration]:
+    """H-4.4 登记造册: every return of the enterprise's staff, latest first, with its plans."""
+    return (
+        visible(scope, ReturnDeclaration)
+        .filter(enterprise=enterprise)
+        .select_related("person", "person__org_unit")
+        .prefetch_related("plans")
+    )
+
+
+def trips_of_enterprise(*, scope: Scope, enterprise: Enterprise) -> QuerySet[Trip]:
+    return (
+        visible(scope, Trip)
+        .filter(enterprise=enterprise)
+        .select_related("person")
+        .prefetch_related("stops")
+    )
+
+
+def community_returnees(*, scope: Scope) -> QuerySet[ReturnDeclaration]:
+    """The returns of people living in the liaison's communities (B-2.2c, H-4.4 网格化)."""
+    if not scope.community_ids and not scope.superuser:
+        return ReturnDeclaration.objects.none()
+    return (
+        visible(scope, ReturnDeclaration)
+        .filter(person__home_community_id__in=scope.community_ids)
+        .select_related("person", "enterprise", "person__home_community")
+        .prefetch_related("plans")
+    )
+
+
+def park_for_risk_areas(*, scope: Scope, jurisdiction_id: int) -> Jurisdiction:
+    park = get_visible_or_404(scope, Jurisdiction, pk=jurisdiction_id)
+    require(scope, "manage_risk_areas", park)
+    return park
+
+
+def risk_register(*, scope: Scope, park: Jurisdiction) -> QuerySet[RiskArea]:
+    return visible(scope, RiskArea).filter(jurisdiction=park)
+
+
+def park_risk_words(*, park: Jurisdiction) -> tuple[str, ...]:
+    return risk_words(park)
+
+
+def isolations_of_enterprise(*, scope: Scope, enterprise: Enterprise) -> QuerySet[IsolationRecord]:
+    """The isolation and observation records not yet released."""
+    return (
+        visible(scope, IsolationRecord)
+        .filter(enterprise=enterprise, released_at__isnull=True)
+        .select_related("person")
+        .order_by("ends_at")
+    )
+
+
+def isolation_get(*, scope: Scope, isolation_id: int) -> IsolationRecord:
+    return get_visible_or_404(
+        scope, IsolationRecord.objects.select_related("person"), pk=isolation_id
+    )
+
+
+def points_of(*, scope: Scope, enterprise: Enterprise) -> QuerySet[ObservationPoint]:
+    return visible(scope, ObservationPoint).filter(enterprise=enterprise)
+
+
+def visitor_get(*, scope: Scope, visitor_id: int) -> Visitor:
+    """A visitor: for the enterprise, the host, the park; a community sees only filed ones."""
+    queryset = visible(scope, Visitor).select_related("host", "enterprise", "buffer")
+    if scope.community_ids:
+        queryset = queryset.exclude(filed=False, enterprise__community_id__in=scope.community_ids)
+    return get_visible_or_404(scope, queryset, pk=visitor_id)
+
+
+def visitors_of_enterprise(*, scope: Scope, enterprise: Enterprise) -> QuerySet[Visitor]:
+    return (
+        visible(scope, Visitor)
+        .filter(enterprise=enterprise)
+        .select_related("host", "buffer")
+        .order_by("arrives_at", "pk")
+    )
+
+
+def visitors_of_host(*, scope: Scope, person: Person) -> QuerySet[Visitor]:
+    return visible(scope, Visitor).filter(host=person).order_by("-arrives_at", "pk")
+
+
+def visitors_filed(*, scope: Scope) -> QuerySet[Visitor]:
+    """Visitors filed with the caller's community or park (J-1.2.3)."""
+    return (
+        visible(scope, Visitor)
+        .filter(filed=True)
+        .select_related("enterprise", "host")
+        .order_by("-arrives_at", "pk")
+    )
+
+
+def host_choices(*, scope: Scope, enterprise: Enterprise) -> list[tuple[int, str]]:
+    people = visible(scope, Person).filter(enterprise=enterprise, status=EmploymentStatus.ACTIVE)
+    return list(people.order_by("name", "pk").values_list("pk", "name")[:500])
+
+
+def my_host(*, scope: Scope, enterprise: Enterprise, person_id: int | None) -> Person | None:
+    """The host an officer picked (a person of the enterprise), or None."""
+    if not person_id:
+        return None
+    return visible(scope, Person).filter(enterprise=enterprise, pk=person_id).first()
+
+
+def park_for_visitors(*, scope: Scope, jurisdiction_id: int) -> Jurisdiction:
+    park = get_visible_or_404(scope, Jurisdiction, pk=jurisdiction_id)
+    require(scope, "oversee_health", park)
+    return park
+
+
+def park_for_impact(*, scope: Scope, jurisdiction_id: int) -> Jurisdiction:
+    park = get_visible_or_404(scope, Jurisdiction, pk=jurisdiction_id)
+    require(scope, "adopt", park)
+    return park
+
+
+def policy_changes(*, scope: Scope, park: Jurisdiction) -> QuerySet[PolicyChange]:
+    return visible(scope, PolicyChange).filter(jurisdiction=park)

@@ -1,0 +1,602 @@
+"""Pages of mobility: the employee's trips, returns and "我的待办" (phone first), the leader's
+approval, the officer's returnee register, the liaison's returnees, the park's risk areas."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import cast
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from parkguard.lib.forms import form_errors_apply
+from parkguard.mobility import impact, selectors, services, visitors
+from parkguard.mobility.divisions import division_search
+from parkguard.mobility.forms import (
+    ChangeForm,
+    DecisionForm,
+    EvidenceForm,
+    IsolationChangeForm,
+    PointForm,
+    ReleaseForm,
+    ReturnForm,
+    RiskAreaForm,
+    RiskImportForm,
+    TripForm,
+    VisitorFillForm,
+    VisitorForm,
+)
+from parkguard.orgs.access import can, scope_of
+
+SEARCH_LIMIT = 20
+
+
+def _user(request: HttpRequest) -> User:
+    return cast(User, request.user)
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    return value if timezone.is_aware(value) else timezone.make_aware(value)
+
+
+@login_required
+@require_GET
+def me(request: HttpRequest) -> HttpResponse:
+    """我的待办: what I must do and by when, each with its clause; my trips and returns."""
+    scope = scope_of(request)
+    person = selectors.my_person(scope=scope)
+    if person is None:
+        return render(request, "mobility/me.html", {"no_person": selectors.NO_PERSON})
+    return render(
+        request,
+        "mobility/me.html",
+        {
+            "person": person,
+            "duties": selectors.duties_of(scope=scope, person=person),
+            "trips": selectors.trips_of(scope=scope, person=person)[:10],
+            "returns": selectors.returns_of(scope=scope, person=person)[:5],
+        },
+    )
+
+
+@login_required
+@require_GET
+def division_lookup(request: HttpRequest) -> HttpResponse:
+    found = division_search(request.GET.get("q", ""), limit=SEARCH_LIMIT)
+    return render(request, "mobility/_divisions.html", {"found": found})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def trip_new(request: HttpRequest) -> HttpResponse:
+    scope = scope_of(request)
+    person = selectors.my_person(scope=scope)
+    if person is None:
+        return render(request, "mobility/me.html", {"no_person": selectors.NO_PERSON})
+    form = TripForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            trip = services.trip_file(
+                scope=scope,
+                person=person,
+                purpose=data["purpose"],
+                departs_on=data["departs_on"],
+                returns_on=data["returns_on"],
+                stops=[services.StopIn(c, f, t) for c, f, t in form.stops()],  # type: ignore[arg-type]
+                note=data["note"],
+                by=_user(request),
+                at=timezone.now(),
+            )
+        except ValidationError as exc:
+            form_errors_apply(form, exc)
+        else:
+            if trip.approver:
+                messages.success(request, f"已报备，待{trip.approver}审批。")
+            else:
+                messages.success(request, "出行已报备。")
+            return redirect("mobility_me")
+    return render(request, "mobility/trip_form.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def return_new(request: HttpRequest) -> HttpResponse:
+    scope = scope_of(request)
+    person = selectors.my_person(scope=scope)
+    if person is None:
+        return render(request, "mobility/me.html", {"no_person": selectors.NO_PERSON})
+    form = ReturnForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        certs = []
+        if data.get("cert_at"):
+            certs.append((_aware(data["cert_at"]), data.get("cert_result") or "negative"))
+        trip = (
+            selectors.trips_of(scope=scope, person=person)
+            .filter(status__in=["filed", "approved"])
+            .first()
+        )
+        try:
+            services.return_declare(
+                scope=scope,
+                person=person,
+                arrived_at=_aware(data["arrived_at"]),
+                stays=[services.StayDeclared(c, f, t) for c, f, t in form.stops()],  # type: ignore[arg-type]
+                transport=data["transport"],
+                certificates=certs,
+                trip=trip,
+                by=_user(request),
+                at=timezone.now(),
+            )
+        except ValidationError as exc:
+            form_errors_apply(form, exc)
+        else:
+            messages.success(request, "返岗申报已提交，请按“我的待办”完成各项要求。")
+            return redirect("mobility_me")
+    return render(request, "mobility/return_form.html", {"form": form})
+
+
+@login_required
+@require_GET
+def trip_detail(request: HttpRequest, trip_id: int) -> HttpResponse:
+    scope = scope_of(request)
+    trip = selectors.trip_get(scope=scope, trip_id=trip_id)
+    return render(
+        request,
+        "mobility/trip_detail.html",
+        {
+            "trip": trip,
+            "form": DecisionForm(),
+            "may_decide": can(scope, "approve_trip", trip) and trip.status == "pending",
+        },
+    )
+
+
+@login_required
+@require_POST
+def trip_decide(request: HttpRequest, trip_id: int) -> HttpResponse:
+    scope = scope_of(request)
+    trip = selectors.trip_get(scope=scope, trip_id=trip_id)
+    form = DecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.trip_decide(
+                scope=scope,
+                trip=trip,
+                approve=form.cleaned_data["approve"],
+                note=form.cleaned_data["note"],
+                by=_user(request),
+                at=timezone.now(),
+            )
+        except ValidationError as exc:
+            form_errors_apply(form, exc)
+        else:
+            messages.success(request, "已审批。")
+            return redirect("mobility_trip", trip_id=trip.pk)
+    return render(
+        request,
+        "mobility/trip_detail.html",
+        {"trip": trip, "form": form, "may_decide": True},
+        status=422,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def return_detail(request: HttpRequest, return_id: int) -> HttpResponse:
+    """A return with its plans (pack version, citations); evidence is recorded here."""
+    scope = scope_of(request)
+    declaration = selectors.return_get(scope=scope, return_id=return_id)
+    form = EvidenceForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.plan_evidence_record(
+                scope=scope,
+                declaration=declaration,
+                kind=data["kind"],
+                obligation=data["obligation"],
+                done_at=_aware(data["done_at"]),
+                result=data["result"],
+                by=_user(request),
+                at=timezone.now(),
+            )
+        except ValidationError as exc:
+            form_errors_apply(form, exc)
+        else:
+            messages.success(request, "已记录。")
+            return redirect("mobility_return", return_id=declaration.pk)
+    verdict = services.return_verdict(declaration=declaration, at=timezone.now())
+    return render(
+        request,
+        "mobility/return_detail.html",
+        {"declaration": declaration, "verdict": verdict, "form": form},
+        status=422 if form.errors else 200,
+    )
+
+
+@login_required
+@require_GET
+def returnees(request: HttpRequest, enterprise_id: int) -> HttpResponse:
+    """The enterprise's returnee register (H-4.4 登记造册) and its trips awaiting approval."""
+    scope = scope_of(request)
+    enterprise = selectors.enterprise_for_mobility(scope=scope, enterprise_id=enterprise_id)
+    return render(
+        request,
+        "mobility/returnees.html",
+        {
+            "enterprise": enterprise,
+            "returns": selectors.returnee_register(scope=scope, enterprise=enterprise)[:200],
+            "trips": selectors.trips_of_enterprise(scope=scope, enterprise=enterprise)[:100],
+            "isolations": selectors.isolations_of_enterprise(scope=scope, enterprise=enterprise),
+            "no_point": None
+            if services.observation_point_of(enterprise.pk)
+            else services.NO_OBSERVATION_POINT,
+        },
+    )
+
+
+@login_required
+@require_GET
+def community(request: HttpRequest) -> HttpResponse:
+    scope = scope_of(request)
+    return render(
+        request,
+        "mobility/community.html",
+        {
+            "returns": selectors.community_returnees(scope=scope)[:200],
+            "visitors": selectors.visitors_filed(scope=scope)[:200] if scope.community_ids else [],
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def risk_areas(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
+    scope = scope_of(request)
+    park = selectors.park_for_risk_areas(scope=scope, jurisdiction_id=jurisdiction_id)
+    single = request.method == "POST" and "division_code" in request.POST
+    form = RiskAreaForm(request.POST if single else None)
+    upload = RiskImportForm(
+        request.POST if request.method == "POST" and not single else None, request.FILES or None
+    )
+    status = 200
+    if single and form.is_valid():
+        d = form.cleaned_data
+        row = services.RiskAreaIn(
+            d["division_code"],
+            d["place"],
+            d["level"],
+            d["effective_from"],
+            d["effective_to"],
+            d["source"],
+        )
+        try:
+            services.risk_area_save(
+                scope=scope, park=park, row=row, by=_user(request), at=timezone.now()
+            )
+        except ValidationError as exc:
+            form_errors_apply(form, exc)
+        else:
+            messages.success(request, "已登记。")
+            return redirect("mobility_risk_areas", jurisdiction_id=park.pk)
+    elif upload.is_bound and upload.is_valid():
+        file = upload.cleaned_data["file"]
+        try:
+            count = services.risk_area_import(
+                scope=scope,
+                park=park,
+                data=file.read(),
+                filename=file.name,
+                by=_user(request),
+                at=timezone.now(),
+            )
+        except ValidationError as exc:
+            form_errors_apply(upload, exc)
+        else:
+            messages.success(request, f"已导入 {count} 条风险区域。")
+            return redirect("mobility_risk_areas", jurisdiction_id=park.pk)
+    if form.errors or upload.errors:
+        status = 422
+    return render(
+        request,
+        "mobility/risk_areas.html",
+        {
+            "park": park,
+            "areas": selectors.risk_register(scope=scope, park=park)[:500],
+            "words": selectors.park_risk_words(park=park),
+            "form": form,
+            "upload": upload,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def isolation_change(request: HttpRequest, isolation_id: int) -> HttpResponse:
+    scope = scope_of(request)
+    record = selectors.isolation_get(scope=scope, isolation_id=isolation_id)
+    form = IsolationChangeForm(request.POST)
+    if form.is_valid():
+        try:
+            services.isolation_change(
+                scope=scope,
+                record=record,
+                ends_at=_aware(form.cleaned_data["ends_at"]),
+                reason=form.cleaned_data["reason"],
+                by=_user(request),
+                at=timezone.now(),
+            )
+        except ValidationError as exc:
+            form_errors_apply(form, exc)
+        else:
+            messages.success(request, "已变更结束时间。")
+            return redirect("mobility_returnees", enterprise_id=record.enterprise_id)
+    return render(request, "mobility/isolation.html", {"record": record, "form": form}, status=422)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def isolation_detail(request: HttpRequest, isolation_id: int) -> HttpResponse:
+    """An isolation record: its dates and changes; change its end or release it."""
+    scope = scope_of(request)
+    record = selectors.isolation_get(scope=scope, isolation_id=isolation_id)
+    release = ReleaseForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and release.is_valid():
+        try:
+            services.isolation_release(
+                scope=scope,
+                record=record,
+                note=release.cleaned_data["note"],
+                by=_user(request),
+                at=timezone.now(),
+            )
+        except ValidationError as exc:
+            form_errors_apply(release, exc)
+        else:
+            messages.success(request, "已解除。")
+            return redirect("mobility_returnees", enterprise_id=record.enterprise_id)
+    return render(
+        request,
+        "mobility/isolation.html",
+        {"record": record, "form": IsolationChangeForm(), "release": release},
+        status=422 if release.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def points(request: HttpRequest, enterprise_id: int) -> HttpResponse:
+    """The enterprise's observation points (B-2.4) and buffer zones (J-1.2.5)."""
+    scope = scope_of(request)
+    enterprise = selectors.enterprise_for_mobility(scope=scope, enterprise_id=enterprise_id)
+    form = PointForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.observation_point_save(
+                scope=scope,
+                enterprise=enterprise,
+                kind=form.cleaned_data["kind"],
+                name=form.cleaned_data["name"],
+                capacity=form.cleaned_data["capacity"],
+                at=timezone.now(),
+            )
+        except ValidationError as exc:
+            form_errors_apply(form, exc)
+        else:
+            messages.success(request, "已设立。")
+            return redirect("mobility_points", enterprise_id=enterprise.pk)
+    return render(
+        request,
+        "mobility/points.html",
+        {
+            "enterprise": enterprise,
+            "points": selectors.points_of(scope=scope, enterprise=enterprise),
+            "form": form,
+        },
+        status=422 if form.errors else 200,
+    )
+
+
+# --- visitors (J-1.2) -----------------------------------------------------------------------
+@login_required
+@require_http_methods(["GET", "POST"])
+def visitor_new(request: HttpRequest) -> HttpResponse:
+    """An employee registers their own visitor before arrival (the host is themself)."""
+    scope = scope_of(request)
+    person = selectors.my_person(scope=scope)
+    if person is None:
+        return render(request, "mobility/me.html", {"no_person": selectors.NO_PERSON})
+    form = VisitorForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            visitor = visitors.visitor_register(
+                scope=scope,
+                host=person,
+                purpose=d["purpose"],
+                origin_code=d["origin_code"].strip(),
+                arrives_at=_aware(d["arrives_at"]),
+                by=_user(request),
+                at=timezone.now(),
+            )
+        except ValidationError as exc:
+            form_errors_apply(form, exc)
+        else:
+            return redirect("mobility_visitor", visitor_id=visitor.pk)
+    return render(
+        request, "mobility/visitor_form.html", {"form": form}, status=422 if form.errors else 200
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def enterprise_visitors(request: HttpRequest, enterprise_id: int) -> HttpResponse:
+    """The officer's visitor board: registered, filled, category, plan, buffer zone."""
+    scope = scope_of(request)
+    enterprise = selectors.enterprise_for_mobility(scope=scope, enterprise_id=enterprise_id)
+    hosts = selectors.host_choices(scope=scope, enterprise=enterprise)
+    form = VisitorForm(request.POST if request.method == "POST" else None, hosts=hosts)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        host = selectors.my_host(scope=scope, enterprise=enterprise, person_id=d.get("host"))
+        try:
+            visitor = visitors.visitor_register(
+                scope=scope,
+                host=host,
+                purpose=d["purpose"],
+                origin_code=d["origin_code"].strip(),
+                arrives_at=_aware(d["arrives_at"]),
+                by=_user(request),
+                at=timezone.now(),
+            )
+        except ValidationError as exc:
+            form_errors_apply(form, exc)
+        else:
+            return redirect("mobility_visitor", visitor_id=visitor.pk)
+    return render(
+        request,
+        "mobility/visitors.html",
+        {
+            "enterprise": enterprise,
+            "visitors": selectors.visitors_of_enterprise(scope=scope, enterprise=enterprise)[:200],
+            "form": form,
+        },
+        status=422 if form.errors else 200,
+    )
+
+
+@login_required
+@require_GET
+def visitor_detail(request: HttpRequest, visitor_id: int) -> HttpResponse:
+    scope = scope_of(request)
+    visitor = selectors.visitor_get(scope=scope, visitor_id=visitor_id)
+    link = ""
+    if can(scope, "manage_visitors", visitor.host) and visitor.state == "registered":
+        link = request.build_absolute_uri(
+            reverse("visitor_fill", kwargs={"token": visitors.visitor_link(visitor)})
+        )
+    return render(
+        request,
+        "mobility/visitor_detail.html",
+        {"visitor": visitor, "link": link, "view": visitors.visitor_view(visitor)},
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def visitor_fill(request: HttpRequest, token: str) -> HttpResponse:
+    """The visitor's own phone page (no login): a forged, expired or voided link sees nothing."""
+    try:
+        visitor = visitors.visitor_from_token(token=token, at=timezone.now())
+    except visitors.LinkBusy:
+        return render(
+            request, "mobility/visitor_fill.html", {"error": visitors.LINK_BUSY}, status=429
+        )
+    if visitor is None:
+        return render(
+            request, "mobility/visitor_fill.html", {"error": visitors.LINK_INVALID}, status=404
+        )
+    form = VisitorFillForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        certs = (
+            [(_aware(d["cert_at"]), d.get("cert_result") or "negative")] if d.get("cert_at") else []
+        )
+        try:
+            visitors.visitor_fill(
+                visitor=visitor,
+                name=d["name"],
+                phone=d["phone"],
+                stays=[services.StayDeclared(c, f, t) for c, f, t in form.stops()],  # type: ignore[arg-type]
+                certificates=certs,
+                at=timezone.now(),
+            )
+        except ValidationError as exc:
+            form_errors_apply(form, exc)
+    return render(
+        request,
+        "mobility/visitor_fill.html",
+        {
+            "visitor": visitor,
+            "form": form,
+            "view": visitors.visitor_view(visitor) if visitor.state == "filled" else None,
+        },
+        status=422 if form.errors else 200,
+    )
+
+
+@login_required
+@require_GET
+def park_visitors(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
+    """Visitors the park's enterprises filed with it (J-1.2.3)."""
+    scope = scope_of(request)
+    park = selectors.park_for_visitors(scope=scope, jurisdiction_id=jurisdiction_id)
+    return render(
+        request,
+        "mobility/park_visitors.html",
+        {
+            "park": park,
+            "visitors": selectors.visitors_filed(scope=scope).filter(enterprise__jurisdiction=park)[
+                :200
+            ],
+        },
+    )
+
+
+# --- when policy changes ----------------------------------------------------------------------
+@login_required
+@require_http_methods(["GET", "POST"])
+def policy_impact(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
+    """Preview the impact of a change on open plans (a table and a chart), then confirm."""
+    scope = scope_of(request)
+    park = selectors.park_for_impact(scope=scope, jurisdiction_id=jurisdiction_id)
+    form = ChangeForm(request.POST if request.method == "POST" else request.GET or None)
+    found = None
+    status = 200
+    if form.is_bound and form.is_valid():
+        d = form.cleaned_data
+        change = impact.Change(
+            kind=d["kind"],
+            pack_id=d["pack_id"] or "",
+            version=d["version"],
+            params=d["params"] if isinstance(d["params"], dict) else {},
+            description=d["description"],
+        )
+        try:
+            if request.method == "POST" and "confirm" in request.POST:
+                record = impact.impact_confirm(
+                    scope=scope, park=park, change=change, by=_user(request), at=timezone.now()
+                )
+                messages.success(
+                    request, f"已确认：{record.summary.get('people', 0)} 人的计划已更新。"
+                )
+                return redirect("mobility_policy_impact", jurisdiction_id=park.pk)
+            found = impact.impact_preview(scope=scope, park=park, change=change, at=timezone.now())
+        except ValidationError as exc:
+            form_errors_apply(form, exc)
+            status = 422
+    elif form.is_bound:
+        status = 422
+    return render(
+        request,
+        "mobility/impact.html",
+        {
+            "park": park,
+            "form": form,
+            "impact": found,
+            "summary": found.summary() if found else None,
+            "changes": selectors.policy_changes(scope=scope, park=park)[:20],
+        },
+        status=status,
+    )

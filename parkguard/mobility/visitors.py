@@ -1,0 +1,327 @@
+"""Visitors (J-1.2.1–J-1.2.5): registered by a host, filled in by the visitor through a signed,
+expiring, rate-limited link (no login), planned by the engine, filed with the community and
+the park where a pack asks the enterprise to file them, placed in a buffer zone where the
+pack's closed loop applies."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from parkguard.mobility import rules
+from parkguard.mobility.choices import PointKind, TestResult, VisitorState
+from parkguard.mobility.divisions import UNKNOWN_DIVISION, division_full_name, division_get
+from parkguard.mobility.models import ObservationPoint, Visitor
+from parkguard.mobility.services import (
+    ARRIVAL_TOO_LATE,
+    CERT_AFTER_ARRIVAL,
+    CERT_RESULT,
+    STAYS_ORDER,
+    STAYS_REQUIRED,
+    StayDeclared,
+    _entries,
+    _headcount,
+)
+from parkguard.notify.choices import Kind
+from parkguard.notify.services import notify_send
+from parkguard.orgs.access import Scope, require
+from parkguard.orgs.choices import Role
+from parkguard.orgs.models import Membership
+from parkguard.people.models import Person
+from parkguard.policy import PolicyInputError, to_jsonable
+from parkguard.policy.schema import ClosedLoop, Notify
+from parkguard.rules.registry import registry
+
+VISITOR_NO_HOST = "请选择接待人（本企业在职员工）"
+PURPOSE_REQUIRED = "请填写来访事由"
+NAME_REQUIRED = "请填写姓名"
+PHONE_INVALID = "请填写11位手机号"
+ALREADY_FILLED = "已填写，如需修改请联系接待人"
+LINK_INVALID = "链接无效或已过期，请联系接待人重新发送"
+LINK_BUSY = "访问过于频繁，请稍后再试"
+BUFFER_FULL = "过渡缓冲区已满或尚未设立，请接待人联系企业防疫专员安排"
+SALT = "parkguard.mobility.visitor"
+PHONE_DIGITS = 11
+
+
+class LinkBusy(Exception):
+    """The link was used too often in the current window (a 429)."""
+
+
+def _check_arrival(errors: dict[str, list[str]], arrives_at: dt.datetime, at: dt.datetime) -> None:
+    ahead = settings.MOBILITY_ARRIVAL_AHEAD_DAYS
+    if arrives_at > at + dt.timedelta(days=ahead):
+        errors.setdefault("arrives_at", []).append(ARRIVAL_TOO_LATE.format(days=ahead))
+
+
+@transaction.atomic
+def visitor_register(
+    *,
+    scope: Scope,
+    host: Person | None,
+    purpose: str,
+    origin_code: str,
+    arrives_at: dt.datetime,
+    by: User | None,
+    at: dt.datetime,
+) -> Visitor:
+    """A host registers a visitor before arrival; the link to send is `visitor_link()`."""
+    if host is None:
+        raise ValidationError({"host": [VISITOR_NO_HOST]})
+    require(scope, "manage_visitors", host)
+    errors: dict[str, list[str]] = {}
+    if division_get(origin_code) is None:
+        errors.setdefault("origin_code", []).append(UNKNOWN_DIVISION)
+    if not purpose.strip():
+        errors.setdefault("purpose", []).append(PURPOSE_REQUIRED)
+    _check_arrival(errors, arrives_at, at)
+    if errors:
+        raise ValidationError(errors)
+    return Visitor.objects.create(
+        enterprise_id=host.enterprise_id,
+        host=host,
+        purpose=purpose.strip(),
+        origin_code=origin_code,
+        origin_name=division_full_name(origin_code),
+        arrives_at=arrives_at,
+        state=VisitorState.REGISTERED,
+        link_nonce=secrets.token_hex(16),
+        created_by=by,
+        created_at=at,
+    )
+
+
+def visitor_link(visitor: Visitor) -> str:
+    """The signed token of the visitor's fill-in link (it expires; a new nonce voids it)."""
+    return signing.dumps({"v": visitor.pk, "n": visitor.link_nonce}, salt=SALT)
+
+
+@transaction.atomic
+def visitor_from_token(*, token: str, at: dt.datetime) -> Visitor | None:
+    """The visitor a link names, or None (forged, expired, voided); counts the use and raises
+    `LinkBusy` beyond the per-window limit."""
+    try:
+        data = signing.loads(
+            token, salt=SALT, max_age=dt.timedelta(hours=settings.MOBILITY_VISITOR_LINK_HOURS)
+        )
+        pk, nonce = int(data["v"]), str(data["n"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        return None
+    visitor = (
+        Visitor.objects.select_for_update()
+        .select_related("enterprise__jurisdiction", "host")
+        .filter(pk=pk, link_nonce=nonce)
+        .exclude(state=VisitorState.CANCELLED)
+        .first()
+    )
+    if visitor is None:
+        return None
+    window = dt.timedelta(minutes=settings.MOBILITY_VISITOR_LINK_WINDOW_MINUTES)
+    if visitor.link_window_start is None or at - visitor.link_window_start >= window:
+        visitor.link_window_start, visitor.link_uses = at, 0
+    visitor.link_uses += 1
+    visitor.save(update_fields=["link_window_start", "link_uses"])
+    if visitor.link_uses > settings.MOBILITY_VISITOR_LINK_USES:
+        raise LinkBusy
+    return visitor
+
+
+def _rules_have(found: Sequence[rules.PackPlan], measure: Callable[[object], bool]) -> bool:
+    """Does a rule the plans used carry a measure of this kind?"""
+    for f in found:
+        for citation in f.plan.rules:
+            pack = registry().get(citation.pack_id, citation.version)
+            for bound in pack.rules:
+                if bound.rule.id == citation.rule_id and any(
+                    measure(m) for m in bound.rule.measures
+                ):
+                    return True
+    return False
+
+
+def _enterprise_files(m: object) -> bool:
+    """The enterprise itself files (J-1.2.3 企业……报备)."""
+    return isinstance(m, Notify) and m.who == "enterprise"
+
+
+def _closed_loop(m: object) -> bool:
+    """A closed-loop area (J-1.2.5 过渡缓冲区)."""
+    return isinstance(m, ClosedLoop)
+
+
+def _buffer_for(visitor: Visitor, at: dt.datetime) -> ObservationPoint | None:
+    """The first buffer zone of the enterprise with room (visitors not yet released count)."""
+    for point in ObservationPoint.objects.filter(
+        enterprise_id=visitor.enterprise_id, kind=PointKind.BUFFER
+    ).order_by("pk"):
+        held = (
+            Visitor.objects.filter(buffer=point)
+            .exclude(pk=visitor.pk)
+            .filter(Q(earliest_entry__isnull=True) | Q(earliest_entry__gt=at))
+            .count()
+        )
+        if held < point.capacity:
+            return point
+    return None
+
+
+@transaction.atomic
+def visitor_fill(
+    *,
+    visitor: Visitor,
+    name: str,
+    phone: str,
+    stays: Sequence[StayDeclared],
+    certificates: Sequence[tuple[dt.datetime, str]],
+    at: dt.datetime,
+) -> Visitor:
+    """The visitor's own details (through the link): the engine decides the category and the
+    plan; a filing reaches the community and the park; a buffer zone is assigned."""
+    errors: dict[str, list[str]] = {}
+    if visitor.state != VisitorState.REGISTERED:
+        errors.setdefault("__all__", []).append(ALREADY_FILLED)
+    if not name.strip():
+        errors.setdefault("name", []).append(NAME_REQUIRED)
+    digits = phone.strip()
+    if len(digits) != PHONE_DIGITS or not digits.isascii() or not digits.isdigit():
+        errors.setdefault("phone", []).append(PHONE_INVALID)
+    if not stays:
+        errors.setdefault("stays", []).append(STAYS_REQUIRED)
+    previous: dt.date | None = None
+    for stay in stays:
+        if division_get(stay.division_code) is None:
+            errors.setdefault("stays", []).append(UNKNOWN_DIVISION)
+            continue
+        bad = stay.first_day > stay.last_day or stay.last_day > visitor.arrives_at.date()
+        if bad or (previous is not None and stay.first_day < previous):
+            errors.setdefault("stays", []).append(STAYS_ORDER)
+        previous = stay.last_day
+    for sampled_at, result in certificates:
+        if result not in TestResult.values:
+            errors.setdefault("certificates", []).append(CERT_RESULT)
+        if sampled_at > visitor.arrives_at:
+            errors.setdefault("certificates", []).append(CERT_AFTER_ARRIVAL)
+    if errors:
+        raise ValidationError({k: sorted(set(v), key=v.index) for k, v in errors.items()})
+    park = visitor.enterprise.jurisdiction
+    stay_in = [
+        rules.StayIn(
+            s.division_code, division_full_name(s.division_code), s.first_day, s.last_day, s.transit
+        )
+        for s in stays
+    ]
+    try:
+        found = rules.return_plans(
+            park=park,
+            category="",
+            stays=stay_in,
+            certificates=certificates,
+            arrived_at=visitor.arrives_at,
+            entries=_entries(park),
+            enterprise=rules.EnterpriseFacts(headcount=_headcount(visitor.host)),
+            kind="visitor",
+        )
+    except (PolicyInputError, ValueError) as exc:
+        raise ValidationError({"__all__": [getattr(exc, "message", str(exc))]}) from None
+    visitor.name = name.strip()
+    visitor.phone = digits
+    visitor.stays = [
+        {
+            "division_code": s.code,
+            "division_name": s.name,
+            "first_day": s.first_day.isoformat(),
+            "last_day": s.last_day.isoformat(),
+            "transit": s.transit,
+        }
+        for s in stay_in
+    ]
+    visitor.certificates = [{"sampled_at": t.isoformat(), "result": r} for t, r in certificates]
+    visitor.plans = [to_jsonable(f.plan) for f in found]
+    visitor.category = "；".join(dict.fromkeys(c.requirement for f in found for c in f.plan.rules))[
+        :200
+    ]
+    entries = [f.plan.earliest_entry for f in found]
+    known = [e for e in entries if e is not None]
+    visitor.earliest_entry = (
+        None if len(known) < len(entries) else max(known, default=visitor.arrives_at)
+    )
+    visitor.filed = _rules_have(found, _enterprise_files)
+    visitor.buffer_needed = _rules_have(found, _closed_loop)
+    visitor.buffer = _buffer_for(visitor, at) if visitor.buffer_needed else None
+    visitor.state = VisitorState.FILLED
+    visitor.filled_at = at
+    visitor.save()
+    _tell(visitor, at)
+    return visitor
+
+
+def _tell(visitor: Visitor, at: dt.datetime) -> None:
+    """The host and officers hear of the filled form; a filing reaches the community liaison
+    and the park's staff (J-1.2.3)."""
+    enterprise = visitor.enterprise
+    users = set(
+        Membership.objects.filter(
+            enterprise=enterprise, role__in=[Role.EPIDEMIC_OFFICER, Role.ENTERPRISE_ADMIN]
+        ).values_list("user_id", flat=True)
+    )
+    users |= set(Membership.objects.filter(person=visitor.host).values_list("user_id", flat=True))
+    when = timezone.localtime(visitor.arrives_at)
+    body = f"来访人员已填写信息，预计 {when:%m月%d日 %H:%M} 从{visitor.origin_name}抵达。"
+    if visitor.buffer_needed and visitor.buffer is None:
+        body += BUFFER_FULL
+    notify_send(
+        user_ids=users,
+        kind=Kind.GENERAL,
+        title="来访人员已填写",
+        body=body,
+        link=f"/mobility/visitors/{visitor.pk}/",
+        at=at,
+    )
+    if visitor.filed:
+        filed_to = set(
+            Membership.objects.filter(
+                Q(role=Role.COMMUNITY_LIAISON, jurisdiction_id=enterprise.community_id)
+                | Q(
+                    role__in=[Role.PARK_ADMIN, Role.PARK_CADRE],
+                    jurisdiction_id=enterprise.jurisdiction_id,
+                )
+            ).values_list("user_id", flat=True)
+        )
+        notify_send(
+            user_ids=filed_to,
+            kind=Kind.GENERAL,
+            title=f"来访人员报备：{enterprise.name}",
+            body=f"{visitor.origin_name}来访人员，预计 {when:%m月%d日 %H:%M} 抵达。",
+            link="/mobility/community/",
+            at=at,
+        )
+
+
+def visitor_view(visitor: Visitor) -> dict[str, Any]:
+    """What the visitor's own page shows: what to do and by when, with the clauses."""
+    items = []
+    for plan in visitor.plans:
+        for ob in plan["obligations"]:
+            items.append(
+                {
+                    "title": ob["title"],
+                    "due_at": ob.get("due_at"),
+                    "why": f"{ob['citation']['document_number']} {ob['citation']['clause']}",
+                }
+            )
+    return {
+        "earliest_entry": visitor.earliest_entry,
+        "items": items,
+        "notes": [n["text"] for p in visitor.plans for n in p["notes"]],
+        "buffer": visitor.buffer.name if visitor.buffer else "",
+    }

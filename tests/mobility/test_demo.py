@@ -1,0 +1,29 @@
+"""The demo park has a day's work in mobility for each role."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+
+from parkguard.duties.models import Duty
+from parkguard.mobility.models import IsolationRecord, RiskArea, Trip, Visitor
+from parkguard.orgs.models import Membership
+from parkguard.status.models import StatusHold
+
+
+@pytest.mark.django_db
+def test_the_demo_has_a_returnee_a_pending_trip_a_visitor_and_a_register() -> None:
+    call_command("demo_load", verbosity=0)
+    assert RiskArea.objects.count() == 3
+    isolation = IsolationRecord.objects.get()
+    assert isolation.kind == "home_isolation" and isolation.released_at is None
+    assert StatusHold.objects.filter(kind="plan", cleared_at__isnull=True).count() == 1
+    source = f"mobility.return:{isolation.declaration_id}"
+    assert Duty.objects.filter(source=source, state="done").count() >= 2
+    assert Duty.objects.filter(source=source, state="due").exists()
+    trip = Trip.objects.get()
+    assert trip.status == "pending" and trip.approver
+    approver = Membership.objects.get(user__username="entb_admin")
+    assert approver.enterprise_id == trip.enterprise_id
+    me = Membership.objects.get(user__username="employee").person
+    assert Visitor.objects.get().host == me

@@ -1,0 +1,155 @@
+"""Isolation and observation records: start, end, extension, shortening within the pack's
+bounds (reason, previous ends kept), release; B-2.4's observation point."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.test import Client
+
+from parkguard.mobility import services
+from parkguard.mobility.models import IsolationRecord, ReturnDeclaration
+from parkguard.mobility.services import RiskAreaIn, StayDeclared
+from parkguard.orgs.access import SYSTEM
+from parkguard.status.models import PersonStatus
+from tests.factories import World
+from tests.mobility.conftest import WUHAN_JIANGAN, at
+
+pytestmark = pytest.mark.django_db
+
+
+def _j_returnee(world: World) -> ReturnDeclaration:
+    services.risk_area_save(
+        scope=SYSTEM,
+        park=world.park_a,
+        row=RiskAreaIn(WUHAN_JIANGAN, "", "high", dt.date(2022, 11, 1), None, "公告"),
+        by=None,
+        at=at("2022-11-10"),
+    )
+    return services.return_declare(
+        scope=SYSTEM,
+        person=world.a1_person,
+        arrived_at=at("2022-11-15", "10:00"),
+        stays=[StayDeclared(WUHAN_JIANGAN, dt.date(2022, 11, 8), dt.date(2022, 11, 15))],
+        transport="train",
+        by=None,
+        at=at("2022-11-15", "11:00"),
+    )
+
+
+def test_it_keeps_a_j_1_1_home_isolation_record_and_refuses_shortening_beyond_the_pack(
+    jinjiang: World,
+) -> None:
+    """J-1.1 fixes 7 days (no per-case choice): no shortening; an extension with a reason
+    keeps the previous end and keeps the gate closed until the new end."""
+    declaration = _j_returnee(jinjiang)
+    record = IsolationRecord.objects.get(declaration=declaration)
+    assert (record.kind, record.ends_at) == ("home_isolation", at("2022-11-22", "00:00"))
+    with pytest.raises(ValidationError) as exc:
+        services.isolation_change(
+            scope=SYSTEM,
+            record=record,
+            ends_at=at("2022-11-20", "00:00"),
+            reason="居家条件好",
+            by=None,
+            at=at("2022-11-16"),
+        )
+    assert exc.value.message_dict["ends_at"] == [
+        services.SHORTEN_BEYOND.format(end=at("2022-11-22", "00:00"))
+    ]
+    record.refresh_from_db()
+    assert record.ends_at == at("2022-11-22", "00:00") and record.previous == []
+    with pytest.raises(ValidationError) as exc:
+        services.isolation_change(
+            scope=SYSTEM,
+            record=record,
+            ends_at=at("2022-11-24"),
+            reason="",
+            by=None,
+            at=at("2022-11-16"),
+        )
+    assert exc.value.message_dict == {"reason": [services.REASON_REQUIRED]}
+    services.isolation_change(
+        scope=SYSTEM,
+        record=record,
+        ends_at=at("2022-11-24", "00:00"),
+        reason="第5天检测结果待复核",
+        by=None,
+        at=at("2022-11-19"),
+    )
+    record.refresh_from_db()
+    assert record.ends_at == at("2022-11-24", "00:00")
+    assert dt.datetime.fromisoformat(record.previous[0]["ends_at"]) == at("2022-11-22", "00:00")
+    services.return_status_refresh(declaration=declaration, at=at("2022-11-23", "08:00"))
+    status = PersonStatus.objects.get(person=jinjiang.a1_person)
+    assert status.on_hold and "居家隔离至2022-11-24 00:00" in status.holds[0]["reason"]
+    with pytest.raises(ValidationError) as exc:
+        services.isolation_release(
+            scope=SYSTEM, record=record, note="", by=None, at=at("2022-11-23")
+        )
+    assert exc.value.message_dict == {"__all__": [services.RELEASE_EARLY]}
+    services.isolation_release(
+        scope=SYSTEM, record=record, note="期满", by=None, at=at("2022-11-24", "09:00")
+    )
+    record.refresh_from_db()
+    assert record.released_at == at("2022-11-24", "09:00")
+
+
+def test_the_pack_bounds_a_per_case_shortening() -> None:
+    """A phase whose days are a per-case choice may be shortened to the choice's minimum
+    ("经属地评估可缩短至5天")."""
+    assert (
+        services._phase_minimum("example-quyu-2022-1", 1, "x-1.1-sealed-area", "home_isolation")
+        == 5
+    )
+    assert (
+        services._phase_minimum(
+            "jinjiang-xiyuan-2022-81", 1, "j-1.1-returnee-high-risk-stay", "home_isolation"
+        )
+        is None
+    )
+
+
+def test_it_accepts_a_b_2_4_return_once_there_is_an_observation_point(
+    world: World, client_as: Callable[[str | None], Client]
+) -> None:
+    """B-2.4: with an observation point the severe-area returnee comes back, into B-2.2c's
+    14 days at the enterprise's isolation area; the register warns when there is none."""
+    from tests.factories import adopt
+
+    world.county.code = "150203"
+    world.county.save(update_fields=["code"])
+    adopt(world.park_a, "baotou-industry-2020-02")
+    page = client_as("a1_officer").get(f"/mobility/enterprises/{world.a1.pk}/returnees/")
+    assert services.NO_OBSERVATION_POINT in page.content.decode()
+    services.risk_area_save(
+        scope=SYSTEM,
+        park=world.park_a,
+        row=RiskAreaIn("420100", "", "high", dt.date(2020, 1, 23), None, "公告"),
+        by=None,
+        at=at("2020-02-01"),
+    )
+    services.observation_point_save(
+        scope=SYSTEM,
+        enterprise=world.a1,
+        kind="observation",
+        name="东区隔离观察点",
+        capacity=6,
+        at=at("2020-02-03"),
+    )
+    declaration = services.return_declare(
+        scope=SYSTEM,
+        person=world.a1_person,
+        arrived_at=at("2020-02-10", "16:00"),
+        stays=[StayDeclared(WUHAN_JIANGAN, dt.date(2020, 1, 20), dt.date(2020, 2, 9))],
+        transport="train",
+        by=None,
+        at=at("2020-02-10", "17:00"),
+    )
+    record = IsolationRecord.objects.get(declaration=declaration)
+    assert (record.kind, record.ends_at) == ("enterprise_observation", at("2020-02-24", "00:00"))
+    page = client_as("a1_officer").get(f"/mobility/enterprises/{world.a1.pk}/returnees/")
+    assert services.NO_OBSERVATION_POINT not in page.content.decode()
