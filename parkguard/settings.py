@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "parkguard.demo",
     "parkguard.status",
     "parkguard.health",
+    "parkguard.sampling",
 ]
 
 MIDDLEWARE = [

@@ -28,4 +28,5 @@ urlpatterns = [
     path("", include("parkguard.rules.urls")),
     path("", include("parkguard.notify.urls")),
     path("", include("parkguard.health.urls")),
+    path("", include("parkguard.sampling.urls")),
 ]
