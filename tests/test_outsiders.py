@@ -37,6 +37,7 @@ from parkguard.orgs.access import scope_for_user
 from parkguard.orgs.models import ApiToken, Membership, SupervisionOffice
 from parkguard.orgs.services import api_token_create
 from parkguard.people.models import HouseholdMember, PersonImport
+from parkguard.sampling.models import AntigenPhoto, Lab, ResultImport, Sample, SamplingRound
 from tests.factories import TODAY, World
 
 # Routes anyone may open (they carry no tenant data).
@@ -113,7 +114,9 @@ def _victims(world: World) -> dict[str, Any]:
     leave = SickLeave.objects.create(
         person=world.a1_person, reason="发热", started_on=TODAY, recorded_at=_now()
     )
+    testing = _sampling_victims(world)
     return {
+        **{k: v.pk for k, v in testing.items()},
         "enterprise_id": world.a1.pk,
         "unit_id": world.a1_unit.pk,
         "person_id": world.a1_person.pk,
@@ -128,7 +131,14 @@ def _victims(world: World) -> dict[str, Any]:
         "leave_id": leave.pk,
         "id": world.users["a1_officer"].pk,  # admin's password-change page for a user
         # Only those who may administer A1's records may ever receive these.
-        "admin_markers": [token.name, token.prefix, batch.filename, member.name, member.phone],
+        "admin_markers": [
+            token.name,
+            token.prefix,
+            batch.filename,
+            member.name,
+            member.phone,
+            "甲一检测结果.csv",
+        ],
         "models": {
             "Enterprise": world.a1,
             "OrgUnit": world.a1_unit,
@@ -145,7 +155,49 @@ def _victims(world: World) -> dict[str, Any]:
             "Alert": alert,
             "SickLeave": leave,
             "User": world.users["a1_officer"],
+            "SamplingRound": testing["round_id"],
+            "Sample": testing["sample_id"],
+            "Lab": testing["lab_id"],
+            "ResultImport": testing["result_import_id"],
         },
+    }
+
+
+def _sampling_victims(world: World) -> dict[str, Any]:
+    """A1's round with a pooled tube and an antigen self-test (with its photo), park A's lab
+    and an import of A1's: outsiders may not see, sample, record, import or map."""
+    at = _now()
+    lab = Lab.objects.create(jurisdiction=world.park_a, name="甲园区检测中心", mapping={})
+    rnd = SamplingRound.objects.create(
+        enterprise=world.a1,
+        name="甲一全员核酸",
+        on=TODAY,
+        kind="full",
+        group="all",
+        pool_size=10,
+        created_at=at,
+    )
+    rnd.members.create(person=world.a1_person)
+    tube = Sample.objects.create(
+        enterprise=world.a1, round=rnd, kind="pool", barcode="A1-POOL-1", taken_at=at
+    )
+    tube.memberships.create(person=world.a1_person)
+    antigen = Sample.objects.create(
+        enterprise=world.a1, kind="antigen", taken_at=at, result="negative", result_at=at
+    )
+    antigen.memberships.create(person=world.a1_employee_person)
+    AntigenPhoto.objects.create(
+        sample=antigen, content=b"\x89PNG\r\n\x1a\n", content_type="image/png", size=8
+    )
+    batch = ResultImport.objects.create(
+        lab=lab, enterprise=world.a1, filename="甲一检测结果.csv", state="done", created_at=at
+    )
+    return {
+        "lab_id": lab,
+        "round_id": rnd,
+        "sample_id": tube,
+        "antigen_id": antigen,
+        "result_import_id": batch,
     }
 
 
@@ -349,6 +401,10 @@ API_BODIES: dict[str, dict[str, Any]] = {
     "reactivate": {},
     "reset": {},
     "employee-logins": {"person_ids": [1], "login_by": "phone"},
+    # Testing (issue 11 §4, §5).
+    "rounds": {"name": "外人轮次", "on": "2022-11-15", "kind": "full", "pool_size": 10},
+    "samples": {"barcode": "OUTSIDER-1", "kind": "single", "person_ids": [1]},
+    "result": {"result": "positive"},
 }
 
 

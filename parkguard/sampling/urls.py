@@ -13,7 +13,7 @@ urlpatterns = [
     path("sampling/rounds/<int:round_id>/", views.round_detail, name="sampling_round"),
     path("sampling/rounds/<int:round_id>/take/", views.take, name="sampling_take"),
     path("sampling/samples/<int:sample_id>/result/", views.result, name="sampling_result"),
-    path("sampling/samples/<int:sample_id>/photo/", views.photo, name="sampling_photo"),
+    path("sampling/antigen/<int:antigen_id>/photo/", views.photo, name="sampling_photo"),
     path(
         "sampling/enterprises/<int:enterprise_id>/antigen/",
         views.antigen_list,
@@ -29,7 +29,11 @@ urlpatterns = [
         views.lab_mapping,
         name="sampling_lab_mapping",
     ),
-    path("sampling/imports/<int:import_id>/", views.import_detail, name="sampling_import_detail"),
+    path(
+        "sampling/imports/<int:result_import_id>/",
+        views.import_detail,
+        name="sampling_import_detail",
+    ),
     path("sampling/antigen/", views.antigen, name="sampling_antigen"),
     path("sampling/me/", views.me, name="sampling_me"),
 ]

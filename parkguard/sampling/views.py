@@ -189,11 +189,11 @@ def result(request: HttpRequest, sample_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def photo(request: HttpRequest, sample_id: int) -> HttpResponse:
+def photo(request: HttpRequest, antigen_id: int) -> HttpResponse:
     """An antigen photo, to the enterprise's officers only; never cached, never a public URL."""
     scope = scope_of(request)
     item = get_visible_or_404(
-        scope, AntigenPhoto.objects.select_related("sample"), sample_id=sample_id
+        scope, AntigenPhoto.objects.select_related("sample"), sample_id=antigen_id
     )
     require(scope, "manage_samples", item.sample)
     response = HttpResponse(bytes(item.content), content_type=item.content_type)
@@ -283,11 +283,11 @@ def lab_mapping(request: HttpRequest, enterprise_id: int, lab_id: int) -> HttpRe
 
 @login_required
 @require_GET
-def import_detail(request: HttpRequest, import_id: int) -> HttpResponse:
+def import_detail(request: HttpRequest, result_import_id: int) -> HttpResponse:
     """The import's report; while it runs, htmx polls the progress fragment."""
     scope = scope_of(request)
     batch = get_visible_or_404(
-        scope, ResultImport.objects.select_related("lab", "enterprise"), pk=import_id
+        scope, ResultImport.objects.select_related("lab", "enterprise"), pk=result_import_id
     )
     if batch.enterprise is None:
         raise PermissionDenied

@@ -115,6 +115,8 @@ SAFE_VALUES: dict[str, set[int | float]] = {
     # barcode and lab-header lengths (40, 50) and the photo upload cap in MB (5), blank
     # mapping rows offered (3), antigen tests listed (100).
     "parkguard/sampling/importing.py": {5, 200, 10_000},
+    # Rows per API post (5000, beyond it a file) and people per posted tube (1000).
+    "parkguard/sampling/api.py": {1000, 5000},
     "parkguard/sampling/labfile.py": {100_000},
     "parkguard/sampling/models.py": {3, 4},
     "parkguard/sampling/selectors.py": {20},
