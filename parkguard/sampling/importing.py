@@ -16,6 +16,7 @@ A dry run does every check and reports what would be written, then writes nothin
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -56,6 +57,7 @@ _STAGE_COLUMNS = ("row_no", "barcode", "result", "sampled_at", "tested_at", "id_
 @dataclass
 class ImportReport:
     rows: int = 0
+    staged: int = 0
     written: int = 0
     unchanged: int = 0
     created: int = 0
@@ -116,9 +118,11 @@ class _Stage:
             )
 
     def write(self, rows: list[tuple[Any, ...]]) -> None:
+        """One batch, in its own transaction (a commit per batch, not per row, in autocommit;
+        the progress written between batches is then visible to the page polling it)."""
         if not rows:
             return
-        with connection.cursor() as cursor:
+        with transaction.atomic(), connection.cursor() as cursor:
             if connection.vendor == "postgresql":
                 columns = ", ".join(_STAGE_COLUMNS)
                 with cursor.cursor.copy(f"COPY {self.name} ({columns}) FROM STDIN") as copy:
@@ -127,6 +131,14 @@ class _Stage:
             else:
                 marks = ", ".join(["%s"] * len(_STAGE_COLUMNS))
                 cursor.executemany(f"INSERT INTO {self.name} VALUES ({marks})", rows)
+
+    def index(self) -> None:
+        """SQLite joins through an index (its plans are nested loops); PostgreSQL hashes."""
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute(f"ANALYZE {self.name}")  # temp tables have no statistics
+            else:
+                cursor.execute(f"CREATE INDEX {self.name}_barcode ON {self.name} (barcode)")
 
     def drop(self) -> None:
         with connection.cursor() as cursor:
@@ -143,7 +155,29 @@ def _stage_rows(
     report: ImportReport,
     progress: Callable[[int], None] | None,
 ) -> None:
-    """Read every row (errors into the report) and stream the good ones into the stage."""
+    """Read every row (errors into the report) and stream the good ones into the stage.
+
+    The cyclic garbage collector is paused while reading: the loop makes no cycles, and
+    its collections, walking every object the process holds, cost more than the parsing.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        _stage_loop(stage=stage, rows=rows, layout=layout, at=at, report=report, progress=progress)
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _stage_loop(
+    *,
+    stage: _Stage,
+    rows: Iterable[tuple[int, Sequence[Any]]],
+    layout: labfile.Layout,
+    at: dt.datetime,
+    report: ImportReport,
+    progress: Callable[[int], None] | None,
+) -> None:
     parse = labfile.row_parser(layout, at=at, tz=ZoneInfo(settings.TIME_ZONE))
     adapt = connection.ops.adapt_datetimefield_value
     adapted: dict[dt.datetime, Any] = {}
@@ -182,6 +216,7 @@ def _stage_rows(
             if t is None:
                 t = adapted[tested] = adapt(tested)
         batch.append((number, barcode, result, s, t, digest))
+        report.staged += 1
         if len(batch) >= BATCH:
             stage.write(batch)
             batch = []
@@ -192,19 +227,31 @@ def _stage_rows(
         progress(report.rows)
 
 
-def _check(
-    *, stage: _Stage, report: ImportReport, allowed: list[int], park_ids: set[int]
-) -> list[tuple[Any, ...]]:
-    """Cross-row checks; returns the rows whose barcode matched no sample (for the ID pass)."""
-    t = stage.name
-    s = _q(Sample._meta.db_table)
+def _distinct(stage: _Stage) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(DISTINCT barcode) FROM {stage.name}")
+        return int(cursor.fetchone()[0])
+
+
+def _conflicts_in_file(*, stage: _Stage, report: ImportReport) -> None:
+    """The same sample twice in the file with different results."""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT barcode, MIN(row_no), MAX(row_no) FROM {t} GROUP BY barcode "
+            f"SELECT barcode, MIN(row_no), MAX(row_no) FROM {stage.name} GROUP BY barcode "
             "HAVING COUNT(DISTINCT result) > 1 ORDER BY MIN(row_no)"
         )
         for barcode, first, last in cursor.fetchall():
             report.error(last, "", CONFLICT_IN_FILE.format(row=last, barcode=barcode, other=first))
+
+
+def _check(
+    *, stage: _Stage, report: ImportReport, allowed: list[int], park_ids: set[int]
+) -> list[tuple[Any, ...]]:
+    """Rows that wrote nothing and why: another enterprise's sample, a different stored
+    result (errors), or an unknown barcode (returned, for the ID-number pass)."""
+    t = stage.name
+    s = _q(Sample._meta.db_table)
+    with connection.cursor() as cursor:
         marks = ", ".join(["%s"] * len(allowed))
         cursor.execute(
             f"SELECT st.row_no, st.barcode, st.result, st.sampled_at, st.tested_at, "
@@ -296,21 +343,13 @@ def _count_writes(*, stage: _Stage, allowed: list[int]) -> int:
         return int(cursor.fetchone()[0])
 
 
-def _write(
-    *,
-    stage: _Stage,
-    allowed: list[int],
-    lab: Lab,
-    batch: ResultImport,
-    new: list[_NewSample],
-    at: dt.datetime,
-    report: ImportReport,
-) -> None:
+def _write_results(
+    *, stage: _Stage, allowed: list[int], lab: Lab, batch: ResultImport, at: dt.datetime
+) -> int:
+    """One UPDATE … FROM: every pending sample of the allowed enterprises named in the file."""
     s = _q(Sample._meta.db_table)
-    m = _q(SampleMember._meta.db_table)
     marks = ", ".join(["%s"] * len(allowed))
     stamp = connection.ops.adapt_datetimefield_value(at)
-    clock = time.perf_counter()
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {s} SET result = st.result, result_at = COALESCE(st.tested_at, %s), "
@@ -319,9 +358,22 @@ def _write(
             f"AND {s}.enterprise_id IN ({marks})",
             [stamp, lab.pk, batch.pk, Result.PENDING, *allowed],
         )
-        report.written = cursor.rowcount
-        report.timings["write_results"] = time.perf_counter() - clock
-        clock = time.perf_counter()
+        return int(cursor.rowcount)
+
+
+def _write_status(
+    *,
+    stage: _Stage,
+    lab: Lab,
+    batch: ResultImport,
+    new: list[_NewSample],
+    at: dt.datetime,
+    report: ImportReport,
+) -> None:
+    s = _q(Sample._meta.db_table)
+    m = _q(SampleMember._meta.db_table)
+    clock = time.perf_counter()
+    with connection.cursor() as cursor:
         # What each person's status learns: the newest negative sampling time and one
         # pending result fewer per sample that got its result.
         cursor.execute(
@@ -331,6 +383,8 @@ def _write(
             "WHERE x.result_import_id = %s GROUP BY mm.person_id",
             [Result.NEGATIVE, batch.pk],
         )
+        if connection.vendor == "postgresql":
+            cursor.execute(f"ANALYZE {stage.delta}")
     status_results_merge(table=stage.delta, at=at)
     report.timings["status"] = time.perf_counter() - clock
     if new:
@@ -409,30 +463,41 @@ def results_import(
     try:
         clock = time.perf_counter()
         _stage_rows(stage=stage, rows=rows, layout=layout, at=at, report=report, progress=progress)
+        stage.index()
         report.timings["parse_and_stage"] = time.perf_counter() - clock
         try:
             with transaction.atomic():
                 clock = time.perf_counter()
-                loose = _check(stage=stage, report=report, allowed=allowed, park_ids=park_ids)
+                distinct = _distinct(stage)
+                if distinct < report.staged:
+                    _conflicts_in_file(stage=stage, report=report)
+                if report.errors:
+                    raise _Invalid
+                if dry_run:
+                    written = _count_writes(stage=stage, allowed=allowed)
+                else:
+                    written = _write_results(
+                        stage=stage, allowed=allowed, lab=lab, batch=batch, at=at
+                    )
+                report.timings["write_results"] = time.perf_counter() - clock
+                clock = time.perf_counter()
+                # Every distinct sample written: nothing unmatched, foreign or conflicting.
+                loose = (
+                    _check(stage=stage, report=report, allowed=allowed, park_ids=park_ids)
+                    if written < distinct
+                    else []
+                )
                 new = _by_id_number(
                     loose=loose, report=report, allowed=allowed, park_id=lab.jurisdiction_id
                 )
                 report.timings["check_and_match"] = time.perf_counter() - clock
+                report.written = written
                 if report.errors:
                     raise _Invalid
                 if dry_run:
-                    report.written = _count_writes(stage=stage, allowed=allowed)
                     report.created = len(new)
                     raise _Invalid
-                _write(
-                    stage=stage,
-                    allowed=allowed,
-                    lab=lab,
-                    batch=batch,
-                    new=new,
-                    at=at,
-                    report=report,
-                )
+                _write_status(stage=stage, lab=lab, batch=batch, new=new, at=at, report=report)
                 clock = time.perf_counter()
                 report.positives = results_followups(
                     samples=Sample.objects.filter(result_import=batch), at=at

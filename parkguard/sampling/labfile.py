@@ -168,6 +168,15 @@ class RowError:
 Parsed = tuple[int, str, str, dt.datetime | None, dt.datetime | None, str]
 
 
+def _cell_text(value: object) -> str:
+    """A barcode cell that is not text: an .xlsx number (12345.0 → "12345"), or empty."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
 class TimeReader:
     """Cell → aware datetime, cached per text: a lab's file repeats the same few times."""
 
@@ -228,68 +237,76 @@ def row_parser(
     read_time = TimeReader(tz)
     result_cache: dict[str, str | None] = {}
 
-    def cell(row: Sequence[Any], i: int | None) -> Any:
-        if i is None or i >= len(row):
-            return None
-        value = row[i]
-        return None if value is None or value == "" else value
+    # Time texts already read and found not in the future: the common case, one dict lookup.
+    good: dict[str, dt.datetime] = {}
+    head_bar = heads.get(Column.BARCODE, "")
+    head_res = heads[Column.RESULT]
+
+    def when(number: int, field: str, value: Any, errors: list[RowError]) -> dt.datetime | None:
+        found = read_time(value)
+        if found is None:
+            errors.append(
+                RowError(
+                    number,
+                    heads[field],
+                    BAD_TIME.format(row=number, column=heads[field], value=str(value)[:30]),
+                )
+            )
+        elif found > at:
+            errors.append(
+                RowError(number, heads[field], FUTURE_TIME.format(row=number, column=heads[field]))
+            )
+            found = None
+        elif isinstance(value, str) and len(good) < _TIME_CACHE:
+            good[value] = found
+        return found
 
     def parse(number: int, row: Sequence[Any]) -> Parsed | list[RowError] | None:
         if len(row) < width:
             row = [*row, *([""] * (width - len(row)))]
-        if not any(row):
-            return None
-        errors: list[RowError] = []
-        barcode = str(row[i_bar] or "").strip()
-        if isinstance(row[i_bar], float) and row[i_bar].is_integer():
-            barcode = str(int(row[i_bar]))  # an .xlsx number cell
-        clear_id = "" if i_id is None else str(row[i_id] or "").strip().upper()
-        if not barcode:
-            errors.append(
-                RowError(
-                    number, heads.get(Column.BARCODE, ""), MISSING_SAMPLE_ID.format(row=number)
-                )
-            )
+        code = row[i_bar]
         raw = row[i_res]
+        if not code and not raw and not any(row):
+            return None
+        # Fast path: a text barcode, a known result word, times already seen (and past).
+        barcode = code.strip() if isinstance(code, str) else _cell_text(code)
         text = raw if isinstance(raw, str) else str(raw)
         result = result_cache.get(text)
         if result is None:
             result = words.get(normalise(text))
             if result is not None:
                 result_cache[text] = result
+        sampled = tested = None
+        errors: list[RowError] | None = None
+        if i_smp is not None:
+            value = row[i_smp]
+            if value is not None and value != "":
+                sampled = good.get(value) if isinstance(value, str) else None
+                if sampled is None:
+                    errors = errors or []
+                    sampled = when(number, Column.SAMPLED_AT, value, errors)
+        if i_tst is not None:
+            value = row[i_tst]
+            if value is not None and value != "":
+                tested = good.get(value) if isinstance(value, str) else None
+                if tested is None:
+                    errors = errors or []
+                    tested = when(number, Column.TESTED_AT, value, errors)
+        if barcode and result is not None and not errors:
+            clear_id = "" if i_id is None else str(row[i_id] or "").strip().upper()
+            return (number, barcode, result, sampled, tested, clear_id)
+        errors = errors or []
+        if not barcode:
+            errors.insert(0, RowError(number, head_bar, MISSING_SAMPLE_ID.format(row=number)))
         if result is None:
             errors.append(
                 RowError(
                     number,
-                    heads[Column.RESULT],
-                    BAD_RESULT.format(row=number, column=heads[Column.RESULT], value=text[:20]),
+                    head_res,
+                    BAD_RESULT.format(row=number, column=head_res, value=text[:20]),
                 )
             )
-        times: list[dt.datetime | None] = []
-        for field, i in ((Column.SAMPLED_AT, i_smp), (Column.TESTED_AT, i_tst)):
-            value = cell(row, i)
-            if value is None:
-                times.append(None)
-                continue
-            when = read_time(value)
-            if when is None:
-                errors.append(
-                    RowError(
-                        number,
-                        heads[field],
-                        BAD_TIME.format(row=number, column=heads[field], value=str(value)[:30]),
-                    )
-                )
-            elif when > at:
-                errors.append(
-                    RowError(
-                        number, heads[field], FUTURE_TIME.format(row=number, column=heads[field])
-                    )
-                )
-            times.append(when)
-        if errors:
-            return errors
-        return (number, barcode, result, times[0], times[1], clear_id)  # type: ignore[return-value]
+        return errors
 
     return parse
 

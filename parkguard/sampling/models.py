@@ -164,7 +164,9 @@ class Sample(models.Model):
     )
     result = models.CharField("结果", max_length=10, choices=Result.choices, default=Result.PENDING)
     result_at = models.DateTimeField("检测时间", null=True, blank=True)
-    # No indexes on the columns a result writes, so the import's UPDATE stays a HOT update.
+    # Written by the import's one UPDATE for every result: no index (so the update can stay
+    # a HOT update on PostgreSQL) and no database constraint (whose per-row check would cost
+    # more than the update); Django's delete still sets them NULL.
     lab = models.ForeignKey(
         Lab,
         verbose_name="检测机构",
@@ -172,6 +174,7 @@ class Sample(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         db_index=False,
+        db_constraint=False,
     )
     result_import = models.ForeignKey(
         ResultImport,
@@ -180,6 +183,7 @@ class Sample(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
     # The single tube this one re-tests (after a positive pool or an invalid result).
     retest_of = models.ForeignKey(

@@ -28,9 +28,12 @@ SINGLE_POSITIVE = "{kind} {barcode} 阳性"
 FALLBACK_CITATION = {"requirement": "Z-5.2b", "clause": "核酸检测全覆盖；混管阳性须单管复核"}
 
 
-def _citation(sample: Sample) -> dict[str, Any]:
-    rules = testing_rules(park=sample.enterprise.jurisdiction, on=sample.taken_at.date())
-    return rules.citation or dict(FALLBACK_CITATION)
+def _citation(sample: Sample, known: dict[tuple[int, Any], dict[str, Any]]) -> dict[str, Any]:
+    key = (sample.enterprise.jurisdiction_id, sample.taken_at.date())
+    if key not in known:
+        rules = testing_rules(park=sample.enterprise.jurisdiction, on=key[1])
+        known[key] = rules.citation or dict(FALLBACK_CITATION)
+    return known[key]
 
 
 def results_followups(*, samples: QuerySet[Sample], at: dt.datetime) -> int:
@@ -44,6 +47,7 @@ def results_followups(*, samples: QuerySet[Sample], at: dt.datetime) -> int:
     positives = list(
         samples.filter(result=Result.POSITIVE).select_related("enterprise__jurisdiction")
     )
+    known: dict[tuple[int, Any], dict[str, Any]] = {}
     for sample in positives:
         members = list(
             SampleMember.objects.filter(sample=sample).values_list("person_id", flat=True)
@@ -53,7 +57,7 @@ def results_followups(*, samples: QuerySet[Sample], at: dt.datetime) -> int:
                 person_ids=members,
                 kind=HoldKind.RETEST,
                 reason=POOL_POSITIVE.format(barcode=sample.barcode),
-                citation=_citation(sample),
+                citation=_citation(sample, known),
                 source=sample.status_source,
                 at=at,
             )
@@ -64,7 +68,7 @@ def results_followups(*, samples: QuerySet[Sample], at: dt.datetime) -> int:
                 reason=SINGLE_POSITIVE.format(
                     kind=sample.get_kind_display(), barcode=sample.barcode
                 ).strip(),
-                citation=_citation(sample),
+                citation=_citation(sample, known),
                 source=sample.status_source,
                 at=at,
             )
