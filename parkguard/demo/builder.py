@@ -427,6 +427,9 @@ def demo_load(*, if_empty: bool = False) -> DemoResult | None:
         )
     demo_inbox(users=users, enterprise=a1, park=park_a)
     demo_health_today(enterprise=a1, me=me, officer=users["officer"])
+    from parkguard.demo.testing import demo_testing_day
+
+    demo_testing_day(enterprise=a1, me=me, officer=users["officer"])
     _demo_pending_logins(enterprise=a1, officer=users["officer"], team=first_team)
     total = Person.objects.count()
     return DemoResult(summary=f"{len(enterprises)} 家企业，{total} 名人员，2 个园区")
