@@ -34,6 +34,7 @@ urlpatterns = [
         views.import_detail,
         name="sampling_import_detail",
     ),
+    path("sampling/parks/<int:jurisdiction_id>/labs/", views.labs, name="sampling_labs"),
     path("sampling/antigen/", views.antigen, name="sampling_antigen"),
     path("sampling/me/", views.me, name="sampling_me"),
 ]

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from parkguard.lib.forms import form_errors_apply
 from parkguard.orgs.access import get_visible_or_404, require, scope_of, visible
-from parkguard.orgs.models import Enterprise, OrgUnit
+from parkguard.orgs.models import Enterprise, Jurisdiction, OrgUnit
 from parkguard.people.models import Person
 from parkguard.sampling import jobs, selectors, services
 from parkguard.sampling.choices import Column, ImportState, Result, SampleKind
@@ -298,6 +298,28 @@ def import_detail(request: HttpRequest, result_import_id: int) -> HttpResponse:
     if request.htmx and request.GET.get("part") == "progress":  # type: ignore[attr-defined]
         return render(request, "sampling/_progress.html", context)
     return render(request, "sampling/import_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def labs(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
+    """The park's labs: register one (its device token is shown once), see their mappings."""
+    scope = scope_of(request)
+    park = get_visible_or_404(scope, Jurisdiction, pk=jurisdiction_id)
+    require(scope, "administer", park)
+    clear = None
+    error = None
+    if request.method == "POST":
+        try:
+            _, clear = services.lab_create(
+                scope=scope, jurisdiction=park, name=request.POST.get("name", ""), by=_user(request)
+            )
+        except ValidationError as exc:
+            error = "；".join(m for ms in exc.message_dict.values() for m in ms)
+    rows = Lab.objects.filter(jurisdiction=park).select_related("token")
+    return render(
+        request, "sampling/labs.html", {"park": park, "labs": rows, "clear": clear, "error": error}
+    )
 
 
 # --- the employee ---------------------------------------------------------------------------
