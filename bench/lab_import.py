@@ -258,7 +258,8 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"  end-to-end: {seconds:.2f} s, {n / seconds:,.0f} rows/s "
             f"(written {report.written}, positives {report.positives}, "
-            f"errors {len(report.errors)})",
+            f"errors {len(report.errors)}, "
+            f"{'COPY fast path' if report.copied else 'row reader'})",
             flush=True,
         )
         assert report.written == n and not report.errors, report.errors[:3]

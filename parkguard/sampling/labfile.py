@@ -97,6 +97,10 @@ class Layout:
     header_row: int  # 1-based row number of the header
     index: Mapping[str, int]
     headers: Mapping[str, str]
+    # A .csv's text after the header and the header's width, for PostgreSQL's COPY fast path
+    # (importing.py); None for an .xlsx or the API.
+    body: str | None = None
+    width: int = 0
 
 
 def layout_find(rows: Sequence[Sequence[Any]], *, mapping: Mapping[str, str]) -> Layout:

@@ -10,8 +10,10 @@ from typing import Any
 
 import pytest
 import xlsxwriter
+from django.db import connection
 
 from parkguard.orgs.access import scope_for_user
+from parkguard.people.importing.jobs import sheet_limits
 from parkguard.people.models import Person
 from parkguard.sampling import importing, jobs, labfile, services
 from parkguard.sampling.choices import ImportState, Result, SampleKind
@@ -309,3 +311,32 @@ def test_an_unreadable_time_is_refused(lab_day: LabDay) -> None:
     assert errors[0]["message"] == labfile.BAD_TIME.format(
         row=5, column="采样时间", value="昨天上午"
     )
+
+
+@pytest.mark.django_db
+def test_postgresql_copies_a_clean_csv_and_falls_back_on_a_ragged_one(lab_day: LabDay) -> None:
+    """The COPY fast path gives the same result as the row reader; a file it cannot read
+    cleanly (a ragged row) goes to the row reader, which names the problem."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    _tubes(lab_day)
+    data = _csv(GOOD).encode("gbk")
+    layout, rows = importing.file_layout(
+        data=data, filename="lab.csv", lab=lab_day.lab, limits=sheet_limits()
+    )
+    _, report = importing.results_import(
+        scope=lab_day.officer(),
+        lab=lab_day.lab,
+        enterprise=lab_day.world.a1,
+        layout=layout,
+        rows=rows,
+        dry_run=False,
+        at=LATER,
+        by=None,
+    )
+    assert report.copied and report.written == 4 and not report.errors
+    assert Sample.objects.get(barcode="P0001").result == Result.POSITIVE
+    # A row with a cell past the header: COPY refuses it, the row reader ignores the cell.
+    ragged = _run(lab_day, _csv([*GOOD, "T0009,,阴性,2022-11-16 08:30,,多余"]))
+    assert ragged.state == ImportState.DONE and ragged.unchanged == 4
+    assert [u["barcode"] for u in ragged.unmatched] == ["T0009"]
