@@ -110,11 +110,12 @@ SAFE_VALUES: dict[str, set[int | float]] = {
     "parkguard/health/services.py": {10},
     "parkguard/health/views.py": {14, 100},
     # Sampling (tests and lab import): staged rows per batch (10000), errors listed per file
-    # (200), the staged row's tuple positions (5), distinct time texts cached per file
+    # (200), bytes per COPY write (1 << 20), the staged row's tuple positions (5), distinct
+    # time texts cached per file
     # (100000), a share's digits (4 digits, 3 decimals), results on "my results" (20),
     # barcode and lab-header lengths (40, 50) and the photo upload cap in MB (5), blank
     # mapping rows offered (3), antigen tests listed (100).
-    "parkguard/sampling/importing.py": {5, 200, 10_000},
+    "parkguard/sampling/importing.py": {5, 20, 200, 10_000},
     # Rows per API post (5000, beyond it a file) and people per posted tube (1000).
     "parkguard/sampling/api.py": {1000, 5000},
     "parkguard/sampling/labfile.py": {100_000},
