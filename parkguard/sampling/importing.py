@@ -29,6 +29,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, DataError, connection, transaction
 
+from parkguard.audit.services import audit_record
 from parkguard.orgs.access import NOT_ALLOWED, Scope, require, visible
 from parkguard.orgs.models import Enterprise
 from parkguard.people import sheets
@@ -612,6 +613,15 @@ def results_import(
                     report.created = len(new)
                     raise _Invalid
                 _write_status(stage=stage, lab=lab, batch=batch, new=new, at=at, report=report)
+                audit_record(
+                    actor=by,
+                    action="sampling.results_import",
+                    at=at,
+                    target=batch,
+                    enterprise_id=enterprise.pk if enterprise else None,
+                    jurisdiction_id=lab.jurisdiction_id,
+                    detail={"lab": lab.pk, "written": report.written, "created": report.created},
+                )
                 clock = time.perf_counter()
                 report.positives = results_followups(
                     samples=Sample.objects.filter(result_import=batch), at=at
