@@ -53,6 +53,7 @@ NOT_THIS_LAB = "设备令牌不属于该检测机构"
 BATCH = 10_000
 MAX_LISTED = 200
 _COPY_CHUNK = 1 << 20  # bytes per COPY write
+_WORK_MEM = "64MB"
 
 _STAGE_COLUMNS = ("row_no", "barcode", "result", "sampled_at", "tested_at", "id_digest")
 
@@ -106,8 +107,28 @@ def _q(name: str) -> str:
     return connection.ops.quote_name(name)
 
 
+class _Scratch:
+    """How scratch tables are made: on PostgreSQL UNLOGGED tables named by the import (a
+    temporary table lives in the session's few megabytes of local buffers and spills to
+    disk at a million rows; an unlogged one uses the shared buffers and writes no WAL), on
+    SQLite TEMP tables. Always dropped when the import ends."""
+
+    def __format__(self, spec: str) -> str:
+        return "UNLOGGED" if connection.vendor == "postgresql" else "TEMPORARY"
+
+
+_SCRATCH = _Scratch()
+
+
+def _tune() -> None:
+    """Enough memory for the import's hash joins and grouping (this transaction only)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL work_mem = %s", [_WORK_MEM])
+
+
 class _Stage:
-    """The temporary staging table of one import on this connection."""
+    """The staging table of one import (see `_Scratch`)."""
 
     def __init__(self, key: int) -> None:
         self.name = f"sampling_stage_{key}"
@@ -116,8 +137,9 @@ class _Stage:
         stamp = "timestamptz" if pg else "text"
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {self.name}")
+            cursor.execute(f"DROP TABLE IF EXISTS {self.delta}")
             cursor.execute(
-                f"CREATE TEMPORARY TABLE {self.name} (row_no integer, barcode text, "
+                f"CREATE {_SCRATCH} TABLE {self.name} (row_no integer, barcode text, "
                 f"result text, sampled_at {stamp}, tested_at {stamp}, id_digest text)"
             )
 
@@ -257,8 +279,11 @@ def _copy_fast(
     times = [f"c{ix[f]}" for f in (labfile.Column.SAMPLED_AT, labfile.Column.TESTED_AT) if f in ix]
     try:
         with transaction.atomic(), connection.cursor() as cursor:
+            _tune()
+            cursor.execute(f"DROP TABLE IF EXISTS {raw}")
+            cursor.execute(f"DROP TABLE IF EXISTS {raw}_t")
             cursor.execute(
-                f"CREATE TEMPORARY TABLE {raw} (row_no integer GENERATED ALWAYS AS IDENTITY "
+                f"CREATE {_SCRATCH} TABLE {raw} (row_no integer GENERATED ALWAYS AS IDENTITY "
                 f"(START WITH {layout.header_row + 1}), "
                 + ", ".join(f"{c} text" for c in columns)
                 + ")"
@@ -289,7 +314,7 @@ def _copy_fast(
                 "SELECT NULL::text AS v"
             )
             cursor.execute(
-                f"CREATE TEMPORARY TABLE {moments} AS SELECT v, NULL::timestamptz AS at "
+                f"CREATE {_SCRATCH} TABLE {moments} AS SELECT v, NULL::timestamptz AS at "
                 f"FROM ({union}) x WHERE coalesce(v, '') <> ''"
             )
             cursor.execute(f"SELECT count(*) FROM {moments} WHERE v !~ %s", [_TIME_TEXT])
@@ -485,7 +510,7 @@ def _write_status(
         cursor.execute(
             # Reached through the staged barcodes (an index), so the cost follows the file,
             # not the size of the samples table; a barcode twice in the file counts once.
-            f"CREATE TEMPORARY TABLE {stage.delta} AS SELECT mm.person_id AS person_id, "
+            f"CREATE {_SCRATCH} TABLE {stage.delta} AS SELECT mm.person_id AS person_id, "
             f"MAX(CASE WHEN x.result = %s THEN x.taken_at END) AS negative_at, "
             f"-COUNT(DISTINCT x.id) AS pending_delta FROM {stage.name} st "
             f"JOIN {s} x ON x.barcode = st.barcode AND x.barcode <> '' "
@@ -582,6 +607,7 @@ def results_import(
         report.timings["parse_and_stage"] = time.perf_counter() - clock
         try:
             with transaction.atomic():
+                _tune()
                 clock = time.perf_counter()
                 distinct = _distinct(stage)
                 if distinct < report.staged:
