@@ -11,6 +11,7 @@ from django.utils import timezone
 from parkguard.orgs.access import Scope, require, scope_for_user
 from parkguard.orgs.models import Enterprise
 from parkguard.people import sheets
+from parkguard.people.identity import payload_cipher
 from parkguard.people.importing.jobs import BACKGROUND_FROM_ROWS, sheet_limits
 from parkguard.sampling import importing, labfile
 from parkguard.sampling.choices import ImportState
@@ -47,7 +48,8 @@ def result_file_import(
         created_at=at,
     )
     if batch.rows_total >= BACKGROUND_FROM_ROWS:
-        ResultImport.objects.filter(pk=batch.pk).update(data=data)
+        # Lab files name people (and may hold ID numbers): encrypted while they wait.
+        ResultImport.objects.filter(pk=batch.pk).update(data=payload_cipher().encrypt(data))
         from parkguard.sampling.tasks import result_import_task
 
         result_import_task(batch.pk, by.pk if by else None)
@@ -109,7 +111,7 @@ def result_import_job(*, batch_id: int, actor_id: int | None) -> None:
     _run(
         scope=scope_for_user(actor),
         batch=batch,
-        data=bytes(batch.data),
+        data=payload_cipher().decrypt(bytes(batch.data)),
         at=timezone.now(),
         by=actor,
     )

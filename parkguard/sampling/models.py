@@ -118,7 +118,7 @@ class ResultImport(models.Model):
     # [{"row", "column", "message"}], first ones only; masked, no clear ID number.
     errors = models.JSONField("错误", default=list, blank=True)
     unmatched = models.JSONField("未匹配", default=list, blank=True)
-    # The upload, kept only until a background job has read it.
+    # The upload (encrypted with the ID keys), kept only until a background job has read it.
     data = models.BinaryField(null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
