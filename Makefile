@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 LOCK_HASH := $(shell sha1sum requirements.lock | cut -c1-12)
 STAMP := $(VENV)/.installed-$(LOCK_HASH)
 HOST ?= 127.0.0.1:8000
+# Test processes: one per core (pytest-xdist); TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= auto
 
 .PHONY: install run test lint browser bench lock clean-db
 
@@ -39,7 +41,7 @@ browser:
 	@scripts/ensure-browser.sh
 
 test: install browser lint
-	PARKGUARD_ENV=test PARKGUARD_REQUIRE_BROWSER=1 $(BIN)/python -m pytest
+	PARKGUARD_ENV=test PARKGUARD_REQUIRE_BROWSER=1 $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 bench: install
 	@status=0; for m in bench/[a-z]*.py; do $(BIN)/python -m bench.$$(basename $$m .py) $(BENCH_ARGS) || status=1; done; exit $$status

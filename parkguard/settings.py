@@ -93,6 +93,8 @@ INSTALLED_APPS = [
     "huey.contrib.djhuey",
     "ninja",
     "simple_history",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "parkguard.audit",
     "parkguard.orgs",
     "parkguard.people",
@@ -117,6 +119,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(); admins and anyone who may reveal must pass a TOTP code.
+    "django_otp.middleware.OTPMiddleware",
+    "parkguard.orgs.second_factor.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -176,6 +181,16 @@ LOGOUT_REDIRECT_URL = "login"
 # Login lockout: this many failures within the window locks the account for the window.
 LOGIN_MAX_FAILURES = env_int("PARKGUARD_LOGIN_MAX_FAILURES", 5)
 LOGIN_LOCK_MINUTES = env_int("PARKGUARD_LOGIN_LOCK_MINUTES", 15)
+# ... and this many failures from one client address (any login names) locks that address.
+LOGIN_MAX_FAILURES_PER_ADDRESS = env_int("PARKGUARD_LOGIN_MAX_FAILURES_PER_ADDRESS", 30)
+# A second factor (TOTP) for park and enterprise admins and anyone who may reveal an ID
+# number (orgs.access.second_factor_required). Always on in production; off by default in
+# development (the demo accounts) and in tests, which switch it on where they test it.
+SECOND_FACTOR_REQUIRED = PRODUCTION or env_bool("PARKGUARD_SECOND_FACTOR", False)
+OTP_TOTP_ISSUER = "ParkGuard"
+# Manual status overrides proposed in one enterprise within an hour, beyond which more are
+# refused and the park is alerted (issue 18 §2).
+STATUS_OVERRIDES_PER_HOUR = env_int("PARKGUARD_STATUS_OVERRIDES_PER_HOUR", 10)
 # A one-time activation code (first login, or a reset) expires after this many days.
 ACTIVATION_CODE_DAYS = env_int("PARKGUARD_ACTIVATION_DAYS", 7)
 

@@ -26,3 +26,15 @@ def client_as(world: World) -> Callable[[str | None], Client]:
         return client
 
     return make
+
+
+@pytest.fixture
+def audit_tamperable(db: None) -> None:
+    """Act as an attacker who owns the database: on PostgreSQL, switch off (for this test's
+    transaction only) the trigger that refuses edits of audit rows, so the tamper tests can
+    show that the HMAC chain still finds what was done."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL session_replication_role = replica")

@@ -13,6 +13,7 @@ AT = dt.datetime(2022, 11, 15, 9, 0, tzinfo=dt.UTC)
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("audit_tamperable")
 def test_it_chains_events_and_detects_tampering() -> None:
     first = audit_record(actor=None, action="id_reveal", at=AT, reason="核对身份")
     second = audit_record(actor=None, action="export", at=AT, detail={"rows": 3})

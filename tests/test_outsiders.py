@@ -34,10 +34,12 @@ from parkguard.notify.models import Message, Webhook
 from parkguard.notify.services import notify_send, webhook_create
 from parkguard.orgs import access
 from parkguard.orgs.access import scope_for_user
-from parkguard.orgs.models import ApiToken, Membership, SupervisionOffice
+from parkguard.orgs.models import ApiToken, Membership, SupervisionOffice, UserSession
 from parkguard.orgs.services import api_token_create
 from parkguard.people.models import HouseholdMember, PersonImport
 from parkguard.sampling.models import AntigenPhoto, Lab, ResultImport, Sample, SamplingRound
+from parkguard.status.choices import OverrideAction
+from parkguard.status.models import StatusOverride
 from tests.factories import TODAY, World
 
 # Routes anyone may open (they carry no tenant data).
@@ -103,6 +105,16 @@ def _victims(world: World) -> dict[str, Any]:
     batch = PersonImport.objects.create(enterprise=world.a1, filename="甲一台账秘密.xlsx")
     office = SupervisionOffice.objects.create(jurisdiction=world.park_a, name="甲园区应急办")
     message, webhook = _notify_victims(world)
+    override = StatusOverride.objects.create(
+        person=world.a1_person,
+        action=OverrideAction.HOLD,
+        reason="甲一待复核的人工限制",
+        requested_by=world.users["a1_officer"],
+        requested_at=_now(),
+    )
+    login_session = UserSession.objects.create(
+        user=world.users["a1_officer"], session_key="a1-officer-session", created_at=_now()
+    )
     alert = Alert.objects.create(
         person=world.a1_person,
         kind="fever",
@@ -129,6 +141,8 @@ def _victims(world: World) -> dict[str, Any]:
         "webhook_id": webhook.pk,  # A1's group robot: outsiders may not see, edit, test, delete
         "alert_id": alert.pk,
         "leave_id": leave.pk,
+        "override_id": override.pk,  # a pending manual override: nobody else may decide it
+        "session_id": login_session.pk,  # A1's officer's login: nobody else may end it
         "id": world.users["a1_officer"].pk,  # admin's password-change page for a user
         # Only those who may administer A1's records may ever receive these.
         "admin_markers": [
@@ -405,6 +419,8 @@ API_BODIES: dict[str, dict[str, Any]] = {
     "rounds": {"name": "外人轮次", "on": "2022-11-15", "kind": "full", "pool_size": 10},
     "samples": {"barcode": "OUTSIDER-1", "kind": "single", "person_ids": [1]},
     "result": {"result": "positive"},
+    # Approving A1's pending manual override (issue 18 §2).
+    "decision": {"approve": True, "note": "越权批准"},
 }
 
 

@@ -31,12 +31,16 @@ EDITED = "edited"
 INSERTED = "inserted"
 DELETED = "deleted"
 HEAD = "head"
+UNPROTECTED = "unprotected"
 KIND_LABELS = {
     EDITED: "记录被修改",
     INSERTED: "记录被插入",
     DELETED: "记录被删除",
     HEAD: "链头被修改",
+    UNPROTECTED: "数据库的只追加保护已被移除",
 }
+# The trigger of migration audit 0003: on PostgreSQL the database refuses UPDATE and DELETE.
+APPEND_ONLY_TRIGGER = "audit_append_only"
 
 
 def _mac(text: str) -> str:
@@ -178,7 +182,27 @@ def audit_check() -> Finding | None:
                 f"现存至 #{last_id}，共 {len(rows)} 条）：{KIND_LABELS[DELETED]}",
             )
         return Finding(HEAD, None, f"链头与链尾不符：{KIND_LABELS[HEAD]}")
+    if not append_only_enforced():
+        return Finding(
+            UNPROTECTED,
+            None,
+            f"审计表缺少触发器 {APPEND_ONLY_TRIGGER}：{KIND_LABELS[UNPROTECTED]}",
+        )
     return None
+
+
+def append_only_enforced() -> bool:
+    """Does the database refuse edits of audit events? Only PostgreSQL can (migration 0003);
+    on SQLite the chain alone shows them, and this answers True."""
+    if connection.vendor != "postgresql":
+        return True
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT 1 FROM pg_trigger WHERE tgname = %s AND tgenabled <> 'D'"
+            " AND tgrelid = 'audit_auditevent'::regclass",
+            [APPEND_ONLY_TRIGGER],
+        )
+        return cursor.fetchone() is not None
 
 
 def audit_verify() -> int | None:

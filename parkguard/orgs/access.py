@@ -299,6 +299,9 @@ ACTIONS: dict[str, Grant] = {
     # grant and remove roles, deactivate, reactivate, reset. Which roles and which accounts
     # is decided finer by the role ladder below (`grantable_roles`, `memberships_manageable`);
     # an officer takes part only for employee logins.
+    # Propose a manual change of a person's entry status (hold, or release one hold), and
+    # approve or refuse another person's proposal: never one's own (issue 18 §2).
+    "override_status": _EDITORS,
     "manage_accounts": Grant(
         enterprise_roles=frozenset({Role.ENTERPRISE_ADMIN, Role.EPIDEMIC_OFFICER}),
         park_roles=PARK_EDITORS,
@@ -533,3 +536,17 @@ def can_edit_enterprise(scope: Scope, enterprise: Enterprise) -> bool:
 
 def require_edit_enterprise(scope: Scope, enterprise: Enterprise) -> None:
     require(scope, "change", enterprise)
+
+
+def second_factor_required(scope: Scope) -> bool:
+    """Must this caller pass a TOTP code after the password (issue 18 §3)?
+
+    Park and enterprise admins, and everyone whose role may reveal an ID number in full.
+    Device tokens and the anonymous never log in with a password, so never."""
+    if scope.token_id is not None or scope.is_anonymous:
+        return False
+    if scope.superuser:
+        return True
+    reveal = ACTIONS["reveal"]
+    roles = PARK_EDITORS | {Role.ENTERPRISE_ADMIN} | reveal.enterprise_roles | reveal.park_roles
+    return bool(scope.roles & roles)

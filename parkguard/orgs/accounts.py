@@ -26,6 +26,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import translation
 from django.utils.crypto import salted_hmac
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from parkguard.audit.services import audit_record
 from parkguard.lib.redact import login_label
@@ -508,7 +509,7 @@ def accounts_reset(
 
 
 def account_activate(
-    *, login: str, code: str, password1: str, password2: str, at: datetime
+    *, login: str, code: str, password1: str, password2: str, at: datetime, address: str = ""
 ) -> User:
     """The first login (or the one after a reset): the one-time code sets the password.
 
@@ -516,7 +517,7 @@ def account_activate(
     expired, an account switched off, or a weak password changes nothing and says why.
     """
     login = str(login or "").strip()
-    if login and login_locked(login):
+    if login and login_locked(login, address):
         raise ValidationError({"__all__": LOGIN_LOCKED.format(minutes=settings.LOGIN_LOCK_MINUTES)})
     user = User.objects.filter(username=login).first() if login else None
     clean = activation_code_clean(code)
@@ -531,7 +532,7 @@ def account_activate(
     )
     if row is None:
         if login:
-            login_failure_record(login)
+            login_failure_record(login, address)
         raise ValidationError({"code": ACTIVATION_FAILED})
     assert user is not None
     if row.used_at is not None:
@@ -568,3 +569,15 @@ def _activate(*, user: User, row: AccountActivation, password: str, at: datetime
     login_success_record(user.get_username())
     _audit(actor=user, action="account_activate", at=at, target=user, place=_home(user))
     return user
+
+
+@transaction.atomic
+def account_second_factor_reset(
+    *, scope: Scope, actor: User | None, user: User, at: datetime
+) -> int:
+    """Remove the TOTP device of an account whose phone is lost; its owner enrols a new one
+    at the next login. Who may: whoever may manage the account (the role ladder)."""
+    _manageable_or_403(scope, user)
+    removed, _ = TOTPDevice.objects.filter(user=user).delete()
+    _audit(actor=actor, action="second_factor_reset", at=at, target=user, place=_home(user))
+    return removed

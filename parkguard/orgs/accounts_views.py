@@ -25,6 +25,7 @@ from parkguard.orgs import accounts, selectors
 from parkguard.orgs.access import NOT_FOUND, get_visible_or_404, grantable_roles, scope_of
 from parkguard.orgs.choices import Role
 from parkguard.orgs.forms import AccountForm, ActivationForm, RoleGrantForm
+from parkguard.orgs.login import client_address
 from parkguard.orgs.models import Enterprise, Jurisdiction, OrgUnit
 
 ROLE_LABELS = dict(Role.choices)
@@ -319,13 +320,31 @@ def account_reset(request: HttpRequest, id: int) -> HttpResponse:
     return sheet_response(request, accounts.sheet_rows_of(issued), title="重置激活码", back=back)
 
 
+@login_required
+@require_POST
+def account_second_factor_reset(request: HttpRequest, id: int) -> HttpResponse:
+    """A lost phone: remove the account's TOTP device; it enrols anew at the next login."""
+    scope = scope_of(request)
+    row = selectors.account_get(scope=scope, user_id=id)
+    removed = accounts.account_second_factor_reset(
+        scope=scope, actor=cast(User, request.user), user=row.user, at=timezone.now()
+    )
+    messages.success(
+        request,
+        "已清除两步验证设备：该账号下次登录时重新绑定" if removed else "该账号未绑定两步验证设备",
+    )
+    return redirect("account_detail", id=row.user.pk)
+
+
 @require_http_methods(["GET", "POST"])
 def activate(request: HttpRequest) -> HttpResponse:
     """First login: the one-time code from the sheet sets the password. Open to anyone."""
     form = ActivationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            accounts.account_activate(**form.cleaned_data, at=timezone.now())
+            accounts.account_activate(
+                **form.cleaned_data, at=timezone.now(), address=client_address(request)
+            )
         except ValidationError as exc:
             form_errors_apply(form, exc)
         else:

@@ -5,6 +5,7 @@ from typing import Any
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from parkguard.audit.models import AuditEvent
 from parkguard.orgs.access import scope_of, visible
@@ -17,6 +18,11 @@ from parkguard.orgs.models import (
     SupervisionOffice,
 )
 from parkguard.orgs.scoped_admin import ScopedAdmin
+
+# Second-factor devices are managed from the account pages (enrol, reset), never edited in
+# the back office, where a key could be read or a device moved to another user.
+if admin.site.is_registered(TOTPDevice):
+    admin.site.unregister(TOTPDevice)
 
 
 @admin.register(Jurisdiction)

@@ -24,6 +24,7 @@ from parkguard.orgs.access import (
     visible,
 )
 from parkguard.orgs.choices import OrgUnitKind, Role
+from parkguard.orgs.login import client_address
 from parkguard.orgs.models import Enterprise, Jurisdiction, Membership, OrgUnit
 
 router = Router(tags=["组织"])
@@ -421,7 +422,9 @@ def account_reset(request: HttpRequest, id: int) -> Status[Any]:
 )
 def account_activate(request: HttpRequest, payload: ActivateIn) -> Status[Any]:
     try:
-        accounts.account_activate(**payload.dict(), at=timezone.now())
+        accounts.account_activate(
+            **payload.dict(), at=timezone.now(), address=client_address(request)
+        )
     except DjangoValidationError as exc:
         return field_errors(exc)
     return Status(200, ActivatedOut(detail=ACTIVATED))

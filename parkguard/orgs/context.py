@@ -35,5 +35,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             # unread count comes from notify's own context processor (orgs imports no app).
             "webhooks": scope.superuser
             or bool(scope.editor_enterprise_ids or scope.admin_jurisdiction_ids),
+            # Entry holds and manual overrides (ACTIONS["override_status"]).
+            "overrides": scope.superuser
+            or bool(scope.jurisdiction_ids_with(ACTIONS["override_status"].park_roles))
+            or bool(scope.enterprise_ids_with(ACTIONS["override_status"].enterprise_roles)),
         }
     }

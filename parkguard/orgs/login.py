@@ -11,6 +11,7 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
 from parkguard.audit.services import audit_record
@@ -22,25 +23,46 @@ LOGIN_LOCKED = "登录失败次数过多，账号已暂时锁定，请{minutes}�
 LOGIN_INACTIVE = "该账号已停用，请联系本单位管理员"
 
 
-def login_locked(username: str) -> bool:
-    row = LoginThrottle.objects.filter(username=username).first()
-    return bool(row and row.locked_until and row.locked_until > timezone.now())
+# Failures are counted per login name and, so that one address cannot try many names, per
+# client address too; both rows live in LoginThrottle, the address under this prefix.
+ADDRESS_KEY = "@addr:"
+
+
+def _keys(username: str, address: str) -> list[tuple[str, int]]:
+    keys = [(username, settings.LOGIN_MAX_FAILURES)]
+    if address:
+        keys.append((f"{ADDRESS_KEY}{address}"[:150], settings.LOGIN_MAX_FAILURES_PER_ADDRESS))
+    return keys
+
+
+def login_locked(username: str, address: str = "") -> bool:
+    now = timezone.now()
+    keys = [key for key, _ in _keys(username, address)]
+    return LoginThrottle.objects.filter(username__in=keys, locked_until__gt=now).exists()
 
 
 @transaction.atomic
-def login_failure_record(username: str) -> None:
+def login_failure_record(username: str, address: str = "") -> None:
     now = timezone.now()
     window = timedelta(minutes=settings.LOGIN_LOCK_MINUTES)
-    row, _ = LoginThrottle.objects.select_for_update().get_or_create(username=username)
-    if row.first_failure_at is None or now - row.first_failure_at > window:
-        row.failures, row.first_failure_at = 0, now
-    row.failures += 1
-    if row.failures >= settings.LOGIN_MAX_FAILURES:
-        row.locked_until = now + window
-    row.save()
+    for key, limit in _keys(username, address):
+        row, _ = LoginThrottle.objects.select_for_update().get_or_create(username=key)
+        if row.first_failure_at is None or now - row.first_failure_at > window:
+            row.failures, row.first_failure_at = 0, now
+        row.failures += 1
+        if row.failures >= limit:
+            row.locked_until = now + window
+        row.save()
     audit_record(
         actor=None, action="login_failed", at=now, detail={"username": login_label(username)[:150]}
     )
+
+
+def client_address(request: HttpRequest | None) -> str:
+    """The address failures are counted under (REMOTE_ADDR: set a trusted proxy to pass it)."""
+    if request is None:
+        return ""
+    return str(request.META.get("REMOTE_ADDR", ""))
 
 
 def login_success_record(username: str) -> None:
@@ -55,7 +77,8 @@ class LoginForm(AuthenticationForm):
 
     def clean(self) -> dict[str, Any]:
         username = (self.cleaned_data.get("username") or "").strip()
-        if username and login_locked(username):
+        address = client_address(self.request)
+        if username and login_locked(username, address):
             raise forms.ValidationError(
                 LOGIN_LOCKED.format(minutes=settings.LOGIN_LOCK_MINUTES), code="locked"
             )
@@ -65,7 +88,7 @@ class LoginForm(AuthenticationForm):
             # Only a wrong password counts. A right one refused afterwards (a non-staff
             # user at /admin/login/) must not lock the account out of the main site.
             if username and self.get_user() is None:
-                login_failure_record(username)
+                login_failure_record(username, address)
             if username and account_switched_off(username, self.cleaned_data.get("password")):
                 raise forms.ValidationError(LOGIN_INACTIVE, code="inactive") from None
             raise

@@ -329,3 +329,31 @@ class AccountActivation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.created_at:%Y-%m-%d}"
+
+
+class UserSession(models.Model):
+    """A login's session, so its owner can list and end them ("退出所有设备").
+
+    Written at login next to Django's own session row; ending one deletes both. The address
+    is kept shortened (the network, not the host) and the browser label short: enough for
+    the owner to recognise a session, not a movement record.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="账号",
+        on_delete=models.CASCADE,
+        related_name="login_sessions",
+    )
+    session_key = models.CharField("会话标识", max_length=40, unique=True)
+    created_at = models.DateTimeField("登录时间")
+    address = models.CharField("登录网络", max_length=50, blank=True)
+    browser = models.CharField("浏览器", max_length=120, blank=True)
+
+    class Meta:
+        verbose_name = "登录会话"
+        verbose_name_plural = "登录会话"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.created_at:%Y-%m-%d %H:%M}"

@@ -3,11 +3,29 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from parkguard.orgs import accounts_views, office_views, views
+from parkguard.orgs import accounts_views, office_views, security_views, views
 
 urlpatterns = [
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # One's own account security (issue 18 §3).
+    path("accounts/security/", security_views.account_security, name="account_security"),
+    path(
+        "accounts/second-factor/setup/",
+        security_views.second_factor_setup,
+        name="second_factor_setup",
+    ),
+    path(
+        "accounts/second-factor/verify/",
+        security_views.second_factor_verify,
+        name="second_factor_verify",
+    ),
+    path(
+        "accounts/sessions/<int:session_id>/end/",
+        security_views.session_end,
+        name="session_end",
+    ),
+    path("accounts/sessions/end-all/", security_views.sessions_end_all, name="sessions_end_all"),
     path(
         "park/<int:jurisdiction_id>/offices/",
         office_views.supervision_offices,
@@ -63,4 +81,9 @@ urlpatterns = [
         "users/<int:id>/reactivate/", accounts_views.account_reactivate, name="account_reactivate"
     ),
     path("users/<int:id>/reset/", accounts_views.account_reset, name="account_reset"),
+    path(
+        "users/<int:id>/second-factor/reset/",
+        accounts_views.account_second_factor_reset,
+        name="account_second_factor_reset",
+    ),
 ]

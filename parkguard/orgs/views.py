@@ -27,6 +27,7 @@ from parkguard.orgs.access import (
 from parkguard.orgs.forms import ApiTokenForm, EnterpriseForm, OrgUnitForm
 from parkguard.orgs.login import LoginForm, login_success_record
 from parkguard.orgs.models import ApiToken, Enterprise, Jurisdiction, OrgUnit
+from parkguard.orgs.sessions import session_register
 
 ENTERPRISE_FIELDS = EnterpriseForm.Meta.fields
 
@@ -39,8 +40,10 @@ class LoginView(auth_views.LoginView):
     def form_valid(self, form: LoginForm) -> HttpResponse:  # type: ignore[override]
         response = super().form_valid(form)
         user = form.get_user()
+        now = timezone.now()
         login_success_record(user.get_username())
-        audit_record(actor=user, action="login", at=timezone.now())
+        session_register(request=self.request, user=user, at=now)
+        audit_record(actor=user, action="login", at=now)
         return response
 
 

@@ -17,3 +17,17 @@ class HoldKind(models.TextChoices):
     SYMPTOM = "symptom", "有症状"
     FEVER = "fever", "体温异常"
     SICK_LEAVE = "sick_leave", "病假"
+    MANUAL = "manual", "人工限制（经复核）"
+
+
+class OverrideAction(models.TextChoices):
+    """What a manual override does to a person's entry status."""
+
+    HOLD = "hold", "手动限制进入"
+    RELEASE = "release", "解除限制"
+
+
+class OverrideState(models.TextChoices):
+    PENDING = "pending", "待复核"
+    APPROVED = "approved", "已批准并生效"
+    REFUSED = "refused", "已驳回"

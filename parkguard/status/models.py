@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from parkguard.orgs.models import Enterprise
 from parkguard.people.models import Person
-from parkguard.status.choices import HoldKind
+from parkguard.status.choices import HoldKind, OverrideAction, OverrideState
 
 
 class PersonStatus(models.Model):
@@ -98,3 +98,57 @@ class StatusHold(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.reason}"
+
+
+class StatusOverride(models.Model):
+    """A manual change of a person's entry status, outside the evidence: hold them, or release
+    one open hold. It takes effect only when a second person approves it (issue 18 §2), so no
+    one can quietly turn a person's status red or green, as health codes were misused in 2022.
+    """
+
+    person = models.ForeignKey(
+        Person, verbose_name="人员", on_delete=models.CASCADE, related_name="status_overrides"
+    )
+    action = models.CharField("操作", max_length=10, choices=OverrideAction.choices)
+    # The hold to release (RELEASE); the hold this override opened once approved (HOLD).
+    hold = models.ForeignKey(
+        StatusHold,
+        verbose_name="限制",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="overrides",
+    )
+    reason = models.CharField("理由", max_length=300)
+    state = models.CharField(
+        "状态", max_length=10, choices=OverrideState.choices, default=OverrideState.PENDING
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="申请人", on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField("申请时间")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="复核人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField("复核时间", null=True, blank=True)
+    decision_note = models.CharField("复核意见", max_length=300, blank=True)
+
+    scope_jurisdiction = "person__enterprise__jurisdiction"
+    scope_enterprise = "person__enterprise"
+    scope_org_unit = "person__org_unit"
+
+    class Meta:
+        verbose_name = "状态人工更正"
+        verbose_name_plural = "状态人工更正"
+        ordering = ["-requested_at", "-id"]
+        indexes = [
+            models.Index(fields=["state", "requested_at"], name="override_state_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.person_id}"

@@ -6,8 +6,9 @@ from collections.abc import Iterable
 
 from django.db.models import QuerySet
 
-from parkguard.orgs.access import Scope, visible
-from parkguard.status.models import PersonStatus, StatusHold
+from parkguard.orgs.access import Scope, get_visible_or_404, require, visible
+from parkguard.orgs.models import Enterprise
+from parkguard.status.models import PersonStatus, StatusHold, StatusOverride
 
 
 def person_status_get(*, person_id: int) -> PersonStatus | None:
@@ -25,3 +26,38 @@ def person_statuses(*, scope: Scope, person_ids: Iterable[int]) -> dict[int, Per
 def holds_open(*, scope: Scope, person_id: int) -> QuerySet[StatusHold]:
     """One person's open holds, as far as `scope` may see them."""
     return visible(scope, StatusHold).filter(person_id=person_id, cleared_at__isnull=True)
+
+
+def enterprise_for_overrides(*, scope: Scope, enterprise_id: int) -> Enterprise:
+    """The enterprise whose entry holds the caller reviews: 404 if unseen, 403 if not allowed."""
+    enterprise = get_visible_or_404(
+        scope, Enterprise.objects.select_related("jurisdiction"), pk=enterprise_id
+    )
+    require(scope, "override_status", enterprise)
+    return enterprise
+
+
+def held_people(
+    *, scope: Scope, enterprise: Enterprise, limit: int
+) -> list[tuple[PersonStatus, list[StatusHold]]]:
+    """Who may not enter now, newest change first, each with their open holds (two queries)."""
+    rows = list(
+        visible(scope, PersonStatus)
+        .filter(enterprise=enterprise, on_hold=True)
+        .select_related("person")
+        .order_by("-updated_at", "person_id")[:limit]
+    )
+    holds: dict[int, list[StatusHold]] = {}
+    for hold in visible(scope, StatusHold).filter(
+        person_id__in=[r.pk for r in rows], cleared_at__isnull=True
+    ):
+        holds.setdefault(hold.person_id, []).append(hold)
+    return [(row, holds.get(row.pk, [])) for row in rows]
+
+
+def overrides_of(*, scope: Scope, enterprise: Enterprise) -> QuerySet[StatusOverride]:
+    return (
+        visible(scope, StatusOverride)
+        .filter(person__enterprise=enterprise)
+        .select_related("person", "hold", "requested_by", "decided_by")
+    )

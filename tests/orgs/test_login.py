@@ -76,3 +76,36 @@ def test_a_right_password_at_the_back_office_is_no_failed_login(world: World) ->
     assert not AuditEvent.objects.filter(action="login_failed").exists()
     main = client.post("/accounts/login/", {"username": "a1_officer", "password": PASSWORD})
     assert main.status_code == 302
+
+
+@pytest.mark.django_db
+@override_settings(LOGIN_MAX_FAILURES=3, LOGIN_LOCK_MINUTES=15)
+def test_the_lockout_reads_the_same_whether_or_not_the_account_exists(world: World) -> None:
+    """Issue 18 §3: the answers tell an attacker nothing about which user names exist."""
+    answers = []
+    for username in ("park_a_admin", "no_such_user"):
+        client = Client()
+        pages = [
+            client.post("/accounts/login/", {"username": username, "password": "nope"})
+            for _ in range(4)
+        ]
+        answers.append(
+            [(p.status_code, LOGIN_LOCKED.format(minutes=15) in p.content.decode()) for p in pages]
+        )
+    assert answers[0] == answers[1] == [(200, False)] * 3 + [(200, True)]
+
+
+@pytest.mark.django_db
+@override_settings(LOGIN_MAX_FAILURES=5, LOGIN_MAX_FAILURES_PER_ADDRESS=3, LOGIN_LOCK_MINUTES=15)
+def test_one_address_trying_many_names_is_locked_out(world: World) -> None:
+    """Issue 18 §3: password spraying (one guess for each of many names) hits a limit too."""
+    sprayer = Client(REMOTE_ADDR="203.0.113.9")
+    for name in ("a1_officer", "a2_officer", "liaison_a"):
+        sprayer.post("/accounts/login/", {"username": name, "password": "nope"})
+    blocked = sprayer.post("/accounts/login/", {"username": "a1_employee", "password": PASSWORD})
+    assert LOGIN_LOCKED.format(minutes=15) in blocked.content.decode()
+    assert "_auth_user_id" not in sprayer.session
+    # The same account from another address is not locked: only three names failed once.
+    elsewhere = Client(REMOTE_ADDR="198.51.100.7")
+    ok = elsewhere.post("/accounts/login/", {"username": "a1_employee", "password": PASSWORD})
+    assert ok.status_code == 302

@@ -149,6 +149,20 @@ SAFE_VALUES: dict[str, set[int | float]] = {
     # Accounts: activation code digits (12) shown in groups of 4, Django's username length
     # (150), a login prefix length (20); codes shown on one printed sheet (300).
     "parkguard/orgs/accounts.py": {4, 12, 150},
+    # RFC 6238 as authenticator apps read it (30-second steps, 6 digits), a 20-byte secret,
+    # the base32 secret shown in groups of 4.
+    "parkguard/orgs/second_factor.py": {4, 6, 20, 30},
+    # HTTP statuses of the enrol and verify pages (422 for a wrong code).
+    "parkguard/orgs/security_views.py": {200, 422},
+    # A session's browser label length; the network shown instead of the address (IPv4 /24,
+    # IPv6 /48), and the IP version number.
+    "parkguard/orgs/sessions.py": {4, 24, 48, 120},
+    # The shortest reason a manual override takes (characters).
+    "parkguard/status/overrides.py": {4},
+    # Rows shown on the entry-holds page (history, people on hold).
+    "parkguard/status/views.py": {50, 200},
+    # Overrides listed per API call.
+    "parkguard/status/api.py": {200},
     "parkguard/people/logins.py": {20},
     "parkguard/people/logins_views.py": {300},
     # The largest ledger offset the database accepts.
