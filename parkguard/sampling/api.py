@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest
 from django.utils import timezone
@@ -13,8 +14,15 @@ from ninja import Field, Router, Schema, Status
 
 from parkguard.api.auth import SessionScope, scope
 from parkguard.lib.api_errors import DB_ID_MAX, FieldErrors, field_errors
-from parkguard.orgs.access import NOT_FOUND, get_visible_or_404, require, scope_of, visible
-from parkguard.orgs.models import Enterprise
+from parkguard.orgs.access import (
+    NOT_ALLOWED,
+    NOT_FOUND,
+    get_visible_or_404,
+    require,
+    scope_of,
+    visible,
+)
+from parkguard.orgs.models import Enterprise, OrgUnit
 from parkguard.sampling import importing, labfile, selectors, services
 from parkguard.sampling.choices import Column, Result, RoundGroup, RoundKind, SampleKind
 from parkguard.sampling.models import Lab, Sample, SamplingRound
@@ -57,7 +65,7 @@ class ResultsOut(Schema):
 
 @router.post(
     "/health/results",
-    response={200: ResultsOut, 403: FieldErrors, 404: FieldErrors, 422: FieldErrors},
+    response={200: ResultsOut, 403: FieldErrors, 422: FieldErrors},
     summary="上传检测结果（检测机构设备令牌，或企业防疫专员）",
 )
 def results_post(request: HttpRequest, payload: ResultsIn) -> Any:
@@ -78,16 +86,19 @@ def results_post(request: HttpRequest, payload: ResultsIn) -> Any:
         (i, [r.barcode, r.result, r.sampled_at or "", r.tested_at or "", r.id_number or ""])
         for i, r in enumerate(payload.results, start=1)
     ]
-    batch, report = importing.results_import(
-        scope=caller,
-        lab=lab,
-        enterprise=enterprise,
-        layout=labfile.layout_for_api(fields),
-        rows=rows,
-        dry_run=payload.dry_run,
-        at=timezone.now(),
-        by=None if caller.token_id else request.user,  # type: ignore[arg-type]
-    )
+    try:
+        batch, report = importing.results_import(
+            scope=caller,
+            lab=lab,
+            enterprise=enterprise,
+            layout=labfile.layout_for_api(fields),
+            rows=rows,
+            dry_run=payload.dry_run,
+            at=timezone.now(),
+            by=None if caller.token_id else request.user,  # type: ignore[arg-type]
+        )
+    except PermissionDenied as refused:
+        return Status(403, {"detail": [{"loc": ["body"], "msg": str(refused) or NOT_ALLOWED}]})
     if report.errors:
         return Status(
             422,
@@ -173,7 +184,7 @@ def round_create(request: HttpRequest, enterprise_id: int, payload: RoundIn) -> 
     enterprise = _enterprise(caller, enterprise_id)
     unit = None
     if payload.org_unit_id is not None:
-        unit = enterprise.org_units.filter(pk=payload.org_unit_id).first()  # type: ignore[attr-defined]
+        unit = OrgUnit.objects.filter(enterprise=enterprise, pk=payload.org_unit_id).first()
     try:
         row = services.round_plan(
             scope=caller,

@@ -139,3 +139,18 @@ def test_officers_plan_sample_and_record_over_the_api(
     assert len(detail["on_retest"]) == len(lab_day.staff)
     other = client_as("a2_officer").get(f"/api/v1/sampling/rounds/{round_id}")
     assert other.status_code == 404
+    unit = client.post(
+        f"/api/v1/sampling/enterprises/{w.a1.pk}/rounds",
+        json.dumps(
+            {
+                "name": "生产部",
+                "on": "2022-11-16",
+                "kind": "full",
+                "group": "unit",
+                "org_unit_id": w.a1_unit.pk,
+                "pool_size": 10,
+            }
+        ),
+        content_type="application/json",
+    )
+    assert unit.status_code == 201 and unit.json()["headcount"] == 1
