@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "parkguard.health",
     "parkguard.gate",
     "parkguard.mobility",
+    "parkguard.sampling",
 ]
 
 MIDDLEWARE = [

@@ -29,6 +29,7 @@ urlpatterns = [
     path("", include("parkguard.notify.urls")),
     path("", include("parkguard.health.urls")),
     path("", include("parkguard.mobility.urls")),
+    path("", include("parkguard.sampling.urls")),
     path("", include("parkguard.status.urls")),
     path("", include("parkguard.duties.urls")),
     path("", include("parkguard.gate.urls")),

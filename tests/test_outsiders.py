@@ -55,6 +55,7 @@ from parkguard.people.models import HouseholdMember, PersonImport
 from parkguard.policy import DEFAULT_PACKS_DIR
 from parkguard.rules.models import UploadedPack
 from parkguard.rules.services import pack_upload
+from parkguard.sampling.models import AntigenPhoto, Lab, ResultImport, Sample, SamplingRound
 from parkguard.status.choices import OverrideAction
 from parkguard.status.models import StatusOverride
 from tests.factories import TODAY, World
@@ -149,7 +150,9 @@ def _victims(world: World) -> dict[str, Any]:
     upload = _pack_upload_victim(world)
     trip, declaration = _mobility_victims(world)
     isolation, visitor = _isolation_and_visitor(world, declaration)
+    testing = _sampling_victims(world)
     return {
+        **{k: v.pk for k, v in testing.items()},
         "isolation_id": isolation.pk,  # A1's returnee's isolation: no change, no release
         "visitor_id": visitor.pk,  # A1's visitor: no reading, no link
         # The visitor's own page: a forged token (right visitor, wrong nonce) sees nothing.
@@ -185,6 +188,7 @@ def _victims(world: World) -> dict[str, Any]:
             temp_pass.name,
             printed.serial,
             upload.title,
+            "甲一检测结果.csv",
         ],
         "models": {
             "Enterprise": world.a1,
@@ -211,6 +215,10 @@ def _victims(world: World) -> dict[str, Any]:
             "ReturnDeclaration": declaration,
             "IsolationRecord": isolation,
             "Visitor": visitor,
+            "SamplingRound": testing["round_id"],
+            "Sample": testing["sample_id"],
+            "Lab": testing["lab_id"],
+            "ResultImport": testing["result_import_id"],
         },
     }
 
@@ -391,6 +399,44 @@ def _forged_token(visitor: Visitor) -> str:
     from parkguard.mobility.visitors import SALT
 
     return signing.dumps({"v": visitor.pk, "n": "0" * 32}, salt=SALT)
+
+
+def _sampling_victims(world: World) -> dict[str, Any]:
+    """A1's round with a pooled tube and an antigen self-test (with its photo), park A's lab
+    and an import of A1's: outsiders may not see, sample, record, import or map."""
+    at = _now()
+    lab = Lab.objects.create(jurisdiction=world.park_a, name="甲园区检测中心", mapping={})
+    rnd = SamplingRound.objects.create(
+        enterprise=world.a1,
+        name="甲一全员核酸",
+        on=TODAY,
+        kind="full",
+        group="all",
+        pool_size=10,
+        created_at=at,
+    )
+    rnd.members.create(person=world.a1_person)
+    tube = Sample.objects.create(
+        enterprise=world.a1, round=rnd, kind="pool", barcode="A1-POOL-1", taken_at=at
+    )
+    tube.memberships.create(person=world.a1_person)
+    antigen = Sample.objects.create(
+        enterprise=world.a1, kind="antigen", taken_at=at, result="negative", result_at=at
+    )
+    antigen.memberships.create(person=world.a1_employee_person)
+    AntigenPhoto.objects.create(
+        sample=antigen, content=b"\x89PNG\r\n\x1a\n", content_type="image/png", size=8
+    )
+    batch = ResultImport.objects.create(
+        lab=lab, enterprise=world.a1, filename="甲一检测结果.csv", state="done", created_at=at
+    )
+    return {
+        "lab_id": lab,
+        "round_id": rnd,
+        "sample_id": tube,
+        "antigen_id": antigen,
+        "result_import_id": batch,
+    }
 
 
 def _notify_victims(world: World) -> tuple[Message, Webhook]:
@@ -592,6 +638,11 @@ API_BODIES: dict[str, dict[str, Any]] = {
     "reset": {},
     "employee-logins": {"person_ids": [1], "login_by": "phone"},
     # Approving A1's pending manual override (issue 18 §2) or A1's trip (issue 12).
+    # Testing (issue 11 §4, §5).
+    "rounds": {"name": "外人轮次", "on": "2022-11-15", "kind": "full", "pool_size": 10},
+    "samples": {"barcode": "OUTSIDER-1", "kind": "single", "person_ids": [1]},
+    "result": {"result": "positive"},
+    # Approving A1's pending manual override (issue 18 §2).
     "decision": {"approve": True, "note": "越权批准"},
     # Rule packs a park uploads, previews, publishes and adopts (issue 10 §3).
     "validate": {"file": "x.yaml", "text": "id: x\n"},

@@ -30,6 +30,7 @@ from parkguard.overview.api import router as overview_router
 from parkguard.people.api import logins_router
 from parkguard.people.api import router as people_router
 from parkguard.rules.api import router as rules_router
+from parkguard.sampling.api import router as sampling_router
 from parkguard.status.api import router as status_router
 
 FORBIDDEN = "无权执行此操作"
@@ -95,6 +96,7 @@ api.add_router("/", rules_router)
 api.add_router("/", notify_router)
 api.add_router("/", health_router)
 api.add_router("/", mobility_router)
+api.add_router("/", sampling_router)
 api.add_router("/", status_router)
 api.add_router("/", duties_router)
 api.add_router("/", gate_router)

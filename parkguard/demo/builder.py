@@ -441,6 +441,9 @@ def demo_load(*, if_empty: bool = False) -> DemoResult | None:
         guard=users["guard"],
         officer=users["officer"],
     )
+    from parkguard.demo.testing import demo_testing_day
+
+    demo_testing_day(enterprise=a1, me=me, officer=users["officer"])
     _demo_pending_logins(enterprise=a1, officer=users["officer"], team=first_team)
     demo_pack_draft(park=park_a, by=users["park_admin"])
     from parkguard.demo.mobility import demo_mobility

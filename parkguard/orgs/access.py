@@ -300,6 +300,16 @@ ACTIONS: dict[str, Grant] = {
     "oversee_health": Grant(
         enterprise_roles=ENTERPRISE_EDITORS | {Role.TEAM_LEADER}, park_roles=JURISDICTION_ROLES
     ),
+    # Tests (issue 11 §4, §5): plan rounds, take tubes, enter results, see antigen photos,
+    # keep a lab's column mapping: the enterprise's officers.
+    "manage_samples": Grant(enterprise_roles=ENTERPRISE_EDITORS),
+    # Import a lab's results: the enterprise's officers for their enterprise, the park admin,
+    # and a lab's device token (a park token) for the enterprises of its park.
+    "import_results": Grant(
+        enterprise_roles=ENTERPRISE_EDITORS, park_roles=PARK_EDITORS, device_tokens=True
+    ),
+    # An employee reports their own antigen self-test (with a photo).
+    "report_antigen": Grant(own=True),
     # Open the accounts pages of an enterprise or a park: list its logins, create accounts,
     # grant and remove roles, deactivate, reactivate, reset. Which roles and which accounts
     # is decided finer by the role ladder below (`grantable_roles`, `memberships_manageable`);

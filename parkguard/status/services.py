@@ -9,13 +9,14 @@ evidence has already been accepted by the time the status follows it.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.db import connection, transaction
 
 from parkguard.people.models import Person
 from parkguard.status import sources
@@ -314,3 +315,45 @@ def status_rebuild(*, at: dt.datetime, write: bool, limit: int = 50) -> RebuildR
             report.created += len(to_create)
             _save(to_fix, DERIVED_FIELDS, at)
     return report
+
+
+_TABLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+
+
+@transaction.atomic
+def status_results_merge(*, table: str, at: dt.datetime) -> int:
+    """`status_results_record` for very many people at once, in a few statements.
+
+    `table` names a (temporary) table of one row per person: `person_id`, `negative_at`
+    (a sampling time or NULL) and `pending_delta` (an integer). Missing status rows are
+    created with one INSERT … SELECT, then every row is moved forward with one UPDATE … FROM
+    (latest negative only forward, pending never below zero). Returns the rows updated.
+    """
+    if not _TABLE_NAME.match(table):
+        raise ValueError(table)
+    status = connection.ops.quote_name(PersonStatus._meta.db_table)
+    person = connection.ops.quote_name(Person._meta.db_table)
+    stamp = connection.ops.adapt_datetimefield_value(at)
+    greatest = "GREATEST" if connection.vendor == "postgresql" else "MAX"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            # The nullable columns are left out: they start NULL.
+            f"INSERT INTO {status} (person_id, enterprise_id, pending_results, on_hold, holds, "
+            "alert_count, updated_at) "
+            "SELECT d.person_id, p.enterprise_id, 0, %s, %s, 0, %s "
+            f"FROM {table} d JOIN {person} p ON p.id = d.person_id "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {status} s WHERE s.person_id = d.person_id) "
+            "ON CONFLICT DO NOTHING",
+            [False, "[]", stamp],
+        )
+        cursor.execute(
+            f"UPDATE {status} SET "
+            "latest_negative_at = CASE WHEN d.negative_at IS NOT NULL AND "
+            f"({status}.latest_negative_at IS NULL OR d.negative_at > {status}.latest_negative_at)"
+            f" THEN d.negative_at ELSE {status}.latest_negative_at END, "
+            f"pending_results = {greatest}(0, {status}.pending_results + d.pending_delta), "
+            "updated_at = %s "
+            f"FROM {table} d WHERE {status}.person_id = d.person_id",
+            [stamp],
+        )
+        return cursor.rowcount

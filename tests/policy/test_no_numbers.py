@@ -131,6 +131,20 @@ SAFE_VALUES: dict[str, set[int | float]] = {
     "parkguard/gate/services.py": {1000},
     "parkguard/gate/views.py": {4, 8, 14},
     "parkguard/health/views.py": {14, 100},
+    # Sampling (tests and lab import): staged rows per batch (10000), errors listed per file
+    # (200), bytes per COPY write (1 << 20), the staged row's tuple positions (5), distinct
+    # time texts cached per file
+    # (100000), a share's digits (4 digits, 3 decimals), results on "my results" (20),
+    # barcode and lab-header lengths (40, 50) and the photo upload cap in MB (5), blank
+    # mapping rows offered (3), antigen tests listed (100).
+    "parkguard/sampling/importing.py": {5, 20, 200, 10_000},
+    # Rows per API post (5000, beyond it a file) and people per posted tube (1000).
+    "parkguard/sampling/api.py": {1000, 5000},
+    "parkguard/sampling/labfile.py": {100_000},
+    "parkguard/sampling/models.py": {3, 4},
+    "parkguard/sampling/selectors.py": {20},
+    "parkguard/sampling/services.py": {5, 40, 50},
+    "parkguard/sampling/views.py": {3, 100},
     # Status upkeep: rows per bulk statement (5000, 1000) and differences a rebuild lists (50).
     "parkguard/status/models.py": {4},
     "parkguard/status/services.py": {50, 1000, 5000},
