@@ -30,6 +30,8 @@ from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, DataError, connection, transaction
 
 from parkguard.audit.services import audit_record
+from parkguard.duties.choices import DutyKind
+from parkguard.duties.services import duty_evidence_record
 from parkguard.orgs.access import NOT_ALLOWED, Scope, require, visible
 from parkguard.orgs.models import Enterprise
 from parkguard.people import sheets
@@ -551,6 +553,14 @@ def _write_status(
                 if n.result == Result.NEGATIVE
             },
             at=at,
+        )
+        # A sample the lab took that was never registered here (matched by ID number) is
+        # still the person's test: it meets their test duty at its sampling time (Z-5.2b).
+        duty_evidence_record(
+            kind=DutyKind.NUCLEIC_ACID,
+            evidence={n.person_id: c.taken_at for c, n in zip(created, new, strict=True)},
+            at=at,
+            reference=f"sampling.import:{batch.pk}",
         )
         report.created = len(created)
 

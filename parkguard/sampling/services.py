@@ -13,6 +13,8 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from parkguard.duties.choices import DutyKind
+from parkguard.duties.services import duty_evidence_record
 from parkguard.orgs.access import Scope, require
 from parkguard.orgs.models import Enterprise, Jurisdiction, OrgUnit
 from parkguard.orgs.services import api_token_create
@@ -223,6 +225,13 @@ def sample_take(
     )
     SampleMember.objects.bulk_create([SampleMember(sample=sample, person_id=p) for p in ids])
     status_results_record(negatives={}, pending_delta=dict.fromkeys(ids, 1), at=at)
+    # Being sampled is what a test duty asks (Z-5.2b); the result follows in its own time.
+    duty_evidence_record(
+        kind=DutyKind.NUCLEIC_ACID,
+        evidence=dict.fromkeys(ids, at),
+        at=at,
+        reference=f"sampling.sample:{sample.pk}",
+    )
     return sample
 
 
@@ -297,6 +306,12 @@ def antigen_report(
     SampleMember.objects.create(sample=sample, person=person)
     AntigenPhoto.objects.create(
         sample=sample, content=photo, content_type=content_type or "", size=len(photo or b"")
+    )
+    duty_evidence_record(
+        kind=DutyKind.ANTIGEN,
+        evidence={person.pk: at},
+        at=at,
+        reference=f"sampling.sample:{sample.pk}",
     )
     results_followups(samples=Sample.objects.filter(pk=sample.pk), at=at)
     return sample

@@ -3,9 +3,13 @@ every member on hold for a single-tube retest at once; the retest's negative cle
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from parkguard.duties.choices import DutyKind, DutyState
+from parkguard.duties.services import DutySpec, duties_replace
 from parkguard.notify.models import Message
 from parkguard.orgs.access import scope_for_user
 from parkguard.people.models import Person
@@ -194,3 +198,24 @@ def test_another_enterprises_officer_cannot_take_or_record(lab_day: LabDay) -> N
             by=None,
         )
     assert not Sample.objects.exists()
+
+
+@pytest.mark.django_db
+def test_taking_a_tube_meets_the_members_test_duties_z_5_2b(lab_day: LabDay) -> None:
+    """A duty to be tested is met when the person is sampled, inside its window; a person
+    not in the tube keeps theirs open."""
+    window = DutySpec(
+        kind=DutyKind.NUCLEIC_ACID,
+        due_from=AT - dt.timedelta(days=1),
+        due_by=AT + dt.timedelta(days=1),
+        label="核酸检测",
+    )
+    sampled, other = lab_day.staff[0], lab_day.staff[1]
+    mine = duties_replace(person_id=sampled.pk, source="test.plan", items=[window], at=AT)[0]
+    theirs = duties_replace(person_id=other.pk, source="test.plan", items=[window], at=AT)[0]
+    pool = _pool(lab_day, "DUTY-0001", people=[sampled])
+    mine.refresh_from_db()
+    theirs.refresh_from_db()
+    assert mine.state == DutyState.DONE and mine.satisfied_at == AT
+    assert mine.evidence == f"sampling.sample:{pool.pk}"
+    assert theirs.state == DutyState.DUE and theirs.satisfied_at is None
