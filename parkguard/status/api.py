@@ -30,7 +30,7 @@ class OverrideIn(Schema):
     reason: str = Field(max_length=300, description="理由（复核人与审计可见）")
 
 
-class DecisionIn(Schema):
+class OverrideDecisionIn(Schema):
     approve: bool = Field(description="true 批准并生效 / false 驳回")
     note: str = Field(default="", max_length=300, description="复核意见")
 
@@ -107,7 +107,7 @@ def override_request(request: HttpRequest, payload: OverrideIn) -> Any:
     auth=SESSION,
     summary="复核人工更正：批准（立即生效）或驳回；不能复核自己提出的",
 )
-def override_decide(request: HttpRequest, override_id: int, payload: DecisionIn) -> Any:
+def override_decide(request: HttpRequest, override_id: int, payload: OverrideDecisionIn) -> Any:
     caller = scope(request)
     found = get_visible_or_404(
         caller, StatusOverride.objects.select_related("person"), pk=override_id

@@ -54,7 +54,8 @@ def test_it_plans_a_j_1_1_high_risk_returnee_and_holds_entry(jinjiang: World) ->
         at=at("2022-11-14", "20:00"),
     )
     plan = declaration.plans.get()
-    assert (plan.pack_id, plan.version, plan.state) == ("jinjiang-xiyuan-2022-81", 1, "open")
+    # J v2 (in force from 2022-11-12) is the version on the day of return.
+    assert (plan.pack_id, plan.version, plan.state) == ("jinjiang-xiyuan-2022-81", 2, "open")
     assert plan.earliest_entry == at("2022-11-22", "00:00")
     tests = [o for o in plan.plan["obligations"] if o["kind"] == "test"]
     assert [o["on_date"] for o in tests] == ["2022-11-15", "2022-11-17", "2022-11-19", "2022-11-21"]
