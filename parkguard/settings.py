@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "parkguard.demo",
     "parkguard.status",
     "parkguard.health",
+    "parkguard.oversight",
 ]
 
 MIDDLEWARE = [

@@ -13,6 +13,7 @@ switched off, it must report something.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import re
@@ -36,6 +37,15 @@ from parkguard.orgs import access
 from parkguard.orgs.access import scope_for_user
 from parkguard.orgs.models import ApiToken, Membership, SupervisionOffice, UserSession
 from parkguard.orgs.services import api_token_create
+from parkguard.oversight.choices import EventKind, PhotoRole, RectificationStatus
+from parkguard.oversight.models import (
+    ChecklistItem,
+    Finding,
+    Inspection,
+    Photo,
+    Rectification,
+    RectificationEvent,
+)
 from parkguard.people.models import HouseholdMember, PersonImport
 from parkguard.status.choices import OverrideAction
 from parkguard.status.models import StatusOverride
@@ -104,6 +114,7 @@ def _victims(world: World) -> dict[str, Any]:
     batch = PersonImport.objects.create(enterprise=world.a1, filename="甲一台账秘密.xlsx")
     office = SupervisionOffice.objects.create(jurisdiction=world.park_a, name="甲园区应急办")
     message, webhook = _notify_victims(world)
+    oversight = _oversight_victims(world)
     override = StatusOverride.objects.create(
         person=world.a1_person,
         action=OverrideAction.HOLD,
@@ -141,8 +152,21 @@ def _victims(world: World) -> dict[str, Any]:
         "override_id": override.pk,  # a pending manual override: nobody else may decide it
         "session_id": login_session.pk,  # A1's officer's login: nobody else may end it
         "id": world.users["a1_officer"].pk,  # admin's password-change page for a user
+        # A1's inspection, its rectification item and a photo (issue 16): outsiders may not
+        # see, reply, close, reopen or report them; A1's lower roles may not either.
+        "inspection_id": oversight["Inspection"].pk,
+        "rectification_id": oversight["Rectification"].pk,
+        "photo_id": oversight["Photo"].pk,
         # Only those who may administer A1's records may ever receive these.
-        "admin_markers": [token.name, token.prefix, batch.filename, member.name, member.phone],
+        "admin_markers": [
+            token.name,
+            token.prefix,
+            batch.filename,
+            member.name,
+            member.phone,
+            oversight["Finding"].description,
+            oversight["RectificationEvent"].text,
+        ],
         "models": {
             "Enterprise": world.a1,
             "OrgUnit": world.a1_unit,
@@ -159,8 +183,54 @@ def _victims(world: World) -> dict[str, Any]:
             "Alert": alert,
             "SickLeave": leave,
             "User": world.users["a1_officer"],
+            **oversight,
         },
     }
+
+
+def _oversight_victims(world: World) -> dict[str, Any]:
+    """Park A's own checklist item, and A1's inspection, finding, item, reply and photo."""
+    item = ChecklistItem.objects.create(
+        jurisdiction=world.park_a, kind="园区自设", text="甲园区自设检查项", created_at=_now()
+    )
+    inspection = Inspection.objects.create(
+        jurisdiction=world.park_a, enterprise=world.a1, planned_on=TODAY, created_at=_now()
+    )
+    finding = Finding.objects.create(
+        inspection=inspection, description="甲一秘密问题：门岗未测温", created_at=_now()
+    )
+    rectification = Rectification.objects.create(
+        finding=finding,
+        jurisdiction=world.park_a,
+        enterprise=world.a1,
+        owner_name="甲一整改人",
+        deadline=TODAY,
+        status=RectificationStatus.REPLIED,
+        created_at=_now(),
+    )
+    event = RectificationEvent.objects.create(
+        rectification=rectification, kind=EventKind.REPLIED, text="甲一秘密回复", at=_now()
+    )
+    photo = Photo.objects.create(
+        rectification=rectification,
+        event=event,
+        role=PhotoRole.EVIDENCE,
+        content_type="image/png",
+        size=len(PNG),
+        content=PNG,
+        uploaded_at=_now(),
+    )
+    return {
+        "ChecklistItem": item,
+        "Inspection": inspection,
+        "Finding": finding,
+        "Rectification": rectification,
+        "RectificationEvent": event,
+        "Photo": photo,
+    }
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(24)
 
 
 def _notify_victims(world: World) -> tuple[Message, Webhook]:
@@ -365,6 +435,11 @@ API_BODIES: dict[str, dict[str, Any]] = {
     "employee-logins": {"person_ids": [1], "login_by": "phone"},
     # Approving A1's pending manual override (issue 18 §2).
     "decision": {"approve": True, "note": "越权批准"},
+    # Answering, closing, reopening and reporting A1's rectification item (issue 16).
+    "reply": {"text": "越权回复", "evidence": [base64.b64encode(PNG).decode()]},
+    "close": {"note": "越权销号"},
+    "reopen": {"note": "越权退回"},
+    "report": {"note": "越权上报", "deadline": "2099-01-01"},
 }
 
 

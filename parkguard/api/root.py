@@ -23,6 +23,7 @@ from parkguard.orgs.access import NOT_FOUND, Scope, scope_for_token, scope_of
 from parkguard.orgs.api import accounts_router
 from parkguard.orgs.api import router as orgs_router
 from parkguard.orgs.services import api_token_authenticate
+from parkguard.oversight.api import router as oversight_router
 from parkguard.overview.api import router as overview_router
 from parkguard.people.api import logins_router
 from parkguard.people.api import router as people_router
@@ -92,3 +93,4 @@ api.add_router("/", rules_router)
 api.add_router("/", notify_router)
 api.add_router("/", health_router)
 api.add_router("/", status_router)
+api.add_router("/", oversight_router)

@@ -297,6 +297,8 @@ class ParameterSpec(Model):
     maximum: float | None = None
     description: Text
     clause: Text
+    # The requirement the value serves (J-2.4's refusals before a report upward), for citations.
+    requirement: RequirementId | None = None
 
     @field_validator("default")
     @classmethod
@@ -975,6 +977,20 @@ class StaffGroup(Model):
     clause: Text
 
 
+class ChecklistItem(Model):
+    """One thing an inspector checks on a visit (Z-6, J-2.5), cited like a rule.
+
+    ``kind`` groups the items on the phone checklist (the J-2.5 spot-check kinds: travel,
+    returnees, visitors, business events, entry control, key-post rotation, ...).
+    """
+
+    id: RuleId
+    kind: Text
+    text: Text
+    requirement: RequirementId
+    clause: Text
+
+
 class ExtendsRef(Model):
     pack: PackId
     version: Annotated[int, Field(strict=True, ge=1)]
@@ -1008,6 +1024,8 @@ class PackSpec(Model):
     enterprise_sizes: dict[ParamName, EnterpriseSize] = {}
     post_groups: dict[ParamName, PostGroup] = {}
     staff_groups: dict[ParamName, StaffGroup] = {}
+    # What inspectors check on a visit (Z-6, J-2.5): read by `inspection.checklist`.
+    inspection_checklist: tuple[ChecklistItem, ...] = ()
     rules: tuple[Rule, ...] = ()
 
     @field_validator("effective_to")

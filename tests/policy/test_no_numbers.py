@@ -73,6 +73,9 @@ SAFE_FILES = {
     "parkguard/people/importing/cells.py",
     # Upload safety limits and the xlsx (zip/XML) format: bytes, parts, rows, columns.
     "parkguard/people/sheets.py",
+    # Spreadsheet layout of the rectification ledger (column widths, title rows, font sizes,
+    # the A4 paper code).
+    "parkguard/oversight/exporting.py",
 }
 # Demo data: the demo county builder (parkguard/demo/).
 SAFE_DIRS = ("parkguard/demo/",)
@@ -95,6 +98,8 @@ SAFE_VALUES: dict[str, set[int | float]] = {
     # Import checker: a sanity bound on vaccination doses (9), rows per progress step (2000),
     # cell lengths (30/50/100/200, the model's), hex and ID digit positions (16/17).
     "parkguard/people/importing/checker.py": {9, 16, 17, 30, 50, 100, 200, 2000},
+    # Photo uploads of inspections: 8 MiB per photo, 6 photos per upload (safety limits).
+    "parkguard/oversight/photos.py": {6, 8},
     # Import jobs: rows and bytes (16 MiB) from which a file goes to a background job.
     "parkguard/people/importing/jobs.py": {16, 5000},
     # Staged rows written per INSERT.

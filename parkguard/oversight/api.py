@@ -1,0 +1,214 @@
+"""JSON API of oversight: the rectification ledger, and its replies and decisions (Z-6, J-2.4).
+
+Evidence in a JSON reply is base64 photos, checked like uploads (size, type from the bytes).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Field, Router, Schema, Status
+
+from parkguard.api.auth import SessionScope, scope
+from parkguard.lib.api_errors import FieldErrors, field_errors
+from parkguard.orgs.access import get_visible_or_404, scope_of
+from parkguard.orgs.models import Jurisdiction
+from parkguard.oversight import selectors, services
+from parkguard.oversight.choices import RectificationStatus
+from parkguard.oversight.models import Inspection, Rectification
+from parkguard.oversight.photos import PHOTO_BAD_TYPE, photos_check
+
+router = Router(tags=["督查整改"])
+SESSION = SessionScope(scope_of)
+
+
+class RectificationOut(Schema):
+    id: int
+    enterprise_id: int
+    enterprise: str
+    problem: str
+    basis: dict[str, Any] = Field(description="依据：规则包、文件号、条款、要求编号")
+    owner_name: str
+    deadline: dt.date
+    status: RectificationStatus
+    overdue: bool
+    refusals: int
+    reported_at: dt.datetime | None
+    report_deadline: dt.date | None
+
+
+class InspectionOut(Schema):
+    id: int
+    enterprise_id: int
+    planned_on: dt.date
+    status: str
+    checklist: list[dict[str, Any]]
+
+
+class ReplyIn(Schema):
+    text: str = Field(max_length=2000, description="整改情况")
+    evidence: list[str] = Field(
+        default=[], max_length=6, description="佐证照片（base64 编码的 JPEG/PNG/WebP）"
+    )
+
+
+class DecisionIn(Schema):
+    note: str = Field(default="", max_length=200, description="复核意见或退回理由")
+    deadline: dt.date | None = Field(default=None, description="退回时新的整改期限；上报时的限期")
+
+
+def _out(item: Rectification, today: dt.date) -> dict[str, Any]:
+    return {
+        "id": item.pk,
+        "enterprise_id": item.enterprise_id,
+        "enterprise": item.enterprise.name,
+        "problem": item.finding.description,
+        "basis": item.finding.citation,
+        "owner_name": item.owner_name,
+        "deadline": item.deadline,
+        "status": item.status,
+        "overdue": item.status != RectificationStatus.CLOSED and item.deadline < today,
+        "refusals": item.refusals,
+        "reported_at": item.reported_at,
+        "report_deadline": item.report_deadline,
+    }
+
+
+def _item(request: HttpRequest, rectification_id: int) -> Rectification:
+    return get_visible_or_404(
+        scope(request),
+        Rectification.objects.select_related("enterprise", "finding__inspection"),
+        pk=rectification_id,
+    )
+
+
+@router.get(
+    "/oversight/parks/{jurisdiction_id}/rectifications",
+    response=list[RectificationOut],
+    auth=SESSION,
+    summary="园区整改台账",
+)
+def park_ledger(request: HttpRequest, jurisdiction_id: int, status: str = "") -> Any:
+    caller = scope(request)
+    park = get_visible_or_404(caller, Jurisdiction, "oversee", pk=jurisdiction_id)
+    today = timezone.localdate()
+    rows = selectors.ledger(scope=caller, park=park, status=status)[:1000]
+    return [_out(r, today) for r in rows]
+
+
+@router.get(
+    "/oversight/inspections/{inspection_id}",
+    response=InspectionOut,
+    auth=SESSION,
+    summary="一次督查及其检查清单",
+)
+def inspection_get(request: HttpRequest, inspection_id: int) -> Any:
+    visit = get_visible_or_404(scope(request), Inspection, pk=inspection_id)
+    return {
+        "id": visit.pk,
+        "enterprise_id": visit.enterprise_id,
+        "planned_on": visit.planned_on,
+        "status": visit.status,
+        "checklist": visit.checklist,
+    }
+
+
+@router.get(
+    "/oversight/rectifications/{rectification_id}",
+    response=RectificationOut,
+    auth=SESSION,
+    summary="一条整改项",
+)
+def rectification_get(request: HttpRequest, rectification_id: int) -> Any:
+    return _out(_item(request, rectification_id), timezone.localdate())
+
+
+def _photos(items: list[str]) -> list[Any]:
+    files = []
+    for text in items:
+        try:
+            files.append(ContentFile(base64.b64decode(text, validate=True)))
+        except (binascii.Error, ValueError):
+            raise ValidationError({"evidence": PHOTO_BAD_TYPE}) from None
+    return photos_check(files, field="evidence")
+
+
+@router.post(
+    "/oversight/rectifications/{rectification_id}/reply",
+    response={200: RectificationOut, 422: FieldErrors},
+    auth=SESSION,
+    summary="企业回复整改情况（须附佐证照片）",
+)
+def rectification_reply(request: HttpRequest, payload: ReplyIn, rectification_id: int) -> Any:
+    item = _item(request, rectification_id)
+    try:
+        services.rectification_reply(
+            scope=scope(request),
+            rectification=item,
+            text=payload.text,
+            evidence=_photos(payload.evidence),
+            at=timezone.now(),
+            by=request.user,  # type: ignore[arg-type]
+        )
+    except ValidationError as exc:
+        return field_errors(exc)
+    item.refresh_from_db()
+    return Status(200, _out(item, timezone.localdate()))
+
+
+def _decision(request: HttpRequest, rectification_id: int, payload: DecisionIn, kind: str) -> Any:
+    item = _item(request, rectification_id)
+    common: dict[str, Any] = {
+        "scope": scope(request),
+        "rectification": item,
+        "at": timezone.now(),
+        "by": request.user,
+    }
+    try:
+        if kind == "close":
+            services.rectification_close(note=payload.note, **common)
+        elif kind == "reopen":
+            services.rectification_reopen(reason=payload.note, deadline=payload.deadline, **common)
+        else:
+            services.rectification_report(note=payload.note, deadline=payload.deadline, **common)
+    except ValidationError as exc:
+        return field_errors(exc, names={"reason": "note"})
+    item.refresh_from_db()
+    return Status(200, _out(item, timezone.localdate()))
+
+
+@router.post(
+    "/oversight/rectifications/{rectification_id}/close",
+    response={200: RectificationOut, 422: FieldErrors},
+    auth=SESSION,
+    summary="督查员复核销号",
+)
+def rectification_close(request: HttpRequest, payload: DecisionIn, rectification_id: int) -> Any:
+    return _decision(request, rectification_id, payload, "close")
+
+
+@router.post(
+    "/oversight/rectifications/{rectification_id}/reopen",
+    response={200: RectificationOut, 422: FieldErrors},
+    auth=SESSION,
+    summary="督查员退回重新整改",
+)
+def rectification_reopen(request: HttpRequest, payload: DecisionIn, rectification_id: int) -> Any:
+    return _decision(request, rectification_id, payload, "reopen")
+
+
+@router.post(
+    "/oversight/rectifications/{rectification_id}/report",
+    response={200: RectificationOut, 422: FieldErrors},
+    auth=SESSION,
+    summary="多次退回后上报专项工作组（J-2.4）",
+)
+def rectification_report(request: HttpRequest, payload: DecisionIn, rectification_id: int) -> Any:
+    return _decision(request, rectification_id, payload, "report")

@@ -1,0 +1,170 @@
+"""Reads of oversight: the checklist in force, inspections, the rectification ledger."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.contrib.auth.models import User
+from django.db.models import Q, QuerySet
+
+from parkguard.orgs.access import Scope, visible
+from parkguard.orgs.choices import ENTERPRISE_EDITORS, Role
+from parkguard.orgs.models import Enterprise, Jurisdiction
+from parkguard.oversight.choices import RectificationStatus
+from parkguard.oversight.models import ChecklistItem, Inspection, Rectification
+from parkguard.policy import PolicyInputError
+from parkguard.policy.inspection import ReportThreshold, inspection_checklist, report_threshold
+from parkguard.rules.selectors import followed
+
+# Keys of a park's own items, beside the packs' "<pack id>:<item id>".
+PARK_ITEM_PREFIX = "park:"
+PARK_ITEM_BASIS = "园区自设检查项"
+
+
+@dataclass(frozen=True)
+class ChecklistEntry:
+    """One line of the phone checklist, from a pack (with its citation) or the park."""
+
+    key: str
+    kind: str
+    text: str
+    citation: dict[str, object]
+
+    @property
+    def basis(self) -> str:
+        c = self.citation
+        if not c.get("pack_id"):
+            return str(c.get("clause") or PARK_ITEM_BASIS)
+        return f"{c['document_number']} {c['clause']}"
+
+
+def checklist_for(*, park: Jurisdiction, on: dt.date) -> list[ChecklistEntry]:
+    """The items of the packs `park` follows on the date, then the park's own active items."""
+    entries: list[ChecklistEntry] = []
+    for entry in followed(park=park, on=on):
+        if entry.pack is None:
+            continue
+        for item in inspection_checklist(pack=entry.pack):
+            c = item.citation
+            entries.append(
+                ChecklistEntry(
+                    key=item.key,
+                    kind=item.kind,
+                    text=item.text,
+                    citation={
+                        "pack_id": c.pack_id,
+                        "version": c.version,
+                        "document_number": c.document_number,
+                        "requirement": c.requirement,
+                        "clause": c.clause,
+                    },
+                )
+            )
+    own = ChecklistItem.objects.filter(jurisdiction=park, active=True)
+    entries += [
+        ChecklistEntry(
+            key=f"{PARK_ITEM_PREFIX}{item.pk}",
+            kind=item.kind,
+            text=item.text,
+            citation={"clause": item.basis or PARK_ITEM_BASIS},
+        )
+        for item in own
+    ]
+    return entries
+
+
+def threshold_for(*, park: Jurisdiction, on: dt.date) -> ReportThreshold | None:
+    """The fewest refusals after which a followed pack says to report upward (J-2.4)."""
+    found: list[ReportThreshold] = []
+    for entry in followed(park=park, on=on):
+        if entry.pack is None:
+            continue
+        try:
+            threshold = report_threshold(pack=entry.pack, params=entry.params)
+        except PolicyInputError:
+            continue  # the park's stored value no longer fits the pack
+        if threshold is not None:
+            found.append(threshold)
+    return min(found, key=lambda t: t.refusals, default=None)
+
+
+def parks_overseen(*, scope: Scope) -> QuerySet[Jurisdiction]:
+    """Parks where the caller holds a park role (inspector, cadre, admin)."""
+    return visible(scope, Jurisdiction, "oversee").filter(enterprises__isnull=False).distinct()
+
+
+def inspections_for(*, scope: Scope, park: Jurisdiction) -> QuerySet[Inspection]:
+    return (
+        visible(scope, Inspection)
+        .filter(jurisdiction=park)
+        .select_related("enterprise", "inspector")
+        .order_by("status", "-planned_on", "-pk")
+    )
+
+
+def my_inspections(*, scope: Scope) -> QuerySet[Inspection]:
+    """The caller's own visits, planned first (the inspector's phone list)."""
+    return (
+        visible(scope, Inspection)
+        .filter(inspector_id=scope.user_id)
+        .select_related("enterprise")
+        .order_by("status", "planned_on", "pk")
+    )
+
+
+def ledger(
+    *,
+    scope: Scope,
+    park: Jurisdiction | None = None,
+    enterprise: Enterprise | None = None,
+    status: str = "",
+    overdue_on: dt.date | None = None,
+) -> QuerySet[Rectification]:
+    """The rectification ledger the caller may see, narrowed to a park or an enterprise;
+    `overdue_on`: only items still open past their deadline on that day."""
+    rows = visible(scope, Rectification).select_related(
+        "enterprise", "finding__inspection__inspector"
+    )
+    if park is not None:
+        rows = rows.filter(jurisdiction=park)
+    if enterprise is not None:
+        rows = rows.filter(enterprise=enterprise)
+    if status in RectificationStatus.values:
+        rows = rows.filter(status=status)
+    if overdue_on is not None:
+        rows = rows.exclude(status=RectificationStatus.CLOSED).filter(deadline__lt=overdue_on)
+    return rows.order_by("status", "deadline", "pk")
+
+
+def notices(*, scope: Scope, park: Jurisdiction) -> QuerySet[Rectification]:
+    """The notification list (Z-6 通报): items escalated as overdue or reported upward."""
+    return (
+        visible(scope, Rectification)
+        .filter(jurisdiction=park)
+        .filter(Q(reported_at__isnull=False) | Q(escalated_at__isnull=False))
+        .select_related("enterprise", "finding")
+        .order_by("enterprise__name", "deadline", "pk")
+    )
+
+
+def enterprise_officer_ids(enterprise: Enterprise) -> list[int]:
+    return list(
+        User.objects.filter(
+            memberships__enterprise=enterprise,
+            memberships__role__in=ENTERPRISE_EDITORS,
+            is_active=True,
+        )
+        .distinct()
+        .values_list("pk", flat=True)
+    )
+
+
+def park_admin_ids(park: Jurisdiction) -> list[int]:
+    return list(
+        User.objects.filter(
+            memberships__jurisdiction=park, memberships__role=Role.PARK_ADMIN, is_active=True
+        )
+        .distinct()
+        .values_list("pk", flat=True)
+    )

@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from parkguard.oversight import views
+
+urlpatterns = [
+    path("oversight/", views.home, name="oversight_home"),
+    path("oversight/parks/<int:jurisdiction_id>/", views.park, name="oversight_park"),
+    path(
+        "oversight/parks/<int:jurisdiction_id>/ledger/",
+        views.park_ledger,
+        name="oversight_park_ledger",
+    ),
+    path(
+        "oversight/parks/<int:jurisdiction_id>/ledger.xlsx",
+        views.park_export,
+        name="oversight_park_export",
+    ),
+    path(
+        "oversight/parks/<int:jurisdiction_id>/notices/",
+        views.park_notices,
+        name="oversight_park_notices",
+    ),
+    path(
+        "oversight/parks/<int:jurisdiction_id>/checklist/",
+        views.park_checklist,
+        name="oversight_park_checklist",
+    ),
+    path(
+        "oversight/inspections/<int:inspection_id>/",
+        views.inspection,
+        name="oversight_inspection",
+    ),
+    path(
+        "oversight/inspections/<int:inspection_id>/findings/",
+        views.finding_add,
+        name="oversight_finding_add",
+    ),
+    path(
+        "oversight/enterprises/<int:enterprise_id>/",
+        views.enterprise,
+        name="oversight_enterprise",
+    ),
+    path(
+        "oversight/rectifications/<int:rectification_id>/",
+        views.rectification,
+        name="oversight_rectification",
+    ),
+    path(
+        "oversight/rectifications/<int:rectification_id>/reply/",
+        views.rectification_reply,
+        name="oversight_rectification_reply",
+    ),
+    path(
+        "oversight/rectifications/<int:rectification_id>/close/",
+        views.rectification_close,
+        name="oversight_rectification_close",
+    ),
+    path(
+        "oversight/rectifications/<int:rectification_id>/reopen/",
+        views.rectification_reopen,
+        name="oversight_rectification_reopen",
+    ),
+    path(
+        "oversight/rectifications/<int:rectification_id>/report/",
+        views.rectification_report,
+        name="oversight_rectification_report",
+    ),
+    path("oversight/photos/<int:photo_id>/", views.photo, name="oversight_photo"),
+]
