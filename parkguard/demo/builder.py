@@ -428,6 +428,9 @@ def demo_load(*, if_empty: bool = False) -> DemoResult | None:
     demo_inbox(users=users, enterprise=a1, park=park_a)
     demo_health_today(enterprise=a1, me=me, officer=users["officer"])
     _demo_pending_logins(enterprise=a1, officer=users["officer"], team=first_team)
+    demo_oversight(
+        users=users, enterprises=[e for e in enterprises if e.jurisdiction_id == park_a.pk]
+    )
     total = Person.objects.count()
     return DemoResult(summary=f"{len(enterprises)} 家企业，{total} 名人员，2 个园区")
 
@@ -510,4 +513,123 @@ def demo_health_today(*, enterprise: Enterprise, me: Person | None, officer: Use
             place="1号门",
             at=now,
             by=None,
+        )
+
+
+def _demo_photo(shade: int) -> bytes:
+    """A small grey PNG standing in for a phone photo (written here, no image library)."""
+    import struct
+    import zlib
+
+    width, height = 64, 48
+    raw = b"".join(b"\x00" + bytes([shade]) * width for _ in range(height))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )
+
+
+def demo_oversight(*, users: dict[str, User], enterprises: list[Enterprise]) -> None:
+    """The inspector's week in park A (Z-6, J-2.5): a visit three days ago to the first
+    enterprise with three findings (one open, one overdue and escalated, one answered with
+    evidence and waiting for review) and a visit planned for today at the second enterprise.
+    Written through the oversight services, relative to the clock, once."""
+    from django.utils import timezone
+
+    from parkguard.orgs.access import SYSTEM
+    from parkguard.oversight.models import Inspection
+    from parkguard.oversight.photos import CheckedPhoto
+    from parkguard.oversight.services import (
+        finding_add,
+        inspection_plan,
+        inspection_record,
+        rectification_reply,
+        rectifications_escalate_overdue,
+    )
+
+    if Inspection.objects.exists() or not enterprises:
+        return
+    days = DATA["oversight"]
+    now = timezone.now()
+    earlier = now - dt.timedelta(days=days["visit_days_ago"])
+    today = timezone.localdate(now)
+    inspector, officer = users["inspector"], users["officer"]
+    first = enterprises[0]
+    visit = inspection_plan(
+        scope=SYSTEM,
+        enterprise=first,
+        planned_on=timezone.localdate(earlier),
+        inspector=inspector,
+        purpose="重点抽查返岗人员、来访人员与出入管理",
+        at=earlier,
+    )
+    results = {
+        "jinjiang-xiyuan-2022-81:entry-control": ("problem", "2号门无人值守"),
+        "jinjiang-xiyuan-2022-81:visitors": ("problem", "来访登记缺行程信息"),
+        "jinjiang-xiyuan-2022-81:cleaning-disinfection": ("problem", "食堂消杀记录不全"),
+        "jinjiang-xiyuan-2022-81:travel-filing": ("ok", ""),
+        "jinjiang-xiyuan-2022-81:returnees": ("ok", ""),
+    }
+    inspection_record(
+        scope=SYSTEM, inspection=visit, results=results, summary="总体有序，三处需整改", at=earlier
+    )
+    photo = [CheckedPhoto(content=_demo_photo(150), content_type="image/png")]
+    finding_add(
+        scope=SYSTEM,
+        inspection=visit,
+        item_key="jinjiang-xiyuan-2022-81:entry-control",
+        description="2号门无人值守，进厂人员未测温、未扫场所码",
+        owner_name="行政部 刘主任",
+        deadline=today + dt.timedelta(days=days["open_days_left"]),
+        photos=photo,
+        at=earlier,
+        by=inspector,
+    )
+    finding_add(
+        scope=SYSTEM,
+        inspection=visit,
+        item_key="jinjiang-xiyuan-2022-81:visitors",
+        description="来访人员登记表缺少近7天行程和核酸检测信息",
+        owner_name="综合办 陈主管",
+        deadline=today - dt.timedelta(days=1),
+        photos=photo,
+        at=earlier,
+        by=inspector,
+    )
+    answered = finding_add(
+        scope=SYSTEM,
+        inspection=visit,
+        item_key="jinjiang-xiyuan-2022-81:cleaning-disinfection",
+        description="食堂消杀记录不全，近一周缺3天",
+        owner_name="后勤部 王经理",
+        deadline=today + dt.timedelta(days=days["answered_days_left"]),
+        photos=photo,
+        at=earlier,
+        by=inspector,
+    )
+    rectification_reply(
+        scope=SYSTEM,
+        rectification=answered,
+        text="已补齐消杀台账，安排专人每日两次消杀并拍照留存",
+        evidence=[CheckedPhoto(content=_demo_photo(200), content_type="image/png")],
+        at=now - dt.timedelta(hours=20),
+        by=officer,
+    )
+    rectifications_escalate_overdue(at=now)
+    if len(enterprises) > 1:
+        inspection_plan(
+            scope=SYSTEM,
+            enterprise=enterprises[1],
+            planned_on=today,
+            inspector=inspector,
+            purpose="商务活动与关键岗位轮岗抽查",
+            at=now,
         )
