@@ -39,6 +39,7 @@ from parkguard.orgs.models import ApiToken, Membership, SupervisionOffice, UserS
 from parkguard.orgs.services import api_token_create
 from parkguard.oversight.choices import EventKind, PhotoRole, RectificationStatus
 from parkguard.oversight.models import (
+    Application,
     ChecklistItem,
     Finding,
     Inspection,
@@ -157,6 +158,7 @@ def _victims(world: World) -> dict[str, Any]:
         "inspection_id": oversight["Inspection"].pk,
         "rectification_id": oversight["Rectification"].pk,
         "photo_id": oversight["Photo"].pk,
+        "application_id": oversight["Application"].pk,  # A1's event application, pending
         # Only those who may administer A1's records may ever receive these.
         "admin_markers": [
             token.name,
@@ -166,6 +168,7 @@ def _victims(world: World) -> dict[str, Any]:
             member.phone,
             oversight["Finding"].description,
             oversight["RectificationEvent"].text,
+            oversight["Application"].title,
         ],
         "models": {
             "Enterprise": world.a1,
@@ -220,7 +223,19 @@ def _oversight_victims(world: World) -> dict[str, Any]:
         content=PNG,
         uploaded_at=_now(),
     )
+    application = Application.objects.create(
+        jurisdiction=world.park_a,
+        enterprise=world.a1,
+        kind="business_event",
+        title="甲一秘密订货会",
+        starts_at=_now(),
+        headcount=250,
+        participants_origin="out_of_province",
+        route={"approval": None, "documents": [], "rules": []},
+        applied_at=_now(),
+    )
     return {
+        "Application": application,
         "ChecklistItem": item,
         "Inspection": inspection,
         "Finding": finding,
@@ -440,6 +455,13 @@ API_BODIES: dict[str, dict[str, Any]] = {
     "close": {"note": "越权销号"},
     "reopen": {"note": "越权退回"},
     "report": {"note": "越权上报", "deadline": "2099-01-01"},
+    "applications": {
+        "kind": "business_event",
+        "title": "越权申请",
+        "starts_at": "2099-01-01T09:00:00+08:00",
+        "headcount": 10,
+        "participants_origin": "local",
+    },
 }
 
 

@@ -548,6 +548,7 @@ def demo_oversight(*, users: dict[str, User], enterprises: list[Enterprise]) -> 
     from parkguard.oversight.models import Inspection
     from parkguard.oversight.photos import CheckedPhoto
     from parkguard.oversight.services import (
+        application_submit,
         finding_add,
         inspection_plan,
         inspection_record,
@@ -624,6 +625,20 @@ def demo_oversight(*, users: dict[str, User], enterprises: list[Enterprise]) -> 
         by=officer,
     )
     rectifications_escalate_overdue(at=now)
+    # An event awaiting the park's approval, routed by notice J (J-1.4): applied in time.
+    application_submit(
+        scope=SYSTEM,
+        enterprise=first,
+        kind="business_event",
+        title="年度新品订货会",
+        starts_at=now + dt.timedelta(days=days["event_days_ahead"]),
+        headcount=days["event_headcount"],
+        participants_origin="out_of_province",
+        plan="活动前期：参会人员行程核查、48小时核酸证明；活动期间：测温扫码、分区就座、"
+        "全程佩戴口罩；场所：每日消杀通风；应急：设临时隔离点，发现异常立即报告属地。",
+        at=now,
+        by=officer,
+    )
     if len(enterprises) > 1:
         inspection_plan(
             scope=SYSTEM,

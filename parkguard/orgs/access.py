@@ -299,6 +299,10 @@ ACTIONS: dict[str, Grant] = {
     "inspect": Grant(park_roles=frozenset({Role.INSPECTOR, Role.PARK_ADMIN})),
     "rectify": Grant(enterprise_roles=ENTERPRISE_EDITORS),
     "oversee": Grant(park_roles=JURISDICTION_ROLES),
+    # Applications for business events, gatherings and return to work (J-1.4, H-4.3b, B-2.1):
+    # the enterprise's officers apply; the park's admins hold the route in the platform.
+    "apply": Grant(enterprise_roles=ENTERPRISE_EDITORS),
+    "approve": _PARK_ADMIN,
     "manage_accounts": Grant(
         enterprise_roles=frozenset({Role.ENTERPRISE_ADMIN, Role.EPIDEMIC_OFFICER}),
         park_roles=PARK_EDITORS,

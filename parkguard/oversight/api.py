@@ -19,10 +19,15 @@ from ninja import Field, Router, Schema, Status
 from parkguard.api.auth import SessionScope, scope
 from parkguard.lib.api_errors import FieldErrors, field_errors
 from parkguard.orgs.access import get_visible_or_404, scope_of
-from parkguard.orgs.models import Jurisdiction
+from parkguard.orgs.models import Enterprise, Jurisdiction
 from parkguard.oversight import selectors, services
-from parkguard.oversight.choices import RectificationStatus
-from parkguard.oversight.models import Inspection, Rectification
+from parkguard.oversight.choices import (
+    ApplicationKind,
+    ApplicationStatus,
+    ParticipantsOrigin,
+    RectificationStatus,
+)
+from parkguard.oversight.models import Application, Inspection, Rectification
 from parkguard.oversight.photos import PHOTO_BAD_TYPE, photos_check
 
 router = Router(tags=["督查整改"])
@@ -212,3 +217,102 @@ def rectification_reopen(request: HttpRequest, payload: DecisionIn, rectificatio
 )
 def rectification_report(request: HttpRequest, payload: DecisionIn, rectification_id: int) -> Any:
     return _decision(request, rectification_id, payload, "report")
+
+
+# --- approvals ------------------------------------------------------------------------------
+class ApplicationIn(Schema):
+    kind: ApplicationKind = Field(
+        description="business_event 商务活动、gathering 聚集性活动、resumption 复工复产"
+    )
+    title: str = Field(max_length=100)
+    starts_at: dt.datetime = Field(description="开始时间")
+    headcount: int = Field(ge=0, le=1_000_000, description="人数")
+    participants_origin: ParticipantsOrigin = Field(description="参与人员中最远的来源")
+    plan: str = Field(default="", max_length=20000, description="防控方案和应急预案")
+
+
+class ApplicationOut(Schema):
+    id: int
+    enterprise_id: int
+    kind: str
+    title: str
+    starts_at: dt.datetime
+    headcount: int
+    status: ApplicationStatus
+    route: dict[str, Any] = Field(description="审批机关、申请期限、须附方案及全部依据")
+
+
+class ApplicationDecisionIn(Schema):
+    approve: bool
+    note: str = Field(default="", max_length=200)
+
+
+def _application_out(item: Application) -> dict[str, Any]:
+    return {
+        "id": item.pk,
+        "enterprise_id": item.enterprise_id,
+        "kind": item.kind,
+        "title": item.title,
+        "starts_at": item.starts_at,
+        "headcount": item.headcount,
+        "status": item.status,
+        "route": item.route,
+    }
+
+
+@router.post(
+    "/oversight/enterprises/{enterprise_id}/applications",
+    response={201: ApplicationOut, 422: FieldErrors},
+    auth=SESSION,
+    summary="提交商务活动、聚集性活动或复工申请（按规则包确定审批路线）",
+)
+def application_submit(request: HttpRequest, enterprise_id: int, payload: ApplicationIn) -> Any:
+    caller = scope(request)
+    firm = get_visible_or_404(caller, Enterprise, pk=enterprise_id)
+    try:
+        item = services.application_submit(
+            scope=caller,
+            enterprise=firm,
+            at=timezone.now(),
+            by=request.user,  # type: ignore[arg-type]
+            **payload.model_dump(),
+        )
+    except ValidationError as exc:
+        return field_errors(exc)
+    return Status(201, _application_out(item))
+
+
+@router.get(
+    "/oversight/applications/{application_id}",
+    response=ApplicationOut,
+    auth=SESSION,
+    summary="一项申请及其审批路线",
+)
+def application_get(request: HttpRequest, application_id: int) -> Any:
+    return _application_out(get_visible_or_404(scope(request), Application, pk=application_id))
+
+
+@router.post(
+    "/oversight/applications/{application_id}/decision",
+    response={200: ApplicationOut, 422: FieldErrors},
+    auth=SESSION,
+    summary="审批路线上的审批人记录审批结果",
+)
+def application_decide(
+    request: HttpRequest, application_id: int, payload: ApplicationDecisionIn
+) -> Any:
+    caller = scope(request)
+    item = get_visible_or_404(caller, Application, pk=application_id)
+    try:
+        services.application_decide(
+            scope=caller,
+            application=item,
+            approve=payload.approve,
+            note=payload.note,
+            at=timezone.now(),
+            by=request.user,  # type: ignore[arg-type]
+        )
+    except ValidationError as exc:
+        return field_errors(exc)
+    item.refresh_from_db()
+    return Status(200, _application_out(item))

@@ -37,3 +37,28 @@ class EventKind(models.TextChoices):
 class PhotoRole(models.TextChoices):
     FINDING = "finding", "问题照片"
     EVIDENCE = "evidence", "整改佐证"
+
+
+class ApplicationKind(models.TextChoices):
+    """What an enterprise applies for; the values are the engine's event kinds."""
+
+    BUSINESS_EVENT = "business_event", "商务活动"
+    GATHERING = "gathering", "聚集性活动"
+    RESUMPTION = "resumption", "复工复产"
+
+
+class ParticipantsOrigin(models.TextChoices):
+    """The farthest origin of the participants, in the engine's words (J-1.4)."""
+
+    LOCAL = "local", "本地"
+    OUT_OF_COUNTY = "out_of_county", "本市其他区县"
+    OUT_OF_PREFECTURE = "out_of_prefecture", "省内其他地市"
+    OUT_OF_PROVINCE = "out_of_province", "省外"
+    ABROAD = "abroad", "境外"
+
+
+class ApplicationStatus(models.TextChoices):
+    PENDING = "pending", "待审批"
+    APPROVED = "approved", "已批准"
+    REFUSED = "refused", "不予批准"
+    NOT_REQUIRED = "not_required", "无需审批（已登记）"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django import forms
 
+from parkguard.oversight.choices import ApplicationKind, ParticipantsOrigin
+
 DATE = forms.DateInput(attrs={"type": "date"})
 
 
@@ -46,3 +48,29 @@ class ChecklistItemForm(forms.Form):
     kind = forms.CharField(label="类别", max_length=30, required=False)
     text = forms.CharField(label="检查内容", max_length=200, required=False)
     basis = forms.CharField(label="依据", max_length=200, required=False)
+
+
+class ApplicationForm(forms.Form):
+    kind = forms.ChoiceField(label="类型", choices=ApplicationKind.choices)
+    title = forms.CharField(label="名称", max_length=100, required=False)
+    starts_at = forms.DateTimeField(
+        label="开始时间", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    headcount = forms.IntegerField(label="人数", min_value=0, max_value=1_000_000)
+    participants_origin = forms.ChoiceField(
+        label="参与人员最远来源", choices=ParticipantsOrigin.choices
+    )
+    plan = forms.CharField(
+        label="防控方案和应急预案（人员管理、场所管理、应急处置）",
+        widget=forms.Textarea,
+        required=False,
+    )
+
+
+class DecisionForm(forms.Form):
+    approve = forms.TypedChoiceField(
+        label="审批结果",
+        choices=[("1", "批准"), ("0", "不予批准")],
+        coerce=lambda v: v == "1",
+    )
+    note = forms.CharField(label="审批意见", max_length=200, required=False)

@@ -7,8 +7,11 @@ from django.db import models
 
 from parkguard.orgs.models import Enterprise, Jurisdiction
 from parkguard.oversight.choices import (
+    ApplicationKind,
+    ApplicationStatus,
     EventKind,
     InspectionStatus,
+    ParticipantsOrigin,
     PhotoRole,
     RectificationStatus,
 )
@@ -212,3 +215,60 @@ class Photo(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_role_display()} #{self.pk}"
+
+
+class Application(models.Model):
+    """An enterprise's application for a business event, a gathering or a return to work
+    (J-1.4, H-4.3b, B-2.1), with the route the engine computed from the packs in force:
+    the approver, the apply-by deadline, the plan it needs and every citation (`route`)."""
+
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, verbose_name="园区", on_delete=models.PROTECT, related_name="applications"
+    )
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name="企业", on_delete=models.PROTECT, related_name="applications"
+    )
+    kind = models.CharField("类型", max_length=20, choices=ApplicationKind.choices)
+    title = models.CharField("名称", max_length=100)
+    starts_at = models.DateTimeField("开始时间")
+    headcount = models.PositiveIntegerField("人数")
+    participants_origin = models.CharField(
+        "参与人员最远来源", max_length=20, choices=ParticipantsOrigin.choices
+    )
+    plan = models.TextField("防控方案（含应急预案）", blank=True)
+    status = models.CharField(
+        "状态",
+        max_length=15,
+        choices=ApplicationStatus.choices,
+        default=ApplicationStatus.PENDING,
+    )
+    route = models.JSONField("审批路线及依据", default=dict)
+    applied_at = models.DateTimeField("申请时间")
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="申请人",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField("审批时间", null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="审批人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decision_note = models.CharField("审批意见", max_length=200, blank=True)
+
+    scope_jurisdiction = "jurisdiction"
+    scope_enterprise = "enterprise"
+
+    class Meta:
+        verbose_name = "活动与复工申请"
+        verbose_name_plural = "活动与复工申请"
+        ordering = ["-starts_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title

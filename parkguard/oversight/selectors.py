@@ -4,16 +4,24 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from parkguard.orgs.access import Scope, visible
 from parkguard.orgs.choices import ENTERPRISE_EDITORS, Role
 from parkguard.orgs.models import Enterprise, Jurisdiction
 from parkguard.oversight.choices import RectificationStatus
-from parkguard.oversight.models import ChecklistItem, Inspection, Rectification
-from parkguard.policy import PolicyInputError
+from parkguard.oversight.models import Application, ChecklistItem, Inspection, Rectification
+from parkguard.policy import (
+    EnterpriseFacts,
+    EventFacts,
+    PolicyInputError,
+    event_route,
+    to_jsonable,
+)
 from parkguard.policy.inspection import ReportThreshold, inspection_checklist, report_threshold
 from parkguard.rules.selectors import followed
 
@@ -168,3 +176,50 @@ def park_admin_ids(park: Jurisdiction) -> list[int]:
         .distinct()
         .values_list("pk", flat=True)
     )
+
+
+def application_route(
+    *, enterprise: Enterprise, kind: str, starts_at: dt.datetime, headcount: int, origin: str
+) -> dict[str, Any]:
+    """The route of an event or return to work under the packs the enterprise's park follows
+    on its day:
+    the approval of the highest rank across packs (with its apply-by deadline and citation),
+    the plans the rules ask for, and every rule that matched. JSON data, stored as is."""
+    facts = EventFacts(
+        kind=kind,
+        starts_at=starts_at,
+        headcount=headcount,
+        participants_origin=origin,
+    )
+    # The park's whitelist (白名单, J-2.5) names the enterprises that keep essential supply
+    # running: the notices' "民生必需" exemption (B-2.1) reads the same flag.
+    firm = EnterpriseFacts(essential=enterprise.whitelisted)
+    park = enterprise.jurisdiction
+    best: dict[str, Any] | None = None
+    documents: list[Any] = []
+    rules: list[Any] = []
+    for entry in followed(park=park, on=timezone.localdate(starts_at)):
+        if entry.pack is None:
+            continue
+        try:
+            found = event_route(pack=entry.pack, event=facts, enterprise=firm, params=entry.params)
+        except PolicyInputError:
+            continue
+        data = to_jsonable(found)
+        documents += data["documents"]
+        rules += data["rules"]
+        approval = data["approval"]
+        if approval is not None and (best is None or approval["rank"] > best["rank"]):
+            best = approval
+    return {"approval": best, "documents": documents, "rules": rules}
+
+
+def applications_for(
+    *, scope: Scope, park: Jurisdiction | None = None, enterprise: Enterprise | None = None
+) -> QuerySet[Application]:
+    rows = visible(scope, Application).select_related("enterprise", "decided_by")
+    if park is not None:
+        rows = rows.filter(jurisdiction=park)
+    if enterprise is not None:
+        rows = rows.filter(enterprise=enterprise)
+    return rows.order_by("status", "starts_at", "pk")

@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 
 from django.contrib.auth.models import User
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -19,11 +19,12 @@ from django.utils import timezone
 from parkguard.audit.services import audit_record
 from parkguard.notify.choices import Kind
 from parkguard.notify.services import notify_send
-from parkguard.orgs.access import Scope, require
+from parkguard.orgs.access import Scope, can, require
 from parkguard.orgs.choices import Role
 from parkguard.orgs.models import Enterprise, Jurisdiction
 from parkguard.oversight import selectors
 from parkguard.oversight.choices import (
+    ApplicationStatus,
     CheckResult,
     EventKind,
     InspectionStatus,
@@ -31,6 +32,7 @@ from parkguard.oversight.choices import (
     RectificationStatus,
 )
 from parkguard.oversight.models import (
+    Application,
     ChecklistItem,
     Finding,
     Inspection,
@@ -487,3 +489,142 @@ def checklist_item_add(
     return ChecklistItem.objects.create(
         jurisdiction=park, kind=kind.strip(), text=text.strip(), basis=basis.strip(), created_at=at
     )
+
+
+# --- approvals: business events, gatherings, return to work (J-1.4, H-4.3b, B-2.1) ---------
+APPLY_TOO_LATE = "已过申请期限：须于 {apply_by} 前向{approver}申请（{basis}）"
+APPLY_PLAN_REQUIRED = "请填写防控方案和应急预案：{names}（{basis}）"
+APPLY_NO_TITLE = "请填写名称"
+APPLY_STARTS_PAST = "开始时间不能早于现在"
+APPROVER_OUTSIDE_ROUTE = "您不在这项申请的审批路线上，不能审批"
+APPROVAL_NOT_PENDING = "这项申请不在待审批状态"
+APPROVAL_NO_NOTE = "不予批准时请写明理由"
+
+
+def _basis(citation: Mapping[str, object]) -> str:
+    return f"{citation.get('document_number', '')} {citation.get('clause', '')}".strip()
+
+
+@transaction.atomic
+def application_submit(
+    *,
+    scope: Scope,
+    enterprise: Enterprise,
+    kind: str,
+    title: str,
+    starts_at: dt.datetime,
+    headcount: int,
+    participants_origin: str,
+    plan: str,
+    at: dt.datetime,
+    by: User | None,
+) -> Application:
+    """Apply for an event or a return to work: the engine routes it by head count and origin
+    under the packs in force on its day; late applications and missing plans are refused."""
+    require(scope, "apply", enterprise)
+    errors: dict[str, str] = {}
+    if not title.strip():
+        errors["title"] = APPLY_NO_TITLE
+    if starts_at < at:
+        errors["starts_at"] = APPLY_STARTS_PAST
+    if errors:
+        raise ValidationError(errors)
+    route = selectors.application_route(
+        enterprise=enterprise,
+        kind=kind,
+        starts_at=starts_at,
+        headcount=headcount,
+        origin=participants_origin,
+    )
+    approval = route["approval"]
+    if approval is not None and at > dt.datetime.fromisoformat(approval["apply_by"]):
+        apply_by = timezone.localtime(dt.datetime.fromisoformat(approval["apply_by"]))
+        raise ValidationError(
+            {
+                "starts_at": APPLY_TOO_LATE.format(
+                    apply_by=f"{apply_by:%Y-%m-%d %H:%M}",
+                    approver=approval["approver"],
+                    basis=_basis(approval["citation"]),
+                )
+            }
+        )
+    if route["documents"] and not plan.strip():
+        raise ValidationError(
+            {
+                "plan": APPLY_PLAN_REQUIRED.format(
+                    names="、".join(d["name"] for d in route["documents"]),
+                    basis=_basis(route["documents"][0]["citation"]),
+                )
+            }
+        )
+    application = Application.objects.create(
+        jurisdiction=enterprise.jurisdiction,
+        enterprise=enterprise,
+        kind=kind,
+        title=title.strip(),
+        starts_at=starts_at,
+        headcount=headcount,
+        participants_origin=participants_origin,
+        plan=plan.strip(),
+        status=ApplicationStatus.PENDING if approval else ApplicationStatus.NOT_REQUIRED,
+        route=route,
+        applied_at=at,
+        applied_by=by,
+    )
+    if approval is not None:
+        notify_send(
+            user_ids=selectors.park_admin_ids(enterprise.jurisdiction),
+            jurisdiction=enterprise.jurisdiction,
+            kind=Kind.GENERAL,
+            title=f"{enterprise.name} 申请：{application.title}",
+            body=f"审批：{approval['approver']}；{application.headcount} 人",
+            link=_link("oversight_application", application.pk),
+            at=at,
+        )
+    return application
+
+
+@transaction.atomic
+def application_decide(
+    *,
+    scope: Scope,
+    application: Application,
+    approve: bool,
+    note: str,
+    at: dt.datetime,
+    by: User | None,
+) -> Application:
+    """The approver on the route decides. In the platform the park's admins hold the route
+    for their park's enterprises (recording the named approver's decision); anyone else is
+    outside it. Audited."""
+    if not can(scope, "approve", application):
+        raise PermissionDenied(APPROVER_OUTSIDE_ROUTE)
+    item = Application.objects.select_for_update().get(pk=application.pk)
+    if item.status != ApplicationStatus.PENDING:
+        raise ValidationError({"__all__": APPROVAL_NOT_PENDING})
+    if not approve and not note.strip():
+        raise ValidationError({"note": APPROVAL_NO_NOTE})
+    item.status = ApplicationStatus.APPROVED if approve else ApplicationStatus.REFUSED
+    item.decided_at = at
+    item.decided_by = by
+    item.decision_note = note.strip()
+    item.save(update_fields=["status", "decided_at", "decided_by", "decision_note"])
+    audit_record(
+        actor=by,
+        action="application_approve" if approve else "application_refuse",
+        at=at,
+        target=item,
+        enterprise_id=item.enterprise_id,
+        jurisdiction_id=item.jurisdiction_id,
+        reason=item.decision_note,
+    )
+    notify_send(
+        user_ids=selectors.enterprise_officer_ids(item.enterprise),
+        enterprise=item.enterprise,
+        kind=Kind.GENERAL,
+        title=f"{item.title}：{item.get_status_display()}",
+        body=item.decision_note or item.get_status_display(),
+        link=_link("oversight_application", item.pk),
+        at=at,
+    )
+    return item

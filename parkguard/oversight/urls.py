@@ -68,4 +68,24 @@ urlpatterns = [
         name="oversight_rectification_report",
     ),
     path("oversight/photos/<int:photo_id>/", views.photo, name="oversight_photo"),
+    path(
+        "oversight/enterprises/<int:enterprise_id>/applications/",
+        views.enterprise_applications,
+        name="oversight_enterprise_applications",
+    ),
+    path(
+        "oversight/parks/<int:jurisdiction_id>/applications/",
+        views.park_applications,
+        name="oversight_park_applications",
+    ),
+    path(
+        "oversight/applications/<int:application_id>/",
+        views.application,
+        name="oversight_application",
+    ),
+    path(
+        "oversight/applications/<int:application_id>/decide/",
+        views.application_decide,
+        name="oversight_application_decide",
+    ),
 ]

@@ -3,6 +3,7 @@ findings with photos, the rectification ledger, its export and the notification 
 
 from __future__ import annotations
 
+from http import HTTPStatus
 from typing import Any, cast
 
 from django.contrib import messages
@@ -21,15 +22,17 @@ from parkguard.oversight import selectors, services
 from parkguard.oversight.choices import CheckResult, EventKind, RectificationStatus
 from parkguard.oversight.exporting import ledger_xlsx
 from parkguard.oversight.forms import (
+    ApplicationForm,
     ChecklistItemForm,
     CloseForm,
+    DecisionForm,
     FindingForm,
     PlanForm,
     ReopenForm,
     ReplyForm,
     ReportForm,
 )
-from parkguard.oversight.models import Inspection, Photo, Rectification
+from parkguard.oversight.models import Application, Inspection, Photo, Rectification
 from parkguard.oversight.photos import photos_check
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -85,7 +88,7 @@ def park(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
         .order_by("name")
         .values_list("pk", "name")
     )
-    form = PlanForm(request.POST or None, enterprises=choices)
+    form = PlanForm(request.POST if request.method == "POST" else None, enterprises=choices)
     if request.method == "POST" and form.is_valid():
         enterprise = get_visible_or_404(
             scope, Enterprise, pk=form.cleaned_data["enterprise"], jurisdiction=place
@@ -183,7 +186,7 @@ def park_checklist(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
     """The checklist in force: the packs' items with citations, and the park's own."""
     scope = scope_of(request)
     place = _park(request, jurisdiction_id)
-    form = ChecklistItemForm(request.POST or None)
+    form = ChecklistItemForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.checklist_item_add(
@@ -418,3 +421,99 @@ def photo(request: HttpRequest, photo_id: int) -> HttpResponse:
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, max-age=3600"
     return response
+
+
+# --- approvals ------------------------------------------------------------------------------
+@login_required
+@require_http_methods(["GET", "POST"])
+def enterprise_applications(request: HttpRequest, enterprise_id: int) -> HttpResponse:
+    """An enterprise's applications and the form (its officers apply)."""
+    scope = scope_of(request)
+    firm = get_visible_or_404(scope, Enterprise, pk=enterprise_id)
+    form = ApplicationForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            application = services.application_submit(
+                scope=scope,
+                enterprise=firm,
+                at=timezone.now(),
+                by=_user(request),
+                **form.cleaned_data,
+            )
+        except ValidationError as exc:
+            form_errors_apply(form, exc)
+        else:
+            messages.success(
+                request,
+                "申请已提交" if application.route.get("approval") else "已登记：按规则无需审批",
+            )
+            return redirect("oversight_application", application.pk)
+    return render(
+        request,
+        "oversight/applications.html",
+        {
+            "enterprise": firm,
+            "form": form,
+            "rows": selectors.applications_for(scope=scope, enterprise=firm),
+            "can_apply": can(scope, "apply", firm),
+        },
+        status=HTTPStatus.UNPROCESSABLE_ENTITY if form.errors else HTTPStatus.OK,
+    )
+
+
+@login_required
+@require_GET
+def park_applications(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
+    scope = scope_of(request)
+    place = _park(request, jurisdiction_id)
+    return render(
+        request,
+        "oversight/applications.html",
+        {"park": place, "rows": selectors.applications_for(scope=scope, park=place)},
+    )
+
+
+def _application_page(
+    request: HttpRequest, item: Application, form: Any, status: int = HTTPStatus.OK
+) -> HttpResponse:
+    scope = scope_of(request)
+    return render(
+        request,
+        "oversight/application.html",
+        {"item": item, "form": form, "can_approve": can(scope, "approve", item)},
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def application(request: HttpRequest, application_id: int) -> HttpResponse:
+    item = get_visible_or_404(
+        scope_of(request), Application.objects.select_related("enterprise"), pk=application_id
+    )
+    return _application_page(request, item, DecisionForm())
+
+
+@login_required
+@require_POST
+def application_decide(request: HttpRequest, application_id: int) -> HttpResponse:
+    scope = scope_of(request)
+    item = get_visible_or_404(
+        scope, Application.objects.select_related("enterprise"), pk=application_id
+    )
+    form = DecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.application_decide(
+                scope=scope,
+                application=item,
+                at=timezone.now(),
+                by=_user(request),
+                **form.cleaned_data,
+            )
+        except ValidationError as exc:
+            form_errors_apply(form, exc)
+        else:
+            messages.success(request, "已审批")
+            return redirect("oversight_application", item.pk)
+    return _application_page(request, item, form, status=422)

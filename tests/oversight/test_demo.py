@@ -9,8 +9,12 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from parkguard.oversight.choices import InspectionStatus, RectificationStatus
-from parkguard.oversight.models import Inspection, Rectification
+from parkguard.oversight.choices import (
+    ApplicationStatus,
+    InspectionStatus,
+    RectificationStatus,
+)
+from parkguard.oversight.models import Application, Inspection, Rectification
 
 
 @pytest.mark.django_db
@@ -25,6 +29,9 @@ def test_the_demo_park_has_an_inspectors_week() -> None:
     [overdue] = items.filter(deadline__lt=today)
     assert overdue.escalated_at is not None
     assert items.filter(status=RectificationStatus.REPLIED).count() == 1
+    [event] = Application.objects.all()
+    assert event.status == ApplicationStatus.PENDING
+    assert event.route["approval"]["citation"]["requirement"] == "J-1.4"
     client = Client()
     client.force_login(done.inspector)  # type: ignore[arg-type]
     page = client.get(reverse("oversight_home"))

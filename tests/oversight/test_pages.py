@@ -172,3 +172,36 @@ def test_it_exports_the_park_ledger_as_excel(world: World, inspector: User) -> N
         reverse("oversight_park_export", args=[world.park_a.pk])
     )
     assert response.status_code == 200 and response.content[:2] == b"PK"
+
+
+def test_it_takes_an_event_application_on_the_page_and_the_park_decides(
+    world: World, inspector: User
+) -> None:
+    """J-1.4: the officer applies; the route and its citation show; the park admin approves."""
+    from parkguard.oversight.models import Application
+
+    officer = _client(world.users["a1_officer"])
+    url = reverse("oversight_enterprise_applications", args=[world.a1.pk])
+    starts = timezone.localtime() + dt.timedelta(days=10)
+    body = {
+        "kind": "business_event",
+        "title": "订货会",
+        "starts_at": starts.strftime("%Y-%m-%dT%H:%M"),
+        "headcount": "250",
+        "participants_origin": "out_of_province",
+        "plan": "",
+    }
+    response = officer.post(url, body)
+    assert response.status_code == 422 and "疫情防控工作方案和应急预案" in response.content.decode()
+    assert not Application.objects.exists()
+    response = officer.post(url, {**body, "plan": "人员管理、场所管理、应急预案"})
+    assert response.status_code == 302
+    item = Application.objects.get()
+    page = officer.get(reverse("oversight_application", args=[item.pk]))
+    assert "市防控办" in page.content.decode() and "晋政西〔2022〕81号" in page.content.decode()
+    decide = reverse("oversight_application_decide", args=[item.pk])
+    assert _client(inspector).post(decide, {"approve": "1"}).status_code == 403
+    response = _client(world.users["park_a_admin"]).post(decide, {"approve": "1", "note": "同意"})
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert item.status == "approved"

@@ -98,6 +98,9 @@ SAFE_VALUES: dict[str, set[int | float]] = {
     # Import checker: a sanity bound on vaccination doses (9), rows per progress step (2000),
     # cell lengths (30/50/100/200, the model's), hex and ID digit positions (16/17).
     "parkguard/people/importing/checker.py": {9, 16, 17, 30, 50, 100, 200, 2000},
+    # A sanity bound on an application's head count input (a million), so an absurd number is a
+    # field error rather than a database overflow; not a notice's threshold.
+    "parkguard/oversight/forms.py": {1000000},
     # Photo uploads of inspections: 8 MiB per photo, 6 photos per upload (safety limits).
     "parkguard/oversight/photos.py": {6, 8},
     # Import jobs: rows and bytes (16 MiB) from which a file goes to a background job.
