@@ -42,10 +42,12 @@ from parkguard.oversight.models import (
     Application,
     ChecklistItem,
     Finding,
+    GroupMember,
     Inspection,
     Photo,
     Rectification,
     RectificationEvent,
+    ResponsibilityGroup,
 )
 from parkguard.people.models import HouseholdMember, PersonImport
 from parkguard.status.choices import OverrideAction
@@ -159,6 +161,7 @@ def _victims(world: World) -> dict[str, Any]:
         "rectification_id": oversight["Rectification"].pk,
         "photo_id": oversight["Photo"].pk,
         "application_id": oversight["Application"].pk,  # A1's event application, pending
+        "group_id": oversight["ResponsibilityGroup"].pk,  # A1's epidemic task team
         # Only those who may administer A1's records may ever receive these.
         "admin_markers": [
             token.name,
@@ -169,6 +172,7 @@ def _victims(world: World) -> dict[str, Any]:
             oversight["Finding"].description,
             oversight["RectificationEvent"].text,
             oversight["Application"].title,
+            oversight["GroupMember"].name,
         ],
         "models": {
             "Enterprise": world.a1,
@@ -234,7 +238,17 @@ def _oversight_victims(world: World) -> dict[str, Any]:
         route={"approval": None, "documents": [], "rules": []},
         applied_at=_now(),
     )
+    team = ResponsibilityGroup.objects.create(
+        jurisdiction=world.park_a,
+        enterprise=world.a1,
+        kind="enterprise_team",
+        name="甲一防疫专班",
+        created_at=_now(),
+    )
+    member = GroupMember.objects.create(group=team, name="甲一专班成员", post="组员")
     return {
+        "ResponsibilityGroup": team,
+        "GroupMember": member,
         "Application": application,
         "ChecklistItem": item,
         "Inspection": inspection,

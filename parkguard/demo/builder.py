@@ -550,6 +550,8 @@ def demo_oversight(*, users: dict[str, User], enterprises: list[Enterprise]) -> 
     from parkguard.oversight.services import (
         application_submit,
         finding_add,
+        group_create,
+        group_member_add,
         inspection_plan,
         inspection_record,
         rectification_reply,
@@ -639,6 +641,35 @@ def demo_oversight(*, users: dict[str, User], enterprises: list[Enterprise]) -> 
         at=now,
         by=officer,
     )
+    # The responsibility system (Z-2.1, J-2.3): the park's leading group, the first
+    # enterprise's task team.
+    for enterprise, kind, name, duties, members in (
+        (
+            None,
+            "leading_group",
+            f"{first.jurisdiction.name}疫情防控工作领导小组",
+            "统筹园区企业疫情防控；督导组实地督查，建立突出问题整改台账",
+            [("园区主任", "组长", "全面负责"), ("分管副主任", "副组长", "督查整改")],
+        ),
+        (
+            first,
+            "enterprise_team",
+            "企业疫情防控专班",
+            "人员排查、健康监测、出入管理、应急处置",
+            [("总经理", "组长", "第一责任人"), ("行政部经理", "副组长", "出入管理与物资")],
+        ),
+    ):
+        group = group_create(
+            scope=SYSTEM,
+            park=first.jurisdiction,
+            enterprise=enterprise,
+            kind=kind,
+            name=name,
+            duties=duties,
+            at=now,
+        )
+        for member_name, post, duty in members:
+            group_member_add(scope=SYSTEM, group=group, name=member_name, post=post, duty=duty)
     if len(enterprises) > 1:
         inspection_plan(
             scope=SYSTEM,

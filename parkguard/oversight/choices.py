@@ -62,3 +62,14 @@ class ApplicationStatus(models.TextChoices):
     APPROVED = "approved", "已批准"
     REFUSED = "refused", "不予批准"
     NOT_REQUIRED = "not_required", "无需审批（已登记）"
+
+
+class GroupKind(models.TextChoices):
+    """The bodies of the responsibility system (Z-2.1, J-2.3, H-3)."""
+
+    LEADING_GROUP = "leading_group", "领导小组"
+    TASK_TEAM = "task_team", "工作专班"
+    ENTERPRISE_TEAM = "enterprise_team", "企业防疫专班"
+
+
+PARK_GROUP_KINDS = (GroupKind.LEADING_GROUP, GroupKind.TASK_TEAM)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from parkguard.oversight.choices import ApplicationKind, ParticipantsOrigin
+from parkguard.oversight.choices import ApplicationKind, GroupKind, ParticipantsOrigin
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -74,3 +74,15 @@ class DecisionForm(forms.Form):
         coerce=lambda v: v == "1",
     )
     note = forms.CharField(label="审批意见", max_length=200, required=False)
+
+
+class GroupForm(forms.Form):
+    kind = forms.ChoiceField(label="类型", choices=GroupKind.choices)
+    name = forms.CharField(label="名称", max_length=100, required=False)
+    duties = forms.CharField(label="职责", widget=forms.Textarea, required=False)
+
+
+class MemberForm(forms.Form):
+    name = forms.CharField(label="姓名", max_length=50, required=False)
+    post = forms.CharField(label="职务", max_length=50, required=False)
+    duty = forms.CharField(label="分工", max_length=200, required=False)

@@ -10,6 +10,7 @@ from parkguard.oversight.choices import (
     ApplicationKind,
     ApplicationStatus,
     EventKind,
+    GroupKind,
     InspectionStatus,
     ParticipantsOrigin,
     PhotoRole,
@@ -272,3 +273,57 @@ class Application(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ResponsibilityGroup(models.Model):
+    """A leading group or task team of the park, or an enterprise's epidemic task team, with
+    its duties (Z-2.1, J-2.3, H-3). A park's group has no enterprise."""
+
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, verbose_name="园区", on_delete=models.CASCADE, related_name="groups"
+    )
+    enterprise = models.ForeignKey(
+        Enterprise,
+        verbose_name="企业",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="groups",
+    )
+    kind = models.CharField("类型", max_length=20, choices=GroupKind.choices)
+    name = models.CharField("名称", max_length=100)
+    duties = models.TextField("职责", blank=True)
+    created_at = models.DateTimeField("创建时间")
+
+    scope_jurisdiction = "jurisdiction"
+    scope_enterprise = "enterprise"
+
+    class Meta:
+        verbose_name = "责任机构"
+        verbose_name_plural = "责任机构"
+        ordering = ["kind", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class GroupMember(models.Model):
+    """A member of a group and what they answer for (组长、副组长、成员 ...)."""
+
+    group = models.ForeignKey(
+        ResponsibilityGroup, verbose_name="机构", on_delete=models.CASCADE, related_name="members"
+    )
+    name = models.CharField("姓名", max_length=50)
+    post = models.CharField("职务", max_length=50)
+    duty = models.CharField("分工", max_length=200, blank=True)
+
+    scope_jurisdiction = "group__jurisdiction"
+    scope_enterprise = "group__enterprise"
+
+    class Meta:
+        verbose_name = "机构成员"
+        verbose_name_plural = "机构成员"
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.name

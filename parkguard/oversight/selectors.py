@@ -7,14 +7,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
 from parkguard.orgs.access import Scope, visible
 from parkguard.orgs.choices import ENTERPRISE_EDITORS, Role
 from parkguard.orgs.models import Enterprise, Jurisdiction
-from parkguard.oversight.choices import RectificationStatus
-from parkguard.oversight.models import Application, ChecklistItem, Inspection, Rectification
+from parkguard.oversight.choices import ApplicationStatus, InspectionStatus, RectificationStatus
+from parkguard.oversight.models import (
+    Application,
+    ChecklistItem,
+    Inspection,
+    Rectification,
+    ResponsibilityGroup,
+)
 from parkguard.policy import (
     EnterpriseFacts,
     EventFacts,
@@ -223,3 +229,99 @@ def applications_for(
     if enterprise is not None:
         rows = rows.filter(enterprise=enterprise)
     return rows.order_by("status", "starts_at", "pk")
+
+
+@dataclass(frozen=True)
+class Responsibility:
+    """Who answers for one enterprise (Z-2.1, J-2.3, H-3)."""
+
+    enterprise: Enterprise
+    officers: list[str]
+    groups: list[ResponsibilityGroup]
+
+
+def responsibility_of(*, scope: Scope, enterprise: Enterprise) -> Responsibility:
+    officers = (
+        User.objects.filter(
+            memberships__enterprise=enterprise, memberships__role=Role.EPIDEMIC_OFFICER
+        )
+        .distinct()
+        .order_by("pk")
+    )
+    groups = (
+        visible(scope, ResponsibilityGroup)
+        .filter(enterprise=enterprise)
+        .prefetch_related("members")
+    )
+    return Responsibility(
+        enterprise=enterprise,
+        officers=[u.get_full_name() or u.username for u in officers],
+        groups=list(groups),
+    )
+
+
+def park_groups(*, scope: Scope, park: Jurisdiction) -> QuerySet[ResponsibilityGroup]:
+    return (
+        visible(scope, ResponsibilityGroup)
+        .filter(jurisdiction=park, enterprise__isnull=True)
+        .prefetch_related("members")
+    )
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    enterprise: Enterprise
+    open: int
+    overdue: int
+    pending_applications: int
+    last_visit: dt.date | None
+
+
+def cadre_board(*, scope: Scope, on: dt.date) -> list[BoardRow]:
+    """A cadre's "my enterprises" (包企干部): each with its open and overdue rectification
+    items, pending applications and last inspection, in a fixed number of queries."""
+    firms = list(
+        visible(scope, Enterprise)
+        .filter(park_cadre_id=scope.user_id)
+        .select_related("supervision_office")
+        .order_by("name")
+    )
+    ids = [f.pk for f in firms]
+    items = visible(scope, Rectification).filter(enterprise_id__in=ids)
+    open_by = dict(
+        items.exclude(status=RectificationStatus.CLOSED)
+        .values("enterprise_id")
+        .annotate(n=Count("pk"))
+        .values_list("enterprise_id", "n")
+    )
+    overdue_by = dict(
+        items.exclude(status=RectificationStatus.CLOSED)
+        .filter(deadline__lt=on)
+        .values("enterprise_id")
+        .annotate(n=Count("pk"))
+        .values_list("enterprise_id", "n")
+    )
+    pending_by = dict(
+        visible(scope, Application)
+        .filter(enterprise_id__in=ids, status=ApplicationStatus.PENDING)
+        .values("enterprise_id")
+        .annotate(n=Count("pk"))
+        .values_list("enterprise_id", "n")
+    )
+    visit_by = dict(
+        visible(scope, Inspection)
+        .filter(enterprise_id__in=ids, status=InspectionStatus.DONE)
+        .values("enterprise_id")
+        .annotate(last=Max("planned_on"))
+        .values_list("enterprise_id", "last")
+    )
+    return [
+        BoardRow(
+            enterprise=f,
+            open=open_by.get(f.pk, 0),
+            overdue=overdue_by.get(f.pk, 0),
+            pending_applications=pending_by.get(f.pk, 0),
+            last_visit=visit_by.get(f.pk),
+        )
+        for f in firms
+    ]

@@ -24,9 +24,11 @@ from parkguard.orgs.choices import Role
 from parkguard.orgs.models import Enterprise, Jurisdiction
 from parkguard.oversight import selectors
 from parkguard.oversight.choices import (
+    PARK_GROUP_KINDS,
     ApplicationStatus,
     CheckResult,
     EventKind,
+    GroupKind,
     InspectionStatus,
     PhotoRole,
     RectificationStatus,
@@ -35,10 +37,12 @@ from parkguard.oversight.models import (
     Application,
     ChecklistItem,
     Finding,
+    GroupMember,
     Inspection,
     Photo,
     Rectification,
     RectificationEvent,
+    ResponsibilityGroup,
 )
 from parkguard.oversight.photos import CheckedPhoto
 
@@ -628,3 +632,63 @@ def application_decide(
         at=at,
     )
     return item
+
+
+# --- responsibility (Z-2.1, J-2.3, H-3) --------------------------------------------------
+GROUP_NO_NAME = "请填写机构名称"
+GROUP_KIND_WRONG = "园区设领导小组或工作专班；企业设防疫专班"
+MEMBER_NO_NAME = "请填写成员姓名"
+MEMBER_NO_POST = "请填写成员职务"
+
+
+@transaction.atomic
+def group_create(
+    *,
+    scope: Scope,
+    park: Jurisdiction,
+    enterprise: Enterprise | None,
+    kind: str,
+    name: str,
+    duties: str,
+    at: dt.datetime,
+) -> ResponsibilityGroup:
+    """A park's leading group or task team (its admins), or an enterprise's task team (its
+    admins and officers, or the park's admins)."""
+    if enterprise is None:
+        require(scope, "administer", park)
+        allowed: tuple[str, ...] = PARK_GROUP_KINDS
+    else:
+        require(scope, "change", enterprise)
+        allowed = (GroupKind.ENTERPRISE_TEAM,)
+    errors: dict[str, str] = {}
+    if kind not in allowed:
+        errors["kind"] = GROUP_KIND_WRONG
+    if not name.strip():
+        errors["name"] = GROUP_NO_NAME
+    if errors:
+        raise ValidationError(errors)
+    return ResponsibilityGroup.objects.create(
+        jurisdiction=enterprise.jurisdiction if enterprise else park,
+        enterprise=enterprise,
+        kind=kind,
+        name=name.strip(),
+        duties=duties.strip(),
+        created_at=at,
+    )
+
+
+@transaction.atomic
+def group_member_add(
+    *, scope: Scope, group: ResponsibilityGroup, name: str, post: str, duty: str
+) -> GroupMember:
+    require(scope, "change", group)
+    errors: dict[str, str] = {}
+    if not name.strip():
+        errors["name"] = MEMBER_NO_NAME
+    if not post.strip():
+        errors["post"] = MEMBER_NO_POST
+    if errors:
+        raise ValidationError(errors)
+    return GroupMember.objects.create(
+        group=group, name=name.strip(), post=post.strip(), duty=duty.strip()
+    )

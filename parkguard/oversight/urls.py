@@ -88,4 +88,20 @@ urlpatterns = [
         views.application_decide,
         name="oversight_application_decide",
     ),
+    path(
+        "oversight/parks/<int:jurisdiction_id>/responsibility/",
+        views.park_responsibility,
+        name="oversight_park_responsibility",
+    ),
+    path(
+        "oversight/enterprises/<int:enterprise_id>/responsibility/",
+        views.enterprise_responsibility,
+        name="oversight_enterprise_responsibility",
+    ),
+    path(
+        "oversight/groups/<int:group_id>/members/",
+        views.group_member_add,
+        name="oversight_group_member_add",
+    ),
+    path("oversight/my-enterprises/", views.my_enterprises, name="oversight_my_enterprises"),
 ]

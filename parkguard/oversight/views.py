@@ -27,12 +27,20 @@ from parkguard.oversight.forms import (
     CloseForm,
     DecisionForm,
     FindingForm,
+    GroupForm,
+    MemberForm,
     PlanForm,
     ReopenForm,
     ReplyForm,
     ReportForm,
 )
-from parkguard.oversight.models import Application, Inspection, Photo, Rectification
+from parkguard.oversight.models import (
+    Application,
+    Inspection,
+    Photo,
+    Rectification,
+    ResponsibilityGroup,
+)
 from parkguard.oversight.photos import photos_check
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -517,3 +525,108 @@ def application_decide(request: HttpRequest, application_id: int) -> HttpRespons
             messages.success(request, "已审批")
             return redirect("oversight_application", item.pk)
     return _application_page(request, item, form, status=422)
+
+
+# --- responsibility -----------------------------------------------------------------------
+@login_required
+@require_http_methods(["GET", "POST"])
+def park_responsibility(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
+    """The park's leading group and task teams, with members and duties (Z-2.1, H-3)."""
+    scope = scope_of(request)
+    place = _park(request, jurisdiction_id)
+    form = GroupForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.group_create(
+                scope=scope, park=place, enterprise=None, at=timezone.now(), **form.cleaned_data
+            )
+        except ValidationError as exc:
+            form_errors_apply(form, exc)
+        else:
+            return redirect("oversight_park_responsibility", place.pk)
+    return render(
+        request,
+        "oversight/responsibility.html",
+        {
+            "park": place,
+            "groups": selectors.park_groups(scope=scope, park=place),
+            "form": form,
+            "can_edit": can(scope, "administer", place),
+            "member_form": MemberForm(),
+            "enterprises": visible(scope, Enterprise)
+            .filter(jurisdiction=place)
+            .select_related("park_cadre", "supervision_office")
+            .order_by("name"),
+        },
+        status=HTTPStatus.UNPROCESSABLE_ENTITY if form.errors else HTTPStatus.OK,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def enterprise_responsibility(request: HttpRequest, enterprise_id: int) -> HttpResponse:
+    """Who answers for an enterprise: first responsible person, task team, officers, cadre,
+    supervising office (Z-2.1, J-2.3, H-3)."""
+    scope = scope_of(request)
+    firm = get_visible_or_404(
+        scope,
+        Enterprise.objects.select_related("park_cadre", "supervision_office", "community_liaison"),
+        pk=enterprise_id,
+    )
+    form = GroupForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.group_create(
+                scope=scope,
+                park=firm.jurisdiction,
+                enterprise=firm,
+                at=timezone.now(),
+                **form.cleaned_data,
+            )
+        except ValidationError as exc:
+            form_errors_apply(form, exc)
+        else:
+            return redirect("oversight_enterprise_responsibility", firm.pk)
+    return render(
+        request,
+        "oversight/responsibility.html",
+        {
+            "responsibility": selectors.responsibility_of(scope=scope, enterprise=firm),
+            "groups": selectors.responsibility_of(scope=scope, enterprise=firm).groups,
+            "form": form,
+            "can_edit": can(scope, "change", firm),
+            "member_form": MemberForm(),
+        },
+        status=HTTPStatus.UNPROCESSABLE_ENTITY if form.errors else HTTPStatus.OK,
+    )
+
+
+@login_required
+@require_POST
+def group_member_add(request: HttpRequest, group_id: int) -> HttpResponse:
+    scope = scope_of(request)
+    group = get_visible_or_404(scope, ResponsibilityGroup, pk=group_id)
+    form = MemberForm(request.POST)
+    if form.is_valid():
+        try:
+            services.group_member_add(scope=scope, group=group, **form.cleaned_data)
+        except ValidationError as exc:
+            for msgs in exc.message_dict.values():
+                for m in msgs:
+                    messages.error(request, m)
+    if group.enterprise_id:
+        return redirect("oversight_enterprise_responsibility", group.enterprise_id)
+    return redirect("oversight_park_responsibility", group.jurisdiction_id)
+
+
+@login_required
+@require_GET
+def my_enterprises(request: HttpRequest) -> HttpResponse:
+    """A cadre's board of the enterprises they are assigned to (包企干部, Z-2.1)."""
+    scope = scope_of(request)
+    today = timezone.localdate()
+    return render(
+        request,
+        "oversight/my_enterprises.html",
+        {"rows": selectors.cadre_board(scope=scope, on=today), "today": today},
+    )
