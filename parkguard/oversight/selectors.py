@@ -12,8 +12,13 @@ from django.utils import timezone
 
 from parkguard.orgs.access import Scope, visible
 from parkguard.orgs.choices import ENTERPRISE_EDITORS, Role
-from parkguard.orgs.models import Enterprise, Jurisdiction
-from parkguard.oversight.choices import ApplicationStatus, InspectionStatus, RectificationStatus
+from parkguard.orgs.models import Enterprise, Jurisdiction, Membership
+from parkguard.oversight.choices import (
+    ApplicationStatus,
+    GroupKind,
+    InspectionStatus,
+    RectificationStatus,
+)
 from parkguard.oversight.models import (
     Application,
     ChecklistItem,
@@ -28,7 +33,13 @@ from parkguard.policy import (
     event_route,
     to_jsonable,
 )
-from parkguard.policy.inspection import ReportThreshold, inspection_checklist, report_threshold
+from parkguard.policy.inspection import (
+    Criterion,
+    ReportThreshold,
+    inspection_checklist,
+    readiness_criteria,
+    report_threshold,
+)
 from parkguard.rules.selectors import followed
 
 # Keys of a park's own items, beside the packs' "<pack id>:<item id>".
@@ -325,3 +336,113 @@ def cadre_board(*, scope: Scope, on: dt.date) -> list[BoardRow]:
         )
         for f in firms
     ]
+
+
+@dataclass(frozen=True)
+class Point:
+    """One criterion for one enterprise: met or not, and the evidence shown for it."""
+
+    text: str
+    basis: str
+    requirement: str
+    met: bool
+    evidence: str
+
+
+@dataclass(frozen=True)
+class Readiness:
+    enterprise: Enterprise
+    points: list[Point]
+
+    @property
+    def met(self) -> int:
+        return sum(p.met for p in self.points)
+
+
+def readiness_board(*, scope: Scope, park: Jurisdiction, on: dt.date) -> list[Readiness]:
+    """The epidemic-free factory score of each enterprise of the park (J-2.5), from the
+    criteria of the packs in force and only the evidence the platform holds; best first.
+    A fixed number of queries whatever the number of enterprises."""
+    criteria: dict[str, Criterion] = {}
+    for entry in followed(park=park, on=on):
+        if entry.pack is not None:
+            for c in readiness_criteria(pack=entry.pack):
+                criteria.setdefault(c.key, c)
+    firms = list(
+        visible(scope, Enterprise)
+        .filter(jurisdiction=park)
+        .select_related("park_cadre")
+        .order_by("name")
+    )
+    ids = [f.pk for f in firms]
+    teams: dict[int, str] = {}
+    for group in ResponsibilityGroup.objects.filter(
+        enterprise_id__in=ids, kind=GroupKind.ENTERPRISE_TEAM
+    ).annotate(n=Count("members")):
+        teams.setdefault(group.enterprise_id or 0, f"{group.name}（{group.n} 人）")
+    officers: dict[int, list[str]] = {}
+    for membership in Membership.objects.filter(
+        enterprise_id__in=ids, role=Role.EPIDEMIC_OFFICER
+    ).select_related("user"):
+        user = membership.user
+        officers.setdefault(membership.enterprise_id or 0, []).append(
+            user.get_full_name() or user.username
+        )
+    visits = dict(
+        Inspection.objects.filter(enterprise_id__in=ids, status=InspectionStatus.DONE)
+        .values("enterprise_id")
+        .annotate(last=Max("planned_on"))
+        .values_list("enterprise_id", "last")
+    )
+    open_items = Rectification.objects.filter(enterprise_id__in=ids).exclude(
+        status=RectificationStatus.CLOSED
+    )
+    overdue = dict(
+        open_items.filter(deadline__lt=on)
+        .values("enterprise_id")
+        .annotate(n=Count("pk"))
+        .values_list("enterprise_id", "n")
+    )
+    reported = dict(
+        open_items.filter(reported_at__isnull=False)
+        .values("enterprise_id")
+        .annotate(n=Count("pk"))
+        .values_list("enterprise_id", "n")
+    )
+    rows = []
+    for firm in firms:
+        cadre = firm.park_cadre
+        facts: dict[str, tuple[bool, str]] = {
+            "task_team": (firm.pk in teams, teams.get(firm.pk, "未设立")),
+            "officer": (firm.pk in officers, "、".join(officers.get(firm.pk, [])) or "未配置"),
+            "cadre": (
+                cadre is not None,
+                (cadre.get_full_name() or cadre.username) if cadre else "未落实",
+            ),
+            "inspected": (
+                firm.pk in visits,
+                f"最近督查 {visits[firm.pk]:%Y-%m-%d}" if firm.pk in visits else "尚未督查",
+            ),
+            "no_overdue_rectification": (
+                not overdue.get(firm.pk),
+                f"逾期未销号 {overdue.get(firm.pk, 0)} 项",
+            ),
+            "not_reported": (
+                not reported.get(firm.pk),
+                f"已上报未整改 {reported.get(firm.pk, 0)} 项",
+            ),
+        }
+        points = []
+        for c in criteria.values():
+            met, evidence = facts[c.evidence]
+            points.append(
+                Point(
+                    text=c.text,
+                    basis=f"{c.citation.document_number} {c.citation.clause}",
+                    requirement=c.citation.requirement,
+                    met=met,
+                    evidence=evidence,
+                )
+            )
+        rows.append(Readiness(enterprise=firm, points=points))
+    return sorted(rows, key=lambda r: -r.met)

@@ -103,5 +103,10 @@ urlpatterns = [
         views.group_member_add,
         name="oversight_group_member_add",
     ),
+    path(
+        "oversight/parks/<int:jurisdiction_id>/readiness/",
+        views.park_readiness,
+        name="oversight_park_readiness",
+    ),
     path("oversight/my-enterprises/", views.my_enterprises, name="oversight_my_enterprises"),
 ]

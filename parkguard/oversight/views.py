@@ -630,3 +630,26 @@ def my_enterprises(request: HttpRequest) -> HttpResponse:
         "oversight/my_enterprises.html",
         {"rows": selectors.cadre_board(scope=scope, on=today), "today": today},
     )
+
+
+@login_required
+@require_GET
+def park_readiness(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
+    """The epidemic-free factory board (J-2.5): each enterprise's points with their evidence
+    and citations, ranked, with a chart."""
+    scope = scope_of(request)
+    place = _park(request, jurisdiction_id)
+    rows = selectors.readiness_board(scope=scope, park=place, on=timezone.localdate())
+    return render(
+        request,
+        "oversight/readiness.html",
+        {
+            "park": place,
+            "rows": rows,
+            "chart": {
+                "names": [r.enterprise.name for r in rows],
+                "met": [r.met for r in rows],
+                "total": len(rows[0].points) if rows else 0,
+            },
+        },
+    )

@@ -85,3 +85,33 @@ def report_threshold(
             rule_id=REFUSALS_BEFORE_REPORT,
         ),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Criterion:
+    """One point of the readiness score: what evidence shows it, and where it comes from."""
+
+    key: str
+    evidence: str
+    text: str
+    citation: Citation
+
+
+def readiness_criteria(*, pack: Pack) -> tuple[Criterion, ...]:
+    """The epidemic-free factory criteria the pack declares (J-2.5), in file order."""
+    return tuple(
+        Criterion(
+            key=f"{pack.id}:{c.id}",
+            evidence=c.evidence,
+            text=c.text,
+            citation=Citation(
+                pack_id=pack.id,
+                version=pack.version,
+                document_number=pack.meta.document_number,
+                requirement=c.requirement,
+                clause=c.clause,
+                rule_id=c.id,
+            ),
+        )
+        for c in pack.spec.readiness_criteria
+    )

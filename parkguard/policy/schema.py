@@ -991,6 +991,23 @@ class ChecklistItem(Model):
     clause: Text
 
 
+class ReadinessCriterion(Model):
+    """One point of the epidemic-free factory score (无疫工厂, J-2.5), cited like a rule.
+
+    ``evidence`` names what the platform holds that shows it (the Django layer measures it):
+    an enterprise task team, a named officer, a park cadre, a completed inspection, no
+    overdue rectification, no report upward.
+    """
+
+    id: RuleId
+    evidence: Literal[
+        "task_team", "officer", "cadre", "inspected", "no_overdue_rectification", "not_reported"
+    ]
+    text: Text
+    requirement: RequirementId
+    clause: Text
+
+
 class ExtendsRef(Model):
     pack: PackId
     version: Annotated[int, Field(strict=True, ge=1)]
@@ -1026,6 +1043,8 @@ class PackSpec(Model):
     staff_groups: dict[ParamName, StaffGroup] = {}
     # What inspectors check on a visit (Z-6, J-2.5): read by `inspection.checklist`.
     inspection_checklist: tuple[ChecklistItem, ...] = ()
+    # What the epidemic-free factory score counts (J-2.5): read by `inspection.readiness`.
+    readiness_criteria: tuple[ReadinessCriterion, ...] = ()
     rules: tuple[Rule, ...] = ()
 
     @field_validator("effective_to")

@@ -86,3 +86,10 @@ def test_it_plays_an_inspection_to_a_closed_item_on_phones(
     page.screenshot(path=str(artifacts / "oversight-rectification-phone.png"), full_page=True)
     item.refresh_from_db()
     assert item.status == RectificationStatus.CLOSED
+
+    # J-2.5: the park's readiness board ranks the enterprises with a chart.
+    page.goto(f"{base}/oversight/parks/{world.park_a.pk}/readiness/")
+    page.wait_for_selector("body[data-chart-ready='1']")
+    page.click(f"summary:has-text('{world.a1.name}')")
+    page.wait_for_selector("text=最近督查")
+    page.screenshot(path=str(artifacts / "oversight-readiness-phone.png"), full_page=True)

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from parkguard.policy import PolicyInputError, Registry
-from parkguard.policy.inspection import inspection_checklist, report_threshold
+from parkguard.policy.inspection import inspection_checklist, readiness_criteria, report_threshold
 from tests.policy.facts import J
 
 
@@ -49,3 +49,9 @@ def test_it_refuses_a_refusal_count_below_one(registry: Registry) -> None:
 def test_v2_follows_v1_the_next_day(registry: Registry) -> None:
     assert registry.in_force(J, dt.date(2022, 11, 11)).version == 1
     assert registry.in_force(J, dt.date(2022, 11, 12)).version == 2
+
+
+def test_it_declares_cited_criteria_in_notice_j_v2(registry: Registry) -> None:
+    criteria = readiness_criteria(pack=registry.get(J, 2))
+    assert {c.evidence for c in criteria} >= {"task_team", "officer", "no_overdue_rectification"}
+    assert all(c.citation.clause and c.citation.requirement for c in criteria)
