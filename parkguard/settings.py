@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "parkguard.gate",
     "parkguard.mobility",
     "parkguard.sampling",
+    "parkguard.oversight",
 ]
 
 MIDDLEWARE = [

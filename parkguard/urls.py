@@ -33,4 +33,5 @@ urlpatterns = [
     path("", include("parkguard.status.urls")),
     path("", include("parkguard.duties.urls")),
     path("", include("parkguard.gate.urls")),
+    path("", include("parkguard.oversight.urls")),
 ]

@@ -13,6 +13,7 @@ switched off, it must report something.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
 import json
@@ -51,6 +52,18 @@ from parkguard.orgs import access
 from parkguard.orgs.access import scope_for_user
 from parkguard.orgs.models import ApiToken, Membership, SupervisionOffice, UserSession
 from parkguard.orgs.services import api_token_create
+from parkguard.oversight.choices import EventKind, PhotoRole, RectificationStatus
+from parkguard.oversight.models import (
+    Application,
+    ChecklistItem,
+    Finding,
+    GroupMember,
+    Inspection,
+    Photo,
+    Rectification,
+    RectificationEvent,
+    ResponsibilityGroup,
+)
 from parkguard.people.models import HouseholdMember, PersonImport
 from parkguard.policy import DEFAULT_PACKS_DIR
 from parkguard.rules.models import UploadedPack
@@ -124,6 +137,7 @@ def _victims(world: World) -> dict[str, Any]:
     batch = PersonImport.objects.create(enterprise=world.a1, filename="甲一台账秘密.xlsx")
     office = SupervisionOffice.objects.create(jurisdiction=world.park_a, name="甲园区应急办")
     message, webhook = _notify_victims(world)
+    oversight = _oversight_victims(world)
     override = StatusOverride.objects.create(
         person=world.a1_person,
         action=OverrideAction.HOLD,
@@ -178,6 +192,13 @@ def _victims(world: World) -> dict[str, Any]:
         "pass_id": printed.pk,  # A1's printed pass: outsiders may not print or revoke it
         "upload_id": upload.pk,  # park A's uploaded draft pack: park roles of park A only
         "id": world.users["a1_officer"].pk,  # admin's password-change page for a user
+        # A1's inspection, its rectification item and a photo (issue 16): outsiders may not
+        # see, reply, close, reopen or report them; A1's lower roles may not either.
+        "inspection_id": oversight["Inspection"].pk,
+        "rectification_id": oversight["Rectification"].pk,
+        "photo_id": oversight["Photo"].pk,
+        "application_id": oversight["Application"].pk,  # A1's event application, pending
+        "group_id": oversight["ResponsibilityGroup"].pk,  # A1's epidemic task team
         # Only those who may administer A1's records may ever receive these.
         "admin_markers": [
             token.name,
@@ -189,6 +210,10 @@ def _victims(world: World) -> dict[str, Any]:
             printed.serial,
             upload.title,
             "甲一检测结果.csv",
+            oversight["Finding"].description,
+            oversight["RectificationEvent"].text,
+            oversight["Application"].title,
+            oversight["GroupMember"].name,
         ],
         "models": {
             "Enterprise": world.a1,
@@ -219,6 +244,7 @@ def _victims(world: World) -> dict[str, Any]:
             "Sample": testing["sample_id"],
             "Lab": testing["lab_id"],
             "ResultImport": testing["result_import_id"],
+            **oversight,
         },
     }
 
@@ -437,6 +463,73 @@ def _sampling_victims(world: World) -> dict[str, Any]:
         "antigen_id": antigen,
         "result_import_id": batch,
     }
+
+
+def _oversight_victims(world: World) -> dict[str, Any]:
+    """Park A's own checklist item, and A1's inspection, finding, item, reply and photo."""
+    item = ChecklistItem.objects.create(
+        jurisdiction=world.park_a, kind="园区自设", text="甲园区自设检查项", created_at=_now()
+    )
+    inspection = Inspection.objects.create(
+        jurisdiction=world.park_a, enterprise=world.a1, planned_on=TODAY, created_at=_now()
+    )
+    finding = Finding.objects.create(
+        inspection=inspection, description="甲一秘密问题：门岗未测温", created_at=_now()
+    )
+    rectification = Rectification.objects.create(
+        finding=finding,
+        jurisdiction=world.park_a,
+        enterprise=world.a1,
+        owner_name="甲一整改人",
+        deadline=TODAY,
+        status=RectificationStatus.REPLIED,
+        created_at=_now(),
+    )
+    event = RectificationEvent.objects.create(
+        rectification=rectification, kind=EventKind.REPLIED, text="甲一秘密回复", at=_now()
+    )
+    photo = Photo.objects.create(
+        rectification=rectification,
+        event=event,
+        role=PhotoRole.EVIDENCE,
+        content_type="image/png",
+        size=len(PNG),
+        content=PNG,
+        uploaded_at=_now(),
+    )
+    application = Application.objects.create(
+        jurisdiction=world.park_a,
+        enterprise=world.a1,
+        kind="business_event",
+        title="甲一秘密订货会",
+        starts_at=_now(),
+        headcount=250,
+        participants_origin="out_of_province",
+        route={"approval": None, "documents": [], "rules": []},
+        applied_at=_now(),
+    )
+    team = ResponsibilityGroup.objects.create(
+        jurisdiction=world.park_a,
+        enterprise=world.a1,
+        kind="enterprise_team",
+        name="甲一防疫专班",
+        created_at=_now(),
+    )
+    member = GroupMember.objects.create(group=team, name="甲一专班成员", post="组员")
+    return {
+        "ResponsibilityGroup": team,
+        "GroupMember": member,
+        "Application": application,
+        "ChecklistItem": item,
+        "Inspection": inspection,
+        "Finding": finding,
+        "Rectification": rectification,
+        "RectificationEvent": event,
+        "Photo": photo,
+    }
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(24)
 
 
 def _notify_victims(world: World) -> tuple[Message, Webhook]:
@@ -671,6 +764,18 @@ API_BODIES: dict[str, dict[str, Any]] = {
         "level": "high",
         "effective_from": "2022-11-15",
         "source": "越权登记",
+    },
+    # Answering, closing, reopening and reporting A1's rectification item (issue 16).
+    "reply": {"text": "越权回复", "evidence": [base64.b64encode(PNG).decode()]},
+    "close": {"note": "越权销号"},
+    "reopen": {"note": "越权退回"},
+    "report": {"note": "越权上报", "deadline": "2099-01-01"},
+    "applications": {
+        "kind": "business_event",
+        "title": "越权申请",
+        "starts_at": "2099-01-01T09:00:00+08:00",
+        "headcount": 10,
+        "participants_origin": "local",
     },
 }
 

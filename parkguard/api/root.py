@@ -26,6 +26,7 @@ from parkguard.orgs.access import NOT_FOUND, Scope, scope_for_token, scope_of
 from parkguard.orgs.api import accounts_router
 from parkguard.orgs.api import router as orgs_router
 from parkguard.orgs.services import api_token_authenticate
+from parkguard.oversight.api import router as oversight_router
 from parkguard.overview.api import router as overview_router
 from parkguard.people.api import logins_router
 from parkguard.people.api import router as people_router
@@ -100,3 +101,4 @@ api.add_router("/", sampling_router)
 api.add_router("/", status_router)
 api.add_router("/", duties_router)
 api.add_router("/", gate_router)
+api.add_router("/", oversight_router)

@@ -449,6 +449,9 @@ def demo_load(*, if_empty: bool = False) -> DemoResult | None:
     from parkguard.demo.mobility import demo_mobility
 
     demo_mobility(enterprise=a1, me=me, park=park_a, b1=b1)
+    demo_oversight(
+        users=users, enterprises=[e for e in enterprises if e.jurisdiction_id == park_a.pk]
+    )
     total = Person.objects.count()
     return DemoResult(summary=f"{len(enterprises)} 家企业，{total} 名人员，2 个园区")
 
@@ -790,3 +793,168 @@ def demo_gate_today(
     check(east, moment, tokens.phone_token(person_id=staff[34].pk, at=old), "in")
     genuine = tokens.phone_token(person_id=staff[35].pk, at=moment)
     check(east, moment, genuine[:-1] + ("A" if genuine[-1] != "A" else "B"), "in")  # forged
+
+
+def _demo_photo(shade: int) -> bytes:
+    """A small grey PNG standing in for a phone photo (written here, no image library)."""
+    import struct
+    import zlib
+
+    width, height = 64, 48
+    raw = b"".join(b"\x00" + bytes([shade]) * width for _ in range(height))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )
+
+
+def demo_oversight(*, users: dict[str, User], enterprises: list[Enterprise]) -> None:
+    """The inspector's week in park A (Z-6, J-2.5): a visit three days ago to the first
+    enterprise with three findings (one open, one overdue and escalated, one answered with
+    evidence and waiting for review) and a visit planned for today at the second enterprise.
+    Written through the oversight services, relative to the clock, once."""
+    from django.utils import timezone
+
+    from parkguard.orgs.access import SYSTEM
+    from parkguard.oversight.models import Inspection
+    from parkguard.oversight.photos import CheckedPhoto
+    from parkguard.oversight.services import (
+        application_submit,
+        finding_add,
+        group_create,
+        group_member_add,
+        inspection_plan,
+        inspection_record,
+        rectification_reply,
+        rectifications_escalate_overdue,
+    )
+
+    if Inspection.objects.exists() or not enterprises:
+        return
+    days = DATA["oversight"]
+    now = timezone.now()
+    earlier = now - dt.timedelta(days=days["visit_days_ago"])
+    today = timezone.localdate(now)
+    inspector, officer = users["inspector"], users["officer"]
+    first = enterprises[0]
+    visit = inspection_plan(
+        scope=SYSTEM,
+        enterprise=first,
+        planned_on=timezone.localdate(earlier),
+        inspector=inspector,
+        purpose="重点抽查返岗人员、来访人员与出入管理",
+        at=earlier,
+    )
+    results = {
+        "jinjiang-xiyuan-2022-81:entry-control": ("problem", "2号门无人值守"),
+        "jinjiang-xiyuan-2022-81:visitors": ("problem", "来访登记缺行程信息"),
+        "jinjiang-xiyuan-2022-81:cleaning-disinfection": ("problem", "食堂消杀记录不全"),
+        "jinjiang-xiyuan-2022-81:travel-filing": ("ok", ""),
+        "jinjiang-xiyuan-2022-81:returnees": ("ok", ""),
+    }
+    inspection_record(
+        scope=SYSTEM, inspection=visit, results=results, summary="总体有序，三处需整改", at=earlier
+    )
+    photo = [CheckedPhoto(content=_demo_photo(150), content_type="image/png")]
+    finding_add(
+        scope=SYSTEM,
+        inspection=visit,
+        item_key="jinjiang-xiyuan-2022-81:entry-control",
+        description="2号门无人值守，进厂人员未测温、未扫场所码",
+        owner_name="行政部 刘主任",
+        deadline=today + dt.timedelta(days=days["open_days_left"]),
+        photos=photo,
+        at=earlier,
+        by=inspector,
+    )
+    finding_add(
+        scope=SYSTEM,
+        inspection=visit,
+        item_key="jinjiang-xiyuan-2022-81:visitors",
+        description="来访人员登记表缺少近7天行程和核酸检测信息",
+        owner_name="综合办 陈主管",
+        deadline=today - dt.timedelta(days=1),
+        photos=photo,
+        at=earlier,
+        by=inspector,
+    )
+    answered = finding_add(
+        scope=SYSTEM,
+        inspection=visit,
+        item_key="jinjiang-xiyuan-2022-81:cleaning-disinfection",
+        description="食堂消杀记录不全，近一周缺3天",
+        owner_name="后勤部 王经理",
+        deadline=today + dt.timedelta(days=days["answered_days_left"]),
+        photos=photo,
+        at=earlier,
+        by=inspector,
+    )
+    rectification_reply(
+        scope=SYSTEM,
+        rectification=answered,
+        text="已补齐消杀台账，安排专人每日两次消杀并拍照留存",
+        evidence=[CheckedPhoto(content=_demo_photo(200), content_type="image/png")],
+        at=now - dt.timedelta(hours=20),
+        by=officer,
+    )
+    rectifications_escalate_overdue(at=now)
+    # An event awaiting the park's approval, routed by notice J (J-1.4): applied in time.
+    application_submit(
+        scope=SYSTEM,
+        enterprise=first,
+        kind="business_event",
+        title="年度新品订货会",
+        starts_at=now + dt.timedelta(days=days["event_days_ahead"]),
+        headcount=days["event_headcount"],
+        participants_origin="out_of_province",
+        plan="活动前期：参会人员行程核查、48小时核酸证明；活动期间：测温扫码、分区就座、"
+        "全程佩戴口罩；场所：每日消杀通风；应急：设临时隔离点，发现异常立即报告属地。",
+        at=now,
+        by=officer,
+    )
+    # The responsibility system (Z-2.1, J-2.3): the park's leading group, the first
+    # enterprise's task team.
+    for enterprise, kind, name, duties, members in (
+        (
+            None,
+            "leading_group",
+            f"{first.jurisdiction.name}疫情防控工作领导小组",
+            "统筹园区企业疫情防控；督导组实地督查，建立突出问题整改台账",
+            [("园区主任", "组长", "全面负责"), ("分管副主任", "副组长", "督查整改")],
+        ),
+        (
+            first,
+            "enterprise_team",
+            "企业疫情防控专班",
+            "人员排查、健康监测、出入管理、应急处置",
+            [("总经理", "组长", "第一责任人"), ("行政部经理", "副组长", "出入管理与物资")],
+        ),
+    ):
+        group = group_create(
+            scope=SYSTEM,
+            park=first.jurisdiction,
+            enterprise=enterprise,
+            kind=kind,
+            name=name,
+            duties=duties,
+            at=now,
+        )
+        for member_name, post, duty in members:
+            group_member_add(scope=SYSTEM, group=group, name=member_name, post=post, duty=duty)
+    if len(enterprises) > 1:
+        inspection_plan(
+            scope=SYSTEM,
+            enterprise=enterprises[1],
+            planned_on=today,
+            inspector=inspector,
+            purpose="商务活动与关键岗位轮岗抽查",
+            at=now,
+        )

@@ -317,6 +317,17 @@ ACTIONS: dict[str, Grant] = {
     # Propose a manual change of a person's entry status (hold, or release one hold), and
     # approve or refuse another person's proposal: never one's own (issue 18 §2).
     "override_status": _EDITORS,
+    # Oversight (issue 16). Inspectors and park admins plan visits, record checklists and
+    # findings, close or reopen rectification items and report refusing enterprises upward
+    # (Z-6, J-2.4, H-5); the enterprise's officers answer with evidence; every park role
+    # opens the park's ledger, its export and its notification list.
+    "inspect": Grant(park_roles=frozenset({Role.INSPECTOR, Role.PARK_ADMIN})),
+    "rectify": Grant(enterprise_roles=ENTERPRISE_EDITORS),
+    "oversee": Grant(park_roles=JURISDICTION_ROLES),
+    # Applications for business events, gatherings and return to work (J-1.4, H-4.3b, B-2.1):
+    # the enterprise's officers apply; the park's admins hold the route in the platform.
+    "apply": Grant(enterprise_roles=ENTERPRISE_EDITORS),
+    "approve": _PARK_ADMIN,
     "manage_accounts": Grant(
         enterprise_roles=frozenset({Role.ENTERPRISE_ADMIN, Role.EPIDEMIC_OFFICER}),
         park_roles=PARK_EDITORS,

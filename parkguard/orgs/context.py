@@ -37,6 +37,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             # unread count comes from notify's own context processor (orgs imports no app).
             "webhooks": scope.superuser
             or bool(scope.editor_enterprise_ids or scope.admin_jurisdiction_ids),
+            # Inspections and the rectification ledger (issue 16): park staff inspect and
+            # oversee, enterprise officers answer their items.
+            "oversight": scope.superuser
+            or bool(scope.jurisdiction_ids_with(ACTIONS["oversee"].park_roles))
+            or bool(scope.enterprise_ids_with(ACTIONS["rectify"].enterprise_roles)),
             # Entry holds and manual overrides (ACTIONS["override_status"]).
             "overrides": scope.superuser
             or bool(scope.jurisdiction_ids_with(ACTIONS["override_status"].park_roles))

@@ -297,6 +297,8 @@ class ParameterSpec(Model):
     maximum: float | None = None
     description: Text
     clause: Text
+    # The requirement the value serves (J-2.4's refusals before a report upward), for citations.
+    requirement: RequirementId | None = None
 
     @field_validator("default")
     @classmethod
@@ -975,6 +977,37 @@ class StaffGroup(Model):
     clause: Text
 
 
+class ChecklistItem(Model):
+    """One thing an inspector checks on a visit (Z-6, J-2.5), cited like a rule.
+
+    ``kind`` groups the items on the phone checklist (the J-2.5 spot-check kinds: travel,
+    returnees, visitors, business events, entry control, key-post rotation, ...).
+    """
+
+    id: RuleId
+    kind: Text
+    text: Text
+    requirement: RequirementId
+    clause: Text
+
+
+class ReadinessCriterion(Model):
+    """One point of the epidemic-free factory score (无疫工厂, J-2.5), cited like a rule.
+
+    ``evidence`` names what the platform holds that shows it (the Django layer measures it):
+    an enterprise task team, a named officer, a park cadre, a completed inspection, no
+    overdue rectification, no report upward.
+    """
+
+    id: RuleId
+    evidence: Literal[
+        "task_team", "officer", "cadre", "inspected", "no_overdue_rectification", "not_reported"
+    ]
+    text: Text
+    requirement: RequirementId
+    clause: Text
+
+
 class ExtendsRef(Model):
     pack: PackId
     version: Annotated[int, Field(strict=True, ge=1)]
@@ -1008,6 +1041,10 @@ class PackSpec(Model):
     enterprise_sizes: dict[ParamName, EnterpriseSize] = {}
     post_groups: dict[ParamName, PostGroup] = {}
     staff_groups: dict[ParamName, StaffGroup] = {}
+    # What inspectors check on a visit (Z-6, J-2.5): read by `inspection.checklist`.
+    inspection_checklist: tuple[ChecklistItem, ...] = ()
+    # What the epidemic-free factory score counts (J-2.5): read by `inspection.readiness`.
+    readiness_criteria: tuple[ReadinessCriterion, ...] = ()
     rules: tuple[Rule, ...] = ()
 
     @field_validator("effective_to")

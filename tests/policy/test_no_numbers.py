@@ -75,6 +75,9 @@ SAFE_FILES = {
     "parkguard/people/importing/cells.py",
     # Upload safety limits and the xlsx (zip/XML) format: bytes, parts, rows, columns.
     "parkguard/people/sheets.py",
+    # Spreadsheet layout of the rectification ledger (column widths, title rows, font sizes,
+    # the A4 paper code).
+    "parkguard/oversight/exporting.py",
 }
 # Demo data: the demo county builder (parkguard/demo/).
 SAFE_DIRS = ("parkguard/demo/",)
@@ -105,6 +108,11 @@ SAFE_VALUES: dict[str, set[int | float]] = {
     "parkguard/people/rowkeys.py": {12, 36},
     # Import messages: how many valid names an "unknown value" message lists (a display length).
     "parkguard/people/importing/messages.py": {10},
+    # A sanity bound on an application's head count input (a million), so an absurd number is a
+    # field error rather than a database overflow; not a notice's threshold.
+    "parkguard/oversight/forms.py": {1000000},
+    # Photo uploads of inspections: 8 MiB per photo, 6 photos per upload (safety limits).
+    "parkguard/oversight/photos.py": {6, 8},
     # Import jobs: rows and bytes (16 MiB) from which a file goes to a background job.
     "parkguard/people/importing/jobs.py": {16, 5000},
     # Staged rows written per INSERT.

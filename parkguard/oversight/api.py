@@ -1,0 +1,318 @@
+"""JSON API of oversight: the rectification ledger, and its replies and decisions (Z-6, J-2.4).
+
+Evidence in a JSON reply is base64 photos, checked like uploads (size, type from the bytes).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Field, Router, Schema, Status
+
+from parkguard.api.auth import SessionScope, scope
+from parkguard.lib.api_errors import FieldErrors, field_errors
+from parkguard.orgs.access import get_visible_or_404, scope_of
+from parkguard.orgs.models import Enterprise, Jurisdiction
+from parkguard.oversight import selectors, services
+from parkguard.oversight.choices import (
+    ApplicationKind,
+    ApplicationStatus,
+    ParticipantsOrigin,
+    RectificationStatus,
+)
+from parkguard.oversight.models import Application, Inspection, Rectification
+from parkguard.oversight.photos import PHOTO_BAD_TYPE, photos_check
+
+router = Router(tags=["督查整改"])
+SESSION = SessionScope(scope_of)
+
+
+class RectificationOut(Schema):
+    id: int
+    enterprise_id: int
+    enterprise: str
+    problem: str
+    basis: dict[str, Any] = Field(description="依据：规则包、文件号、条款、要求编号")
+    owner_name: str
+    deadline: dt.date
+    status: RectificationStatus
+    overdue: bool
+    refusals: int
+    reported_at: dt.datetime | None
+    report_deadline: dt.date | None
+
+
+class InspectionOut(Schema):
+    id: int
+    enterprise_id: int
+    planned_on: dt.date
+    status: str
+    checklist: list[dict[str, Any]]
+
+
+class ReplyIn(Schema):
+    text: str = Field(max_length=2000, description="整改情况")
+    evidence: list[str] = Field(
+        default=[], max_length=6, description="佐证照片（base64 编码的 JPEG/PNG/WebP）"
+    )
+
+
+class DecisionIn(Schema):
+    note: str = Field(default="", max_length=200, description="复核意见或退回理由")
+    deadline: dt.date | None = Field(default=None, description="退回时新的整改期限；上报时的限期")
+
+
+def _out(item: Rectification, today: dt.date) -> dict[str, Any]:
+    return {
+        "id": item.pk,
+        "enterprise_id": item.enterprise_id,
+        "enterprise": item.enterprise.name,
+        "problem": item.finding.description,
+        "basis": item.finding.citation,
+        "owner_name": item.owner_name,
+        "deadline": item.deadline,
+        "status": item.status,
+        "overdue": item.status != RectificationStatus.CLOSED and item.deadline < today,
+        "refusals": item.refusals,
+        "reported_at": item.reported_at,
+        "report_deadline": item.report_deadline,
+    }
+
+
+def _item(request: HttpRequest, rectification_id: int) -> Rectification:
+    return get_visible_or_404(
+        scope(request),
+        Rectification.objects.select_related("enterprise", "finding__inspection"),
+        pk=rectification_id,
+    )
+
+
+@router.get(
+    "/oversight/parks/{jurisdiction_id}/rectifications",
+    response=list[RectificationOut],
+    auth=SESSION,
+    summary="园区整改台账",
+)
+def park_ledger(request: HttpRequest, jurisdiction_id: int, status: str = "") -> Any:
+    caller = scope(request)
+    park = get_visible_or_404(caller, Jurisdiction, "oversee", pk=jurisdiction_id)
+    today = timezone.localdate()
+    rows = selectors.ledger(scope=caller, park=park, status=status)[:1000]
+    return [_out(r, today) for r in rows]
+
+
+@router.get(
+    "/oversight/inspections/{inspection_id}",
+    response=InspectionOut,
+    auth=SESSION,
+    summary="一次督查及其检查清单",
+)
+def inspection_get(request: HttpRequest, inspection_id: int) -> Any:
+    visit = get_visible_or_404(scope(request), Inspection, pk=inspection_id)
+    return {
+        "id": visit.pk,
+        "enterprise_id": visit.enterprise_id,
+        "planned_on": visit.planned_on,
+        "status": visit.status,
+        "checklist": visit.checklist,
+    }
+
+
+@router.get(
+    "/oversight/rectifications/{rectification_id}",
+    response=RectificationOut,
+    auth=SESSION,
+    summary="一条整改项",
+)
+def rectification_get(request: HttpRequest, rectification_id: int) -> Any:
+    return _out(_item(request, rectification_id), timezone.localdate())
+
+
+def _photos(items: list[str]) -> list[Any]:
+    files = []
+    for text in items:
+        try:
+            files.append(ContentFile(base64.b64decode(text, validate=True)))
+        except (binascii.Error, ValueError):
+            raise ValidationError({"evidence": PHOTO_BAD_TYPE}) from None
+    return photos_check(files, field="evidence")
+
+
+@router.post(
+    "/oversight/rectifications/{rectification_id}/reply",
+    response={200: RectificationOut, 422: FieldErrors},
+    auth=SESSION,
+    summary="企业回复整改情况（须附佐证照片）",
+)
+def rectification_reply(request: HttpRequest, payload: ReplyIn, rectification_id: int) -> Any:
+    item = _item(request, rectification_id)
+    try:
+        services.rectification_reply(
+            scope=scope(request),
+            rectification=item,
+            text=payload.text,
+            evidence=_photos(payload.evidence),
+            at=timezone.now(),
+            by=request.user,  # type: ignore[arg-type]
+        )
+    except ValidationError as exc:
+        return field_errors(exc)
+    item.refresh_from_db()
+    return Status(200, _out(item, timezone.localdate()))
+
+
+def _decision(request: HttpRequest, rectification_id: int, payload: DecisionIn, kind: str) -> Any:
+    item = _item(request, rectification_id)
+    common: dict[str, Any] = {
+        "scope": scope(request),
+        "rectification": item,
+        "at": timezone.now(),
+        "by": request.user,
+    }
+    try:
+        if kind == "close":
+            services.rectification_close(note=payload.note, **common)
+        elif kind == "reopen":
+            services.rectification_reopen(reason=payload.note, deadline=payload.deadline, **common)
+        else:
+            services.rectification_report(note=payload.note, deadline=payload.deadline, **common)
+    except ValidationError as exc:
+        return field_errors(exc, names={"reason": "note"})
+    item.refresh_from_db()
+    return Status(200, _out(item, timezone.localdate()))
+
+
+@router.post(
+    "/oversight/rectifications/{rectification_id}/close",
+    response={200: RectificationOut, 422: FieldErrors},
+    auth=SESSION,
+    summary="督查员复核销号",
+)
+def rectification_close(request: HttpRequest, payload: DecisionIn, rectification_id: int) -> Any:
+    return _decision(request, rectification_id, payload, "close")
+
+
+@router.post(
+    "/oversight/rectifications/{rectification_id}/reopen",
+    response={200: RectificationOut, 422: FieldErrors},
+    auth=SESSION,
+    summary="督查员退回重新整改",
+)
+def rectification_reopen(request: HttpRequest, payload: DecisionIn, rectification_id: int) -> Any:
+    return _decision(request, rectification_id, payload, "reopen")
+
+
+@router.post(
+    "/oversight/rectifications/{rectification_id}/report",
+    response={200: RectificationOut, 422: FieldErrors},
+    auth=SESSION,
+    summary="多次退回后上报专项工作组（J-2.4）",
+)
+def rectification_report(request: HttpRequest, payload: DecisionIn, rectification_id: int) -> Any:
+    return _decision(request, rectification_id, payload, "report")
+
+
+# --- approvals ------------------------------------------------------------------------------
+class ApplicationIn(Schema):
+    kind: ApplicationKind = Field(
+        description="business_event 商务活动、gathering 聚集性活动、resumption 复工复产"
+    )
+    title: str = Field(max_length=100)
+    starts_at: dt.datetime = Field(description="开始时间")
+    headcount: int = Field(ge=0, le=1_000_000, description="人数")
+    participants_origin: ParticipantsOrigin = Field(description="参与人员中最远的来源")
+    plan: str = Field(default="", max_length=20000, description="防控方案和应急预案")
+
+
+class ApplicationOut(Schema):
+    id: int
+    enterprise_id: int
+    kind: str
+    title: str
+    starts_at: dt.datetime
+    headcount: int
+    status: ApplicationStatus
+    route: dict[str, Any] = Field(description="审批机关、申请期限、须附方案及全部依据")
+
+
+class ApplicationDecisionIn(Schema):
+    approve: bool
+    note: str = Field(default="", max_length=200)
+
+
+def _application_out(item: Application) -> dict[str, Any]:
+    return {
+        "id": item.pk,
+        "enterprise_id": item.enterprise_id,
+        "kind": item.kind,
+        "title": item.title,
+        "starts_at": item.starts_at,
+        "headcount": item.headcount,
+        "status": item.status,
+        "route": item.route,
+    }
+
+
+@router.post(
+    "/oversight/enterprises/{enterprise_id}/applications",
+    response={201: ApplicationOut, 422: FieldErrors},
+    auth=SESSION,
+    summary="提交商务活动、聚集性活动或复工申请（按规则包确定审批路线）",
+)
+def application_submit(request: HttpRequest, enterprise_id: int, payload: ApplicationIn) -> Any:
+    caller = scope(request)
+    firm = get_visible_or_404(caller, Enterprise, pk=enterprise_id)
+    try:
+        item = services.application_submit(
+            scope=caller,
+            enterprise=firm,
+            at=timezone.now(),
+            by=request.user,  # type: ignore[arg-type]
+            **payload.model_dump(),
+        )
+    except ValidationError as exc:
+        return field_errors(exc)
+    return Status(201, _application_out(item))
+
+
+@router.get(
+    "/oversight/applications/{application_id}",
+    response=ApplicationOut,
+    auth=SESSION,
+    summary="一项申请及其审批路线",
+)
+def application_get(request: HttpRequest, application_id: int) -> Any:
+    return _application_out(get_visible_or_404(scope(request), Application, pk=application_id))
+
+
+@router.post(
+    "/oversight/applications/{application_id}/decision",
+    response={200: ApplicationOut, 422: FieldErrors},
+    auth=SESSION,
+    summary="审批路线上的审批人记录审批结果",
+)
+def application_decide(
+    request: HttpRequest, application_id: int, payload: ApplicationDecisionIn
+) -> Any:
+    caller = scope(request)
+    item = get_visible_or_404(caller, Application, pk=application_id)
+    try:
+        services.application_decide(
+            scope=caller,
+            application=item,
+            approve=payload.approve,
+            note=payload.note,
+            at=timezone.now(),
+            by=request.user,  # type: ignore[arg-type]
+        )
+    except ValidationError as exc:
+        return field_errors(exc)
+    item.refresh_from_db()
+    return Status(200, _application_out(item))

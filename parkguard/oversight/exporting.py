@@ -1,0 +1,111 @@
+"""The rectification ledger as an Excel sheet in the layout of a government ledger (Z-6):
+a merged title, the park and the date of making, bordered columns, a signature line."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Iterable
+
+import xlsxwriter
+
+from parkguard.oversight.models import Rectification
+
+TITLE = "疫情防控突出问题整改台账"
+HEADERS = (
+    ("序号", 6),
+    ("企业名称", 24),
+    ("督查日期", 12),
+    ("督查员", 10),
+    ("存在问题", 40),
+    ("依据", 30),
+    ("整改责任人", 12),
+    ("整改期限", 12),
+    ("整改情况", 36),
+    ("状态", 10),
+    ("销号日期", 12),
+    ("备注", 20),
+)
+FONT = "仿宋"
+
+
+def _basis(item: Rectification) -> str:
+    c = item.finding.citation or {}
+    if c.get("document_number"):
+        return f"{c['document_number']} {c.get('clause', '')}"
+    return str(c.get("clause", ""))
+
+
+def _remarks(item: Rectification, today: dt.date) -> str:
+    notes = []
+    if item.status != "closed" and item.deadline < today:
+        notes.append("已逾期")
+    if item.refusals:
+        notes.append(f"退回 {item.refusals} 次")
+    if item.reported_at and item.report_deadline:
+        notes.append(f"已上报，限 {item.report_deadline:%Y-%m-%d} 前整改")
+    return "；".join(notes)
+
+
+def ledger_xlsx(
+    *, park_name: str, rows: Iterable[Rectification], replies: dict[int, str], today: dt.date
+) -> bytes:
+    """The workbook bytes; `replies` maps an item to its latest reply text."""
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    sheet = book.add_worksheet("整改台账")
+    last = len(HEADERS) - 1
+    title = book.add_format(
+        {"bold": True, "font_size": 18, "font_name": "方正小标宋简体", "align": "center"}
+    )
+    sub = book.add_format({"font_name": FONT, "font_size": 11})
+    head = book.add_format(
+        {
+            "bold": True,
+            "font_name": "黑体",
+            "border": 1,
+            "align": "center",
+            "valign": "vcenter",
+            "text_wrap": True,
+            "bg_color": "#F2F2F2",
+        }
+    )
+    cell = book.add_format({"font_name": FONT, "border": 1, "valign": "vcenter", "text_wrap": True})
+    center = book.add_format(
+        {"font_name": FONT, "border": 1, "align": "center", "valign": "vcenter"}
+    )
+    sheet.merge_range(0, 0, 0, last, TITLE, title)
+    sheet.merge_range(1, 0, 1, last // 2, f"填报单位：{park_name}", sub)
+    sheet.merge_range(1, last // 2 + 1, 1, last, f"填报日期：{today:%Y年%m月%d日}", sub)
+    for col, (name, width) in enumerate(HEADERS):
+        sheet.set_column(col, col, width)
+        sheet.write(2, col, name, head)
+    sheet.freeze_panes(3, 0)
+    row = 3
+    for number, item in enumerate(rows, start=1):
+        inspection = item.finding.inspection
+        inspector = inspection.inspector
+        values = (
+            (number, center),
+            (item.enterprise.name, cell),
+            (inspection.planned_on.strftime("%Y-%m-%d"), center),
+            ((inspector.get_full_name() or inspector.username) if inspector else "", center),
+            (item.finding.description, cell),
+            (_basis(item), cell),
+            (item.owner_name, center),
+            (item.deadline.strftime("%Y-%m-%d"), center),
+            (replies.get(item.pk, ""), cell),
+            (item.get_status_display(), center),
+            (item.closed_at.strftime("%Y-%m-%d") if item.closed_at else "", center),
+            (_remarks(item, today), cell),
+        )
+        for col, (value, style) in enumerate(values):
+            sheet.write(row, col, value, style)
+        row += 1
+    sheet.merge_range(row + 1, 0, row + 1, last, "填报人：            审核人：            ", sub)
+    sheet.set_landscape()
+    sheet.set_paper(9)  # A4
+    sheet.fit_to_pages(1, 0)
+    sheet.repeat_rows(2)
+    book.close()
+    return out.getvalue()

@@ -1,0 +1,63 @@
+"""Photos of findings and evidence: read, measured and typed from their bytes (Z-6).
+
+An upload's declared name and type are not trusted: the size is counted while reading and the
+type comes from the file's first bytes (JPEG, PNG, WebP, the formats phone cameras save).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Protocol
+
+from django.core.exceptions import ValidationError
+
+PHOTO_MAX_BYTES = 8 * 1024 * 1024
+PHOTOS_MAX = 6
+PHOTO_TOO_LARGE = "照片过大：每张不能超过 8 MB"
+PHOTO_BAD_TYPE = "只能上传 JPEG、PNG 或 WebP 格式的照片"
+PHOTO_TOO_MANY = "一次最多上传 6 张照片"
+PHOTO_EMPTY = "照片文件是空的"
+
+_SIGNATURES = ((b"\xff\xd8\xff", "image/jpeg"), (b"\x89PNG\r\n\x1a\n", "image/png"))
+
+
+class Upload(Protocol):
+    def chunks(self, chunk_size: int | None = None) -> Iterable[bytes]: ...
+
+
+@dataclass(frozen=True)
+class CheckedPhoto:
+    content: bytes
+    content_type: str
+
+
+def photo_type(head: bytes) -> str | None:
+    """The image type from the first bytes, or None if it is not a photo we accept."""
+    for signature, kind in _SIGNATURES:
+        if head.startswith(signature):
+            return kind
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    return None
+
+
+def photos_check(uploads: Iterable[Upload], *, field: str) -> list[CheckedPhoto]:
+    """Read each upload up to the limit; ValidationError at `field` for a bad one."""
+    items = list(uploads)
+    if len(items) > PHOTOS_MAX:
+        raise ValidationError({field: PHOTO_TOO_MANY})
+    checked = []
+    for upload in items:
+        data = bytearray()
+        for chunk in upload.chunks():
+            data += chunk
+            if len(data) > PHOTO_MAX_BYTES:
+                raise ValidationError({field: PHOTO_TOO_LARGE})
+        if not data:
+            raise ValidationError({field: PHOTO_EMPTY})
+        kind = photo_type(bytes(data[:16]))
+        if kind is None:
+            raise ValidationError({field: PHOTO_BAD_TYPE})
+        checked.append(CheckedPhoto(content=bytes(data), content_type=kind))
+    return checked

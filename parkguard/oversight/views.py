@@ -1,0 +1,655 @@
+"""Pages of oversight, phone first for inspectors: my visits, the checklist of a visit,
+findings with photos, the rectification ledger, its export and the notification list."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any, cast
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from parkguard.lib.forms import form_errors_apply
+from parkguard.orgs.access import can, get_visible_or_404, scope_of, visible
+from parkguard.orgs.models import Enterprise, Jurisdiction
+from parkguard.oversight import selectors, services
+from parkguard.oversight.choices import CheckResult, EventKind, RectificationStatus
+from parkguard.oversight.exporting import ledger_xlsx
+from parkguard.oversight.forms import (
+    ApplicationForm,
+    ChecklistItemForm,
+    CloseForm,
+    DecisionForm,
+    FindingForm,
+    GroupForm,
+    MemberForm,
+    PlanForm,
+    ReopenForm,
+    ReplyForm,
+    ReportForm,
+)
+from parkguard.oversight.models import (
+    Application,
+    Inspection,
+    Photo,
+    Rectification,
+    ResponsibilityGroup,
+)
+from parkguard.oversight.photos import photos_check
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _user(request: HttpRequest) -> User:
+    return cast(User, request.user)
+
+
+def _park(request: HttpRequest, jurisdiction_id: int) -> Jurisdiction:
+    return get_visible_or_404(scope_of(request), Jurisdiction, "oversee", pk=jurisdiction_id)
+
+
+def _rectification(request: HttpRequest, rectification_id: int) -> Rectification:
+    return get_visible_or_404(
+        scope_of(request),
+        Rectification.objects.select_related(
+            "enterprise", "jurisdiction", "finding__inspection__inspector"
+        ),
+        pk=rectification_id,
+    )
+
+
+@login_required
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """The inspector's, cadre's and park admin's start: visits, parks; officers: their items."""
+    scope = scope_of(request)
+    today = timezone.localdate()
+    enterprises = visible(scope, Enterprise, "rectify").order_by("name")
+    return render(
+        request,
+        "oversight/home.html",
+        {
+            "parks": selectors.parks_overseen(scope=scope),
+            "visits": selectors.my_inspections(scope=scope)[:50],
+            "enterprises": enterprises,
+            "cadre_of": visible(scope, Enterprise).filter(park_cadre_id=scope.user_id),
+            "today": today,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def park(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
+    """A park's visits and the plan form (inspectors and park admins plan)."""
+    scope = scope_of(request)
+    place = _park(request, jurisdiction_id)
+    choices = list(
+        visible(scope, Enterprise)
+        .filter(jurisdiction=place)
+        .order_by("name")
+        .values_list("pk", "name")
+    )
+    form = PlanForm(request.POST if request.method == "POST" else None, enterprises=choices)
+    if request.method == "POST" and form.is_valid():
+        enterprise = get_visible_or_404(
+            scope, Enterprise, pk=form.cleaned_data["enterprise"], jurisdiction=place
+        )
+        try:
+            inspection = services.inspection_plan(
+                scope=scope,
+                enterprise=enterprise,
+                planned_on=form.cleaned_data["planned_on"],
+                inspector=_user(request),
+                purpose=form.cleaned_data["purpose"],
+                at=timezone.now(),
+            )
+        except ValidationError as exc:
+            form_errors_apply(form, exc)
+        else:
+            messages.success(request, "已加入督查计划")
+            return redirect("oversight_inspection", inspection.pk)
+    today = timezone.localdate()
+    return render(
+        request,
+        "oversight/park.html",
+        {
+            "park": place,
+            "form": form,
+            "can_inspect": can(scope, "inspect", place),
+            "inspections": selectors.inspections_for(scope=scope, park=place)[:200],
+            "overdue": selectors.ledger(scope=scope, park=place, overdue_on=today).count(),
+            "open": selectors.ledger(scope=scope, park=place)
+            .exclude(status=RectificationStatus.CLOSED)
+            .count(),
+        },
+    )
+
+
+@login_required
+@require_GET
+def park_ledger(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
+    scope = scope_of(request)
+    place = _park(request, jurisdiction_id)
+    today = timezone.localdate()
+    status = request.GET.get("status", "")
+    overdue = request.GET.get("overdue") == "1"
+    rows = selectors.ledger(
+        scope=scope, park=place, status=status, overdue_on=today if overdue else None
+    )
+    return render(
+        request,
+        "oversight/ledger.html",
+        {
+            "park": place,
+            "rows": rows[:500],
+            "status": status,
+            "overdue": overdue,
+            "statuses": RectificationStatus.choices,
+            "today": today,
+        },
+    )
+
+
+@login_required
+@require_GET
+def park_export(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
+    """The ledger as an Excel workbook in the official layout."""
+    scope = scope_of(request)
+    place = _park(request, jurisdiction_id)
+    rows = list(selectors.ledger(scope=scope, park=place))
+    replies: dict[int, str] = {}
+    for item in rows:
+        for event in item.events.all():
+            if event.kind == EventKind.REPLIED:
+                replies[item.pk] = event.text
+    data = ledger_xlsx(park_name=place.name, rows=rows, replies=replies, today=timezone.localdate())
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = "attachment; filename*=UTF-8''rectification-ledger.xlsx"
+    return response
+
+
+@login_required
+@require_GET
+def park_notices(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
+    """The notification list (Z-6 通报): overdue and reported items, by enterprise."""
+    scope = scope_of(request)
+    place = _park(request, jurisdiction_id)
+    return render(
+        request,
+        "oversight/notices.html",
+        {"park": place, "rows": selectors.notices(scope=scope, park=place)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def park_checklist(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
+    """The checklist in force: the packs' items with citations, and the park's own."""
+    scope = scope_of(request)
+    place = _park(request, jurisdiction_id)
+    form = ChecklistItemForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.checklist_item_add(
+                scope=scope, park=place, at=timezone.now(), **form.cleaned_data
+            )
+        except ValidationError as exc:
+            form_errors_apply(form, exc)
+        else:
+            messages.success(request, "已添加检查项")
+            return redirect("oversight_park_checklist", place.pk)
+    return render(
+        request,
+        "oversight/checklist.html",
+        {
+            "park": place,
+            "form": form,
+            "entries": selectors.checklist_for(park=place, on=timezone.localdate()),
+            "can_inspect": can(scope, "inspect", place),
+        },
+    )
+
+
+def _inspection_context(request: HttpRequest, inspection: Inspection) -> dict[str, Any]:
+    scope = scope_of(request)
+    entries = (
+        inspection.checklist
+        if inspection.checklist
+        else [
+            {"key": e.key, "kind": e.kind, "text": e.text, "basis": e.basis, "result": ""}
+            for e in selectors.checklist_for(park=inspection.jurisdiction, on=timezone.localdate())
+        ]
+    )
+    return {
+        "inspection": inspection,
+        "entries": entries,
+        "results": [c for c in CheckResult.choices if c[0]],
+        "findings": visible(scope, Rectification)
+        .filter(finding__inspection=inspection)
+        .select_related("finding"),
+        "can_inspect": can(scope, "inspect", inspection),
+        "finding_form": FindingForm(),
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def inspection(request: HttpRequest, inspection_id: int) -> HttpResponse:
+    """One visit on the inspector's phone: the checklist to tick, then the findings."""
+    scope = scope_of(request)
+    visit = get_visible_or_404(
+        scope, Inspection.objects.select_related("enterprise", "jurisdiction"), pk=inspection_id
+    )
+    context = _inspection_context(request, visit)
+    if request.method == "POST":
+        results = {
+            e["key"]: (
+                request.POST.get(f"result_{e['key']}", ""),
+                request.POST.get(f"note_{e['key']}", ""),
+            )
+            for e in context["entries"]
+        }
+        try:
+            services.inspection_record(
+                scope=scope,
+                inspection=visit,
+                results=results,
+                summary=request.POST.get("summary", ""),
+                at=timezone.now(),
+            )
+        except ValidationError as exc:
+            context["errors"] = [m for msgs in exc.message_dict.values() for m in msgs]
+            return render(request, "oversight/inspection.html", context, status=422)
+        messages.success(request, "检查结果已记录；请逐条登记发现的问题")
+        return redirect("oversight_inspection", visit.pk)
+    return render(request, "oversight/inspection.html", context)
+
+
+@login_required
+@require_POST
+def finding_add(request: HttpRequest, inspection_id: int) -> HttpResponse:
+    scope = scope_of(request)
+    visit = get_visible_or_404(
+        scope, Inspection.objects.select_related("enterprise", "jurisdiction"), pk=inspection_id
+    )
+    form = FindingForm(request.POST)
+    context = _inspection_context(request, visit)
+    context["finding_form"] = form
+    if form.is_valid():
+        try:
+            photos = photos_check(request.FILES.getlist("photos"), field="photos")
+            services.finding_add(
+                scope=scope,
+                inspection=visit,
+                photos=photos,
+                at=timezone.now(),
+                by=_user(request),
+                **form.cleaned_data,
+            )
+        except ValidationError as exc:
+            form_errors_apply(form, exc)
+        else:
+            messages.success(request, "问题已登记，整改项已下发企业")
+            return redirect("oversight_inspection", visit.pk)
+    return render(request, "oversight/inspection.html", context, status=422)
+
+
+@login_required
+@require_GET
+def enterprise(request: HttpRequest, enterprise_id: int) -> HttpResponse:
+    """An enterprise's own rectification items (its officers answer them here)."""
+    scope = scope_of(request)
+    firm = get_visible_or_404(scope, Enterprise, pk=enterprise_id)
+    rows = selectors.ledger(scope=scope, enterprise=firm)
+    return render(
+        request,
+        "oversight/enterprise.html",
+        {"enterprise": firm, "rows": rows, "today": timezone.localdate()},
+    )
+
+
+def _detail(request: HttpRequest, item: Rectification, **forms: Any) -> dict[str, Any]:
+    scope = scope_of(request)
+    threshold = selectors.threshold_for(park=item.jurisdiction, on=timezone.localdate())
+    return {
+        "item": item,
+        "events": item.events.select_related("by").prefetch_related("photos"),
+        "finding_photos": item.photos.filter(event__isnull=True).only("pk", "role"),
+        "can_reply": can(scope, "rectify", item),
+        "can_inspect": can(scope, "inspect", item),
+        "threshold": threshold,
+        "may_report": threshold is not None
+        and item.refusals >= threshold.refusals
+        and item.reported_at is None
+        and item.status != RectificationStatus.CLOSED,
+        "today": timezone.localdate(),
+        "reply_form": forms.get("reply_form") or ReplyForm(),
+        "close_form": forms.get("close_form") or CloseForm(),
+        "reopen_form": forms.get("reopen_form") or ReopenForm(),
+        "report_form": forms.get("report_form") or ReportForm(),
+    }
+
+
+@login_required
+@require_GET
+def rectification(request: HttpRequest, rectification_id: int) -> HttpResponse:
+    item = _rectification(request, rectification_id)
+    return render(request, "oversight/rectification.html", _detail(request, item))
+
+
+def _decide(
+    request: HttpRequest, rectification_id: int, form_class: type[Any], name: str, done: str
+) -> HttpResponse:
+    scope = scope_of(request)
+    item = _rectification(request, rectification_id)
+    form = form_class(request.POST)
+    if form.is_valid():
+        try:
+            if name == "reply_form":
+                services.rectification_reply(
+                    scope=scope,
+                    rectification=item,
+                    text=form.cleaned_data["text"],
+                    evidence=photos_check(request.FILES.getlist("evidence"), field="evidence"),
+                    at=timezone.now(),
+                    by=_user(request),
+                )
+            elif name == "close_form":
+                services.rectification_close(
+                    scope=scope,
+                    rectification=item,
+                    at=timezone.now(),
+                    by=_user(request),
+                    **form.cleaned_data,
+                )
+            elif name == "reopen_form":
+                services.rectification_reopen(
+                    scope=scope,
+                    rectification=item,
+                    at=timezone.now(),
+                    by=_user(request),
+                    **form.cleaned_data,
+                )
+            else:
+                services.rectification_report(
+                    scope=scope,
+                    rectification=item,
+                    at=timezone.now(),
+                    by=_user(request),
+                    **form.cleaned_data,
+                )
+        except ValidationError as exc:
+            form_errors_apply(form, exc)
+        else:
+            messages.success(request, done)
+            return redirect("oversight_rectification", item.pk)
+    item.refresh_from_db()
+    return render(
+        request, "oversight/rectification.html", _detail(request, item, **{name: form}), status=422
+    )
+
+
+@login_required
+@require_POST
+def rectification_reply(request: HttpRequest, rectification_id: int) -> HttpResponse:
+    return _decide(request, rectification_id, ReplyForm, "reply_form", "整改情况已提交，等待复核")
+
+
+@login_required
+@require_POST
+def rectification_close(request: HttpRequest, rectification_id: int) -> HttpResponse:
+    return _decide(request, rectification_id, CloseForm, "close_form", "已复核销号")
+
+
+@login_required
+@require_POST
+def rectification_reopen(request: HttpRequest, rectification_id: int) -> HttpResponse:
+    return _decide(request, rectification_id, ReopenForm, "reopen_form", "已退回企业重新整改")
+
+
+@login_required
+@require_POST
+def rectification_report(request: HttpRequest, rectification_id: int) -> HttpResponse:
+    return _decide(request, rectification_id, ReportForm, "report_form", "已上报专项工作组")
+
+
+@login_required
+@require_GET
+def photo(request: HttpRequest, photo_id: int) -> HttpResponse:
+    """A photo's bytes, with the type read at upload; never guessed by the browser."""
+    picture = get_visible_or_404(scope_of(request), Photo, pk=photo_id)
+    response = HttpResponse(bytes(picture.content), content_type=picture.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+# --- approvals ------------------------------------------------------------------------------
+@login_required
+@require_http_methods(["GET", "POST"])
+def enterprise_applications(request: HttpRequest, enterprise_id: int) -> HttpResponse:
+    """An enterprise's applications and the form (its officers apply)."""
+    scope = scope_of(request)
+    firm = get_visible_or_404(scope, Enterprise, pk=enterprise_id)
+    form = ApplicationForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            application = services.application_submit(
+                scope=scope,
+                enterprise=firm,
+                at=timezone.now(),
+                by=_user(request),
+                **form.cleaned_data,
+            )
+        except ValidationError as exc:
+            form_errors_apply(form, exc)
+        else:
+            messages.success(
+                request,
+                "申请已提交" if application.route.get("approval") else "已登记：按规则无需审批",
+            )
+            return redirect("oversight_application", application.pk)
+    return render(
+        request,
+        "oversight/applications.html",
+        {
+            "enterprise": firm,
+            "form": form,
+            "rows": selectors.applications_for(scope=scope, enterprise=firm),
+            "can_apply": can(scope, "apply", firm),
+        },
+        status=HTTPStatus.UNPROCESSABLE_ENTITY if form.errors else HTTPStatus.OK,
+    )
+
+
+@login_required
+@require_GET
+def park_applications(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
+    scope = scope_of(request)
+    place = _park(request, jurisdiction_id)
+    return render(
+        request,
+        "oversight/applications.html",
+        {"park": place, "rows": selectors.applications_for(scope=scope, park=place)},
+    )
+
+
+def _application_page(
+    request: HttpRequest, item: Application, form: Any, status: int = HTTPStatus.OK
+) -> HttpResponse:
+    scope = scope_of(request)
+    return render(
+        request,
+        "oversight/application.html",
+        {"item": item, "form": form, "can_approve": can(scope, "approve", item)},
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def application(request: HttpRequest, application_id: int) -> HttpResponse:
+    item = get_visible_or_404(
+        scope_of(request), Application.objects.select_related("enterprise"), pk=application_id
+    )
+    return _application_page(request, item, DecisionForm())
+
+
+@login_required
+@require_POST
+def application_decide(request: HttpRequest, application_id: int) -> HttpResponse:
+    scope = scope_of(request)
+    item = get_visible_or_404(
+        scope, Application.objects.select_related("enterprise"), pk=application_id
+    )
+    form = DecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.application_decide(
+                scope=scope,
+                application=item,
+                at=timezone.now(),
+                by=_user(request),
+                **form.cleaned_data,
+            )
+        except ValidationError as exc:
+            form_errors_apply(form, exc)
+        else:
+            messages.success(request, "已审批")
+            return redirect("oversight_application", item.pk)
+    return _application_page(request, item, form, status=422)
+
+
+# --- responsibility -----------------------------------------------------------------------
+@login_required
+@require_http_methods(["GET", "POST"])
+def park_responsibility(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
+    """The park's leading group and task teams, with members and duties (Z-2.1, H-3)."""
+    scope = scope_of(request)
+    place = _park(request, jurisdiction_id)
+    form = GroupForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.group_create(
+                scope=scope, park=place, enterprise=None, at=timezone.now(), **form.cleaned_data
+            )
+        except ValidationError as exc:
+            form_errors_apply(form, exc)
+        else:
+            return redirect("oversight_park_responsibility", place.pk)
+    return render(
+        request,
+        "oversight/responsibility.html",
+        {
+            "park": place,
+            "groups": selectors.park_groups(scope=scope, park=place),
+            "form": form,
+            "can_edit": can(scope, "administer", place),
+            "member_form": MemberForm(),
+            "enterprises": visible(scope, Enterprise)
+            .filter(jurisdiction=place)
+            .select_related("park_cadre", "supervision_office")
+            .order_by("name"),
+        },
+        status=HTTPStatus.UNPROCESSABLE_ENTITY if form.errors else HTTPStatus.OK,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def enterprise_responsibility(request: HttpRequest, enterprise_id: int) -> HttpResponse:
+    """Who answers for an enterprise: first responsible person, task team, officers, cadre,
+    supervising office (Z-2.1, J-2.3, H-3)."""
+    scope = scope_of(request)
+    firm = get_visible_or_404(
+        scope,
+        Enterprise.objects.select_related("park_cadre", "supervision_office", "community_liaison"),
+        pk=enterprise_id,
+    )
+    form = GroupForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.group_create(
+                scope=scope,
+                park=firm.jurisdiction,
+                enterprise=firm,
+                at=timezone.now(),
+                **form.cleaned_data,
+            )
+        except ValidationError as exc:
+            form_errors_apply(form, exc)
+        else:
+            return redirect("oversight_enterprise_responsibility", firm.pk)
+    return render(
+        request,
+        "oversight/responsibility.html",
+        {
+            "responsibility": selectors.responsibility_of(scope=scope, enterprise=firm),
+            "groups": selectors.responsibility_of(scope=scope, enterprise=firm).groups,
+            "form": form,
+            "can_edit": can(scope, "change", firm),
+            "member_form": MemberForm(),
+        },
+        status=HTTPStatus.UNPROCESSABLE_ENTITY if form.errors else HTTPStatus.OK,
+    )
+
+
+@login_required
+@require_POST
+def group_member_add(request: HttpRequest, group_id: int) -> HttpResponse:
+    scope = scope_of(request)
+    group = get_visible_or_404(scope, ResponsibilityGroup, pk=group_id)
+    form = MemberForm(request.POST)
+    if form.is_valid():
+        try:
+            services.group_member_add(scope=scope, group=group, **form.cleaned_data)
+        except ValidationError as exc:
+            for msgs in exc.message_dict.values():
+                for m in msgs:
+                    messages.error(request, m)
+    if group.enterprise_id:
+        return redirect("oversight_enterprise_responsibility", group.enterprise_id)
+    return redirect("oversight_park_responsibility", group.jurisdiction_id)
+
+
+@login_required
+@require_GET
+def my_enterprises(request: HttpRequest) -> HttpResponse:
+    """A cadre's board of the enterprises they are assigned to (包企干部, Z-2.1)."""
+    scope = scope_of(request)
+    today = timezone.localdate()
+    return render(
+        request,
+        "oversight/my_enterprises.html",
+        {"rows": selectors.cadre_board(scope=scope, on=today), "today": today},
+    )
+
+
+@login_required
+@require_GET
+def park_readiness(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
+    """The epidemic-free factory board (J-2.5): each enterprise's points with their evidence
+    and citations, ranked, with a chart."""
+    scope = scope_of(request)
+    place = _park(request, jurisdiction_id)
+    rows = selectors.readiness_board(scope=scope, park=place, on=timezone.localdate())
+    return render(
+        request,
+        "oversight/readiness.html",
+        {
+            "park": place,
+            "rows": rows,
+            "chart": {
+                "names": [r.enterprise.name for r in rows],
+                "met": [r.met for r in rows],
+                "total": len(rows[0].points) if rows else 0,
+            },
+        },
+    )
