@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "parkguard.duties",
     "parkguard.health",
     "parkguard.gate",
+    "parkguard.response",
 ]
 
 MIDDLEWARE = [

@@ -31,4 +31,5 @@ urlpatterns = [
     path("", include("parkguard.status.urls")),
     path("", include("parkguard.duties.urls")),
     path("", include("parkguard.gate.urls")),
+    path("", include("parkguard.response.urls")),
 ]

@@ -43,6 +43,7 @@ from parkguard.orgs.models import ApiToken, Membership, SupervisionOffice, UserS
 from parkguard.orgs.services import api_token_create
 from parkguard.people.models import HouseholdMember, PersonImport
 from parkguard.policy import DEFAULT_PACKS_DIR
+from parkguard.response.models import Area, Contact, Incident, LinkageTask, ZoneMove
 from parkguard.rules.models import UploadedPack
 from parkguard.rules.services import pack_upload
 from parkguard.status.choices import OverrideAction
@@ -137,6 +138,7 @@ def _victims(world: World) -> dict[str, Any]:
     _duties_victims(world)
     gate, printed, visitor, check = _gate_victims(world, token)
     upload = _pack_upload_victim(world)
+    response = _response_victims(world)
     return {
         "enterprise_id": world.a1.pk,
         "unit_id": world.a1_unit.pk,
@@ -156,6 +158,11 @@ def _victims(world: World) -> dict[str, Any]:
         "code": gate.place_code,  # A1's place code: only A1's own people may register there
         "pass_id": printed.pk,  # A1's printed pass: outsiders may not print or revoke it
         "upload_id": upload.pk,  # park A's uploaded draft pack: park roles of park A only
+        # A1's pending zone move, open incident, its linkage task and candidate contact.
+        "move_id": response["ZoneMove"].pk,
+        "incident_id": response["Incident"].pk,
+        "task_id": response["LinkageTask"].pk,
+        "contact_id": response["Contact"].pk,
         "id": world.users["a1_officer"].pk,  # admin's password-change page for a user
         # Only those who may administer A1's records may ever receive these.
         "admin_markers": [
@@ -167,6 +174,7 @@ def _victims(world: World) -> dict[str, Any]:
             visitor.name,
             printed.serial,
             upload.title,
+            str(response["Incident"]),
         ],
         "models": {
             "Enterprise": world.a1,
@@ -188,6 +196,7 @@ def _victims(world: World) -> dict[str, Any]:
             "TemporaryPass": visitor,
             "AccessCheck": check,
             "UploadedPack": upload,
+            **response,
             "User": world.users["a1_officer"],
         },
     }
@@ -256,6 +265,46 @@ def _gate_victims(
         reasons=[{"text": "无48小时内的核酸检测阴性证明", "citation": None}],
     )
     return gate, printed, visitor, check
+
+
+def _response_victims(world: World) -> dict[str, Model]:
+    """A1's isolation area, a pending manual zone move, an open incident with a linkage task
+    and a candidate contact (issue 14): nobody outside A1's officers and park may touch them."""
+    area = Area.objects.create(
+        enterprise=world.a1,
+        name="甲一临时隔离点",
+        block="living",
+        capacity=4,
+        zone="red",
+        is_isolation=True,
+        created_at=_now(),
+    )
+    move = ZoneMove.objects.create(
+        person=world.a1_person,
+        colour="orange",
+        area=area,
+        reason="甲一待复核的分区调整",
+        state="pending",
+        requested_by=world.users["a1_officer"],
+        requested_at=_now(),
+    )
+    incident = Incident.objects.create(
+        enterprise=world.a1,
+        person=world.a1_person,
+        title="甲一员工发热事件",
+        detected_at=_now(),
+    )
+    task = LinkageTask.objects.create(incident=incident, label="重点区域消杀", due_at=_now())
+    contact = Contact.objects.create(
+        incident=incident, person=world.a1_employee_person, basis="同一出入口", found_at=_now()
+    )
+    return {
+        "Area": area,
+        "ZoneMove": move,
+        "Incident": incident,
+        "LinkageTask": task,
+        "Contact": contact,
+    }
 
 
 def _pack_upload_victim(world: World) -> UploadedPack:
@@ -484,6 +533,14 @@ API_BODIES: dict[str, dict[str, Any]] = {
     "propose": {},
     "publish": {},
     "adopt": {"pack_id": "example-quyu-2022-1", "params": {}},
+    # Zones and incidents (issue 14).
+    "areas": {"name": "外人区块", "block": "production", "capacity": 5},
+    "incidents": {"person_id": 1, "title": "越权登记"},
+    "report": {},
+    "isolate": {},
+    "trace": {},
+    "done": {},
+    "review": {"confirm": True},
 }
 
 

@@ -28,6 +28,7 @@ from parkguard.orgs.services import api_token_authenticate
 from parkguard.overview.api import router as overview_router
 from parkguard.people.api import logins_router
 from parkguard.people.api import router as people_router
+from parkguard.response.api import router as response_router
 from parkguard.rules.api import router as rules_router
 from parkguard.status.api import router as status_router
 
@@ -96,3 +97,4 @@ api.add_router("/", health_router)
 api.add_router("/", status_router)
 api.add_router("/", duties_router)
 api.add_router("/", gate_router)
+api.add_router("/", response_router)

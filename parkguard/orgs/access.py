@@ -320,6 +320,14 @@ ACTIONS: dict[str, Grant] = {
     ),
     # One's own phone pass, and registering in or out with a place code (J-1.5a).
     "show_pass": Grant(own=True),
+    # Zones and incidents (issue 14). Open an enterprise's zones, incidents and contacts:
+    # its officers and the park's staff.
+    "view_response": Grant(enterprise_roles=ENTERPRISE_EDITORS, park_roles=JURISDICTION_ROLES),
+    # Keep areas and the isolation area, move people between zones (a manual move needs a
+    # second person's approval, never one's own), confirm traced contacts: officers, park admins.
+    "manage_zones": _EDITORS,
+    # Open an incident and record its three first times and linkage tasks (Z-4.2).
+    "manage_incidents": _EDITORS,
 }
 
 

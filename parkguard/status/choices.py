@@ -18,6 +18,7 @@ class HoldKind(models.TextChoices):
     FEVER = "fever", "体温异常"
     SICK_LEAVE = "sick_leave", "病假"
     MANUAL = "manual", "人工限制（经复核）"
+    ZONE = "zone", "橙区/红区管控"
 
 
 class OverrideAction(models.TextChoices):
