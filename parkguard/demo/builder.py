@@ -494,12 +494,10 @@ def demo_response(*, enterprise: Enterprise, officer: User, second: User) -> Non
         )
         after = dt.timedelta(minutes=DATA["response_report_after_minutes"])
         incident_report(scope=scope, incident=incident, by=officer, at=alert.opened_at + after)
-    contact = (
-        Person.objects.filter(enterprise=enterprise)
-        .exclude(pk=alert.person_id if alert else None)
-        .order_by("id")[2:3]
-        .first()
-    )
+    people = Person.objects.filter(enterprise=enterprise).order_by("id")
+    if alert is not None:
+        people = people.exclude(pk=alert.person_id)
+    contact = people[2:3].first()
     if contact is not None:
         zone_move_request(
             scope=scope,
