@@ -12,10 +12,11 @@ from django.db.models import Q
 
 from parkguard.audit.services import audit_record
 from parkguard.gate.models import AccessCheck
+from parkguard.health.models import Alert
 from parkguard.notify.choices import Kind
 from parkguard.notify.privacy import name_mask
 from parkguard.notify.services import notify_send
-from parkguard.orgs.access import Scope, require
+from parkguard.orgs.access import SYSTEM, Scope, require
 from parkguard.orgs.choices import COMMUNITY_ROLES, JURISDICTION_ROLES
 from parkguard.orgs.models import Enterprise, Membership
 from parkguard.people.choices import EmploymentStatus
@@ -41,6 +42,7 @@ from parkguard.response.models import (
     ZoneMove,
 )
 from parkguard.status.choices import HoldKind
+from parkguard.status.models import StatusHold
 from parkguard.status.overrides import REASON_MIN, SELF_APPROVAL
 from parkguard.status.services import status_hold_clear, status_hold_open
 
@@ -284,6 +286,40 @@ def zone_move_decide(
     return move
 
 
+def zones_follow_evidence(*, at: dt.datetime) -> int:
+    """Move everyone whose open evidence has not moved them yet: an open symptom or fever alert,
+    an open positive hold (Z-5.2f, Z-5.1), as the pack says. Run every minute by a task, so a
+    person moves without anyone opening a page; the gate already holds them on the evidence.
+    Evidence the packs give no zone, or that would not make the zone stricter, moves nobody.
+    Returns how many moved."""
+    pending: list[tuple[int, str, str]] = [
+        (person_id, kind, f"health.alert:{pk}")
+        for pk, person_id, kind in Alert.objects.filter(closed_at__isnull=True).values_list(
+            "pk", "person_id", "kind"
+        )
+    ]
+    pending += [
+        (person_id, Evidence.POSITIVE, source)
+        for person_id, source in StatusHold.objects.filter(
+            kind=HoldKind.POSITIVE, cleared_at__isnull=True
+        ).values_list("person_id", "source")
+    ]
+    moved = 0
+    for person_id, evidence, source in pending:
+        if ZoneMove.objects.filter(person_id=person_id, source=source).exists():
+            continue
+        person = Person.objects.select_related("enterprise__jurisdiction").get(pk=person_id)
+        try:
+            with transaction.atomic():
+                move = zone_move_by_evidence(
+                    scope=SYSTEM, person=person, evidence=evidence, source=source, at=at
+                )
+        except ValidationError:
+            continue
+        moved += move is not None
+    return moved
+
+
 # --- incidents and the three first times (Z-4.2) ----------------------------------------
 def _log(incident: Incident, kind: str, text: str, by: User | None, at: dt.datetime) -> None:
     TimelineEntry.objects.create(incident=incident, kind=kind, text=text[:300], by=by, at=at)
@@ -331,7 +367,7 @@ def incident_open(
                 scope=scope,
                 person=person,
                 evidence=evidence,
-                source=f"response.incident:{incident.pk}",
+                source=source or f"response.incident:{incident.pk}",
                 by=by,
                 at=at,
             )

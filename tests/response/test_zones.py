@@ -215,3 +215,30 @@ def test_the_officer_adds_an_area_and_requests_a_move_on_the_page(
     assert not ZoneMove.objects.exists()
     page = officer.get(f"/response/enterprises/{w.a1.pk}/").content.decode()
     assert "临时隔离点" in page and "尚未划定" not in page
+
+
+def test_z_5_2f_open_alerts_and_positives_move_people_without_a_page(
+    response_world: World,
+) -> None:
+    from parkguard.health.models import Alert
+    from parkguard.status.services import status_hold_open
+
+    w = response_world
+    Alert.objects.create(
+        person=w.a1_person, kind="symptom", reason="干咳", source="t", opened_at=AT
+    )
+    status_hold_open(
+        person_ids=[w.a1_employee_person.pk],
+        kind=HoldKind.POSITIVE,
+        reason="核酸阳性",
+        citation={},
+        source="sampling.result:1",
+        at=AT,
+    )
+    assert services.zones_follow_evidence(at=AT) == 2
+    assert PersonZone.objects.get(pk=w.a1_person.pk).colour == ZoneColour.ORANGE
+    red = PersonZone.objects.get(pk=w.a1_employee_person.pk)
+    assert red.colour == ZoneColour.RED and red.area == isolation(w)
+    # Each piece of evidence moves a person once.
+    assert services.zones_follow_evidence(at=AT) == 0
+    assert ZoneMove.objects.count() == 2
