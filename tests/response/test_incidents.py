@@ -235,3 +235,16 @@ def test_the_api_refuses_a_manual_move_without_reason(
     assert response.status_code == 422
     assert response.json()["detail"][0]["msg"] == services.REASON_REQUIRED
     assert not PersonZone.objects.exists()
+
+
+def test_the_park_overview_sums_the_minutes(
+    response_world: World, client_as: Callable[[str | None], Client]
+) -> None:
+    w = response_world
+    incident = _open(w)
+    services.incident_report(
+        scope=_scope(w), incident=incident, by=None, at=AT + dt.timedelta(minutes=7)
+    )
+    page = client_as("park_a_admin").get(f"/park/{w.park_a.pk}/").content.decode()
+    assert "<b>7</b><span>发现到报告合计分钟（1 起）" in page
+    assert "未划定临时隔离区域的企业" in page
