@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "parkguard.mobility",
     "parkguard.sampling",
     "parkguard.oversight",
+    "parkguard.response",
 ]
 
 MIDDLEWARE = [

@@ -34,4 +34,5 @@ urlpatterns = [
     path("", include("parkguard.duties.urls")),
     path("", include("parkguard.gate.urls")),
     path("", include("parkguard.oversight.urls")),
+    path("", include("parkguard.response.urls")),
 ]

@@ -66,6 +66,7 @@ from parkguard.oversight.models import (
 )
 from parkguard.people.models import HouseholdMember, PersonImport
 from parkguard.policy import DEFAULT_PACKS_DIR
+from parkguard.response.models import Area, Contact, Incident, LinkageTask, ZoneMove
 from parkguard.rules.models import UploadedPack
 from parkguard.rules.services import pack_upload
 from parkguard.sampling.models import AntigenPhoto, Lab, ResultImport, Sample, SamplingRound
@@ -165,6 +166,7 @@ def _victims(world: World) -> dict[str, Any]:
     trip, declaration = _mobility_victims(world)
     isolation, visitor = _isolation_and_visitor(world, declaration)
     testing = _sampling_victims(world)
+    response = _response_victims(world)
     return {
         **{k: v.pk for k, v in testing.items()},
         "isolation_id": isolation.pk,  # A1's returnee's isolation: no change, no release
@@ -191,6 +193,11 @@ def _victims(world: World) -> dict[str, Any]:
         "code": gate.place_code,  # A1's place code: only A1's own people may register there
         "pass_id": printed.pk,  # A1's printed pass: outsiders may not print or revoke it
         "upload_id": upload.pk,  # park A's uploaded draft pack: park roles of park A only
+        # A1's pending zone move, open incident, its linkage task and candidate contact.
+        "move_id": response["ZoneMove"].pk,
+        "incident_id": response["Incident"].pk,
+        "task_id": response["LinkageTask"].pk,
+        "contact_id": response["Contact"].pk,
         "id": world.users["a1_officer"].pk,  # admin's password-change page for a user
         # A1's inspection, its rectification item and a photo (issue 16): outsiders may not
         # see, reply, close, reopen or report them; A1's lower roles may not either.
@@ -214,6 +221,7 @@ def _victims(world: World) -> dict[str, Any]:
             oversight["RectificationEvent"].text,
             oversight["Application"].title,
             oversight["GroupMember"].name,
+            str(response["Incident"]),
         ],
         "models": {
             "Enterprise": world.a1,
@@ -235,6 +243,7 @@ def _victims(world: World) -> dict[str, Any]:
             "TemporaryPass": temp_pass,
             "AccessCheck": check,
             "UploadedPack": upload,
+            **response,
             "User": world.users["a1_officer"],
             "Trip": trip,
             "ReturnDeclaration": declaration,
@@ -312,6 +321,46 @@ def _gate_victims(
         reasons=[{"text": "无48小时内的核酸检测阴性证明", "citation": None}],
     )
     return gate, printed, visitor, check
+
+
+def _response_victims(world: World) -> dict[str, Model]:
+    """A1's isolation area, a pending manual zone move, an open incident with a linkage task
+    and a candidate contact (issue 14): nobody outside A1's officers and park may touch them."""
+    area = Area.objects.create(
+        enterprise=world.a1,
+        name="甲一临时隔离点",
+        block="living",
+        capacity=4,
+        zone="red",
+        is_isolation=True,
+        created_at=_now(),
+    )
+    move = ZoneMove.objects.create(
+        person=world.a1_person,
+        colour="orange",
+        area=area,
+        reason="甲一待复核的分区调整",
+        state="pending",
+        requested_by=world.users["a1_officer"],
+        requested_at=_now(),
+    )
+    incident = Incident.objects.create(
+        enterprise=world.a1,
+        person=world.a1_person,
+        title="甲一员工发热事件",
+        detected_at=_now(),
+    )
+    task = LinkageTask.objects.create(incident=incident, label="重点区域消杀", due_at=_now())
+    contact = Contact.objects.create(
+        incident=incident, person=world.a1_employee_person, basis="同一出入口", found_at=_now()
+    )
+    return {
+        "Area": area,
+        "ZoneMove": move,
+        "Incident": incident,
+        "LinkageTask": task,
+        "Contact": contact,
+    }
 
 
 def _pack_upload_victim(world: World) -> UploadedPack:
@@ -777,6 +826,14 @@ API_BODIES: dict[str, dict[str, Any]] = {
         "headcount": 10,
         "participants_origin": "local",
     },
+    # Zones and incidents (issue 14).
+    "areas": {"name": "外人区块", "block": "production", "capacity": 5},
+    "incidents": {"person_id": 1, "title": "越权登记"},
+    # "report" (an incident's first report) shares the rectification report's body above.
+    "isolate": {},
+    "trace": {},
+    "done": {},
+    "review": {"confirm": True},
 }
 
 

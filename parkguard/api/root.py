@@ -30,6 +30,7 @@ from parkguard.oversight.api import router as oversight_router
 from parkguard.overview.api import router as overview_router
 from parkguard.people.api import logins_router
 from parkguard.people.api import router as people_router
+from parkguard.response.api import router as response_router
 from parkguard.rules.api import router as rules_router
 from parkguard.sampling.api import router as sampling_router
 from parkguard.status.api import router as status_router
@@ -102,3 +103,4 @@ api.add_router("/", status_router)
 api.add_router("/", duties_router)
 api.add_router("/", gate_router)
 api.add_router("/", oversight_router)
+api.add_router("/", response_router)

@@ -435,6 +435,7 @@ def demo_load(*, if_empty: bool = False) -> DemoResult | None:
     demo_inbox(users=users, enterprise=a1, park=park_a)
     demo_health_today(enterprise=a1, me=me, officer=users["officer"])
     demo_duties(enterprises=enterprises, me=me)
+    demo_response(enterprise=a1, officer=users["officer"], second=users["ent_admin"])
     demo_gate_today(
         enterprises=[e for e in enterprises if e.jurisdiction_id == park_a.pk],
         park=park_a,
@@ -454,6 +455,73 @@ def demo_load(*, if_empty: bool = False) -> DemoResult | None:
     )
     total = Person.objects.count()
     return DemoResult(summary=f"{len(enterprises)} 家企业，{total} 名人员，2 个园区")
+
+
+def demo_response(*, enterprise: Enterprise, officer: User, second: User) -> None:
+    """Zones and an open incident in the first enterprise: its areas and isolation area; the
+    person with today's fever alert moved to orange by the pack, the incident opened from the
+    alert and reported (isolation and linkage tasks still to do); a manual move to orange the
+    officer proposed, waiting for the enterprise admin's approval."""
+    from django.utils import timezone
+
+    from parkguard.health.models import Alert
+    from parkguard.orgs.access import scope_for_user
+    from parkguard.response.models import Area
+    from parkguard.response.services import (
+        area_create,
+        incident_open,
+        incident_report,
+        zone_move_request,
+    )
+
+    if Area.objects.filter(enterprise=enterprise).exists():
+        return
+    now = timezone.now()
+    scope = scope_for_user(officer)
+    for spec in DATA["response_areas"]:
+        area_create(
+            scope=scope,
+            enterprise=enterprise,
+            name=spec["name"],
+            block=spec["block"],
+            capacity=spec["capacity"],
+            zone=spec["zone"],
+            is_isolation=spec.get("isolation", False),
+            by=officer,
+            at=now,
+        )
+    alert = (
+        Alert.objects.filter(person__enterprise=enterprise, closed_at__isnull=True)
+        .select_related("person")
+        .order_by("opened_at", "id")
+        .first()
+    )
+    if alert is not None:
+        incident = incident_open(
+            scope=scope,
+            person=alert.person,
+            title=alert.reason,
+            evidence=alert.kind,
+            source=alert.status_source,
+            detected_at=alert.opened_at,
+            by=officer,
+            at=alert.opened_at,
+        )
+        after = dt.timedelta(minutes=DATA["response_report_after_minutes"])
+        incident_report(scope=scope, incident=incident, by=officer, at=alert.opened_at + after)
+    people = Person.objects.filter(enterprise=enterprise).order_by("id")
+    if alert is not None:
+        people = people.exclude(pk=alert.person_id)
+    contact = people[2:3].first()
+    if contact is not None:
+        zone_move_request(
+            scope=scope,
+            person=contact,
+            colour="orange",
+            reason="社区通报：与外地确诊病例同乘一班车，列为次密接",
+            by=officer,
+            at=now,
+        )
 
 
 def demo_pack_draft(*, park: Jurisdiction, by: User) -> None:

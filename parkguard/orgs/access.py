@@ -361,6 +361,14 @@ ACTIONS: dict[str, Grant] = {
     # Register a visitor before arrival (J-1.2): the host (an employee, for their own
     # visitors) or the enterprise's officers.
     "manage_visitors": Grant(enterprise_roles=ENTERPRISE_EDITORS, own=True),
+    # Zones and incidents (issue 14). Open an enterprise's zones, incidents and contacts:
+    # its officers and the park's staff.
+    "view_response": Grant(enterprise_roles=ENTERPRISE_EDITORS, park_roles=JURISDICTION_ROLES),
+    # Keep areas and the isolation area, move people between zones (a manual move needs a
+    # second person's approval, never one's own), confirm traced contacts: officers, park admins.
+    "manage_zones": _EDITORS,
+    # Open an incident and record its three first times and linkage tasks (Z-4.2).
+    "manage_incidents": _EDITORS,
 }
 
 

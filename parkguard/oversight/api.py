@@ -64,7 +64,7 @@ class ReplyIn(Schema):
     )
 
 
-class DecisionIn(Schema):
+class RectificationDecisionIn(Schema):
     note: str = Field(default="", max_length=200, description="复核意见或退回理由")
     deadline: dt.date | None = Field(default=None, description="退回时新的整改期限；上报时的限期")
 
@@ -168,7 +168,9 @@ def rectification_reply(request: HttpRequest, payload: ReplyIn, rectification_id
     return Status(200, _out(item, timezone.localdate()))
 
 
-def _decision(request: HttpRequest, rectification_id: int, payload: DecisionIn, kind: str) -> Any:
+def _decision(
+    request: HttpRequest, rectification_id: int, payload: RectificationDecisionIn, kind: str
+) -> Any:
     item = _item(request, rectification_id)
     common: dict[str, Any] = {
         "scope": scope(request),
@@ -195,7 +197,9 @@ def _decision(request: HttpRequest, rectification_id: int, payload: DecisionIn, 
     auth=SESSION,
     summary="督查员复核销号",
 )
-def rectification_close(request: HttpRequest, payload: DecisionIn, rectification_id: int) -> Any:
+def rectification_close(
+    request: HttpRequest, payload: RectificationDecisionIn, rectification_id: int
+) -> Any:
     return _decision(request, rectification_id, payload, "close")
 
 
@@ -205,7 +209,9 @@ def rectification_close(request: HttpRequest, payload: DecisionIn, rectification
     auth=SESSION,
     summary="督查员退回重新整改",
 )
-def rectification_reopen(request: HttpRequest, payload: DecisionIn, rectification_id: int) -> Any:
+def rectification_reopen(
+    request: HttpRequest, payload: RectificationDecisionIn, rectification_id: int
+) -> Any:
     return _decision(request, rectification_id, payload, "reopen")
 
 
@@ -215,7 +221,9 @@ def rectification_reopen(request: HttpRequest, payload: DecisionIn, rectificatio
     auth=SESSION,
     summary="多次退回后上报专项工作组（J-2.4）",
 )
-def rectification_report(request: HttpRequest, payload: DecisionIn, rectification_id: int) -> Any:
+def rectification_report(
+    request: HttpRequest, payload: RectificationDecisionIn, rectification_id: int
+) -> Any:
     return _decision(request, rectification_id, payload, "report")
 
 

@@ -17,6 +17,7 @@ from parkguard.orgs.access import can, can_edit_enterprise, get_visible_or_404, 
 from parkguard.orgs.choices import JURISDICTION_ROLES, Role
 from parkguard.orgs.models import Enterprise, Membership
 from parkguard.overview import selectors
+from parkguard.response import selectors as response_selectors
 
 
 @login_required
@@ -66,6 +67,7 @@ def park_overview(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
         "trend": trend,
         "trend_chart": trend.chart(),
         "can_upload_pack": can(scope, "upload_pack", park),
+        "response": response_selectors.park_board(scope=scope, park=park),
     }
     return render(request, "overview/park_overview.html", context)
 

@@ -20,6 +20,7 @@ class HoldKind(models.TextChoices):
     # A returnee's or visitor's plan (isolation, tests, reports) does not allow entry yet.
     PLAN = "plan", "返岗/来访计划未完成"
     MANUAL = "manual", "人工限制（经复核）"
+    ZONE = "zone", "橙区/红区管控"
 
 
 class OverrideAction(models.TextChoices):

@@ -1,0 +1,403 @@
+"""JSON API of zones and incidents (session only): areas, people in zones, manual moves with
+a second approver, incidents with the three first times, contact tracing and review."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Field, Router, Schema, Status
+
+from parkguard.api.auth import SessionScope, scope
+from parkguard.lib.api_errors import DB_ID_MAX, FieldErrors, field_errors
+from parkguard.orgs.access import get_visible_or_404, scope_of
+from parkguard.people.models import Person
+from parkguard.response import selectors, services
+from parkguard.response.choices import BlockType, ZoneColour
+from parkguard.response.models import Area, Contact, Incident, LinkageTask, ZoneMove
+
+router = Router(tags=["分区与疫情事件"])
+SESSION = SessionScope(scope_of)
+LIST_MAX = 200
+
+
+class ResponseAreaIn(Schema):
+    name: str = Field(max_length=80, description="区块名称")
+    block: BlockType = Field(description="区块类型（Z-5.1b）")
+    capacity: int = Field(ge=1, le=DB_ID_MAX, description="容量（人）")
+    zone: ZoneColour = Field(default=ZoneColour.GREEN, description="分区颜色")
+    is_isolation: bool = Field(default=False, description="临时隔离管控区域（按红区管理）")
+
+
+class ResponseAreaOut(Schema):
+    id: int
+    name: str
+    block: str
+    capacity: int
+    zone: str
+    is_isolation: bool
+    present: int
+
+
+class ResponsePersonZoneOut(Schema):
+    person_id: int
+    colour: str
+    area_id: int | None
+    since: dt.datetime
+    reason: str
+
+
+class ResponseMoveIn(Schema):
+    person_id: int = Field(ge=1, le=DB_ID_MAX, description="人员编号")
+    colour: ZoneColour = Field(description="转入的分区")
+    area_id: int | None = Field(default=None, ge=1, le=DB_ID_MAX, description="区块（可选）")
+    reason: str = Field(max_length=300, description="理由（复核人与审计可见）")
+
+
+class ResponseMoveDecisionIn(Schema):
+    approve: bool = Field(description="true 批准并生效 / false 驳回")
+    note: str = Field(default="", max_length=300, description="复核意见（可选）")
+
+
+class ResponseMoveOut(Schema):
+    id: int
+    person_id: int
+    colour: str
+    area_id: int | None
+    reason: str
+    state: str
+    requested_at: dt.datetime
+    decided_at: dt.datetime | None
+
+
+class ResponseIncidentIn(Schema):
+    person_id: int = Field(ge=1, le=DB_ID_MAX, description="指示人员编号")
+    title: str = Field(max_length=120, description="事件简述")
+
+
+class ResponseTimelineOut(Schema):
+    kind: str
+    at: dt.datetime
+    text: str
+
+
+class ResponseTaskOut(Schema):
+    id: int
+    label: str
+    due_at: dt.datetime
+    done_at: dt.datetime | None
+
+
+class ResponseContactOut(Schema):
+    id: int
+    person_id: int
+    basis: str
+    state: str
+
+
+class ResponseIncidentOut(Schema):
+    id: int
+    enterprise_id: int
+    person_id: int
+    title: str
+    state: str
+    detected_at: dt.datetime
+    reported_at: dt.datetime | None
+    isolated_at: dt.datetime | None
+    minutes_to_report: int | None
+    minutes_to_isolation: int | None
+    timeline: list[ResponseTimelineOut]
+    tasks: list[ResponseTaskOut]
+    contacts: list[ResponseContactOut]
+
+
+class ResponseContactReviewIn(Schema):
+    confirm: bool = Field(description="true 确认密接（转入橙区）/ false 排除")
+
+
+class ResponseEmptyIn(Schema):
+    pass
+
+
+def _move_out(m: ZoneMove) -> dict[str, Any]:
+    return {
+        "id": m.pk,
+        "person_id": m.person_id,
+        "colour": m.colour,
+        "area_id": m.area_id,
+        "reason": m.reason,
+        "state": m.state,
+        "requested_at": m.requested_at,
+        "decided_at": m.decided_at,
+    }
+
+
+def _incident_out(i: Incident) -> dict[str, Any]:
+    return {
+        "id": i.pk,
+        "enterprise_id": i.enterprise_id,
+        "person_id": i.person_id,
+        "title": i.title,
+        "state": i.state,
+        "detected_at": i.detected_at,
+        "reported_at": i.reported_at,
+        "isolated_at": i.isolated_at,
+        "minutes_to_report": i.minutes_to_report,
+        "minutes_to_isolation": i.minutes_to_isolation,
+        "timeline": [{"kind": t.kind, "at": t.at, "text": t.text} for t in i.timeline.all()],
+        "tasks": [
+            {"id": t.pk, "label": t.label, "due_at": t.due_at, "done_at": t.done_at}
+            for t in i.tasks.all()
+        ],
+        "contacts": [
+            {"id": c.pk, "person_id": c.person_id, "basis": c.basis, "state": c.state}
+            for c in selectors.contacts_of(incident=i)
+        ],
+    }
+
+
+@router.get(
+    "/response/enterprises/{enterprise_id}/areas",
+    response=list[ResponseAreaOut],
+    auth=SESSION,
+    summary="本企业的区块、分区与在区人数",
+)
+def area_list(request: HttpRequest, enterprise_id: int) -> Any:
+    caller = scope(request)
+    e = selectors.enterprise_for_response(scope=caller, enterprise_id=enterprise_id)
+    return [
+        {
+            "id": a.pk,
+            "name": a.name,
+            "block": a.block,
+            "capacity": a.capacity,
+            "zone": a.zone,
+            "is_isolation": a.is_isolation,
+            "present": n,
+        }
+        for a, n in selectors.areas_of(scope=caller, enterprise=e)
+    ]
+
+
+@router.post(
+    "/response/enterprises/{enterprise_id}/areas",
+    response={201: ResponseAreaOut, 422: FieldErrors},
+    auth=SESSION,
+    summary="登记区块（临时隔离管控区域按红区管理）",
+)
+def area_create(request: HttpRequest, enterprise_id: int, payload: ResponseAreaIn) -> Any:
+    caller = scope(request)
+    e = selectors.enterprise_for_response(scope=caller, enterprise_id=enterprise_id)
+    try:
+        a = services.area_create(
+            scope=caller,
+            enterprise=e,
+            name=payload.name,
+            block=payload.block,
+            capacity=payload.capacity,
+            zone=payload.zone,
+            is_isolation=payload.is_isolation,
+            by=request.user,  # type: ignore[arg-type]
+            at=timezone.now(),
+        )
+    except DjangoValidationError as exc:
+        return field_errors(exc)
+    out = {f: getattr(a, f) for f in ("id", "name", "block", "capacity", "zone", "is_isolation")}
+    return Status(201, {**out, "present": 0})
+
+
+@router.get(
+    "/response/enterprises/{enterprise_id}/zones",
+    response=list[ResponsePersonZoneOut],
+    auth=SESSION,
+    summary="不在绿区的人员",
+)
+def zone_list(request: HttpRequest, enterprise_id: int) -> Any:
+    caller = scope(request)
+    e = selectors.enterprise_for_response(scope=caller, enterprise_id=enterprise_id)
+    return [
+        {
+            "person_id": z.person_id,
+            "colour": z.colour,
+            "area_id": z.area_id,
+            "since": z.since,
+            "reason": z.move.reason,
+        }
+        for z in selectors.people_in_zones(scope=caller, enterprise=e)[:LIST_MAX]
+    ]
+
+
+@router.post(
+    "/response/moves",
+    response={201: ResponseMoveOut, 422: FieldErrors},
+    auth=SESSION,
+    summary="申请人工调整分区（须另一人复核后生效）",
+)
+def move_request(request: HttpRequest, payload: ResponseMoveIn) -> Any:
+    caller = scope(request)
+    person = get_visible_or_404(caller, Person, pk=payload.person_id)
+    area = None
+    if payload.area_id is not None:
+        area = get_visible_or_404(caller, Area, pk=payload.area_id)
+    try:
+        move = services.zone_move_request(
+            scope=caller,
+            person=person,
+            colour=payload.colour,
+            area=area,
+            reason=payload.reason,
+            by=request.user,  # type: ignore[arg-type]
+            at=timezone.now(),
+        )
+    except DjangoValidationError as exc:
+        return field_errors(exc)
+    return Status(201, _move_out(move))
+
+
+@router.post(
+    "/response/moves/{move_id}/decision",
+    response={200: ResponseMoveOut, 422: FieldErrors},
+    auth=SESSION,
+    summary="复核人工调整：批准（立即生效）或驳回；不能复核自己提出的",
+)
+def move_decide(request: HttpRequest, move_id: int, payload: ResponseMoveDecisionIn) -> Any:
+    caller = scope(request)
+    move = get_visible_or_404(caller, ZoneMove.objects.select_related("person"), pk=move_id)
+    try:
+        decided = services.zone_move_decide(
+            scope=caller,
+            move=move,
+            approve=payload.approve,
+            by=request.user,  # type: ignore[arg-type]
+            at=timezone.now(),
+        )
+    except DjangoValidationError as exc:
+        return field_errors(exc)
+    return _move_out(decided)
+
+
+@router.post(
+    "/response/enterprises/{enterprise_id}/incidents",
+    response={201: ResponseIncidentOut, 422: FieldErrors},
+    auth=SESSION,
+    summary="登记疫情事件（联动任务按规则包生成）",
+)
+def incident_open(request: HttpRequest, enterprise_id: int, payload: ResponseIncidentIn) -> Any:
+    caller = scope(request)
+    e = selectors.enterprise_for_response(scope=caller, enterprise_id=enterprise_id)
+    person = get_visible_or_404(caller, Person, pk=payload.person_id, enterprise=e)
+    try:
+        found = services.incident_open(
+            scope=caller,
+            person=person,
+            title=payload.title,
+            by=request.user,  # type: ignore[arg-type]
+            at=timezone.now(),
+        )
+    except DjangoValidationError as exc:
+        return field_errors(exc)
+    return Status(201, _incident_out(found))
+
+
+@router.get(
+    "/response/incidents/{incident_id}",
+    response=ResponseIncidentOut,
+    auth=SESSION,
+    summary="疫情事件：时间线、三个“第一时间”的分钟数、联动任务、密接候选",
+)
+def incident_detail(request: HttpRequest, incident_id: int) -> Any:
+    found = selectors.incident_detail(scope=scope(request), incident_id=incident_id)
+    return _incident_out(found)
+
+
+def _step(request: HttpRequest, incident_id: int, step: str) -> Any:
+    caller = scope(request)
+    found = selectors.incident_detail(scope=caller, incident_id=incident_id)
+    by, at = request.user, timezone.now()
+    try:
+        if step == "report":
+            services.incident_report(scope=caller, incident=found, by=by, at=at)  # type: ignore[arg-type]
+        elif step == "isolate":
+            services.incident_isolate(scope=caller, incident=found, by=by, at=at)  # type: ignore[arg-type]
+        else:
+            services.contacts_trace(scope=caller, incident=found, by=by, at=at)  # type: ignore[arg-type]
+    except DjangoValidationError as exc:
+        return field_errors(exc)
+    found.refresh_from_db()
+    return _incident_out(found)
+
+
+@router.post(
+    "/response/incidents/{incident_id}/report",
+    response={200: ResponseIncidentOut, 422: FieldErrors},
+    auth=SESSION,
+    summary="第一时间报告：园区领导小组与街道社区（站内消息与群机器人）",
+)
+def incident_report(request: HttpRequest, incident_id: int, payload: ResponseEmptyIn) -> Any:
+    return _step(request, incident_id, "report")
+
+
+@router.post(
+    "/response/incidents/{incident_id}/isolate",
+    response={200: ResponseIncidentOut, 422: FieldErrors},
+    auth=SESSION,
+    summary="第一时间隔离：转入临时隔离管控区域并报请转运",
+)
+def incident_isolate(request: HttpRequest, incident_id: int, payload: ResponseEmptyIn) -> Any:
+    return _step(request, incident_id, "isolate")
+
+
+@router.post(
+    "/response/incidents/{incident_id}/trace",
+    response={200: ResponseIncidentOut, 422: FieldErrors},
+    auth=SESSION,
+    summary="密接排查：同一出入口/场所码 N 分钟内经过者、同一班组（N 与时间窗取自规则包）",
+)
+def incident_trace(request: HttpRequest, incident_id: int, payload: ResponseEmptyIn) -> Any:
+    return _step(request, incident_id, "trace")
+
+
+@router.post(
+    "/response/tasks/{task_id}/done",
+    response={200: ResponseTaskOut, 422: FieldErrors},
+    auth=SESSION,
+    summary="联动任务完成",
+)
+def task_done(request: HttpRequest, task_id: int, payload: ResponseEmptyIn) -> Any:
+    caller = scope(request)
+    task = get_visible_or_404(caller, LinkageTask, pk=task_id)
+    try:
+        done = services.linkage_task_done(
+            scope=caller,
+            task=task,
+            by=request.user,  # type: ignore[arg-type]
+            at=timezone.now(),
+        )
+    except DjangoValidationError as exc:
+        return field_errors(exc)
+    return {"id": done.pk, "label": done.label, "due_at": done.due_at, "done_at": done.done_at}
+
+
+@router.post(
+    "/response/contacts/{contact_id}/review",
+    response={200: ResponseContactOut, 422: FieldErrors},
+    auth=SESSION,
+    summary="核实密接候选：确认（转入橙区）或排除",
+)
+def contact_review(request: HttpRequest, contact_id: int, payload: ResponseContactReviewIn) -> Any:
+    caller = scope(request)
+    contact = get_visible_or_404(caller, Contact, pk=contact_id)
+    try:
+        c = services.contact_review(
+            scope=caller,
+            contact=contact,
+            confirm=payload.confirm,
+            by=request.user,  # type: ignore[arg-type]
+            at=timezone.now(),
+        )
+    except DjangoValidationError as exc:
+        return field_errors(exc)
+    return {"id": c.pk, "person_id": c.person_id, "basis": c.basis, "state": c.state}

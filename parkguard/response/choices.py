@@ -1,0 +1,66 @@
+"""Enumerations of zones and incidents (Z-5.1, Z-5.1b, Z-4.2)."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class BlockType(models.TextChoices):
+    """Z-5.1b: the five kinds of block inside an enterprise."""
+
+    HANDOVER = "handover", "交接区块"
+    PRODUCTION = "production", "生产经营区块"
+    LIVING = "living", "生活区块"
+    PUBLIC_HEALTH = "public_health", "公共卫生区块"
+    PUBLIC_SPACE = "public_space", "公共空间"
+
+
+class ZoneColour(models.TextChoices):
+    """Z-5.1: least to most severe, in this order."""
+
+    GREEN = "green", "绿区"
+    BLUE = "blue", "蓝区"
+    ORANGE = "orange", "橙区"
+    RED = "red", "红区"
+
+
+SEVERITY = [c.value for c in ZoneColour]
+# A move into these opens a status hold: the gate refuses entry at once.
+HELD_COLOURS = {ZoneColour.ORANGE.value, ZoneColour.RED.value}
+
+
+class Evidence(models.TextChoices):
+    """What moves a person into a zone by evidence; the pack says which colour."""
+
+    SYMPTOM = "symptom", "可疑症状"
+    FEVER = "fever", "体温异常"
+    POSITIVE = "positive", "检测阳性"
+    CLOSE_CONTACT = "close_contact", "确认密接"
+
+
+class MoveState(models.TextChoices):
+    PENDING = "pending", "待复核"
+    APPLIED = "applied", "已生效"
+    REFUSED = "refused", "已驳回"
+
+
+class IncidentState(models.TextChoices):
+    OPEN = "open", "处置中"
+    CLOSED = "closed", "已结束"
+
+
+class TimelineKind(models.TextChoices):
+    OPENED = "opened", "发现并登记"
+    REPORTED = "reported", "第一时间报告"
+    ISOLATED = "isolated", "第一时间隔离"
+    TRANSFER = "transfer", "报请转运"
+    TASK_DONE = "task_done", "联动任务完成"
+    ZONE = "zone", "分区变动"
+    TRACED = "traced", "密接排查"
+    CLOSED = "closed", "处置结束"
+
+
+class ContactState(models.TextChoices):
+    PROPOSED = "proposed", "待核实"
+    CONFIRMED = "confirmed", "已确认密接"
+    DISMISSED = "dismissed", "已排除"

@@ -1,0 +1,135 @@
+"""What the packs a park follows say about zones, the three first times and tracing: the
+colour each kind of evidence moves a person to, the due times, the tracing gap and window.
+Read through the rules app, never set in Python."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from parkguard.orgs.models import Jurisdiction
+from parkguard.policy import Citation, PersonFacts, PolicyInputError, incident_deadlines, zone_for
+from parkguard.policy.context import Params
+from parkguard.response.choices import SEVERITY, Evidence
+from parkguard.rules.selectors import followed
+
+# How each kind of evidence is put to the engine; the pack decides the colour.
+_FACTS: dict[str, dict[str, Any]] = {
+    Evidence.SYMPTOM: {"symptoms": ("干咳",)},
+    Evidence.FEVER: {"symptoms": ("发热",), "temperature_abnormal": True},
+    Evidence.POSITIVE: {"facts": {"test_positive": True}},
+    Evidence.CLOSE_CONTACT: {"facts": {"close_contact": True}},
+}
+
+
+def citation_json(citation: Citation | None) -> dict[str, Any]:
+    return dataclasses.asdict(citation) if citation is not None else {}
+
+
+@dataclass(frozen=True)
+class ZoneRule:
+    colour: str
+    meaning: str
+    citation: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Step:
+    label: str
+    due_at: dt.datetime
+    citation: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Timing:
+    """Minutes the pack allows for each first time, and the tracing gap and window."""
+
+    report_minutes: int | None = None
+    isolate_minutes: int | None = None
+    trace_gap_minutes: int | None = None
+    trace_window_days: int | None = None
+    citation: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+
+def zone_for_evidence(*, park: Jurisdiction, evidence: str, at: dt.datetime) -> ZoneRule | None:
+    """The most severe colour any followed pack gives this evidence; None if none does."""
+    best: ZoneRule | None = None
+    for entry in followed(park=park, on=at.date()):
+        pack = entry.pack
+        if pack is None:
+            continue
+        given = dict(_FACTS.get(evidence, {}))
+        declared = set(pack.spec.facts)
+        given["facts"] = {k: v for k, v in given.get("facts", {}).items() if k in declared}
+        try:
+            decision = zone_for(
+                pack=pack,
+                person=PersonFacts(kind="employee", **given),
+                at=at.replace(tzinfo=None),
+                params=entry.params,
+            )
+        except PolicyInputError:
+            continue
+        if decision is None or decision.colour == "green":
+            continue
+        if best is None or SEVERITY.index(decision.colour) > SEVERITY.index(best.colour):
+            best = ZoneRule(decision.colour, decision.meaning, citation_json(decision.citation))
+    return best
+
+
+def _raw(pack: Any, params: Any, name: str) -> int | None:
+    if name not in pack.parameters:
+        return None
+    try:
+        value = Params(pack, params).raw(name)
+    except PolicyInputError:
+        return None
+    return value if isinstance(value, int) else None
+
+
+def timing(*, park: Jurisdiction, on: dt.date) -> Timing:
+    """The strictest (smallest) minutes any followed pack sets; the first pack's citation."""
+    found: dict[str, int] = {}
+    citation: dict[str, Any] = {}
+    names = {
+        "report_minutes": "report_within_minutes",
+        "isolate_minutes": "isolate_within_minutes",
+        "trace_gap_minutes": "trace_gap_minutes",
+        "trace_window_days": "trace_window_days",
+    }
+    for entry in followed(park=park, on=on):
+        if entry.pack is None:
+            continue
+        for field, name in names.items():
+            value = _raw(entry.pack, entry.params, name)
+            if value is not None and (field not in found or value < found[field]):
+                found[field] = value
+                citation = citation or {
+                    "pack_id": entry.pack.id,
+                    "version": entry.pack.version,
+                    "document_number": entry.pack.spec.document_number,
+                    "clause": entry.pack.parameters[name].clause,
+                }
+    return Timing(**found, citation=citation)
+
+
+def linkage_steps(*, park: Jurisdiction, found_at: dt.datetime) -> list[Step]:
+    """The incident steps with a due time (Z-4.2 third first time), from every followed pack."""
+    steps: list[Step] = []
+    seen: set[str] = set()
+    for entry in followed(park=park, on=found_at.date()):
+        if entry.pack is None:
+            continue
+        try:
+            found = incident_deadlines(pack=entry.pack, found_at=found_at, params=entry.params)
+        except PolicyInputError:
+            continue
+        for d in found:
+            # "Immediately" steps are the report and isolation, recorded on the incident.
+            if d.due_at == found_at or d.action in seen:
+                continue
+            seen.add(d.action)
+            steps.append(Step(d.action, d.due_at, citation_json(d.citation)))
+    return steps

@@ -1,0 +1,599 @@
+"""Writes of zones and incidents. Every service asks `orgs.access.require()` first, validates
+everything before it writes, and is one transaction: a refused write changes nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+
+from parkguard.audit.services import audit_record
+from parkguard.gate.models import AccessCheck
+from parkguard.health.models import Alert
+from parkguard.notify.choices import Kind
+from parkguard.notify.privacy import name_mask
+from parkguard.notify.services import notify_send
+from parkguard.orgs.access import SYSTEM, Scope, require
+from parkguard.orgs.choices import COMMUNITY_ROLES, JURISDICTION_ROLES
+from parkguard.orgs.models import Enterprise, Membership
+from parkguard.people.choices import EmploymentStatus
+from parkguard.people.models import Person
+from parkguard.response import rules
+from parkguard.response.choices import (
+    HELD_COLOURS,
+    SEVERITY,
+    BlockType,
+    ContactState,
+    Evidence,
+    MoveState,
+    TimelineKind,
+    ZoneColour,
+)
+from parkguard.response.models import (
+    Area,
+    Contact,
+    Incident,
+    LinkageTask,
+    PersonZone,
+    TimelineEntry,
+    ZoneMove,
+)
+from parkguard.status.choices import HoldKind
+from parkguard.status.models import StatusHold
+from parkguard.status.overrides import REASON_MIN, SELF_APPROVAL
+from parkguard.status.services import status_hold_clear, status_hold_open
+
+NAME_REQUIRED = "请填写区块名称"
+NAME_TAKEN = "本企业已有同名区块"
+BLOCK_INVALID = "请选择区块类型"
+CAPACITY_INVALID = "容量须为正整数（人）"
+COLOUR_INVALID = "请选择分区颜色"
+REASON_REQUIRED = f"请写明理由（至少 {REASON_MIN} 个字），复核人和审计记录都会看到"
+AREA_OTHER_ENTERPRISE = "该区块不属于此人所在企业"
+NOT_PENDING = "该分区变动已复核过"
+SELF_APPROVAL_MOVE = SELF_APPROVAL
+NO_ZONE_RULE = "所选用的规则包没有为这类情况规定分区"
+NO_ISOLATION_AREA = "本企业尚未划定临时隔离管控区域，请先在分区页设置"
+ALREADY_REPORTED = "已报告过"
+ALREADY_ISOLATED = "已记录隔离"
+TASK_DONE_ALREADY = "该任务已完成"
+INCIDENT_CLOSED = "该事件已结束"
+TITLE_REQUIRED = "请填写事件简述"
+CONTACT_REVIEWED = "该候选已核实过"
+WINDOW_BACKWARDS = "排查时间窗的结束时间须晚于开始时间"
+NO_TRACE_RULE = "所选用的规则包没有规定密接排查的时间间隔"
+# Index-case passages per query: a few OR-ed ranges, well under any bound-parameter limit.
+TRACE_CHUNK = 200
+
+
+def _audit(
+    *,
+    by: User | None,
+    action: str,
+    target: object,
+    person: Person,
+    at: dt.datetime,
+    reason: str = "",
+    detail: dict[str, object] | None = None,
+) -> None:
+    audit_record(
+        actor=by,
+        action=action,
+        at=at,
+        target=target,
+        enterprise_id=person.enterprise_id,
+        jurisdiction_id=person.enterprise.jurisdiction_id,
+        reason=reason[:200],
+        detail={"person_id": person.pk, **(detail or {})},
+    )
+
+
+# --- areas ------------------------------------------------------------------------------
+@transaction.atomic
+def area_create(
+    *,
+    scope: Scope,
+    enterprise: Enterprise,
+    name: str,
+    block: str,
+    capacity: int | None,
+    zone: str = ZoneColour.GREEN,
+    is_isolation: bool = False,
+    by: User | None,
+    at: dt.datetime,
+) -> Area:
+    """Map one area of the enterprise (Z-5.1b); the isolation area is managed as red (Z-5.1)."""
+    require(scope, "manage_zones", enterprise)
+    errors: dict[str, str] = {}
+    name = (name or "").strip()
+    if not name:
+        errors["name"] = NAME_REQUIRED
+    elif Area.objects.filter(enterprise=enterprise, name=name).exists():
+        errors["name"] = NAME_TAKEN
+    if block not in BlockType.values:
+        errors["block"] = BLOCK_INVALID
+    if not isinstance(capacity, int) or isinstance(capacity, bool) or capacity < 1:
+        errors["capacity"] = CAPACITY_INVALID
+    if zone not in ZoneColour.values:
+        errors["zone"] = COLOUR_INVALID
+    if errors or capacity is None:
+        raise ValidationError(errors)
+    area = Area.objects.create(
+        enterprise=enterprise,
+        name=name[:80],
+        block=block,
+        capacity=capacity,
+        zone=ZoneColour.RED if is_isolation else zone,
+        is_isolation=is_isolation,
+        created_at=at,
+    )
+    audit_record(
+        actor=by,
+        action="area_create",
+        at=at,
+        target=area,
+        enterprise_id=enterprise.pk,
+        jurisdiction_id=enterprise.jurisdiction_id,
+        detail={"block": block, "isolation": is_isolation},
+    )
+    return area
+
+
+# --- people in zones --------------------------------------------------------------------
+def current_colour(person: Person) -> str:
+    row = PersonZone.objects.filter(pk=person.pk).values_list("colour", flat=True).first()
+    return row or ZoneColour.GREEN
+
+
+def _apply(move: ZoneMove, at: dt.datetime) -> None:
+    """Make an applied move the person's current zone; orange/red hold the gate at once."""
+    person = move.person
+    PersonZone.objects.update_or_create(
+        person=person,
+        defaults={
+            "enterprise_id": person.enterprise_id,
+            "colour": move.colour,
+            "area": move.area,
+            "move": move,
+            "since": at,
+        },
+    )
+    status_hold_clear(person_ids=[person.pk], kind=HoldKind.ZONE, at=at)
+    if move.colour in HELD_COLOURS:
+        status_hold_open(
+            person_ids=[person.pk],
+            kind=HoldKind.ZONE,
+            reason=f"{move.get_colour_display()}：{move.reason}"[:300],
+            citation=move.citation,
+            source=f"response.move:{move.pk}",
+            at=at,
+        )
+
+
+@transaction.atomic
+def zone_move_by_evidence(
+    *,
+    scope: Scope,
+    person: Person,
+    evidence: str,
+    source: str = "",
+    by: User | None = None,
+    at: dt.datetime,
+) -> ZoneMove | None:
+    """Move the person as the pack says for this evidence (Z-5.2f: symptom or fever → orange;
+    a positive → red). Evidence never moves anyone to a milder zone; None if nothing moved."""
+    require(scope, "manage_zones", person)
+    if evidence not in Evidence.values:
+        raise ValidationError({"evidence": NO_ZONE_RULE})
+    found = rules.zone_for_evidence(park=person.enterprise.jurisdiction, evidence=evidence, at=at)
+    if found is None:
+        raise ValidationError({"evidence": NO_ZONE_RULE})
+    if SEVERITY.index(found.colour) <= SEVERITY.index(current_colour(person)):
+        return None
+    area = None
+    if found.colour == ZoneColour.RED:
+        area = Area.objects.filter(enterprise_id=person.enterprise_id, is_isolation=True).first()
+    move = ZoneMove.objects.create(
+        person=person,
+        colour=found.colour,
+        area=area,
+        evidence=evidence,
+        reason=f"{Evidence(evidence).label}：{found.meaning}"[:300],
+        citation=found.citation,
+        source=source[:80],
+        state=MoveState.APPLIED,
+        requested_by=by,
+        requested_at=at,
+        decided_at=at,
+    )
+    _apply(move, at)
+    _audit(
+        by=by,
+        action="zone_move_evidence",
+        target=move,
+        person=person,
+        at=at,
+        detail={"colour": found.colour, "evidence": evidence},
+    )
+    return move
+
+
+@transaction.atomic
+def zone_move_request(
+    *,
+    scope: Scope,
+    person: Person,
+    colour: str,
+    reason: str,
+    area: Area | None = None,
+    by: User,
+    at: dt.datetime,
+) -> ZoneMove:
+    """Propose a manual move; it takes effect only when another person approves it."""
+    require(scope, "manage_zones", person)
+    errors: dict[str, str] = {}
+    reason = (reason or "").strip()
+    if len(reason) < REASON_MIN:
+        errors["reason"] = REASON_REQUIRED
+    if colour not in ZoneColour.values:
+        errors["colour"] = COLOUR_INVALID
+    if area is not None and area.enterprise_id != person.enterprise_id:
+        errors["area"] = AREA_OTHER_ENTERPRISE
+    if errors:
+        raise ValidationError(errors)
+    move = ZoneMove.objects.create(
+        person=person,
+        colour=colour,
+        area=area,
+        reason=reason[:300],
+        state=MoveState.PENDING,
+        requested_by=by,
+        requested_at=at,
+    )
+    _audit(
+        by=by,
+        action="zone_move_request",
+        target=move,
+        person=person,
+        at=at,
+        reason=reason,
+        detail={"colour": colour},
+    )
+    return move
+
+
+@transaction.atomic
+def zone_move_decide(
+    *, scope: Scope, move: ZoneMove, approve: bool, by: User, at: dt.datetime
+) -> ZoneMove:
+    """A second person approves (the move takes effect now) or refuses; never the proposer."""
+    require(scope, "manage_zones", move.person)
+    move = ZoneMove.objects.select_for_update().select_related("person__enterprise").get(pk=move.pk)
+    if move.state != MoveState.PENDING:
+        raise ValidationError({"__all__": NOT_PENDING})
+    if move.requested_by_id == by.pk:
+        raise ValidationError({"__all__": SELF_APPROVAL_MOVE})
+    move.approved_by, move.decided_at = by, at
+    move.state = MoveState.APPLIED if approve else MoveState.REFUSED
+    move.save(update_fields=["approved_by", "decided_at", "state"])
+    if approve:
+        _apply(move, at)
+    action = "zone_move_approve" if approve else "zone_move_refuse"
+    _audit(by=by, action=action, target=move, person=move.person, at=at, reason=move.reason)
+    return move
+
+
+def zones_follow_evidence(*, at: dt.datetime) -> int:
+    """Move everyone whose open evidence has not moved them yet: an open symptom or fever alert,
+    an open positive hold (Z-5.2f, Z-5.1), as the pack says. Run every minute by a task, so a
+    person moves without anyone opening a page; the gate already holds them on the evidence.
+    Evidence the packs give no zone, or that would not make the zone stricter, moves nobody.
+    Returns how many moved."""
+    pending: list[tuple[int, str, str]] = [
+        (person_id, kind, f"health.alert:{pk}")
+        for pk, person_id, kind in Alert.objects.filter(closed_at__isnull=True).values_list(
+            "pk", "person_id", "kind"
+        )
+    ]
+    pending += [
+        (person_id, Evidence.POSITIVE, source)
+        for person_id, source in StatusHold.objects.filter(
+            kind=HoldKind.POSITIVE, cleared_at__isnull=True
+        ).values_list("person_id", "source")
+    ]
+    moved = 0
+    for person_id, evidence, source in pending:
+        if ZoneMove.objects.filter(person_id=person_id, source=source).exists():
+            continue
+        person = Person.objects.select_related("enterprise__jurisdiction").get(pk=person_id)
+        try:
+            with transaction.atomic():
+                move = zone_move_by_evidence(
+                    scope=SYSTEM, person=person, evidence=evidence, source=source, at=at
+                )
+        except ValidationError:
+            continue
+        moved += move is not None
+    return moved
+
+
+# --- incidents and the three first times (Z-4.2) ----------------------------------------
+def _log(incident: Incident, kind: str, text: str, by: User | None, at: dt.datetime) -> None:
+    TimelineEntry.objects.create(incident=incident, kind=kind, text=text[:300], by=by, at=at)
+
+
+@transaction.atomic
+def incident_open(
+    *,
+    scope: Scope,
+    person: Person,
+    title: str,
+    evidence: str = "",
+    source: str = "",
+    detected_at: dt.datetime | None = None,
+    by: User | None,
+    at: dt.datetime,
+) -> Incident:
+    """Open an incident (from an alert or by hand), with the pack's linkage tasks; with
+    evidence, the person moves to the zone the pack gives it (Z-5.2f)."""
+    require(scope, "manage_incidents", person)
+    title = (title or "").strip()
+    if not title:
+        raise ValidationError({"title": TITLE_REQUIRED})
+    detected = detected_at or at
+    incident = Incident.objects.create(
+        enterprise_id=person.enterprise_id,
+        person=person,
+        title=title[:120],
+        source=source[:80],
+        detected_at=detected,
+        opened_by=by,
+    )
+    _log(incident, TimelineKind.OPENED, f"发现：{title}", by, at)
+    for step in rules.linkage_steps(park=person.enterprise.jurisdiction, found_at=detected):
+        LinkageTask.objects.create(
+            incident=incident,
+            label=step.label[:120],
+            owner=by,
+            due_at=step.due_at,
+            citation=step.citation,
+        )
+    if evidence:
+        try:
+            move = zone_move_by_evidence(
+                scope=scope,
+                person=person,
+                evidence=evidence,
+                source=source or f"response.incident:{incident.pk}",
+                by=by,
+                at=at,
+            )
+        except ValidationError:
+            move = None
+        if move is not None:
+            _log(
+                incident,
+                TimelineKind.ZONE,
+                f"转入{move.get_colour_display()}（{move.reason}）",
+                by,
+                at,
+            )
+    _audit(by=by, action="incident_open", target=incident, person=person, at=at)
+    return incident
+
+
+def _open(incident: Incident) -> Incident:
+    incident = (
+        Incident.objects.select_for_update()
+        .select_related("person__enterprise__jurisdiction")
+        .get(pk=incident.pk)
+    )
+    if incident.closed_at is not None:
+        raise ValidationError({"__all__": INCIDENT_CLOSED})
+    return incident
+
+
+@transaction.atomic
+def incident_report(*, scope: Scope, incident: Incident, by: User | None, at: dt.datetime) -> int:
+    """First time (1): report to the park's leading group and the person's community, through
+    the inbox and the group robots. Returns the number of inbox messages written."""
+    require(scope, "manage_incidents", incident)
+    incident = _open(incident)
+    if incident.reported_at is not None:
+        raise ValidationError({"__all__": ALREADY_REPORTED})
+    person = incident.person
+    enterprise = person.enterprise
+    park = enterprise.jurisdiction
+    leaders = Membership.objects.filter(role__in=JURISDICTION_ROLES, jurisdiction=park)
+    user_ids = set(leaders.values_list("user_id", flat=True))
+    if person.home_community_id:
+        user_ids |= set(
+            Membership.objects.filter(
+                role__in=COMMUNITY_ROLES, jurisdiction_id=person.home_community_id
+            ).values_list("user_id", flat=True)
+        )
+    title = f"{enterprise.name}：{incident.title}"
+    sent = notify_send(
+        user_ids=user_ids,
+        enterprise=enterprise,
+        jurisdiction=park,
+        kind=Kind.HEALTH_ALERT,
+        title=title,
+        body=f"{person.name}，发现于 {incident.detected_at:%m-%d %H:%M}。请按三个“第一时间”处置。",
+        group_text=f"{enterprise.name}：{name_mask(person.name)}，{incident.title}",
+        link=f"/response/incidents/{incident.pk}/",
+        at=at,
+    )
+    incident.reported_at = at
+    incident.save(update_fields=["reported_at"])
+    _log(
+        incident,
+        TimelineKind.REPORTED,
+        f"已报告园区疫情防控工作领导小组和街道社区（{sent} 人收到站内消息，并推送群机器人）",
+        by,
+        at,
+    )
+    _audit(by=by, action="incident_report", target=incident, person=person, at=at)
+    return sent
+
+
+@transaction.atomic
+def incident_isolate(
+    *, scope: Scope, incident: Incident, by: User | None, at: dt.datetime
+) -> Incident:
+    """First time (2): the person into the enterprise's isolation area (managed as red, at
+    least orange for them) and the transfer request to the health department."""
+    require(scope, "manage_incidents", incident)
+    incident = _open(incident)
+    if incident.isolated_at is not None:
+        raise ValidationError({"__all__": ALREADY_ISOLATED})
+    person = incident.person
+    area = Area.objects.filter(enterprise_id=person.enterprise_id, is_isolation=True).first()
+    if area is None:
+        raise ValidationError({"__all__": NO_ISOLATION_AREA})
+    colour = current_colour(person)
+    if SEVERITY.index(colour) < SEVERITY.index(ZoneColour.ORANGE):
+        colour = ZoneColour.ORANGE
+    move = ZoneMove.objects.create(
+        person=person,
+        colour=colour,
+        area=area,
+        reason=f"第一时间隔离：转入{area.name}",
+        source=f"response.incident:{incident.pk}",
+        state=MoveState.APPLIED,
+        requested_by=by,
+        requested_at=at,
+        decided_at=at,
+    )
+    _apply(move, at)
+    incident.isolated_at = at
+    incident.transfer_requested_at = at
+    incident.save(update_fields=["isolated_at", "transfer_requested_at"])
+    _log(incident, TimelineKind.ISOLATED, f"已转入临时隔离管控区域：{area.name}", by, at)
+    _log(incident, TimelineKind.TRANSFER, "已报请卫生健康部门转运", by, at)
+    _audit(by=by, action="incident_isolate", target=incident, person=person, at=at)
+    return incident
+
+
+@transaction.atomic
+def linkage_task_done(
+    *, scope: Scope, task: LinkageTask, by: User | None, at: dt.datetime
+) -> LinkageTask:
+    """First time (3): one linkage task done."""
+    require(scope, "manage_incidents", task.incident)
+    task = LinkageTask.objects.select_for_update().select_related("incident").get(pk=task.pk)
+    _open(task.incident)
+    if task.done_at is not None:
+        raise ValidationError({"__all__": TASK_DONE_ALREADY})
+    task.done_at = at
+    task.save(update_fields=["done_at"])
+    _log(task.incident, TimelineKind.TASK_DONE, f"联动任务完成：{task.label}", by, at)
+    return task
+
+
+# --- contacts ---------------------------------------------------------------------------
+@transaction.atomic
+def contact_review(
+    *, scope: Scope, contact: Contact, confirm: bool, by: User, at: dt.datetime
+) -> Contact:
+    """Staff confirm (the contact moves to the pack's zone, orange) or dismiss a candidate."""
+    require(scope, "manage_zones", contact.incident)
+    contact = (
+        Contact.objects.select_for_update().select_related("person__enterprise").get(pk=contact.pk)
+    )
+    if contact.state != ContactState.PROPOSED:
+        raise ValidationError({"__all__": CONTACT_REVIEWED})
+    contact.state = ContactState.CONFIRMED if confirm else ContactState.DISMISSED
+    contact.reviewed_by, contact.reviewed_at = by, at
+    contact.save(update_fields=["state", "reviewed_by", "reviewed_at"])
+    if confirm:
+        zone_move_by_evidence(
+            scope=scope,
+            person=contact.person,
+            evidence=Evidence.CLOSE_CONTACT,
+            source=f"response.contact:{contact.pk}",
+            by=by,
+            at=at,
+        )
+        _log(contact.incident, TimelineKind.ZONE, "确认密接一人，转入橙区", by, at)
+    _audit(
+        by=by,
+        action="contact_review",
+        target=contact,
+        person=contact.person,
+        at=at,
+        detail={"confirm": confirm},
+    )
+    return contact
+
+
+@transaction.atomic
+def contacts_trace(
+    *,
+    scope: Scope,
+    incident: Incident,
+    start: dt.datetime | None = None,
+    end: dt.datetime | None = None,
+    by: User | None,
+    at: dt.datetime,
+) -> int:
+    """Propose candidates: people of the enterprise who passed the same gate or place code
+    within the pack's N minutes of the index person in the window, or are in the same org
+    unit. The window defaults to the pack's days before detection. Returns how many new."""
+    require(scope, "manage_zones", incident)
+    incident = _open(incident)
+    person = incident.person
+    timing = rules.timing(park=person.enterprise.jurisdiction, on=incident.detected_at.date())
+    if timing.trace_gap_minutes is None or timing.trace_window_days is None:
+        raise ValidationError({"__all__": NO_TRACE_RULE})
+    end = end or incident.detected_at
+    start = start or end - dt.timedelta(days=timing.trace_window_days)
+    if end <= start:
+        raise ValidationError({"end": WINDOW_BACKWARDS})
+    gap = dt.timedelta(minutes=timing.trace_gap_minutes)
+    passages = list(
+        AccessCheck.objects.filter(person=person, at__gte=start, at__lte=end).values_list(
+            "gate_id", "at"
+        )
+    )
+    found: dict[int, str] = {}
+    for i in range(0, len(passages), TRACE_CHUNK):
+        ranges = Q(pk__in=[])
+        for gate_id, when in passages[i : i + TRACE_CHUNK]:
+            ranges |= Q(gate_id=gate_id, at__gte=when - gap, at__lte=when + gap)
+        for pk, gate_name, when in (
+            AccessCheck.objects.filter(ranges, person__enterprise_id=person.enterprise_id)
+            .exclude(person=person)
+            .values_list("person_id", "gate__name", "at")
+        ):
+            found.setdefault(
+                pk,
+                f"{when:%m-%d %H:%M} 在{gate_name}，前后 {timing.trace_gap_minutes} 分钟内",
+            )
+    if person.org_unit_id:
+        for pk in (
+            Person.objects.filter(org_unit_id=person.org_unit_id, status=EmploymentStatus.ACTIVE)
+            .exclude(pk=person.pk)
+            .values_list("pk", flat=True)
+        ):
+            found.setdefault(pk, "同一班组/部门")
+    existing = set(incident.contacts.values_list("person_id", flat=True))
+    new = [
+        Contact(incident=incident, person_id=pk, basis=basis[:200], found_at=at)
+        for pk, basis in sorted(found.items())
+        if pk not in existing
+    ]
+    Contact.objects.bulk_create(new)
+    _log(incident, TimelineKind.TRACED, f"密接排查：新增候选 {len(new)} 人，待核实", by, at)
+    _audit(
+        by=by,
+        action="contacts_trace",
+        target=incident,
+        person=person,
+        at=at,
+        detail={"new": len(new)},
+    )
+    return len(new)

@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from parkguard.response import views
+
+urlpatterns = [
+    path("response/enterprises/<int:enterprise_id>/", views.zones, name="response_zones"),
+    path(
+        "response/enterprises/<int:enterprise_id>/areas/",
+        views.area_create,
+        name="response_area_create",
+    ),
+    path(
+        "response/enterprises/<int:enterprise_id>/moves/",
+        views.move_request,
+        name="response_move_request",
+    ),
+    path("response/moves/<int:move_id>/decide/", views.move_decide, name="response_move_decide"),
+    path(
+        "response/enterprises/<int:enterprise_id>/incidents/",
+        views.incident_open,
+        name="response_incident_open",
+    ),
+    path(
+        "response/alerts/<int:alert_id>/incident/",
+        views.incident_from_alert,
+        name="response_incident_from_alert",
+    ),
+    path("response/incidents/<int:incident_id>/", views.incident, name="response_incident"),
+    path(
+        "response/incidents/<int:incident_id>/report/",
+        views.incident_report,
+        name="response_incident_report",
+    ),
+    path(
+        "response/incidents/<int:incident_id>/isolate/",
+        views.incident_isolate,
+        name="response_incident_isolate",
+    ),
+    path(
+        "response/incidents/<int:incident_id>/trace/",
+        views.incident_trace,
+        name="response_incident_trace",
+    ),
+    path("response/tasks/<int:task_id>/done/", views.task_done, name="response_task_done"),
+    path(
+        "response/contacts/<int:contact_id>/review/",
+        views.contact_review,
+        name="response_contact_review",
+    ),
+    path("response/parks/<int:jurisdiction_id>/", views.park, name="response_park"),
+]
