@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "parkguard.demo",
     "parkguard.status",
     "parkguard.health",
+    "parkguard.supplies",
 ]
 
 MIDDLEWARE = [
@@ -243,6 +244,14 @@ IMPORT_READY_HOURS = env_int("PARKGUARD_IMPORT_READY_HOURS", 24)
 # The fever threshold itself comes from the rule pack the park follows.
 TEMPERATURE_MIN_TENTHS = env_int("PARKGUARD_TEMPERATURE_MIN_TENTHS", 340)
 TEMPERATURE_MAX_TENTHS = env_int("PARKGUARD_TEMPERATURE_MAX_TENTHS", 420)
+
+# Protective supplies: days of issues averaged for the usage rate (an operational window, not
+# a notice's figure), and a sanity bound on one move's quantity (typos, not policy).
+SUPPLIES_USAGE_WINDOW_DAYS = env_int("PARKGUARD_SUPPLIES_USAGE_WINDOW_DAYS", 7)
+SUPPLIES_MAX_QUANTITY = env_int("PARKGUARD_SUPPLIES_MAX_QUANTITY", 1_000_000)
+# Disinfection: a sanity bound on an area's rounds per slot, and the largest photo accepted.
+DISINFECTION_MAX_ROUNDS = env_int("PARKGUARD_DISINFECTION_MAX_ROUNDS", 12)
+DISINFECTION_PHOTO_MAX_BYTES = env_int("PARKGUARD_DISINFECTION_PHOTO_MAX_BYTES", 2 * 1024 * 1024)
 
 # Jobs: huey on SQLite by default, Redis when HUEY_REDIS_URL is set; tests run tasks inline.
 _huey_redis = env_str("HUEY_REDIS_URL")

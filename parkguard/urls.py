@@ -29,4 +29,5 @@ urlpatterns = [
     path("", include("parkguard.notify.urls")),
     path("", include("parkguard.health.urls")),
     path("", include("parkguard.status.urls")),
+    path("", include("parkguard.supplies.urls")),
 ]

@@ -39,6 +39,8 @@ from parkguard.orgs.services import api_token_create
 from parkguard.people.models import HouseholdMember, PersonImport
 from parkguard.status.choices import OverrideAction
 from parkguard.status.models import StatusOverride
+from parkguard.supplies.choices import MoveKind
+from parkguard.supplies.models import DisinfectionArea, DisinfectionTask, StockMove, SupplyItem
 from tests.factories import TODAY, World
 
 # Routes anyone may open (they carry no tenant data).
@@ -125,6 +127,7 @@ def _victims(world: World) -> dict[str, Any]:
     leave = SickLeave.objects.create(
         person=world.a1_person, reason="发热", started_on=TODAY, recorded_at=_now()
     )
+    item, area, task = _supplies_victims(world)
     return {
         "enterprise_id": world.a1.pk,
         "unit_id": world.a1_unit.pk,
@@ -140,9 +143,19 @@ def _victims(world: World) -> dict[str, Any]:
         "leave_id": leave.pk,
         "override_id": override.pk,  # a pending manual override: nobody else may decide it
         "session_id": login_session.pk,  # A1's officer's login: nobody else may end it
+        "item_id": item.pk,  # A1's protective supplies: nobody else receives or issues them
+        "task_id": task.pk,  # A1's disinfection task, assigned to its officer
         "id": world.users["a1_officer"].pk,  # admin's password-change page for a user
         # Only those who may administer A1's records may ever receive these.
-        "admin_markers": [token.name, token.prefix, batch.filename, member.name, member.phone],
+        "admin_markers": [
+            token.name,
+            token.prefix,
+            batch.filename,
+            member.name,
+            member.phone,
+            item.name,
+            area.name,
+        ],
         "models": {
             "Enterprise": world.a1,
             "OrgUnit": world.a1_unit,
@@ -158,9 +171,32 @@ def _victims(world: World) -> dict[str, Any]:
             "Webhook": webhook,
             "Alert": alert,
             "SickLeave": leave,
+            "SupplyItem": item,
+            "DisinfectionArea": area,
             "User": world.users["a1_officer"],
         },
     }
+
+
+def _supplies_victims(world: World) -> tuple[SupplyItem, DisinfectionArea, DisinfectionTask]:
+    item = SupplyItem.objects.create(
+        enterprise=world.a1, kind="mask", name="甲一秘藏口罩", unit="个", on_hand=50
+    )
+    StockMove.objects.create(
+        item=item, kind=MoveKind.RECEIPT, quantity=50, balance=50, at=_now(), by=None
+    )
+    area = DisinfectionArea.objects.create(
+        enterprise=world.a1,
+        name="甲一秘密车间",
+        kind="车间工作区",
+        assignee=world.users["a1_officer"],
+    )
+    task = DisinfectionTask.objects.create(
+        area=area, on=TODAY, slot="上班前", assignee=world.users["a1_officer"]
+    )
+    # The walker posts this task's id to A1's checklist (an outsider must still be refused).
+    API_BODIES["done"] = {"task_id": task.pk}
+    return item, area, task
 
 
 def _notify_victims(world: World) -> tuple[Message, Webhook]:
@@ -365,6 +401,10 @@ API_BODIES: dict[str, dict[str, Any]] = {
     "employee-logins": {"person_ids": [1], "login_by": "phone"},
     # Approving A1's pending manual override (issue 18 §2).
     "decision": {"approve": True, "note": "越权批准"},
+    # Protective supplies and disinfection (issue 15).
+    "items": {"kind": "mask", "name": "外人口罩", "unit": "个"},
+    "moves": {"kind": "receipt", "quantity": 5},
+    "done": {"task_id": 1},
 }
 
 

@@ -28,6 +28,7 @@ from parkguard.people.api import logins_router
 from parkguard.people.api import router as people_router
 from parkguard.rules.api import router as rules_router
 from parkguard.status.api import router as status_router
+from parkguard.supplies.api import router as supplies_router
 
 FORBIDDEN = "无权执行此操作"
 BAD_JSON = "请求体不是合法的 JSON"
@@ -92,3 +93,4 @@ api.add_router("/", rules_router)
 api.add_router("/", notify_router)
 api.add_router("/", health_router)
 api.add_router("/", status_router)
+api.add_router("/", supplies_router)

@@ -240,6 +240,8 @@ class Grant:
     # Device tokens, on rows of the token's enterprise or park: write-only actions that a gate
     # device takes. Reads stay closed (`scope_token_readable`), so no personal data leaks.
     device_tokens: bool = False
+    # Also rows assigned to the caller's login (through `scope_user`): a disinfection task.
+    assigned: bool = False
 
 
 _EDITORS = Grant(enterprise_roles=ENTERPRISE_EDITORS, park_roles=PARK_EDITORS)
@@ -292,6 +294,14 @@ ACTIONS: dict[str, Grant] = {
     # Propose a manual change of a person's entry status (hold, or release one hold), and
     # approve or refuse another person's proposal: never one's own (issue 18 §2).
     "override_status": _EDITORS,
+    # Protective supplies and disinfection (issue 15): the officers keep the stock ledger and
+    # the areas; the park sees every enterprise's cover; the person a disinfection task is
+    # assigned to marks it done (or an officer does).
+    "manage_supplies": Grant(enterprise_roles=ENTERPRISE_EDITORS),
+    "oversee_supplies": Grant(enterprise_roles=ENTERPRISE_EDITORS, park_roles=JURISDICTION_ROLES),
+    "oversee_park_supplies": Grant(park_roles=JURISDICTION_ROLES),
+    "manage_disinfection": Grant(enterprise_roles=ENTERPRISE_EDITORS),
+    "disinfect": Grant(enterprise_roles=ENTERPRISE_EDITORS, assigned=True),
     "manage_accounts": Grant(
         enterprise_roles=frozenset({Role.ENTERPRISE_ADMIN, Role.EPIDEMIC_OFFICER}),
         park_roles=PARK_EDITORS,
@@ -325,6 +335,9 @@ def _action_filter(scope: Scope, model: type[Model], action: str) -> Q | None:
     path = getattr(model, "scope_person", None)
     if grant.own and path and scope.person_ids:
         query |= Q(**{f"{path}__in": scope.person_ids})
+    path = getattr(model, "scope_user", None)
+    if grant.assigned and path and scope.user_id is not None:
+        query |= Q(**{path: scope.user_id})
     return query
 
 

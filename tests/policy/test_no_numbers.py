@@ -159,6 +159,10 @@ SAFE_VALUES: dict[str, set[int | float]] = {
     # A reason must have 4 characters.
     "parkguard/people/services.py": {4},
     # Page size of the ledger (50).
+    # Supplies: the ledger export's column width (14 characters); digits of a days-of-cover
+    # figure (max_digits=8 with one decimal place).
+    "parkguard/supplies/exporting.py": {14},
+    "parkguard/supplies/models.py": {8},
     # A share shown as a percentage.
     "parkguard/policy/explain.py": {100},
     "parkguard/policy/schedules.py": {100},
