@@ -51,6 +51,9 @@ SEED: int = DATA["seed"]
 TODAY: dt.date = DATA["today"]
 ADOPTED_AT = dt.datetime.combine(TODAY, dt.time(9), tzinfo=dt.UTC)
 DEMO_PARK_PARAMS: dict[str, dict[str, object]] = DATA["park_params"]
+# Days of stock issues the demo writes (one usage window), and a demo key area's rounds.
+DATA_USAGE_DAYS = 7
+DATA_KEY_ROUNDS = 3
 
 
 def demo_params(pack_id: str) -> dict[str, object]:
@@ -428,6 +431,9 @@ def demo_load(*, if_empty: bool = False) -> DemoResult | None:
     demo_inbox(users=users, enterprise=a1, park=park_a)
     demo_health_today(enterprise=a1, me=me, officer=users["officer"])
     _demo_pending_logins(enterprise=a1, officer=users["officer"], team=first_team)
+    demo_supplies(parks=parks, enterprise=a1, officer=users["officer"])
+    b1 = next(e for e in enterprises if e.jurisdiction_id == park_b.pk)
+    demo_disinfection_today(enterprise=b1, by=users["parkb_admin"])
     total = Person.objects.count()
     return DemoResult(summary=f"{len(enterprises)} 家企业，{total} 名人员，2 个园区")
 
@@ -511,3 +517,86 @@ def demo_health_today(*, enterprise: Enterprise, me: Person | None, officer: Use
             at=now,
             by=None,
         )
+
+
+def demo_supplies(*, parks: dict[str, Jurisdiction], enterprise: Enterprise, officer: User) -> None:
+    """Each park's minimum days of cover with its basis, and the first enterprise's stock:
+    a week of issues, so masks run below the minimum and the officer has a low-stock alert."""
+    from django.utils import timezone
+
+    from parkguard.orgs.access import SYSTEM
+    from parkguard.supplies.models import CoverMinimum, SupplyItem
+    from parkguard.supplies.services import stock_issue, stock_receive, supply_item_create
+
+    spec = DATA["supplies"]
+    now = timezone.now()
+    for key, minimum in spec["minimum"].items():
+        CoverMinimum.objects.get_or_create(
+            jurisdiction=parks[key],
+            defaults={"days": minimum["days"], "basis": minimum["basis"], "set_at": now},
+        )
+    if SupplyItem.objects.filter(enterprise=enterprise).exists():
+        return
+    units = list(OrgUnit.objects.filter(enterprise=enterprise, parent=None).order_by("id"))
+    week = DATA_USAGE_DAYS
+    for kind, name, unit, received, per_day, expires_in in spec["items"]:
+        item = supply_item_create(
+            scope=SYSTEM, enterprise=enterprise, kind=kind, name=name, unit=unit
+        )
+        start = now - dt.timedelta(days=week)
+        stock_receive(
+            scope=SYSTEM,
+            item=item,
+            quantity=received,
+            expires_on=timezone.localdate(now) + dt.timedelta(days=expires_in),
+            at=start,
+            by=officer,
+        )
+        for back in range(week - 1, -1, -1):
+            if per_day:
+                stock_issue(
+                    scope=SYSTEM,
+                    item=item,
+                    quantity=per_day,
+                    org_unit=units[back % len(units)],
+                    note="日常发放",
+                    at=now - dt.timedelta(days=back, hours=1),
+                    by=officer,
+                )
+
+
+def demo_disinfection_today(*, enterprise: Enterprise, by: User) -> None:
+    """Park B follows notice B (six places, before and after work): the enterprise's areas,
+    today's checklist generated from the pack, the morning's tasks done."""
+    from django.utils import timezone
+
+    from parkguard.orgs.access import SYSTEM
+    from parkguard.supplies.models import DisinfectionArea, DisinfectionTask
+    from parkguard.supplies.services import (
+        disinfection_area_create,
+        disinfection_day_generate,
+        disinfection_task_complete,
+    )
+
+    now = timezone.now()
+    today = timezone.localdate(now)
+    if not DisinfectionArea.objects.filter(enterprise=enterprise).exists():
+        for name, kind, key_area in DATA["disinfection"]["areas"]:
+            disinfection_area_create(
+                scope=SYSTEM,
+                enterprise=enterprise,
+                name=name,
+                kind=kind,
+                key_area=key_area,
+                rounds=DATA_KEY_ROUNDS if key_area else 1,
+                assignee=None,
+                on=today,
+            )
+    disinfection_day_generate(scope=SYSTEM, enterprise=enterprise, on=today)
+    tasks = list(DisinfectionTask.objects.filter(area__enterprise=enterprise, on=today))
+    morning = sorted({t.slot for t in tasks})[:1]
+    for task in tasks:
+        if task.slot in morning and task.done_at is None:
+            disinfection_task_complete(
+                scope=SYSTEM, enterprise=enterprise, task=task, at=now, by=by, note="含氯消毒液喷洒"
+            )
