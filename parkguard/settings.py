@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "parkguard.status",
     "parkguard.health",
     "parkguard.supplies",
+    "parkguard.logistics",
 ]
 
 MIDDLEWARE = [
@@ -252,6 +253,16 @@ SUPPLIES_MAX_QUANTITY = env_int("PARKGUARD_SUPPLIES_MAX_QUANTITY", 1_000_000)
 # Disinfection: a sanity bound on an area's rounds per slot, and the largest photo accepted.
 DISINFECTION_MAX_ROUNDS = env_int("PARKGUARD_DISINFECTION_MAX_ROUNDS", 12)
 DISINFECTION_PHOTO_MAX_BYTES = env_int("PARKGUARD_DISINFECTION_PHOTO_MAX_BYTES", 2 * 1024 * 1024)
+# Trucks: how long a carrier's declaration link stays valid, how many declarations one link
+# takes per window (abuse, not policy), plate lengths (7 characters, 8 for new-energy plates),
+# a sanity bound on vaccine doses, and the crew rows the phone form offers.
+TRUCK_LINK_HOURS = env_int("PARKGUARD_TRUCK_LINK_HOURS", 72)
+TRUCK_LINK_RATE_LIMIT = env_int("PARKGUARD_TRUCK_LINK_RATE_LIMIT", 20)
+TRUCK_LINK_RATE_WINDOW_SECONDS = env_int("PARKGUARD_TRUCK_LINK_RATE_WINDOW_SECONDS", 3600)
+TRUCK_PLATE_MIN = 7
+TRUCK_PLATE_MAX = 8
+TRUCK_MAX_VACCINE_DOSES = 10
+TRUCK_CREW_ROWS = 3
 
 # Jobs: huey on SQLite by default, Redis when HUEY_REDIS_URL is set; tests run tasks inline.
 _huey_redis = env_str("HUEY_REDIS_URL")

@@ -30,4 +30,5 @@ urlpatterns = [
     path("", include("parkguard.health.urls")),
     path("", include("parkguard.status.urls")),
     path("", include("parkguard.supplies.urls")),
+    path("", include("parkguard.logistics.urls")),
 ]

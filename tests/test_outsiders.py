@@ -29,6 +29,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from parkguard.audit.services import audit_record
 from parkguard.health.models import Alert, SickLeave
+from parkguard.logistics.models import CrewMember, DwellLimit, TruckDeclaration
+from parkguard.logistics.services import declaration_link_create
 from parkguard.notify.choices import Kind, Vendor
 from parkguard.notify.models import Message, Webhook
 from parkguard.notify.services import notify_send, webhook_create
@@ -45,6 +47,9 @@ from tests.factories import TODAY, World
 
 # Routes anyone may open (they carry no tenant data).
 PUBLIC = {"login", "healthz", "admin:login", "admin:logout", "logout", "account_activate"}
+# A carrier declares through a signed link, without an account (J-1.3); the page names no
+# enterprise, so the walker still checks that it leaks nothing of A1.
+PUBLIC |= {"logistics_declare"}
 # Parameters that select nothing of a tenant; the value is fixed.
 NEUTRAL = {
     "app_label": "orgs",
@@ -64,7 +69,8 @@ WRITE_DENIED = DENIED | {400, 422}
 OUTSIDERS = [None, "a2_officer", "park_b_admin"]
 LOWER_ROLES = ["a1_employee", "a1_leader", "a1_guard"]
 # Writes that A1's lower roles may make themselves, by route name (their own declaration...).
-LOWER_ROLE_WRITES: set[str] = set()
+# A1's gate guard checks trucks in and records their exit (J-1.3): the gate's own writes.
+LOWER_ROLE_WRITES: set[str] = {"api:truck_entry", "api:truck_exit"}
 # Bookkeeping that any request may touch: sessions, login throttles, the audit log, last login.
 BOOKKEEPING = {"sessions.Session", "orgs.LoginThrottle", "audit.AuditEvent", "audit.AuditHead"}
 VOLATILE = {("auth.User", "last_login"), ("orgs.ApiToken", "last_used_at")}
@@ -128,6 +134,7 @@ def _victims(world: World) -> dict[str, Any]:
         person=world.a1_person, reason="发热", started_on=TODAY, recorded_at=_now()
     )
     item, area, task = _supplies_victims(world)
+    truck, token_text = _truck_victims(world)
     return {
         "enterprise_id": world.a1.pk,
         "unit_id": world.a1_unit.pk,
@@ -145,6 +152,8 @@ def _victims(world: World) -> dict[str, Any]:
         "session_id": login_session.pk,  # A1's officer's login: nobody else may end it
         "item_id": item.pk,  # A1's protective supplies: nobody else receives or issues them
         "task_id": task.pk,  # A1's disinfection task, assigned to its officer
+        "truck_id": truck.pk,  # a truck declared for A1: nobody else checks it in
+        "token": token_text,  # A1's signed declaration link (a public page)
         "id": world.users["a1_officer"].pk,  # admin's password-change page for a user
         # Only those who may administer A1's records may ever receive these.
         "admin_markers": [
@@ -197,6 +206,31 @@ def _supplies_victims(world: World) -> tuple[SupplyItem, DisinfectionArea, Disin
     # The walker posts this task's id to A1's checklist (an outsider must still be refused).
     API_BODIES["done"] = {"task_id": task.pk}
     return item, area, task
+
+
+def _truck_victims(world: World) -> tuple[TruckDeclaration, str]:
+    _, token = declaration_link_create(
+        scope=access.SYSTEM, enterprise=world.a1, label="甲一承运", at=_now(), by=None
+    )
+    truck = TruckDeclaration.objects.create(
+        enterprise=world.a1,
+        declared_by="carrier",
+        plate="渝A99999",
+        planned_arrival=_now(),
+        route="甲一秘密路线",
+        travel_history="重庆",
+        submitted_at=_now(),
+    )
+    CrewMember.objects.create(
+        declaration=truck,
+        name="甲一司机",
+        id_digest="x" * 64,
+        id_cipher="",
+        id_masked="450***********12",
+        phone="13900000999",
+    )
+    DwellLimit.objects.create(jurisdiction=world.park_a, minutes=45, basis="甲园区办法")
+    return truck, token
 
 
 def _notify_victims(world: World) -> tuple[Message, Webhook]:
@@ -405,6 +439,22 @@ API_BODIES: dict[str, dict[str, Any]] = {
     "items": {"kind": "mask", "name": "外人口罩", "unit": "个"},
     "moves": {"kind": "receipt", "quantity": 5},
     "done": {"task_id": 1},
+    # Trucks (issue 15 §1, §2): a declaration, the gate's entry checks, an exit.
+    "trucks": {
+        "plate": "渝A00001",
+        "planned_arrival": "2030-01-01T08:00:00+08:00",
+        "route": "外人路线",
+        "travel_history": "重庆",
+        "crew": [],
+    },
+    "entry": {
+        "temperatures": {},
+        "codes_checked": True,
+        "truck_disinfected": True,
+        "goods_disinfected": True,
+        "loading_zone": "外人装卸区",
+    },
+    "exit": {"plate": "渝A99999"},
 }
 
 

@@ -302,6 +302,10 @@ ACTIONS: dict[str, Grant] = {
     "oversee_park_supplies": Grant(park_roles=JURISDICTION_ROLES),
     "manage_disinfection": Grant(enterprise_roles=ENTERPRISE_EDITORS),
     "disinfect": Grant(enterprise_roles=ENTERPRISE_EDITORS, assigned=True),
+    # Trucks (issue 15 §1, §2): the officers keep links and the register and may declare for a
+    # carrier; the gate (guards too) checks crews, lets trucks in and records their exit.
+    "manage_trucks": Grant(enterprise_roles=ENTERPRISE_EDITORS),
+    "gate_trucks": Grant(enterprise_roles=ENTERPRISE_EDITORS | {Role.GATE_GUARD}),
     "manage_accounts": Grant(
         enterprise_roles=frozenset({Role.ENTERPRISE_ADMIN, Role.EPIDEMIC_OFFICER}),
         park_roles=PARK_EDITORS,

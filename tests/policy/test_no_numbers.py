@@ -163,6 +163,11 @@ SAFE_VALUES: dict[str, set[int | float]] = {
     # figure (max_digits=8 with one decimal place).
     "parkguard/supplies/exporting.py": {14},
     "parkguard/supplies/models.py": {8},
+    # Trucks: digits of a temperature (4), seconds per minute of a dwell time (60), the link
+    # nonce's bytes (16); the pages answer 200, 400 or 422 (a refused form).
+    "parkguard/logistics/models.py": {4},
+    "parkguard/logistics/services.py": {16, 60},
+    "parkguard/logistics/views.py": {200, 400, 422},
     # A share shown as a percentage.
     "parkguard/policy/explain.py": {100},
     "parkguard/policy/schedules.py": {100},

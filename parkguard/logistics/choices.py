@@ -1,0 +1,21 @@
+"""Enumerations of trucks and logistics."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class DeclaredBy(models.TextChoices):
+    CARRIER = "carrier", "承运方"
+    ENTERPRISE = "enterprise", "收货企业"
+
+
+class TruckState(models.TextChoices):
+    DECLARED = "declared", "已申报"
+    INSIDE = "inside", "在园装卸"
+    LEFT = "left", "已离开"
+
+
+class VehicleKind(models.TextChoices):
+    OWN = "own", "本企业车辆"
+    CONTRACTED = "contracted", "长期合作车辆"
