@@ -58,6 +58,12 @@ class VehicleForm(forms.Form):
     note = forms.CharField(label="说明", max_length=100, required=False)
 
 
+class DriverForm(forms.Form):
+    name = forms.CharField(label="驾驶员姓名", max_length=50, required=False)
+    id_number = forms.CharField(label="身份证号", max_length=30, required=False)
+    phone = forms.CharField(label="电话", max_length=20, required=False)
+
+
 class ExitForm(forms.Form):
     plate = forms.CharField(label="离园车牌号", max_length=12, required=False)
 

@@ -18,7 +18,14 @@ from django.views.decorators.http import require_http_methods
 from parkguard.lib.forms import form_errors_apply
 from parkguard.logistics import selectors, services
 from parkguard.logistics.choices import VehicleKind
-from parkguard.logistics.forms import DeclarationForm, EntryForm, ExitForm, LinkForm, VehicleForm
+from parkguard.logistics.forms import (
+    DeclarationForm,
+    DriverForm,
+    EntryForm,
+    ExitForm,
+    LinkForm,
+    VehicleForm,
+)
 from parkguard.logistics.rules import truck_rules
 from parkguard.orgs.access import can, scope_of
 
@@ -72,6 +79,7 @@ def trucks(request: HttpRequest, enterprise_id: int) -> HttpResponse:
     link_form = LinkForm(request.POST if which == "link" else None)
     vehicle_form = VehicleForm(request.POST if which == "vehicle" else None)
     exit_form = ExitForm(request.POST if which == "exit" else None)
+    driver_form = DriverForm(request.POST if which == "driver" else None)
     status = 200
     if request.method == "POST":
         status = 422
@@ -91,6 +99,13 @@ def trucks(request: HttpRequest, enterprise_id: int) -> HttpResponse:
                 )  # fmt: skip
                 messages.success(request, "已登记车辆")
                 return redirect("logistics_trucks", enterprise.pk)
+            if which == "driver" and driver_form.is_valid():
+                services.driver_register(
+                    scope=scope, enterprise=enterprise, **driver_form.cleaned_data,
+                    today=timezone.localdate(now),
+                )  # fmt: skip
+                messages.success(request, "已登记驾驶员")
+                return redirect("logistics_trucks", enterprise.pk)
             if which == "exit" and exit_form.is_valid():
                 truck = services.truck_exit(
                     scope=scope, enterprise=enterprise, plate=exit_form.cleaned_data["plate"],
@@ -99,11 +114,11 @@ def trucks(request: HttpRequest, enterprise_id: int) -> HttpResponse:
                 stayed = services.dwell_minutes(truck, now)
                 messages.success(request, f"{truck.plate} 已离园，停留 {stayed} 分钟")
                 return redirect("logistics_trucks", enterprise.pk)
-            if which not in {"link", "vehicle", "exit"}:
+            if which not in {"link", "vehicle", "driver", "exit"}:
                 status = 400
         except ValidationError as exc:
-            form = {"link": link_form, "vehicle": vehicle_form, "exit": exit_form}[which or "exit"]
-            form_errors_apply(form, exc)
+            forms = {"link": link_form, "vehicle": vehicle_form, "driver": driver_form}
+            form_errors_apply(forms.get(which or "", exit_form), exc)
     rules = truck_rules(park=enterprise.jurisdiction, on=timezone.localdate(now))
     rows = [
         (t, services.dwell_minutes(t, now))
@@ -121,6 +136,7 @@ def trucks(request: HttpRequest, enterprise_id: int) -> HttpResponse:
         "link_form": link_form,
         "vehicle_form": vehicle_form,
         "exit_form": exit_form,
+        "driver_form": driver_form,
         "can_manage": can(scope, "manage_trucks", enterprise),
     }
     return render(request, "logistics/trucks.html", context, status=status)

@@ -229,3 +229,22 @@ def test_the_phone_page_takes_a_declaration(
     )
     assert exit_page.status_code == 422
     assert services.PLATE_UNKNOWN_AT_EXIT.format(plate="渝Z00000") in exit_page.content.decode()
+
+
+def test_the_register_keeps_vehicles_and_drivers(
+    truck_world: World, client_as: Callable[[str | None], Client]
+) -> None:
+    from parkguard.logistics.models import Driver, Vehicle
+
+    officer = client_as("a1_officer")
+    url = f"/logistics/enterprises/{truck_world.a1.pk}/trucks/"
+    assert officer.post(url, {"form": "vehicle", "plate": "渝A 8K123"}).status_code == 302
+    again = officer.post(url, {"form": "vehicle", "plate": "渝A8K123"})
+    assert again.status_code == 422 and services.VEHICLE_TAKEN in again.content.decode()
+    assert list(Vehicle.objects.values_list("plate", flat=True)) == ["渝A8K123"]
+    body = {"form": "driver", "name": "张师傅", "id_number": valid_id(950), "phone": "13911112222"}
+    assert officer.post(url, body).status_code == 302
+    driver = Driver.objects.get()
+    assert id_decrypt(driver.id_cipher) == valid_id(950) and driver.id_masked != valid_id(950)
+    assert client_as("a1_guard").post(url, {**body, "id_number": valid_id(951)}).status_code == 403
+    assert Driver.objects.count() == 1
