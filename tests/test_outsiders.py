@@ -29,7 +29,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from parkguard.audit.services import audit_record
 from parkguard.health.models import Alert, SickLeave
-from parkguard.logistics.models import CrewMember, DwellLimit, TruckDeclaration
+from parkguard.logistics.models import CrewMember, DwellLimit, TransportPass, TruckDeclaration
 from parkguard.logistics.services import declaration_link_create
 from parkguard.notify.choices import Kind, Vendor
 from parkguard.notify.models import Message, Webhook
@@ -135,6 +135,17 @@ def _victims(world: World) -> dict[str, Any]:
     )
     item, area, task = _supplies_victims(world)
     truck, token_text = _truck_victims(world)
+    transport_pass = TransportPass.objects.create(
+        enterprise=world.a1,
+        plate="渝A88888",
+        route="甲一通行路线",
+        purpose="甲一生产物资",
+        valid_from=TODAY,
+        valid_until=TODAY,
+        state="applied",
+        nonce="a1-pass-nonce",
+        applied_at=_now(),
+    )
     return {
         "enterprise_id": world.a1.pk,
         "unit_id": world.a1_unit.pk,
@@ -154,6 +165,7 @@ def _victims(world: World) -> dict[str, Any]:
         "task_id": task.pk,  # A1's disinfection task, assigned to its officer
         "truck_id": truck.pk,  # a truck declared for A1: nobody else checks it in
         "token": token_text,  # A1's signed declaration link (a public page)
+        "pass_id": transport_pass.pk,  # A1's pending transport pass: only park A decides it
         "id": world.users["a1_officer"].pk,  # admin's password-change page for a user
         # Only those who may administer A1's records may ever receive these.
         "admin_markers": [

@@ -18,6 +18,7 @@ from parkguard.api.auth import UNAUTHENTICATED, DeviceToken, SessionScope
 from parkguard.health.api import router as health_router
 from parkguard.lib.api_errors import translate
 from parkguard.lib.api_failures import failure_handlers_install
+from parkguard.logistics.api import gate_router as logistics_gate_router
 from parkguard.logistics.api import router as logistics_router
 from parkguard.notify.api import router as notify_router
 from parkguard.orgs.access import NOT_FOUND, Scope, scope_for_token, scope_of
@@ -96,3 +97,4 @@ api.add_router("/", health_router)
 api.add_router("/", status_router)
 api.add_router("/", supplies_router)
 api.add_router("/", logistics_router)
+api.add_router("/", logistics_gate_router)

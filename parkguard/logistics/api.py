@@ -12,7 +12,7 @@ from ninja import Field, Router, Schema, Status
 
 from parkguard.api.auth import SessionScope, scope
 from parkguard.lib.api_errors import FieldErrors, field_errors
-from parkguard.logistics import selectors, services
+from parkguard.logistics import passes, selectors, services
 from parkguard.logistics.models import TruckDeclaration
 from parkguard.orgs.access import scope_of
 
@@ -150,3 +150,25 @@ def truck_exit(request: HttpRequest, enterprise_id: int, payload: ExitIn) -> Any
     except DjangoValidationError as exc:
         return field_errors(exc)
     return _out(truck)
+
+
+# Verification also answers gate devices (the API's default auth: device token or session).
+gate_router = Router(tags=["货车与物流"])
+
+
+class VerifyIn(Schema):
+    token: str = Field(max_length=300, description="通行证二维码的内容")
+
+
+class VerifyOut(Schema):
+    valid: bool
+    reason: str
+    plate: str
+    enterprise: str
+    valid_until: dt.date | None
+
+
+@gate_router.post("/logistics/passes/verify", response=VerifyOut, summary="查验运输通行证二维码")
+def pass_verify(request: HttpRequest, payload: VerifyIn) -> Any:
+    verdict = passes.pass_verify(scope=scope(request), token=payload.token, at=timezone.now())
+    return verdict.__dict__

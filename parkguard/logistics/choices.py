@@ -19,3 +19,10 @@ class TruckState(models.TextChoices):
 class VehicleKind(models.TextChoices):
     OWN = "own", "本企业车辆"
     CONTRACTED = "contracted", "长期合作车辆"
+
+
+class PassState(models.TextChoices):
+    APPLIED = "applied", "待审批"
+    APPROVED = "approved", "已批准"
+    REFUSED = "refused", "未批准"
+    REVOKED = "revoked", "已吊销"

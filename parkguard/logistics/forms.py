@@ -74,3 +74,20 @@ class EntryForm(forms.Form):
     goods_disinfected = forms.BooleanField(label="货物已全面消杀", required=False)
     loading_zone = forms.CharField(label="装卸区", max_length=60, required=False)
     loaders = forms.CharField(label="装卸人员", max_length=200, required=False)
+
+
+class PassForm(forms.Form):
+    plate = forms.CharField(label="车牌号", max_length=12, required=False)
+    route = forms.CharField(label="通行路线", max_length=300, required=False)
+    purpose = forms.CharField(label="运输物资", max_length=200, required=False)
+    valid_from = forms.DateField(
+        label="有效期起", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    valid_until = forms.DateField(
+        label="有效期至", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class VerifyForm(forms.Form):
+    # A USB scanner types the code and Enter into this box (keyboard wedge).
+    token = forms.CharField(label="扫描或粘贴通行证二维码", max_length=300, required=False)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from parkguard.logistics.choices import DeclaredBy, TruckState, VehicleKind
+from parkguard.logistics.choices import DeclaredBy, PassState, TruckState, VehicleKind
 from parkguard.orgs.models import Enterprise, Jurisdiction
 
 
@@ -181,3 +181,39 @@ class DwellLimit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.minutes}"
+
+
+class TransportPass(models.Model):
+    """A transport pass (运输通行证, Z-5.3c, L-3.5): the enterprise applies, the park approves;
+    the printed pass carries a signed QR code that the gate verifies."""
+
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name="企业", on_delete=models.CASCADE, related_name="transport_passes"
+    )
+    plate = models.CharField("车牌号", max_length=12)
+    route = models.CharField("通行路线", max_length=300)
+    purpose = models.CharField("运输物资", max_length=200)
+    valid_from = models.DateField("有效期起")
+    valid_until = models.DateField("有效期至")
+    state = models.CharField("状态", max_length=10, choices=PassState.choices)
+    nonce = models.CharField(max_length=32, unique=True)
+    applied_at = models.DateTimeField("申请时间")
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField("审批时间", null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decision_note = models.CharField("审批意见", max_length=200, blank=True)
+
+    scope_jurisdiction = "enterprise__jurisdiction"
+    scope_enterprise = "enterprise"
+
+    class Meta:
+        verbose_name = "运输通行证"
+        verbose_name_plural = "运输通行证"
+        ordering = ["-applied_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.plate

@@ -306,6 +306,14 @@ ACTIONS: dict[str, Grant] = {
     # carrier; the gate (guards too) checks crews, lets trucks in and records their exit.
     "manage_trucks": Grant(enterprise_roles=ENTERPRISE_EDITORS),
     "gate_trucks": Grant(enterprise_roles=ENTERPRISE_EDITORS | {Role.GATE_GUARD}),
+    # Transport passes (Z-5.3c, L-3.5): the park approves, refuses and revokes; any gate of the
+    # park (guards, officers, park staff, gate devices) verifies a scanned pass.
+    "approve_passes": _PARK_ADMIN,
+    "verify_passes": Grant(
+        enterprise_roles=ENTERPRISE_EDITORS | {Role.GATE_GUARD},
+        park_roles=JURISDICTION_ROLES,
+        device_tokens=True,
+    ),
     "manage_accounts": Grant(
         enterprise_roles=frozenset({Role.ENTERPRISE_ADMIN, Role.EPIDEMIC_OFFICER}),
         park_roles=PARK_EDITORS,

@@ -168,6 +168,10 @@ SAFE_VALUES: dict[str, set[int | float]] = {
     "parkguard/logistics/models.py": {4},
     "parkguard/logistics/services.py": {16, 60},
     "parkguard/logistics/views.py": {200, 400, 422},
+    # Transport passes: the pages answer 200 or 422; a pass nonce's bytes (16); the QR
+    # code's module size in pixels (4, as the second-factor QR draws it).
+    "parkguard/logistics/pass_views.py": {200, 422},
+    "parkguard/logistics/passes.py": {4, 16},
     # A share shown as a percentage.
     "parkguard/policy/explain.py": {100},
     "parkguard/policy/schedules.py": {100},
