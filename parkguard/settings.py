@@ -263,6 +263,8 @@ TRUCK_PLATE_MIN = 7
 TRUCK_PLATE_MAX = 8
 TRUCK_MAX_VACCINE_DOSES = 10
 TRUCK_CREW_ROWS = 3
+# Digits of a parcel pick-up code.
+PARCEL_CODE_DIGITS = 6
 
 # Jobs: huey on SQLite by default, Redis when HUEY_REDIS_URL is set; tests run tasks inline.
 _huey_redis = env_str("HUEY_REDIS_URL")

@@ -29,7 +29,13 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from parkguard.audit.services import audit_record
 from parkguard.health.models import Alert, SickLeave
-from parkguard.logistics.models import CrewMember, DwellLimit, TransportPass, TruckDeclaration
+from parkguard.logistics.models import (
+    CrewMember,
+    DwellLimit,
+    Parcel,
+    TransportPass,
+    TruckDeclaration,
+)
 from parkguard.logistics.services import declaration_link_create
 from parkguard.notify.choices import Kind, Vendor
 from parkguard.notify.models import Message, Webhook
@@ -146,6 +152,10 @@ def _victims(world: World) -> dict[str, Any]:
         nonce="a1-pass-nonce",
         applied_at=_now(),
     )
+    Parcel.objects.create(
+        enterprise=world.a1, addressee=world.a1_person, kind="parcel", arrived_at=_now(),
+        code="135790",
+    )  # fmt: skip
     return {
         "enterprise_id": world.a1.pk,
         "unit_id": world.a1_unit.pk,

@@ -26,3 +26,9 @@ class PassState(models.TextChoices):
     APPROVED = "approved", "已批准"
     REFUSED = "refused", "未批准"
     REVOKED = "revoked", "已吊销"
+
+
+class ParcelKind(models.TextChoices):
+    MAIL = "mail", "邮件"
+    PARCEL = "parcel", "快递"
+    TAKEAWAY = "takeaway", "外卖"

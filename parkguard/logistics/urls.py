@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from parkguard.logistics import pass_views, views
+from parkguard.logistics import parcel_views, pass_views, views
 
 urlpatterns = [
     path("logistics/declare/<str:token>/", views.declare, name="logistics_declare"),
@@ -27,4 +27,10 @@ urlpatterns = [
         name="logistics_park_passes",
     ),
     path("logistics/passes/verify/", pass_views.pass_verify, name="logistics_pass_verify"),
+    path(
+        "logistics/enterprises/<int:enterprise_id>/parcels/",
+        parcel_views.store,
+        name="logistics_parcels",
+    ),
+    path("logistics/parcels/mine/", parcel_views.mine, name="logistics_parcels_mine"),
 ]

@@ -309,6 +309,9 @@ ACTIONS: dict[str, Grant] = {
     # Transport passes (Z-5.3c, L-3.5): the park approves, refuses and revokes; any gate of the
     # park (guards, officers, park staff, gate devices) verifies a scanned pass.
     "approve_passes": _PARK_ADMIN,
+    # Parcels and takeaway (Z-5.3d): the central store (officers, guards) logs, disinfects and
+    # hands over; the addressee sees their own parcels and pick-up codes.
+    "keep_parcels": Grant(enterprise_roles=ENTERPRISE_EDITORS | {Role.GATE_GUARD}),
     "verify_passes": Grant(
         enterprise_roles=ENTERPRISE_EDITORS | {Role.GATE_GUARD},
         park_roles=JURISDICTION_ROLES,

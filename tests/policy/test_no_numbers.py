@@ -171,6 +171,7 @@ SAFE_VALUES: dict[str, set[int | float]] = {
     # Transport passes: the pages answer 200 or 422; a pass nonce's bytes (16); the QR
     # code's module size in pixels (4, as the second-factor QR draws it).
     "parkguard/logistics/pass_views.py": {200, 422},
+    "parkguard/logistics/parcel_views.py": {200, 422},
     "parkguard/logistics/passes.py": {4, 16},
     # A share shown as a percentage.
     "parkguard/policy/explain.py": {100},
