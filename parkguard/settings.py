@@ -113,6 +113,8 @@ INSTALLED_APPS = [
     "parkguard.sampling",
     "parkguard.oversight",
     "parkguard.response",
+    "parkguard.supplies",
+    "parkguard.logistics",
 ]
 
 MIDDLEWARE = [
@@ -280,6 +282,25 @@ GATE_OFFLINE_MAX_MINUTES = env_int("PARKGUARD_GATE_OFFLINE_MAX_MINUTES", 30)
 GATE_PACKS_CACHE_SECONDS = env_int(
     "PARKGUARD_GATE_PACKS_CACHE_SECONDS", 0 if ENVIRONMENT == "test" else 60
 )
+# Protective supplies: days of issues averaged for the usage rate (an operational window, not
+# a notice's figure), and a sanity bound on one move's quantity (typos, not policy).
+SUPPLIES_USAGE_WINDOW_DAYS = env_int("PARKGUARD_SUPPLIES_USAGE_WINDOW_DAYS", 7)
+SUPPLIES_MAX_QUANTITY = env_int("PARKGUARD_SUPPLIES_MAX_QUANTITY", 1_000_000)
+# Disinfection: a sanity bound on an area's rounds per slot, and the largest photo accepted.
+DISINFECTION_MAX_ROUNDS = env_int("PARKGUARD_DISINFECTION_MAX_ROUNDS", 12)
+DISINFECTION_PHOTO_MAX_BYTES = env_int("PARKGUARD_DISINFECTION_PHOTO_MAX_BYTES", 2 * 1024 * 1024)
+# Trucks: how long a carrier's declaration link stays valid, how many declarations one link
+# takes per window (abuse, not policy), plate lengths (7 characters, 8 for new-energy plates),
+# a sanity bound on vaccine doses, and the crew rows the phone form offers.
+TRUCK_LINK_HOURS = env_int("PARKGUARD_TRUCK_LINK_HOURS", 72)
+TRUCK_LINK_RATE_LIMIT = env_int("PARKGUARD_TRUCK_LINK_RATE_LIMIT", 20)
+TRUCK_LINK_RATE_WINDOW_SECONDS = env_int("PARKGUARD_TRUCK_LINK_RATE_WINDOW_SECONDS", 3600)
+TRUCK_PLATE_MIN = 7
+TRUCK_PLATE_MAX = 8
+TRUCK_MAX_VACCINE_DOSES = 10
+TRUCK_CREW_ROWS = 3
+# Digits of a parcel pick-up code.
+PARCEL_CODE_DIGITS = 6
 
 # Jobs: huey on SQLite by default, Redis when HUEY_REDIS_URL is set; tests run tasks inline.
 _huey_redis = env_str("HUEY_REDIS_URL")

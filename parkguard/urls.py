@@ -35,4 +35,6 @@ urlpatterns = [
     path("", include("parkguard.gate.urls")),
     path("", include("parkguard.oversight.urls")),
     path("", include("parkguard.response.urls")),
+    path("", include("parkguard.supplies.urls")),
+    path("", include("parkguard.logistics.urls")),
 ]

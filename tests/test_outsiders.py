@@ -35,6 +35,14 @@ from parkguard.duties.models import DailyFigure, Duty
 from parkguard.gate.models import AccessCheck, Gate, PrintedPass, TemporaryPass
 from parkguard.gate.services import gate_create, printed_pass_issue, temporary_pass_issue
 from parkguard.health.models import Alert, SickLeave
+from parkguard.logistics.models import (
+    CrewMember,
+    DwellLimit,
+    Parcel,
+    TransportPass,
+    TruckDeclaration,
+)
+from parkguard.logistics.services import declaration_link_create
 from parkguard.mobility.models import (
     IsolationRecord,
     ObservationPoint,
@@ -72,10 +80,15 @@ from parkguard.rules.services import pack_upload
 from parkguard.sampling.models import AntigenPhoto, Lab, ResultImport, Sample, SamplingRound
 from parkguard.status.choices import OverrideAction
 from parkguard.status.models import StatusOverride
+from parkguard.supplies.choices import MoveKind
+from parkguard.supplies.models import DisinfectionArea, DisinfectionTask, StockMove, SupplyItem
 from tests.factories import TODAY, World
 
 # Routes anyone may open (they carry no tenant data).
 PUBLIC = {"login", "healthz", "admin:login", "admin:logout", "logout", "account_activate"}
+# A carrier declares through a signed link, without an account (J-1.3); the page names no
+# enterprise, so the walker still checks that it leaks nothing of A1.
+PUBLIC |= {"logistics_declare"}
 # Parameters that select nothing of a tenant; the value is fixed.
 NEUTRAL = {
     "app_label": "orgs",
@@ -95,8 +108,9 @@ WRITE_DENIED = DENIED | {400, 422}
 OUTSIDERS = [None, "a2_officer", "park_b_admin"]
 LOWER_ROLES = ["a1_employee", "a1_leader", "a1_guard"]
 # Writes that A1's lower roles may make themselves, by route name (their own declaration...).
-# A1's employee registers in or out at A1's place code (J-1.5a): their own access-log row.
-LOWER_ROLE_WRITES: set[str] = {"gate_place"}
+# A1's employee registers in or out at A1's place code (J-1.5a): their own access-log row;
+# A1's gate guard checks trucks in and records their exit (J-1.3): the gate's own writes.
+LOWER_ROLE_WRITES: set[str] = {"gate_place", "api:truck_entry", "api:truck_exit"}
 # Bookkeeping that any request may touch: sessions, login throttles, the audit log, last login.
 BOOKKEEPING = {"sessions.Session", "orgs.LoginThrottle", "audit.AuditEvent", "audit.AuditHead"}
 VOLATILE = {("auth.User", "last_login"), ("orgs.ApiToken", "last_used_at")}
@@ -167,6 +181,23 @@ def _victims(world: World) -> dict[str, Any]:
     isolation, visitor = _isolation_and_visitor(world, declaration)
     testing = _sampling_victims(world)
     response = _response_victims(world)
+    item, area, task = _supplies_victims(world)
+    truck, token_text = _truck_victims(world)
+    transport_pass = TransportPass.objects.create(
+        enterprise=world.a1,
+        plate="渝A88888",
+        route="甲一通行路线",
+        purpose="甲一生产物资",
+        valid_from=TODAY,
+        valid_until=TODAY,
+        state="applied",
+        nonce="a1-pass-nonce",
+        applied_at=_now(),
+    )
+    Parcel.objects.create(
+        enterprise=world.a1, addressee=world.a1_person, kind="parcel", arrived_at=_now(),
+        code="135790",
+    )  # fmt: skip
     return {
         **{k: v.pk for k, v in testing.items()},
         "isolation_id": isolation.pk,  # A1's returnee's isolation: no change, no release
@@ -198,6 +229,17 @@ def _victims(world: World) -> dict[str, Any]:
         "incident_id": response["Incident"].pk,
         "task_id": response["LinkageTask"].pk,
         "contact_id": response["Contact"].pk,
+        "item_id": item.pk,  # A1's protective supplies: nobody else receives or issues them
+        "truck_id": truck.pk,  # a truck declared for A1: nobody else checks it in
+        # Parameters two apps name alike, by route: A1's disinfection task (assigned to its
+        # officer) and A1's signed truck-declaration link (a public page).
+        "by_route": {
+            "supplies_disinfection_done": {"task_id": task.pk},
+            "logistics_declare": {"token": token_text},
+            # A1's pending transport pass: only park A decides it.
+            "logistics_pass": {"pass_id": transport_pass.pk},
+            "logistics_pass_decide": {"pass_id": transport_pass.pk},
+        },
         "id": world.users["a1_officer"].pk,  # admin's password-change page for a user
         # A1's inspection, its rectification item and a photo (issue 16): outsiders may not
         # see, reply, close, reopen or report them; A1's lower roles may not either.
@@ -222,6 +264,8 @@ def _victims(world: World) -> dict[str, Any]:
             oversight["Application"].title,
             oversight["GroupMember"].name,
             str(response["Incident"]),
+            item.name,
+            area.name,
         ],
         "models": {
             "Enterprise": world.a1,
@@ -244,6 +288,8 @@ def _victims(world: World) -> dict[str, Any]:
             "AccessCheck": check,
             "UploadedPack": upload,
             **response,
+            "SupplyItem": item,
+            "DisinfectionArea": area,
             "User": world.users["a1_officer"],
             "Trip": trip,
             "ReturnDeclaration": declaration,
@@ -581,6 +627,52 @@ def _oversight_victims(world: World) -> dict[str, Any]:
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(24)
 
 
+def _supplies_victims(world: World) -> tuple[SupplyItem, DisinfectionArea, DisinfectionTask]:
+    item = SupplyItem.objects.create(
+        enterprise=world.a1, kind="mask", name="甲一秘藏口罩", unit="个", on_hand=50
+    )
+    StockMove.objects.create(
+        item=item, kind=MoveKind.RECEIPT, quantity=50, balance=50, at=_now(), by=None
+    )
+    area = DisinfectionArea.objects.create(
+        enterprise=world.a1,
+        name="甲一秘密车间",
+        kind="车间工作区",
+        assignee=world.users["a1_officer"],
+    )
+    task = DisinfectionTask.objects.create(
+        area=area, on=TODAY, slot="上班前", assignee=world.users["a1_officer"]
+    )
+    # The walker posts this task's id to A1's checklist (an outsider must still be refused).
+    API_BODIES["done"] = {"task_id": task.pk}
+    return item, area, task
+
+
+def _truck_victims(world: World) -> tuple[TruckDeclaration, str]:
+    _, token = declaration_link_create(
+        scope=access.SYSTEM, enterprise=world.a1, label="甲一承运", at=_now(), by=None
+    )
+    truck = TruckDeclaration.objects.create(
+        enterprise=world.a1,
+        declared_by="carrier",
+        plate="渝A99999",
+        planned_arrival=_now(),
+        route="甲一秘密路线",
+        travel_history="重庆",
+        submitted_at=_now(),
+    )
+    CrewMember.objects.create(
+        declaration=truck,
+        name="甲一司机",
+        id_digest="x" * 64,
+        id_cipher="",
+        id_masked="450***********12",
+        phone="13900000999",
+    )
+    DwellLimit.objects.create(jurisdiction=world.park_a, minutes=45, basis="甲园区办法")
+    return truck, token
+
+
 def _notify_victims(world: World) -> tuple[Message, Webhook]:
     officer = world.users["a1_officer"]
     notify_send(
@@ -624,6 +716,8 @@ def _url(route: Route, victims: dict[str, Any]) -> str | None:
                 value = victim.pk
         elif route.name in SKIPPED:
             return None
+        elif param in victims["by_route"].get(route.name, {}):
+            value = victims["by_route"][route.name][param]
         elif param in victims:
             value = victims[param]
         else:
@@ -834,6 +928,26 @@ API_BODIES: dict[str, dict[str, Any]] = {
     "trace": {},
     "done": {},
     "review": {"confirm": True},
+    # Protective supplies and disinfection (issue 15).
+    "items": {"kind": "mask", "name": "外人口罩", "unit": "个"},
+    "moves": {"kind": "receipt", "quantity": 5},
+    # "done" (a disinfection task) takes {"task_id": A1's task}, set with the victims below.
+    # Trucks (issue 15 §1, §2): a declaration, the gate's entry checks, an exit.
+    "trucks": {
+        "plate": "渝A00001",
+        "planned_arrival": "2030-01-01T08:00:00+08:00",
+        "route": "外人路线",
+        "travel_history": "重庆",
+        "crew": [],
+    },
+    "entry": {
+        "temperatures": {},
+        "codes_checked": True,
+        "truck_disinfected": True,
+        "goods_disinfected": True,
+        "loading_zone": "外人装卸区",
+    },
+    "exit": {"plate": "渝A99999"},
 }
 
 

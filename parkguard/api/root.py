@@ -20,6 +20,8 @@ from parkguard.gate.api import router as gate_router
 from parkguard.health.api import router as health_router
 from parkguard.lib.api_errors import translate
 from parkguard.lib.api_failures import failure_handlers_install
+from parkguard.logistics.api import gate_router as logistics_gate_router
+from parkguard.logistics.api import router as logistics_router
 from parkguard.mobility.api import router as mobility_router
 from parkguard.notify.api import router as notify_router
 from parkguard.orgs.access import NOT_FOUND, Scope, scope_for_token, scope_of
@@ -34,6 +36,7 @@ from parkguard.response.api import router as response_router
 from parkguard.rules.api import router as rules_router
 from parkguard.sampling.api import router as sampling_router
 from parkguard.status.api import router as status_router
+from parkguard.supplies.api import router as supplies_router
 
 FORBIDDEN = "无权执行此操作"
 BAD_JSON = "请求体不是合法的 JSON"
@@ -104,3 +107,6 @@ api.add_router("/", duties_router)
 api.add_router("/", gate_router)
 api.add_router("/", oversight_router)
 api.add_router("/", response_router)
+api.add_router("/", supplies_router)
+api.add_router("/", logistics_router)
+api.add_router("/", logistics_gate_router)

@@ -52,6 +52,12 @@ SEED: int = DATA["seed"]
 TODAY: dt.date = DATA["today"]
 ADOPTED_AT = dt.datetime.combine(TODAY, dt.time(9), tzinfo=dt.UTC)
 DEMO_PARK_PARAMS: dict[str, dict[str, object]] = DATA["park_params"]
+# Days of stock issues the demo writes (one usage window), and a demo key area's rounds.
+DATA_USAGE_DAYS = 7
+DATA_KEY_ROUNDS = 3
+# How far ahead the demo carriers declare (inside notice J's 24 hours) and test before that.
+DATA_DECLARE_AHEAD_HOURS = 30
+DATA_TEST_BEFORE_HOURS = 6
 
 
 def demo_params(pack_id: str) -> dict[str, object]:
@@ -453,6 +459,10 @@ def demo_load(*, if_empty: bool = False) -> DemoResult | None:
     demo_oversight(
         users=users, enterprises=[e for e in enterprises if e.jurisdiction_id == park_a.pk]
     )
+    demo_supplies(parks=parks, enterprise=a1, officer=users["officer"])
+    b1 = next(e for e in enterprises if e.jurisdiction_id == park_b.pk)
+    demo_disinfection_today(enterprise=b1, by=users["parkb_admin"])
+    demo_trucks(enterprise=a1, officer=users["officer"], guard=users["guard"], rng=rng)
     total = Person.objects.count()
     return DemoResult(summary=f"{len(enterprises)} 家企业，{total} 名人员，2 个园区")
 
@@ -1026,3 +1036,159 @@ def demo_oversight(*, users: dict[str, User], enterprises: list[Enterprise]) -> 
             purpose="商务活动与关键岗位轮岗抽查",
             at=now,
         )
+
+
+def demo_supplies(*, parks: dict[str, Jurisdiction], enterprise: Enterprise, officer: User) -> None:
+    """Each park's minimum days of cover with its basis, and the first enterprise's stock:
+    a week of issues, so masks run below the minimum and the officer has a low-stock alert."""
+    from django.utils import timezone
+
+    from parkguard.orgs.access import SYSTEM
+    from parkguard.supplies.models import CoverMinimum, SupplyItem
+    from parkguard.supplies.services import stock_issue, stock_receive, supply_item_create
+
+    spec = DATA["supplies"]
+    now = timezone.now()
+    for key, minimum in spec["minimum"].items():
+        CoverMinimum.objects.get_or_create(
+            jurisdiction=parks[key],
+            defaults={"days": minimum["days"], "basis": minimum["basis"], "set_at": now},
+        )
+    if SupplyItem.objects.filter(enterprise=enterprise).exists():
+        return
+    units = list(OrgUnit.objects.filter(enterprise=enterprise, parent=None).order_by("id"))
+    week = DATA_USAGE_DAYS
+    for kind, name, unit, received, per_day, expires_in in spec["items"]:
+        item = supply_item_create(
+            scope=SYSTEM, enterprise=enterprise, kind=kind, name=name, unit=unit
+        )
+        start = now - dt.timedelta(days=week)
+        stock_receive(
+            scope=SYSTEM,
+            item=item,
+            quantity=received,
+            expires_on=timezone.localdate(now) + dt.timedelta(days=expires_in),
+            at=start,
+            by=officer,
+        )
+        for back in range(week - 1, -1, -1):
+            if per_day:
+                stock_issue(
+                    scope=SYSTEM,
+                    item=item,
+                    quantity=per_day,
+                    org_unit=units[back % len(units)],
+                    note="日常发放",
+                    at=now - dt.timedelta(days=back, hours=1),
+                    by=officer,
+                )
+
+
+def demo_disinfection_today(*, enterprise: Enterprise, by: User) -> None:
+    """Park B follows notice B (six places, before and after work): the enterprise's areas,
+    today's checklist generated from the pack, the morning's tasks done."""
+    from django.utils import timezone
+
+    from parkguard.orgs.access import SYSTEM
+    from parkguard.supplies.models import DisinfectionArea, DisinfectionTask
+    from parkguard.supplies.services import (
+        disinfection_area_create,
+        disinfection_day_generate,
+        disinfection_task_complete,
+    )
+
+    now = timezone.now()
+    today = timezone.localdate(now)
+    if not DisinfectionArea.objects.filter(enterprise=enterprise).exists():
+        for name, kind, key_area in DATA["disinfection"]["areas"]:
+            disinfection_area_create(
+                scope=SYSTEM,
+                enterprise=enterprise,
+                name=name,
+                kind=kind,
+                key_area=key_area,
+                rounds=DATA_KEY_ROUNDS if key_area else 1,
+                assignee=None,
+                on=today,
+            )
+    disinfection_day_generate(scope=SYSTEM, enterprise=enterprise, on=today)
+    tasks = list(DisinfectionTask.objects.filter(area__enterprise=enterprise, on=today))
+    morning = sorted({t.slot for t in tasks})[:1]
+    for task in tasks:
+        if task.slot in morning and task.done_at is None:
+            disinfection_task_complete(
+                scope=SYSTEM, enterprise=enterprise, task=task, at=now, by=by, note="含氯消毒液喷洒"
+            )
+
+
+def demo_trucks(*, enterprise: Enterprise, officer: User, guard: User, rng: random.Random) -> None:
+    """Trucks of the first enterprise, declared through its link ahead of the pack's deadline:
+    one due later today or tomorrow, one inside with its dwell timer running, one gone."""
+    from django.utils import timezone
+
+    from parkguard.logistics.models import DwellLimit, TruckDeclaration
+    from parkguard.logistics.services import (
+        CrewIn,
+        declaration_link_create,
+        truck_declare_by_link,
+        truck_enter,
+        truck_exit,
+    )
+    from parkguard.orgs.access import SYSTEM
+
+    spec = DATA["trucks"]
+    DwellLimit.objects.get_or_create(
+        jurisdiction=enterprise.jurisdiction,
+        defaults={"minutes": spec["dwell"]["minutes"], "basis": spec["dwell"]["basis"]},
+    )
+    if TruckDeclaration.objects.filter(enterprise=enterprise).exists():
+        return
+    now = timezone.now()
+    for plate, carrier, hours, inside, left in spec["items"]:
+        arrival = now + dt.timedelta(hours=hours)
+        declared_at = arrival - dt.timedelta(hours=DATA_DECLARE_AHEAD_HOURS)
+        _, token = declaration_link_create(
+            scope=SYSTEM, enterprise=enterprise, label=carrier, at=declared_at, by=officer
+        )
+        crew = [
+            CrewIn(
+                name=name,
+                id_number=_id_number(rng),
+                phone=phone,
+                tested_at=declared_at - dt.timedelta(hours=DATA_TEST_BEFORE_HOURS),
+                test_negative=True,
+                vaccine_doses=3,
+            )
+            for name, phone in spec["crew"][: 1 + len(plate) % 2]
+        ]
+        truck = truck_declare_by_link(
+            token=token,
+            plate=plate,
+            planned_arrival=arrival,
+            route=f"{carrier}：高速收费站—园区东门（途中不停留）",
+            travel_history="重庆市黔江区、重庆市渝北区",
+            crew=crew,
+            at=declared_at,
+        )
+        if inside is None:
+            continue
+        entered = now - dt.timedelta(minutes=inside + (left or 0))
+        truck_enter(
+            scope=SYSTEM,
+            truck=truck,
+            temperatures={m.pk: "36.4" for m in truck.crew.all()},
+            codes_checked=True,
+            truck_disinfected=True,
+            goods_disinfected=True,
+            loading_zone=spec["loading_zone"],
+            loaders=spec["loaders"],
+            at=entered,
+            by=guard,
+        )
+        if left is not None:
+            truck_exit(
+                scope=SYSTEM,
+                enterprise=enterprise,
+                plate=plate,
+                at=entered + dt.timedelta(minutes=inside),
+            )

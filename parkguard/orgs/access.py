@@ -243,6 +243,8 @@ class Grant:
     # Also rows of the caller\'s communities (through `scope_community`): a liaison\'s residents,
     # and what the park shares with the street and community (Z-3.2).
     community: bool = False
+    # Also rows assigned to the caller's login (through `scope_user`): a disinfection task.
+    assigned: bool = False
 
 
 _EDITORS = Grant(enterprise_roles=ENTERPRISE_EDITORS, park_roles=PARK_EDITORS)
@@ -328,6 +330,29 @@ ACTIONS: dict[str, Grant] = {
     # the enterprise's officers apply; the park's admins hold the route in the platform.
     "apply": Grant(enterprise_roles=ENTERPRISE_EDITORS),
     "approve": _PARK_ADMIN,
+    # Protective supplies and disinfection (issue 15): the officers keep the stock ledger and
+    # the areas; the park sees every enterprise's cover; the person a disinfection task is
+    # assigned to marks it done (or an officer does).
+    "manage_supplies": Grant(enterprise_roles=ENTERPRISE_EDITORS),
+    "oversee_supplies": Grant(enterprise_roles=ENTERPRISE_EDITORS, park_roles=JURISDICTION_ROLES),
+    "oversee_park_supplies": Grant(park_roles=JURISDICTION_ROLES),
+    "manage_disinfection": Grant(enterprise_roles=ENTERPRISE_EDITORS),
+    "disinfect": Grant(enterprise_roles=ENTERPRISE_EDITORS, assigned=True),
+    # Trucks (issue 15 §1, §2): the officers keep links and the register and may declare for a
+    # carrier; the gate (guards too) checks crews, lets trucks in and records their exit.
+    "manage_trucks": Grant(enterprise_roles=ENTERPRISE_EDITORS),
+    "gate_trucks": Grant(enterprise_roles=ENTERPRISE_EDITORS | {Role.GATE_GUARD}),
+    # Transport passes (Z-5.3c, L-3.5): the park approves, refuses and revokes; any gate of the
+    # park (guards, officers, park staff, gate devices) verifies a scanned pass.
+    "approve_passes": _PARK_ADMIN,
+    # Parcels and takeaway (Z-5.3d): the central store (officers, guards) logs, disinfects and
+    # hands over; the addressee sees their own parcels and pick-up codes.
+    "keep_parcels": Grant(enterprise_roles=ENTERPRISE_EDITORS | {Role.GATE_GUARD}),
+    "verify_passes": Grant(
+        enterprise_roles=ENTERPRISE_EDITORS | {Role.GATE_GUARD},
+        park_roles=JURISDICTION_ROLES,
+        device_tokens=True,
+    ),
     "manage_accounts": Grant(
         enterprise_roles=frozenset({Role.ENTERPRISE_ADMIN, Role.EPIDEMIC_OFFICER}),
         park_roles=PARK_EDITORS,
@@ -401,6 +426,9 @@ def _action_filter(scope: Scope, model: type[Model], action: str) -> Q | None:
     path = getattr(model, "scope_community", None)
     if grant.community and path and scope.community_ids:
         query |= Q(**{f"{path}__in": scope.community_ids})
+    path = getattr(model, "scope_user", None)
+    if grant.assigned and path and scope.user_id is not None:
+        query |= Q(**{path: scope.user_id})
     return query
 
 

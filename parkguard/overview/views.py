@@ -13,11 +13,12 @@ from django.views.decorators.http import require_GET
 
 from parkguard.duties import selectors as duties_selectors
 from parkguard.orgs import selectors as orgs_selectors
-from parkguard.orgs.access import can, can_edit_enterprise, get_visible_or_404, scope_of
+from parkguard.orgs.access import Scope, can, can_edit_enterprise, get_visible_or_404, scope_of
 from parkguard.orgs.choices import JURISDICTION_ROLES, Role
 from parkguard.orgs.models import Enterprise, Membership
 from parkguard.overview import selectors
 from parkguard.response import selectors as response_selectors
+from parkguard.supplies import selectors as supplies_selectors
 
 
 @login_required
@@ -41,8 +42,16 @@ def home(request: HttpRequest) -> HttpResponse:
             "parks": orgs_selectors.parks_of(scope=scope),
             "enterprises": selectors.enterprise_list(scope=scope)[:20],
             "is_employee_only": scope.roles == {Role.EMPLOYEE},
+            "my_disinfection": _my_disinfection(scope),
         },
     )
+
+
+def _my_disinfection(scope: Scope) -> dict[str, int] | None:
+    """Today's disinfection tasks assigned to the caller, for a card on the home page."""
+    tasks = supplies_selectors.my_disinfection_tasks(scope=scope, on=timezone.localdate())
+    total = tasks.count()
+    return {"total": total, "done": tasks.filter(done_at__isnull=False).count()} if total else None
 
 
 @login_required

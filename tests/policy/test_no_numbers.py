@@ -235,6 +235,20 @@ SAFE_VALUES: dict[str, set[int | float]] = {
     "parkguard/mobility/visitors.py": {11, 16},
     # Rows read per round trip when the impact preview streams the open returns.
     "parkguard/mobility/impact.py": {2000},
+    # Supplies: the ledger export's column width (14 characters); digits of a days-of-cover
+    # figure (max_digits=8 with one decimal place).
+    "parkguard/supplies/exporting.py": {14},
+    "parkguard/supplies/models.py": {8},
+    # Trucks: digits of a temperature (4), seconds per minute of a dwell time (60), the link
+    # nonce's bytes (16); the pages answer 200, 400 or 422 (a refused form).
+    "parkguard/logistics/models.py": {4},
+    "parkguard/logistics/services.py": {16, 60},
+    "parkguard/logistics/views.py": {200, 400, 422},
+    # Transport passes: the pages answer 200 or 422; a pass nonce's bytes (16); the QR
+    # code's module size in pixels (4, as the second-factor QR draws it).
+    "parkguard/logistics/pass_views.py": {200, 422},
+    "parkguard/logistics/parcel_views.py": {200, 422},
+    "parkguard/logistics/passes.py": {4, 16},
     # A share shown as a percentage.
     "parkguard/policy/explain.py": {100},
     "parkguard/policy/schedules.py": {100},
