@@ -28,7 +28,7 @@ class CrewIn(Schema):
     vaccine_doses: int = Field(default=0, ge=0, le=99)
 
 
-class DeclarationIn(Schema):
+class TruckDeclarationIn(Schema):
     plate: str = Field(max_length=12)
     planned_arrival: dt.datetime
     route: str = Field(max_length=300)
@@ -92,7 +92,7 @@ def truck_list(request: HttpRequest, enterprise_id: int) -> Any:
     response={201: TruckOut, 422: FieldErrors},
     summary="收货企业代为申报货车",
 )
-def truck_declare(request: HttpRequest, enterprise_id: int, payload: DeclarationIn) -> Any:
+def truck_declare(request: HttpRequest, enterprise_id: int, payload: TruckDeclarationIn) -> Any:
     caller = scope(request)
     enterprise = selectors.enterprise_for_trucks(scope=caller, enterprise_id=enterprise_id)
     try:

@@ -35,7 +35,7 @@ class ItemOut(Schema):
     alert_open: bool
 
 
-class LedgerOut(Schema):
+class SuppliesLedgerOut(Schema):
     enterprise_id: int
     minimum_days: int | None
     minimum_basis: str
@@ -119,7 +119,9 @@ def _ledger_json(ledger: selectors.Ledger) -> dict[str, Any]:
 
 
 @router.get(
-    "/supplies/enterprises/{enterprise_id}/ledger", response=LedgerOut, summary="防护物资台账"
+    "/supplies/enterprises/{enterprise_id}/ledger",
+    response=SuppliesLedgerOut,
+    summary="防护物资台账",
 )
 def ledger(request: HttpRequest, enterprise_id: int) -> Any:
     caller = scope(request)
