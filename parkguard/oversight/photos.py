@@ -12,14 +12,14 @@ from typing import Protocol
 
 from django.core.exceptions import ValidationError
 
+from parkguard.lib.images import image_type
+
 PHOTO_MAX_BYTES = 8 * 1024 * 1024
 PHOTOS_MAX = 6
 PHOTO_TOO_LARGE = "照片过大：每张不能超过 8 MB"
 PHOTO_BAD_TYPE = "只能上传 JPEG、PNG 或 WebP 格式的照片"
 PHOTO_TOO_MANY = "一次最多上传 6 张照片"
 PHOTO_EMPTY = "照片文件是空的"
-
-_SIGNATURES = ((b"\xff\xd8\xff", "image/jpeg"), (b"\x89PNG\r\n\x1a\n", "image/png"))
 
 
 class Upload(Protocol):
@@ -34,12 +34,7 @@ class CheckedPhoto:
 
 def photo_type(head: bytes) -> str | None:
     """The image type from the first bytes, or None if it is not a photo we accept."""
-    for signature, kind in _SIGNATURES:
-        if head.startswith(signature):
-            return kind
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp"
-    return None
+    return image_type(head)
 
 
 def photos_check(uploads: Iterable[Upload], *, field: str) -> list[CheckedPhoto]:

@@ -15,6 +15,7 @@ from django.db import transaction
 
 from parkguard.duties.choices import DutyKind
 from parkguard.duties.services import duty_evidence_record
+from parkguard.lib.images import image_type
 from parkguard.orgs.access import Scope, require
 from parkguard.orgs.models import Enterprise, Jurisdiction, OrgUnit
 from parkguard.orgs.services import api_token_create
@@ -62,7 +63,7 @@ MAPPING_TOO_LONG = "列名过长（最多 50 个字符）"
 
 # A photo's upload limit (bytes) and the signatures of the image types accepted.
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
-_SIGNATURES = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
+_ANTIGEN_TYPES = frozenset({"image/jpeg", "image/png"})
 BARCODE_MAX = 40
 HEADER_MAX = 50
 
@@ -257,10 +258,9 @@ def sample_result_record(
 
 
 def _photo_type(data: bytes) -> str | None:
-    for signature, content_type in _SIGNATURES.items():
-        if data.startswith(signature):
-            return content_type
-    return None
+    """JPEG or PNG only: the formats the antigen page asks for."""
+    kind = image_type(data)
+    return kind if kind in _ANTIGEN_TYPES else None
 
 
 @transaction.atomic

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from parkguard.lib.images import image_type
 from parkguard.notify.choices import Kind
 from parkguard.notify.services import notify_send
 from parkguard.orgs.access import Scope, require
@@ -64,7 +65,6 @@ LOW_BODY = (
 CLEARED_TITLE = "防护物资已补足：{name}"
 
 # Image formats by their first bytes; the declared content type is not trusted.
-_PHOTO_MAGIC = ((b"\xff\xd8\xff", "image/jpeg"), (b"\x89PNG\r\n\x1a\n", "image/png"))
 
 
 def _quantity(value: object, field: str = "quantity") -> int:
@@ -423,12 +423,10 @@ def photo_check(*, data: bytes | None) -> tuple[bytes | None, str]:
     limit = settings.DISINFECTION_PHOTO_MAX_BYTES
     if len(data) > limit:
         raise ValidationError({"photo": PHOTO_TOO_LARGE.format(limit=limit // 1024)})
-    for magic, kind in _PHOTO_MAGIC:
-        if data.startswith(magic):
-            return data, kind
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return data, "image/webp"
-    raise ValidationError({"photo": PHOTO_TYPE})
+    kind = image_type(data)
+    if kind is None:
+        raise ValidationError({"photo": PHOTO_TYPE})
+    return data, kind
 
 
 @transaction.atomic
