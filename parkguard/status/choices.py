@@ -21,6 +21,10 @@ class HoldKind(models.TextChoices):
     PLAN = "plan", "返岗/来访计划未完成"
     MANUAL = "manual", "人工限制（经复核）"
     ZONE = "zone", "橙区/红区管控"
+    # The person's enterprise or area is under a lockdown order and they hold no pass for it.
+    LOCKDOWN = "lockdown", "封控区域内，无通行证"
+    # The enterprise runs closed-loop production; the person is outside the loop (Z-5.0).
+    CLOSED_LOOP = "closed_loop", "闭环管理，不得进出"
 
 
 class OverrideAction(models.TextChoices):

@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from parkguard.orgs.access import scope_for_user
 from parkguard.rules.models import PackAdoption
@@ -54,7 +55,8 @@ def test_an_officer_samples_a_pool_with_a_scanner_on_a_phone(
         page.click(f"text={rnd.name}")
         page.click("text=开始采样")
         # The barcode field has the focus when the screen opens, ready for the scanner.
-        assert page.evaluate("document.activeElement.id") == "id_barcode"
+        # (Waits for the new page: the click returns before the navigation lands.)
+        expect(page.locator("#id_barcode")).to_be_focused()
         for box in page.locator("#take-form input[type=checkbox]").all():
             box.check()
         # Back to the field; the scanner types the code and ends with Enter.
