@@ -321,39 +321,68 @@ _TABLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 
 @transaction.atomic
-def status_results_merge(*, table: str, at: dt.datetime) -> int:
+def _results_update_sql(*, table: str) -> str:
+    """The UPDATE … FROM that moves every status row named in `table` (a table or a CTE of
+    `person_id`, `negative_at`, `pending_delta`) forward: latest negative only forward,
+    pending never below zero. One placeholder: the update time."""
+    status = connection.ops.quote_name(PersonStatus._meta.db_table)
+    greatest = "GREATEST" if connection.vendor == "postgresql" else "MAX"
+    return (
+        f"UPDATE {status} SET "
+        "latest_negative_at = CASE WHEN d.negative_at IS NOT NULL AND "
+        f"({status}.latest_negative_at IS NULL OR d.negative_at > {status}.latest_negative_at)"
+        f" THEN d.negative_at ELSE {status}.latest_negative_at END, "
+        f"pending_results = {greatest}(0, {status}.pending_results + d.pending_delta), "
+        "updated_at = %s "
+        f"FROM {table} d WHERE {status}.person_id = d.person_id"
+    )
+
+
+def status_results_update_cte(*, delta: str, at: dt.datetime) -> tuple[str, list[Any]]:
+    """The status update of `status_results_merge` as a PostgreSQL data-modifying CTE body
+    over the CTE `delta` (same columns), RETURNING each updated person_id: a caller that
+    computes the delta in the same statement (the lab import) writes samples and status in
+    one round trip, then calls `status_results_merge` for any person it did not find."""
+    if not _TABLE_NAME.match(delta):
+        raise ValueError(delta)
+    status = connection.ops.quote_name(PersonStatus._meta.db_table)
+    stamp = connection.ops.adapt_datetimefield_value(at)
+    return _results_update_sql(table=delta) + f" RETURNING {status}.person_id", [stamp]
+
+
+def status_results_merge(*, table: str, at: dt.datetime, missing_only: bool = False) -> int:
     """`status_results_record` for very many people at once, in a few statements.
 
     `table` names a (temporary) table of one row per person: `person_id`, `negative_at`
-    (a sampling time or NULL) and `pending_delta` (an integer). Missing status rows are
-    created with one INSERT … SELECT, then every row is moved forward with one UPDATE … FROM
-    (latest negative only forward, pending never below zero). Returns the rows updated.
+    (a sampling time or NULL) and `pending_delta` (an integer). Every existing row is moved
+    forward with one UPDATE … FROM (latest negative only forward, pending never below zero);
+    only when it found fewer rows than `table` holds are the missing ones created, already
+    moved forward, with one INSERT … SELECT. `missing_only`: the existing rows were updated
+    already (`status_results_update_cte`); create the missing ones only. Returns the rows
+    updated or created.
     """
     if not _TABLE_NAME.match(table):
         raise ValueError(table)
     status = connection.ops.quote_name(PersonStatus._meta.db_table)
     person = connection.ops.quote_name(Person._meta.db_table)
     stamp = connection.ops.adapt_datetimefield_value(at)
-    greatest = "GREATEST" if connection.vendor == "postgresql" else "MAX"
     with connection.cursor() as cursor:
+        updated = 0
+        if not missing_only:
+            cursor.execute(_results_update_sql(table=table), [stamp])
+            updated = cursor.rowcount
+            cursor.execute(f"SELECT COUNT(*) FROM {table}")
+            if updated >= cursor.fetchone()[0]:
+                return updated
         cursor.execute(
-            # The nullable columns are left out: they start NULL.
-            f"INSERT INTO {status} (person_id, enterprise_id, pending_results, on_hold, holds, "
-            "alert_count, updated_at) "
-            "SELECT d.person_id, p.enterprise_id, 0, %s, %s, 0, %s "
+            # The other nullable columns are left out: they start NULL. A new row has no
+            # pending result left (pending never below zero).
+            f"INSERT INTO {status} (person_id, enterprise_id, latest_negative_at, "
+            "pending_results, on_hold, holds, alert_count, updated_at) "
+            "SELECT d.person_id, p.enterprise_id, d.negative_at, 0, %s, %s, 0, %s "
             f"FROM {table} d JOIN {person} p ON p.id = d.person_id "
             f"WHERE NOT EXISTS (SELECT 1 FROM {status} s WHERE s.person_id = d.person_id) "
             "ON CONFLICT DO NOTHING",
             [False, "[]", stamp],
         )
-        cursor.execute(
-            f"UPDATE {status} SET "
-            "latest_negative_at = CASE WHEN d.negative_at IS NOT NULL AND "
-            f"({status}.latest_negative_at IS NULL OR d.negative_at > {status}.latest_negative_at)"
-            f" THEN d.negative_at ELSE {status}.latest_negative_at END, "
-            f"pending_results = {greatest}(0, {status}.pending_results + d.pending_delta), "
-            "updated_at = %s "
-            f"FROM {table} d WHERE {status}.person_id = d.person_id",
-            [stamp],
-        )
-        return cursor.rowcount
+        return updated + cursor.rowcount

@@ -19,6 +19,7 @@ from parkguard.status.services import (
     status_hold_clear,
     status_hold_open,
     status_rebuild,
+    status_results_merge,
     status_results_record,
     status_temperature_record,
 )
@@ -201,3 +202,41 @@ def test_evidence_merges_latest_times_and_sums_pending() -> None:
     assert merged.latest_negative_at == AT
     assert merged.pending_results == 3
     assert merged.last_temperature == Decimal("37.0")
+
+
+def test_the_bulk_merge_updates_existing_rows_and_creates_missing_ones(world: World) -> None:
+    """`status_results_merge` (the lab import's status upkeep): one UPDATE … FROM for the rows
+    that exist, and only when some are missing one INSERT … SELECT, already moved forward."""
+    from django.db import connection
+
+    kept = world.a1_person
+    status_results_record(negatives={}, pending_delta={kept.pk: 2}, at=AT)
+    fresh = make_person(world.a1, "甲一新人", 901)
+    PersonStatus.objects.filter(pk=fresh.pk).delete()
+    earlier = AT - dt.timedelta(hours=3)
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS status_merge_probe")
+        cursor.execute(
+            "CREATE TEMPORARY TABLE status_merge_probe "
+            "(person_id bigint, negative_at timestamp, pending_delta integer)"
+        )
+        adapt = connection.ops.adapt_datetimefield_value
+        cursor.execute(
+            "INSERT INTO status_merge_probe VALUES (%s, %s, -1), (%s, %s, -1)",
+            [kept.pk, adapt(AT), fresh.pk, adapt(earlier)],
+        )
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "ALTER TABLE status_merge_probe ALTER negative_at TYPE timestamptz "
+                "USING negative_at AT TIME ZONE 'UTC'"
+            )
+    assert status_results_merge(table="status_merge_probe", at=AT) == 2
+    old = PersonStatus.objects.get(pk=kept.pk)
+    new = PersonStatus.objects.get(pk=fresh.pk)
+    assert (old.latest_negative_at, old.pending_results) == (AT, 1)
+    assert (new.latest_negative_at, new.pending_results) == (earlier, 0)
+    assert new.enterprise_id == world.a1.pk
+    # Nothing missing any more: the second merge only updates.
+    assert status_results_merge(table="status_merge_probe", at=AT) == 2
+    assert PersonStatus.objects.get(pk=kept.pk).pending_results == 0
