@@ -147,9 +147,10 @@ class _Stage:
         stamp = "timestamptz" if pg else "text"
         self._temp_store: int | None = None
         with connection.cursor() as cursor:
-            if not pg:
+            if not pg and not connection.in_atomic_block:
                 # SQLite keeps TEMP tables in a file by default: in memory, the stage, its
-                # index and the delta cost half as much (restored by `drop`).
+                # index and the delta cost half as much (restored by `drop`). SQLite allows
+                # the change outside a transaction only (an import runs in autocommit).
                 cursor.execute("PRAGMA temp_store")
                 self._temp_store = int(cursor.fetchone()[0])
                 cursor.execute("PRAGMA temp_store = MEMORY")
