@@ -30,7 +30,8 @@ from parkguard.gate import tokens
 from parkguard.gate.choices import CodeSource, Direction, Method, Place, Refusal, VisitorKind
 from parkguard.gate.models import AccessCheck, Gate, PrintedPass, TemporaryPass, TokenUse
 from parkguard.health.choices import CodeColour, ReadingSource
-from parkguard.health.services import reading_record, temperature_parse
+from parkguard.health.rules import HealthRules, health_rules
+from parkguard.health.services import reading_write, temperature_parse
 from parkguard.notify.privacy import name_mask
 from parkguard.orgs.access import Scope, can, require
 from parkguard.orgs.models import ApiToken, Enterprise, Jurisdiction
@@ -312,6 +313,25 @@ def gate_packs(*, park: Jurisdiction, place: str, on: dt.date) -> list[tuple[Any
     return found
 
 
+_HEALTH: dict[tuple[int, dt.date], tuple[float, HealthRules]] = {}
+
+
+def gate_health_rules(*, park: Jurisdiction, on: dt.date) -> HealthRules:
+    """The park's health rules on `on` (the fever threshold of a temperature taken at the
+    gate), kept in the process like `gate_packs` for `GATE_PACKS_CACHE_SECONDS`."""
+    key = (park.pk, on)
+    now = time.monotonic()
+    hit = _HEALTH.get(key)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    found = health_rules(park=park, on=on)
+    if settings.GATE_PACKS_CACHE_SECONDS > 0:
+        if len(_HEALTH) > PACKS_CACHE_MAX:
+            _HEALTH.clear()
+        _HEALTH[key] = (now + settings.GATE_PACKS_CACHE_SECONDS, found)
+    return found
+
+
 @transaction.atomic
 def gate_check(
     *,
@@ -530,18 +550,19 @@ def gate_check(
         and log.person is not None
         and can(scope, "record_temperature", log.person)
     ):
-        # Through the health service: the reading is kept with its source, and a fever opens
-        # the alert and the hold there (B-2.2b).
-        reading_record(
-            scope=scope,
+        # Through the health service (its write half: the permission was asked just above,
+        # the value parsed at the top): the reading is kept with its source, and a fever
+        # opens the alert and the hold there (B-2.2b).
+        reading_write(
             person=log.person,
-            temperature=value,
+            value=value,
             source=ReadingSource.GATE if gate.place == Place.PLANT_GATE else ReadingSource.OFFICE,
             place=gate.name,
             taken_at=when,
             at=at,
             by=by,
             device=device,
+            rules=gate_health_rules(park=gate.park, on=timezone.localdate(when)),
         )
     colour = "green" if decision.allowed else "red"
     return CheckAnswer(

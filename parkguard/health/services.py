@@ -294,18 +294,46 @@ def reading_record(
         raise ValidationError(errors)
     assert value is not None
     on = timezone.localdate(when)
+    return reading_write(
+        person=person,
+        value=value,
+        source=source,
+        place=place,
+        taken_at=when,
+        at=at,
+        by=by,
+        device=device,
+        rules=health_rules(park=person.enterprise.jurisdiction, on=on),
+    )
+
+
+def reading_write(
+    *,
+    person: Person,
+    value: Decimal,
+    source: str,
+    place: str,
+    taken_at: dt.datetime,
+    at: dt.datetime,
+    by: User | None,
+    device: ApiToken | None,
+    rules: HealthRules,
+) -> tuple[TemperatureReading, Alert | None]:
+    """The write half of `reading_record`, for a caller that has asked
+    `can(scope, "record_temperature", person)` and parsed the value itself, inside its own
+    transaction (the gate's check): the reading, the status row, and at or over the
+    threshold of `rules` the alert and the fever hold (B-2.2b)."""
     reading = TemperatureReading.objects.create(
         person=person,
         temperature=value,
-        taken_at=when,
-        on=on,
+        taken_at=taken_at,
+        on=timezone.localdate(taken_at),
         source=source,
         place=place.strip()[:50],
         taken_by=by,
         device=device,
     )
-    status_temperature_record(readings={person.pk: (value, when)}, at=at)
-    rules = health_rules(park=person.enterprise.jurisdiction, on=on)
+    status_temperature_record(readings={person.pk: (value, taken_at)}, at=at)
     alert = None
     if _fever(rules, value):
         alert = _judge(

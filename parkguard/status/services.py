@@ -17,6 +17,7 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import connection, transaction
+from django.db.models import Q
 
 from parkguard.people.models import Person
 from parkguard.status import sources
@@ -226,6 +227,18 @@ def status_temperature_record(
     *, readings: Mapping[int, tuple[Decimal, dt.datetime]], at: dt.datetime
 ) -> None:
     """Keep each person's newest temperature reading (value and time taken)."""
+    if len(readings) == 1:
+        # One reading (a gate's check): one conditional UPDATE; the general path below only
+        # when it found no row to move forward (no status row yet, or an older reading).
+        [(pk, (value, taken_at))] = readings.items()
+        newer = Q(last_temperature_at__isnull=True) | Q(last_temperature_at__lte=taken_at)
+        if (
+            PersonStatus.objects.filter(newer, pk=pk).update(
+                last_temperature=value, last_temperature_at=taken_at, updated_at=at
+            )
+            == 1
+        ):
+            return
     for chunk in _chunks(readings):
         rows = _locked_rows(chunk, at)
         for pk, row in rows.items():

@@ -135,3 +135,38 @@ def test_l_3_1_contact_tracing_reads_one_persons_passages(gw: GateWorld) -> None
     outsider = Client()
     outsider.force_login(gw.world.users["a2_officer"])
     assert outsider.get(url, span).status_code == 404
+
+
+@override_settings(GATE_PACKS_CACHE_SECONDS=60)
+def test_a_device_check_with_a_temperature_costs_a_fixed_few_queries(gw: GateWorld) -> None:
+    """The hot path (issue 13, Speed): the token and the gate, one read of the person, ONE of
+    the status row, the log row, the token use, the reading and one conditional UPDATE of the
+    status row; the packs and the health rules come from the process cache. Counted, not
+    timed: the second check of the same device (the first also stamps the token's use)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    cache.clear()
+    client = device(gw)
+    person = gw.world.a1_person
+    from parkguard.status.services import status_results_record
+
+    now = timezone.now()
+    status_results_record(negatives={person.pk: now - dt.timedelta(hours=2)}, at=now)
+    counts = []
+    for direction in ("out", "in"):
+        code = tokens.phone_token(person_id=person.pk, at=timezone.now())
+        body = {"gate_id": gw.gate.pk, "direction": direction, "code": code}
+        with CaptureQueriesContext(connection) as queries:
+            response = post(client, {**body, "temperature": "36.5", "code_colour": "green"})
+        assert response.status_code == 200, response.content
+        assert response.json()["allowed"] is True, response.json()
+        counts.append([q["sql"] for q in queries.captured_queries])
+    sql = counts[1]
+    statements = [q for q in sql if not q.startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))]
+    status_reads = [q for q in sql if q.startswith("SELECT") and '"status_personstatus"' in q]
+    assert len(status_reads) == 1
+    assert not [q for q in sql if '"rules_packadoption"' in q]  # cached
+    # Was 19 (13 statements): a second permission query, a status read before its update,
+    # the health rules read per check.
+    assert len(statements) <= 10 and len(sql) <= 16
