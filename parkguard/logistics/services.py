@@ -413,7 +413,7 @@ def dwell_alerts_send(*, at: dt.datetime) -> int:
         notify_send(
             user_ids=users,
             enterprise=truck.enterprise,
-            kind=Kind.GENERAL,
+            kind=Kind.TRUCK,
             title=DWELL_TITLE.format(plate=truck.plate),
             body=f"{truck.plate} 在{truck.loading_zone}已停留 {stayed} 分钟，超过 {limit} 分钟。",
             link=reverse("logistics_truck", args=[truck.pk]),
