@@ -466,6 +466,14 @@ def demo_load(*, if_empty: bool = False) -> DemoResult | None:
         enterprise=a1, by=users["officer"], areas="areas_a", assignee=users["officer"], work=False
     )
     demo_trucks(enterprise=a1, officer=users["officer"], guard=users["guard"], rng=rng)
+    from parkguard.demo.continuity import demo_continuity
+
+    demo_continuity(
+        loop_enterprise=enterprises[1],
+        enterprise=a1,
+        officer=users["officer"],
+        park_admin=users["park_admin"],
+    )
     total = Person.objects.count()
     return DemoResult(summary=f"{len(enterprises)} 家企业，{total} 名人员，2 个园区")
 

@@ -396,9 +396,7 @@ ACTIONS: dict[str, Grant] = {
     "manage_incidents": _EDITORS,
     # Production continuity (issue 17 §2, §4). Open an enterprise's closed-loop and key-post
     # pages: its officers and the park's staff.
-    "oversee_continuity": Grant(
-        enterprise_roles=ENTERPRISE_EDITORS, park_roles=JURISDICTION_ROLES
-    ),
+    "oversee_continuity": Grant(enterprise_roles=ENTERPRISE_EDITORS, park_roles=JURISDICTION_ROLES),
     # Switch the closed-loop plan on and off, keep who is inside and the day's living support
     # (Z-5.0, Z-5.3f): the enterprise's officers and the park admin.
     "manage_closed_loop": _EDITORS,
