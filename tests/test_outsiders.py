@@ -271,9 +271,9 @@ def _victims(world: World) -> dict[str, Any]:
             str(response["Incident"]),
             item.name,
             area.name,
-            continuity["LoopPlan"].reason,
-            continuity["UtilityFault"].description,
-            continuity["KeyPost"].name,
+            "甲一秘密闭环原因",
+            "甲一秘密停电故障",
+            "甲一秘密关键岗位",
         ],
         "models": {
             "Enterprise": world.a1,

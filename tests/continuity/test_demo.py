@@ -22,6 +22,7 @@ def test_the_demo_park_has_continuity_work() -> None:
     assert plan.members.exists() and plan.days.get().short
     assert StatusHold.objects.filter(kind=HoldKind.CLOSED_LOOP, cleared_at__isnull=True).exists()
     fault = UtilityFault.objects.get()
+    assert fault.enterprise is not None
     gaps = key_post_gaps(
         scope=SYSTEM, enterprise=fault.enterprise, start=timezone.localdate(), days=7
     )

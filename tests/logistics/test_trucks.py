@@ -274,8 +274,9 @@ def test_truck_entry_and_exit_are_in_the_gates_access_log(truck_world: World) ->
     services.truck_exit(scope=guard, enterprise=truck_world.a1, plate="渝A12345", at=left)
     rows = list(AccessCheck.objects.filter(gate=gate).order_by("at"))
     assert [(r.direction, r.allowed) for r in rows] == [("in", True), ("out", True)]
-    assert rows[0].temporary_pass == rows[1].temporary_pass
-    assert rows[0].temporary_pass.name == "司机甲" and rows[0].temporary_pass.plate == "渝A12345"
+    crew_pass = rows[0].temporary_pass
+    assert crew_pass is not None and crew_pass == rows[1].temporary_pass
+    assert crew_pass.name == "司机甲" and crew_pass.plate == "渝A12345"
     assert str(rows[0].temperature) == "36.4" and rows[0].guard == user
     assert "在园 30 分钟" in rows[1].reasons[0]["text"]
-    assert rows[0].temporary_pass.valid_until == left
+    assert crew_pass.valid_until == left
