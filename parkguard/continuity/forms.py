@@ -27,7 +27,9 @@ class MemberForm(forms.Form):
 
 
 class DayForm(forms.Form):
-    on = forms.DateField(label="日期", required=False, widget=forms.DateInput(attrs=DATE))
+    on = forms.DateField(
+        label="日期", required=False, widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d")
+    )
     meals_served = forms.CharField(label="实供餐数", max_length=7, required=False)
     beds_provided = forms.CharField(label="已安排床位", max_length=7, required=False)
     medical_requests = forms.CharField(label="就医需求（人次）", max_length=7, required=False)
@@ -60,14 +62,20 @@ class StaffForm(forms.Form):
 
 class RotaForm(StaffForm):
     role = None  # type: ignore[assignment]
-    on = forms.DateField(label="日期", required=False, widget=forms.DateInput(attrs=DATE))
+    on = forms.DateField(
+        label="日期", required=False, widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d")
+    )
     shift = forms.CharField(label="班次", max_length=20, required=False)
 
 
 class LeaveForm(forms.Form):
     person = forms.TypedChoiceField(label="人员", coerce=int)
-    starts_on = forms.DateField(label="开始", required=False, widget=forms.DateInput(attrs=DATE))
-    ends_on = forms.DateField(label="结束", required=False, widget=forms.DateInput(attrs=DATE))
+    starts_on = forms.DateField(
+        label="开始", required=False, widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d")
+    )
+    ends_on = forms.DateField(
+        label="结束", required=False, widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d")
+    )
     reason = forms.CharField(label="事由", max_length=100, required=False)
 
     def __init__(self, *args: object, people: list[tuple[int, str]], **kw: object) -> None:
