@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
@@ -15,7 +15,7 @@ from parkguard.continuity import selectors, services
 from parkguard.continuity.choices import PostKind, Utility
 from parkguard.continuity.models import LoopPlan, UtilityFault
 from parkguard.lib.api_errors import DB_ID_MAX, FieldErrors, field_errors
-from parkguard.orgs.access import get_visible_or_404, scope_of, visible
+from parkguard.orgs.access import NOT_FOUND, get_visible_or_404, scope_of
 from parkguard.orgs.models import Enterprise
 from parkguard.response.models import Incident
 
@@ -327,12 +327,17 @@ def faults(request: HttpRequest, jurisdiction_id: int) -> Any:
 )
 def fault_report(request: HttpRequest, jurisdiction_id: int, payload: FaultIn) -> Any:
     caller = scope(request)
-    park = selectors.park_for_continuity(scope=caller, jurisdiction_id=jurisdiction_id)
-    enterprise = (
-        get_visible_or_404(caller, visible(caller, Enterprise), pk=payload.enterprise_id)
-        if payload.enterprise_id
-        else None
-    )
+    enterprise: Enterprise | None = None
+    if payload.enterprise_id:
+        # An enterprise's officer reports for their enterprise without seeing the whole park.
+        enterprise = selectors.enterprise_for_continuity(
+            scope=caller, enterprise_id=payload.enterprise_id
+        )
+        if enterprise.jurisdiction_id != jurisdiction_id:
+            raise Http404(NOT_FOUND)
+        park = enterprise.jurisdiction
+    else:
+        park = selectors.park_for_continuity(scope=caller, jurisdiction_id=jurisdiction_id)
     try:
         fault = services.fault_report(
             scope=caller,

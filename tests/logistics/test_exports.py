@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -23,7 +24,7 @@ pytestmark = pytest.mark.django_db
 NOW = dt.datetime(2022, 11, 15, 9, 0, tzinfo=dt.UTC)
 
 
-def sheets(body: bytes) -> dict[str, list[list[object]]]:
+def sheets(body: bytes) -> dict[str, list[list[Any]]]:
     book = CalamineWorkbook.from_filelike(io.BytesIO(body))
     return {name: book.get_sheet_by_name(name).to_python() for name in book.sheet_names}
 
