@@ -183,6 +183,7 @@ def _victims(world: World) -> dict[str, Any]:
     response = _response_victims(world)
     item, area, task = _supplies_victims(world)
     truck, token_text = _truck_victims(world)
+    continuity = _continuity_victims(world)
     transport_pass = TransportPass.objects.create(
         enterprise=world.a1,
         plate="渝A88888",
@@ -239,7 +240,11 @@ def _victims(world: World) -> dict[str, Any]:
             # A1's pending transport pass: only park A decides it.
             "logistics_pass": {"pass_id": transport_pass.pk},
             "logistics_pass_decide": {"pass_id": transport_pass.pk},
+            "continuity_loop_member_remove": {"member_id": continuity["LoopMember"].pk},
         },
+        # A1's running closed loop, its member, and a power fault reported by A1 (issue 17).
+        "plan_id": continuity["LoopPlan"].pk,
+        "fault_id": continuity["UtilityFault"].pk,
         "id": world.users["a1_officer"].pk,  # admin's password-change page for a user
         # A1's inspection, its rectification item and a photo (issue 16): outsiders may not
         # see, reply, close, reopen or report them; A1's lower roles may not either.
@@ -266,6 +271,9 @@ def _victims(world: World) -> dict[str, Any]:
             str(response["Incident"]),
             item.name,
             area.name,
+            "甲一秘密闭环原因",
+            "甲一秘密停电故障",
+            "甲一秘密关键岗位",
         ],
         "models": {
             "Enterprise": world.a1,
@@ -300,8 +308,37 @@ def _victims(world: World) -> dict[str, Any]:
             "Lab": testing["lab_id"],
             "ResultImport": testing["result_import_id"],
             **oversight,
+            **continuity,
         },
     }
+
+
+def _continuity_victims(world: World) -> dict[str, Model]:
+    """A1's running closed loop with its member, a key post, and a fault A1 reported."""
+    from parkguard.continuity.models import KeyPost, LoopMember, LoopPlan, UtilityFault
+
+    plan = LoopPlan.objects.create(
+        enterprise=world.a1, reason="甲一秘密闭环原因", started_at=_now()
+    )
+    member = LoopMember.objects.create(
+        plan=plan,
+        person=world.a1_person,
+        dormitory="甲一宿舍",
+        workshop="甲一车间",
+        joined_at=_now(),
+    )
+    post = KeyPost.objects.create(
+        enterprise=world.a1, name="甲一秘密关键岗位", kind="post", minimum=2, created_at=_now()
+    )
+    fault = UtilityFault.objects.create(
+        park=world.park_a,
+        enterprise=world.a1,
+        utility="power",
+        location="甲一配电房",
+        description="甲一秘密停电故障",
+        reported_at=_now(),
+    )
+    return {"LoopPlan": plan, "LoopMember": member, "KeyPost": post, "UtilityFault": fault}
 
 
 def _duties_victims(world: World) -> None:
@@ -948,6 +985,14 @@ API_BODIES: dict[str, dict[str, Any]] = {
         "loading_zone": "外人装卸区",
     },
     "exit": {"plate": "渝A99999"},
+    # Production continuity (issue 17 §2, §4).
+    "start": {"reason": "越权启动"},
+    "end": {"reason": "越权解除"},
+    "days": {"on": "2022-11-15", "meals_served": 1, "beds_provided": 1},
+    "key-posts": {"name": "越权岗位", "kind": "post", "minimum": 1},
+    "faults": {"utility": "power", "location": "越权", "description": "越权报修"},
+    "assign": {"assignee": "越权"},
+    "repair": {"note": "越权"},
 }
 
 

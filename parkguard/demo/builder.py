@@ -462,7 +462,18 @@ def demo_load(*, if_empty: bool = False) -> DemoResult | None:
     demo_supplies(parks=parks, enterprise=a1, officer=users["officer"])
     b1 = next(e for e in enterprises if e.jurisdiction_id == park_b.pk)
     demo_disinfection_today(enterprise=b1, by=users["parkb_admin"])
+    demo_disinfection_today(
+        enterprise=a1, by=users["officer"], areas="areas_a", assignee=users["officer"], work=False
+    )
     demo_trucks(enterprise=a1, officer=users["officer"], guard=users["guard"], rng=rng)
+    from parkguard.demo.continuity import demo_continuity
+
+    demo_continuity(
+        loop_enterprise=enterprises[1],
+        enterprise=a1,
+        officer=users["officer"],
+        park_admin=users["park_admin"],
+    )
     total = Person.objects.count()
     return DemoResult(summary=f"{len(enterprises)} 家企业，{total} 名人员，2 个园区")
 
@@ -1084,9 +1095,17 @@ def demo_supplies(*, parks: dict[str, Jurisdiction], enterprise: Enterprise, off
                 )
 
 
-def demo_disinfection_today(*, enterprise: Enterprise, by: User) -> None:
-    """Park B follows notice B (six places, before and after work): the enterprise's areas,
-    today's checklist generated from the pack, the morning's tasks done."""
+def demo_disinfection_today(
+    *,
+    enterprise: Enterprise,
+    by: User,
+    areas: str = "areas",
+    assignee: User | None = None,
+    work: bool = True,
+) -> None:
+    """The enterprise's areas (of the places its park's packs schedule), today's checklist
+    generated from the pack, and (with `work`) the morning's tasks done. Park B follows notice
+    B (six places, before and after work); park A its own notice's daily disinfection."""
     from django.utils import timezone
 
     from parkguard.orgs.access import SYSTEM
@@ -1100,7 +1119,7 @@ def demo_disinfection_today(*, enterprise: Enterprise, by: User) -> None:
     now = timezone.now()
     today = timezone.localdate(now)
     if not DisinfectionArea.objects.filter(enterprise=enterprise).exists():
-        for name, kind, key_area in DATA["disinfection"]["areas"]:
+        for name, kind, key_area in DATA["disinfection"][areas]:
             disinfection_area_create(
                 scope=SYSTEM,
                 enterprise=enterprise,
@@ -1108,10 +1127,12 @@ def demo_disinfection_today(*, enterprise: Enterprise, by: User) -> None:
                 kind=kind,
                 key_area=key_area,
                 rounds=DATA_KEY_ROUNDS if key_area else 1,
-                assignee=None,
+                assignee=assignee,
                 on=today,
             )
     disinfection_day_generate(scope=SYSTEM, enterprise=enterprise, on=today)
+    if not work:
+        return
     tasks = list(DisinfectionTask.objects.filter(area__enterprise=enterprise, on=today))
     morning = sorted({t.slot for t in tasks})[:1]
     for task in tasks:

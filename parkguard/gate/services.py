@@ -667,3 +667,88 @@ def access_log_export(
         detail={"on": on.isoformat(), "rows": count, "masked": True},
     )
     return buffer.getvalue()
+
+
+@transaction.atomic
+def truck_crew_log(
+    *,
+    scope: Scope,
+    enterprise: Enterprise,
+    plate: str,
+    crew: Iterable[tuple[str, str, Decimal | None, dt.datetime | None]],
+    direction: str,
+    source: str,
+    note: str,
+    valid_until: dt.datetime,
+    at: dt.datetime,
+    by: User | None,
+) -> list[AccessCheck]:
+    """A truck's entry or exit in the access log, one row per crew member (name, ID tail,
+    temperature, latest negative), so tracing and the log's export see trucks (J-1.3).
+
+    Going in, each crew member gets a truck-crew temporary pass named by `source` (which the
+    freight app chooses, e.g. "logistics.truck:12"); going out, the same passes are logged and
+    closed. The row goes to the enterprise's first active plant gate, else the park's; with
+    no gate at all nothing is logged (an empty list)."""
+    require(scope, "gate_trucks", enterprise)
+    gate = (
+        Gate.objects.filter(enterprise=enterprise, place=Place.PLANT_GATE, active=True)
+        .order_by("pk")
+        .first()
+        or Gate.objects.filter(
+            park_id=enterprise.jurisdiction_id,
+            enterprise__isnull=True,
+            place=Place.PLANT_GATE,
+            active=True,
+        )
+        .order_by("pk")
+        .first()
+    )
+    if gate is None:
+        return []
+    if direction == Direction.IN:
+        passes = [
+            TemporaryPass.objects.create(
+                enterprise=enterprise,
+                kind=VisitorKind.TRUCK_CREW,
+                name=name.strip()[:50],
+                id_tail=tail[-4:],
+                plate=plate[:12],
+                negative_sampled_at=negative,
+                valid_from=at,
+                valid_until=max(valid_until, at + dt.timedelta(minutes=1)),
+                serial=tokens.serial_new(),
+                source=source[:80],
+                issued_at=at,
+                issued_by=by,
+            )
+            for name, tail, _temp, negative in crew
+        ]
+        temperatures = [temp for _name, _tail, temp, _neg in crew]
+    else:
+        passes = list(
+            TemporaryPass.objects.filter(
+                enterprise=enterprise, source=source[:80], revoked_at__isnull=True
+            ).order_by("pk")
+        )
+        temperatures = [None] * len(passes)
+        TemporaryPass.objects.filter(pk__in=[p.pk for p in passes]).update(valid_until=at)
+    rows = [
+        AccessCheck(
+            at=at,
+            recorded_at=at,
+            gate=gate,
+            park_id=gate.park_id,
+            enterprise_id=enterprise.pk,
+            direction=direction,
+            method=Method.TEMPORARY_PASS,
+            temporary_pass=issued,
+            guard=by,
+            allowed=True,
+            reasons=[{"text": note, "citation": None}],
+            temperature=temp,
+        )
+        for issued, temp in zip(passes, temperatures, strict=True)
+    ]
+    AccessCheck.objects.bulk_create(rows)
+    return rows

@@ -61,7 +61,7 @@ def parcel_log(
     )
     notify_send(
         user_ids=Membership.objects.filter(person=addressee).values_list("user_id", flat=True),
-        kind=Kind.GENERAL,
+        kind=Kind.PARCEL,
         title=f"您有一件{parcel.get_kind_display()}待取",
         body=f"请到{enterprise.name}统一存放点取件，出示取件码 {code}。",
         link=reverse("logistics_parcels_mine"),

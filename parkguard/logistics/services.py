@@ -18,6 +18,8 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from parkguard.gate.choices import Direction
+from parkguard.gate.services import truck_crew_log
 from parkguard.health.services import temperature_parse
 from parkguard.logistics.choices import DeclaredBy, TruckState, VehicleKind
 from parkguard.logistics.models import (
@@ -54,6 +56,8 @@ TEMPERATURE_MISSING = "请为每位司乘人员测温"
 PLATE_UNKNOWN_AT_EXIT = "车牌号 {plate} 没有在园装卸的记录，无法登记离园"
 VEHICLE_TAKEN = "该车牌已登记"
 DRIVER_TAKEN = "该驾驶员已登记"
+TRUCK_IN_NOTE = "货车 {plate} 司乘入园：已测温、查验三码、车辆与货物消杀，装卸区 {zone}"
+TRUCK_OUT_NOTE = "货车 {plate} 司乘离园，在园 {minutes} 分钟"
 DWELL_TITLE = "货车停留超时：{plate}"
 
 
@@ -362,6 +366,19 @@ def truck_enter(
     truck.loading_zone, truck.loaders = loading_zone.strip()[:60], (loaders or "").strip()[:200]
     truck.state, truck.entered_at, truck.checked_by = TruckState.INSIDE, at, by
     truck.save()
+    # The gate's access log sees the truck: one row per crew member (tracing, exports).
+    truck_crew_log(
+        scope=scope,
+        enterprise=truck.enterprise,
+        plate=truck.plate,
+        crew=[(m.name, m.id_masked[-4:], m.temperature, m.tested_at) for m in crew],
+        direction=Direction.IN,
+        source=f"logistics.truck:{truck.pk}",
+        note=TRUCK_IN_NOTE.format(plate=truck.plate, zone=truck.loading_zone),
+        valid_until=at + dt.timedelta(hours=24),
+        at=at,
+        by=by,
+    )
     return truck
 
 
@@ -382,6 +399,18 @@ def truck_exit(
     require(scope, "gate_trucks", truck)
     truck.state, truck.left_at = TruckState.LEFT, at
     truck.save(update_fields=["state", "left_at"])
+    truck_crew_log(
+        scope=scope,
+        enterprise=enterprise,
+        plate=truck.plate,
+        crew=[],
+        direction=Direction.OUT,
+        source=f"logistics.truck:{truck.pk}",
+        note=TRUCK_OUT_NOTE.format(plate=truck.plate, minutes=dwell_minutes(truck, at)),
+        valid_until=at,
+        at=at,
+        by=None,
+    )
     return truck
 
 
@@ -413,7 +442,7 @@ def dwell_alerts_send(*, at: dt.datetime) -> int:
         notify_send(
             user_ids=users,
             enterprise=truck.enterprise,
-            kind=Kind.GENERAL,
+            kind=Kind.TRUCK,
             title=DWELL_TITLE.format(plate=truck.plate),
             body=f"{truck.plate} 在{truck.loading_zone}已停留 {stayed} 分钟，超过 {limit} 分钟。",
             link=reverse("logistics_truck", args=[truck.pk]),

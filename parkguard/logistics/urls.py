@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from parkguard.logistics import parcel_views, pass_views, views
+from parkguard.logistics import export_views, parcel_views, pass_views, views
 
 urlpatterns = [
     path("logistics/declare/<str:token>/", views.declare, name="logistics_declare"),
@@ -33,4 +33,19 @@ urlpatterns = [
         name="logistics_parcels",
     ),
     path("logistics/parcels/mine/", parcel_views.mine, name="logistics_parcels_mine"),
+    path(
+        "logistics/enterprises/<int:enterprise_id>/trucks/export/",
+        export_views.trucks_export,
+        name="logistics_trucks_export",
+    ),
+    path(
+        "logistics/enterprises/<int:enterprise_id>/passes/export/",
+        export_views.passes_export,
+        name="logistics_passes_export",
+    ),
+    path(
+        "logistics/enterprises/<int:enterprise_id>/parcels/export/",
+        export_views.parcels_export,
+        name="logistics_parcels_export",
+    ),
 ]

@@ -394,6 +394,18 @@ ACTIONS: dict[str, Grant] = {
     "manage_zones": _EDITORS,
     # Open an incident and record its three first times and linkage tasks (Z-4.2).
     "manage_incidents": _EDITORS,
+    # Production continuity (issue 17 §2, §4). Open an enterprise's closed-loop and key-post
+    # pages: its officers and the park's staff.
+    "oversee_continuity": Grant(enterprise_roles=ENTERPRISE_EDITORS, park_roles=JURISDICTION_ROLES),
+    # Switch the closed-loop plan on and off, keep who is inside and the day's living support
+    # (Z-5.0, Z-5.3f): the enterprise's officers and the park admin.
+    "manage_closed_loop": _EDITORS,
+    # Key posts and processes, their staff, backups, rota and leave (Z-5.2d, J-2.5).
+    "manage_key_posts": _EDITORS,
+    # Report a water, power or gas fault (L-2.3): an enterprise's officers, the park's staff;
+    # the park sends the repair team and records the repair.
+    "report_fault": Grant(enterprise_roles=ENTERPRISE_EDITORS, park_roles=JURISDICTION_ROLES),
+    "repair_faults": Grant(park_roles=PARK_EDITORS | {Role.PARK_CADRE}),
 }
 
 

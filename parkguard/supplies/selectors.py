@@ -159,6 +159,19 @@ def disinfection_day(
     )
 
 
+def disinfection_range(
+    *, scope: Scope, enterprise: Enterprise, start: dt.date, end: dt.date
+) -> QuerySet[DisinfectionTask]:
+    """Every task of the enterprise's areas from `start` to `end`, for the record."""
+    return (
+        visible(scope, DisinfectionTask)
+        .filter(area__enterprise=enterprise, on__gte=start, on__lte=end)
+        .select_related("area", "assignee", "done_by")
+        .defer("photo")
+        .order_by("on", "slot", "area__name", "round")
+    )
+
+
 def disinfection_missed(
     *, scope: Scope, enterprise: Enterprise, before: dt.date
 ) -> QuerySet[DisinfectionTask]:

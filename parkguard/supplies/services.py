@@ -169,7 +169,7 @@ def _alert_check(*, item: SupplyItem, at: dt.datetime) -> None:
         notify_send(
             user_ids=_officers(enterprise),
             enterprise=enterprise,
-            kind=Kind.GENERAL,
+            kind=Kind.SUPPLIES_LOW,
             title=LOW_TITLE.format(name=item.name),
             body=body,
             link=link,
@@ -181,7 +181,7 @@ def _alert_check(*, item: SupplyItem, at: dt.datetime) -> None:
         notify_send(
             user_ids=_officers(enterprise),
             enterprise=enterprise,
-            kind=Kind.GENERAL,
+            kind=Kind.SUPPLIES_LOW,
             title=CLEARED_TITLE.format(name=item.name),
             body=f"{enterprise.name} 的{item.name}库存 {item.on_hand}{item.unit}，不足预警已解除。",
             link=link,

@@ -18,6 +18,11 @@ urlpatterns = [
         name="supplies_disinfection",
     ),
     path(
+        "supplies/enterprises/<int:enterprise_id>/disinfection/export/",
+        views.disinfection_export,
+        name="supplies_disinfection_export",
+    ),
+    path(
         "supplies/enterprises/<int:enterprise_id>/disinfection/tasks/<int:task_id>/done/",
         views.disinfection_done,
         name="supplies_disinfection_done",

@@ -4,13 +4,14 @@ cover."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -20,12 +21,14 @@ from parkguard.orgs.access import can, get_visible_or_404, scope_of, visible
 from parkguard.orgs.models import Enterprise, Membership, OrgUnit
 from parkguard.supplies import selectors, services
 from parkguard.supplies.choices import MoveKind
-from parkguard.supplies.exporting import ledger_xlsx
+from parkguard.supplies.exporting import XLSX, disinfection_xlsx, ledger_xlsx
 from parkguard.supplies.forms import AreaForm, DoneForm, ItemForm, MinimumForm, MoveForm
 from parkguard.supplies.models import DisinfectionTask, SupplyItem
 from parkguard.supplies.rules import disinfection_places
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# The longest span of days one disinfection export covers (a page bound, not policy).
+EXPORT_MAX_DAYS = 62
+EXPORT_DATES_BAD = "日期应为 YYYY-MM-DD，结束不早于开始，且不超过 {days} 天"
 
 
 def _user(request: HttpRequest) -> User:
@@ -224,6 +227,27 @@ def disinfection(request: HttpRequest, enterprise_id: int) -> HttpResponse:
         "can_manage": can(scope, "manage_disinfection", enterprise),
     }
     return render(request, "supplies/disinfection.html", context)
+
+
+@login_required
+@require_GET
+def disinfection_export(request: HttpRequest, enterprise_id: int) -> HttpResponse:
+    """The disinfection record of a span of days (default the last seven) as .xlsx."""
+    scope = scope_of(request)
+    enterprise = selectors.enterprise_for_supplies(scope=scope, enterprise_id=enterprise_id)
+    today = timezone.localdate()
+    try:
+        start = dt.date.fromisoformat(request.GET.get("start") or str(today - dt.timedelta(days=6)))
+        end = dt.date.fromisoformat(request.GET.get("end") or str(today))
+    except ValueError:
+        start, end = today, today - dt.timedelta(days=1)
+    if not dt.timedelta(0) <= end - start < dt.timedelta(days=EXPORT_MAX_DAYS):
+        return HttpResponseBadRequest(EXPORT_DATES_BAD.format(days=EXPORT_MAX_DAYS))
+    tasks = selectors.disinfection_range(scope=scope, enterprise=enterprise, start=start, end=end)
+    body = disinfection_xlsx(enterprise_name=enterprise.name, tasks=tasks, start=start, end=end)
+    response = HttpResponse(body, content_type=XLSX)
+    response["Content-Disposition"] = 'attachment; filename="disinfection.xlsx"'
+    return response
 
 
 @login_required

@@ -248,3 +248,35 @@ def test_the_register_keeps_vehicles_and_drivers(
     assert id_decrypt(driver.id_cipher) == valid_id(950) and driver.id_masked != valid_id(950)
     assert client_as("a1_guard").post(url, {**body, "id_number": valid_id(951)}).status_code == 403
     assert Driver.objects.count() == 1
+
+
+def test_truck_entry_and_exit_are_in_the_gates_access_log(truck_world: World) -> None:
+    """Issue 15 gap (a): tracing and the access-log export see trucks, one row per crew
+    member, through a truck-crew temporary pass."""
+    from parkguard.gate.models import AccessCheck
+    from parkguard.gate.services import gate_create
+    from parkguard.orgs.access import SYSTEM
+
+    gate = gate_create(
+        scope=SYSTEM, park=truck_world.park_a, enterprise=truck_world.a1, name="甲一货运门",
+        place="plant_gate", at=AT, by=None,
+    )  # fmt: skip
+    truck = _declare(truck_world)
+    member = CrewMember.objects.get(declaration=truck)
+    user = truck_world.users["a1_guard"]
+    guard = scope_for_user(user)
+    services.truck_enter(
+        scope=guard, truck=truck, temperatures={member.pk: "36.4"}, codes_checked=True,
+        truck_disinfected=True, goods_disinfected=True, loading_zone="东区卸货平台",
+        loaders="", at=ARRIVAL, by=user,
+    )  # fmt: skip
+    left = ARRIVAL + dt.timedelta(minutes=30)
+    services.truck_exit(scope=guard, enterprise=truck_world.a1, plate="渝A12345", at=left)
+    rows = list(AccessCheck.objects.filter(gate=gate).order_by("at"))
+    assert [(r.direction, r.allowed) for r in rows] == [("in", True), ("out", True)]
+    crew_pass = rows[0].temporary_pass
+    assert crew_pass is not None and crew_pass == rows[1].temporary_pass
+    assert crew_pass.name == "司机甲" and crew_pass.plate == "渝A12345"
+    assert str(rows[0].temperature) == "36.4" and rows[0].guard == user
+    assert "在园 30 分钟" in rows[1].reasons[0]["text"]
+    assert crew_pass.valid_until == left

@@ -52,6 +52,9 @@ def test_it_loads_every_bundled_pack(registry: Registry) -> None:
         "liucheng-2022-36",
         "example-quyu-2022-1",
         "zhengyang-2022-20-response",
+        "zhengyang-2022-20-continuity",
+        "zhengyang-2022-20-hygiene",
+        "liucheng-2022-36-utilities",
     }
     assert registry.unlocked() == ()  # every published pack is pinned in published.lock
     for pack in registry.packs():

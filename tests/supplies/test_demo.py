@@ -18,9 +18,16 @@ def test_the_demo_park_has_supplies_and_disinfection_work() -> None:
     [alert] = LowStockAlert.objects.filter(closed_at__isnull=True)
     assert alert.item.name == "医用外科口罩" and alert.cover_days < alert.minimum_days
     assert Message.objects.filter(user__username="officer", title__contains="防护物资不足").exists()
-    tasks = DisinfectionTask.objects.filter(on=timezone.localdate())
+    today = DisinfectionTask.objects.filter(on=timezone.localdate())
+    tasks = today.filter(area__enterprise__name="东岭汽车零部件有限公司")
     done = tasks.filter(done_at__isnull=False).count()
     assert tasks.count() > 0 and done * 2 == tasks.count()
+    # Park A's own notice schedules daily disinfection (Z 五、（一）): its first enterprise's
+    # officer has today's list to work on the phone (issue 15 gap c).
+    mine = today.filter(
+        area__enterprise__name="云溪精密机械制造有限公司", assignee__username="officer"
+    )
+    assert mine.count() >= 3 and not mine.filter(done_at__isnull=False).exists()
     client = Client()
     client.login(username="officer", password="demo-park-2022")
     enterprise = alert.item.enterprise
