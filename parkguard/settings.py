@@ -115,6 +115,7 @@ INSTALLED_APPS = [
     "parkguard.response",
     "parkguard.supplies",
     "parkguard.logistics",
+    "parkguard.command",
 ]
 
 MIDDLEWARE = [
