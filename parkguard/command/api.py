@@ -531,7 +531,7 @@ def delivery_plan(request: HttpRequest, order_id: int, payload: CommandDeliveryI
 
 
 @router.post(
-    "/command/deliveries/{delivery_id}/confirm",
+    "/command/deliveries/{delivery_id}/delivered",
     response={200: CommandDeliveryOut, 422: FieldErrors},
     auth=SESSION,
     summary="确认送达（签收）",
