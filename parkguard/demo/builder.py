@@ -463,6 +463,15 @@ def demo_load(*, if_empty: bool = False) -> DemoResult | None:
     b1 = next(e for e in enterprises if e.jurisdiction_id == park_b.pk)
     demo_disinfection_today(enterprise=b1, by=users["parkb_admin"])
     demo_trucks(enterprise=a1, officer=users["officer"], guard=users["guard"], rng=rng)
+    from parkguard.demo.command import demo_command
+
+    demo_command(
+        spec=DATA["command_drill"],
+        park=park_a,
+        enterprise=a1,
+        admin=users["park_admin"],
+        cadre=users["cadre"],
+    )
     total = Person.objects.count()
     return DemoResult(summary=f"{len(enterprises)} 家企业，{total} 名人员，2 个园区")
 
