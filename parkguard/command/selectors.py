@@ -150,11 +150,13 @@ def roster_of(*, scope: Scope, jurisdiction: Jurisdiction, start: dt.datetime) -
     """Each post's shifts from `start` over the pack's span; the uncovered stretches (gaps)
     and the shifts longer than the pack's longest (L-4.4b)."""
     found = rules.command_rules(jurisdiction=jurisdiction, on=start.date())
-    hours = found.roster_hours or 24
-    end = start + dt.timedelta(hours=hours)
+    # Without a pack's span the roster lists what starts from `start` and flags no gaps.
+    span = found.roster_hours
+    end = start + dt.timedelta(hours=span) if span else start
+    window = {"starts_at__lt": end} if span else {}
     shifts = (
         visible(scope, Shift)
-        .filter(jurisdiction=jurisdiction, starts_at__lt=end, ends_at__gt=start)
+        .filter(jurisdiction=jurisdiction, ends_at__gt=start, **window)
         .select_related("user", "checkpoint")
         .order_by("post", "starts_at", "pk")
     )
@@ -164,12 +166,12 @@ def roster_of(*, scope: Scope, jurisdiction: Jurisdiction, start: dt.datetime) -
     for roster in posts.values():
         covered_to = start
         for s in roster.shifts:
-            if s.starts_at > covered_to:
+            if span and s.starts_at > covered_to:
                 roster.gaps.append((covered_to, s.starts_at))
             covered_to = max(covered_to, s.ends_at)
             if found.shift_max_hours is not None and s.hours > found.shift_max_hours:
                 roster.long_ids.add(s.pk)
-        if covered_to < end:
+        if span and covered_to < end:
             roster.gaps.append((covered_to, end))
     citation = dict(
         found.citations.get("shift_max_hours") or found.citations.get("roster_hours") or {}

@@ -22,6 +22,7 @@ from parkguard.command.choices import NeedKind, PassKind, TeamKind
 from parkguard.command.models import Checkpoint, Delivery, LockdownPass, Shift
 from parkguard.gate import tokens
 from parkguard.gate.views import _qr_svg
+from parkguard.lib.api_errors import DB_ID_MAX
 from parkguard.notify.privacy import name_mask
 from parkguard.orgs.access import can, get_visible_or_404, scope_of, visible
 from parkguard.orgs.choices import JURISDICTION_ROLES
@@ -54,41 +55,41 @@ class OrderForm(forms.Form):
 
 
 class PassForm(forms.Form):
-    person = forms.IntegerField(min_value=1, max_value=2**31 - 1)
+    person = forms.IntegerField(min_value=1, max_value=DB_ID_MAX)
     kind = forms.CharField(max_length=12, required=False)
     purpose = forms.CharField(max_length=120, required=False)
 
 
 class ShiftForm(forms.Form):
-    user = forms.IntegerField(min_value=1, max_value=2**31 - 1, required=False)
-    checkpoint = forms.IntegerField(min_value=1, max_value=2**31 - 1, required=False)
+    user = forms.IntegerField(min_value=1, max_value=DB_ID_MAX, required=False)
+    checkpoint = forms.IntegerField(min_value=1, max_value=DB_ID_MAX, required=False)
     post = forms.CharField(max_length=80, required=False)
     starts_at = forms.DateTimeField(required=False)
     ends_at = forms.DateTimeField(required=False)
 
 
 class NeedForm(forms.Form):
-    enterprise = forms.IntegerField(min_value=1, max_value=2**31 - 1, required=False)
-    checkpoint = forms.IntegerField(min_value=1, max_value=2**31 - 1, required=False)
+    enterprise = forms.IntegerField(min_value=1, max_value=DB_ID_MAX, required=False)
+    checkpoint = forms.IntegerField(min_value=1, max_value=DB_ID_MAX, required=False)
     kind = forms.CharField(max_length=10, required=False)
     item = forms.CharField(max_length=60, required=False)
-    quantity = forms.IntegerField(required=False, max_value=2**31 - 1)
+    quantity = forms.IntegerField(required=False, max_value=DB_ID_MAX)
     unit = forms.CharField(max_length=10, required=False)
 
 
 class DeliveryForm(forms.Form):
-    enterprise = forms.IntegerField(min_value=1, max_value=2**31 - 1, required=False)
-    checkpoint = forms.IntegerField(min_value=1, max_value=2**31 - 1, required=False)
+    enterprise = forms.IntegerField(min_value=1, max_value=DB_ID_MAX, required=False)
+    checkpoint = forms.IntegerField(min_value=1, max_value=DB_ID_MAX, required=False)
     contents = forms.CharField(max_length=200, required=False)
-    packages = forms.IntegerField(required=False, max_value=2**31 - 1)
+    packages = forms.IntegerField(required=False, max_value=DB_ID_MAX)
     due_at = forms.DateTimeField(required=False)
     courier = forms.CharField(max_length=50, required=False)
 
 
 class ShortfallForm(forms.Form):
-    enterprise = forms.IntegerField(min_value=1, max_value=2**31 - 1, required=False)
+    enterprise = forms.IntegerField(min_value=1, max_value=DB_ID_MAX, required=False)
     item = forms.CharField(max_length=60, required=False)
-    short_by = forms.IntegerField(required=False, max_value=2**31 - 1)
+    short_by = forms.IntegerField(required=False, max_value=DB_ID_MAX)
     unit = forms.CharField(max_length=10, required=False)
 
 

@@ -52,6 +52,7 @@ def test_it_loads_every_bundled_pack(registry: Registry) -> None:
         "liucheng-2022-36",
         "example-quyu-2022-1",
         "zhengyang-2022-20-response",
+        "liucheng-2022-36-command",
     }
     assert registry.unlocked() == ()  # every published pack is pinned in published.lock
     for pack in registry.packs():
