@@ -56,6 +56,12 @@ class LockdownOrder(models.Model):
         return self.title
 
     @property
+    def all_staffed_at(self) -> object:
+        """When the last checkpoint reported arrival; None while one is still unstaffed."""
+        times = [c.staffed_at for c in self.checkpoints.all()]
+        return None if not times or None in times else max(t for t in times if t is not None)
+
+    @property
     def source(self) -> str:
         """The status holds of this order carry this source."""
         return f"command.lockdown:{self.pk}"

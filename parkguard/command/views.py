@@ -192,7 +192,7 @@ def order(request: HttpRequest, order_id: int) -> HttpResponse:
     may_supply = services.may_on_order(scope, "living_supplies", o)
     mine = set(
         Shift.objects.filter(
-            checkpoint__order=o, user=request.user, starts_at__lte=now, ends_at__gt=now
+            checkpoint__order=o, user=_user(request), starts_at__lte=now, ends_at__gt=now
         ).values_list("checkpoint_id", flat=True)
     )
     people: list[tuple[int, str]] = []

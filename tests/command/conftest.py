@@ -62,7 +62,11 @@ def order(cw: CommandWorld, *, at: dt.datetime = AT, **kw: object) -> LockdownOr
         "reason": "一号车间发现阳性病例",
         "area_ids": [cw.area.pk],
         "enterprise_ids": [cw.world.a2.pk],
-        "teams": {"policy": ("张政策", "12345"), "requests": ("李诉求", ""), "living": ("王保障", "")},
+        "teams": {
+            "policy": ("张政策", "12345"),
+            "requests": ("李诉求", ""),
+            "living": ("王保障", ""),
+        },
         "by": cw.admin,
         "at": at,
     }

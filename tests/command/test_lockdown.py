@@ -75,8 +75,13 @@ def test_an_order_outside_the_commands_jurisdiction_is_refused(cw: CommandWorld)
 
 def test_an_order_needs_a_pack_with_the_deadlines(cw: CommandWorld) -> None:
     with pytest.raises(ValidationError) as refused:
-        order(cw, jurisdiction=cw.world.park_b, scope=scope_for_user(cw.world.users["park_b_admin"]),
-              area_ids=[], enterprise_ids=[cw.world.b1.pk])  # fmt: skip
+        order(
+            cw,
+            jurisdiction=cw.world.park_b,
+            scope=scope_for_user(cw.world.users["park_b_admin"]),
+            area_ids=[],
+            enterprise_ids=[cw.world.b1.pk],
+        )
     assert services.NO_DEADLINE_RULE in refused.value.messages
     assert not LockdownOrder.objects.exists()
 
@@ -93,8 +98,9 @@ def test_a_county_command_orders_for_its_parks(cw: CommandWorld) -> None:
     from tests.factories import adopt
 
     adopt(cw.world.county, C_PACK)
-    o = order(cw, scope=scope_for_user(cw.county_admin), jurisdiction=cw.world.county,
-              by=cw.county_admin)  # fmt: skip
+    o = order(
+        cw, scope=scope_for_user(cw.county_admin), jurisdiction=cw.world.county, by=cw.county_admin
+    )
     assert o.jurisdiction == cw.world.county and o.checkpoints.count() == 2
 
 
@@ -108,8 +114,13 @@ def test_l_3_0_checkpoint_reports_arrival_then_closure_and_the_order_completes(
     on_roster(cw, second, cw.admin)
     admin = scope_for_user(cw.admin)
     with pytest.raises(ValidationError) as refused:
-        services.checkpoint_report(scope=scope, checkpoint=first, what="closed", by=cw.cadre,
-                                   at=AT + dt.timedelta(minutes=5))  # fmt: skip
+        services.checkpoint_report(
+            scope=scope,
+            checkpoint=first,
+            what="closed",
+            by=cw.cadre,
+            at=AT + dt.timedelta(minutes=5),
+        )
     assert services.NOT_STAFFED_YET in refused.value.messages
     services.checkpoint_report(
         scope=scope, checkpoint=first, what="staffed", by=cw.cadre, at=AT + dt.timedelta(minutes=20)
@@ -119,7 +130,11 @@ def test_l_3_0_checkpoint_reports_arrival_then_closure_and_the_order_completes(
     )
     # The second checkpoint is late on both deadlines: each miss recorded.
     services.checkpoint_report(
-        scope=admin, checkpoint=second, what="staffed", by=cw.admin, at=AT + dt.timedelta(minutes=40)
+        scope=admin,
+        checkpoint=second,
+        what="staffed",
+        by=cw.admin,
+        at=AT + dt.timedelta(minutes=40),
     )
     o.refresh_from_db()
     assert o.closed_at is None
@@ -143,14 +158,24 @@ def test_l_4_4b_a_report_from_someone_not_on_the_roster_is_refused(cw: CommandWo
     checkpoint = o.checkpoints.first()
     assert checkpoint is not None
     with pytest.raises(ValidationError) as refused:
-        services.checkpoint_report(scope=scope_for_user(cw.cadre), checkpoint=checkpoint,
-                                   what="staffed", by=cw.cadre, at=AT)  # fmt: skip
+        services.checkpoint_report(
+            scope=scope_for_user(cw.cadre),
+            checkpoint=checkpoint,
+            what="staffed",
+            by=cw.cadre,
+            at=AT,
+        )
     assert refused.value.message_dict["__all__"] == [services.NOT_ON_ROSTER]
     # A shift that ended before does not count either.
     on_roster(cw, checkpoint, cw.cadre, at=AT - dt.timedelta(hours=9))
     with pytest.raises(ValidationError):
-        services.checkpoint_report(scope=scope_for_user(cw.cadre), checkpoint=checkpoint,
-                                   what="staffed", by=cw.cadre, at=AT)  # fmt: skip
+        services.checkpoint_report(
+            scope=scope_for_user(cw.cadre),
+            checkpoint=checkpoint,
+            what="staffed",
+            by=cw.cadre,
+            at=AT,
+        )
     checkpoint.refresh_from_db()
     assert checkpoint.staffed_at is None and not DeadlineMiss.objects.exists()
 
@@ -202,23 +227,32 @@ def test_l_3_1_the_gate_holds_people_inside_and_lets_pass_holders_through(
     assert any(r["text"].startswith("封控区域内") for r in answer.reasons)
     # A printed pass clears the hold; the gate lets them through on their phone or paper.
     issued = services.lockdown_pass_issue(
-        scope=scope_for_user(cw.admin), order=o, person=person, kind="printed",
-        purpose="保供生产", by=cw.admin, at=gate_at(),
-    )  # fmt: skip
+        scope=scope_for_user(cw.admin),
+        order=o,
+        person=person,
+        kind="printed",
+        purpose="保供生产",
+        by=cw.admin,
+        at=gate_at(),
+    )
     assert issued.printed_serial
     assert _gate(gw, person.pk, 2).allowed
     assert _gate(gw, person.pk, 3, code=f"{tokens.PRINTED}.{issued.printed_serial}").allowed
     row = PersonStatus.objects.get(pk=person.pk)
     assert not row.on_hold
     # Revoked: held again.
-    services.lockdown_pass_revoke(scope=scope_for_user(cw.admin), issued=issued, by=cw.admin,
-                                  at=gate_at())  # fmt: skip
+    services.lockdown_pass_revoke(
+        scope=scope_for_user(cw.admin), issued=issued, by=cw.admin, at=gate_at()
+    )
     assert not _gate(gw, person.pk, 4).allowed
     # Lifted: everyone through, recorded and audited.
     services.lockdown_lift(
-        scope=scope_for_user(cw.admin), order=o, reason="连续检测阴性，解除封控", by=cw.admin,
+        scope=scope_for_user(cw.admin),
+        order=o,
+        reason="连续检测阴性，解除封控",
+        by=cw.admin,
         at=gate_at() + dt.timedelta(days=3),
-    )  # fmt: skip
+    )
     o.refresh_from_db()
     assert o.state == "lifted" and o.lifted_by == cw.admin and o.lift_reason
     assert not _held(person.pk) and not _held(gw.world.a2_person.pk)
@@ -229,14 +263,35 @@ def test_a_pass_for_someone_outside_the_lockdown_or_twice_is_refused(cw: Command
     o = order(cw)
     scope = scope_for_user(cw.admin)
     with pytest.raises(ValidationError) as refused:
-        services.lockdown_pass_issue(scope=scope, order=o, person=cw.world.a1_employee_person,
-                                     kind="electronic", purpose="x", by=cw.admin, at=AT)  # fmt: skip
+        services.lockdown_pass_issue(
+            scope=scope,
+            order=o,
+            person=cw.world.a1_employee_person,
+            kind="electronic",
+            purpose="x",
+            by=cw.admin,
+            at=AT,
+        )
     assert refused.value.message_dict["person"] == [services.PERSON_NOT_IN_LOCKDOWN]
-    services.lockdown_pass_issue(scope=scope, order=o, person=cw.world.a2_person,
-                                 kind="electronic", purpose="送货", by=cw.admin, at=AT)  # fmt: skip
+    services.lockdown_pass_issue(
+        scope=scope,
+        order=o,
+        person=cw.world.a2_person,
+        kind="electronic",
+        purpose="送货",
+        by=cw.admin,
+        at=AT,
+    )
     with pytest.raises(ValidationError) as again:
-        services.lockdown_pass_issue(scope=scope, order=o, person=cw.world.a2_person,
-                                     kind="electronic", purpose="送货", by=cw.admin, at=AT)  # fmt: skip
+        services.lockdown_pass_issue(
+            scope=scope,
+            order=o,
+            person=cw.world.a2_person,
+            kind="electronic",
+            purpose="送货",
+            by=cw.admin,
+            at=AT,
+        )
     assert again.value.message_dict["person"] == [services.PASS_EXISTS]
     assert LockdownPass.objects.count() == 1
 

@@ -29,7 +29,9 @@ def test_the_board_orders_and_shows_timers_without_inline_script(cw: CommandWorl
     park = cw.world.park_a.pk
     page = c.get(f"/command/parks/{park}/")
     assert page.status_code == 200 and "下达封控指令" in page.content.decode()
-    refused = c.post(f"/command/parks/{park}/orders/", {"title": "演练", "reason": "演练"}, follow=True)
+    refused = c.post(
+        f"/command/parks/{park}/orders/", {"title": "演练", "reason": "演练"}, follow=True
+    )
     assert services.NO_TARGETS in refused.content.decode()
     assert not LockdownOrder.objects.exists()
     done = c.post(
@@ -74,9 +76,14 @@ def test_the_api_refuses_an_order_without_areas_and_reports_off_roster(cw: Comma
 def test_the_api_refuses_a_delivery_outside_the_lockdown(cw: CommandWorld) -> None:
     now = timezone.now()
     o = services.lockdown_order(
-        scope=scope_for_user(cw.admin), jurisdiction=cw.world.park_a, title="演练", reason="演练",
-        area_ids=[cw.area.pk], by=cw.admin, at=now,
-    )  # fmt: skip
+        scope=scope_for_user(cw.admin),
+        jurisdiction=cw.world.park_a,
+        title="演练",
+        reason="演练",
+        area_ids=[cw.area.pk],
+        by=cw.admin,
+        at=now,
+    )
     refused = _client(cw.cadre).post(
         f"/api/v1/command/orders/{o.pk}/deliveries",
         {

@@ -19,7 +19,9 @@ pytestmark = pytest.mark.django_db
 H = dt.timedelta(hours=1)
 
 
-def _shift(cw: CommandWorld, user: object, start: dt.datetime, end: dt.datetime, **kw: object) -> Shift:
+def _shift(
+    cw: CommandWorld, user: object, start: dt.datetime, end: dt.datetime, **kw: object
+) -> Shift:
     args: dict[str, object] = {
         "scope": scope_for_user(cw.admin),
         "jurisdiction": cw.world.park_a,
@@ -76,7 +78,9 @@ def test_the_person_on_duty_hands_over_once_with_a_note(cw: CommandWorld) -> Non
     services.shift_handover(scope=scope, shift=first, note="卡点正常", by=cw.cadre, at=AT + 8 * H)
     first.refresh_from_db()
     assert first.handover_note == "卡点正常" and first.handed_over_at == AT + 8 * H
-    assert Message.objects.filter(kind=Kind.ROSTER, user=cw.admin, title__startswith="交接班").exists()
+    assert Message.objects.filter(
+        kind=Kind.ROSTER, user=cw.admin, title__startswith="交接班"
+    ).exists()
     with pytest.raises(ValidationError):
         services.shift_handover(scope=scope, shift=first, note="再交", by=cw.cadre, at=AT + 9 * H)
 
@@ -86,14 +90,30 @@ def test_l_3_2_needs_deliveries_and_confirmation(cw: CommandWorld) -> None:
     scope = scope_for_user(cw.cadre)
     checkpoint = o.checkpoints.get(enterprise=cw.world.a1)
     need = services.need_count(
-        scope=scope, order=o, enterprise=None, checkpoint=checkpoint, day=AT.date(),
-        kind="living", item="盒饭", quantity=80, unit="份", by=cw.cadre, at=AT,
-    )  # fmt: skip
+        scope=scope,
+        order=o,
+        enterprise=None,
+        checkpoint=checkpoint,
+        day=AT.date(),
+        kind="living",
+        item="盒饭",
+        quantity=80,
+        unit="份",
+        by=cw.cadre,
+        at=AT,
+    )
     assert need.enterprise == cw.world.a1
     delivery = services.delivery_plan(
-        scope=scope, order=o, enterprise=cw.world.a2, contents="蔬菜包", packages=30,
-        due_at=AT + 2 * H, courier="网格员刘", by=cw.cadre, at=AT,
-    )  # fmt: skip
+        scope=scope,
+        order=o,
+        enterprise=cw.world.a2,
+        contents="蔬菜包",
+        packages=30,
+        due_at=AT + 2 * H,
+        courier="网格员刘",
+        by=cw.cadre,
+        at=AT,
+    )
     services.delivery_confirm(
         scope=scope, delivery=delivery, receiver="甲二门卫", by=cw.cadre, at=AT + 3 * H
     )
@@ -113,15 +133,30 @@ def test_l_3_2_a_delivery_to_an_enterprise_outside_the_lockdown_is_refused(
     scope = scope_for_user(cw.cadre)
     with pytest.raises(ValidationError) as refused:
         services.delivery_plan(
-            scope=scope, order=o, enterprise=cw.world.a2, contents="蔬菜包", packages=30,
-            due_at=AT + 2 * H, courier="网格员刘", by=cw.cadre, at=AT,
-        )  # fmt: skip
+            scope=scope,
+            order=o,
+            enterprise=cw.world.a2,
+            contents="蔬菜包",
+            packages=30,
+            due_at=AT + 2 * H,
+            courier="网格员刘",
+            by=cw.cadre,
+            at=AT,
+        )
     assert refused.value.message_dict["enterprise"] == [services.NOT_IN_LOCKDOWN]
     with pytest.raises(ValidationError) as need:
         services.need_count(
-            scope=scope, order=o, enterprise=cw.world.a2, day=AT.date(), kind="medical",
-            item="退烧药", quantity=0, unit="", by=cw.cadre, at=AT,
-        )  # fmt: skip
+            scope=scope,
+            order=o,
+            enterprise=cw.world.a2,
+            day=AT.date(),
+            kind="medical",
+            item="退烧药",
+            quantity=0,
+            unit="",
+            by=cw.cadre,
+            at=AT,
+        )
     errors = need.value.message_dict
     assert errors["enterprise"] == [services.NOT_IN_LOCKDOWN]
     assert errors["quantity"] == [services.QUANTITY_INVALID]
@@ -132,16 +167,28 @@ def test_l_3_2_a_delivery_to_an_enterprise_outside_the_lockdown_is_refused(
 def test_l_3_2_a_shortfall_goes_to_the_county_supply_group(cw: CommandWorld) -> None:
     o = order(cw)
     row = services.shortfall_raise(
-        scope=scope_for_user(cw.cadre), order=o, enterprise=cw.world.a2, item="大米",
-        short_by=200, unit="斤", by=cw.cadre, at=AT,
-    )  # fmt: skip
+        scope=scope_for_user(cw.cadre),
+        order=o,
+        enterprise=cw.world.a2,
+        item="大米",
+        short_by=200,
+        unit="斤",
+        by=cw.cadre,
+        at=AT,
+    )
     assert row.notified == 1
     message = Message.objects.get(kind=Kind.LIVING_SUPPLIES)
     assert message.user == cw.county_admin and "大米" in message.body
     with pytest.raises(ValidationError) as outside:
         services.shortfall_raise(
-            scope=scope_for_user(cw.cadre), order=o, enterprise=cw.world.b1, item="大米",
-            short_by=1, unit="斤", by=cw.cadre, at=AT,
-        )  # fmt: skip
+            scope=scope_for_user(cw.cadre),
+            order=o,
+            enterprise=cw.world.b1,
+            item="大米",
+            short_by=1,
+            unit="斤",
+            by=cw.cadre,
+            at=AT,
+        )
     assert outside.value.message_dict["enterprise"] == [services.NOT_IN_LOCKDOWN]
     assert Shortfall.objects.count() == 1

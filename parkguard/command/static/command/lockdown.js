@@ -16,8 +16,12 @@
   }
 
   function paint(el, now) {
-    var due = Date.parse(el.dataset.due);
-    var done = el.dataset.done ? Date.parse(el.dataset.done) : NaN;
+    // Seconds since the epoch, as the page writes them (`|date:"U"`).
+    var due = Number(el.dataset.due) * 1000;
+    var done = el.dataset.done ? Number(el.dataset.done) * 1000 : NaN;
+    if (isNaN(due)) {
+      return;
+    }
     var label = el.dataset.label || "";
     var out = el.querySelector(".timer-text") || el;
     if (!isNaN(done)) {
