@@ -4,7 +4,7 @@ checkpoint reports, lifting, passes, 24-hour rosters with their flags, living su
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -24,6 +24,7 @@ from parkguard.people.models import Person
 router = Router(tags=["封控指挥"])
 SESSION = SessionScope(scope_of)
 ID = Field(ge=1, le=DB_ID_MAX)
+AnId = Annotated[int, Field(ge=1, le=DB_ID_MAX)]
 
 
 class CommandTeamIn(Schema):
@@ -34,8 +35,8 @@ class CommandTeamIn(Schema):
 class CommandOrderIn(Schema):
     title: str = Field(max_length=120, description="指令名称")
     reason: str = Field(max_length=300, description="封控原因")
-    enterprise_ids: list[int] = Field(default=[], max_length=500, description="整企封控的企业")
-    area_ids: list[int] = Field(default=[], max_length=500, description="封控的区块")
+    enterprise_ids: list[AnId] = Field(default=[], max_length=500, description="整企封控的企业")
+    area_ids: list[AnId] = Field(default=[], max_length=500, description="封控的区块")
     teams: dict[str, CommandTeamIn] = Field(
         default={}, description="policy 政策解答组 / requests 诉求解决组 / living 生活保障组"
     )

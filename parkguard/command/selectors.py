@@ -152,7 +152,10 @@ def roster_of(*, scope: Scope, jurisdiction: Jurisdiction, start: dt.datetime) -
     found = rules.command_rules(jurisdiction=jurisdiction, on=start.date())
     # Without a pack's span the roster lists what starts from `start` and flags no gaps.
     span = found.roster_hours
-    end = start + dt.timedelta(hours=span) if span else start
+    try:
+        end = start + dt.timedelta(hours=span) if span else start
+    except OverflowError:  # a start at the end of the calendar
+        end, span = start, None
     window = {"starts_at__lt": end} if span else {}
     shifts = (
         visible(scope, Shift)
