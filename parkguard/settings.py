@@ -116,6 +116,7 @@ INSTALLED_APPS = [
     "parkguard.supplies",
     "parkguard.logistics",
     "parkguard.continuity",
+    "parkguard.command",
 ]
 
 MIDDLEWARE = [

@@ -38,4 +38,5 @@ urlpatterns = [
     path("", include("parkguard.supplies.urls")),
     path("", include("parkguard.logistics.urls")),
     path("", include("parkguard.continuity.urls")),
+    path("", include("parkguard.command.urls")),
 ]

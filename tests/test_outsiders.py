@@ -30,6 +30,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from parkguard.audit.services import audit_record
+from parkguard.command.models import Checkpoint, Delivery, LockdownOrder, LockdownPass, Shift
 from parkguard.duties.choices import ROUTINE, DutyKind
 from parkguard.duties.models import DailyFigure, Duty
 from parkguard.gate.models import AccessCheck, Gate, PrintedPass, TemporaryPass
@@ -184,6 +185,7 @@ def _victims(world: World) -> dict[str, Any]:
     item, area, task = _supplies_victims(world)
     truck, token_text = _truck_victims(world)
     continuity = _continuity_victims(world)
+    command = _command_victims(world)
     transport_pass = TransportPass.objects.create(
         enterprise=world.a1,
         plate="渝A88888",
@@ -232,6 +234,12 @@ def _victims(world: World) -> dict[str, Any]:
         "contact_id": response["Contact"].pk,
         "item_id": item.pk,  # A1's protective supplies: nobody else receives or issues them
         "truck_id": truck.pk,  # a truck declared for A1: nobody else checks it in
+        # Park A's lockdown of A1 (issue 17): its checkpoint, a pass, a shift, a delivery.
+        "order_id": command["LockdownOrder"].pk,
+        "checkpoint_id": command["Checkpoint"].pk,
+        "lockdown_pass_id": command["LockdownPass"].pk,
+        "shift_id": command["Shift"].pk,
+        "delivery_id": command["Delivery"].pk,
         # Parameters two apps name alike, by route: A1's disinfection task (assigned to its
         # officer) and A1's signed truck-declaration link (a public page).
         "by_route": {
@@ -269,6 +277,8 @@ def _victims(world: World) -> dict[str, Any]:
             oversight["Application"].title,
             oversight["GroupMember"].name,
             str(response["Incident"]),
+            str(command["LockdownOrder"]),
+            str(command["Delivery"]),
             item.name,
             area.name,
             "甲一秘密闭环原因",
@@ -404,6 +414,41 @@ def _gate_victims(
         reasons=[{"text": "无48小时内的核酸检测阴性证明", "citation": None}],
     )
     return gate, printed, visitor, check
+
+
+def _command_victims(world: World) -> dict[str, Model]:
+    """Park A's lockdown of A1 with its checkpoint, a pass for A1's person, a shift on the
+    checkpoint's roster and a delivery (issue 17): park A's staff only."""
+    admin = world.users["park_a_admin"]
+    order = LockdownOrder.objects.create(
+        jurisdiction=world.park_a,
+        title="甲一整企封控指令",
+        reason="甲一发现阳性",
+        ordered_at=_now(),
+        ordered_by=admin,
+        staff_due_at=_now(),
+        close_due_at=_now(),
+    )
+    checkpoint = Checkpoint.objects.create(order=order, enterprise=world.a1, name="甲一出入口")
+    issued = LockdownPass.objects.create(
+        order=order, person=world.a1_person, kind="electronic", purpose="甲一保供",
+        issued_at=_now(), issued_by=admin,
+    )  # fmt: skip
+    shift = Shift.objects.create(
+        jurisdiction=world.park_a, checkpoint=checkpoint, post="甲一出入口", user=admin,
+        starts_at=_now(), ends_at=_now() + dt.timedelta(hours=8), created_by=admin,
+    )  # fmt: skip
+    delivery = Delivery.objects.create(
+        order=order, enterprise=world.a1, contents="甲一生活物资包", packages=3, due_at=_now(),
+        courier="网格员", packed_at=_now(), created_by=admin,
+    )  # fmt: skip
+    return {
+        "LockdownOrder": order,
+        "Checkpoint": checkpoint,
+        "LockdownPass": issued,
+        "Shift": shift,
+        "Delivery": delivery,
+    }
 
 
 def _response_victims(world: World) -> dict[str, Model]:
@@ -993,6 +1038,26 @@ API_BODIES: dict[str, dict[str, Any]] = {
     "faults": {"utility": "power", "location": "越权", "description": "越权报修"},
     "assign": {"assignee": "越权"},
     "repair": {"note": "越权"},
+    # Lockdown command (issue 17): orders, lifting, passes, rosters, supplies.
+    "orders": {"title": "越权封控", "reason": "越权", "enterprise_ids": [1]},
+    "lift": {"reason": "越权解封"},
+    "passes": {"person_id": 1, "kind": "electronic", "purpose": "越权通行"},
+    "shifts": {
+        "user_id": 1,
+        "starts_at": "2030-01-01T08:00:00+08:00",
+        "ends_at": "2030-01-01T16:00:00+08:00",
+        "post": "越权岗位",
+    },
+    "handover": {"note": "越权交接"},
+    "needs": {"kind": "living", "item": "越权物资", "quantity": 1, "unit": "份"},
+    "deliveries": {
+        "contents": "越权配送",
+        "packages": 1,
+        "due_at": "2030-01-01T08:00:00+08:00",
+        "courier": "越权",
+    },
+    "delivered": {"receiver": "越权签收"},
+    "shortfalls": {"enterprise_id": 1, "item": "越权物资", "short_by": 1, "unit": "斤"},
 }
 
 

@@ -15,6 +15,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from parkguard.api.auth import UNAUTHENTICATED, DeviceToken, SessionScope
+from parkguard.command.api import router as command_router
 from parkguard.continuity.api import router as continuity_router
 from parkguard.duties.api import router as duties_router
 from parkguard.gate.api import router as gate_router
@@ -112,3 +113,4 @@ api.add_router("/", supplies_router)
 api.add_router("/", logistics_router)
 api.add_router("/", logistics_gate_router)
 api.add_router("/", continuity_router)
+api.add_router("/", command_router)

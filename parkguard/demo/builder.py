@@ -474,6 +474,15 @@ def demo_load(*, if_empty: bool = False) -> DemoResult | None:
         officer=users["officer"],
         park_admin=users["park_admin"],
     )
+    from parkguard.demo.command import demo_command
+
+    demo_command(
+        spec=DATA["command_drill"],
+        park=park_a,
+        enterprise=a1,
+        admin=users["park_admin"],
+        cadre=users["cadre"],
+    )
     total = Person.objects.count()
     return DemoResult(summary=f"{len(enterprises)} 家企业，{total} 名人员，2 个园区")
 

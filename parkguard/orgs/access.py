@@ -406,6 +406,17 @@ ACTIONS: dict[str, Grant] = {
     # the park sends the repair team and records the repair.
     "report_fault": Grant(enterprise_roles=ENTERPRISE_EDITORS, park_roles=JURISDICTION_ROLES),
     "repair_faults": Grant(park_roles=PARK_EDITORS | {Role.PARK_CADRE}),
+    # Lockdown command (issue 17, L-3.0, L-3.1, L-4.4b, L-3.2). A county's or park's admins
+    # order and lift lockdowns, issue passes and keep the duty rosters; every park role opens
+    # the lockdown board; park staff on a checkpoint's roster report its arrival and closure
+    # (the roster is checked in the service); park staff count needs and record deliveries.
+    "command_lockdown": _PARK_ADMIN,
+    "view_command": Grant(park_roles=JURISDICTION_ROLES),
+    "report_checkpoint": Grant(park_roles=JURISDICTION_ROLES),
+    "manage_rosters": _PARK_ADMIN,
+    # Hand a shift over: the person on duty (their own shift) or the park's admins.
+    "hand_over": Grant(park_roles=PARK_EDITORS, assigned=True),
+    "living_supplies": Grant(park_roles=JURISDICTION_ROLES),
 }
 
 

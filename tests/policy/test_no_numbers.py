@@ -204,6 +204,11 @@ SAFE_VALUES: dict[str, set[int | float]] = {
     "parkguard/response/api.py": {200},
     "parkguard/response/models.py": {60},
     "parkguard/response/selectors.py": {200},
+    # Lockdown command: seconds in an hour (a shift's length shown in hours), orders on the
+    # board (50, a page length), people and enterprises a form lists (500, a page length).
+    "parkguard/command/models.py": {3600},
+    "parkguard/command/selectors.py": {50},
+    "parkguard/command/views.py": {500},
     "parkguard/response/services.py": {200},
     "parkguard/response/views.py": {30, 2000},
     "parkguard/people/logins.py": {20},

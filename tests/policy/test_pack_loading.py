@@ -55,6 +55,7 @@ def test_it_loads_every_bundled_pack(registry: Registry) -> None:
         "zhengyang-2022-20-continuity",
         "zhengyang-2022-20-hygiene",
         "liucheng-2022-36-utilities",
+        "liucheng-2022-36-command",
     }
     assert registry.unlocked() == ()  # every published pack is pinned in published.lock
     for pack in registry.packs():
