@@ -42,6 +42,16 @@ DURATION_EXCEPTIONS = {
     ("parkguard/health/services.py", "timedelta(minutes=5):  # device clocks drift"),
     # How far a kiosk's or gate device's clock may run ahead for a check's time (the gate).
     ("parkguard/gate/services.py", "CLOCK_DRIFT = dt.timedelta(minutes=2)"),
+    # A truck crew's temporary pass lasts at most a day (stop, unload, leave; exit ends it).
+    ("parkguard/logistics/services.py", "valid_until=at + dt.timedelta(hours=24)"),
+    # The supplies export's default window: the last seven days.
+    ("parkguard/supplies/views.py", "today - dt.timedelta(days=6)"),
+    # The demo's clock offsets for closed loop, leave and faults (hours, days, minutes back).
+    ("parkguard/demo/continuity.py", "dt.timedelta(hours=3)"),
+    ("parkguard/demo/continuity.py", "dt.timedelta(days=3)"),
+    ("parkguard/demo/continuity.py", "dt.timedelta(days=4)"),
+    ("parkguard/demo/continuity.py", "dt.timedelta(minutes=50)"),
+    ("parkguard/demo/continuity.py", "dt.timedelta(minutes=40)"),
 }
 
 # --- rule 2: other numbers ------------------------------------------------------------------
@@ -207,6 +217,12 @@ SAFE_VALUES: dict[str, set[int | float]] = {
     # Lockdown command: seconds in an hour (a shift's length shown in hours), orders on the
     # board (50, a page length), people and enterprises a form lists (500, a page length).
     "parkguard/command/models.py": {3600},
+    # Continuity: seconds in a minute (repair time in minutes), sanity bounds on typed counts;
+    # export bounds (rows per export, days per disinfection export, the default week).
+    "parkguard/continuity/models.py": {60},
+    "parkguard/continuity/services.py": {100_000, 999},
+    "parkguard/logistics/export_views.py": {5000},
+    "parkguard/supplies/views.py": {62, 6},
     "parkguard/command/selectors.py": {50},
     "parkguard/command/views.py": {500},
     "parkguard/response/services.py": {200},
