@@ -113,6 +113,7 @@ def test_every_criterion_of_the_packs_is_scored_from_its_record_with_a_link(
     buffer = "200人以上企业设立外来人员过渡缓冲区（蓝区）"
     assert a1[buffer].applies and a1[buffer].met and "外来人员缓冲区" in a1[buffer].evidence
     assert a2[buffer].evidence.startswith("在册 ")
+    observation = "设置相对独立的固定防疫隔离观察点"
     assert a1[observation].met and a1[observation].requirement == "B-2.4"
     coverage = "核酸检测全覆盖，无逾期未检人员"
     assert a1[coverage].link == reverse("duties_enterprise", args=[world.a1.pk])
