@@ -201,3 +201,25 @@ def test_park_staff_record_a_call_on_the_page(world: World, hotline: None, inspe
     assert "13912345678" in detail  # the admin calls back
     client.force_login(world.users["park_b_admin"])
     assert client.get(reverse("oversight_case", args=[case.pk])).status_code == 404
+
+
+def test_the_api_records_lists_and_answers(world: World, hotline: None, inspector: User) -> None:
+    import json
+
+    client = Client()
+    client.force_login(world.users["park_a_admin"])
+    url = f"/api/v1/oversight/parks/{world.park_a.pk}/hotline"
+    bad = client.post(url, json.dumps({"kind": "report", "subject": "", "text": "x"}), content_type="application/json")  # fmt: skip
+    assert bad.status_code == 422 and not HotlineCase.objects.exists()
+    body = {"kind": "policy", "subject": "复工条件", "text": "请问", "caller_phone": "13912345678"}
+    made = client.post(url, json.dumps(body), content_type="application/json")
+    assert made.status_code == 201 and made.json()["caller_phone"] == "139****5678"
+    case_id = made.json()["id"]
+    listed = client.get("/api/v1/oversight/hotline").json()
+    assert [c["id"] for c in listed] == [case_id] and listed[0]["due_by"]
+    answered = client.post(
+        f"/api/v1/oversight/hotline/{case_id}/answer",
+        json.dumps({"answer": "按规则包执行"}),
+        content_type="application/json",
+    )
+    assert answered.status_code == 200 and answered.json()["status"] == "answered"

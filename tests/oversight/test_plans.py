@@ -372,3 +372,31 @@ def test_the_pages_render_for_each_role(world: World, plans: list, inspector: Us
     assert page.status_code == 302
     plan.refresh_from_db()
     assert plan.status == PlanStatus.APPROVED
+
+
+def test_the_api_refuses_a_plan_missing_a_section_and_takes_a_whole_one(
+    world: World, plans: list
+) -> None:
+    import json
+
+    client = Client()
+    client.force_login(world.users["a1_officer"])
+    url = f"/api/v1/oversight/enterprises/{world.a1.pk}/plans"
+    body = {"title": "甲一预案", "sections": {s.key: "内容" for s in plans[:-1]}}
+    response = client.post(url, json.dumps(body), content_type="application/json")
+    assert response.status_code == 422
+    detail = response.json()["detail"][0]
+    assert "应急响应" in detail["msg"] and not Plan.objects.exists()
+    body["sections"] = {s.key: "内容" for s in plans}
+    response = client.post(url, json.dumps(body), content_type="application/json")
+    assert response.status_code == 201 and response.json()["version"] == 1
+    plan_id = response.json()["id"]
+    client.force_login(world.users["park_a_admin"])
+    response = client.post(
+        f"/api/v1/oversight/plans/{plan_id}/decision",
+        json.dumps({"approve": False, "note": "补充报告时限"}),
+        content_type="application/json",
+    )
+    assert response.status_code == 200 and response.json()["status"] == "returned"
+    board = client.get(f"/api/v1/oversight/parks/{world.park_a.pk}/readiness").json()
+    assert {row["enterprise_id"] for row in board} >= {world.a1.pk, world.a2.pk}
