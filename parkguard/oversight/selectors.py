@@ -399,6 +399,8 @@ def readiness_board(
 
     from parkguard.duties.models import Duty
     from parkguard.duties.selectors import coverage_by
+    from parkguard.mobility.choices import PointKind
+    from parkguard.mobility.models import ObservationPoint
     from parkguard.people.choices import EmploymentStatus
     from parkguard.people.models import Person
     from parkguard.response.choices import ZoneColour
@@ -451,6 +453,7 @@ def readiness_board(
         .values_list("enterprise_id", "n")
     )
     isolation: dict[int, str] = {}
+    observation: dict[int, str] = {}
     blue: dict[int, str] = {}
     if wanted & {"isolation_area", "observation_point", "buffer_zone"}:
         for area in Area.objects.filter(enterprise_id__in=ids).order_by("pk"):
@@ -459,6 +462,13 @@ def readiness_board(
                 isolation.setdefault(area.enterprise_id, label)
             elif area.zone == ZoneColour.BLUE:
                 blue.setdefault(area.enterprise_id, label)
+        # The observation points and buffer zones the mobility register keeps (B-2.4, J-1.2.5).
+        for point in ObservationPoint.objects.filter(enterprise_id__in=ids).order_by("pk"):
+            label = f"{point.name}（{point.capacity} 人）"
+            if point.kind == PointKind.OBSERVATION:
+                observation.setdefault(point.enterprise_id, label)
+            elif point.kind == PointKind.BUFFER:
+                blue.setdefault(point.enterprise_id, label)
     approved: dict[int, Plan] = {}
     if "plan_approved" in wanted:
         for plan in Plan.objects.filter(
@@ -543,9 +553,9 @@ def readiness_board(
                 True,
             ),
             "observation_point": (
-                pk in isolation or pk in blue,
-                f"隔离观察点：{isolation.get(pk) or blue.get(pk)}"
-                if pk in isolation or pk in blue
+                pk in observation or pk in isolation,
+                f"隔离观察点：{observation.get(pk) or isolation.get(pk)}"
+                if pk in observation or pk in isolation
                 else "未设置隔离观察点",
                 zones,
                 True,
@@ -638,7 +648,7 @@ def _buffer_fact(
     return (
         area is not None,
         f"在册 {staff} 人（≥{minimum.value}）；"
-        + (f"过渡缓冲区：{area}" if area else "未设立过渡缓冲区（蓝区）"),
+        + (f"过渡缓冲区：{area}" if area else "未设立过渡缓冲区"),
         link,
         True,
     )

@@ -209,7 +209,8 @@ def test_the_api_records_lists_and_answers(world: World, hotline: None, inspecto
     client = Client()
     client.force_login(world.users["park_a_admin"])
     url = f"/api/v1/oversight/parks/{world.park_a.pk}/hotline"
-    bad = client.post(url, json.dumps({"kind": "report", "subject": "", "text": "x"}), content_type="application/json")  # fmt: skip
+    blank = json.dumps({"kind": "report", "subject": "", "text": "x"})
+    bad = client.post(url, blank, content_type="application/json")
     assert bad.status_code == 422 and not HotlineCase.objects.exists()
     body = {"kind": "policy", "subject": "复工条件", "text": "请问", "caller_phone": "13912345678"}
     made = client.post(url, json.dumps(body), content_type="application/json")

@@ -110,7 +110,7 @@ def test_every_criterion_of_the_packs_is_scored_from_its_record_with_a_link(
     )
     stale = next(r for r in later if r.enterprise == world.a1)
     assert not {p.text: p for p in stale.points}[drilled].met
-    buffer = "200人以上企业设立外来人员过渡缓冲区（蓝区）"
+    buffer = "200人以上企业设立外来人员过渡缓冲区"
     assert a1[buffer].applies and a1[buffer].met and "外来人员缓冲区" in a1[buffer].evidence
     assert a2[buffer].evidence.startswith("在册 ")
     observation = "设置相对独立的固定防疫隔离观察点"
