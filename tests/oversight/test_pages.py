@@ -214,8 +214,8 @@ def test_each_role_reaches_plans_drills_and_the_hotline_from_home(world, inspect
     home = client.get("/").content.decode()
     assert reverse("oversight_enterprise_plans", args=[world.a1.pk]) in home
     assert reverse("oversight_enterprise_requests", args=[world.a1.pk]) in home
-    client.force_login(inspector)  # park admins sign in with a second factor first
-    home = client.get("/").content.decode()
+    client.force_login(inspector)  # park staff start on the park's overview
+    home = client.get("/", follow=True).content.decode()
     assert reverse("oversight_hotline") in home
     assert reverse("oversight_park_plans", args=[world.park_a.pk]) in home
     page = client.get(reverse("oversight_home")).content.decode()
