@@ -393,8 +393,10 @@ def readiness_board(
     *, scope: Scope, park: Jurisdiction, on: dt.date, at: dt.datetime | None = None
 ) -> list[Readiness]:
     """The epidemic-free factory score of each enterprise of the park (J-2.5), from the
-    criteria of the packs in force and only the evidence the platform holds; best first.
-    A fixed number of queries whatever the number of enterprises."""
+    criteria of the packs in force and only the evidence the platform holds, each point with
+    a link to its record; ranked by the share of applicable points met. A fixed number of
+    queries whatever the number of enterprises, except supplies cover, which is the supplies
+    app's own park figure (`supplies.selectors.park_cover`, a query per stock item)."""
     from django.urls import reverse
 
     from parkguard.duties.models import Duty
