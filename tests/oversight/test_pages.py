@@ -207,7 +207,9 @@ def test_it_takes_an_event_application_on_the_page_and_the_park_decides(
     assert item.status == "approved"
 
 
-def test_each_role_reaches_plans_drills_and_the_hotline_from_home(world, inspector) -> None:  # type: ignore[no-untyped-def]
+def test_each_role_reaches_plans_drills_and_the_hotline_from_home(
+    world: World, inspector: User
+) -> None:
     """Z-4.1, J-2.2, B-3: the officer's and the park's home pages link to their new pages."""
     client = Client()
     client.force_login(world.users["a1_officer"])
