@@ -65,13 +65,18 @@ from parkguard.oversight.choices import EventKind, PhotoRole, RectificationStatu
 from parkguard.oversight.models import (
     Application,
     ChecklistItem,
+    Drill,
+    DrillGap,
     Finding,
     GroupMember,
+    HotlineCase,
     Inspection,
     Photo,
+    Plan,
     Rectification,
     RectificationEvent,
     ResponsibilityGroup,
+    Training,
 )
 from parkguard.people.models import HouseholdMember, PersonImport
 from parkguard.policy import DEFAULT_PACKS_DIR
@@ -261,6 +266,12 @@ def _victims(world: World) -> dict[str, Any]:
         "photo_id": oversight["Photo"].pk,
         "application_id": oversight["Application"].pk,  # A1's event application, pending
         "group_id": oversight["ResponsibilityGroup"].pk,  # A1's epidemic task team
+        # A1's plan awaiting approval, its drill with a gap, and its request to the park's
+        # hotline (issue 16 §4, §7): only A1's officers and park A's roles see them.
+        "plan_id": oversight["Plan"].pk,
+        "drill_id": oversight["Drill"].pk,
+        "gap_id": oversight["DrillGap"].pk,
+        "case_id": oversight["HotlineCase"].pk,
         # Only those who may administer A1's records may ever receive these.
         "admin_markers": [
             token.name,
@@ -276,6 +287,13 @@ def _victims(world: World) -> dict[str, Any]:
             oversight["RectificationEvent"].text,
             oversight["Application"].title,
             oversight["GroupMember"].name,
+            oversight["Plan"].title,
+            "甲一预案正文",
+            oversight["Drill"].scenario,
+            oversight["DrillGap"].description,
+            oversight["Training"].topic,
+            oversight["HotlineCase"].subject,
+            oversight["HotlineCase"].caller_phone,
             str(response["Incident"]),
             str(command["LockdownOrder"]),
             str(command["Delivery"]),
@@ -693,7 +711,50 @@ def _oversight_victims(world: World) -> dict[str, Any]:
         created_at=_now(),
     )
     member = GroupMember.objects.create(group=team, name="甲一专班成员", post="组员")
+    plan = Plan.objects.create(
+        jurisdiction=world.park_a,
+        enterprise=world.a1,
+        kind="enterprise",
+        version=1,
+        title="甲一秘密预案",
+        sections=[{"key": "k", "title": "组织体系及职责", "citation": {}, "text": "甲一预案正文"}],
+        submitted_at=_now(),
+    )
+    drill = Drill.objects.create(
+        jurisdiction=world.park_a,
+        enterprise=world.a1,
+        scenario="甲一秘密演练",
+        planned_on=TODAY,
+        status="done",
+        held_on=TODAY,
+        created_at=_now(),
+    )
+    gap = DrillGap.objects.create(drill=drill, description="甲一演练秘密问题")
+    training = Training.objects.create(
+        jurisdiction=world.park_a,
+        enterprise=world.a1,
+        kind="training",
+        topic="甲一秘密培训",
+        held_on=TODAY,
+        organiser="甲一",
+        recorded_at=_now(),
+    )
+    case = HotlineCase.objects.create(
+        jurisdiction=world.park_a,
+        enterprise=world.a1,
+        kind="request",
+        channel="enterprise",
+        subject="甲一秘密诉求",
+        text="甲一诉求正文",
+        caller_phone="13900000177",
+        received_at=_now(),
+    )
     return {
+        "Plan": plan,
+        "Drill": drill,
+        "DrillGap": gap,
+        "Training": training,
+        "HotlineCase": case,
         "ResponsibilityGroup": team,
         "GroupMember": member,
         "Application": application,
@@ -1002,6 +1063,10 @@ API_BODIES: dict[str, dict[str, Any]] = {
         "headcount": 10,
         "participants_origin": "local",
     },
+    # Plans and the hotline (issue 16 §4, §7); "decision" above approves A1's plan too.
+    "plans": {"title": "越权预案", "sections": {}},
+    "hotline": {"kind": "report", "subject": "越权登记", "text": "越权"},
+    "answer": {"answer": "越权答复"},
     # Zones and incidents (issue 14).
     "areas": {"name": "外人区块", "block": "production", "capacity": 5},
     "incidents": {"person_id": 1, "title": "越权登记"},

@@ -330,6 +330,18 @@ ACTIONS: dict[str, Grant] = {
     # the enterprise's officers apply; the park's admins hold the route in the platform.
     "apply": Grant(enterprise_roles=ENTERPRISE_EDITORS),
     "approve": _PARK_ADMIN,
+    # Plans and drills (Z-4.1, J-2.2): an enterprise's officers submit its plan (一企一策,
+    # "apply") and the park's admins approve or return it ("approve"); the park's admins write
+    # the park's plan (一园一策, "administer") and a second admin approves it. Drills, their
+    # gaps, training and publicity records: the enterprise's officers, park admins, inspectors.
+    "manage_drills": Grant(
+        enterprise_roles=ENTERPRISE_EDITORS, park_roles=PARK_EDITORS | {Role.INSPECTOR}
+    ),
+    # The hotline (B-3, L-3.1): every park role records calls and answers what it is given;
+    # the park's admins assign; an enterprise's officers file its own requests and questions.
+    "hotline": Grant(enterprise_roles=ENTERPRISE_EDITORS, park_roles=JURISDICTION_ROLES),
+    "hotline_answer": Grant(park_roles=JURISDICTION_ROLES),
+    "hotline_assign": _PARK_ADMIN,
     # Protective supplies and disinfection (issue 15): the officers keep the stock ledger and
     # the areas; the park sees every enterprise's cover; the person a disinfection task is
     # assigned to marks it done (or an officer does).

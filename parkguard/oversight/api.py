@@ -24,10 +24,18 @@ from parkguard.oversight import selectors, services
 from parkguard.oversight.choices import (
     ApplicationKind,
     ApplicationStatus,
+    CaseChannel,
+    CaseKind,
     ParticipantsOrigin,
     RectificationStatus,
 )
-from parkguard.oversight.models import Application, Inspection, Rectification
+from parkguard.oversight.models import (
+    Application,
+    HotlineCase,
+    Inspection,
+    Plan,
+    Rectification,
+)
 from parkguard.oversight.photos import PHOTO_BAD_TYPE, photos_check
 
 router = Router(tags=["督查整改"])
@@ -324,3 +332,258 @@ def application_decide(
         return field_errors(exc)
     item.refresh_from_db()
     return Status(200, _application_out(item))
+
+
+# --- plans (Z-4.1) -----------------------------------------------------------------------
+class PlanIn(Schema):
+    title: str = Field(max_length=100, description="预案名称")
+    sections: dict[str, str] = Field(
+        description="各章节正文，键为规则包给出的章节编号，如 zhengyang-2022-20-plans:ent-warning"
+    )
+
+
+class PlanOut(Schema):
+    id: int
+    enterprise_id: int | None
+    kind: str
+    version: int
+    title: str
+    status: str
+    sections: list[dict[str, Any]] = Field(description="章节：编号、标题、依据、正文")
+    decision_note: str
+
+
+def _plan_out(item: Plan) -> dict[str, Any]:
+    return {
+        "id": item.pk,
+        "enterprise_id": item.enterprise_id,
+        "kind": item.kind,
+        "version": item.version,
+        "title": item.title,
+        "status": item.status,
+        "sections": item.sections,
+        "decision_note": item.decision_note,
+    }
+
+
+@router.post(
+    "/oversight/enterprises/{enterprise_id}/plans",
+    response={201: PlanOut, 422: FieldErrors},
+    auth=SESSION,
+    summary="企业提交“一企一策”预案的新版本（缺少规则包规定的章节即拒绝）",
+)
+def plan_submit(request: HttpRequest, enterprise_id: int, payload: PlanIn) -> Any:
+    caller = scope(request)
+    firm = get_visible_or_404(caller, Enterprise, pk=enterprise_id)
+    try:
+        item = services.plan_submit(
+            scope=caller,
+            park=firm.jurisdiction,
+            enterprise=firm,
+            title=payload.title,
+            texts=payload.sections,
+            at=timezone.now(),
+            by=request.user,  # type: ignore[arg-type]
+        )
+    except ValidationError as exc:
+        return field_errors(exc)
+    return Status(201, _plan_out(item))
+
+
+@router.get("/oversight/plans/{plan_id}", response=PlanOut, auth=SESSION, summary="一份预案")
+def plan_get(request: HttpRequest, plan_id: int) -> Any:
+    return _plan_out(get_visible_or_404(scope(request), Plan, pk=plan_id))
+
+
+@router.post(
+    "/oversight/plans/{plan_id}/decision",
+    response={200: PlanOut, 422: FieldErrors},
+    auth=SESSION,
+    summary="园区批准预案或退回修改（退回须写意见）",
+)
+def plan_decide(request: HttpRequest, plan_id: int, payload: ApplicationDecisionIn) -> Any:
+    caller = scope(request)
+    item = get_visible_or_404(caller, Plan, pk=plan_id)
+    try:
+        services.plan_decide(
+            scope=caller,
+            plan=item,
+            approve=payload.approve,
+            note=payload.note,
+            at=timezone.now(),
+            by=request.user,  # type: ignore[arg-type]
+        )
+    except ValidationError as exc:
+        return field_errors(exc)
+    item.refresh_from_db()
+    return Status(200, _plan_out(item))
+
+
+# --- readiness (J-2.5) ---------------------------------------------------------------------
+class PointOut(Schema):
+    text: str
+    met: bool
+    applies: bool
+    evidence: str
+    link: str
+    basis: str
+    requirement: str
+
+
+class ReadinessOut(Schema):
+    enterprise_id: int
+    enterprise: str
+    whitelisted: bool
+    met: int
+    total: int
+    percent: int
+    points: list[PointOut]
+
+
+@router.get(
+    "/oversight/parks/{jurisdiction_id}/readiness",
+    response=list[ReadinessOut],
+    auth=SESSION,
+    summary="“无疫工厂”评分：各企业每项的证据和依据，按达标率排序",
+)
+def park_readiness(request: HttpRequest, jurisdiction_id: int) -> Any:
+    caller = scope(request)
+    park = get_visible_or_404(caller, Jurisdiction, "oversee", pk=jurisdiction_id)
+    now = timezone.now()
+    rows = selectors.readiness_board(scope=caller, park=park, on=timezone.localdate(now), at=now)
+    return [
+        {
+            "enterprise_id": r.enterprise.pk,
+            "enterprise": r.enterprise.name,
+            "whitelisted": r.enterprise.whitelisted,
+            "met": r.met,
+            "total": r.total,
+            "percent": r.percent,
+            "points": [vars(p) for p in r.points],
+        }
+        for r in rows
+    ]
+
+
+# --- hotline (B-3, L-3.1) ------------------------------------------------------------------
+class CaseIn(Schema):
+    kind: CaseKind = Field(description="report 举报、request 诉求、policy 政策咨询")
+    channel: CaseChannel = Field(
+        default=CaseChannel.PHONE, description="phone 热线电话、visit 来访"
+    )
+    caller_name: str = Field(default="", max_length=50)
+    caller_phone: str = Field(default="", max_length=20)
+    about_id: int | None = Field(default=None, description="所涉企业（本园区）")
+    subject: str = Field(max_length=100)
+    text: str = Field(max_length=5000)
+
+
+class CaseOut(Schema):
+    id: int
+    jurisdiction_id: int
+    enterprise_id: int | None
+    kind: str
+    subject: str
+    status: str
+    received_at: dt.datetime
+    due_by: dt.datetime | None
+    overdue: bool
+    minutes: int | None = Field(description="从受理到答复（未答复时到现在）的分钟数")
+    answer: str
+    caller_phone: str = Field(description="联系电话（遮盖）")
+
+
+class AnswerIn(Schema):
+    answer: str = Field(max_length=5000)
+
+
+def _case_out(case: HotlineCase) -> dict[str, Any]:
+    row = selectors.case_row(case, timezone.now())
+    return {
+        "id": case.pk,
+        "jurisdiction_id": case.jurisdiction_id,
+        "enterprise_id": case.enterprise_id,
+        "kind": case.kind,
+        "subject": case.subject,
+        "status": case.status,
+        "received_at": case.received_at,
+        "due_by": case.due_by,
+        "overdue": row.overdue,
+        "minutes": row.minutes,
+        "answer": case.answer,
+        "caller_phone": case.caller_phone_masked,
+    }
+
+
+@router.get(
+    "/oversight/hotline", response=list[CaseOut], auth=SESSION, summary="热线与诉求（逾期标出）"
+)
+def hotline_list(request: HttpRequest, status: str = "", overdue: bool = False) -> Any:
+    rows = selectors.hotline_cases(
+        scope=scope(request), at=timezone.now(), status=status, overdue_only=overdue
+    )
+    return [_case_out(r.case) for r in rows]
+
+
+@router.post(
+    "/oversight/parks/{jurisdiction_id}/hotline",
+    response={201: CaseOut, 422: FieldErrors},
+    auth=SESSION,
+    summary="园区登记热线来电或来访（答复时限按规则包）",
+)
+def hotline_record(request: HttpRequest, jurisdiction_id: int, payload: CaseIn) -> Any:
+    caller = scope(request)
+    park = get_visible_or_404(caller, Jurisdiction, "oversee", pk=jurisdiction_id)
+    about = (
+        get_visible_or_404(caller, Enterprise, pk=payload.about_id, jurisdiction=park)
+        if payload.about_id
+        else None
+    )
+    try:
+        case = services.case_record(
+            scope=caller,
+            park=park,
+            enterprise=None,
+            about=about,
+            kind=payload.kind,
+            channel=payload.channel,
+            caller_name=payload.caller_name,
+            caller_phone=payload.caller_phone,
+            subject=payload.subject,
+            text=payload.text,
+            at=timezone.now(),
+            by=request.user,  # type: ignore[arg-type]
+        )
+    except ValidationError as exc:
+        return field_errors(exc)
+    return Status(201, _case_out(case))
+
+
+@router.get(
+    "/oversight/hotline/{case_id}", response=CaseOut, auth=SESSION, summary="一件来电或诉求"
+)
+def hotline_get(request: HttpRequest, case_id: int) -> Any:
+    return _case_out(get_visible_or_404(scope(request), HotlineCase, pk=case_id))
+
+
+@router.post(
+    "/oversight/hotline/{case_id}/answer",
+    response={200: CaseOut, 422: FieldErrors},
+    auth=SESSION,
+    summary="承办人或园区管理员答复",
+)
+def hotline_answer(request: HttpRequest, case_id: int, payload: AnswerIn) -> Any:
+    caller = scope(request)
+    case = get_visible_or_404(caller, HotlineCase, pk=case_id)
+    try:
+        services.case_answer(
+            scope=caller,
+            case=case,
+            answer=payload.answer,
+            at=timezone.now(),
+            by=request.user,  # type: ignore[arg-type]
+        )
+    except ValidationError as exc:
+        return field_errors(exc)
+    case.refresh_from_db()
+    return Status(200, _case_out(case))

@@ -73,3 +73,44 @@ class GroupKind(models.TextChoices):
 
 
 PARK_GROUP_KINDS = (GroupKind.LEADING_GROUP, GroupKind.TASK_TEAM)
+
+
+# --- plans, drills, training (Z-4.1, J-2.2) ----------------------------------------------
+class PlanKind(models.TextChoices):
+    PARK = "park", "一园一策"
+    ENTERPRISE = "enterprise", "一企一策"
+
+
+class PlanStatus(models.TextChoices):
+    SUBMITTED = "submitted", "待审批"
+    APPROVED = "approved", "已批准"
+    RETURNED = "returned", "已退回修改"
+
+
+class DrillStatus(models.TextChoices):
+    PLANNED = "planned", "已计划"
+    DONE = "done", "已演练"
+
+
+class TrainingKind(models.TextChoices):
+    TRAINING = "training", "政策培训"
+    PUBLICITY = "publicity", "政策宣传"
+
+
+# --- hotline and requests (B-3, L-3.1) ----------------------------------------------------
+class CaseKind(models.TextChoices):
+    REPORT = "report", "举报"
+    REQUEST = "request", "诉求"
+    POLICY = "policy", "政策咨询"
+
+
+class CaseChannel(models.TextChoices):
+    PHONE = "phone", "热线电话"
+    VISIT = "visit", "来访"
+    ENTERPRISE = "enterprise", "企业在线提交"
+
+
+class CaseStatus(models.TextChoices):
+    OPEN = "open", "待分派"
+    ASSIGNED = "assigned", "办理中"
+    ANSWERED = "answered", "已答复"

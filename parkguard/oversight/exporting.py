@@ -84,12 +84,19 @@ def ledger_xlsx(
     row = 3
     for number, item in enumerate(rows, start=1):
         inspection = item.finding.inspection
-        inspector = inspection.inspector
+        inspector = inspection.inspector if inspection else None
+        if inspection is not None:
+            found_on, found_by = (
+                inspection.planned_on,
+                ((inspector.get_full_name() or inspector.username) if inspector else ""),
+            )
+        else:  # a drill's gap the park put on the ledger
+            found_on, found_by = item.created_at.date(), "应急演练"
         values = (
             (number, center),
             (item.enterprise.name, cell),
-            (inspection.planned_on.strftime("%Y-%m-%d"), center),
-            ((inspector.get_full_name() or inspector.username) if inspector else "", center),
+            (found_on.strftime("%Y-%m-%d"), center),
+            (found_by, center),
             (item.finding.description, cell),
             (_basis(item), cell),
             (item.owner_name, center),

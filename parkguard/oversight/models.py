@@ -9,12 +9,19 @@ from parkguard.orgs.models import Enterprise, Jurisdiction
 from parkguard.oversight.choices import (
     ApplicationKind,
     ApplicationStatus,
+    CaseChannel,
+    CaseKind,
+    CaseStatus,
+    DrillStatus,
     EventKind,
     GroupKind,
     InspectionStatus,
     ParticipantsOrigin,
     PhotoRole,
+    PlanKind,
+    PlanStatus,
     RectificationStatus,
+    TrainingKind,
 )
 
 
@@ -85,10 +92,24 @@ class Inspection(models.Model):
 
 
 class Finding(models.Model):
-    """A problem found on a visit; it becomes one rectification item at once."""
+    """A problem found on a visit, or a gap a drill revealed that the park puts on the
+    ledger; it becomes one rectification item at once."""
 
     inspection = models.ForeignKey(
-        Inspection, verbose_name="督查", on_delete=models.CASCADE, related_name="findings"
+        Inspection,
+        verbose_name="督查",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="findings",
+    )
+    drill = models.ForeignKey(
+        "Drill",
+        verbose_name="演练",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="findings",
     )
     item_key = models.CharField("检查项", max_length=120, blank=True)
     item_text = models.CharField("检查内容", max_length=200, blank=True)
@@ -96,8 +117,8 @@ class Finding(models.Model):
     description = models.TextField("问题描述")
     created_at = models.DateTimeField("记录时间")
 
-    scope_jurisdiction = "inspection__jurisdiction"
-    scope_enterprise = "inspection__enterprise"
+    scope_jurisdiction = "rectification__jurisdiction"
+    scope_enterprise = "rectification__enterprise"
 
     class Meta:
         verbose_name = "督查发现问题"
@@ -327,3 +348,254 @@ class GroupMember(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Plan(models.Model):
+    """One version of the park's plan (一园一策) or an enterprise's plan (一企一策, Z-4.1).
+
+    `sections` holds each required section as the packs in force named it on submission
+    (key, title, citation) with the plan's text; a new submission is a new version, the
+    old ones stay as they were. The park approves or returns it with comments.
+    """
+
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, verbose_name="园区", on_delete=models.PROTECT, related_name="plans"
+    )
+    enterprise = models.ForeignKey(
+        Enterprise,
+        verbose_name="企业",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="plans",
+    )
+    kind = models.CharField("类型", max_length=10, choices=PlanKind.choices)
+    version = models.PositiveIntegerField("版本")
+    title = models.CharField("名称", max_length=100)
+    sections = models.JSONField("章节", default=list)
+    status = models.CharField(
+        "状态", max_length=10, choices=PlanStatus.choices, default=PlanStatus.SUBMITTED
+    )
+    submitted_at = models.DateTimeField("提交时间")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="提交人",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField("审批时间", null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="审批人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decision_note = models.TextField("审批意见", blank=True)
+
+    scope_jurisdiction = "jurisdiction"
+    scope_enterprise = "enterprise"
+
+    class Meta:
+        verbose_name = "防控处置预案"
+        verbose_name_plural = "防控处置预案"
+        ordering = ["-version", "-pk"]
+        indexes = [models.Index(fields=["enterprise", "status"], name="plan_enterprise_status")]
+
+    def __str__(self) -> str:
+        return f"{self.title}（第 {self.version} 版）"
+
+
+class Drill(models.Model):
+    """An emergency drill of an enterprise, or of the park (no enterprise): scheduled, then
+    recorded with who guided it and the gaps it found (Z-4.1, J-2.2)."""
+
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, verbose_name="园区", on_delete=models.PROTECT, related_name="drills"
+    )
+    enterprise = models.ForeignKey(
+        Enterprise,
+        verbose_name="企业",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="drills",
+    )
+    scenario = models.CharField("演练内容", max_length=200)
+    planned_on = models.DateField("计划日期")
+    guided_by = models.CharField("指导单位", max_length=100, blank=True)
+    status = models.CharField(
+        "状态", max_length=10, choices=DrillStatus.choices, default=DrillStatus.PLANNED
+    )
+    held_on = models.DateField("演练日期", null=True, blank=True)
+    participants = models.PositiveIntegerField("参演人数", null=True, blank=True)
+    summary = models.TextField("演练情况", blank=True)
+    created_at = models.DateTimeField("创建时间")
+    recorded_at = models.DateTimeField("记录时间", null=True, blank=True)
+
+    scope_jurisdiction = "jurisdiction"
+    scope_enterprise = "enterprise"
+
+    class Meta:
+        verbose_name = "应急演练"
+        verbose_name_plural = "应急演练"
+        ordering = ["-planned_on", "-pk"]
+
+    def __str__(self) -> str:
+        return self.scenario
+
+
+class DrillGap(models.Model):
+    """A gap a drill found (查漏): fixed by the enterprise with a note (补缺), or put on the
+    rectification ledger by the park."""
+
+    drill = models.ForeignKey(
+        Drill, verbose_name="演练", on_delete=models.CASCADE, related_name="gaps"
+    )
+    description = models.CharField("发现的问题", max_length=200)
+    fixed_at = models.DateTimeField("整改完成时间", null=True, blank=True)
+    fix_note = models.CharField("整改情况", max_length=200, blank=True)
+    rectification = models.OneToOneField(
+        Rectification,
+        verbose_name="整改项",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="drill_gap",
+    )
+
+    scope_jurisdiction = "drill__jurisdiction"
+    scope_enterprise = "drill__enterprise"
+
+    class Meta:
+        verbose_name = "演练发现问题"
+        verbose_name_plural = "演练发现问题"
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.description
+
+
+class Training(models.Model):
+    """A training session or a publicity action on the rules (J-2.2), by the park, the
+    community or an enterprise."""
+
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, verbose_name="园区", on_delete=models.PROTECT, related_name="trainings"
+    )
+    enterprise = models.ForeignKey(
+        Enterprise,
+        verbose_name="企业",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="trainings",
+    )
+    kind = models.CharField("类型", max_length=10, choices=TrainingKind.choices)
+    topic = models.CharField("主题", max_length=200)
+    held_on = models.DateField("日期")
+    organiser = models.CharField("组织单位", max_length=100)
+    audience = models.CharField("对象", max_length=100, blank=True)
+    attendees = models.PositiveIntegerField("人数", null=True, blank=True)
+    recorded_at = models.DateTimeField("记录时间")
+
+    scope_jurisdiction = "jurisdiction"
+    scope_enterprise = "enterprise"
+
+    class Meta:
+        verbose_name = "培训与宣传"
+        verbose_name_plural = "培训与宣传"
+        ordering = ["-held_on", "-pk"]
+
+    def __str__(self) -> str:
+        return self.topic
+
+
+class HotlineCase(models.Model):
+    """A call to the park's hotline (举报、诉求、政策咨询; B-3, L-3.1) or an enterprise's own
+    request: recorded, assigned, answered, with the deadline the packs in force give.
+
+    `enterprise` is the enterprise that asked (its officers follow their own requests);
+    `about` is an enterprise a report names: it is never a scope path, so the enterprise
+    reported never sees the report or who made it.
+    """
+
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, verbose_name="园区", on_delete=models.PROTECT, related_name="hotline_cases"
+    )
+    enterprise = models.ForeignKey(
+        Enterprise,
+        verbose_name="提出诉求的企业",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="hotline_requests",
+    )
+    about = models.ForeignKey(
+        Enterprise,
+        verbose_name="所涉企业",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    kind = models.CharField("类型", max_length=10, choices=CaseKind.choices)
+    channel = models.CharField("渠道", max_length=10, choices=CaseChannel.choices)
+    caller_name = models.CharField("来电人", max_length=50, blank=True)
+    caller_phone = models.CharField("联系电话", max_length=20, blank=True)
+    subject = models.CharField("事由", max_length=100)
+    text = models.TextField("内容")
+    received_at = models.DateTimeField("受理时间")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="登记人",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    due_by = models.DateTimeField("答复时限", null=True, blank=True)
+    due_citation = models.JSONField("时限依据", default=dict, blank=True)
+    status = models.CharField(
+        "状态", max_length=10, choices=CaseStatus.choices, default=CaseStatus.OPEN
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="承办人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="hotline_cases",
+    )
+    assigned_at = models.DateTimeField("分派时间", null=True, blank=True)
+    answer = models.TextField("答复", blank=True)
+    answered_at = models.DateTimeField("答复时间", null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="答复人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    scope_jurisdiction = "jurisdiction"
+    scope_enterprise = "enterprise"
+
+    class Meta:
+        verbose_name = "热线与诉求"
+        verbose_name_plural = "热线与诉求"
+        ordering = ["status", "due_by", "pk"]
+        indexes = [
+            models.Index(fields=["jurisdiction", "status", "due_by"], name="hotline_due"),
+        ]
+
+    def __str__(self) -> str:
+        return self.subject
+
+    @property
+    def caller_phone_masked(self) -> str:
+        from parkguard.people.identity import phone_mask
+
+        return phone_mask(self.caller_phone) if self.caller_phone else ""

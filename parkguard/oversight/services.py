@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
@@ -26,25 +27,37 @@ from parkguard.oversight import selectors
 from parkguard.oversight.choices import (
     PARK_GROUP_KINDS,
     ApplicationStatus,
+    CaseChannel,
+    CaseKind,
+    CaseStatus,
     CheckResult,
+    DrillStatus,
     EventKind,
     GroupKind,
     InspectionStatus,
     PhotoRole,
+    PlanKind,
+    PlanStatus,
     RectificationStatus,
 )
 from parkguard.oversight.models import (
     Application,
     ChecklistItem,
+    Drill,
+    DrillGap,
     Finding,
     GroupMember,
+    HotlineCase,
     Inspection,
     Photo,
+    Plan,
     Rectification,
     RectificationEvent,
     ResponsibilityGroup,
+    Training,
 )
 from parkguard.oversight.photos import CheckedPhoto
+from parkguard.policy.inspection import HOTLINE_REPLY_HOURS
 
 PLAN_DATE_PAST = "计划日期不能早于今天"
 PLAN_INSPECTOR_OUTSIDE = "所选督查员不在该园区"
@@ -232,7 +245,7 @@ def finding_add(
     notify_send(
         user_ids=selectors.enterprise_officer_ids(inspection.enterprise),
         enterprise=inspection.enterprise,
-        kind=Kind.GENERAL,
+        kind=Kind.INSPECTION,
         title="督查发现问题，请限期整改",
         body=f"{finding.description[:80]}（整改期限 {deadline:%Y-%m-%d}）",
         link=_link("oversight_rectification", item.pk),
@@ -269,11 +282,12 @@ def rectification_reply(
     _photos_save(rectification=item, photos=evidence, role=PhotoRole.EVIDENCE, event=event, at=at)
     item.status = RectificationStatus.REPLIED
     item.save(update_fields=["status"])
-    inspector_id = item.finding.inspection.inspector_id
+    inspection = item.finding.inspection
+    inspector_id = inspection.inspector_id if inspection else None
     if inspector_id:
         notify_send(
             user_ids=[inspector_id],
-            kind=Kind.GENERAL,
+            kind=Kind.INSPECTION,
             title=f"{item.enterprise.name} 已回复整改情况，请复核",
             body=text.strip()[:80],
             link=_link("oversight_rectification", item.pk),
@@ -356,7 +370,7 @@ def rectification_reopen(
     notify_send(
         user_ids=selectors.enterprise_officer_ids(item.enterprise),
         enterprise=item.enterprise,
-        kind=Kind.GENERAL,
+        kind=Kind.INSPECTION,
         title="整改未通过复核，已退回",
         body=f"{reason.strip()[:80]}（整改期限 {item.deadline:%Y-%m-%d}）",
         link=_link("oversight_rectification", item.pk),
@@ -430,7 +444,7 @@ def rectification_report(
     notify_send(
         user_ids=recipients,
         enterprise=item.enterprise,
-        kind=Kind.GENERAL,
+        kind=Kind.INSPECTION,
         title=f"{item.enterprise.name} 经多次督促未整改，已上报专项工作组",
         body=f"责成于 {deadline:%Y-%m-%d} 前整改：{item.finding.description[:60]}",
         link=_link("oversight_rectification", item.pk),
@@ -463,12 +477,13 @@ def rectifications_escalate_overdue(*, at: dt.datetime) -> int:
         recipients |= set(selectors.enterprise_officer_ids(item.enterprise))
         if item.enterprise.park_cadre_id:
             recipients.add(item.enterprise.park_cadre_id)
-        if item.finding.inspection.inspector_id:
-            recipients.add(item.finding.inspection.inspector_id)
+        inspection = item.finding.inspection
+        if inspection is not None and inspection.inspector_id:
+            recipients.add(inspection.inspector_id)
         notify_send(
             user_ids=recipients,
             enterprise=item.enterprise,
-            kind=Kind.GENERAL,
+            kind=Kind.INSPECTION,
             title=f"整改逾期：{item.enterprise.name}",
             body=f"{item.finding.description[:60]}（期限 {item.deadline:%Y-%m-%d}）",
             link=_link("oversight_rectification", item.pk),
@@ -579,7 +594,7 @@ def application_submit(
         notify_send(
             user_ids=selectors.park_admin_ids(enterprise.jurisdiction),
             jurisdiction=enterprise.jurisdiction,
-            kind=Kind.GENERAL,
+            kind=Kind.APPROVAL,
             title=f"{enterprise.name} 申请：{application.title}",
             body=f"审批：{approval['approver']}；{application.headcount} 人",
             link=_link("oversight_application", application.pk),
@@ -625,7 +640,7 @@ def application_decide(
     notify_send(
         user_ids=selectors.enterprise_officer_ids(item.enterprise),
         enterprise=item.enterprise,
-        kind=Kind.GENERAL,
+        kind=Kind.APPROVAL,
         title=f"{item.title}：{item.get_status_display()}",
         body=item.decision_note or item.get_status_display(),
         link=_link("oversight_application", item.pk),
@@ -692,3 +707,501 @@ def group_member_add(
     return GroupMember.objects.create(
         group=group, name=name.strip(), post=post.strip(), duty=duty.strip()
     )
+
+
+# --- plans (一园一策、一企一策, Z-4.1) -------------------------------------------------------
+PLAN_NO_TITLE = "请填写预案名称"
+PLAN_NO_RULE = "本园区采用的规则包没有规定预案的章节，暂不能提交"
+PLAN_SECTION_MISSING = "缺少必备章节“{title}”（{basis}）"
+PLAN_PENDING = "上一版预案（第 {version} 版）尚在审批中，请审批后再提交新版本"
+PLAN_NOT_PENDING = "这份预案不在待审批状态"
+PLAN_RETURN_NO_NOTE = "退回修改时请写明意见"
+PLAN_SELF_APPROVAL = "园区预案须由另一位园区管理员审批，不能审批自己提交的预案"
+
+
+@transaction.atomic
+def plan_submit(
+    *,
+    scope: Scope,
+    park: Jurisdiction,
+    enterprise: Enterprise | None,
+    title: str,
+    texts: Mapping[str, str],
+    at: dt.datetime,
+    by: User | None,
+) -> Plan:
+    """Submit a new version of the park's plan (its admins) or an enterprise's plan (its
+    officers), with every section the packs in force ask for (Z-4.1); a missing section
+    is refused with its name and clause. The park approves or returns it."""
+    if enterprise is None:
+        require(scope, "administer", park)
+        kind = PlanKind.PARK
+        Jurisdiction.objects.select_for_update().get(pk=park.pk)
+    else:
+        require(scope, "apply", enterprise)
+        park = enterprise.jurisdiction
+        kind = PlanKind.ENTERPRISE
+        Enterprise.objects.select_for_update().get(pk=enterprise.pk)
+    sections = selectors.plan_sections_for(park=park, on=timezone.localdate(at), kind=kind)
+    if not sections:
+        raise ValidationError({"__all__": PLAN_NO_RULE})
+    errors: dict[str, str] = {}
+    if not title.strip():
+        errors["title"] = PLAN_NO_TITLE
+    for s in sections:
+        if not texts.get(s.key, "").strip():
+            errors[s.field] = PLAN_SECTION_MISSING.format(title=s.title, basis=s.basis)
+    if errors:
+        raise ValidationError(errors)
+    earlier = Plan.objects.filter(jurisdiction=park, enterprise=enterprise, kind=kind)
+    pending = earlier.filter(status=PlanStatus.SUBMITTED).first()
+    if pending is not None:
+        raise ValidationError({"__all__": PLAN_PENDING.format(version=pending.version)})
+    version = (earlier.aggregate(n=Max("version"))["n"] or 0) + 1
+    plan = Plan.objects.create(
+        jurisdiction=park,
+        enterprise=enterprise,
+        kind=kind,
+        version=version,
+        title=title.strip(),
+        sections=[
+            {
+                "key": s.key,
+                "title": s.title,
+                "citation": s.citation,
+                "text": texts[s.key].strip(),
+            }
+            for s in sections
+        ],
+        submitted_at=at,
+        submitted_by=by,
+    )
+    recipients = set(selectors.park_admin_ids(park))
+    if by is not None:
+        recipients.discard(by.pk)
+    notify_send(
+        user_ids=recipients,
+        jurisdiction=park,
+        kind=Kind.APPROVAL,
+        title=f"预案待审批：{plan.title}（第 {version} 版）",
+        body=enterprise.name if enterprise else park.name,
+        link=_link("oversight_plan", plan.pk),
+        at=at,
+    )
+    return plan
+
+
+@transaction.atomic
+def plan_decide(
+    *, scope: Scope, plan: Plan, approve: bool, note: str, at: dt.datetime, by: User | None
+) -> Plan:
+    """The park approves a plan, or returns it with comments (the next version answers
+    them). A park plan needs a second admin. Audited."""
+    if not can(scope, "approve", plan):
+        raise PermissionDenied(APPROVER_OUTSIDE_ROUTE)
+    item = Plan.objects.select_for_update().get(pk=plan.pk)
+    if item.status != PlanStatus.SUBMITTED:
+        raise ValidationError({"__all__": PLAN_NOT_PENDING})
+    if item.kind == PlanKind.PARK and by is not None and item.submitted_by_id == by.pk:
+        raise ValidationError({"__all__": PLAN_SELF_APPROVAL})
+    if not approve and not note.strip():
+        raise ValidationError({"note": PLAN_RETURN_NO_NOTE})
+    item.status = PlanStatus.APPROVED if approve else PlanStatus.RETURNED
+    item.decided_at = at
+    item.decided_by = by
+    item.decision_note = note.strip()
+    item.save(update_fields=["status", "decided_at", "decided_by", "decision_note"])
+    audit_record(
+        actor=by,
+        action="plan_approve" if approve else "plan_return",
+        at=at,
+        target=item,
+        enterprise_id=item.enterprise_id,
+        jurisdiction_id=item.jurisdiction_id,
+        reason=item.decision_note[:200],
+        detail={"version": item.version},
+    )
+    recipients = {item.submitted_by_id} if item.submitted_by_id else set()
+    if item.enterprise is not None:
+        recipients |= set(selectors.enterprise_officer_ids(item.enterprise))
+    notify_send(
+        user_ids=recipients,
+        enterprise=item.enterprise,
+        jurisdiction=None if item.enterprise else item.jurisdiction,
+        kind=Kind.APPROVAL,
+        title=f"{item.title}（第 {item.version} 版）：{item.get_status_display()}",
+        body=item.decision_note[:80] or item.get_status_display(),
+        link=_link("oversight_plan", item.pk),
+        at=at,
+    )
+    return item
+
+
+# --- drills, gaps, training (Z-4.1, J-2.2) -----------------------------------------------
+DRILL_NO_SCENARIO = "请填写演练内容"
+DRILL_DATE_PAST = "计划日期不能早于今天"
+DRILL_NOT_PLANNED = "这次演练已经记录，不能重复记录"
+DRILL_NO_DATE = "请填写演练日期"
+DRILL_DATE_FUTURE = "演练日期不能晚于今天"
+DRILL_NO_SUMMARY = "请写明演练情况"
+GAP_NO_NOTE = "请写明整改情况"
+GAP_ALREADY = "该问题已整改或已列入整改台账"
+GAP_NO_ENTERPRISE = "园区演练发现的问题由园区自行整改，不列入企业整改台账"
+TRAINING_NO_TOPIC = "请填写主题"
+TRAINING_NO_ORGANISER = "请填写组织单位"
+TRAINING_DATE_FUTURE = "日期不能晚于今天"
+GAP_BASIS = "演练发现问题（正阳园区管委发〔2022〕20号 四、逐一查漏补缺）"
+
+
+@transaction.atomic
+def drill_schedule(
+    *,
+    scope: Scope,
+    park: Jurisdiction,
+    enterprise: Enterprise | None,
+    scenario: str,
+    planned_on: dt.date,
+    guided_by: str,
+    at: dt.datetime,
+) -> Drill:
+    """Schedule a drill of an enterprise (its officers, the park) or of the park."""
+    require(scope, "manage_drills", enterprise or park)
+    errors: dict[str, str] = {}
+    if not scenario.strip():
+        errors["scenario"] = DRILL_NO_SCENARIO
+    if planned_on < timezone.localdate(at):
+        errors["planned_on"] = DRILL_DATE_PAST
+    if errors:
+        raise ValidationError(errors)
+    return Drill.objects.create(
+        jurisdiction=enterprise.jurisdiction if enterprise else park,
+        enterprise=enterprise,
+        scenario=scenario.strip(),
+        planned_on=planned_on,
+        guided_by=guided_by.strip(),
+        created_at=at,
+    )
+
+
+@transaction.atomic
+def drill_record(
+    *,
+    scope: Scope,
+    drill: Drill,
+    held_on: dt.date | None,
+    participants: int | None,
+    summary: str,
+    gaps: Sequence[str],
+    at: dt.datetime,
+) -> Drill:
+    """Record a drill as held, with the gaps it found (each one line)."""
+    require(scope, "manage_drills", drill)
+    item = Drill.objects.select_for_update().get(pk=drill.pk)
+    if item.status != DrillStatus.PLANNED:
+        raise ValidationError({"__all__": DRILL_NOT_PLANNED})
+    errors: dict[str, str] = {}
+    if held_on is None:
+        errors["held_on"] = DRILL_NO_DATE
+    elif held_on > timezone.localdate(at):
+        errors["held_on"] = DRILL_DATE_FUTURE
+    if not summary.strip():
+        errors["summary"] = DRILL_NO_SUMMARY
+    if errors:
+        raise ValidationError(errors)
+    item.status = DrillStatus.DONE
+    item.held_on = held_on
+    item.participants = participants
+    item.summary = summary.strip()
+    item.recorded_at = at
+    item.save(update_fields=["status", "held_on", "participants", "summary", "recorded_at"])
+    found = [g.strip()[:200] for g in gaps if g.strip()]
+    DrillGap.objects.bulk_create([DrillGap(drill=item, description=g) for g in found])
+    if item.enterprise is not None:
+        notify_send(
+            user_ids=selectors.park_admin_ids(item.jurisdiction),
+            jurisdiction=item.jurisdiction,
+            kind=Kind.DRILL,
+            title=f"{item.enterprise.name} 完成应急演练",
+            body=f"{item.scenario}；发现问题 {len(found)} 项",
+            link=_link("oversight_drill", item.pk),
+            at=at,
+        )
+    return item
+
+
+@transaction.atomic
+def drill_gap_fix(*, scope: Scope, gap: DrillGap, note: str, at: dt.datetime) -> DrillGap:
+    """The gap is fixed (补缺), with what was done."""
+    require(scope, "manage_drills", gap)
+    item = DrillGap.objects.select_for_update().get(pk=gap.pk)
+    if item.fixed_at is not None or item.rectification_id is not None:
+        raise ValidationError({"__all__": GAP_ALREADY})
+    if not note.strip():
+        raise ValidationError({"note": GAP_NO_NOTE})
+    item.fixed_at = at
+    item.fix_note = note.strip()
+    item.save(update_fields=["fixed_at", "fix_note"])
+    return item
+
+
+@transaction.atomic
+def drill_gap_to_ledger(
+    *,
+    scope: Scope,
+    gap: DrillGap,
+    owner_name: str,
+    deadline: dt.date | None,
+    at: dt.datetime,
+    by: User | None,
+) -> Rectification:
+    """The park puts a drill's gap on the rectification ledger, with owner and deadline:
+    from then on it is replied to, closed or reopened like any finding."""
+    require(scope, "inspect", gap)
+    item = DrillGap.objects.select_for_update().select_related("drill__enterprise").get(pk=gap.pk)
+    drill = item.drill
+    if drill.enterprise is None:
+        raise ValidationError({"__all__": GAP_NO_ENTERPRISE})
+    if item.fixed_at is not None or item.rectification_id is not None:
+        raise ValidationError({"__all__": GAP_ALREADY})
+    errors: dict[str, str] = {}
+    if not owner_name.strip():
+        errors["owner_name"] = FINDING_NO_OWNER
+    if deadline is None:
+        errors["deadline"] = FINDING_NO_DEADLINE
+    elif deadline < timezone.localdate(at):
+        errors["deadline"] = FINDING_DEADLINE_PAST
+    if errors:
+        raise ValidationError(errors)
+    assert deadline is not None
+    finding = Finding.objects.create(
+        drill=drill,
+        item_text=f"演练：{drill.scenario}"[:200],
+        citation={"clause": GAP_BASIS},
+        description=item.description,
+        created_at=at,
+    )
+    rectification = Rectification.objects.create(
+        finding=finding,
+        jurisdiction=drill.jurisdiction,
+        enterprise=drill.enterprise,
+        owner_name=owner_name.strip(),
+        deadline=deadline,
+        created_at=at,
+    )
+    RectificationEvent.objects.create(
+        rectification=rectification, kind=EventKind.OPENED, text=item.description, by=by, at=at
+    )
+    item.rectification = rectification
+    item.save(update_fields=["rectification"])
+    notify_send(
+        user_ids=selectors.enterprise_officer_ids(drill.enterprise),
+        enterprise=drill.enterprise,
+        kind=Kind.INSPECTION,
+        title="演练发现的问题已列入整改台账，请限期整改",
+        body=f"{item.description[:80]}（整改期限 {deadline:%Y-%m-%d}）",
+        link=_link("oversight_rectification", rectification.pk),
+        at=at,
+    )
+    return rectification
+
+
+@transaction.atomic
+def training_record(
+    *,
+    scope: Scope,
+    park: Jurisdiction,
+    enterprise: Enterprise | None,
+    kind: str,
+    topic: str,
+    held_on: dt.date,
+    organiser: str,
+    audience: str,
+    attendees: int | None,
+    at: dt.datetime,
+) -> Training:
+    """A training session or a publicity action (J-2.2), of the park or an enterprise."""
+    require(scope, "manage_drills", enterprise or park)
+    errors: dict[str, str] = {}
+    if not topic.strip():
+        errors["topic"] = TRAINING_NO_TOPIC
+    if not organiser.strip():
+        errors["organiser"] = TRAINING_NO_ORGANISER
+    if held_on > timezone.localdate(at):
+        errors["held_on"] = TRAINING_DATE_FUTURE
+    if errors:
+        raise ValidationError(errors)
+    return Training.objects.create(
+        jurisdiction=enterprise.jurisdiction if enterprise else park,
+        enterprise=enterprise,
+        kind=kind,
+        topic=topic.strip(),
+        held_on=held_on,
+        organiser=organiser.strip(),
+        audience=audience.strip(),
+        attendees=attendees,
+        recorded_at=at,
+    )
+
+
+# --- hotline and requests (B-3, L-3.1) ----------------------------------------------------
+CASE_NO_SUBJECT = "请填写事由"
+CASE_NO_TEXT = "请填写内容"
+CASE_KIND_UNKNOWN = "类型只能是：举报、诉求、政策咨询"
+CASE_PHONE_BAD = "联系电话只能是数字和“-”，且不超过 20 位"
+CASE_ABOUT_OUTSIDE = "所涉企业不在本园区"
+CASE_ANSWERED = "该事项已答复"
+CASE_NO_ANSWER = "请填写答复内容"
+CASE_ASSIGNEE_OUTSIDE = "承办人须是本园区的园区管理员、包企干部或督查员"
+CASE_NOT_YOURS = "该事项未分派给您，请由承办人或园区管理员答复"
+
+
+@transaction.atomic
+def case_record(
+    *,
+    scope: Scope,
+    park: Jurisdiction,
+    enterprise: Enterprise | None,
+    about: Enterprise | None,
+    kind: str,
+    channel: str,
+    caller_name: str,
+    caller_phone: str,
+    subject: str,
+    text: str,
+    at: dt.datetime,
+    by: User | None,
+) -> HotlineCase:
+    """A hotline call recorded by park staff, or an enterprise's own request or question
+    (its officers); the deadline to answer is the packs' (B-3, L-3.1), with its clause."""
+    if enterprise is not None:
+        require(scope, "hotline", enterprise)
+        park = enterprise.jurisdiction
+        channel = CaseChannel.ENTERPRISE
+    else:
+        require(scope, "hotline", park)
+    errors: dict[str, str] = {}
+    if kind not in CaseKind.values:
+        errors["kind"] = CASE_KIND_UNKNOWN
+    if not subject.strip():
+        errors["subject"] = CASE_NO_SUBJECT
+    if not text.strip():
+        errors["text"] = CASE_NO_TEXT
+    phone = caller_phone.strip()
+    longest = HotlineCase._meta.get_field("caller_phone").max_length or 0
+    if phone and (len(phone) > longest or not all(ch.isdigit() or ch == "-" for ch in phone)):
+        errors["caller_phone"] = CASE_PHONE_BAD
+    if about is not None and about.jurisdiction_id != park.pk:
+        errors["about"] = CASE_ABOUT_OUTSIDE
+    if errors:
+        raise ValidationError(errors)
+    limit = selectors.figure_for(park=park, on=timezone.localdate(at), name=HOTLINE_REPLY_HOURS)
+    case = HotlineCase.objects.create(
+        jurisdiction=park,
+        enterprise=enterprise,
+        about=about,
+        kind=kind,
+        channel=channel if channel in CaseChannel.values else CaseChannel.PHONE,
+        caller_name=caller_name.strip()[:50],
+        caller_phone=phone,
+        subject=subject.strip()[:100],
+        text=text.strip(),
+        received_at=at,
+        recorded_by=by,
+        due_by=at + dt.timedelta(hours=limit.value) if limit else None,
+        due_citation={**limit.citation, "hours": limit.value} if limit else {},
+    )
+    notify_send(
+        user_ids=selectors.park_admin_ids(park),
+        jurisdiction=park,
+        kind=Kind.HOTLINE,
+        title=f"{case.get_kind_display()}待分派：{case.subject}",
+        body=f"答复时限 {timezone.localtime(case.due_by):%m-%d %H:%M}" if case.due_by else "",
+        link=_link("oversight_case", case.pk),
+        at=at,
+    )
+    return case
+
+
+@transaction.atomic
+def case_assign(*, scope: Scope, case: HotlineCase, assignee: User, at: dt.datetime) -> HotlineCase:
+    """The park's admin gives a case to a park role (cadre, inspector, admin)."""
+    require(scope, "hotline_assign", case)
+    item = HotlineCase.objects.select_for_update().get(pk=case.pk)
+    if item.status == CaseStatus.ANSWERED:
+        raise ValidationError({"__all__": CASE_ANSWERED})
+    if not selectors.park_staff(item.jurisdiction).filter(pk=assignee.pk).exists():
+        raise ValidationError({"assignee": CASE_ASSIGNEE_OUTSIDE})
+    item.assignee = assignee
+    item.assigned_at = at
+    item.status = CaseStatus.ASSIGNED
+    item.save(update_fields=["assignee", "assigned_at", "status"])
+    notify_send(
+        user_ids=[assignee.pk],
+        jurisdiction=item.jurisdiction,
+        kind=Kind.HOTLINE,
+        title=f"请办理{item.get_kind_display()}：{item.subject}",
+        body=f"答复时限 {timezone.localtime(item.due_by):%m-%d %H:%M}" if item.due_by else "",
+        link=_link("oversight_case", item.pk),
+        at=at,
+    )
+    return item
+
+
+@transaction.atomic
+def case_answer(
+    *, scope: Scope, case: HotlineCase, answer: str, at: dt.datetime, by: User | None
+) -> HotlineCase:
+    """The assignee (or a park admin) answers; the time taken is kept and shown."""
+    require(scope, "hotline_answer", case)
+    item = HotlineCase.objects.select_for_update().get(pk=case.pk)
+    if item.status == CaseStatus.ANSWERED:
+        raise ValidationError({"__all__": CASE_ANSWERED})
+    mine = by is not None and item.assignee_id == by.pk
+    if not mine and not can(scope, "hotline_assign", item):
+        raise PermissionDenied(CASE_NOT_YOURS)
+    if not answer.strip():
+        raise ValidationError({"answer": CASE_NO_ANSWER})
+    item.answer = answer.strip()
+    item.answered_at = at
+    item.answered_by = by
+    item.status = CaseStatus.ANSWERED
+    item.save(update_fields=["answer", "answered_at", "answered_by", "status"])
+    if item.enterprise is not None:
+        notify_send(
+            user_ids=selectors.enterprise_officer_ids(item.enterprise),
+            enterprise=item.enterprise,
+            kind=Kind.HOTLINE,
+            title=f"您提出的{item.get_kind_display()}已答复：{item.subject}",
+            body=item.answer[:80],
+            link=_link("oversight_case", item.pk),
+            at=at,
+        )
+    return item
+
+
+@transaction.atomic
+def cases_escalate_overdue(*, at: dt.datetime) -> int:
+    """Cases still unanswered past their deadline: the park's admins are told, once each
+    (the case's `due_citation` records that it was escalated)."""
+    due = list(
+        HotlineCase.objects.select_for_update()
+        .exclude(status=CaseStatus.ANSWERED)
+        .filter(due_by__lt=at)
+        .exclude(due_citation__has_key="escalated_at")
+    )
+    for item in due:
+        item.due_citation = {**item.due_citation, "escalated_at": at.isoformat()}
+        item.save(update_fields=["due_citation"])
+        recipients = set(selectors.park_admin_ids(item.jurisdiction))
+        if item.assignee_id:
+            recipients.add(item.assignee_id)
+        notify_send(
+            user_ids=recipients,
+            jurisdiction=item.jurisdiction,
+            kind=Kind.HOTLINE,
+            title=f"{item.get_kind_display()}逾期未答复：{item.subject}",
+            body=f"答复时限 {timezone.localtime(item.due_by):%m-%d %H:%M}" if item.due_by else "",
+            link=_link("oversight_case", item.pk),
+            at=at,
+        )
+    return len(due)

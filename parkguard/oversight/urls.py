@@ -110,3 +110,52 @@ urlpatterns = [
     ),
     path("oversight/my-enterprises/", views.my_enterprises, name="oversight_my_enterprises"),
 ]
+
+urlpatterns += [
+    # Plans (Z-4.1)
+    path(
+        "oversight/parks/<int:jurisdiction_id>/plans/",
+        views.park_plans,
+        name="oversight_park_plans",
+    ),
+    path(
+        "oversight/enterprises/<int:enterprise_id>/plans/",
+        views.enterprise_plans,
+        name="oversight_enterprise_plans",
+    ),
+    path("oversight/plans/<int:plan_id>/", views.plan, name="oversight_plan"),
+    path("oversight/plans/<int:plan_id>/decide/", views.plan_decide, name="oversight_plan_decide"),
+    # Drills, gaps, training (Z-4.1, J-2.2)
+    path(
+        "oversight/parks/<int:jurisdiction_id>/drills/",
+        views.park_drills,
+        name="oversight_park_drills",
+    ),
+    path(
+        "oversight/enterprises/<int:enterprise_id>/drills/",
+        views.enterprise_drills,
+        name="oversight_enterprise_drills",
+    ),
+    path("oversight/drills/<int:drill_id>/", views.drill, name="oversight_drill"),
+    path("oversight/gaps/<int:gap_id>/fix/", views.gap_fix, name="oversight_gap_fix"),
+    path("oversight/gaps/<int:gap_id>/ledger/", views.gap_ledger, name="oversight_gap_ledger"),
+    # Hotline and requests (B-3, L-3.1); `oversight_hotline` is the list other apps link to.
+    path("oversight/hotline/", views.hotline, name="oversight_hotline"),
+    path(
+        "oversight/parks/<int:jurisdiction_id>/hotline/",
+        views.park_hotline,
+        name="oversight_park_hotline",
+    ),
+    path(
+        "oversight/enterprises/<int:enterprise_id>/requests/",
+        views.enterprise_requests,
+        name="oversight_enterprise_requests",
+    ),
+    path("oversight/hotline/<int:case_id>/", views.case, name="oversight_case"),
+    path(
+        "oversight/hotline/<int:case_id>/assign/", views.case_assign, name="oversight_case_assign"
+    ),
+    path(
+        "oversight/hotline/<int:case_id>/answer/", views.case_answer, name="oversight_case_answer"
+    ),
+]

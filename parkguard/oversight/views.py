@@ -9,39 +9,60 @@ from typing import Any, cast
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from parkguard.lib.forms import form_errors_apply
-from parkguard.orgs.access import can, get_visible_or_404, scope_of, visible
+from parkguard.orgs.access import can, get_visible_or_404, require, scope_of, visible
 from parkguard.orgs.models import Enterprise, Jurisdiction
 from parkguard.oversight import selectors, services
-from parkguard.oversight.choices import CheckResult, EventKind, RectificationStatus
+from parkguard.oversight.choices import (
+    CheckResult,
+    EventKind,
+    PlanKind,
+    PlanStatus,
+    RectificationStatus,
+)
 from parkguard.oversight.exporting import ledger_xlsx
 from parkguard.oversight.forms import (
+    AnswerForm,
     ApplicationForm,
+    AssignForm,
+    CaseForm,
     ChecklistItemForm,
     CloseForm,
     DecisionForm,
+    DrillForm,
+    DrillRecordForm,
     FindingForm,
+    GapFixForm,
+    GapLedgerForm,
     GroupForm,
     MemberForm,
+    PlanDecisionForm,
     PlanForm,
+    PlanSubmitForm,
     ReopenForm,
     ReplyForm,
     ReportForm,
+    TrainingForm,
 )
 from parkguard.oversight.models import (
     Application,
+    Drill,
+    DrillGap,
+    HotlineCase,
     Inspection,
     Photo,
+    Plan,
     Rectification,
     ResponsibilityGroup,
 )
 from parkguard.oversight.photos import photos_check
+from parkguard.policy.inspection import DRILL_INTERVAL_DAYS, HOTLINE_REPLY_HOURS
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -639,17 +660,591 @@ def park_readiness(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
     and citations, ranked, with a chart."""
     scope = scope_of(request)
     place = _park(request, jurisdiction_id)
-    rows = selectors.readiness_board(scope=scope, park=place, on=timezone.localdate())
+    now = timezone.now()
+    rows = selectors.readiness_board(scope=scope, park=place, on=timezone.localdate(now), at=now)
     return render(
         request,
         "oversight/readiness.html",
         {
             "park": place,
             "rows": rows,
+            "whitelisted": [r for r in rows if r.enterprise.whitelisted],
             "chart": {
                 "names": [r.enterprise.name for r in rows],
+                "percent": [r.percent for r in rows],
                 "met": [r.met for r in rows],
-                "total": len(rows[0].points) if rows else 0,
+                "total": [r.total for r in rows],
+                "whitelisted": [r.enterprise.whitelisted for r in rows],
             },
         },
     )
+
+
+# --- plans (一园一策、一企一策, Z-4.1) -------------------------------------------------------
+def _plan_form(request: HttpRequest, park: Jurisdiction, kind: str) -> PlanSubmitForm:
+    sections = selectors.plan_sections_for(park=park, on=timezone.localdate(), kind=kind)
+    return PlanSubmitForm(request.POST if request.method == "POST" else None, sections=sections)
+
+
+def _plan_submit(
+    request: HttpRequest, form: PlanSubmitForm, park: Jurisdiction, firm: Enterprise | None
+) -> HttpResponse | None:
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        plan = services.plan_submit(
+            scope=scope_of(request),
+            park=park,
+            enterprise=firm,
+            title=form.cleaned_data["title"],
+            texts=form.texts(),
+            at=timezone.now(),
+            by=_user(request),
+        )
+    except ValidationError as exc:
+        form_errors_apply(form, exc)
+        return None
+    messages.success(request, f"预案第 {plan.version} 版已提交，等待园区审批")
+    return redirect("oversight_plan", plan.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def park_plans(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
+    """The park's plan (一园一策) by version, every enterprise's plan, and the park admin's
+    form for a new version of the park's plan."""
+    scope = scope_of(request)
+    place = _park(request, jurisdiction_id)
+    form = _plan_form(request, place, PlanKind.PARK)
+    if request.method == "POST":
+        require(scope, "administer", place)
+        done = _plan_submit(request, form, place, None)
+        if done is not None:
+            return done
+    return render(
+        request,
+        "oversight/plans.html",
+        {
+            "park": place,
+            "park_plans": selectors.plans_for(scope=scope, park=place, kind=PlanKind.PARK),
+            "plans": selectors.plans_for(scope=scope, park=place, kind=PlanKind.ENTERPRISE),
+            "form": form,
+            "can_submit": can(scope, "administer", place),
+        },
+        status=HTTPStatus.UNPROCESSABLE_ENTITY if form.errors else HTTPStatus.OK,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def enterprise_plans(request: HttpRequest, enterprise_id: int) -> HttpResponse:
+    """An enterprise's plan (一企一策) by version, its drills with their gaps, its training
+    and publicity; its officers submit a new version, schedule drills, record training."""
+    scope = scope_of(request)
+    firm = get_visible_or_404(
+        scope, Enterprise.objects.select_related("jurisdiction"), pk=enterprise_id
+    )
+    if not (can(scope, "apply", firm) or can(scope, "oversee", firm)):
+        raise PermissionDenied
+    form = _plan_form(request, firm.jurisdiction, PlanKind.ENTERPRISE)
+    if request.method == "POST":
+        require(scope, "apply", firm)
+        done = _plan_submit(request, form, firm.jurisdiction, firm)
+        if done is not None:
+            return done
+    park = firm.jurisdiction
+    return render(
+        request,
+        "oversight/enterprise_plans.html",
+        {
+            "enterprise": firm,
+            "plans": selectors.plans_for(scope=scope, park=park, enterprise=firm),
+            "drills": selectors.drills_for(scope=scope, park=park, enterprise=firm),
+            "trainings": selectors.trainings_for(scope=scope, park=park, enterprise=firm),
+            "interval": selectors.figure_for(
+                park=park, on=timezone.localdate(), name=DRILL_INTERVAL_DAYS
+            ),
+            "form": form,
+            "drill_form": DrillForm(),
+            "training_form": TrainingForm(),
+            "can_submit": can(scope, "apply", firm),
+            "can_drill": can(scope, "manage_drills", firm),
+        },
+        status=HTTPStatus.UNPROCESSABLE_ENTITY if form.errors else HTTPStatus.OK,
+    )
+
+
+def _plan_page(
+    request: HttpRequest, plan: Plan, form: Any, status: int = HTTPStatus.OK
+) -> HttpResponse:
+    scope = scope_of(request)
+    return render(
+        request,
+        "oversight/plan.html",
+        {
+            "plan": plan,
+            "form": form,
+            "can_decide": can(scope, "approve", plan) and plan.status == PlanStatus.SUBMITTED,
+            "versions": Plan.objects.filter(
+                jurisdiction=plan.jurisdiction, enterprise=plan.enterprise, kind=plan.kind
+            ).only("pk", "version", "status", "submitted_at"),
+        },
+        status=status,
+    )
+
+
+def _plan_of(request: HttpRequest, plan_id: int) -> Plan:
+    return get_visible_or_404(
+        scope_of(request),
+        Plan.objects.select_related("enterprise", "jurisdiction", "submitted_by", "decided_by"),
+        pk=plan_id,
+    )
+
+
+@login_required
+@require_GET
+def plan(request: HttpRequest, plan_id: int) -> HttpResponse:
+    return _plan_page(request, _plan_of(request, plan_id), PlanDecisionForm())
+
+
+@login_required
+@require_POST
+def plan_decide(request: HttpRequest, plan_id: int) -> HttpResponse:
+    item = _plan_of(request, plan_id)
+    form = PlanDecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.plan_decide(
+                scope=scope_of(request),
+                plan=item,
+                at=timezone.now(),
+                by=_user(request),
+                **form.cleaned_data,
+            )
+        except ValidationError as exc:
+            form_errors_apply(form, exc)
+        else:
+            messages.success(request, "已批准" if form.cleaned_data["approve"] else "已退回修改")
+            return redirect("oversight_plan", item.pk)
+    return _plan_page(request, item, form, status=HTTPStatus.UNPROCESSABLE_ENTITY)
+
+
+# --- drills, gaps, training (Z-4.1, J-2.2) -----------------------------------------------
+@login_required
+@require_http_methods(["GET", "POST"])
+def park_drills(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
+    """Every drill and training record of the park; the park's own drills and training."""
+    scope = scope_of(request)
+    place = _park(request, jurisdiction_id)
+    drill_form = DrillForm(request.POST if "scenario" in request.POST else None)
+    training_form = TrainingForm(request.POST if "topic" in request.POST else None)
+    done = _drill_or_training(request, drill_form, training_form, place, None)
+    if done is not None:
+        return done
+    return render(
+        request,
+        "oversight/drills.html",
+        {
+            "park": place,
+            "drills": selectors.drills_for(scope=scope, park=place),
+            "trainings": selectors.trainings_for(scope=scope, park=place),
+            "drill_form": drill_form,
+            "training_form": training_form,
+            "can_drill": can(scope, "manage_drills", place),
+        },
+        status=HTTPStatus.UNPROCESSABLE_ENTITY
+        if drill_form.errors or training_form.errors
+        else HTTPStatus.OK,
+    )
+
+
+def _drill_or_training(
+    request: HttpRequest,
+    drill_form: DrillForm,
+    training_form: TrainingForm,
+    park: Jurisdiction,
+    firm: Enterprise | None,
+) -> HttpResponse | None:
+    if request.method != "POST":
+        return None
+    scope = scope_of(request)
+    require(scope, "manage_drills", firm or park)
+    back = (
+        redirect("oversight_enterprise_plans", firm.pk)
+        if firm
+        else redirect("oversight_park_drills", park.pk)
+    )
+    try:
+        if drill_form.is_bound and drill_form.is_valid():
+            drill = services.drill_schedule(
+                scope=scope,
+                park=park,
+                enterprise=firm,
+                at=timezone.now(),
+                **drill_form.cleaned_data,
+            )
+            messages.success(request, "演练已排入计划")
+            return redirect("oversight_drill", drill.pk)
+        if training_form.is_bound and training_form.is_valid():
+            services.training_record(
+                scope=scope,
+                park=park,
+                enterprise=firm,
+                at=timezone.now(),
+                **training_form.cleaned_data,
+            )
+            messages.success(request, "已记录")
+            return back
+    except ValidationError as exc:
+        form_errors_apply(drill_form if drill_form.is_bound else training_form, exc)
+    if not drill_form.is_bound and not training_form.is_bound:
+        return back
+    return None
+
+
+@login_required
+@require_POST
+def enterprise_drills(request: HttpRequest, enterprise_id: int) -> HttpResponse:
+    """An enterprise's officers schedule a drill or record training (from its plans page)."""
+    scope = scope_of(request)
+    firm = get_visible_or_404(
+        scope, Enterprise.objects.select_related("jurisdiction"), pk=enterprise_id
+    )
+    drill_form = DrillForm(request.POST if "scenario" in request.POST else None)
+    training_form = TrainingForm(request.POST if "topic" in request.POST else None)
+    done = _drill_or_training(request, drill_form, training_form, firm.jurisdiction, firm)
+    if done is not None:
+        return done
+    for form in (drill_form, training_form):
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, str(message))
+    return redirect("oversight_enterprise_plans", firm.pk)
+
+
+def _drill_of(request: HttpRequest, drill_id: int) -> Drill:
+    return get_visible_or_404(
+        scope_of(request),
+        Drill.objects.select_related("enterprise", "jurisdiction").prefetch_related(
+            "gaps__rectification"
+        ),
+        pk=drill_id,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def drill(request: HttpRequest, drill_id: int) -> HttpResponse:
+    """A drill: its plan, then the record of it with the gaps found, each fixed or put on
+    the rectification ledger."""
+    scope = scope_of(request)
+    item = _drill_of(request, drill_id)
+    form = DrillRecordForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        require(scope, "manage_drills", item)
+        if form.is_valid():
+            try:
+                services.drill_record(
+                    scope=scope,
+                    drill=item,
+                    held_on=form.cleaned_data["held_on"],
+                    participants=form.cleaned_data["participants"],
+                    summary=form.cleaned_data["summary"],
+                    gaps=form.gap_lines(),
+                    at=timezone.now(),
+                )
+            except ValidationError as exc:
+                form_errors_apply(form, exc)
+            else:
+                messages.success(request, "演练已记录")
+                return redirect("oversight_drill", item.pk)
+    return render(
+        request,
+        "oversight/drill.html",
+        {
+            "drill": item,
+            "form": form,
+            "fix_form": GapFixForm(),
+            "ledger_form": GapLedgerForm(),
+            "can_drill": can(scope, "manage_drills", item),
+            "can_inspect": can(scope, "inspect", item),
+        },
+        status=HTTPStatus.UNPROCESSABLE_ENTITY if form.errors else HTTPStatus.OK,
+    )
+
+
+def _gap_of(request: HttpRequest, gap_id: int) -> DrillGap:
+    return get_visible_or_404(
+        scope_of(request), DrillGap.objects.select_related("drill"), pk=gap_id
+    )
+
+
+def _errors_to_messages(request: HttpRequest, exc: ValidationError) -> None:
+    for errors in exc.message_dict.values():
+        for message in errors:
+            messages.error(request, message)
+
+
+@login_required
+@require_POST
+def gap_fix(request: HttpRequest, gap_id: int) -> HttpResponse:
+    gap = _gap_of(request, gap_id)
+    form = GapFixForm(request.POST)
+    form.is_valid()
+    try:
+        services.drill_gap_fix(
+            scope=scope_of(request),
+            gap=gap,
+            note=form.cleaned_data.get("note", ""),
+            at=timezone.now(),
+        )
+    except ValidationError as exc:
+        _errors_to_messages(request, exc)
+    else:
+        messages.success(request, "已记录整改情况")
+    return redirect("oversight_drill", gap.drill_id)
+
+
+@login_required
+@require_POST
+def gap_ledger(request: HttpRequest, gap_id: int) -> HttpResponse:
+    gap = _gap_of(request, gap_id)
+    form = GapLedgerForm(request.POST)
+    form.is_valid()
+    try:
+        item = services.drill_gap_to_ledger(
+            scope=scope_of(request),
+            gap=gap,
+            owner_name=form.cleaned_data.get("owner_name", ""),
+            deadline=form.cleaned_data.get("deadline"),
+            at=timezone.now(),
+            by=_user(request),
+        )
+    except ValidationError as exc:
+        _errors_to_messages(request, exc)
+        return redirect("oversight_drill", gap.drill_id)
+    messages.success(request, "已列入整改台账")
+    return redirect("oversight_rectification", item.pk)
+
+
+# --- hotline and requests (B-3, L-3.1) ----------------------------------------------------
+@login_required
+@require_GET
+def hotline(request: HttpRequest) -> HttpResponse:
+    """Every hotline case and request the caller may see: open first by deadline, the time
+    taken, overdue ones flagged; filters for mine, overdue and status."""
+    scope = scope_of(request)
+    now = timezone.now()
+    parks = selectors.parks_overseen(scope=scope)
+    park_id = request.GET.get("park", "")
+    place = parks.filter(pk=int(park_id)).first() if park_id.isdigit() else None
+    rows = selectors.hotline_cases(
+        scope=scope,
+        at=now,
+        park=place,
+        status=request.GET.get("status", ""),
+        overdue_only=request.GET.get("overdue") == "1",
+        mine=request.GET.get("mine") == "1",
+    )
+    return render(
+        request,
+        "oversight/hotline.html",
+        {
+            "rows": rows,
+            "parks": parks,
+            "park": place,
+            "enterprises": visible(scope, Enterprise, "hotline").order_by("name"),
+            "overdue": sum(r.overdue and r.case.status != "answered" for r in rows),
+            "filters": request.GET,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def park_hotline(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
+    """Park staff record a hotline call or a visit (举报、诉求、政策咨询)."""
+    scope = scope_of(request)
+    place = _park(request, jurisdiction_id)
+    choices = list(
+        visible(scope, Enterprise)
+        .filter(jurisdiction=place)
+        .order_by("name")
+        .values_list("pk", "name")
+    )
+    form = CaseForm(request.POST if request.method == "POST" else None, enterprises=choices)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        about = (
+            get_visible_or_404(scope, Enterprise, pk=data["about"], jurisdiction=place)
+            if data.get("about")
+            else None
+        )
+        try:
+            case = services.case_record(
+                scope=scope,
+                park=place,
+                enterprise=None,
+                about=about,
+                kind=data["kind"],
+                channel=data["channel"],
+                caller_name=data["caller_name"],
+                caller_phone=data["caller_phone"],
+                subject=data["subject"],
+                text=data["text"],
+                at=timezone.now(),
+                by=_user(request),
+            )
+        except ValidationError as exc:
+            form_errors_apply(form, exc)
+        else:
+            messages.success(request, "已登记")
+            return redirect("oversight_case", case.pk)
+    limit = selectors.figure_for(park=place, on=timezone.localdate(), name=HOTLINE_REPLY_HOURS)
+    return render(
+        request,
+        "oversight/case_new.html",
+        {"park": place, "form": form, "limit": limit, "can_record": can(scope, "hotline", place)},
+        status=HTTPStatus.UNPROCESSABLE_ENTITY if form.errors else HTTPStatus.OK,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def enterprise_requests(request: HttpRequest, enterprise_id: int) -> HttpResponse:
+    """An enterprise's own requests and policy questions to the park (L-3.1)."""
+    scope = scope_of(request)
+    firm = get_visible_or_404(
+        scope, Enterprise.objects.select_related("jurisdiction"), pk=enterprise_id
+    )
+    require(scope, "hotline", firm)
+    form = CaseForm(request.POST if request.method == "POST" else None, enterprises=[], own=True)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = services.case_record(
+                scope=scope,
+                park=firm.jurisdiction,
+                enterprise=firm,
+                about=None,
+                kind=form.cleaned_data["kind"],
+                channel="",
+                caller_name=_user(request).get_full_name(),
+                caller_phone="",
+                subject=form.cleaned_data["subject"],
+                text=form.cleaned_data["text"],
+                at=timezone.now(),
+                by=_user(request),
+            )
+        except ValidationError as exc:
+            form_errors_apply(form, exc)
+        else:
+            messages.success(request, "已提交园区")
+            return redirect("oversight_case", case.pk)
+    now = timezone.now()
+    rows = [
+        r
+        for r in selectors.hotline_cases(scope=scope, at=now, park=firm.jurisdiction)
+        if r.case.enterprise_id == firm.pk
+    ]
+    limit = selectors.figure_for(
+        park=firm.jurisdiction, on=timezone.localdate(), name=HOTLINE_REPLY_HOURS
+    )
+    return render(
+        request,
+        "oversight/case_new.html",
+        {"enterprise": firm, "form": form, "rows": rows, "limit": limit, "can_record": True},
+        status=HTTPStatus.UNPROCESSABLE_ENTITY if form.errors else HTTPStatus.OK,
+    )
+
+
+def _case_of(request: HttpRequest, case_id: int) -> HotlineCase:
+    return get_visible_or_404(
+        scope_of(request),
+        HotlineCase.objects.select_related(
+            "jurisdiction", "enterprise", "about", "assignee", "answered_by", "recorded_by"
+        ),
+        pk=case_id,
+    )
+
+
+def _case_page(
+    request: HttpRequest,
+    case: HotlineCase,
+    assign_form: AssignForm | None = None,
+    answer_form: AnswerForm | None = None,
+    status: int = HTTPStatus.OK,
+) -> HttpResponse:
+    scope = scope_of(request)
+    staff = [
+        (u.pk, u.get_full_name() or u.username) for u in selectors.park_staff(case.jurisdiction)
+    ]
+    may_assign = can(scope, "hotline_assign", case)
+    mine = case.assignee_id == scope.user_id
+    now = timezone.now()
+    return render(
+        request,
+        "oversight/case.html",
+        {
+            "case": case,
+            "overdue": selectors.case_overdue(case, now),
+            "row": selectors.case_row(case, now),
+            "assign_form": assign_form or AssignForm(staff=staff),
+            "answer_form": answer_form or AnswerForm(),
+            "can_assign": may_assign and case.status != "answered",
+            "can_answer": (may_assign or mine)
+            and can(scope, "hotline_answer", case)
+            and case.status != "answered",
+            "full_phone": may_assign or mine,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def case(request: HttpRequest, case_id: int) -> HttpResponse:
+    return _case_page(request, _case_of(request, case_id))
+
+
+@login_required
+@require_POST
+def case_assign(request: HttpRequest, case_id: int) -> HttpResponse:
+    item = _case_of(request, case_id)
+    staff = [
+        (u.pk, u.get_full_name() or u.username) for u in selectors.park_staff(item.jurisdiction)
+    ]
+    form = AssignForm(request.POST, staff=staff)
+    if form.is_valid():
+        assignee = selectors.park_staff(item.jurisdiction).get(pk=form.cleaned_data["assignee"])
+        try:
+            services.case_assign(
+                scope=scope_of(request), case=item, assignee=assignee, at=timezone.now()
+            )
+        except ValidationError as exc:
+            form_errors_apply(form, exc)
+        else:
+            messages.success(request, "已分派")
+            return redirect("oversight_case", item.pk)
+    return _case_page(request, item, assign_form=form, status=HTTPStatus.UNPROCESSABLE_ENTITY)
+
+
+@login_required
+@require_POST
+def case_answer(request: HttpRequest, case_id: int) -> HttpResponse:
+    item = _case_of(request, case_id)
+    form = AnswerForm(request.POST)
+    if form.is_valid():
+        try:
+            services.case_answer(
+                scope=scope_of(request),
+                case=item,
+                answer=form.cleaned_data["answer"],
+                at=timezone.now(),
+                by=_user(request),
+            )
+        except ValidationError as exc:
+            form_errors_apply(form, exc)
+        else:
+            messages.success(request, "已答复")
+            return redirect("oversight_case", item.pk)
+    return _case_page(request, item, answer_form=form, status=HTTPStatus.UNPROCESSABLE_ENTITY)

@@ -115,3 +115,76 @@ def readiness_criteria(*, pack: Pack) -> tuple[Criterion, ...]:
         )
         for c in pack.spec.readiness_criteria
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """One section a prevention plan must have (Z-4.1), with where it comes from."""
+
+    key: str  # "<pack id>:<section id>"
+    plan: str  # "park" (一园一策) or "enterprise" (一企一策)
+    title: str
+    hint: str
+    citation: Citation
+
+
+def plan_sections(*, pack: Pack, plan: str) -> tuple[Section, ...]:
+    """The sections the pack asks of a park's or an enterprise's plan, in file order."""
+    return tuple(
+        Section(
+            key=f"{pack.id}:{s.id}",
+            plan=s.plan,
+            title=s.title,
+            hint=s.hint or "",
+            citation=Citation(
+                pack_id=pack.id,
+                version=pack.version,
+                document_number=pack.meta.document_number,
+                requirement=s.requirement,
+                clause=s.clause,
+                rule_id=s.id,
+            ),
+        )
+        for s in pack.spec.plan_sections
+        if s.plan == plan
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """A number a pack declares as a park parameter (days between drills, hours to answer
+    a hotline call, the staff count that needs a buffer zone), with its citation."""
+
+    value: int
+    unit: str
+    citation: Citation
+
+
+# The park parameters oversight reads, when a followed pack declares them.
+DRILL_INTERVAL_DAYS = "drill_interval_days"
+HOTLINE_REPLY_HOURS = "hotline_reply_hours"
+BUFFER_ZONE_STAFF = "buffer_zone_staff_min"
+
+
+def figure(
+    *, pack: Pack, name: str, params: Mapping[str, ParamValue] | None = None
+) -> Figure | None:
+    """The park's value of parameter `name` (else the pack's default), or None when the pack
+    does not declare it."""
+    spec = pack.parameters.get(name)
+    if spec is None:
+        return None
+    value = Params(pack, params).raw(name)
+    assert isinstance(value, int)
+    return Figure(
+        value=value,
+        unit=spec.unit or "",
+        citation=Citation(
+            pack_id=pack.id,
+            version=pack.version,
+            document_number=pack.meta.document_number,
+            requirement=spec.requirement or "",
+            clause=spec.clause,
+            rule_id=name,
+        ),
+    )

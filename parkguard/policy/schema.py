@@ -1001,9 +1001,33 @@ class ReadinessCriterion(Model):
 
     id: RuleId
     evidence: Literal[
-        "task_team", "officer", "cadre", "inspected", "no_overdue_rectification", "not_reported"
+        "task_team",
+        "officer",
+        "cadre",
+        "inspected",
+        "no_overdue_rectification",
+        "not_reported",
+        "isolation_area",
+        "observation_point",
+        "plan_approved",
+        "drill_recent",
+        "supplies_cover",
+        "test_coverage",
+        "buffer_zone",
     ]
     text: Text
+    requirement: RequirementId
+    clause: Text
+
+
+class PlanSection(Model):
+    """One section a prevention plan must have (Z-4.1): the park plan (一园一策) or an
+    enterprise's plan (一企一策), cited like a rule; a plan missing one is refused."""
+
+    id: RuleId
+    plan: Literal["park", "enterprise"]
+    title: Text
+    hint: Text | None = None
     requirement: RequirementId
     clause: Text
 
@@ -1045,6 +1069,8 @@ class PackSpec(Model):
     inspection_checklist: tuple[ChecklistItem, ...] = ()
     # What the epidemic-free factory score counts (J-2.5): read by `inspection.readiness`.
     readiness_criteria: tuple[ReadinessCriterion, ...] = ()
+    # The sections the park's and enterprises' plans must have (Z-4.1): `inspection.plan_sections`.
+    plan_sections: tuple[PlanSection, ...] = ()
     rules: tuple[Rule, ...] = ()
 
     @field_validator("effective_to")

@@ -205,3 +205,20 @@ def test_it_takes_an_event_application_on_the_page_and_the_park_decides(
     assert response.status_code == 302
     item.refresh_from_db()
     assert item.status == "approved"
+
+
+def test_each_role_reaches_plans_drills_and_the_hotline_from_home(
+    world: World, inspector: User
+) -> None:
+    """Z-4.1, J-2.2, B-3: the officer's and the park's home pages link to their new pages."""
+    client = Client()
+    client.force_login(world.users["a1_officer"])
+    home = client.get("/").content.decode()
+    assert reverse("oversight_enterprise_plans", args=[world.a1.pk]) in home
+    assert reverse("oversight_enterprise_requests", args=[world.a1.pk]) in home
+    client.force_login(inspector)  # park staff start on the park's overview
+    home = client.get("/", follow=True).content.decode()
+    assert reverse("oversight_hotline") in home
+    assert reverse("oversight_park_plans", args=[world.park_a.pk]) in home
+    page = client.get(reverse("oversight_home")).content.decode()
+    assert reverse("oversight_park_drills", args=[world.park_a.pk]) in page

@@ -123,6 +123,9 @@ SAFE_VALUES: dict[str, set[int | float]] = {
     "parkguard/oversight/forms.py": {1000000},
     # Photo uploads of inspections: 8 MiB per photo, 6 photos per upload (safety limits).
     "parkguard/oversight/photos.py": {6, 8},
+    # Hotline response times shown in minutes and hours (unit arithmetic, 60), the readiness
+    # share as a percentage (100), the hotline list's page length (500).
+    "parkguard/oversight/selectors.py": {60, 100, 500},
     # Import jobs: rows and bytes (16 MiB) from which a file goes to a background job.
     "parkguard/people/importing/jobs.py": {16, 5000},
     # Staged rows written per INSERT.
