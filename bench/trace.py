@@ -3,11 +3,12 @@
 Run: ``python -m bench.trace [--quick]``. Builds, in a throwaway database (SQLite by default;
 DATABASE_URL's PostgreSQL, in a scratch database next to it, if set), enterprises of
 ``PER_ENTERPRISE`` people each with six plant gates and two place codes, the park's own two
-gates, and an access log of ``--events`` rows (PostgreSQL: 10,000,000 for 100,000 people;
-SQLite: 1,000,000 for 10,000; ``--quick``: 250,000 for 5,000, one enterprise): three shifts, each person in
-and out around the shift change (standard deviation half an hour) and a canteen scan in the
-middle of the shift, every day. PostgreSQL is loaded with COPY (foreign-key triggers off,
-indexes built after the load, as a restore does); SQLite with executemany.
+gates, and an access log (PostgreSQL: 10,000,000 passages of 100,000 people; SQLite:
+1,000,000 of 10,000; ``--quick``: 250,000 of 5,000, one enterprise at the same density):
+three shifts, each person in and out around the shift change (standard deviation half an
+hour) and a canteen scan in the middle of the shift, every day. PostgreSQL is loaded with
+COPY (foreign-key triggers off, indexes built after the load, as a restore does); SQLite
+with executemany.
 
 Then for ``--cases`` index people picked at random it times, interleaved, the tracing read
 (`response.selectors.co_passages`: people of the enterprise who passed the same gate or place

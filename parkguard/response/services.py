@@ -316,7 +316,18 @@ def zones_follow_evidence(*, at: dt.datetime) -> int:
                 )
         except ValidationError:
             continue
-        moved += move is not None
+        if move is None:
+            continue
+        moved += 1
+        # The person's open incidents record the move on their timeline (a positive → red).
+        for incident in Incident.objects.filter(person=person, closed_at__isnull=True):
+            _log(
+                incident,
+                TimelineKind.ZONE,
+                f"转入{move.get_colour_display()}（{move.reason}）",
+                None,
+                at,
+            )
     return moved
 
 
