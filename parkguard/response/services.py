@@ -431,7 +431,7 @@ def incident_report(*, scope: Scope, incident: Incident, by: User | None, at: dt
         user_ids=user_ids,
         enterprise=enterprise,
         jurisdiction=park,
-        kind=Kind.HEALTH_ALERT,
+        kind=Kind.INCIDENT,
         title=title,
         body=f"{person.name}，发现于 {incident.detected_at:%m-%d %H:%M}。请按三个“第一时间”处置。",
         group_text=f"{enterprise.name}：{name_mask(person.name)}，{incident.title}",
