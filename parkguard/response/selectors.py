@@ -20,6 +20,7 @@ from parkguard.response.models import (
     TimelineEntry,
     ZoneMove,
 )
+from parkguard.response.models import _minutes as minutes_between
 
 LIST_ROWS = 200
 # Index-case passages per query: a few OR-ed ranges, well under any bound-parameter limit.
@@ -202,7 +203,7 @@ def timeline_of(*, incident: Incident) -> list[TimelineEntry]:
     """The incident's timeline, each entry with the minutes since detection (`minutes`)."""
     entries = list(incident.timeline.select_related("by"))
     for entry in entries:
-        entry.minutes = max(0, int((entry.at - incident.detected_at).total_seconds() // 60))
+        entry.minutes = max(0, minutes_between(incident.detected_at, entry.at) or 0)
     return entries
 
 

@@ -200,10 +200,11 @@ SAFE_VALUES: dict[str, set[int | float]] = {
     "parkguard/status/api.py": {200},
     # Zones and incidents: rows per API list and per page list (200), seconds in a minute (60),
     # index-case passages OR-ed per tracing query (200), moves and incidents shown (30), people
-    # in the page's pickers (2000). The minutes and days themselves come from the packs.
+    # in the page's pickers (2000), levels of the chain of transmission drawn (3). The minutes
+    # and days themselves come from the packs.
     "parkguard/response/api.py": {200},
     "parkguard/response/models.py": {60},
-    "parkguard/response/selectors.py": {200},
+    "parkguard/response/selectors.py": {200, 3},
     "parkguard/response/services.py": {200},
     "parkguard/response/views.py": {30, 2000},
     "parkguard/people/logins.py": {20},
