@@ -1054,3 +1054,27 @@ def observation_point_save(
     return ObservationPoint.objects.create(
         enterprise=enterprise, kind=kind, name=name.strip(), capacity=capacity, created_at=at
     )
+
+
+def isolation_record_open(
+    *,
+    person: Person,
+    kind: str,
+    label: str,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    citation: dict[str, Any],
+) -> IsolationRecord:
+    """An isolation phase decided outside a return declaration (a confirmed contact's, by
+    `response`, which has checked its own action): kept, changed and released like the others."""
+    return IsolationRecord.objects.create(
+        person=person,
+        enterprise_id=person.enterprise_id,
+        kind=kind,
+        label=label[:50],
+        starts_at=starts_at,
+        ends_at=ends_at,
+        planned_end=ends_at,
+        blocks_entry=True,
+        citation=citation,
+    )

@@ -36,6 +36,7 @@ class Evidence(models.TextChoices):
     FEVER = "fever", "体温异常"
     POSITIVE = "positive", "检测阳性"
     CLOSE_CONTACT = "close_contact", "确认密接"
+    SECONDARY_CONTACT = "secondary_contact", "确认次密接"
 
 
 class MoveState(models.TextChoices):
@@ -64,3 +65,10 @@ class ContactState(models.TextChoices):
     PROPOSED = "proposed", "待核实"
     CONFIRMED = "confirmed", "已确认密接"
     DISMISSED = "dismissed", "已排除"
+
+
+class ContactDegree(models.TextChoices):
+    """What the pack counts a candidate as (Z-5.1: both go to orange when confirmed)."""
+
+    CLOSE = "close", "密接"
+    SECONDARY = "secondary", "次密接"

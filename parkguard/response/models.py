@@ -6,10 +6,12 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from parkguard.mobility.models import IsolationRecord
 from parkguard.orgs.models import Enterprise
 from parkguard.people.models import Person
 from parkguard.response.choices import (
     BlockType,
+    ContactDegree,
     ContactState,
     IncidentState,
     MoveState,
@@ -208,6 +210,8 @@ class TimelineEntry(models.Model):
 
     scope_jurisdiction = "incident__enterprise__jurisdiction"
     scope_enterprise = "incident__enterprise"
+    # Minutes from detection, set by `selectors.timeline_of` (not stored).
+    minutes: int = 0
 
     class Meta:
         verbose_name = "事件时间线"
@@ -259,6 +263,9 @@ class Contact(models.Model):
         Person, verbose_name="人员", on_delete=models.CASCADE, related_name="+"
     )
     basis = models.CharField("依据", max_length=200)
+    degree = models.CharField(
+        "判定", max_length=10, choices=ContactDegree.choices, default=ContactDegree.CLOSE
+    )
     state = models.CharField(
         "状态", max_length=10, choices=ContactState.choices, default=ContactState.PROPOSED
     )
@@ -272,6 +279,15 @@ class Contact(models.Model):
         related_name="+",
     )
     reviewed_at = models.DateTimeField("核实时间", null=True, blank=True)
+    # The isolation plan a confirmed contact is put under (the pack's days), kept in mobility.
+    isolation = models.ForeignKey(
+        IsolationRecord,
+        verbose_name="隔离安排",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     scope_jurisdiction = "incident__enterprise__jurisdiction"
     scope_enterprise = "incident__enterprise"

@@ -21,6 +21,7 @@ _FACTS: dict[str, dict[str, Any]] = {
     Evidence.FEVER: {"symptoms": ("发热",), "temperature_abnormal": True},
     Evidence.POSITIVE: {"facts": {"test_positive": True}},
     Evidence.CLOSE_CONTACT: {"facts": {"close_contact": True}},
+    Evidence.SECONDARY_CONTACT: {"facts": {"secondary_contact": True}},
 }
 
 
@@ -50,7 +51,14 @@ class Timing:
     isolate_minutes: int | None = None
     trace_gap_minutes: int | None = None
     trace_window_days: int | None = None
+    # Who counts as a close contact, not a secondary one: a dormitory mate, a shift-and-team
+    # mate (a passage within the gap is always close). None: the packs do not trace by it.
+    dormitory_close: bool | None = None
+    shift_team_close: bool | None = None
+    close_isolation_days: int | None = None
+    secondary_isolation_days: int | None = None
     citation: dict[str, Any] = dataclasses.field(default_factory=dict)
+    clauses: dict[str, dict[str, Any]] = dataclasses.field(default_factory=dict)
 
 
 def zone_for_evidence(*, park: Jurisdiction, evidence: str, at: dt.datetime) -> ZoneRule | None:
@@ -79,40 +87,58 @@ def zone_for_evidence(*, park: Jurisdiction, evidence: str, at: dt.datetime) -> 
     return best
 
 
-def _raw(pack: Any, params: Any, name: str) -> int | None:
+def _raw(pack: Any, params: Any, name: str) -> object:
     if name not in pack.parameters:
         return None
     try:
-        value = Params(pack, params).raw(name)
+        return Params(pack, params).raw(name)
     except PolicyInputError:
         return None
-    return value if isinstance(value, int) else None
+
+
+def _cite(pack: Any, name: str) -> dict[str, Any]:
+    return {
+        "pack_id": pack.id,
+        "version": pack.version,
+        "document_number": pack.spec.document_number,
+        "clause": pack.parameters[name].clause,
+    }
 
 
 def timing(*, park: Jurisdiction, on: dt.date) -> Timing:
-    """The strictest (smallest) minutes any followed pack sets; the first pack's citation."""
-    found: dict[str, int] = {}
-    citation: dict[str, Any] = {}
-    names = {
+    """The strictest (smallest) minutes and days any followed pack sets, the first pack's
+    word on who is a close contact; each value's citation under `clauses`."""
+    found: dict[str, Any] = {}
+    clauses: dict[str, dict[str, Any]] = {}
+    numbers = {
         "report_minutes": "report_within_minutes",
         "isolate_minutes": "isolate_within_minutes",
         "trace_gap_minutes": "trace_gap_minutes",
         "trace_window_days": "trace_window_days",
+        "close_isolation_days": "close_contact_isolation_days",
+        "secondary_isolation_days": "secondary_contact_isolation_days",
+    }
+    flags = {
+        "dormitory_close": "trace_dormitory_close",
+        "shift_team_close": "trace_shift_team_close",
     }
     for entry in followed(park=park, on=on):
         if entry.pack is None:
             continue
-        for field, name in names.items():
+        for field, name in numbers.items():
             value = _raw(entry.pack, entry.params, name)
-            if value is not None and (field not in found or value < found[field]):
+            if isinstance(value, bool) or not isinstance(value, int):
+                continue
+            if field not in found or value < found[field]:
                 found[field] = value
-                citation = citation or {
-                    "pack_id": entry.pack.id,
-                    "version": entry.pack.version,
-                    "document_number": entry.pack.spec.document_number,
-                    "clause": entry.pack.parameters[name].clause,
-                }
-    return Timing(**found, citation=citation)
+                clauses[field] = _cite(entry.pack, name)
+        for field, name in flags.items():
+            value = _raw(entry.pack, entry.params, name)
+            if isinstance(value, bool) and field not in found:
+                found[field] = value
+                clauses[field] = _cite(entry.pack, name)
+    first = next((clauses[f] for f in numbers if f in clauses), {})
+    return Timing(**found, citation=first, clauses=clauses)
 
 
 def linkage_steps(*, park: Jurisdiction, found_at: dt.datetime) -> list[Step]:

@@ -2,16 +2,80 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 
+from parkguard.gate.models import AccessCheck
+from parkguard.notify.privacy import name_mask
 from parkguard.orgs.access import Scope, get_visible_or_404, require, visible
 from parkguard.orgs.models import Enterprise, Jurisdiction
 from parkguard.response.choices import ContactState, IncidentState, MoveState, ZoneColour
-from parkguard.response.models import Area, Contact, Incident, PersonZone, ZoneMove
+from parkguard.response.models import (
+    Area,
+    Contact,
+    Incident,
+    PersonZone,
+    TimelineEntry,
+    ZoneMove,
+)
+from parkguard.response.models import _minutes as minutes_between
 
 LIST_ROWS = 200
+# Index-case passages per query: a few OR-ed ranges, well under any bound-parameter limit.
+TRACE_CHUNK = 200
+
+
+@dataclass(frozen=True)
+class CoPassage:
+    """Where a candidate passed within the gap of the index person, and when the index person
+    first passed there in the window."""
+
+    gate: str
+    at: dt.datetime
+
+
+def co_passages(
+    *, person_id: int, enterprise_id: int, start: dt.datetime, end: dt.datetime, gap: dt.timedelta
+) -> dict[int, CoPassage]:
+    """People of the enterprise who passed a gate or place code within `gap` of one of the
+    index person's passages there in [start, end] (the access log, L-3.1). Two reads of the
+    log: the index person's passages (index person, at), then one range per passage on
+    (gate, at), OR-ed, so the database reads only those slices of the log and returns each
+    (person, gate) pair once, with the gate's name."""
+    passages = sorted(
+        AccessCheck.objects.filter(person_id=person_id, at__gte=start, at__lte=end)
+        .order_by()
+        .values_list("at", "gate_id")
+    )
+    if not passages:
+        return {}
+    index_first: dict[int, dt.datetime] = {}
+    for when, gate_id in passages:
+        index_first.setdefault(gate_id, when)
+    met: dict[int, tuple[int, str]] = {}
+    for i in range(0, len(passages), TRACE_CHUNK):
+        # One OR node built at once (`|=` would copy the growing tree at every step).
+        ranges = Q(
+            *(
+                Q(gate_id=gate_id, at__range=(when - gap, when + gap))
+                for when, gate_id in passages[i : i + TRACE_CHUNK]
+            ),
+            _connector=Q.OR,
+        )
+        rows = (
+            AccessCheck.objects.filter(ranges, person__enterprise_id=enterprise_id)
+            .exclude(person_id=person_id)
+            .order_by()
+            .values_list("person_id", "gate_id", "gate__name")
+            .distinct()
+        )
+        for pk, gate_id, name in rows:
+            seen = met.get(pk)
+            if seen is None or index_first[gate_id] < index_first[seen[0]]:
+                met[pk] = (gate_id, name)
+    return {pk: CoPassage(name, index_first[g]) for pk, (g, name) in met.items()}
 
 
 def enterprise_for_response(*, scope: Scope, enterprise_id: int) -> Enterprise:
@@ -133,3 +197,74 @@ def park_board(*, scope: Scope, park: Jurisdiction) -> ParkBoard:
 
 def proposed_contacts(*, incident: Incident) -> QuerySet[Contact]:
     return contacts_of(incident=incident).filter(state=ContactState.PROPOSED)
+
+
+def timeline_of(*, incident: Incident) -> list[TimelineEntry]:
+    """The incident's timeline, each entry with the minutes since detection (`minutes`)."""
+    entries = list(incident.timeline.select_related("by"))
+    for entry in entries:
+        entry.minutes = max(0, minutes_between(incident.detected_at, entry.at) or 0)
+    return entries
+
+
+CHAIN_DEPTH = 3
+
+
+def chain_of(*, scope: Scope, incident: Incident) -> dict[str, list[dict[str, object]]]:
+    """The chain of transmission around the incident, for an ECharts graph: its index person,
+    the incident the index person was a confirmed contact of (upwards, as far as seen), and
+    the candidates and confirmed contacts (downwards: a contact who became the index of an
+    incident brings that incident's contacts), a few levels deep. Masked names only."""
+    seen_incidents: set[int] = set()
+    nodes: dict[int, dict[str, object]] = {}
+    links: list[dict[str, object]] = []
+    incidents = visible(scope, Incident)
+
+    def node(person_id: int, name: str, role: str) -> None:
+        if person_id not in nodes:
+            nodes[person_id] = {"id": str(person_id), "name": name_mask(name), "role": role}
+
+    # Upwards: who passed it to the index person (a confirmed contact of an earlier incident).
+    top = incident
+    for _ in range(CHAIN_DEPTH):
+        parent = (
+            visible(scope, Contact)
+            .filter(person_id=top.person_id, state=ContactState.CONFIRMED)
+            .exclude(incident_id__in=[*seen_incidents, top.pk])
+            .select_related("incident__person")
+            .order_by("incident__detected_at")
+            .first()
+        )
+        if parent is None:
+            break
+        seen_incidents.add(top.pk)
+        top = parent.incident
+    seen_incidents.clear()
+    level = [top]
+    for _ in range(CHAIN_DEPTH):
+        following: list[Incident] = []
+        for current in level:
+            if current.pk in seen_incidents:
+                continue
+            seen_incidents.add(current.pk)
+            node(current.person_id, current.person.name, "index")
+            contacts = (
+                contacts_of(incident=current)
+                .exclude(state=ContactState.DISMISSED)
+                .select_related("person")
+            )
+            for c in contacts:
+                node(c.person_id, c.person.name, c.state)
+                links.append(
+                    {
+                        "source": str(current.person_id),
+                        "target": str(c.person_id),
+                        "degree": c.get_degree_display(),
+                        "confirmed": c.state == ContactState.CONFIRMED,
+                    }
+                )
+            confirmed = [c.person_id for c in contacts if c.state == ContactState.CONFIRMED]
+            following += list(incidents.filter(person_id__in=confirmed).select_related("person"))
+        level = following
+    nodes[incident.person_id]["role"] = "this"
+    return {"nodes": list(nodes.values()), "links": links}

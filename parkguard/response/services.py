@@ -4,15 +4,16 @@ everything before it writes, and is one transaction: a refused write changes not
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 
 from parkguard.audit.services import audit_record
-from parkguard.gate.models import AccessCheck
 from parkguard.health.models import Alert
+from parkguard.mobility.choices import IsolationKind
+from parkguard.mobility.services import isolation_record_open
 from parkguard.notify.choices import Kind
 from parkguard.notify.privacy import name_mask
 from parkguard.notify.services import notify_send
@@ -21,11 +22,12 @@ from parkguard.orgs.choices import COMMUNITY_ROLES, JURISDICTION_ROLES
 from parkguard.orgs.models import Enterprise, Membership
 from parkguard.people.choices import EmploymentStatus
 from parkguard.people.models import Person
-from parkguard.response import rules
+from parkguard.response import rules, selectors
 from parkguard.response.choices import (
     HELD_COLOURS,
     SEVERITY,
     BlockType,
+    ContactDegree,
     ContactState,
     Evidence,
     MoveState,
@@ -65,8 +67,6 @@ TITLE_REQUIRED = "请填写事件简述"
 CONTACT_REVIEWED = "该候选已核实过"
 WINDOW_BACKWARDS = "排查时间窗的结束时间须晚于开始时间"
 NO_TRACE_RULE = "所选用的规则包没有规定密接排查的时间间隔"
-# Index-case passages per query: a few OR-ed ranges, well under any bound-parameter limit.
-TRACE_CHUNK = 200
 
 
 def _audit(
@@ -316,7 +316,18 @@ def zones_follow_evidence(*, at: dt.datetime) -> int:
                 )
         except ValidationError:
             continue
-        moved += move is not None
+        if move is None:
+            continue
+        moved += 1
+        # The person's open incidents record the move on their timeline (a positive → red).
+        for incident in Incident.objects.filter(person=person, closed_at__isnull=True):
+            _log(
+                incident,
+                TimelineKind.ZONE,
+                f"转入{move.get_colour_display()}（{move.reason}）",
+                None,
+                at,
+            )
     return moved
 
 
@@ -420,7 +431,7 @@ def incident_report(*, scope: Scope, incident: Incident, by: User | None, at: dt
         user_ids=user_ids,
         enterprise=enterprise,
         jurisdiction=park,
-        kind=Kind.HEALTH_ALERT,
+        kind=Kind.INCIDENT,
         title=title,
         body=f"{person.name}，发现于 {incident.detected_at:%m-%d %H:%M}。请按三个“第一时间”处置。",
         group_text=f"{enterprise.name}：{name_mask(person.name)}，{incident.title}",
@@ -499,33 +510,63 @@ def linkage_task_done(
 def contact_review(
     *, scope: Scope, contact: Contact, confirm: bool, by: User, at: dt.datetime
 ) -> Contact:
-    """Staff confirm (the contact moves to the pack's zone, orange) or dismiss a candidate."""
+    """Staff confirm or dismiss a candidate. A confirmed contact moves to the zone the pack
+    gives a close or secondary contact (orange, Z-5.1) and is put under the isolation plan
+    the pack sets (close: centralised, secondary: at home, for the pack's days)."""
     require(scope, "manage_zones", contact.incident)
     contact = (
-        Contact.objects.select_for_update().select_related("person__enterprise").get(pk=contact.pk)
+        Contact.objects.select_for_update()
+        .select_related("person__enterprise__jurisdiction", "incident")
+        .get(pk=contact.pk)
     )
     if contact.state != ContactState.PROPOSED:
         raise ValidationError({"__all__": CONTACT_REVIEWED})
     contact.state = ContactState.CONFIRMED if confirm else ContactState.DISMISSED
     contact.reviewed_by, contact.reviewed_at = by, at
-    contact.save(update_fields=["state", "reviewed_by", "reviewed_at"])
+    fields = ["state", "reviewed_by", "reviewed_at"]
     if confirm:
+        person = contact.person
+        close = contact.degree == ContactDegree.CLOSE
+        evidence = Evidence.CLOSE_CONTACT if close else Evidence.SECONDARY_CONTACT
         zone_move_by_evidence(
             scope=scope,
-            person=contact.person,
-            evidence=Evidence.CLOSE_CONTACT,
+            person=person,
+            evidence=evidence,
             source=f"response.contact:{contact.pk}",
             by=by,
             at=at,
         )
-        _log(contact.incident, TimelineKind.ZONE, "确认密接一人，转入橙区", by, at)
+        timing = rules.timing(park=person.enterprise.jurisdiction, on=at.date())
+        days = timing.close_isolation_days if close else timing.secondary_isolation_days
+        plan = ""
+        if days is not None:
+            kind = IsolationKind.CENTRALISED if close else IsolationKind.HOME
+            field = "close_isolation_days" if close else "secondary_isolation_days"
+            contact.isolation = isolation_record_open(
+                person=person,
+                kind=kind,
+                label=f"{contact.get_degree_display()}{IsolationKind(kind).label}",
+                starts_at=at,
+                ends_at=at + dt.timedelta(days=days),
+                citation=timing.clauses.get(field, {}),
+            )
+            fields.append("isolation")
+            plan = f"，{IsolationKind(kind).label} {days} 天至 {contact.isolation.ends_at:%m-%d}"
+        _log(
+            contact.incident,
+            TimelineKind.ZONE,
+            f"确认{contact.get_degree_display()} {name_mask(person.name)}，转入橙区{plan}",
+            by,
+            at,
+        )
+    contact.save(update_fields=fields)
     _audit(
         by=by,
         action="contact_review",
         target=contact,
         person=contact.person,
         at=at,
-        detail={"confirm": confirm},
+        detail={"confirm": confirm, "degree": contact.degree},
     )
     return contact
 
@@ -541,8 +582,10 @@ def contacts_trace(
     at: dt.datetime,
 ) -> int:
     """Propose candidates: people of the enterprise who passed the same gate or place code
-    within the pack's N minutes of the index person in the window, or are in the same org
-    unit. The window defaults to the pack's days before detection. Returns how many new."""
+    within the pack's N minutes of the index person in the window (close contacts), who share
+    their dormitory, or their team and shift (close or secondary, as the pack says; a pack
+    that does not say traces no dormitory and counts the team as close). The window defaults
+    to the pack's days before detection. Returns how many new."""
     require(scope, "manage_zones", incident)
     incident = _open(incident)
     person = incident.person
@@ -553,41 +596,69 @@ def contacts_trace(
     start = start or end - dt.timedelta(days=timing.trace_window_days)
     if end <= start:
         raise ValidationError({"end": WINDOW_BACKWARDS})
-    gap = dt.timedelta(minutes=timing.trace_gap_minutes)
-    passages = list(
-        AccessCheck.objects.filter(person=person, at__gte=start, at__lte=end).values_list(
-            "gate_id", "at"
-        )
+    passages = selectors.co_passages(
+        person_id=person.pk,
+        enterprise_id=person.enterprise_id,
+        start=start,
+        end=end,
+        gap=dt.timedelta(minutes=timing.trace_gap_minutes),
     )
-    found: dict[int, str] = {}
-    for i in range(0, len(passages), TRACE_CHUNK):
-        ranges = Q(pk__in=[])
-        for gate_id, when in passages[i : i + TRACE_CHUNK]:
-            ranges |= Q(gate_id=gate_id, at__gte=when - gap, at__lte=when + gap)
-        for pk, gate_name, when in (
-            AccessCheck.objects.filter(ranges, person__enterprise_id=person.enterprise_id)
-            .exclude(person=person)
-            .values_list("person_id", "gate__name", "at")
-        ):
-            found.setdefault(
-                pk,
-                f"{when:%m-%d %H:%M} 在{gate_name}，前后 {timing.trace_gap_minutes} 分钟内",
-            )
+    gap = timing.trace_gap_minutes
+    found: dict[int, tuple[str, list[str]]] = {
+        pk: (
+            ContactDegree.CLOSE,
+            [f"在{p.gate}与指示人员前后 {gap} 分钟内经过（{p.at:%m-%d %H:%M} 起）"],
+        )
+        for pk, p in sorted(passages.items(), key=lambda kv: kv[1].at)
+    }
+
+    def add(pks: Iterable[int], close: bool | None, why: str) -> None:
+        if close is None:  # the packs do not trace by this
+            return
+        for pk in pks:
+            degree, bases = found.get(pk, (ContactDegree.SECONDARY, []))
+            if close:
+                degree = ContactDegree.CLOSE
+            found[pk] = (degree, [*bases, why])
+
+    mates = Person.objects.filter(
+        enterprise_id=person.enterprise_id, status=EmploymentStatus.ACTIVE
+    ).exclude(pk=person.pk)
+    if person.dormitory:
+        add(
+            mates.filter(dormitory=person.dormitory).values_list("pk", flat=True),
+            timing.dormitory_close,
+            f"同住宿舍 {person.dormitory}",
+        )
     if person.org_unit_id:
-        for pk in (
-            Person.objects.filter(org_unit_id=person.org_unit_id, status=EmploymentStatus.ACTIVE)
-            .exclude(pk=person.pk)
-            .values_list("pk", flat=True)
-        ):
-            found.setdefault(pk, "同一班组/部门")
+        team = mates.filter(org_unit_id=person.org_unit_id)
+        why = "同一班组"
+        if person.shift:
+            team, why = team.filter(shift=person.shift), f"同一班组、同一班次（{person.shift}）"
+        # A pack of version 1 names no degree for a team: its mates count as close, as before.
+        close = timing.shift_team_close
+        add(team.values_list("pk", flat=True), True if close is None else close, why)
     existing = set(incident.contacts.values_list("person_id", flat=True))
     new = [
-        Contact(incident=incident, person_id=pk, basis=basis[:200], found_at=at)
-        for pk, basis in sorted(found.items())
+        Contact(
+            incident=incident,
+            person_id=pk,
+            degree=degree,
+            basis="；".join(bases)[:200],
+            found_at=at,
+        )
+        for pk, (degree, bases) in sorted(found.items())
         if pk not in existing
     ]
     Contact.objects.bulk_create(new)
-    _log(incident, TimelineKind.TRACED, f"密接排查：新增候选 {len(new)} 人，待核实", by, at)
+    closes = sum(c.degree == ContactDegree.CLOSE for c in new)
+    _log(
+        incident,
+        TimelineKind.TRACED,
+        f"密接排查：新增候选 {len(new)} 人（密接 {closes}、次密接 {len(new) - closes}），待核实",
+        by,
+        at,
+    )
     _audit(
         by=by,
         action="contacts_trace",

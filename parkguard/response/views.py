@@ -229,7 +229,8 @@ def incident(request: HttpRequest, incident_id: int) -> HttpResponse:
         {
             "i": found,
             "e": found.enterprise,
-            "timeline": found.timeline.select_related("by"),
+            "timeline": selectors.timeline_of(incident=found),
+            "chain": selectors.chain_of(scope=scope, incident=found),
             "tasks": found.tasks.select_related("owner"),
             "contacts": selectors.contacts_of(incident=found),
             "can_manage": can(scope, "manage_incidents", found),

@@ -1,0 +1,138 @@
+"""The drill of issue 14, end to end on phones: an employee declares a fever, is moved to
+orange, the incident opens and is reported with its notifications, the test comes back
+positive and the person moves to red, tracing proposes a dormitory mate, the officer confirms
+them, and the timeline shows every step with its minutes (Z-5.2f, Z-4.2, Z-5.1)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from parkguard.health.models import Alert
+from parkguard.notify.models import Message
+from parkguard.orgs.access import SYSTEM
+from parkguard.response import services
+from parkguard.response.choices import ContactState, ZoneColour
+from parkguard.response.models import Contact, Incident, PersonZone
+from parkguard.rules.models import PackAdoption
+from parkguard.status.choices import HoldKind
+from parkguard.status.services import status_hold_open
+from tests.browser.test_park_overview import _login
+from tests.factories import adopt, build_world, make_person
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PHONE = {"width": 390, "height": 844}
+
+
+def _phone(browser: Any) -> Any:
+    return browser.new_context(locale="zh-CN", viewport=PHONE, is_mobile=True, has_touch=True)
+
+
+def test_the_drill_runs_end_to_end(live_server: Any, browser: Any, artifacts: Path) -> None:
+    world = build_world()
+    PackAdoption.objects.create(
+        jurisdiction=world.park_a,
+        pack_id="zhengyang-2022-20",
+        adopted_at=dt.datetime(2022, 11, 1, tzinfo=dt.UTC),
+    )
+    adopt(world.park_a, "zhengyang-2022-20-response")
+    services.area_create(
+        scope=SYSTEM,
+        enterprise=world.a1,
+        name="临时隔离点",
+        block="living",
+        capacity=4,
+        is_isolation=True,
+        by=None,
+        at=timezone.now(),
+    )
+    employee = world.a1_employee_person
+    employee.dormitory = "3号楼 201"
+    employee.save(update_fields=["dormitory"])
+    roommate = make_person(world.a1, "甲一室友", 120, dormitory="3号楼 201")
+
+    # 1. The employee declares a fever on their phone.
+    context = _phone(browser)
+    page = context.new_page()
+    try:
+        _login(page, live_server.url, "a1_employee")
+        page.goto(f"{live_server.url}/health/declare/")
+        page.fill("#id_temperature", "38.4")
+        page.locator("#declare-form").get_by_label("发热").check()
+        page.check("#id_code_colour_0")
+        page.click("#declare-form button[type=submit]")
+        expect(page.locator("#declared")).to_contain_text("38.4")
+    finally:
+        context.close()
+    alert = Alert.objects.get(person=employee, closed_at__isnull=True)
+
+    context = _phone(browser)
+    page = context.new_page()
+    try:
+        # 2. The officer opens the incident from the alert: orange at once.
+        _login(page, live_server.url, "a1_officer")
+        page.goto(f"{live_server.url}/health/enterprises/{world.a1.pk}/alerts/")
+        page.get_by_role("button", name="转入橙区并登记疫情事件").click()
+        page.wait_for_url("**/response/incidents/**")
+        incident = Incident.objects.get(person=employee)
+        assert incident.source == alert.status_source
+        assert PersonZone.objects.get(pk=employee.pk).colour == ZoneColour.ORANGE
+
+        # 3. The first two first times: the report's notifications, the isolation.
+        page.get_by_role("button", name="报告园区领导小组和街道社区").click()
+        expect(page.locator("main")).to_contain_text("发现后")
+        assert Message.objects.filter(link=f"/response/incidents/{incident.pk}/").exists()
+        page.get_by_role("button", name="转入临时隔离管控区域并报请转运").click()
+        expect(page.locator("main")).to_contain_text("已报请转运")
+
+        # 4. The result comes back positive; the minute's task moves the person to red.
+        now = timezone.now()
+        status_hold_open(
+            person_ids=[employee.pk],
+            kind=HoldKind.POSITIVE,
+            reason="核酸检测阳性",
+            citation={},
+            source="sampling.result:drill",
+            at=now,
+        )
+        assert services.zones_follow_evidence(at=now) == 1
+        assert PersonZone.objects.get(pk=employee.pk).colour == ZoneColour.RED
+        page.reload()
+        expect(page.locator("ol.timeline")).to_contain_text("转入红区")
+
+        # 5. Tracing proposes the dormitory mate; the officer confirms them.
+        page.get_by_role("button", name="按通行记录、宿舍和班组排查").click()
+        candidate = page.locator("div.contact", has_text="甲一室友")
+        expect(candidate).to_contain_text("同住宿舍")
+        candidate.get_by_role("button", name="确认密接（转入橙区）").click()
+        expect(page.locator("div.contact", has_text="甲一室友")).to_contain_text("集中隔离至")
+        contact = Contact.objects.get(incident=incident, person=roommate)
+        assert contact.state == ContactState.CONFIRMED and contact.isolation is not None
+        assert PersonZone.objects.get(pk=roommate.pk).colour == ZoneColour.ORANGE
+
+        # 6. Every step on the timeline, each with its minutes; the chain is drawn.
+        steps = page.locator("ol.timeline li")
+        texts = steps.all_inner_texts()
+        for expected in (
+            "发现并登记",
+            "转入橙区",
+            "第一时间报告",
+            "第一时间隔离",
+            "报请转运",
+            "转入红区",
+            "密接排查",
+            "确认密接",
+        ):
+            assert any(expected in t for t in texts), expected
+        assert all("发现后" in t and "分钟" in t for t in texts)
+        expect(page.locator("body[data-charts-ready='1']")).to_have_count(1)
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        page.screenshot(path=str(artifacts / "response-drill-phone.png"), full_page=True)
+    finally:
+        context.close()
