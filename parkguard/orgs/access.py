@@ -394,6 +394,11 @@ ACTIONS: dict[str, Grant] = {
     "manage_zones": _EDITORS,
     # Open an incident and record its three first times and linkage tasks (Z-4.2).
     "manage_incidents": _EDITORS,
+    # The daily report up the chain (L-4.3, issue 17 §7): the township's or park's admin
+    # pre-fills, reviews, corrects and submits it; park staff of the unit and of the county
+    # above it read the report, the roll-up and the command board (§8), print and export them.
+    "prepare_report": _PARK_ADMIN,
+    "view_reports": Grant(park_roles=JURISDICTION_ROLES),
 }
 
 
