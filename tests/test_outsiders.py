@@ -74,6 +74,7 @@ from parkguard.oversight.models import (
 )
 from parkguard.people.models import HouseholdMember, PersonImport
 from parkguard.policy import DEFAULT_PACKS_DIR
+from parkguard.reporting.models import DailyReport, DailyReportRow
 from parkguard.response.models import Area, Contact, Incident, LinkageTask, ZoneMove
 from parkguard.rules.models import UploadedPack
 from parkguard.rules.services import pack_upload
@@ -183,6 +184,7 @@ def _victims(world: World) -> dict[str, Any]:
     response = _response_victims(world)
     item, area, task = _supplies_victims(world)
     truck, token_text = _truck_victims(world)
+    report = _report_victim(world)
     transport_pass = TransportPass.objects.create(
         enterprise=world.a1,
         plate="渝A88888",
@@ -231,6 +233,9 @@ def _victims(world: World) -> dict[str, Any]:
         "contact_id": response["Contact"].pk,
         "item_id": item.pk,  # A1's protective supplies: nobody else receives or issues them
         "truck_id": truck.pk,  # a truck declared for A1: nobody else checks it in
+        # Park A's daily report of the day and A1's row: only park A's admin corrects or
+        # submits it; park staff of park A and the county read it (issue 17 §7).
+        "row_id": report.rows.get().pk,
         # Parameters two apps name alike, by route: A1's disinfection task (assigned to its
         # officer) and A1's signed truck-declaration link (a public page).
         "by_route": {
@@ -290,6 +295,7 @@ def _victims(world: World) -> dict[str, Any]:
             **response,
             "SupplyItem": item,
             "DisinfectionArea": area,
+            "DailyReport": report,
             "User": world.users["a1_officer"],
             "Trip": trip,
             "ReturnDeclaration": declaration,
@@ -327,6 +333,13 @@ def _duties_victims(world: World) -> None:
     DailyFigure.objects.create(
         enterprise=world.a1, on=TODAY, headcount=2, declared=1, test_due=2, taken_at=now
     )
+
+
+def _report_victim(world: World) -> DailyReport:
+    """Park A's daily report, a draft with A1's row pre-filled (L-4.3)."""
+    report = DailyReport.objects.create(jurisdiction=world.park_a, on=TODAY, prepared_at=_now())
+    DailyReportRow.objects.create(report=report, enterprise=world.a1, headcount=2)
+    return report
 
 
 def _gate_victims(
