@@ -10,9 +10,9 @@ submitted; then the county's command user reads the roll-up (`county_rollup`).
 Checks, with the county user's scope: the number of queries of the roll-up, and of one park's
 pre-fill, is the same in the small county as in the full one (it does not grow with
 enterprises or people). Times the roll-up against a hand-written SQL aggregation returning
-the same figures, in the same run (lower quartile of interleaved repeats); the ratio (target 1.5) is selector /
-(hand SQL + the ORM floor: one row read by primary key, what any ORM read costs before the
-database works, as bench/duties_due.py counts it). Ends with
+the same figures, in the same run (lower quartile of interleaved repeats); the ratio
+(target 1.5) is selector / (hand SQL + the ORM floor: one row read by primary key, what any
+ORM read costs before the database works, as bench/duties_due.py counts it). Ends with
 ``report_rollup: ratio <r> (target 1.5) ...``; exits non-zero on a miss.
 """
 
@@ -135,7 +135,7 @@ def _county(name: str, enterprises: int, people: int, on: dt.date, at: dt.dateti
                 temperature=Decimal("36.5"),
                 code_colour="green",
                 submitted_at=at,
-            )  # fmt: skip
+            )
             for pk in persons.values_list("pk", flat=True).iterator()
         ],
         batch_size=2000,

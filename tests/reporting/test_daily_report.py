@@ -222,7 +222,9 @@ def test_it_lets_only_the_units_admin_prepare_and_submit(a1_day: World, persona:
     assert report.state == ReportState.DRAFT
 
 
-def lockdown_source(*, enterprise_ids, on, at):  # type: ignore[no-untyped-def]
+def lockdown_source(
+    *, enterprise_ids: list[int], on: dt.date, at: dt.datetime
+) -> dict[int, Contribution]:
     """A stand-in for the lockdown app's contributor: A2 is locked down."""
     from parkguard.orgs.models import Enterprise
 
