@@ -4,6 +4,7 @@ whole township or county: the number of queries does not grow with enterprises o
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -273,6 +274,22 @@ ORDER BY j.path
 """
 
 
+@functools.cache
+def _rollup_sql(vendor: str) -> str:
+    """The statement with the tables' names filled in (the same for every call)."""
+    quote = connection.ops.quote_name
+    return _ROLLUP_SQL.format(
+        enterprise=quote(Enterprise._meta.db_table),
+        jurisdiction=quote(Jurisdiction._meta.db_table),
+        report=quote(DailyReport._meta.db_table),
+        row=quote(DailyReportRow._meta.db_table),
+        on=quote("on"),
+        sums=", ".join(f"SUM(w.{quote(f)})" for f in ROW_FIGURES),
+        hosts=", ".join(["%s"] * len(ENTERPRISE_HOSTS)),
+        scoped="{scoped}",
+    )
+
+
 def _moment(value: Any) -> dt.datetime | None:
     """A datetime column as the raw cursor gives it (SQLite: text in UTC; PostgreSQL: aware)."""
     if value is None or isinstance(value, dt.datetime):
@@ -289,17 +306,7 @@ def county_rollup(*, scope: Scope, root: Jurisdiction, on: dt.date, at: dt.datet
     scoped, params = (
         visible(scope, Jurisdiction, "view_reports").values("id").query.sql_with_params()
     )
-    quote = connection.ops.quote_name
-    sql = _ROLLUP_SQL.format(
-        enterprise=quote(Enterprise._meta.db_table),
-        jurisdiction=quote(Jurisdiction._meta.db_table),
-        report=quote(DailyReport._meta.db_table),
-        row=quote(DailyReportRow._meta.db_table),
-        on=quote("on"),
-        sums=", ".join(f"SUM(w.{quote(f)})" for f in ROW_FIGURES),
-        scoped=scoped,
-        hosts=", ".join(["%s"] * len(ENTERPRISE_HOSTS)),
-    )
+    sql = _rollup_sql(connection.vendor).replace("{scoped}", scoped)
     with connection.cursor() as cursor:
         cursor.execute(sql, [on, root.path + "%", *ENTERPRISE_HOSTS, *params])
         found = cursor.fetchall()
