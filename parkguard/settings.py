@@ -117,6 +117,7 @@ INSTALLED_APPS = [
     "parkguard.logistics",
     "parkguard.continuity",
     "parkguard.command",
+    "parkguard.reporting",
 ]
 
 MIDDLEWARE = [
@@ -288,6 +289,12 @@ GATE_PACKS_CACHE_SECONDS = env_int(
 # a notice's figure), and a sanity bound on one move's quantity (typos, not policy).
 SUPPLIES_USAGE_WINDOW_DAYS = env_int("PARKGUARD_SUPPLIES_USAGE_WINDOW_DAYS", 7)
 SUPPLIES_MAX_QUANTITY = env_int("PARKGUARD_SUPPLIES_MAX_QUANTITY", 1_000_000)
+# Sources of the daily report and the command board from apps above `reporting` (lockdowns,
+# closed-loop production): dotted paths of callables, see parkguard/reporting/contributors.py.
+REPORT_CONTRIBUTORS: list[str] = [
+    "parkguard.command.reporting.lockdowns",
+    "parkguard.continuity.reporting.closed_loops",
+]
 # Disinfection: a sanity bound on an area's rounds per slot, and the largest photo accepted.
 DISINFECTION_MAX_ROUNDS = env_int("PARKGUARD_DISINFECTION_MAX_ROUNDS", 12)
 DISINFECTION_PHOTO_MAX_BYTES = env_int("PARKGUARD_DISINFECTION_PHOTO_MAX_BYTES", 2 * 1024 * 1024)

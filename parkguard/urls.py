@@ -39,4 +39,5 @@ urlpatterns = [
     path("", include("parkguard.logistics.urls")),
     path("", include("parkguard.continuity.urls")),
     path("", include("parkguard.command.urls")),
+    path("", include("parkguard.reporting.urls")),
 ]

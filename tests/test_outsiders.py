@@ -80,6 +80,7 @@ from parkguard.oversight.models import (
 )
 from parkguard.people.models import HouseholdMember, PersonImport
 from parkguard.policy import DEFAULT_PACKS_DIR
+from parkguard.reporting.models import DailyReport, DailyReportRow
 from parkguard.response.models import Area, Contact, Incident, LinkageTask, ZoneMove
 from parkguard.rules.models import UploadedPack
 from parkguard.rules.services import pack_upload
@@ -191,6 +192,7 @@ def _victims(world: World) -> dict[str, Any]:
     truck, token_text = _truck_victims(world)
     continuity = _continuity_victims(world)
     command = _command_victims(world)
+    report = _report_victim(world)
     transport_pass = TransportPass.objects.create(
         enterprise=world.a1,
         plate="渝A88888",
@@ -245,6 +247,9 @@ def _victims(world: World) -> dict[str, Any]:
         "lockdown_pass_id": command["LockdownPass"].pk,
         "shift_id": command["Shift"].pk,
         "delivery_id": command["Delivery"].pk,
+        # Park A's daily report of the day and A1's row: only park A's admin corrects or
+        # submits it; park staff of park A and the county read it (issue 17 §7).
+        "row_id": report.rows.get().pk,
         # Parameters two apps name alike, by route: A1's disinfection task (assigned to its
         # officer) and A1's signed truck-declaration link (a public page).
         "by_route": {
@@ -254,9 +259,11 @@ def _victims(world: World) -> dict[str, Any]:
             "logistics_pass": {"pass_id": transport_pass.pk},
             "logistics_pass_decide": {"pass_id": transport_pass.pk},
             "continuity_loop_member_remove": {"member_id": continuity["LoopMember"].pk},
+            # A1's running closed loop (oversight's plans take `plan_id` elsewhere).
+            "api:loop_end": {"plan_id": continuity["LoopPlan"].pk},
+            "api:loop_day": {"plan_id": continuity["LoopPlan"].pk},
         },
         # A1's running closed loop, its member, and a power fault reported by A1 (issue 17).
-        "plan_id": continuity["LoopPlan"].pk,
         "fault_id": continuity["UtilityFault"].pk,
         "id": world.users["a1_officer"].pk,  # admin's password-change page for a user
         # A1's inspection, its rectification item and a photo (issue 16): outsiders may not
@@ -326,6 +333,7 @@ def _victims(world: World) -> dict[str, Any]:
             **response,
             "SupplyItem": item,
             "DisinfectionArea": area,
+            "DailyReport": report,
             "User": world.users["a1_officer"],
             "Trip": trip,
             "ReturnDeclaration": declaration,
@@ -392,6 +400,13 @@ def _duties_victims(world: World) -> None:
     DailyFigure.objects.create(
         enterprise=world.a1, on=TODAY, headcount=2, declared=1, test_due=2, taken_at=now
     )
+
+
+def _report_victim(world: World) -> DailyReport:
+    """Park A's daily report, a draft with A1's row pre-filled (L-4.3)."""
+    report = DailyReport.objects.create(jurisdiction=world.park_a, on=TODAY, prepared_at=_now())
+    DailyReportRow.objects.create(report=report, enterprise=world.a1, headcount=2)
+    return report
 
 
 def _gate_victims(

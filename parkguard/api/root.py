@@ -34,6 +34,7 @@ from parkguard.oversight.api import router as oversight_router
 from parkguard.overview.api import router as overview_router
 from parkguard.people.api import logins_router
 from parkguard.people.api import router as people_router
+from parkguard.reporting.api import router as reporting_router
 from parkguard.response.api import router as response_router
 from parkguard.rules.api import router as rules_router
 from parkguard.sampling.api import router as sampling_router
@@ -110,6 +111,7 @@ api.add_router("/", gate_router)
 api.add_router("/", oversight_router)
 api.add_router("/", response_router)
 api.add_router("/", supplies_router)
+api.add_router("/", reporting_router)
 api.add_router("/", logistics_router)
 api.add_router("/", logistics_gate_router)
 api.add_router("/", continuity_router)

@@ -12,6 +12,8 @@ ACTION_LABELS: dict[str, str] = {
     "account_reactivate": "重新启用账号",
     "account_reset": "重置账号",
     "change": "修改记录",
+    "daily_report_export": "导出或打印每日报告",
+    "daily_report_submit": "报送每日报告",
     "id_conflict_review": "处理身份证号跨企业重复",
     "id_correct": "更正身份证号",
     "id_reveal": "查看完整身份证号",

@@ -429,6 +429,8 @@ def demo_load(*, if_empty: bool = False) -> DemoResult | None:
         ("employee", Role.EMPLOYEE, None, a1, None, me),
         ("parkb_admin", Role.PARK_ADMIN, park_b, None, None, None),
         ("entb_admin", Role.ENTERPRISE_ADMIN, None, b1, None, None),
+        # The county's command: reads every park's daily report and the command board.
+        ("county", Role.PARK_CADRE, county, None, None, None),
     ]
     for username, role, jurisdiction, enterprise, unit, person in grants:
         Membership.objects.update_or_create(
@@ -485,6 +487,11 @@ def demo_load(*, if_empty: bool = False) -> DemoResult | None:
         enterprise=a1,
         admin=users["park_admin"],
         cadre=users["cadre"],
+    )
+    from parkguard.demo.reporting import demo_reports
+
+    demo_reports(
+        park_a=park_a, park_b=park_b, admin_a=users["park_admin"], admin_b=users["parkb_admin"]
     )
     total = Person.objects.count()
     return DemoResult(summary=f"{len(enterprises)} 家企业，{total} 名人员，2 个园区")

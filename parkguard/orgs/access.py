@@ -429,6 +429,11 @@ ACTIONS: dict[str, Grant] = {
     # Hand a shift over: the person on duty (their own shift) or the park's admins.
     "hand_over": Grant(park_roles=PARK_EDITORS, assigned=True),
     "living_supplies": Grant(park_roles=JURISDICTION_ROLES),
+    # The daily report up the chain (L-4.3, issue 17 §7): the township's or park's admin
+    # pre-fills, reviews, corrects and submits it; park staff of the unit and of the county
+    # above it read the report, the roll-up and the command board (§8), print and export them.
+    "prepare_report": _PARK_ADMIN,
+    "view_reports": Grant(park_roles=JURISDICTION_ROLES),
 }
 
 
