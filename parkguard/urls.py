@@ -37,4 +37,5 @@ urlpatterns = [
     path("", include("parkguard.response.urls")),
     path("", include("parkguard.supplies.urls")),
     path("", include("parkguard.logistics.urls")),
+    path("", include("parkguard.privacy.urls")),
 ]

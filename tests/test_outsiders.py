@@ -74,6 +74,7 @@ from parkguard.oversight.models import (
 )
 from parkguard.people.models import HouseholdMember, PersonImport
 from parkguard.policy import DEFAULT_PACKS_DIR
+from parkguard.privacy.models import CorrectionRequest, Purge
 from parkguard.response.models import Area, Contact, Incident, LinkageTask, ZoneMove
 from parkguard.rules.models import UploadedPack
 from parkguard.rules.services import pack_upload
@@ -112,7 +113,13 @@ LOWER_ROLES = ["a1_employee", "a1_leader", "a1_guard"]
 # A1's gate guard checks trucks in and records their exit (J-1.3): the gate's own writes.
 LOWER_ROLE_WRITES: set[str] = {"gate_place", "api:truck_entry", "api:truck_exit"}
 # Bookkeeping that any request may touch: sessions, login throttles, the audit log, last login.
-BOOKKEEPING = {"sessions.Session", "orgs.LoginThrottle", "audit.AuditEvent", "audit.AuditHead"}
+BOOKKEEPING = {
+    "sessions.Session",
+    "orgs.LoginThrottle",
+    "audit.AuditEvent",
+    "audit.AuditHead",
+    "audit.AuditSubject",
+}
 VOLATILE = {("auth.User", "last_login"), ("orgs.ApiToken", "last_used_at")}
 
 
@@ -198,6 +205,7 @@ def _victims(world: World) -> dict[str, Any]:
         enterprise=world.a1, addressee=world.a1_person, kind="parcel", arrived_at=_now(),
         code="135790",
     )  # fmt: skip
+    correction, purge = _privacy_victims(world)
     return {
         **{k: v.pk for k, v in testing.items()},
         "isolation_id": isolation.pk,  # A1's returnee's isolation: no change, no release
@@ -231,6 +239,10 @@ def _victims(world: World) -> dict[str, Any]:
         "contact_id": response["Contact"].pk,
         "item_id": item.pk,  # A1's protective supplies: nobody else receives or issues them
         "truck_id": truck.pk,  # a truck declared for A1: nobody else checks it in
+        # A1's person's correction request (issue 18 §4): only A1's officers see and answer
+        # it; park A's pending end-of-emergency purge (§5): only park A's admins decide it.
+        "correction_id": correction.pk,
+        "purge_id": purge.pk,
         # Parameters two apps name alike, by route: A1's disinfection task (assigned to its
         # officer) and A1's signed truck-declaration link (a public page).
         "by_route": {
@@ -263,6 +275,8 @@ def _victims(world: World) -> dict[str, Any]:
             oversight["RectificationEvent"].text,
             oversight["Application"].title,
             oversight["GroupMember"].name,
+            correction.text,
+            purge.reason,
             str(response["Incident"]),
             item.name,
             area.name,
@@ -298,10 +312,34 @@ def _victims(world: World) -> dict[str, Any]:
             "SamplingRound": testing["round_id"],
             "Sample": testing["sample_id"],
             "Lab": testing["lab_id"],
+            "CorrectionRequest": correction,
+            "Purge": purge,
             "ResultImport": testing["result_import_id"],
             **oversight,
         },
     }
+
+
+def _privacy_victims(world: World) -> tuple[CorrectionRequest, Purge]:
+    correction = CorrectionRequest.objects.create(
+        person=world.a1_person,
+        enterprise=world.a1,
+        field="phone",
+        text="甲一张三的秘密更正说明",
+        filed_at=_now(),
+        due_at=_now(),
+    )
+    purge = Purge.objects.create(
+        jurisdiction=world.park_a,
+        kind="emergency",
+        state="pending",
+        kinds=["declarations"],
+        until=TODAY,
+        reason="甲园区秘密清除理由",
+        requested_by=world.users["park_a_admin"],
+        requested_at=_now(),
+    )
+    return correction, purge
 
 
 def _duties_victims(world: World) -> None:

@@ -394,6 +394,15 @@ ACTIONS: dict[str, Grant] = {
     "manage_zones": _EDITORS,
     # Open an incident and record its three first times and linkage tasks (Z-4.2).
     "manage_incidents": _EDITORS,
+    # Subject rights (issue 18 §4): the person alone sees their own access log, downloads
+    # their record and files a correction request; an officer of their enterprise answers.
+    "view_own_record": Grant(own=True),
+    "request_correction": Grant(own=True),
+    "answer_correction": Grant(enterprise_roles=ENTERPRISE_EDITORS),
+    # Overdue correction requests of the park's enterprises (issue 18 §4).
+    "oversee_corrections": Grant(enterprise_roles=ENTERPRISE_EDITORS, park_roles=PARK_EDITORS),
+    # The end-of-emergency purge (issue 18 §5): one park admin proposes, another approves.
+    "purge_data": _PARK_ADMIN,
 }
 
 
