@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
+from parkguard.people.fields import phone_models, seal_existing
 from parkguard.privacy.services import corrections_flag_overdue, retention_purge
 
 
@@ -18,9 +19,17 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="action", required=True)
         sub.add_parser("purge", help="按保存期限清除到期数据，每个园区生成删除回执")
         sub.add_parser("overdue", help="向防疫专员和园区提醒逾期未答复的更正申请")
+        sub.add_parser(
+            "reseal_phones", help="轮换 PARKGUARD_ID_ENC_KEY 后，用最新密钥重新加密手机号"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         now = timezone.now()
+        if options["action"] == "reseal_phones":
+            for model in phone_models():
+                seal_existing(model)
+                self.stdout.write(f"已重新加密：{model._meta.verbose_name}")
+            return
         if options["action"] == "overdue":
             self.stdout.write(f"已提醒 {corrections_flag_overdue(at=now)} 条逾期更正申请")
             return
