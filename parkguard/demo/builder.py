@@ -463,6 +463,9 @@ def demo_load(*, if_empty: bool = False) -> DemoResult | None:
     b1 = next(e for e in enterprises if e.jurisdiction_id == park_b.pk)
     demo_disinfection_today(enterprise=b1, by=users["parkb_admin"])
     demo_trucks(enterprise=a1, officer=users["officer"], guard=users["guard"], rng=rng)
+    from parkguard.demo.privacy import demo_privacy
+
+    demo_privacy(enterprise=a1, me=me, employee=users["employee"], officer=users["officer"])
     total = Person.objects.count()
     return DemoResult(summary=f"{len(enterprises)} 家企业，{total} 名人员，2 个园区")
 

@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import pytest
 from django.db import connection
+from django.db.models import Model
 from django.test import Client, override_settings
 
 from parkguard.logistics.models import CrewMember, TruckDeclaration
@@ -26,7 +27,7 @@ PHONE = "13912345678"
 OLD_KEY = "b2xkLW9ubHktaWQtZW5jcnlwdGlvbi1rZXktMDAwMDA="
 
 
-def _raw(model: type, pk: int, column: str = "phone") -> str:
+def _raw(model: type[Model], pk: int) -> str:
     table = connection.ops.quote_name(model._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT * FROM {table} WHERE id = %s", [pk])
@@ -34,7 +35,7 @@ def _raw(model: type, pk: int, column: str = "phone") -> str:
     return repr(values)
 
 
-def _stored(model: type, pk: int) -> str:
+def _stored(model: type[Model], pk: int) -> str:
     table = connection.ops.quote_name(model._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT phone FROM {table} WHERE id = %s", [pk])
