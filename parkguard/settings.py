@@ -118,6 +118,7 @@ INSTALLED_APPS = [
     "parkguard.continuity",
     "parkguard.command",
     "parkguard.reporting",
+    "parkguard.privacy",
 ]
 
 MIDDLEWARE = [
@@ -204,6 +205,33 @@ OTP_TOTP_ISSUER = "ParkGuard"
 # Manual status overrides proposed in one enterprise within an hour, beyond which more are
 # refused and the park is alerted (issue 18 §2).
 STATUS_OVERRIDES_PER_HOUR = env_int("PARKGUARD_STATUS_OVERRIDES_PER_HOUR", 10)
+# Subject rights (issue 18 §4, PIPL Art. 44-45): an officer of the person's enterprise answers a
+# correction request within this many days; later ones are flagged to the officer and the park.
+PRIVACY_CORRECTION_DAYS = env_int("PARKGUARD_CORRECTION_DAYS", 15)
+# Retention (issue 18 §5): days each kind of record is kept before the nightly purge deletes
+# it, PARKGUARD_RETAIN_<KIND>_DAYS (kinds in parkguard/privacy/retention.py). The audit log
+# is never purged by it and must be kept at least 180 days.
+RETENTION_DEFAULT_DAYS = {
+    "declarations": 30,
+    "temperatures": 30,
+    "alerts": 90,
+    "samples": 90,
+    "trips": 90,
+    "returns": 90,
+    "visitors": 30,
+    "access_log": 30,
+    "zone_moves": 90,
+}
+RETENTION_DAYS = {
+    kind: env_int(f"PARKGUARD_RETAIN_{kind.upper()}_DAYS", days)
+    for kind, days in RETENTION_DEFAULT_DAYS.items()
+}
+AUDIT_RETAIN_DAYS = env_int("PARKGUARD_RETAIN_AUDIT_DAYS", 180)
+if AUDIT_RETAIN_DAYS < 180:
+    raise ImproperlyConfigured("PARKGUARD_RETAIN_AUDIT_DAYS 不得少于 180 天")
+for _kind, _days in RETENTION_DAYS.items():
+    if _days < 1:
+        raise ImproperlyConfigured(f"PARKGUARD_RETAIN_{_kind.upper()}_DAYS 至少为 1 天")
 # A one-time activation code (first login, or a reset) expires after this many days.
 ACTIVATION_CODE_DAYS = env_int("PARKGUARD_ACTIVATION_DAYS", 7)
 # A return may be declared before arrival, but not for an arrival further ahead than this.

@@ -40,4 +40,5 @@ urlpatterns = [
     path("", include("parkguard.continuity.urls")),
     path("", include("parkguard.command.urls")),
     path("", include("parkguard.reporting.urls")),
+    path("", include("parkguard.privacy.urls")),
 ]

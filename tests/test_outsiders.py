@@ -80,6 +80,7 @@ from parkguard.oversight.models import (
 )
 from parkguard.people.models import HouseholdMember, PersonImport
 from parkguard.policy import DEFAULT_PACKS_DIR
+from parkguard.privacy.models import CorrectionRequest, Purge
 from parkguard.reporting.models import DailyReport, DailyReportRow
 from parkguard.response.models import Area, Contact, Incident, LinkageTask, ZoneMove
 from parkguard.rules.models import UploadedPack
@@ -119,7 +120,13 @@ LOWER_ROLES = ["a1_employee", "a1_leader", "a1_guard"]
 # A1's gate guard checks trucks in and records their exit (J-1.3): the gate's own writes.
 LOWER_ROLE_WRITES: set[str] = {"gate_place", "api:truck_entry", "api:truck_exit"}
 # Bookkeeping that any request may touch: sessions, login throttles, the audit log, last login.
-BOOKKEEPING = {"sessions.Session", "orgs.LoginThrottle", "audit.AuditEvent", "audit.AuditHead"}
+BOOKKEEPING = {
+    "sessions.Session",
+    "orgs.LoginThrottle",
+    "audit.AuditEvent",
+    "audit.AuditHead",
+    "audit.AuditSubject",
+}
 VOLATILE = {("auth.User", "last_login"), ("orgs.ApiToken", "last_used_at")}
 
 
@@ -208,6 +215,7 @@ def _victims(world: World) -> dict[str, Any]:
         enterprise=world.a1, addressee=world.a1_person, kind="parcel", arrived_at=_now(),
         code="135790",
     )  # fmt: skip
+    correction, purge = _privacy_victims(world)
     return {
         **{k: v.pk for k, v in testing.items()},
         "isolation_id": isolation.pk,  # A1's returnee's isolation: no change, no release
@@ -250,6 +258,10 @@ def _victims(world: World) -> dict[str, Any]:
         # Park A's daily report of the day and A1's row: only park A's admin corrects or
         # submits it; park staff of park A and the county read it (issue 17 §7).
         "row_id": report.rows.get().pk,
+        # A1's person's correction request (issue 18 §4): only A1's officers see and answer
+        # it; park A's pending end-of-emergency purge (§5): only park A's admins decide it.
+        "correction_id": correction.pk,
+        "purge_id": purge.pk,
         # Parameters two apps name alike, by route: A1's disinfection task (assigned to its
         # officer) and A1's signed truck-declaration link (a public page).
         "by_route": {
@@ -301,6 +313,8 @@ def _victims(world: World) -> dict[str, Any]:
             oversight["Training"].topic,
             oversight["HotlineCase"].subject,
             oversight["HotlineCase"].caller_phone,
+            correction.text,
+            purge.reason,
             str(response["Incident"]),
             str(command["LockdownOrder"]),
             str(command["Delivery"]),
@@ -342,6 +356,8 @@ def _victims(world: World) -> dict[str, Any]:
             "SamplingRound": testing["round_id"],
             "Sample": testing["sample_id"],
             "Lab": testing["lab_id"],
+            "CorrectionRequest": correction,
+            "Purge": purge,
             "ResultImport": testing["result_import_id"],
             **oversight,
             **continuity,
@@ -375,6 +391,28 @@ def _continuity_victims(world: World) -> dict[str, Model]:
         reported_at=_now(),
     )
     return {"LoopPlan": plan, "LoopMember": member, "KeyPost": post, "UtilityFault": fault}
+
+
+def _privacy_victims(world: World) -> tuple[CorrectionRequest, Purge]:
+    correction = CorrectionRequest.objects.create(
+        person=world.a1_person,
+        enterprise=world.a1,
+        field="phone",
+        text="甲一张三的秘密更正说明",
+        filed_at=_now(),
+        due_at=_now(),
+    )
+    purge = Purge.objects.create(
+        jurisdiction=world.park_a,
+        kind="emergency",
+        state="pending",
+        kinds=["declarations"],
+        until=TODAY,
+        reason="甲园区秘密清除理由",
+        requested_by=world.users["park_a_admin"],
+        requested_at=_now(),
+    )
+    return correction, purge
 
 
 def _duties_victims(world: World) -> None:

@@ -32,6 +32,9 @@ class AuditEvent(models.Model):
     jurisdiction_id_ref = models.BigIntegerField("辖区", null=True, blank=True, db_index=True)
     reason = models.CharField("事由", max_length=200, blank=True)
     detail = models.JSONField("详情", default=dict, blank=True)
+    # SHA-256 over the sorted ids of the people the action concerned (`AuditSubject`), chained
+    # when set; blank for events about no one, whose links hash exactly as before.
+    subjects_digest = models.CharField(max_length=64, blank=True, default="")
     prev_digest = models.CharField(max_length=64)
     digest = models.CharField(max_length=64, unique=True)
 
@@ -43,6 +46,7 @@ class AuditEvent(models.Model):
         verbose_name = "审计记录"
         verbose_name_plural = "审计记录"
         ordering = ["-id"]
+        indexes = [models.Index(fields=["target_type", "target_id"], name="audit_target")]
 
     def __str__(self) -> str:
         from parkguard.audit.labels import action_label
@@ -75,3 +79,23 @@ class AuditHead(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.last_id} ({self.count})"
+
+
+class AuditSubject(models.Model):
+    """One person an audited action concerned (a reveal, an export that listed them, an
+    override, an edit): the index behind each person's own access log (PIPL Art. 44-45).
+
+    A plain id, not a foreign key: the entry outlives the person's record. The set of ids of
+    one event is chained through `AuditEvent.subjects_digest`, so `audit verify` sees a row
+    added, changed or removed here too."""
+
+    event = models.ForeignKey(AuditEvent, on_delete=models.PROTECT, related_name="subjects")
+    person_id_ref = models.BigIntegerField("人员")
+
+    class Meta:
+        verbose_name = "审计记录涉及人员"
+        verbose_name_plural = "审计记录涉及人员"
+        indexes = [models.Index(fields=["person_id_ref", "event"], name="audit_subject_person")]
+
+    def __str__(self) -> str:
+        return f"{self.event_id}:{self.person_id_ref}"

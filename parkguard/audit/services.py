@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -21,7 +22,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.db import connection, transaction
 
-from parkguard.audit.models import AuditEvent, AuditHead
+from parkguard.audit.models import AuditEvent, AuditHead, AuditSubject
 from parkguard.lib.redact import login_label
 
 GENESIS = "0" * 64
@@ -39,6 +40,8 @@ KIND_LABELS = {
     HEAD: "链头被修改",
     UNPROTECTED: "数据库的只追加保护已被移除",
 }
+SUBJECTS = "subjects"
+KIND_LABELS[SUBJECTS] = "涉及人员被修改"
 # The trigger of migration audit 0003: on PostgreSQL the database refuses UPDATE and DELETE.
 APPEND_ONLY_TRIGGER = "audit_append_only"
 
@@ -59,7 +62,17 @@ def chained_fields(event: AuditEvent) -> dict[str, Any]:
         "jurisdiction": event.jurisdiction_id_ref,
         "reason": event.reason,
         "detail": event.detail,
+        # Only when set, so that every event written before subjects existed still verifies.
+        **({"subjects": event.subjects_digest} if event.subjects_digest else {}),
     }
+
+
+def subjects_digest(person_ids: Iterable[int]) -> str:
+    """The digest of a set of person ids, as chained (blank for no one)."""
+    ids = sorted({int(i) for i in person_ids})
+    if not ids:
+        return ""
+    return hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest()
 
 
 def link_digest(prev: str, fields: dict[str, Any]) -> str:
@@ -94,8 +107,12 @@ def audit_record(
     jurisdiction_id: int | None = None,
     reason: str = "",
     detail: dict[str, Any] | None = None,
+    subjects: Iterable[int] = (),
 ) -> AuditEvent:
-    """Append one event to the chain. Never put a clear ID number in `detail`."""
+    """Append one event to the chain. Never put a clear ID number in `detail`.
+
+    `subjects`: the ids of the people the action concerned (the person revealed, everyone an
+    export listed); each of them sees the event in their own access log."""
     # Serialise writers so two cannot chain onto the same tail. Locking the last row is
     # not enough on PostgreSQL (a waiter re-reads the old tail), so take a transaction
     # advisory lock; SQLite's IMMEDIATE transactions already serialise writers.
@@ -119,8 +136,14 @@ def audit_record(
         detail=detail or {},
         prev_digest=last.digest if last else GENESIS,
     )
+    person_ids = sorted({int(i) for i in subjects})
+    event.subjects_digest = subjects_digest(person_ids)
     event.digest = link_digest(event.prev_digest, chained_fields(event))
     event.save()
+    if person_ids:
+        AuditSubject.objects.bulk_create(
+            [AuditSubject(event=event, person_id_ref=i) for i in person_ids], batch_size=2000
+        )
     count = (head.count if head is not None else 0) + 1
     _head_save(last_id=event.pk, count=count, digest=event.digest)
     return event
@@ -146,6 +169,11 @@ def audit_check() -> Finding | None:
     - `head`: the head itself was changed.
     """
     rows = list(AuditEvent.objects.order_by("id"))
+    subjects: dict[int, list[int]] = {}
+    for event_id, person_id in AuditSubject.objects.order_by("event_id").values_list(
+        "event_id", "person_id_ref"
+    ):
+        subjects.setdefault(event_id, []).append(person_id)
     head = AuditHead.objects.filter(pk=1).first()
     head_last = head.last_id if head is not None else 0
     expected_prev = GENESIS
@@ -162,6 +190,9 @@ def audit_check() -> Finding | None:
                 return Finding(INSERTED, event.pk, f"#{event.pk} 不在原链中：{label}")
             label = KIND_LABELS[EDITED]
             return Finding(EDITED, event.pk, f"#{event.pk} 的内容与其签名不符：{label}")
+        if subjects_digest(subjects.pop(event.pk, [])) != event.subjects_digest:
+            label = KIND_LABELS[SUBJECTS]
+            return Finding(EDITED, event.pk, f"#{event.pk} 的涉及人员与其签名不符：{label}")
         if event.prev_digest != expected_prev:
             label = KIND_LABELS[DELETED]
             return Finding(DELETED, event.pk, f"#{event.pk} 之前缺少记录：{label}")

@@ -493,6 +493,9 @@ def demo_load(*, if_empty: bool = False) -> DemoResult | None:
     demo_reports(
         park_a=park_a, park_b=park_b, admin_a=users["park_admin"], admin_b=users["parkb_admin"]
     )
+    from parkguard.demo.privacy import demo_privacy
+
+    demo_privacy(enterprise=a1, me=me, employee=users["employee"], officer=users["officer"])
     total = Person.objects.count()
     return DemoResult(summary=f"{len(enterprises)} 家企业，{total} 名人员，2 个园区")
 

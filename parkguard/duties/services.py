@@ -544,6 +544,7 @@ def test_ledger_export(*, scope: Scope, place: Jurisdiction, actor: User, at: dt
         target=place,
         jurisdiction_id=place.pk,
         detail={"rows": len(people), "enterprises": len(rows), "masked": True},
+        subjects=[duty.person_id for duty in people],
     )
     local = timezone.localtime
     buffer = io.BytesIO()

@@ -9,6 +9,7 @@ from django.db import models
 
 from parkguard.logistics.choices import DeclaredBy, ParcelKind, PassState, TruckState, VehicleKind
 from parkguard.orgs.models import Enterprise, Jurisdiction
+from parkguard.people.fields import PhoneField
 
 
 class DeclarationLink(models.Model):
@@ -93,7 +94,7 @@ class CrewMember(models.Model):
     id_digest = models.CharField(max_length=64, db_index=True)
     id_cipher = models.TextField()
     id_masked = models.CharField("身份证号", max_length=18)
-    phone = models.CharField("电话", max_length=11)
+    phone = PhoneField("电话")
     tested_at = models.DateTimeField("核酸采样时间", null=True, blank=True)
     test_negative = models.BooleanField("核酸阴性", default=False)
     vaccine_doses = models.PositiveSmallIntegerField("疫苗剂次", default=0)
@@ -147,7 +148,7 @@ class Driver(models.Model):
     id_digest = models.CharField(max_length=64)
     id_cipher = models.TextField()
     id_masked = models.CharField("身份证号", max_length=18)
-    phone = models.CharField("电话", max_length=11)
+    phone = PhoneField("电话")
 
     scope_jurisdiction = "enterprise__jurisdiction"
     scope_enterprise = "enterprise"

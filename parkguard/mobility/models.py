@@ -24,6 +24,7 @@ from parkguard.mobility.choices import (
     VisitorState,
 )
 from parkguard.orgs.models import Enterprise, Jurisdiction
+from parkguard.people.fields import PhoneField
 from parkguard.people.models import Person
 
 CODE_LENGTH = 12
@@ -329,7 +330,7 @@ class Visitor(models.Model):
     state = models.CharField("状态", max_length=12, choices=VisitorState.choices)
     # Filled in by the visitor on their phone.
     name = models.CharField("姓名", max_length=50, blank=True)
-    phone = models.CharField("手机号", max_length=11, blank=True)
+    phone = PhoneField("手机号", blank=True)
     stays = models.JSONField("旅居史", default=list, blank=True)
     certificates = models.JSONField("核酸证明", default=list, blank=True)
     filled_at = models.DateTimeField("填写时间", null=True, blank=True)

@@ -434,6 +434,15 @@ ACTIONS: dict[str, Grant] = {
     # above it read the report, the roll-up and the command board (§8), print and export them.
     "prepare_report": _PARK_ADMIN,
     "view_reports": Grant(park_roles=JURISDICTION_ROLES),
+    # Subject rights (issue 18 §4): the person alone sees their own access log, downloads
+    # their record and files a correction request; an officer of their enterprise answers.
+    "view_own_record": Grant(own=True),
+    "request_correction": Grant(own=True),
+    "answer_correction": Grant(enterprise_roles=ENTERPRISE_EDITORS),
+    # Overdue correction requests of the park's enterprises (issue 18 §4).
+    "oversee_corrections": Grant(enterprise_roles=ENTERPRISE_EDITORS, park_roles=PARK_EDITORS),
+    # The end-of-emergency purge (issue 18 §5): one park admin proposes, another approves.
+    "purge_data": _PARK_ADMIN,
 }
 
 

@@ -309,3 +309,59 @@ ID_TAIL_KEPT = 6
 def id_tail(number: str) -> str:
     """The last six characters of a normalised ID number, kept for search by the last 4 or 6."""
     return number[-ID_TAIL_KEPT:]
+
+
+# --- phone numbers at rest (issue 18 §5) ----------------------------------------------------
+# A phone is stored as ``p1:`` + base64(nonce ‖ AES-256-GCM ciphertext ‖ tag), under a key
+# derived from the newest PARKGUARD_ID_ENC_KEY. The nonce is an HMAC of the number under a
+# second derived key (a synthetic IV): the same number always gives the same stored value, so
+# an exact search (`filter(phone=...)`), a uniqueness check and the import's "unchanged"
+# comparison keep working, while the column holds no number. Equality is all it shows, as an
+# HMAC lookup column would. Every configured key decrypts; after a key rotation, run
+# `manage.py privacy reseal_phones` so that searches find rows stored under the old key.
+_PHONE_PREFIX = "p1:"
+_PHONE_AAD = b"parkguard phone p1"
+_PHONE_INFO = b"parkguard phone aes-256-gcm v1"
+_PHONE_NONCE_INFO = b"parkguard phone synthetic-iv v1"
+PHONE_UNDECRYPTABLE = "手机号密文无法解密：请检查 PARKGUARD_ID_ENC_KEY"
+
+
+@cache
+def _phone_keys(key: str) -> tuple[AESGCM, bytes]:
+    material = base64.urlsafe_b64decode(key.encode())
+    enc = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_PHONE_INFO).derive(material)
+    mac = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_PHONE_NONCE_INFO).derive(
+        material
+    )
+    return AESGCM(enc), mac
+
+
+def phone_is_sealed(value: str) -> bool:
+    return value.startswith(_PHONE_PREFIX)
+
+
+def phone_seal(phone: str) -> str:
+    """The stored form of a phone number (deterministic under the newest key); '' stays ''."""
+    if not phone or phone.startswith(_PHONE_PREFIX):
+        return phone
+    gcm, mac = _phone_keys(settings.ID_ENC_KEYS[0])
+    nonce = hmac.digest(mac, phone.encode(), "sha256")[:12]
+    sealed = gcm.encrypt(nonce, phone.encode(), _PHONE_AAD)
+    return _PHONE_PREFIX + base64.urlsafe_b64encode(nonce + sealed).decode()
+
+
+def phone_open(value: str) -> str:
+    """The phone number of a stored value; a value stored before encryption is returned as is."""
+    if not value or not value.startswith(_PHONE_PREFIX):
+        return value
+    try:
+        blob = base64.urlsafe_b64decode(value[len(_PHONE_PREFIX) :].encode())
+    except (binascii.Error, ValueError):
+        raise RuntimeError(PHONE_UNDECRYPTABLE) from None
+    for key in settings.ID_ENC_KEYS:
+        gcm, _ = _phone_keys(key)
+        try:
+            return gcm.decrypt(blob[:12], blob[12:], _PHONE_AAD).decode()
+        except InvalidTag:
+            continue
+    raise RuntimeError(PHONE_UNDECRYPTABLE)

@@ -14,6 +14,7 @@ from parkguard.people.choices import (
     ImportStatus,
     StaffCategory,
 )
+from parkguard.people.fields import PhoneField
 from parkguard.people.identity import phone_mask
 
 
@@ -50,7 +51,7 @@ class Person(models.Model):
     id_tail = models.CharField(max_length=6, editable=False)
     gender = models.CharField("性别", max_length=6, choices=Gender.choices)
     birth_date = models.DateField("出生日期")
-    phone = models.CharField("手机号", max_length=11)
+    phone = PhoneField("手机号")  # encrypted at rest (people.fields)
     category = models.CharField("人员类别", max_length=30, choices=StaffCategory.choices)
     post = models.CharField("岗位", max_length=50, blank=True)
     wide_contact = models.BooleanField("社会接触面广的岗位", default=False)
@@ -138,7 +139,7 @@ class HouseholdMember(models.Model):
     )
     name = models.CharField("姓名", max_length=50)
     relation = models.CharField("关系", max_length=20)
-    phone = models.CharField("手机号", max_length=11, blank=True)
+    phone = PhoneField("手机号", blank=True)
 
     scope_jurisdiction = "person__enterprise__jurisdiction"
     scope_enterprise = "person__enterprise"
@@ -278,7 +279,7 @@ class PersonImportRow(models.Model):
     birth_date = models.DateField()
     name = models.CharField(max_length=50)
     name_initials = models.CharField(max_length=50, default="")
-    phone = models.CharField(max_length=11)
+    phone = PhoneField()
     category = models.CharField(max_length=30)
     org_unit_id_ref = models.BigIntegerField(null=True)
     post = models.CharField(max_length=50)

@@ -210,6 +210,12 @@ def person_update(
         fields["name_initials"] = name_initials(str(fields["name"] or ""))
     old_status = person.status
     old_masked = person.id_masked
+    # Which fields change, by name only (never a value), for the person's own access log.
+    changed = sorted(
+        str(getattr(Person._meta.get_field(key), "verbose_name", key))
+        for key, value in fields.items()
+        if key != "name_initials" and getattr(person, key) != value
+    )
     for key, value in {**fields, **identity}.items():
         setattr(person, key, value)
     person.full_clean(exclude=["id_encrypted"], validate_unique=False)
@@ -226,6 +232,18 @@ def person_update(
             enterprise_id=person.enterprise_id,
             jurisdiction_id=person.enterprise.jurisdiction_id,
             detail={"old": old_masked, "new": person.id_masked},
+            subjects=[person.pk],
+        )
+    if changed:
+        audit_record(
+            actor=actor,
+            action="person_update",
+            at=timezone.now(),
+            target=person,
+            enterprise_id=person.enterprise_id,
+            jurisdiction_id=person.enterprise.jurisdiction_id,
+            detail={"fields": changed},
+            subjects=[person.pk],
         )
     if person.status != old_status:
         on = person.left_on if person.status == EmploymentStatus.LEFT and person.left_on else today
@@ -299,6 +317,7 @@ def person_id_reveal(
         jurisdiction_id=person.enterprise.jurisdiction_id,
         reason=reason[:200],
         detail={"id_masked": person.id_masked},
+        subjects=[person.pk],
     )
     return id_decrypt(person.id_encrypted)
 
@@ -335,6 +354,7 @@ def ledger_export(
         jurisdiction_id=enterprise.jurisdiction_id,
         reason=reason,
         detail={"rows": len(rows), "masked": not reveal},
+        subjects=[p.pk for p in rows],
     )
     return ledger_workbook(
         enterprise=enterprise,
@@ -445,6 +465,7 @@ def person_phone_reveal(
         jurisdiction_id=person.home_community_id,
         reason=reason[:200],
         detail={"phone_masked": person.phone_masked},
+        subjects=[person.pk],
     )
     return person.phone
 
@@ -464,5 +485,6 @@ def roster_export(
         target=community,
         jurisdiction_id=community.pk,
         detail={"people": roster.total, "community": community.name},
+        subjects=[p.pk for g in roster.groups for p in g.people],
     )
     return body

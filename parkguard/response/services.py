@@ -88,6 +88,7 @@ def _audit(
         jurisdiction_id=person.enterprise.jurisdiction_id,
         reason=reason[:200],
         detail={"person_id": person.pk, **(detail or {})},
+        subjects=[person.pk],
     )
 
 

@@ -52,6 +52,7 @@ def _audit(*, by: User, action: str, override: StatusOverride, at: dt.datetime) 
         jurisdiction_id=person.enterprise.jurisdiction_id,
         reason=override.reason[:200],
         detail={"person_id": person.pk, "action": override.action},
+        subjects=[person.pk],
     )
 
 

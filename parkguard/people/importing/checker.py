@@ -28,6 +28,7 @@ from parkguard.people.identity import (
     id_tail,
     phone_mask,
     phone_parse,
+    phone_seal,
 )
 from parkguard.people.importing.cells import (
     FALSE,
@@ -535,7 +536,10 @@ class LedgerRowChecker:
                 parsed.gender,
                 parsed.birth_date,
             )
-        result.staged.append((row_no, action, *identity, *values))
+        # The staging table is loaded by COPY / executemany, past the model field: seal the
+        # phone here, so that neither it nor the ledger ever holds the clear number.
+        stored = (*values[:PHONE_AT], phone_seal(phone), *values[PHONE_AT + 1 :])
+        result.staged.append((row_no, action, *identity, *stored))
 
     def _keyed(self, key_text: str, id_text: str) -> tuple[tuple[Any, ...] | None, str]:
         """The ledger person a row key names, or the message why it cannot be used."""
