@@ -119,6 +119,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content security policy (scripts from this site only) and a permissions policy.
+    "parkguard.lib.security_headers.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Oversized bodies, NUL characters and broken multipart stop here (README: limits).
     "parkguard.lib.request_guard.RequestGuardMiddleware",

@@ -18,7 +18,7 @@ from parkguard.gate.models import AccessCheck
 from parkguard.gate.services import gate_create
 from parkguard.orgs.access import SYSTEM
 from parkguard.status.services import status_results_record
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, watch_csp
 from tests.browser.test_park_overview import _login
 from tests.factories import World, adopt, build_world
 
@@ -129,7 +129,7 @@ def test_a_guard_scans_a_phone_pass_with_the_camera(
     ]
     # A second Chromium of the same Playwright, with a camera that plays the video.
     camera = browser.browser_type.launch(executable_path=browser_path(), headless=True, args=args)
-    context = camera.new_context(locale="zh-CN", viewport=TABLET, permissions=["camera"])
+    context = watch_csp(camera.new_context(locale="zh-CN", viewport=TABLET, permissions=["camera"]))
     page = context.new_page()
     try:
         _login(page, live_server.url, "a1_guard")
