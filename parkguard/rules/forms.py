@@ -6,9 +6,11 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from pydantic import ValidationError
 
 from parkguard.lib.api_errors import translate
+from parkguard.lib.uploads import UploadRefused, upload_read
 from parkguard.policy import Pack, PlanRequest, Registry
 from parkguard.policy.declarations import vocabulary
 from parkguard.policy.labels import STAFF_CATEGORY
@@ -471,7 +473,11 @@ class DraftForm(forms.Form):
         upload = data.get("file")
         if upload is not None:
             try:
-                data["text"] = upload.read().decode("utf-8")
+                raw = upload_read(upload, max_bytes=settings.PACK_MAX_BYTES)
+                data["text"] = raw.decode("utf-8")
+            except UploadRefused as refused:
+                self.add_error("file", refused.message)
+                return data
             except UnicodeDecodeError:
                 self.add_error("file", "文件不是 UTF-8 编码的文本")
                 return data
