@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-import xlsxwriter
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
@@ -31,6 +30,7 @@ from parkguard.gate.choices import CodeSource, Direction, Method, Place, Refusal
 from parkguard.gate.models import AccessCheck, Gate, PrintedPass, TemporaryPass, TokenUse
 from parkguard.health.choices import CodeColour, ReadingSource
 from parkguard.health.services import reading_record, temperature_parse
+from parkguard.lib import xlsx
 from parkguard.notify.privacy import name_mask
 from parkguard.orgs.access import Scope, can, require
 from parkguard.orgs.models import ApiToken, Enterprise, Jurisdiction
@@ -596,7 +596,7 @@ def access_log_export(
     """The day's access log as .xlsx, names and ID numbers masked; audited."""
     require(scope, "export", enterprise)
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book = xlsx.workbook(buffer, **{"in_memory": True})
     sheet = book.add_worksheet("出入记录")
     head = [
         "查验时间",

@@ -378,13 +378,3 @@ def _csv_rows(data: bytes, *, max_rows: int, limit: int) -> list[list[Any]]:
     except csv.Error:
         raise SheetError(NOT_SPREADSHEET) from None
     return rows
-
-
-# A cell beginning with one of these would run as a formula when opened in a spreadsheet.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def cell_safe(value: object) -> str:
-    """Text for a cell of an export: a leading formula character is neutralised with `'`."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text

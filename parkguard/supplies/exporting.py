@@ -6,9 +6,9 @@ from __future__ import annotations
 import datetime as dt
 import io
 
-import xlsxwriter
 from django.utils import timezone
 
+from parkguard.lib import xlsx
 from parkguard.supplies.models import StockMove
 from parkguard.supplies.selectors import Ledger
 
@@ -18,7 +18,7 @@ MOVES_HEADER = ["时间", "物资", "类型", "数量", "领用部门", "到期�
 
 def ledger_xlsx(*, ledger: Ledger, moves: list[StockMove], at: dt.datetime) -> bytes:
     out = io.BytesIO()
-    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    book = xlsx.workbook(out, **{"in_memory": True})
     bold = book.add_format({"bold": True})
     sheet = book.add_worksheet("库存")
     minimum = ledger.minimum
