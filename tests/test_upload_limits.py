@@ -27,6 +27,7 @@ from parkguard.orgs.access import SYSTEM
 from parkguard.oversight import photos
 from parkguard.people import sheets
 from parkguard.people.models import PersonImport
+from parkguard.rules.forms import PACK_TOO_LARGE
 from parkguard.rules.models import UploadedPack
 from parkguard.sampling.models import ResultImport
 from tests.factories import World
@@ -141,6 +142,10 @@ def test_a_pack_upload_over_its_limit_is_refused(
         {"file": SimpleUploadedFile("p.yaml", b"id: x\n" + b"# padding\n" * 200)},
     )
     assert "文件大小超过上限 1 KB" in response.content.decode()
+    pasted = client_as("park_a_admin").post(
+        f"/park/{world.park_a.pk}/packs/draft/", {"text": "id: x\n" + "# 填充\n" * 200}
+    )
+    assert PACK_TOO_LARGE.format(limit="1 KB") in pasted.content.decode()
     assert UploadedPack.objects.count() == before
 
 
