@@ -367,10 +367,27 @@ def gate_check(
         queued=checked_at is not None and at - checked_at > CLOCK_DRIFT,
     )
 
+    # The manual path's audit entry, written last: the audit chain's lock is taken after the
+    # status row's (as a lab import does), never before it, so the two cannot deadlock.
+    manual_audit: list[Person] = []
+
+    def audit_manual() -> None:
+        for confirmed in manual_audit:
+            audit_record(
+                actor=by,
+                action="gate.manual_confirm",
+                at=at,
+                target=confirmed,
+                enterprise_id=confirmed.enterprise_id,
+                jurisdiction_id=gate.park_id,
+                detail={"gate": gate.pk},
+            )
+
     def refuse(refusal: str, text: str, method: str) -> CheckAnswer:
         log.method, log.allowed, log.refusal = method, False, refusal
         log.reasons = [{"text": text, "citation": None}]
         log.save()
+        audit_manual()
         return CheckAnswer(log, False, tuple(log.reasons), refusal)
 
     value: Decimal | None = None
@@ -477,15 +494,7 @@ def gate_check(
         person_kind = "employee"
         if method == Method.MANUAL:
             # The manual path (name + ID tail, confirmed by the guard) is audited.
-            audit_record(
-                actor=by,
-                action="gate.manual_confirm",
-                at=at,
-                target=person,
-                enterprise_id=person.enterprise_id,
-                jurisdiction_id=gate.park_id,
-                detail={"gate": gate.pk},
-            )
+            manual_audit.append(person)
 
     on_route = True
     if gate.closed_loop and person is not None:
@@ -543,6 +552,7 @@ def gate_check(
             by=by,
             device=device,
         )
+    audit_manual()
     colour = "green" if decision.allowed else "red"
     return CheckAnswer(
         log, decision.allowed, tuple(log.reasons), log.refusal, name_mask(name), colour
