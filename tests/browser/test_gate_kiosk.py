@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 import segno
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from parkguard.gate import tokens
 from parkguard.gate.models import AccessCheck
@@ -90,7 +91,8 @@ def test_a_guard_scans_with_a_usb_scanner_to_green_and_red_and_survives_a_drop(
         assert "已暂存 1 条" in page.locator("#net").inner_text()
         context.set_offline(False)
         page.evaluate("window.dispatchEvent(new Event('online'))")
-        page.wait_for_function("document.getElementById('net').textContent === ''")
+        # (a locator, not wait_for_function: a string predicate is eval'd, which the CSP refuses)
+        expect(page.locator("#net")).to_have_text("")
     finally:
         context.close()
     rows = list(AccessCheck.objects.order_by("id").values_list("allowed", "direction"))
