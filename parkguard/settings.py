@@ -123,6 +123,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content security policy (scripts from this site only) and a permissions policy.
+    "parkguard.lib.security_headers.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Oversized bodies, NUL characters and broken multipart stop here (README: limits).
     "parkguard.lib.request_guard.RequestGuardMiddleware",
@@ -291,6 +293,8 @@ IMPORT_MAX_INFLATED_BYTES = env_int("PARKGUARD_IMPORT_MAX_INFLATED_BYTES", 160 *
 # below is cancelled. Uploads and staged rows of finished imports are purged.
 IMPORT_LEASE_SECONDS = env_int("PARKGUARD_IMPORT_LEASE_SECONDS", 120)
 IMPORT_READY_HOURS = env_int("PARKGUARD_IMPORT_READY_HOURS", 24)
+# A rule pack file (.yaml) uploaded or pasted; the built-in ones are under 30 KB.
+PACK_MAX_BYTES = env_int("PARKGUARD_PACK_MAX_BYTES", 512 * 1024)
 # How many ID numbers one pasted assistance lookup (协查) may hold (issue 9 §2).
 LOOKUP_MAX_NUMBERS = env_int("PARKGUARD_LOOKUP_MAX_NUMBERS", 1000)
 

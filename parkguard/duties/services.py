@@ -14,7 +14,6 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import xlsxwriter
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Count
@@ -25,13 +24,14 @@ from parkguard.duties.choices import OPEN_STATES, ROUTINE, DutyKind, DutyState
 from parkguard.duties.models import DailyFigure, Duty
 from parkguard.duties.routine import ParkSchedule, Profile
 from parkguard.duties.selectors import LedgerRow, coverage_by, key_population_ledger, ledger_people
+from parkguard.lib import xlsx
+from parkguard.lib.xlsx import cell_safe
 from parkguard.notify.privacy import name_mask
 from parkguard.orgs.access import Scope, require
 from parkguard.orgs.models import Enterprise, Jurisdiction
 from parkguard.people.choices import EmploymentStatus
 from parkguard.people.identity import phone_mask
 from parkguard.people.models import Person
-from parkguard.people.sheets import cell_safe
 
 # The same chunk and batch sizes as the status upkeep (ids per query, rows per INSERT).
 from parkguard.status.choices import HoldKind
@@ -548,7 +548,7 @@ def test_ledger_export(*, scope: Scope, place: Jurisdiction, actor: User, at: dt
     )
     local = timezone.localtime
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book = xlsx.workbook(buffer, **{"in_memory": True})
     bold = book.add_format({"bold": True})
     summary = book.add_worksheet("汇总")
     summary.write_string(0, 0, cell_safe(f"{place.name} 重点人群核酸检测台账"), bold)

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-import xlsxwriter
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
@@ -32,6 +31,7 @@ from parkguard.gate.models import AccessCheck, Gate, PrintedPass, TemporaryPass,
 from parkguard.health.choices import CodeColour, ReadingSource
 from parkguard.health.rules import HealthRules, health_rules
 from parkguard.health.services import reading_write, temperature_parse
+from parkguard.lib import xlsx
 from parkguard.notify.privacy import name_mask
 from parkguard.orgs.access import Scope, can, require
 from parkguard.orgs.models import ApiToken, Enterprise, Jurisdiction
@@ -387,10 +387,28 @@ def gate_check(
         queued=checked_at is not None and at - checked_at > CLOCK_DRIFT,
     )
 
+    # The manual path's audit entry, written last: the audit chain's lock is taken after the
+    # status row's (as a lab import does), never before it, so the two cannot deadlock.
+    manual_audit: list[Person] = []
+
+    def audit_manual() -> None:
+        for confirmed in manual_audit:
+            audit_record(
+                actor=by,
+                action="gate.manual_confirm",
+                at=at,
+                target=confirmed,
+                enterprise_id=confirmed.enterprise_id,
+                jurisdiction_id=gate.park_id,
+                detail={"gate": gate.pk},
+                subjects=[confirmed.pk],
+            )
+
     def refuse(refusal: str, text: str, method: str) -> CheckAnswer:
         log.method, log.allowed, log.refusal = method, False, refusal
         log.reasons = [{"text": text, "citation": None}]
         log.save()
+        audit_manual()
         return CheckAnswer(log, False, tuple(log.reasons), refusal)
 
     value: Decimal | None = None
@@ -497,16 +515,7 @@ def gate_check(
         person_kind = "employee"
         if method == Method.MANUAL:
             # The manual path (name + ID tail, confirmed by the guard) is audited.
-            audit_record(
-                actor=by,
-                action="gate.manual_confirm",
-                at=at,
-                target=person,
-                enterprise_id=person.enterprise_id,
-                jurisdiction_id=gate.park_id,
-                detail={"gate": gate.pk},
-                subjects=[person.pk],
-            )
+            manual_audit.append(person)
 
     on_route = True
     if gate.closed_loop and person is not None:
@@ -565,6 +574,7 @@ def gate_check(
             device=device,
             rules=gate_health_rules(park=gate.park, on=timezone.localdate(when)),
         )
+    audit_manual()
     colour = "green" if decision.allowed else "red"
     return CheckAnswer(
         log, decision.allowed, tuple(log.reasons), log.refusal, name_mask(name), colour
@@ -619,7 +629,7 @@ def access_log_export(
     require(scope, "export", enterprise)
     rows = list(rows)  # walked twice: the sheet, then the people it listed (audited)
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book = xlsx.workbook(buffer, **{"in_memory": True})
     sheet = book.add_worksheet("出入记录")
     head = [
         "查验时间",

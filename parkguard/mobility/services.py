@@ -51,7 +51,7 @@ from parkguard.orgs.choices import Role
 from parkguard.orgs.models import Jurisdiction, Membership
 from parkguard.people.choices import EmploymentStatus
 from parkguard.people.models import Person
-from parkguard.people.sheets import SheetError, SheetLimits, sheet_kind, sheet_rows
+from parkguard.people.sheets import SheetError, sheet_kind, sheet_limits, sheet_rows
 from parkguard.policy import Plan, PolicyInputError, evaluate_plan, to_jsonable
 from parkguard.policy.declarations import vocabulary
 from parkguard.policy.facts import DocumentRecord, NoticeRecord, Records, Sample
@@ -227,11 +227,7 @@ def risk_area_import(
 ) -> int:
     """Import a register from .xlsx/.csv: every row valid, or nothing written (row-level errors)."""
     require(scope, "manage_risk_areas", park)
-    limits = SheetLimits(
-        max_bytes=settings.IMPORT_MAX_BYTES,
-        max_rows=settings.IMPORT_MAX_ROWS,
-        max_inflated=settings.IMPORT_MAX_INFLATED_BYTES,
-    )
+    limits = sheet_limits()
     try:
         rows = sheet_rows(data=data, kind=sheet_kind(filename), limits=limits)
     except SheetError as exc:

@@ -35,6 +35,7 @@ from parkguard.mobility.forms import (
     VisitorForm,
 )
 from parkguard.orgs.access import can, scope_of
+from parkguard.people.sheets import SheetError, sheet_upload
 
 SEARCH_LIMIT = 20
 
@@ -292,10 +293,14 @@ def risk_areas(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
     elif upload.is_bound and upload.is_valid():
         file = upload.cleaned_data["file"]
         try:
+            try:
+                data = sheet_upload(file)
+            except SheetError as refused:
+                raise ValidationError({"file": [refused.message]}) from None
             count = services.risk_area_import(
                 scope=scope,
                 park=park,
-                data=file.read(),
+                data=data,
                 filename=file.name,
                 by=_user(request),
                 at=timezone.now(),

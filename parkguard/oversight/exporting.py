@@ -7,8 +7,7 @@ import datetime as dt
 import io
 from collections.abc import Iterable
 
-import xlsxwriter
-
+from parkguard.lib import xlsx
 from parkguard.oversight.models import Rectification
 
 TITLE = "疫情防控突出问题整改台账"
@@ -52,7 +51,7 @@ def ledger_xlsx(
 ) -> bytes:
     """The workbook bytes; `replies` maps an item to its latest reply text."""
     out = io.BytesIO()
-    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    book = xlsx.workbook(out, **{"in_memory": True})
     sheet = book.add_worksheet("整改台账")
     last = len(HEADERS) - 1
     title = book.add_format(

@@ -13,6 +13,7 @@ from typing import Protocol
 from django.core.exceptions import ValidationError
 
 from parkguard.lib.images import image_type
+from parkguard.lib.uploads import UPLOAD_EMPTY, UploadRefused, upload_read
 
 PHOTO_MAX_BYTES = 8 * 1024 * 1024
 PHOTOS_MAX = 6
@@ -44,15 +45,13 @@ def photos_check(uploads: Iterable[Upload], *, field: str) -> list[CheckedPhoto]
         raise ValidationError({field: PHOTO_TOO_MANY})
     checked = []
     for upload in items:
-        data = bytearray()
-        for chunk in upload.chunks():
-            data += chunk
-            if len(data) > PHOTO_MAX_BYTES:
-                raise ValidationError({field: PHOTO_TOO_LARGE})
-        if not data:
-            raise ValidationError({field: PHOTO_EMPTY})
+        try:
+            data = upload_read(upload, max_bytes=PHOTO_MAX_BYTES)
+        except UploadRefused as refused:
+            empty = refused.message == UPLOAD_EMPTY
+            raise ValidationError({field: PHOTO_EMPTY if empty else PHOTO_TOO_LARGE}) from None
         kind = photo_type(bytes(data[:16]))
         if kind is None:
             raise ValidationError({field: PHOTO_BAD_TYPE})
-        checked.append(CheckedPhoto(content=bytes(data), content_type=kind))
+        checked.append(CheckedPhoto(content=data, content_type=kind))
     return checked

@@ -12,8 +12,8 @@ import io
 from collections.abc import Iterable
 from typing import Any
 
-import xlsxwriter
-
+from parkguard.lib import xlsx
+from parkguard.lib.xlsx import cell_safe
 from parkguard.orgs.models import Enterprise
 from parkguard.orgs.selectors import enterprise_place_tree, unit_paths
 from parkguard.people.choices import EmploymentStatus, StaffCategory
@@ -21,7 +21,6 @@ from parkguard.people.columns import BY_KEY, COLUMNS
 from parkguard.people.identity import IdCipher, id_cipher
 from parkguard.people.models import Person
 from parkguard.people.rowkeys import row_key
-from parkguard.people.sheets import cell_safe
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TEMPLATE_ROWS = 5000  # rows pre-formatted as text in the template's ID and phone columns
@@ -55,7 +54,7 @@ EXPORT_HEADERS = (
 def template_workbook(*, enterprise: Enterprise) -> bytes:
     """The import template: Chinese headers, ID and phone columns as text, drop-down lists."""
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book = xlsx.workbook(buffer, **{"in_memory": True})
     head = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
     required = book.add_format(
         {"bold": True, "bg_color": "#FCE4D6", "border": 1, "font_color": "#C00000"}
@@ -162,7 +161,7 @@ def ledger_workbook(
     cipher: IdCipher | None = id_cipher() if reveal else None
     paths = unit_paths(enterprise_ids=[enterprise.pk])
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "constant_memory": True})
+    book = xlsx.workbook(buffer, **{"in_memory": True, "constant_memory": True})
     title = book.add_format({"bold": True, "font_size": 16, "align": "center"})
     note = book.add_format({"font_size": 10, "font_color": "#555555"})
     head = book.add_format(
@@ -251,7 +250,7 @@ ROSTER_HEADERS = (
 def roster_workbook(*, roster: Any, exported_at: dt.datetime, exported_by: str) -> bytes:
     """A community's roster (liaison), always masked: enterprise, name, masked numbers, grid."""
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "constant_memory": True})
+    book = xlsx.workbook(buffer, **{"in_memory": True, "constant_memory": True})
     title = book.add_format({"bold": True, "font_size": 14})
     head = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
     cell = book.add_format({"border": 1, "num_format": "@"})
@@ -316,7 +315,7 @@ def error_workbook(
         label = f"{err['column']}：" if err.get("column") else ""
         per_row.setdefault(row_no - 1, []).append(label + str(err["message"]))
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book = xlsx.workbook(buffer, **{"in_memory": True})
     bad = book.add_format({"bg_color": ERROR_FILL, "num_format": "@"})
     text = book.add_format({"num_format": "@"})
     sheet = book.add_worksheet("错误标注")

@@ -21,7 +21,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from python_calamine import CalamineError, CalamineWorkbook
+
+from parkguard.lib.uploads import UPLOAD_EMPTY, Upload, UploadRefused, upload_read
 
 NOT_SPREADSHEET = "文件不是可识别的表格：请上传 Excel（.xlsx）或 CSV 文件"
 TOO_LARGE = "文件大小超过上限 {limit}，请拆分后分批导入"
@@ -91,6 +94,35 @@ class SheetInfo:
     kind: str  # "xlsx" or "csv"
     rows: int  # at most this many rows will be parsed, header included (not a declared size)
     inflated: int  # bytes the parser will read: the inflated parts (.xlsx) or the file (.csv)
+
+
+def sheet_limits() -> SheetLimits:
+    """What an upload may cost, from settings (IMPORT_MAX_BYTES, _ROWS, _INFLATED_BYTES)."""
+    return SheetLimits(
+        max_bytes=settings.IMPORT_MAX_BYTES,
+        max_rows=settings.IMPORT_MAX_ROWS,
+        max_inflated=settings.IMPORT_MAX_INFLATED_BYTES,
+    )
+
+
+def sheet_upload(upload: Upload, *, limits: SheetLimits | None = None) -> bytes:
+    """An uploaded spreadsheet's bytes, through the one upload chokepoint (issue 18 §6).
+
+    Every .xlsx/.csv upload of every app is read here: the kind from its name, the size by
+    `lib.uploads.upload_read` (declared, then counted), then rows and decompressed size by
+    `sheet_scan`, all before any parser sees it. SheetError with the Chinese message.
+    (Background jobs scan the stored bytes again through `sheet_rows`.)
+    """
+    limits = limits or sheet_limits()
+    kind = sheet_kind(str(getattr(upload, "name", "") or ""))
+    try:
+        data = upload_read(upload, max_bytes=limits.max_bytes)
+    except UploadRefused as refused:
+        if refused.message == UPLOAD_EMPTY:
+            raise SheetError(EMPTY) from None
+        raise SheetError(TOO_LARGE.format(limit=_size_label(limits.max_bytes))) from None
+    sheet_scan(data=data, kind=kind, limits=limits)
+    return data
 
 
 def sheet_size_check(*, size: int, max_bytes: int) -> None:
@@ -346,13 +378,3 @@ def _csv_rows(data: bytes, *, max_rows: int, limit: int) -> list[list[Any]]:
     except csv.Error:
         raise SheetError(NOT_SPREADSHEET) from None
     return rows
-
-
-# A cell beginning with one of these would run as a formula when opened in a spreadsheet.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def cell_safe(value: object) -> str:
-    """Text for a cell of an export: a leading formula character is neutralised with `'`."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text

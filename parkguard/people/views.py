@@ -51,7 +51,7 @@ from parkguard.people.forms import (
 )
 from parkguard.people.identity import payload_cipher
 from parkguard.people.models import HouseholdMember, Person, PersonImport
-from parkguard.people.sheets import SheetError, sheet_size_check
+from parkguard.people.sheets import SheetError, sheet_upload
 
 PAGE_SIZE = 50
 
@@ -515,14 +515,14 @@ def import_upload(request: HttpRequest, enterprise_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            # Refuse by the declared size before reading a byte of an oversized upload.
-            sheet_size_check(size=upload.size or 0, max_bytes=settings.IMPORT_MAX_BYTES)
+            # Refused by its declared size before a byte of an oversized upload is read.
+            data = sheet_upload(upload)
             batch = importing.person_import_start(
                 scope=scope,
                 enterprise=enterprise,
                 actor=_user(request),
                 filename=upload.name or "upload",
-                data=upload.read(),
+                data=data,
                 today=timezone.localdate(),
             )
         except SheetError as exc:

@@ -5,15 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import io
 
-import xlsxwriter
-
-from parkguard.people.sheets import cell_safe
+from parkguard.lib import xlsx
+from parkguard.lib.xlsx import cell_safe
 from parkguard.privacy.selectors import Section
 
 
 def record_workbook(*, name: str, sections: list[Section], at: dt.datetime) -> bytes:
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book = xlsx.workbook(buffer, in_memory=True)
     bold = book.add_format({"bold": True})
     cover = book.add_worksheet("说明")
     cover.set_column(0, 0, 60)

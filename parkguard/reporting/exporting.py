@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import io
 
-import xlsxwriter
 from django.utils import timezone
 
-from parkguard.people.sheets import cell_safe
+from parkguard.lib import xlsx
+from parkguard.lib.xlsx import cell_safe
 from parkguard.reporting.models import DailyReport, DailyReportRow
 from parkguard.reporting.selectors import Rollup
 
@@ -30,7 +30,7 @@ def _time(value: object) -> str:
 
 def report_xlsx(*, report: DailyReport, rows: list[DailyReportRow]) -> bytes:
     out = io.BytesIO()
-    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    book = xlsx.workbook(out, in_memory=True)
     bold = book.add_format({"bold": True})
     sheet = book.add_worksheet("每日报告")
     unit = report.jurisdiction
@@ -80,7 +80,7 @@ def report_xlsx(*, report: DailyReport, rows: list[DailyReportRow]) -> bytes:
 
 def rollup_xlsx(*, rollup: Rollup) -> bytes:
     out = io.BytesIO()
-    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    book = xlsx.workbook(out, in_memory=True)
     bold = book.add_format({"bold": True})
     sheet = book.add_worksheet("汇总")
     sheet.write(

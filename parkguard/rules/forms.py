@@ -6,9 +6,11 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from pydantic import ValidationError
 
 from parkguard.lib.api_errors import translate
+from parkguard.lib.uploads import UploadRefused, size_label, upload_read
 from parkguard.policy import Pack, PlanRequest, Registry
 from parkguard.policy.declarations import vocabulary
 from parkguard.policy.labels import STAFF_CATEGORY
@@ -458,6 +460,9 @@ class EnginePreviewForm(forms.Form):
 MAX_PREVIEW_DAYS = 62  # a page length, not a policy number
 
 
+PACK_TOO_LARGE = "规则包内容超过上限 {limit}"
+
+
 class DraftForm(forms.Form):
     """A pack file a park admin wrote: uploaded, or pasted."""
 
@@ -471,7 +476,11 @@ class DraftForm(forms.Form):
         upload = data.get("file")
         if upload is not None:
             try:
-                data["text"] = upload.read().decode("utf-8")
+                raw = upload_read(upload, max_bytes=settings.PACK_MAX_BYTES)
+                data["text"] = raw.decode("utf-8")
+            except UploadRefused as refused:
+                self.add_error("file", refused.message)
+                return data
             except UnicodeDecodeError:
                 self.add_error("file", "文件不是 UTF-8 编码的文本")
                 return data
@@ -480,6 +489,9 @@ class DraftForm(forms.Form):
             data["name"] = "粘贴的规则包.yaml"
         if not data.get("text", "").strip():
             self.add_error("text", "请上传文件或粘贴规则包内容")
+        elif len(data["text"].encode("utf-8")) > settings.PACK_MAX_BYTES:
+            limit = size_label(settings.PACK_MAX_BYTES)
+            self.add_error("text", PACK_TOO_LARGE.format(limit=limit))
         return data
 
 

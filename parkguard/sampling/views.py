@@ -15,9 +15,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from parkguard.lib.forms import form_errors_apply
+from parkguard.lib.uploads import UPLOAD_EMPTY, UploadRefused, upload_read
 from parkguard.orgs.access import get_visible_or_404, require, scope_of, visible
 from parkguard.orgs.models import Enterprise, Jurisdiction, OrgUnit
 from parkguard.people.models import Person
+from parkguard.people.sheets import SheetError, sheet_upload
 from parkguard.sampling import jobs, selectors, services
 from parkguard.sampling.choices import Column, ImportState, Result, SampleKind
 from parkguard.sampling.forms import AntigenForm, ImportForm, ResultForm, RoundForm, TakeForm
@@ -235,17 +237,22 @@ def import_page(request: HttpRequest, enterprise_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         lab = next(lab for lab in labs if lab.pk == form.cleaned_data["lab"])
         upload = form.cleaned_data["file"]
-        batch = jobs.result_file_import(
-            scope=scope,
-            lab=lab,
-            enterprise=enterprise,
-            data=upload.read(),
-            filename=upload.name or "",
-            dry_run=form.cleaned_data["dry_run"],
-            at=timezone.now(),
-            by=_user(request),
-        )
-        return redirect("sampling_import_detail", batch.pk)
+        try:
+            data = sheet_upload(upload)
+        except SheetError as error:
+            form.add_error("file", error.message)
+        else:
+            batch = jobs.result_file_import(
+                scope=scope,
+                lab=lab,
+                enterprise=enterprise,
+                data=data,
+                filename=upload.name or "",
+                dry_run=form.cleaned_data["dry_run"],
+                at=timezone.now(),
+                by=_user(request),
+            )
+            return redirect("sampling_import_detail", batch.pk)
     chosen = labs[0] if labs else None
     return render(
         request,
@@ -340,8 +347,16 @@ def antigen(request: HttpRequest) -> HttpResponse:
     form = AntigenForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["photo"]
-        data = upload.read(services.PHOTO_MAX_BYTES + 1)
         try:
+            try:
+                data = upload_read(upload, max_bytes=services.PHOTO_MAX_BYTES)
+            except UploadRefused as refused:
+                if refused.message == UPLOAD_EMPTY:
+                    raise ValidationError({"photo": services.PHOTO_REQUIRED}) from None
+                limit = services.PHOTO_MAX_BYTES // (1024 * 1024)
+                raise ValidationError(
+                    {"photo": services.PHOTO_TOO_LARGE.format(limit=limit)}
+                ) from None
             services.antigen_report(
                 scope=scope_of(request),
                 person=person,

@@ -13,10 +13,10 @@ import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-import xlsxwriter
 from django.utils import timezone
 
-from parkguard.people.sheets import cell_safe
+from parkguard.lib import xlsx
+from parkguard.lib.xlsx import cell_safe
 from parkguard.supplies.models import DisinfectionTask, StockMove
 from parkguard.supplies.selectors import Ledger
 
@@ -53,7 +53,7 @@ class Sheet:
 def workbook(sheets: Sequence[Sheet]) -> bytes:
     """The sheets as one .xlsx: numbers stay numbers, text is written as neutralised text."""
     out = io.BytesIO()
-    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    book = xlsx.workbook(out, **{"in_memory": True})
     bold = book.add_format({"bold": True})
     for spec in sheets:
         sheet = book.add_worksheet(spec.name)

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from parkguard.lib.forms import form_errors_apply
+from parkguard.lib.uploads import UPLOAD_EMPTY, UploadRefused, upload_read
 from parkguard.orgs.access import can, get_visible_or_404, scope_of, visible
 from parkguard.orgs.models import Enterprise, Membership, OrgUnit
 from parkguard.supplies import selectors, services
@@ -279,8 +280,16 @@ def disinfection_done(request: HttpRequest, enterprise_id: int, task_id: int) ->
     )
     form = DoneForm(request.POST, request.FILES)
     upload = request.FILES.get("photo")
-    photo = upload.read(services.settings.DISINFECTION_PHOTO_MAX_BYTES + 1) if upload else None
+    limit = services.settings.DISINFECTION_PHOTO_MAX_BYTES
     try:
+        try:
+            photo = upload_read(upload, max_bytes=limit) if upload else None
+        except UploadRefused as refused:
+            if refused.message != UPLOAD_EMPTY:
+                raise ValidationError(
+                    {"photo": services.PHOTO_TOO_LARGE.format(limit=limit // 1024)}
+                ) from None
+            photo = None
         if not form.is_valid():
             raise ValidationError(form.errors.get_json_data())
         services.disinfection_task_complete(

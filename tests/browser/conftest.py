@@ -2,6 +2,10 @@
 
 `make test` (and CI) sets PARKGUARD_REQUIRE_BROWSER=1, so a missing browser fails the
 run; elsewhere the browser tests are skipped with the reason.
+
+Every browser context is watched for content security policy violations (Chromium logs
+"Refused to execute inline script … Content Security Policy" to the console): a test
+during which any page broke the policy fails, naming the page and the message.
 """
 
 from __future__ import annotations
@@ -28,6 +32,44 @@ CHROMIUM_ARGS = [
 ]
 
 
+# Violations seen during the running test (a list per test, checked by `_no_csp_violation`).
+CSP_VIOLATIONS: list[str] = []
+
+
+def watch_csp(context: Any) -> Any:
+    """Record every CSP violation any page of `context` reports; returns `context`."""
+
+    def on_console(message: Any) -> None:
+        if "Content Security Policy" in message.text:
+            where = (message.location or {}).get("url", "?")
+            CSP_VIOLATIONS.append(f"{where}: {message.text}")
+
+    context.on("console", on_console)
+    return context
+
+
+class _WatchedBrowser:
+    """The browser, whose new contexts are all watched for CSP violations."""
+
+    def __init__(self, browser: Any) -> None:
+        self._browser = browser
+
+    def new_context(self, **kwargs: Any) -> Any:
+        return watch_csp(self._browser.new_context(**kwargs))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._browser, name)
+
+
+@pytest.fixture(autouse=True)
+def _no_csp_violation() -> Iterator[None]:
+    CSP_VIOLATIONS.clear()
+    yield
+    seen = list(CSP_VIOLATIONS)
+    CSP_VIOLATIONS.clear()
+    assert not seen, "页面违反了内容安全策略（内联脚本或外站资源）：\n" + "\n".join(seen)
+
+
 def _browser_available() -> bool:
     return Path(CHROMIUM).exists() or shutil.which("chromium") is not None
 
@@ -51,7 +93,7 @@ def browser() -> Iterator[Any]:
             headless=True,
             args=CHROMIUM_ARGS,
         )
-        yield chromium
+        yield _WatchedBrowser(chromium)
         chromium.close()
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 

@@ -12,13 +12,14 @@ from typing import Any
 import pytest
 import segno
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from parkguard.gate import tokens
 from parkguard.gate.models import AccessCheck
 from parkguard.gate.services import gate_create
 from parkguard.orgs.access import SYSTEM
 from parkguard.status.services import status_results_record
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, watch_csp
 from tests.browser.test_park_overview import _login
 from tests.factories import World, adopt, build_world
 
@@ -90,7 +91,8 @@ def test_a_guard_scans_with_a_usb_scanner_to_green_and_red_and_survives_a_drop(
         assert "已暂存 1 条" in page.locator("#net").inner_text()
         context.set_offline(False)
         page.evaluate("window.dispatchEvent(new Event('online'))")
-        page.wait_for_function("document.getElementById('net').textContent === ''")
+        # (a locator, not wait_for_function: a string predicate is eval'd, which the CSP refuses)
+        expect(page.locator("#net")).to_have_text("")
     finally:
         context.close()
     rows = list(AccessCheck.objects.order_by("id").values_list("allowed", "direction"))
@@ -129,7 +131,7 @@ def test_a_guard_scans_a_phone_pass_with_the_camera(
     ]
     # A second Chromium of the same Playwright, with a camera that plays the video.
     camera = browser.browser_type.launch(executable_path=browser_path(), headless=True, args=args)
-    context = camera.new_context(locale="zh-CN", viewport=TABLET, permissions=["camera"])
+    context = watch_csp(camera.new_context(locale="zh-CN", viewport=TABLET, permissions=["camera"]))
     page = context.new_page()
     try:
         _login(page, live_server.url, "a1_guard")

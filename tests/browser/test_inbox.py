@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from parkguard.notify.choices import Kind
 from parkguard.notify.reminders import DECLARE_TITLE, declare_reminders_send
@@ -34,10 +35,9 @@ def test_it_marks_a_reminder_read_on_a_phone(live_server: Any, browser: Any) -> 
         card = page.locator(".message", has_text=DECLARE_TITLE)
         card.get_by_role("button", name="标为已读").click()
         # The badge and the card are swapped by htmx; wait for both, without a fixed sleep.
-        page.wait_for_function(
-            "document.querySelector('#inbox-badge').innerText === '1'"
-            " && document.querySelectorAll('.message.unread').length === 1"
-        )
+        # (locators, not wait_for_function: a string predicate is eval'd, which the CSP refuses)
+        expect(page.locator("#inbox-badge")).to_have_text("1")
+        expect(page.locator(".message.unread")).to_have_count(1)
         assert page.url.endswith("/inbox/")  # no navigation
         assert page.locator(".message.unread").count() == 1
         # Nothing overflows the phone's width.

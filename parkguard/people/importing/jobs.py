@@ -48,13 +48,7 @@ def _lease(now: dt.datetime) -> dt.datetime:
     return now + dt.timedelta(seconds=settings.IMPORT_LEASE_SECONDS)
 
 
-def sheet_limits() -> sheets.SheetLimits:
-    """What an upload may cost, from settings (IMPORT_MAX_*)."""
-    return sheets.SheetLimits(
-        max_bytes=settings.IMPORT_MAX_BYTES,
-        max_rows=settings.IMPORT_MAX_ROWS,
-        max_inflated=settings.IMPORT_MAX_INFLATED_BYTES,
-    )
+sheet_limits = sheets.sheet_limits  # one definition of the limits (people.sheets)
 
 
 def _heartbeat(batch_id: int) -> Callable[[int, int], None]:

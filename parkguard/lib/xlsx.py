@@ -1,0 +1,51 @@
+"""The one way an export workbook is made (issue 18 §6): no cell can become a formula.
+
+Text typed by anyone (a name, a note, a cell of an uploaded sheet echoed in an error
+report) can reach an export; opened in Excel or WPS, a cell beginning with `=`, `+`, `-` or
+`@` would run as a formula (`=HYPERLINK(…)`, `=cmd|…`). Every export builds its workbook
+with `workbook()`: its sheets neutralise every text cell (`cell_safe`: a leading `'`), write
+strings as text rather than guessing formulas, numbers or links, refuse formulas, and
+neutralise comments. `tests/test_export_formulas.py` keeps every export here.
+"""
+
+from __future__ import annotations
+
+from typing import IO, Any
+
+import xlsxwriter
+from xlsxwriter.worksheet import Worksheet
+
+# A cell beginning with one of these would run as a formula when opened in a spreadsheet.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell_safe(value: object) -> str:
+    """Text for a cell of an export: a leading formula character is neutralised with `'`."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+class SafeWorksheet(Worksheet):
+    """A worksheet whose every string is neutralised and which writes no formula."""
+
+    def _write_string(self, row: int, col: int, string: str, *args: Any) -> Any:
+        return super()._write_string(row, col, cell_safe(string), *args)
+
+    def _write_formula(self, *args: Any, **kwargs: Any) -> Any:
+        raise ValueError("导出的表格不写公式")
+
+    def _write_array_formula(self, *args: Any, **kwargs: Any) -> Any:
+        raise ValueError("导出的表格不写公式")
+
+    def write_comment(self, row: int, col: int, comment: str, *args: Any) -> Any:
+        return super().write_comment(row, col, cell_safe(comment), *args)
+
+
+class SafeWorkbook(xlsxwriter.Workbook):
+    worksheet_class = SafeWorksheet
+
+
+def workbook(out: IO[bytes] | str, **options: Any) -> SafeWorkbook:
+    """An xlsxwriter workbook for an export (`in_memory` and `constant_memory` as usual)."""
+    options.update(strings_to_formulas=False, strings_to_urls=False, strings_to_numbers=False)
+    return SafeWorkbook(out, options)
