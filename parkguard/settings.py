@@ -330,6 +330,8 @@ REPORT_CONTRIBUTORS: list[str] = [
 # Disinfection: a sanity bound on an area's rounds per slot, and the largest photo accepted.
 DISINFECTION_MAX_ROUNDS = env_int("PARKGUARD_DISINFECTION_MAX_ROUNDS", 12)
 DISINFECTION_PHOTO_MAX_BYTES = env_int("PARKGUARD_DISINFECTION_PHOTO_MAX_BYTES", 2 * 1024 * 1024)
+# Zones: the largest site plan (SVG) an enterprise may upload.
+SITE_PLAN_MAX_BYTES = env_int("PARKGUARD_SITE_PLAN_MAX_BYTES", 512 * 1024)
 # Trucks: how long a carrier's declaration link stays valid, how many declarations one link
 # takes per window (abuse, not policy), plate lengths (7 characters, 8 for new-energy plates),
 # a sanity bound on vaccine doses, and the crew rows the phone form offers.

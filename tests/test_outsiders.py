@@ -82,7 +82,7 @@ from parkguard.people.models import HouseholdMember, PersonImport
 from parkguard.policy import DEFAULT_PACKS_DIR
 from parkguard.privacy.models import CorrectionRequest, Purge
 from parkguard.reporting.models import DailyReport, DailyReportRow
-from parkguard.response.models import Area, Contact, Incident, LinkageTask, ZoneMove
+from parkguard.response.models import Area, Contact, Incident, LinkageTask, SitePlan, ZoneMove
 from parkguard.rules.models import UploadedPack
 from parkguard.rules.services import pack_upload
 from parkguard.sampling.models import AntigenPhoto, Lab, ResultImport, Sample, SamplingRound
@@ -323,6 +323,7 @@ def _victims(world: World) -> dict[str, Any]:
             "甲一秘密闭环原因",
             "甲一秘密停电故障",
             "甲一秘密关键岗位",
+            "甲一秘密平面图",
         ],
         "models": {
             "Enterprise": world.a1,
@@ -553,7 +554,15 @@ def _response_victims(world: World) -> dict[str, Model]:
     contact = Contact.objects.create(
         incident=incident, person=world.a1_employee_person, basis="同一出入口", found_at=_now()
     )
+    # A1's site plan, served as an image only to those who may open A1's zones.
+    plan = SitePlan.objects.create(
+        enterprise=world.a1,
+        svg='<svg xmlns="http://www.w3.org/2000/svg"><text>甲一秘密平面图</text></svg>',
+        filename="甲一平面图.svg",
+        uploaded_at=_now(),
+    )
     return {
+        "SitePlan": plan,
         "Area": area,
         "ZoneMove": move,
         "Incident": incident,

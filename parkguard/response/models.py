@@ -37,6 +37,9 @@ class Area(models.Model):
     )
     is_isolation = models.BooleanField("临时隔离管控区域", default=False)
     created_at = models.DateTimeField("创建时间")
+    # Where the area sits on the enterprise's site plan, in percent of its width and height.
+    plan_x = models.FloatField("平面图横坐标（%）", null=True, blank=True)
+    plan_y = models.FloatField("平面图纵坐标（%）", null=True, blank=True)
 
     scope_jurisdiction = "enterprise__jurisdiction"
     scope_enterprise = "enterprise"
@@ -51,6 +54,36 @@ class Area(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class SitePlan(models.Model):
+    """An enterprise's site plan: an uploaded SVG, stored only after sanitising
+    (`response.svg.svg_sanitise`), on which its areas are placed."""
+
+    enterprise = models.OneToOneField(
+        Enterprise, verbose_name="企业", on_delete=models.CASCADE, related_name="site_plan"
+    )
+    svg = models.TextField("平面图（已清理的 SVG）")
+    filename = models.CharField("文件名", max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(
+        _USER,
+        verbose_name="上传人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField("上传时间")
+
+    scope_jurisdiction = "enterprise__jurisdiction"
+    scope_enterprise = "enterprise"
+
+    class Meta:
+        verbose_name = "厂区平面图"
+        verbose_name_plural = "厂区平面图"
+
+    def __str__(self) -> str:
+        return self.filename or "平面图"
 
 
 class ZoneMove(models.Model):

@@ -17,6 +17,7 @@ from parkguard.response.models import (
     Contact,
     Incident,
     PersonZone,
+    SitePlan,
     TimelineEntry,
     ZoneMove,
 )
@@ -104,6 +105,10 @@ def areas_of(*, scope: Scope, enterprise: Enterprise) -> list[tuple[Area, int]]:
     )
     areas = visible(scope, Area).filter(enterprise=enterprise)
     return [(a, heads.get(a.pk, 0)) for a in areas]
+
+
+def site_plan_of(*, scope: Scope, enterprise: Enterprise) -> SitePlan | None:
+    return visible(scope, SitePlan).filter(enterprise=enterprise).first()
 
 
 def people_in_zones(*, scope: Scope, enterprise: Enterprise) -> QuerySet[PersonZone]:

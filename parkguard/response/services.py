@@ -40,9 +40,11 @@ from parkguard.response.models import (
     Incident,
     LinkageTask,
     PersonZone,
+    SitePlan,
     TimelineEntry,
     ZoneMove,
 )
+from parkguard.response.svg import SvgRefused, svg_sanitise
 from parkguard.status.choices import HoldKind
 from parkguard.status.models import StatusHold
 from parkguard.status.overrides import REASON_MIN, SELF_APPROVAL
@@ -67,6 +69,9 @@ TITLE_REQUIRED = "请填写事件简述"
 CONTACT_REVIEWED = "该候选已核实过"
 WINDOW_BACKWARDS = "排查时间窗的结束时间须晚于开始时间"
 NO_TRACE_RULE = "所选用的规则包没有规定密接排查的时间间隔"
+AREA_NOT_HERE = "该区块不属于本企业"
+NO_SITE_PLAN = "请先上传本企业的厂区平面图"
+PLACE_INVALID = "请在平面图上点选位置（横、纵坐标须在 0 到 100 之间）"
 
 
 def _audit(
@@ -139,6 +144,83 @@ def area_create(
         enterprise_id=enterprise.pk,
         jurisdiction_id=enterprise.jurisdiction_id,
         detail={"block": block, "isolation": is_isolation},
+    )
+    return area
+
+
+@transaction.atomic
+def site_plan_upload(
+    *,
+    scope: Scope,
+    enterprise: Enterprise,
+    data: bytes,
+    filename: str,
+    by: User | None,
+    at: dt.datetime,
+) -> SitePlan:
+    """Keep the enterprise's site plan: the SVG sanitised (`response.svg`), replacing the old
+    one; areas already placed keep their places. A file that is not a plain SVG is refused
+    with a field error and nothing changes."""
+    require(scope, "manage_zones", enterprise)
+    try:
+        svg = svg_sanitise(data)
+    except SvgRefused as exc:
+        raise ValidationError({"svg": exc.message}) from exc
+    plan, _ = SitePlan.objects.update_or_create(
+        enterprise=enterprise,
+        defaults={
+            "svg": svg,
+            "filename": (filename or "")[:200],
+            "uploaded_by": by,
+            "uploaded_at": at,
+        },
+    )
+    audit_record(
+        actor=by,
+        action="site_plan_upload",
+        at=at,
+        target=plan,
+        enterprise_id=enterprise.pk,
+        jurisdiction_id=enterprise.jurisdiction_id,
+        detail={"bytes": len(data), "kept": len(svg)},
+    )
+    return plan
+
+
+@transaction.atomic
+def area_place(
+    *,
+    scope: Scope,
+    enterprise: Enterprise,
+    area: Area,
+    x: float | None,
+    y: float | None,
+    by: User | None,
+    at: dt.datetime,
+) -> Area:
+    """Place an area of the enterprise on its site plan, at (x, y) in percent of the plan;
+    None for both takes it off the plan. An area of another enterprise is refused."""
+    require(scope, "manage_zones", enterprise)
+    if area.enterprise_id != enterprise.pk:
+        raise ValidationError({"area": AREA_NOT_HERE})
+    if not SitePlan.objects.filter(enterprise=enterprise).exists():
+        raise ValidationError({"area": NO_SITE_PLAN})
+    off = x is None and y is None
+    if not off and not all(
+        isinstance(v, int | float) and not isinstance(v, bool) and 0 <= v <= 100 for v in (x, y)
+    ):
+        raise ValidationError({"x": PLACE_INVALID})
+    area.plan_x = None if off else round(float(x or 0), 2)
+    area.plan_y = None if off else round(float(y or 0), 2)
+    area.save(update_fields=["plan_x", "plan_y"])
+    audit_record(
+        actor=by,
+        action="area_place",
+        at=at,
+        target=area,
+        enterprise_id=enterprise.pk,
+        jurisdiction_id=enterprise.jurisdiction_id,
+        detail={"x": area.plan_x, "y": area.plan_y},
     )
     return area
 

@@ -12,6 +12,24 @@ urlpatterns = [
         name="response_area_create",
     ),
     path(
+        "response/enterprises/<int:enterprise_id>/plan/", views.site_plan, name="response_site_plan"
+    ),
+    path(
+        "response/enterprises/<int:enterprise_id>/plan.svg",
+        views.site_plan_svg,
+        name="response_site_plan_svg",
+    ),
+    path(
+        "response/enterprises/<int:enterprise_id>/plan/upload/",
+        views.site_plan_upload,
+        name="response_site_plan_upload",
+    ),
+    path(
+        "response/enterprises/<int:enterprise_id>/plan/place/",
+        views.area_place,
+        name="response_area_place",
+    ),
+    path(
         "response/enterprises/<int:enterprise_id>/moves/",
         views.move_request,
         name="response_move_request",

@@ -7,16 +7,18 @@ from collections.abc import Callable
 from typing import Any, cast
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from parkguard.health.models import Alert
+from parkguard.lib.uploads import UploadRefused, upload_read
 from parkguard.orgs.access import can, get_visible_or_404, scope_of, visible
 from parkguard.people.choices import EmploymentStatus
 from parkguard.people.models import Person
@@ -35,6 +37,18 @@ class AreaForm(forms.Form):
     capacity = forms.IntegerField(required=False)
     zone = forms.CharField(max_length=10, required=False)
     is_isolation = forms.BooleanField(required=False)
+
+
+class PlaceForm(forms.Form):
+    area = forms.IntegerField()
+    x = forms.FloatField(required=False)
+    y = forms.FloatField(required=False)
+
+
+# The sanitised plan runs nothing even if opened on its own: no script, no style sheet from
+# anywhere, no links out; sandboxed.
+SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox"
+SVG_MISSING = "请选择要上传的 SVG 平面图文件"
 
 
 class MoveForm(forms.Form):
@@ -324,3 +338,97 @@ def park(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
         "response/park.html",
         {"park": found, "board": selectors.park_board(scope=scope, park=found)},
     )
+
+
+@login_required
+@require_GET
+def site_plan(request: HttpRequest, enterprise_id: int) -> HttpResponse:
+    """The site plan with each placed area as a marker in its zone colour and its head count
+    now; officers place an area by choosing it and clicking on the plan (siteplan.js)."""
+    scope = scope_of(request)
+    e = selectors.enterprise_for_response(scope=scope, enterprise_id=enterprise_id)
+    areas = selectors.areas_of(scope=scope, enterprise=e)
+    return render(
+        request,
+        "response/siteplan.html",
+        {
+            "e": e,
+            "plan": selectors.site_plan_of(scope=scope, enterprise=e),
+            "areas": areas,
+            "placed": [(a, n) for a, n in areas if a.plan_x is not None and a.plan_y is not None],
+            "can_manage": can(scope, "manage_zones", e),
+            "max_kb": settings.SITE_PLAN_MAX_BYTES // 1024,
+        },
+    )
+
+
+@login_required
+@require_GET
+def site_plan_svg(request: HttpRequest, enterprise_id: int) -> HttpResponse:
+    """The sanitised SVG, as an image that cannot run anything."""
+    scope = scope_of(request)
+    e = selectors.enterprise_for_response(scope=scope, enterprise_id=enterprise_id)
+    plan = selectors.site_plan_of(scope=scope, enterprise=e)
+    if plan is None:
+        raise Http404
+    response = HttpResponse(plan.svg.encode("utf-8"), content_type="image/svg+xml")
+    response["Content-Security-Policy"] = SVG_POLICY
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@login_required
+@require_POST
+def site_plan_upload(request: HttpRequest, enterprise_id: int) -> HttpResponse:
+    scope = scope_of(request)
+    e = selectors.enterprise_for_response(scope=scope, enterprise_id=enterprise_id)
+    upload = request.FILES.get("svg")
+    if upload is None:
+        messages.error(request, SVG_MISSING)
+        return redirect("response_site_plan", enterprise_id=e.pk)
+    try:
+        data = upload_read(upload, max_bytes=settings.SITE_PLAN_MAX_BYTES)
+    except UploadRefused as exc:
+        messages.error(request, exc.message)
+        return redirect("response_site_plan", enterprise_id=e.pk)
+    _run(
+        request,
+        lambda: services.site_plan_upload(
+            scope=scope,
+            enterprise=e,
+            data=data,
+            filename=upload.name or "",
+            by=_user(request),
+            at=timezone.now(),
+        ),
+        "已上传平面图",
+    )
+    return redirect("response_site_plan", enterprise_id=e.pk)
+
+
+@login_required
+@require_POST
+def area_place(request: HttpRequest, enterprise_id: int) -> HttpResponse:
+    scope = scope_of(request)
+    e = selectors.enterprise_for_response(scope=scope, enterprise_id=enterprise_id)
+    form = PlaceForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, services.PLACE_INVALID)
+        return redirect("response_site_plan", enterprise_id=e.pk)
+    data = form.cleaned_data
+    # An area of another enterprise that the caller sees is refused by the service's message.
+    area = get_visible_or_404(scope, Area, pk=data["area"])
+    _run(
+        request,
+        lambda: services.area_place(
+            scope=scope,
+            enterprise=e,
+            area=area,
+            x=data["x"],
+            y=data["y"],
+            by=_user(request),
+            at=timezone.now(),
+        ),
+        "已标注区块位置",
+    )
+    return redirect("response_site_plan", enterprise_id=e.pk)
