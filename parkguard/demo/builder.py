@@ -512,8 +512,10 @@ def demo_response(*, enterprise: Enterprise, officer: User, second: User) -> Non
     from parkguard.response.models import Area
     from parkguard.response.services import (
         area_create,
+        area_place,
         incident_open,
         incident_report,
+        site_plan_upload,
         zone_move_request,
     )
 
@@ -521,8 +523,17 @@ def demo_response(*, enterprise: Enterprise, officer: User, second: User) -> Non
         return
     now = timezone.now()
     scope = scope_for_user(officer)
+    plan_file = Path(__file__).with_name(DATA["response_site_plan"])
+    site_plan_upload(
+        scope=scope,
+        enterprise=enterprise,
+        data=plan_file.read_bytes(),
+        filename=plan_file.name,
+        by=officer,
+        at=now,
+    )
     for spec in DATA["response_areas"]:
-        area_create(
+        area = area_create(
             scope=scope,
             enterprise=enterprise,
             name=spec["name"],
@@ -533,6 +544,9 @@ def demo_response(*, enterprise: Enterprise, officer: User, second: User) -> Non
             by=officer,
             at=now,
         )
+        if spec.get("plan"):
+            x, y = spec["plan"]
+            area_place(scope=scope, enterprise=enterprise, area=area, x=x, y=y, by=officer, at=now)
     alert = (
         Alert.objects.filter(person__enterprise=enterprise, closed_at__isnull=True)
         .select_related("person")

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from parkguard.orgs.models import Enterprise, Membership
 from parkguard.response.choices import MoveState, ZoneColour
-from parkguard.response.models import Area, Incident, PersonZone, ZoneMove
+from parkguard.response.models import Area, Incident, PersonZone, SitePlan, ZoneMove
 from parkguard.status.services import status_rebuild
 
 
@@ -27,6 +27,10 @@ def test_the_demo_park_has_zones_and_an_open_incident() -> None:
         "public_health",
         "public_space",
     }
+    # Its site plan, sanitised, with every area placed on it (the plan page draws them).
+    plan = SitePlan.objects.get(enterprise=a1)
+    assert "<rect" in plan.svg and "厂区平面图" in plan.svg
+    assert not Area.objects.filter(enterprise=a1, plan_x__isnull=True).exists()
     [incident] = Incident.objects.all()
     assert incident.reported_at is not None and incident.isolated_at is None
     assert incident.minutes_to_report is not None and incident.tasks.count() == 6

@@ -6,37 +6,59 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('orgs', '0007_user_sessions'),
-        ('response', '0002_contact_degree_isolation'),
+        ("orgs", "0007_user_sessions"),
+        ("response", "0002_contact_degree_isolation"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='area',
-            name='plan_x',
-            field=models.FloatField(blank=True, null=True, verbose_name='平面图横坐标（%）'),
+            model_name="area",
+            name="plan_x",
+            field=models.FloatField(blank=True, null=True, verbose_name="平面图横坐标（%）"),
         ),
         migrations.AddField(
-            model_name='area',
-            name='plan_y',
-            field=models.FloatField(blank=True, null=True, verbose_name='平面图纵坐标（%）'),
+            model_name="area",
+            name="plan_y",
+            field=models.FloatField(blank=True, null=True, verbose_name="平面图纵坐标（%）"),
         ),
         migrations.CreateModel(
-            name='SitePlan',
+            name="SitePlan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('svg', models.TextField(verbose_name='平面图（已清理的 SVG）')),
-                ('filename', models.CharField(blank=True, max_length=200, verbose_name='文件名')),
-                ('uploaded_at', models.DateTimeField(verbose_name='上传时间')),
-                ('enterprise', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='site_plan', to='orgs.enterprise', verbose_name='企业')),
-                ('uploaded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='上传人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("svg", models.TextField(verbose_name="平面图（已清理的 SVG）")),
+                ("filename", models.CharField(blank=True, max_length=200, verbose_name="文件名")),
+                ("uploaded_at", models.DateTimeField(verbose_name="上传时间")),
+                (
+                    "enterprise",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="site_plan",
+                        to="orgs.enterprise",
+                        verbose_name="企业",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="上传人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '厂区平面图',
-                'verbose_name_plural': '厂区平面图',
+                "verbose_name": "厂区平面图",
+                "verbose_name_plural": "厂区平面图",
             },
         ),
     ]
