@@ -1,0 +1,62 @@
+"""An officer on a phone uploads a site plan and places an area by tapping on it; the marker
+appears in the area's zone colour with its head count, and the page breaks no CSP (Z-5.1)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from parkguard.response.models import Area
+from tests.browser.test_park_overview import _login
+from tests.factories import build_world
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+DEMO_PLAN = Path(__file__).resolve().parents[2] / "parkguard" / "demo" / "siteplan.svg"
+
+
+def test_the_officer_places_an_area_on_the_site_plan(
+    live_server: Any, browser: Any, artifacts: Path
+) -> None:
+    world = build_world()
+    area = Area.objects.create(
+        enterprise=world.a1,
+        name="临时隔离点",
+        block="living",
+        capacity=4,
+        zone="red",
+        is_isolation=True,
+        created_at=timezone.now(),
+    )
+    context = browser.new_context(
+        locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    )
+    page = context.new_page()
+    try:
+        _login(page, live_server.url, "a1_officer")
+        page.goto(f"{live_server.url}/response/enterprises/{world.a1.pk}/")
+        page.get_by_role("link", name="厂区平面图").click()
+        page.wait_for_url("**/plan/")
+        page.set_input_files("#id_svg", str(DEMO_PLAN))
+        page.get_by_role("button", name="上传").click()
+        plan = page.locator("#siteplan img")
+        expect(plan).to_be_visible()
+        expect(page.locator("#siteplan")).to_have_class("siteplan placing")
+        assert page.evaluate("document.querySelector('#siteplan img').naturalWidth") > 0
+        box = plan.bounding_box()
+        assert box is not None
+        page.mouse.click(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.25)
+        pin = page.locator("#siteplan .pin")
+        expect(pin).to_have_text("临时隔离点 0")
+        expect(pin).to_have_class("pin zone zone-red")
+        area.refresh_from_db()
+        assert area.plan_x is not None and abs(area.plan_x - 50) < 2
+        assert area.plan_y is not None and abs(area.plan_y - 25) < 2
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        page.screenshot(path=str(artifacts / "site_plan_phone.png"), full_page=True)
+    finally:
+        context.close()
