@@ -22,7 +22,9 @@ SVG_NOT_UTF8 = "平面图须为 UTF-8 编码的 SVG 文件"
 SVG_DOCTYPE = "平面图不能包含 DOCTYPE 或实体声明，请从制图软件重新导出为普通 SVG"
 SVG_INVALID = "这不是有效的 SVG 平面图，请上传 .svg 文件"
 SVG_TOO_COMPLEX = "平面图的图形元素过多（上限 {limit} 个），请简化后重新上传"
+SVG_TOO_DEEP = "平面图的图形嵌套过深（上限 {limit} 层），请简化后重新上传"
 MAX_ELEMENTS = 20_000
+MAX_DEPTH = 64
 
 ELEMENTS = frozenset(
     {
@@ -136,7 +138,9 @@ def _attributes(source: ET.Element) -> dict[str, str]:
     return kept
 
 
-def _copy(source: ET.Element, target: ET.Element, budget: list[int]) -> None:
+def _copy(source: ET.Element, target: ET.Element, budget: list[int], depth: int = 1) -> None:
+    if depth > MAX_DEPTH:
+        raise SvgRefused(SVG_TOO_DEEP.format(limit=MAX_DEPTH))
     target.text = source.text
     for child in source:
         name = _local(child.tag)
@@ -146,7 +150,7 @@ def _copy(source: ET.Element, target: ET.Element, budget: list[int]) -> None:
         if budget[0] < 0:
             raise SvgRefused(SVG_TOO_COMPLEX.format(limit=MAX_ELEMENTS))
         copy = ET.SubElement(target, f"{{{SVG_NS}}}{name}", _attributes(child))
-        _copy(child, copy, budget)
+        _copy(child, copy, budget, depth + 1)
         copy.tail = child.tail
 
 

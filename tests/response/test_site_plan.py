@@ -15,7 +15,16 @@ from parkguard.lib.uploads import UPLOAD_TOO_LARGE
 from parkguard.orgs.access import scope_for_user
 from parkguard.response import services
 from parkguard.response.models import Area, PersonZone, SitePlan, ZoneMove
-from parkguard.response.svg import SVG_DOCTYPE, SVG_INVALID, SvgRefused, svg_sanitise
+from parkguard.response.svg import (
+    MAX_DEPTH,
+    MAX_ELEMENTS,
+    SVG_DOCTYPE,
+    SVG_INVALID,
+    SVG_TOO_COMPLEX,
+    SVG_TOO_DEEP,
+    SvgRefused,
+    svg_sanitise,
+)
 from parkguard.response.views import SVG_POLICY
 from tests.factories import World
 from tests.response.conftest import AT, isolation
@@ -85,6 +94,17 @@ def test_what_is_not_a_plain_svg_is_refused(data: bytes, message: str) -> None:
     with pytest.raises(SvgRefused) as caught:
         svg_sanitise(data)
     assert caught.value.message == message
+
+
+def test_too_deep_or_too_many_elements_is_refused_not_a_crash() -> None:
+    deep = b'<svg xmlns="http://www.w3.org/2000/svg">' + b"<g>" * 5000 + b"</g>" * 5000 + b"</svg>"
+    with pytest.raises(SvgRefused) as caught:
+        svg_sanitise(deep)
+    assert caught.value.message == SVG_TOO_DEEP.format(limit=MAX_DEPTH)
+    many = b'<svg xmlns="http://www.w3.org/2000/svg">' + b"<rect/>" * 20_001 + b"</svg>"
+    with pytest.raises(SvgRefused) as caught:
+        svg_sanitise(many)
+    assert caught.value.message == SVG_TOO_COMPLEX.format(limit=MAX_ELEMENTS)
 
 
 def test_an_officer_uploads_a_plan_and_it_is_served_sanitised(response_world: World) -> None:
