@@ -22,7 +22,7 @@ from django.core.management import call_command  # noqa: E402
 from huey import signals  # noqa: E402
 from huey.contrib.djhuey import HUEY, task  # noqa: E402
 
-from parkguard.notify.tasks import reminders_tick_task  # noqa: E402
+from parkguard.notify.tasks import queue_lease_reap_task, reminders_tick_task  # noqa: E402
 from parkguard.sampling.tasks import result_import_task  # noqa: E402
 
 LOG = os.environ["QUEUE_TEST_LOG"]
@@ -43,6 +43,12 @@ def block_until(path: str) -> str:
     while not Path(path).exists():
         time.sleep(0.05)
     return path
+
+
+@HUEY.on_startup()
+def _ready() -> None:
+    """After the lease's own start-up hook (registered on import of notify.tasks)."""
+    _log("ready", "-", "-")
 
 
 @HUEY.signal(signals.SIGNAL_EXECUTING)
@@ -116,6 +122,8 @@ def main(argv: list[str]) -> None:
                 record(arg)
             elif kind == "block":
                 block_until(arg)
+            elif kind == "reap":
+                queue_lease_reap_task()
             elif kind == "reminders":
                 reminders_tick_task()
             elif kind == "lab":

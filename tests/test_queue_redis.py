@@ -2,8 +2,9 @@
 
 A lab import (sampling's `result_import_task`, on a database the consumers share) and the
 reminder clock (notify's `reminders_tick_task`) each run exactly once among two consumers; a
-consumer killed (SIGKILL) in the middle of a job leaves the job leased in Redis, and the next
-consumer to start requeues it and runs it to the end (parkguard/lib/queue_lease.py).
+consumer killed (SIGKILL) in the middle of a job leaves the job leased in Redis, and the other
+consumer's lease sweep, or the next consumer to start, requeues it and runs it to the end
+(parkguard/lib/queue_lease.py).
 
 Every run uses its own huey name and log key, so runs on one Redis do not meet, and deletes
 its keys at the end. Skipped, saying why, when Redis is not reachable.
@@ -86,8 +87,13 @@ class Queue:
         return proc
 
     def log(self) -> list[tuple[str, str, str, int]]:
+        """Jobs started and ended, in order: (event, task name, task id, consumer pid)."""
         rows = [raw.decode().split() for raw in self.client.lrange(self.log_key, 0, -1)]
-        return [(event, name, task_id, int(pid)) for event, name, task_id, pid in rows]
+        return [(e, name, task_id, int(pid)) for e, name, task_id, pid in rows if e != "ready"]
+
+    def ready(self) -> int:
+        """Consumers that have started (and run their start-up hooks)."""
+        return sum(raw.startswith(b"ready ") for raw in self.client.lrange(self.log_key, 0, -1))
 
     def wait(self, what: str, done: Callable[[], bool]) -> None:
         deadline = time.monotonic() + DEADLINE
@@ -145,10 +151,38 @@ def test_a_lab_import_and_a_reminder_each_run_once_among_two_consumers(queue: Qu
 
 
 @pytest.mark.parametrize("queue", [1], indirect=True)
-def test_a_consumer_killed_mid_job_leaves_the_job_to_be_retried(
+def test_a_consumer_killed_mid_job_leaves_the_job_to_the_other_consumer(
     queue: Queue, tmp_path: Path
 ) -> None:
-    queue.run("prepare")
+    """Both consumers run; the one that took the job is killed; the other's lease sweep (the
+    minute's `queue_lease_reap_task`, enqueued here rather than waited for) requeues it."""
+    release = tmp_path / "release"
+    consumers = {p.pid: p for p in (queue.consumer(), queue.consumer())}
+    queue.wait("both consumers to start", lambda: queue.ready() == 2)
+    queue.run("enqueue", f"block:{release}")
+    queue.wait("a consumer to start the job", lambda: len(queue.log()) == 1)
+    [(_, _, task_id, victim)] = queue.log()
+    [survivor] = set(consumers) - {victim}
+
+    consumers[victim].send_signal(signal.SIGKILL)
+    consumers[victim].wait(timeout=DEADLINE)
+    release.touch()
+    inflight = f"huey.redis.{queue.name}.inflight"
+    lease = json.loads(queue.client.hget(inflight, task_id))
+    queue.wait("the lease to run out", lambda: time.time() > lease["until"])
+    queue.run("enqueue", "reap")
+
+    queue.wait("the job to end", lambda: bool(_ends(queue.log(), "block_until")))
+    job = [(event, pid) for event, _, tid, pid in queue.log() if tid == task_id]
+    assert job == [("start", victim), ("start", survivor), ("complete", survivor)]
+    assert queue.client.hlen(inflight) == 0
+    assert consumers[survivor].poll() is None
+
+
+@pytest.mark.parametrize("queue", [1], indirect=True)
+def test_a_consumer_killed_mid_job_leaves_the_job_to_the_next_consumer_started(
+    queue: Queue, tmp_path: Path
+) -> None:
     release = tmp_path / "release"
     first = queue.consumer()
     queue.run("enqueue", f"block:{release}")
