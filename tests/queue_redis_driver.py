@@ -7,6 +7,7 @@ Every attempt a consumer starts or finishes is pushed to the Redis list QUEUE_TE
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sys
 import time
@@ -69,6 +70,7 @@ def prepare() -> int:
     from django.contrib.auth.models import User
     from django.utils import timezone
 
+    from parkguard.notify.models import ParkReminderConfig
     from parkguard.orgs.models import Enterprise, Jurisdiction
     from parkguard.people.identity import payload_cipher
     from parkguard.sampling.choices import ImportState
@@ -85,6 +87,10 @@ def prepare() -> int:
         industry="制造",
     )
     lab = Lab.objects.create(jurisdiction=park, name="队列检测中心", mapping={})
+    # The reminder clock is due (from midnight); the park has nobody to remind.
+    ParkReminderConfig.objects.create(
+        jurisdiction=park, declare_remind_at=dt.time(0, 0), updated_at=timezone.now()
+    )
     admin = User.objects.create_superuser("queue-admin", password=None)
     body = "条码号,检测结果,采样时间\nZZ1,阴性,2022-11-16 08:30\n".encode()
     batch = ResultImport.objects.create(
@@ -103,9 +109,12 @@ def prepare() -> int:
 
 
 def state(batch_id: int) -> None:
+    """The lab file's state and how many reminder runs the park has."""
+    from parkguard.notify.models import ReminderRun
     from parkguard.sampling.models import ResultImport
 
-    print(ResultImport.objects.get(pk=batch_id).state, flush=True)
+    lab = ResultImport.objects.get(pk=batch_id)
+    print(lab.state, lab.rows_done, ReminderRun.objects.count(), flush=True)
 
 
 def main(argv: list[str]) -> None:

@@ -60,6 +60,8 @@ class Queue:
             "HUEY_NAME": self.name,
             "HUEY_LEASE_SECONDS": str(lease_seconds),
             "QUEUE_TEST_LOG": self.log_key,
+            # Who has not declared, as the reminder tests ask it (the health app's is to come).
+            "PARKGUARD_UNDECLARED_QUERY": "tests.notify.test_reminders.fake_undeclared",
         }
         self.env.pop("DATABASE_URL", None)
         self.consumers: list[subprocess.Popen[bytes]] = []
@@ -146,7 +148,10 @@ def test_a_lab_import_and_a_reminder_each_run_once_among_two_consumers(queue: Qu
     assert len(_ends(log, "result_import_task")) == len(_ends(log, "reminders_tick_task")) == 1
     assert {row[3] for row in starts} <= {first.pid, second.pid}
     # The lab import really ran, on the database the consumers share (and only from QUEUED).
-    assert queue.run("state", batch_id) not in {"queued", "running"}
+    lab_state, rows_done, reminder_runs = queue.run("state", batch_id).split()
+    assert (lab_state, rows_done) == ("done", "1")
+    # The reminder clock ran its day's reminder for the park once (a ReminderRun row).
+    assert reminder_runs == "1"
     assert first.poll() is None and second.poll() is None
 
 
