@@ -348,7 +348,8 @@ PARCEL_CODE_DIGITS = 6
 # Jobs: huey on SQLite by default, Redis when HUEY_REDIS_URL is set; tests run tasks inline.
 _huey_redis = env_str("HUEY_REDIS_URL")
 HUEY = {
-    "name": "parkguard",
+    # A separate name keeps two deployments (or test runs) on one Redis apart.
+    "name": env_str("HUEY_NAME", "parkguard"),
     "immediate": ENVIRONMENT == "test" or env_bool("HUEY_IMMEDIATE", False),
     "utc": True,
 }
@@ -356,6 +357,9 @@ if _huey_redis:
     HUEY.update({"huey_class": "huey.RedisHuey", "url": _huey_redis})
 else:
     HUEY.update({"huey_class": "huey.SqliteHuey", "filename": str(VAR_DIR / "huey.sqlite3")})
+# On Redis a started job is leased; one still unfinished this long after it began is taken
+# for lost (its consumer died) and requeued (parkguard/lib/queue_lease.py). Longer than any job.
+HUEY_LEASE_SECONDS = env_int("HUEY_LEASE_SECONDS", 30 * 60)
 
 # Notifications. Group robots are off until an admin configures one; test settings may post
 # to a fake robot on 127.0.0.1 over plain http, nothing else may. SMS sends nothing by default.

@@ -10,8 +10,9 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from huey import crontab
 from huey.api import Task
-from huey.contrib.djhuey import db_periodic_task, db_task
+from huey.contrib.djhuey import HUEY, db_periodic_task, db_task, periodic_task
 
+from parkguard.lib import queue_lease
 from parkguard.notify import services
 from parkguard.notify.reminders import UndeclaredQuery, reminders_tick
 
@@ -20,6 +21,15 @@ logger = logging.getLogger(__name__)
 # Retries after the first attempt, and their spacing: 30 s, 1, 2, 4, 8 min (backoff ×2).
 DELIVERY_RETRIES = 5
 DELIVERY_RETRY_DELAY = 30
+
+
+# Jobs of a consumer that died mid-job go back on the queue (Redis only; see queue_lease).
+queue_lease.install(HUEY, lease_seconds=settings.HUEY_LEASE_SECONDS)
+
+
+@periodic_task(crontab(minute="*"))
+def queue_lease_reap_task() -> None:
+    queue_lease.requeue_expired(HUEY)
 
 
 class DeliveryRetry(Exception):
