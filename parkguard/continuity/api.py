@@ -22,7 +22,7 @@ from parkguard.response.models import Incident
 router = Router(tags=["闭环生产与生产保障"], auth=SessionScope(scope_of))
 
 
-class MemberOut(Schema):
+class LoopMemberOut(Schema):
     id: int
     person_id: int
     name: str
@@ -38,7 +38,7 @@ class LoopOut(Schema):
     reason: str
     inside: int
     outside: int
-    members: list[MemberOut]
+    members: list[LoopMemberOut]
 
 
 class StartIn(Schema):
@@ -53,7 +53,7 @@ class EndIn(Schema):
     reason: str = Field(max_length=200)
 
 
-class DayIn(Schema):
+class LoopDayIn(Schema):
     on: dt.date
     meals_served: int = Field(ge=0, le=services.COUNT_MAX)
     beds_provided: int = Field(ge=0, le=services.COUNT_MAX)
@@ -225,7 +225,7 @@ def loop_end(request: HttpRequest, plan_id: int, payload: EndIn) -> Any:
     response={201: DayOut, 422: FieldErrors},
     summary="登记闭环期间当日用餐、住宿、就医保障",
 )
-def loop_day(request: HttpRequest, plan_id: int, payload: DayIn) -> Any:
+def loop_day(request: HttpRequest, plan_id: int, payload: LoopDayIn) -> Any:
     caller = scope(request)
     plan = get_visible_or_404(caller, LoopPlan.objects.select_related("enterprise"), pk=plan_id)
     try:

@@ -744,7 +744,10 @@ def demo_duties(*, enterprises: list[Enterprise], me: Person | None) -> None:
     # since yesterday evening (a plan's duties, as the returnee rules will write them).
     evening = dt.datetime.combine(today, dt.time(18), tzinfo=timezone.get_current_timezone())
     if evening <= now:
-        evening = now + dt.timedelta(hours=1)
+        # Late in the evening: due at midnight, still on today's list whatever the hour.
+        from parkguard.duties.selectors import next_midnight
+
+        evening = next_midnight(now)
     untested = [
         p
         for p in Person.objects.filter(enterprise=enterprises[0]).order_by("id")[100:140]

@@ -25,7 +25,11 @@ class CorrectionRequest(models.Model):
     field = models.CharField("更正内容", max_length=20, choices=CorrectionField.choices)
     text = models.CharField("说明（哪里不对，应当是什么）", max_length=500)
     filed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="提出人",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     filed_at = models.DateTimeField("提出时间")
     due_at = models.DateTimeField("答复期限")
@@ -34,7 +38,12 @@ class CorrectionRequest(models.Model):
     )
     answer = models.CharField("答复", max_length=500, blank=True)
     answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="答复人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     answered_at = models.DateTimeField("答复时间", null=True, blank=True)
     # Set when the overdue flag went out, so it goes out once.

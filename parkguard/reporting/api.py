@@ -24,6 +24,12 @@ router = Router(tags=["每日报告与指挥看板"], auth=SessionScope(scope_of
 Figure = Field(default=None, ge=0, le=services.FIGURE_MAX)
 
 
+class ReportMissingOut(Schema):
+    """No such unit for the caller, or no report of that day yet (one shape for both)."""
+
+    detail: str
+
+
 class RowOut(Schema):
     id: int
     enterprise_id: int
@@ -53,7 +59,7 @@ class ReportOut(Schema):
     rows: list[RowOut]
 
 
-class DayIn(Schema):
+class ReportDayIn(Schema):
     on: dt.date | None = Field(default=None, description="报告日期，默认今天")
 
 
@@ -115,7 +121,7 @@ class TimerOut(Schema):
     due_at: dt.datetime
 
 
-class BoardOut(Schema):
+class CommandBoardOut(Schema):
     jurisdiction_id: int
     at: dt.datetime
     counts: dict[str, int]
@@ -175,7 +181,7 @@ def _today(on: dt.date | None) -> dt.date:
 
 @router.get(
     "/reports/units/{jurisdiction_id}",
-    response={200: ReportOut, 404: FieldErrors},
+    response={200: ReportOut, 404: ReportMissingOut},
     summary="镇街/园区某日的每日报告",
 )
 def report_get(request: HttpRequest, jurisdiction_id: int, on: dt.date | None = None) -> Any:
@@ -183,7 +189,7 @@ def report_get(request: HttpRequest, jurisdiction_id: int, on: dt.date | None = 
     unit = _unit(caller, jurisdiction_id)
     report = selectors.daily_report_get(scope=caller, unit=unit, on=_today(on))
     if report is None:
-        return Status(404, {"detail": [{"loc": ["on"], "msg": services.NOT_PREPARED}]})
+        return Status(404, {"detail": services.NOT_PREPARED})
     return _report_json(report)
 
 
@@ -192,7 +198,7 @@ def report_get(request: HttpRequest, jurisdiction_id: int, on: dt.date | None = 
     response={200: ReportOut, 422: FieldErrors},
     summary="按平台记录预填每日报告（草稿可重新预填）",
 )
-def report_prepare(request: HttpRequest, jurisdiction_id: int, payload: DayIn) -> Any:
+def report_prepare(request: HttpRequest, jurisdiction_id: int, payload: ReportDayIn) -> Any:
     caller = scope(request)
     unit = _unit(caller, jurisdiction_id)
     try:
@@ -275,7 +281,7 @@ def rollup(request: HttpRequest, jurisdiction_id: int, on: dt.date | None = None
     }
 
 
-@router.get("/reports/board/{jurisdiction_id}", response=BoardOut, summary="指挥看板")
+@router.get("/reports/board/{jurisdiction_id}", response=CommandBoardOut, summary="指挥看板")
 def board(request: HttpRequest, jurisdiction_id: int) -> Any:
     caller = scope(request)
     root = _unit(caller, jurisdiction_id)

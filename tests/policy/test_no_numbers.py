@@ -42,6 +42,10 @@ DURATION_EXCEPTIONS = {
     ("parkguard/health/services.py", "timedelta(minutes=5):  # device clocks drift"),
     # How far a kiosk's or gate device's clock may run ahead for a check's time (the gate).
     ("parkguard/gate/services.py", "CLOCK_DRIFT = dt.timedelta(minutes=2)"),
+    # The demo's reports: one submitted 40 minutes before its deadline, one 50 after.
+    ("parkguard/demo/reporting.py", "due + dt.timedelta(minutes=50) if late"),
+    # Audit entries are kept at least 180 days (issue 18 §1, ParkGuard's own promise).
+    ("parkguard/settings.py", "if AUDIT_RETAIN_DAYS < 180:"),
     # A truck crew's temporary pass lasts at most a day (stop, unload, leave; exit ends it).
     ("parkguard/logistics/services.py", "valid_until=at + dt.timedelta(hours=24)"),
     # The supplies export's default window: the last seven days.
@@ -80,6 +84,11 @@ SAFE_FILES = {
     "parkguard/people/identity.py",
     # Spreadsheet layout of the export (column widths, header rows, styles).
     "parkguard/people/exporting.py",
+    # The same for the daily report, its county roll-up and a person's own record.
+    "parkguard/reporting/exporting.py",
+    "parkguard/privacy/exporting.py",
+    # The roll-up's one hand-written SQL statement: positions of the columns in its rows.
+    "parkguard/reporting/selectors.py",
     # Cell formats of an import: Excel's date epoch and largest serial, the digit counts of
     # ID numbers and phones, date text positions.
     "parkguard/people/importing/cells.py",
@@ -220,6 +229,15 @@ SAFE_VALUES: dict[str, set[int | float]] = {
     # Lockdown command: seconds in an hour (a shift's length shown in hours), orders on the
     # board (50, a page length), people and enterprises a form lists (500, a page length).
     "parkguard/command/models.py": {3600},
+    # Phones at rest: the sealed value's column length (nonce, ciphertext, tag in base64).
+    "parkguard/people/fields.py": {80},
+    # Privacy: text box heights, the shortest meaningful request, text length bounds, rows
+    # per page and per download, deletion batches (1000). Retention days come from settings.
+    "parkguard/privacy/forms.py": {3, 4},
+    "parkguard/privacy/selectors.py": {50, 200, 10_000},
+    "parkguard/privacy/services.py": {4, 500, 1000},
+    # Reporting: the largest figure typed into a row, text length bounds.
+    "parkguard/reporting/services.py": {1_000_000, 300, 2000},
     # Continuity: seconds in a minute (repair time in minutes), sanity bounds on typed counts;
     # export bounds (rows per export, days per disinfection export, the default week).
     "parkguard/continuity/models.py": {60},
@@ -229,7 +247,10 @@ SAFE_VALUES: dict[str, set[int | float]] = {
     "parkguard/command/selectors.py": {50},
     "parkguard/command/views.py": {500},
     "parkguard/response/selectors.py": {200, 3},
-    "parkguard/response/services.py": {200},
+    # (and 100: a site-plan position is a percent of the plan's width and height)
+    "parkguard/response/services.py": {200, 100},
+    # The SVG sanitiser's bounds on elements and nesting depth (a parser's safety, not policy).
+    "parkguard/response/svg.py": {20_000, 64},
     "parkguard/response/views.py": {30, 2000},
     "parkguard/people/logins.py": {20},
     "parkguard/people/logins_views.py": {300},
