@@ -623,7 +623,7 @@ def fault_repair(
     """The fault is repaired: its time from report to repair is kept; the reporter is told."""
     require(scope, "repair_faults", fault)
     fault = (
-        UtilityFault.objects.select_for_update()
+        UtilityFault.objects.select_for_update(of=("self",))
         .select_related("enterprise", "park")
         .get(pk=fault.pk)
     )

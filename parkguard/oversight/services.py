@@ -459,7 +459,7 @@ def rectifications_escalate_overdue(*, at: dt.datetime) -> int:
     admins, the enterprise's cadre, the inspector and the enterprise's officers (督办)."""
     today = timezone.localdate(at)
     due = list(
-        Rectification.objects.select_for_update()
+        Rectification.objects.select_for_update(of=("self",))
         .exclude(status=RectificationStatus.CLOSED)
         .filter(deadline__lt=today, escalated_at__isnull=True)
         .select_related("enterprise", "finding__inspection")
@@ -957,7 +957,11 @@ def drill_gap_to_ledger(
     """The park puts a drill's gap on the rectification ledger, with owner and deadline:
     from then on it is replied to, closed or reopened like any finding."""
     require(scope, "inspect", gap)
-    item = DrillGap.objects.select_for_update().select_related("drill__enterprise").get(pk=gap.pk)
+    item = (
+        DrillGap.objects.select_for_update(of=("self",))
+        .select_related("drill__enterprise")
+        .get(pk=gap.pk)
+    )
     drill = item.drill
     if drill.enterprise is None:
         raise ValidationError({"__all__": GAP_NO_ENTERPRISE})

@@ -13,8 +13,9 @@ from django.db import models
 
 from parkguard.people.identity import phone_open, phone_seal
 
-# "p1:" + base64 of a 12-byte nonce, up to 15 digits and a 16-byte tag.
-SEALED_LENGTH = 80
+# "p1:" + base64 of a 12-byte nonce, the number and a 16-byte tag: room for 20 characters of
+# any script (a row written before normalisation may hold full-width digits, 3 bytes each).
+SEALED_LENGTH = 160
 
 
 class PhoneField(models.CharField):

@@ -230,7 +230,7 @@ SAFE_VALUES: dict[str, set[int | float]] = {
     # board (50, a page length), people and enterprises a form lists (500, a page length).
     "parkguard/command/models.py": {3600},
     # Phones at rest: the sealed value's column length (nonce, ciphertext, tag in base64).
-    "parkguard/people/fields.py": {80},
+    "parkguard/people/fields.py": {160},
     # Privacy: text box heights, the shortest meaningful request, text length bounds, rows
     # per page and per download, deletion batches (1000). Retention days come from settings.
     "parkguard/privacy/forms.py": {3, 4},
