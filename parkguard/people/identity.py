@@ -16,9 +16,11 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import hashlib
 import hmac
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
@@ -129,6 +131,44 @@ def id_check(number: str, *, today: dt.date, regions: dict[str, bool] | None = N
     if not known:
         raise IdentityError(ID_REGION)
     return birth
+
+
+def hmac_sha256_keyed(key: bytes) -> Callable[[bytes], bytes]:
+    """HMAC-SHA256 under one key (RFC 2104), the padded key's hash states computed once.
+
+    The same bytes as `hmac.digest(key, message, "sha256")`; copying two prepared SHA-256
+    states costs about a third of OpenSSL's one-shot HMAC, which sets its key up on every
+    call. For callers that hash many messages under one key (an import: two per row).
+    """
+    block = 64  # SHA-256's block size
+    if len(key) > block:
+        key = hashlib.sha256(key).digest()
+    key = key.ljust(block, b"\0")
+    inner = hashlib.sha256(key.translate(_HMAC_INNER))
+    outer = hashlib.sha256(key.translate(_HMAC_OUTER))
+
+    def mac(message: bytes) -> bytes:
+        step = inner.copy()
+        step.update(message)
+        last = outer.copy()
+        last.update(step.digest())
+        return last.digest()
+
+    return mac
+
+
+_HMAC_INNER = bytes(x ^ 0x36 for x in range(256))
+_HMAC_OUTER = bytes(x ^ 0x5C for x in range(256))
+
+
+def id_digester() -> Callable[[str], str]:
+    """`id_digest` with the key prepared once: for callers that hash many numbers (an import)."""
+    mac = hmac_sha256_keyed(settings.ID_HMAC_KEY.encode())
+
+    def digest(number: str) -> str:
+        return mac(number.encode()).hex()
+
+    return digest
 
 
 def _birth_date(number: str) -> dt.date:
@@ -348,6 +388,23 @@ def phone_seal(phone: str) -> str:
     nonce = hmac.digest(mac, phone.encode(), "sha256")[:12]
     sealed = gcm.encrypt(nonce, phone.encode(), _PHONE_AAD)
     return _PHONE_PREFIX + base64.urlsafe_b64encode(nonce + sealed).decode()
+
+
+def phone_sealer() -> Callable[[str], str]:
+    """`phone_seal` with the newest key's ciphers looked up once (an import seals every row)."""
+    gcm, key = _phone_keys(settings.ID_ENC_KEYS[0])
+    mac = hmac_sha256_keyed(key)
+    encrypt = gcm.encrypt
+    encode = base64.urlsafe_b64encode
+
+    def seal(phone: str) -> str:
+        if not phone or phone.startswith(_PHONE_PREFIX):
+            return phone
+        clear = phone.encode()
+        nonce = mac(clear)[:12]
+        return _PHONE_PREFIX + encode(nonce + encrypt(nonce, clear, _PHONE_AAD)).decode()
+
+    return seal
 
 
 def phone_open(value: str) -> str:
