@@ -134,31 +134,20 @@ def id_check(number: str, *, today: dt.date, regions: dict[str, bool] | None = N
 
 
 def hmac_sha256_keyed(key: bytes) -> Callable[[bytes], bytes]:
-    """HMAC-SHA256 under one key (RFC 2104), the padded key's hash states computed once.
+    """HMAC-SHA256 under one key, the keyed state prepared once and copied per message.
 
-    The same bytes as `hmac.digest(key, message, "sha256")`; copying two prepared SHA-256
-    states costs about a third of OpenSSL's one-shot HMAC, which sets its key up on every
-    call. For callers that hash many messages under one key (an import: two per row).
+    The same bytes as `hmac.digest(key, message, "sha256")`; copying a prepared HMAC costs
+    about two thirds of the one-shot call, which sets its key up every time. For callers that
+    hash many messages under one key (an import: two per row).
     """
-    block = 64  # SHA-256's block size
-    if len(key) > block:
-        key = hashlib.sha256(key).digest()
-    key = key.ljust(block, b"\0")
-    inner = hashlib.sha256(key.translate(_HMAC_INNER))
-    outer = hashlib.sha256(key.translate(_HMAC_OUTER))
+    prepared = hmac.new(key, digestmod=hashlib.sha256)
 
     def mac(message: bytes) -> bytes:
-        step = inner.copy()
+        step = prepared.copy()
         step.update(message)
-        last = outer.copy()
-        last.update(step.digest())
-        return last.digest()
+        return step.digest()
 
     return mac
-
-
-_HMAC_INNER = bytes(x ^ 0x36 for x in range(256))
-_HMAC_OUTER = bytes(x ^ 0x5C for x in range(256))
 
 
 def id_digester() -> Callable[[str], str]:

@@ -165,7 +165,7 @@ def test_a_code_never_in_gb2260_is_still_refused() -> None:
 
 @given(key=st.binary(max_size=200), message=st.binary(max_size=300))
 def test_the_prepared_hmac_is_the_standard_hmac_sha256(key: bytes, message: bytes) -> None:
-    """The import's HMAC (hash states prepared once) gives exactly OpenSSL's bytes.
+    """The import's HMAC (a keyed state prepared once, copied per message) gives the one-shot bytes.
 
     Keys past SHA-256's 64-byte block are hashed first, as RFC 2104 says; a digest that
     differed would make the same person a second, unfindable identity.
