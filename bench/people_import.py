@@ -7,7 +7,13 @@ region, phone, category, places), HMAC + encrypt each ID, stage (COPY on Postgre
 executemany on SQLite), and the set-based merge that a confirm runs. The baseline, in the
 same run, loads the same rows as plain text into a bare table (COPY on PostgreSQL,
 executemany on SQLite). The ratio is end-to-end rate / raw rate (worse format counts); the
-run exits 1 when it is below TARGET, as ``bench/policy_plan.py`` does.
+run exits 1 when it is below TARGET, as ``bench/policy_plan.py`` does. The merge line is
+split into its statements (MERGE_STEPS: new people with the ledger's indexes, employment
+events, updates, the re-check, the commit where PostgreSQL runs its deferred FK checks).
+
+Last measured (docs/people.md, "where the merge goes"), load average 13–20 on 2 cores:
+SQLite 0.038 at 100,000 rows (the merge 16–22% of the time, was 52–60%); PostgreSQL 0.023
+with --quick. The target is not met on either: see the docs for the per-row budget.
 
 Django is set up here: PARKGUARD_ENV=test and, unless DATABASE_URL is set, a throwaway
 SQLite file under /tmp. With a PostgreSQL DATABASE_URL the run uses a scratch database
@@ -171,14 +177,30 @@ def csv_bytes(rows: list[list[str]]) -> bytes:
     return out.getvalue().encode("utf-8-sig")
 
 
+# What the merge's statements write, by their start (quotes dropped, lower case).
+MERGE_STEPS = (
+    ("insert into people_person ", "insert new people (ledger + 6 indexes)"),
+    ("insert into people_employmentevent", "employment events (joined, status)"),
+    ("update people_person ", "update changed people"),
+    ("update people_personimportrow", "new-or-changed re-check vs ledger"),
+)
+MERGE_OTHER = "other (count, roles, audit, batch row)"
+MERGE_COMMIT = "commit (deferred FK checks, WAL, fsync)"
+
+
 class Phases:
     """Wall time per phase of the import, by wrapping the functions the service calls."""
 
     def __init__(self) -> None:
         self.seconds: dict[str, float] = defaultdict(float)
+        # Inside the merge: each statement by what it writes, and the commit.
+        self.merge_steps: dict[str, float] = defaultdict(float)
+        self._merging = False
 
     @contextlib.contextmanager
     def wrapped(self) -> Iterator[None]:
+        from django.db import connection
+
         from parkguard.people import sheets
         from parkguard.people.importing import checker, staging
 
@@ -203,11 +225,46 @@ class Phases:
         wrap(checker.LedgerRowChecker, "check", "check rows (ID, phone, HMAC, encrypt)")
         wrap(staging, "stage", "stage (COPY/executemany)")
         wrap(staging, "merge", "merge (INSERT…SELECT, events, audit)")
+        merge = staging.merge
+
+        def merging(*args: Any, **kwargs: Any) -> Any:
+            self._merging = True
+            try:
+                return merge(*args, **kwargs)
+            finally:
+                self._merging = False
+
+        staging.merge = merging
+        commit = connection.commit
+
+        def timed_commit() -> None:
+            start = time.perf_counter()
+            try:
+                commit()
+            finally:
+                if self._merging:
+                    self.merge_steps[MERGE_COMMIT] += time.perf_counter() - start
+
+        connection.commit = timed_commit  # type: ignore[method-assign]
         try:
-            yield
+            with connection.execute_wrapper(self._statement):
+                yield
         finally:
+            del connection.commit
+            staging.merge = merge
             for owner, attr, original in originals:
                 setattr(owner, attr, original)
+
+    def _statement(self, execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        if not self._merging:
+            return execute(sql, params, many, context)
+        start = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            head = sql.lstrip()[:60].replace('"', "").lower()
+            label = next((text for prefix, text in MERGE_STEPS if head.startswith(prefix)), None)
+            self.merge_steps[label or MERGE_OTHER] += time.perf_counter() - start
 
 
 def _world() -> Any:
@@ -367,6 +424,9 @@ def main(argv: list[str] | None = None) -> int:
             for phase, spent in phases.seconds.items():
                 accounted += spent
                 print(f"    {phase:<40} {spent:6.2f} s  {100 * spent / seconds:5.1f}%")
+                if phase.startswith("merge"):
+                    for step, taken in sorted(phases.merge_steps.items(), key=lambda kv: -kv[1]):
+                        print(f"      {step:<38} {taken:6.2f} s  {100 * taken / seconds:5.1f}%")
             print(f"    {'other (batch rows, requests to DB)':<40} {seconds - accounted:6.2f} s")
         # Re-importing the same file: everything checked, nothing written.
         enterprise = enterprises["csv"]

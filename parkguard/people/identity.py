@@ -16,9 +16,11 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import hashlib
 import hmac
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
@@ -129,6 +131,33 @@ def id_check(number: str, *, today: dt.date, regions: dict[str, bool] | None = N
     if not known:
         raise IdentityError(ID_REGION)
     return birth
+
+
+def hmac_sha256_keyed(key: bytes) -> Callable[[bytes], bytes]:
+    """HMAC-SHA256 under one key, the keyed state prepared once and copied per message.
+
+    The same bytes as `hmac.digest(key, message, "sha256")`; copying a prepared HMAC costs
+    about two thirds of the one-shot call, which sets its key up every time. For callers that
+    hash many messages under one key (an import: two per row).
+    """
+    prepared = hmac.new(key, digestmod=hashlib.sha256)
+
+    def mac(message: bytes) -> bytes:
+        step = prepared.copy()
+        step.update(message)
+        return step.digest()
+
+    return mac
+
+
+def id_digester() -> Callable[[str], str]:
+    """`id_digest` with the key prepared once: for callers that hash many numbers (an import)."""
+    mac = hmac_sha256_keyed(settings.ID_HMAC_KEY.encode())
+
+    def digest(number: str) -> str:
+        return mac(number.encode()).hex()
+
+    return digest
 
 
 def _birth_date(number: str) -> dt.date:
@@ -348,6 +377,23 @@ def phone_seal(phone: str) -> str:
     nonce = hmac.digest(mac, phone.encode(), "sha256")[:12]
     sealed = gcm.encrypt(nonce, phone.encode(), _PHONE_AAD)
     return _PHONE_PREFIX + base64.urlsafe_b64encode(nonce + sealed).decode()
+
+
+def phone_sealer() -> Callable[[str], str]:
+    """`phone_seal` with the newest key's ciphers looked up once (an import seals every row)."""
+    gcm, key = _phone_keys(settings.ID_ENC_KEYS[0])
+    mac = hmac_sha256_keyed(key)
+    encrypt = gcm.encrypt
+    encode = base64.urlsafe_b64encode
+
+    def seal(phone: str) -> str:
+        if not phone or phone.startswith(_PHONE_PREFIX):
+            return phone
+        clear = phone.encode()
+        nonce = mac(clear)[:12]
+        return _PHONE_PREFIX + encode(nonce + encrypt(nonce, clear, _PHONE_AAD)).decode()
+
+    return seal
 
 
 def phone_open(value: str) -> str:

@@ -161,3 +161,27 @@ def test_a_code_never_in_gb2260_is_still_refused() -> None:
     with pytest.raises(IdentityError) as caught:
         id_parse(_with_check("11019919900101123"), today=TODAY)
     assert caught.value.message == identity.ID_REGION
+
+
+@given(key=st.binary(max_size=200), message=st.binary(max_size=300))
+def test_the_prepared_hmac_is_the_standard_hmac_sha256(key: bytes, message: bytes) -> None:
+    """The import's HMAC (a keyed state prepared once, copied per message) gives the one-shot bytes.
+
+    Keys past SHA-256's 64-byte block are hashed first, as RFC 2104 says; a digest that
+    differed would make the same person a second, unfindable identity.
+    """
+    import hmac
+
+    assert identity.hmac_sha256_keyed(key)(message) == hmac.digest(key, message, "sha256")
+
+
+def test_the_imports_digester_and_sealer_store_what_the_single_calls_store(settings: Any) -> None:
+    settings.ID_ENC_KEYS = [NEW_KEY]
+    digest, seal = identity.id_digester(), identity.phone_sealer()
+    for number in (GOOD, person_id(8), _with_check("11010319800101001")):
+        assert digest(number) == identity.id_digest(number)
+    for phone in ("13812345678", "15000000001", ""):
+        assert seal(phone) == identity.phone_seal(phone)
+    sealed = seal("13812345678")
+    assert seal(sealed) == sealed  # an already sealed value is left as it is
+    assert identity.phone_open(sealed) == "13812345678"

@@ -23,12 +23,15 @@ from parkguard.people.columns import COLUMNS, HEADER_KEYS, header_normalise
 from parkguard.people.identity import (
     IdentityError,
     IdNumber,
+    id_check,
     id_cipher,
+    id_digester,
+    id_normalise,
     id_parse,
     id_tail,
     phone_mask,
     phone_parse,
-    phone_seal,
+    phone_sealer,
 )
 from parkguard.people.importing.cells import (
     FALSE,
@@ -165,8 +168,11 @@ class LedgerRowChecker:
             self.existing[row[0]] = tuple(row[6:])
             self.by_pk[row[1]] = row[:1] + row[2:6]
             self.by_digest_mask[row[0]] = row[2]
-        # Per-file work done once: one cipher, memos.
+        # Per-file work done once: one cipher, keys read once, memos.
         self.cipher = id_cipher()
+        self.digest = id_digester()
+        self.seal = phone_sealer()
+        self._needs_agency: dict[str, bool] = {}
         self.regions: dict[str, bool] = {}
         self._units: dict[str, tuple[int | None, str]] = {}
         self._dates: dict[str, dt.date | None] = {}
@@ -349,11 +355,14 @@ class LedgerRowChecker:
             errors.append(error(row_no, "id_number", REQUIRED))
         else:
             try:
-                parsed = id_parse(id_text, today=self.today, regions=self.regions)
+                # `id_parse`, in its two steps: the birth date comes back, nothing is redone.
+                number = id_normalise(id_text)
+                birth = id_check(number, today=self.today, regions=self.regions)
             except IdentityError as exc:
                 errors.append(error(row_no, "id_number", exc.message))
             else:
-                digest = parsed.digest
+                parsed = IdNumber(number)
+                digest = self.digest(number)
                 first = seen.get(digest)
                 if first is not None:
                     errors.append(error(row_no, "id_number", DUPLICATE_IN_FILE.format(row=first)))
@@ -399,7 +408,10 @@ class LedgerRowChecker:
             wide = False
             errors.append(error(row_no, "wide_contact", BOOL_INVALID))
 
-        if self.staff_rules.needs_agency(category) and not agency:
+        needs_agency = self._needs_agency.get(category)
+        if needs_agency is None:
+            needs_agency = self._needs_agency[category] = self.staff_rules.needs_agency(category)
+        if needs_agency and not agency:
             errors.append(error(row_no, "labour_agency", AGENCY_REQUIRED))
 
         community_id = None
@@ -534,11 +546,11 @@ class LedgerRowChecker:
                 parsed.masked,
                 id_tail(parsed.value),
                 parsed.gender,
-                parsed.birth_date,
+                birth,
             )
         # The staging table is loaded by COPY / executemany, past the model field: seal the
         # phone here, so that neither it nor the ledger ever holds the clear number.
-        stored = (*values[:PHONE_AT], phone_seal(phone), *values[PHONE_AT + 1 :])
+        stored = (*values[:PHONE_AT], self.seal(phone), *values[PHONE_AT + 1 :])
         result.staged.append((row_no, action, *identity, *stored))
 
     def _keyed(self, key_text: str, id_text: str) -> tuple[tuple[Any, ...] | None, str]:
