@@ -22,6 +22,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from parkguard.audit.services import audit_record
@@ -34,7 +35,7 @@ from parkguard.health.services import reading_write, temperature_parse
 from parkguard.lib import xlsx
 from parkguard.lib.durability import atomic_relaxed
 from parkguard.notify.privacy import name_mask
-from parkguard.orgs.access import Scope, can, require
+from parkguard.orgs.access import Scope, require, visible
 from parkguard.orgs.models import ApiToken, Enterprise, Jurisdiction
 from parkguard.people.choices import EmploymentStatus
 from parkguard.people.models import Person
@@ -499,11 +500,17 @@ def gate_check(
         snapshot = StatusSnapshot(latest_negative_at=temporary.negative_sampled_at)
         person_kind = temporary.kind
     else:
-        # The person and their park (the health service needs it for a temperature), in one
-        # query; the status row is read on its own below, by primary key.
+        # The person, their park (the health service needs it for a temperature) and whether
+        # this caller may record their temperature, in one query; the status row is read on
+        # its own below, by primary key.
         found = list(
             Person.objects.filter(pk=person_id or 0)
             .select_related("enterprise__jurisdiction")
+            .annotate(
+                may_record=Exists(
+                    visible(scope, Person, "record_temperature").filter(pk=OuterRef("pk"))
+                )
+            )
             .only(
                 "id",
                 "name",
@@ -572,10 +579,7 @@ def gate_check(
             return refuse(Refusal.REPLAYED, TOKEN_REPLAYED, method)
     log.save()
     if (
-        value is not None
-        and temporary is None
-        and log.person is not None
-        and can(scope, "record_temperature", log.person)
+        value is not None and temporary is None and person is not None and person.may_record  # type: ignore[attr-defined]
     ):
         # Through the health service (its write half: the permission was asked just above,
         # the value parsed at the top): the reading is kept with its source, and a fever
