@@ -339,11 +339,12 @@ def _token_use_record(*, gate: Gate, direction: str, digest: str, at: dt.datetim
     already (a replay). One `INSERT … ON CONFLICT DO NOTHING` on the unique constraint: no
     savepoint, and a concurrent second use waits for the first and then inserts nothing."""
     table = TokenUse._meta.db_table
+    fields = {f.name: f for f in TokenUse._meta.concrete_fields}
     columns = ", ".join(
-        connection.ops.quote_name(TokenUse._meta.get_field(f).column)
+        connection.ops.quote_name(str(fields[f].column))
         for f in ("gate", "direction", "digest", "expires_at")
     )
-    value = TokenUse._meta.get_field("expires_at").get_db_prep_value(at, connection)
+    value = fields["expires_at"].get_db_prep_value(at, connection)
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {connection.ops.quote_name(table)} ({columns}) "
@@ -585,7 +586,7 @@ def gate_check(
         # the value parsed at the top): the reading is kept with its source, and a fever
         # opens the alert and the hold there (B-2.2b).
         reading_write(
-            person=log.person,
+            person=person,
             value=value,
             source=ReadingSource.GATE if gate.place == Place.PLANT_GATE else ReadingSource.OFFICE,
             place=gate.name,
