@@ -312,6 +312,11 @@ GATE_PASS_ROTATE_SECONDS = env_int("PARKGUARD_PASS_ROTATE_SECONDS", 60)
 GATE_PASS_TTL_SECONDS = env_int("PARKGUARD_PASS_TTL_SECONDS", 120)
 GATE_DEVICE_CHECKS_PER_MINUTE = env_int("PARKGUARD_GATE_DEVICE_CHECKS_PER_MINUTE", 600)
 GATE_OFFLINE_MAX_MINUTES = env_int("PARKGUARD_GATE_OFFLINE_MAX_MINUTES", 30)
+# How long a process keeps a device token it has read (a revocation made in another process
+# takes effect within this time; in the revoking process at once); off in tests.
+API_TOKEN_CACHE_SECONDS = env_int(
+    "PARKGUARD_API_TOKEN_CACHE_SECONDS", 0 if ENVIRONMENT == "test" else 5
+)
 # How long a gate process keeps the packs a park follows (a new adoption reaches the gates
 # within this time); off in tests, where every test adopts its own.
 GATE_PACKS_CACHE_SECONDS = env_int(

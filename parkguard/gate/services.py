@@ -21,7 +21,8 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from parkguard.audit.services import audit_record
@@ -32,8 +33,9 @@ from parkguard.health.choices import CodeColour, ReadingSource
 from parkguard.health.rules import HealthRules, health_rules
 from parkguard.health.services import reading_write, temperature_parse
 from parkguard.lib import xlsx
+from parkguard.lib.durability import atomic_relaxed
 from parkguard.notify.privacy import name_mask
-from parkguard.orgs.access import Scope, can, require
+from parkguard.orgs.access import Scope, require, visible
 from parkguard.orgs.models import ApiToken, Enterprise, Jurisdiction
 from parkguard.people.choices import EmploymentStatus
 from parkguard.people.models import Person
@@ -332,7 +334,27 @@ def gate_health_rules(*, park: Jurisdiction, on: dt.date) -> HealthRules:
     return found
 
 
-@transaction.atomic
+def _token_use_record(*, gate: Gate, direction: str, digest: str, at: dt.datetime) -> bool:
+    """Record a phone token's use at this gate in this direction; False if it was used there
+    already (a replay). One `INSERT … ON CONFLICT DO NOTHING` on the unique constraint: no
+    savepoint, and a concurrent second use waits for the first and then inserts nothing."""
+    table = TokenUse._meta.db_table
+    fields = {f.name: f for f in TokenUse._meta.concrete_fields}
+    columns = ", ".join(
+        connection.ops.quote_name(str(fields[f].column))
+        for f in ("gate", "direction", "digest", "expires_at")
+    )
+    value = fields["expires_at"].get_db_prep_value(at, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {connection.ops.quote_name(table)} ({columns}) "
+            "VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING",
+            [gate.pk, direction, digest, value],
+        )
+        return bool(cursor.rowcount == 1)
+
+
+@atomic_relaxed
 def gate_check(
     *,
     scope: Scope,
@@ -350,7 +372,10 @@ def gate_check(
 ) -> CheckAnswer:
     """One check at a gate: a scanned code (phone, printed or temporary pass) or, on the manual
     path, a person the guard confirmed (`person_id`). Raises ValidationError only for input
-    that names no check (direction, colour, time); every other refusal is an answer, logged."""
+    that names no check (direction, colour, time); every other refusal is an answer, logged.
+
+    Its commit does not wait for the disk (`atomic_relaxed`, docs/gate.md "Durability"): a
+    crash may lose the last moments of access-log rows, never corrupt them."""
     require(scope, "gate_check", gate)
     errors: dict[str, str] = {}
     if direction not in Direction.values:
@@ -476,11 +501,17 @@ def gate_check(
         snapshot = StatusSnapshot(latest_negative_at=temporary.negative_sampled_at)
         person_kind = temporary.kind
     else:
-        # The person and their park (the health service needs it for a temperature), in one
-        # query; the status row is read on its own below, by primary key.
+        # The person, their park (the health service needs it for a temperature) and whether
+        # this caller may record their temperature, in one query; the status row is read on
+        # its own below, by primary key.
         found = list(
             Person.objects.filter(pk=person_id or 0)
             .select_related("enterprise__jurisdiction")
+            .annotate(
+                may_record=Exists(
+                    visible(scope, Person, "record_temperature").filter(pk=OuterRef("pk"))
+                )
+            )
             .only(
                 "id",
                 "name",
@@ -543,28 +574,19 @@ def gate_check(
     log.refusal = "" if decision.allowed else Refusal.DECISION
     if decision.allowed and read is not None and read.kind == "phone":
         assert read.expires_at is not None
-        try:
-            with transaction.atomic():
-                TokenUse.objects.create(
-                    gate=gate,
-                    direction=direction,
-                    digest=tokens.digest(code.strip()),
-                    expires_at=read.expires_at,
-                )
-        except IntegrityError:
+        if not _token_use_record(
+            gate=gate, direction=direction, digest=tokens.digest(code.strip()), at=read.expires_at
+        ):
             return refuse(Refusal.REPLAYED, TOKEN_REPLAYED, method)
     log.save()
     if (
-        value is not None
-        and temporary is None
-        and log.person is not None
-        and can(scope, "record_temperature", log.person)
+        value is not None and temporary is None and person is not None and person.may_record  # type: ignore[attr-defined]
     ):
         # Through the health service (its write half: the permission was asked just above,
         # the value parsed at the top): the reading is kept with its source, and a fever
         # opens the alert and the hold there (B-2.2b).
         reading_write(
-            person=log.person,
+            person=person,
             value=value,
             source=ReadingSource.GATE if gate.place == Place.PLANT_GATE else ReadingSource.OFFICE,
             place=gate.name,

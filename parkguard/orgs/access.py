@@ -495,15 +495,26 @@ def get_visible_or_404(
     scope: Scope, source: type[M] | QuerySet[M], action: str = "view", **lookup: Any
 ) -> M:
     try:
-        return visible(scope, source, action).get(**lookup)
+        row = visible(scope, source, action).get(**lookup)
     except (ValueError, TypeError, OverflowError, ObjectDoesNotExist):
         # An id beyond the database's integer range (OverflowError) names nothing either.
         raise Http404(NOT_FOUND) from None
+    # The row was just read through the scope's filter for this action: a service's
+    # `require(scope, action, row)` on it asks the database nothing more.
+    row.__dict__[_GRANTED] = (scope, action)
+    return row
+
+
+_GRANTED = "_access_granted"
 
 
 def can(scope: Scope, action: str, obj: Model) -> bool:
-    """May `scope` take `action` on `obj`? One indexed query; superusers may do anything."""
+    """May `scope` take `action` on `obj`? One indexed query (none for a row this scope read
+    with `get_visible_or_404` for this action); superusers may do anything."""
     if scope.superuser:
+        return True
+    granted = obj.__dict__.get(_GRANTED)
+    if granted is not None and granted[0] is scope and granted[1] == action:
         return True
     return visible(scope, type(obj), action).filter(pk=obj.pk).exists()
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -293,15 +295,47 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+# Live device tokens read by this process: digest → (monotonic deadline, row). A gate device
+# calls many times a second; its token is read from the database at most once per
+# `API_TOKEN_CACHE_SECONDS`, so a revocation made by another process takes effect within that
+# bound (in this process at once: `api_token_revoke` drops the entry). Unknown or revoked
+# tokens are never kept, so a new token works at once and junk cannot fill the cache.
+_TOKENS: dict[str, tuple[float, ApiToken]] = {}
+TOKENS_CACHE_MAX = 1000
+
+
+def _clock() -> float:
+    return time.monotonic()
+
+
 def api_token_authenticate(*, token: str, at: datetime) -> ApiToken | None:
     """The live token row for a bearer token, or None; records use at most every few minutes
-    so the hot path stays a read."""
-    row = ApiToken.objects.filter(digest=token_digest(token), revoked_at__isnull=True).first()
-    if row is None:
-        return None
+    so the hot path stays a read (none at all while the row is in the process cache)."""
+    digest = token_digest(token)
+    now = _clock()
+    hit = _TOKENS.get(digest)
+    if hit is not None and hit[0] > now:
+        row = hit[1]
+    else:
+        _TOKENS.pop(digest, None)
+        found = ApiToken.objects.filter(digest=digest, revoked_at__isnull=True).first()
+        if found is None:
+            return None
+        row = found
+        if settings.API_TOKEN_CACHE_SECONDS > 0:
+            if len(_TOKENS) >= TOKENS_CACHE_MAX:
+                _TOKENS.clear()
+            _TOKENS[digest] = (now + settings.API_TOKEN_CACHE_SECONDS, row)
     if row.last_used_at is None or at - row.last_used_at > TOKEN_USE_RESOLUTION:
         ApiToken.objects.filter(pk=row.pk).update(last_used_at=at)
+        row.last_used_at = at
     return row
+
+
+def _token_forget(token: ApiToken) -> None:
+    for digest, (_, row) in list(_TOKENS.items()):
+        if row.pk == token.pk:
+            _TOKENS.pop(digest, None)
 
 
 @transaction.atomic
@@ -361,6 +395,7 @@ def api_token_issue(
 def api_token_revoke(*, scope: Scope, actor: User, token: ApiToken, at: datetime) -> ApiToken:
     """Revoke a device token at once (its next call is refused); audited."""
     require(scope, "manage_tokens", token)
+    _token_forget(token)
     if token.revoked_at is None:
         token.revoked_at = at
         token.save(update_fields=["revoked_at"])

@@ -222,7 +222,9 @@ def status_declaration_record(*, declared: Mapping[int, dt.date], at: dt.datetim
         _save(rows.values(), ("declared_on",), at)
 
 
-@transaction.atomic
+# No savepoint: the gate's check calls this inside its own transaction, and nothing catches
+# its errors, so a failure rolls the whole check back.
+@transaction.atomic(savepoint=False)
 def status_temperature_record(
     *, readings: Mapping[int, tuple[Decimal, dt.datetime]], at: dt.datetime
 ) -> None:

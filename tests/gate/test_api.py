@@ -137,7 +137,7 @@ def test_l_3_1_contact_tracing_reads_one_persons_passages(gw: GateWorld) -> None
     assert outsider.get(url, span).status_code == 404
 
 
-@override_settings(GATE_PACKS_CACHE_SECONDS=60)
+@override_settings(GATE_PACKS_CACHE_SECONDS=60, API_TOKEN_CACHE_SECONDS=60)
 def test_a_device_check_with_a_temperature_costs_a_fixed_few_queries(gw: GateWorld) -> None:
     """The hot path (issue 13, Speed): the token and the gate, one read of the person, ONE of
     the status row, the log row, the token use, the reading and one conditional UPDATE of the
@@ -167,6 +167,86 @@ def test_a_device_check_with_a_temperature_costs_a_fixed_few_queries(gw: GateWor
     status_reads = [q for q in sql if q.startswith("SELECT") and '"status_personstatus"' in q]
     assert len(status_reads) == 1
     assert not [q for q in sql if '"rules_packadoption"' in q]  # cached
+    assert not [q for q in sql if '"orgs_apitoken"' in q]  # the device token: cached
     # Was 19 (13 statements): a second permission query, a status read before its update,
-    # the health rules read per check.
-    assert len(statements) <= 10 and len(sql) <= 16
+    # the health rules read per check. Then 16 (10): the token, a second permission query on
+    # the gate and one on the person, a savepoint around the replay record and one around the
+    # status row's update. Now: the gate, the person (with the temperature permission), the
+    # status row, the replay record, the log row, the reading, the status row's UPDATE; the
+    # one savepoint is the check's own transaction inside the test's.
+    assert len(statements) <= 7 and len(sql) <= 9
+
+
+@override_settings(API_TOKEN_CACHE_SECONDS=5)
+def test_a_token_revoked_elsewhere_is_refused_within_the_cache_bound(
+    gw: GateWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The device token is kept in the process for API_TOKEN_CACHE_SECONDS: a revocation
+    written by another process (here: straight to the table) is refused once that has passed.
+    The clock is the cache's own, moved by hand (no sleeping)."""
+    from parkguard.orgs import services as org_services
+    from parkguard.orgs.models import ApiToken
+
+    cache.clear()
+    org_services._TOKENS.clear()
+    clock = [1000.0]
+    monkeypatch.setattr(org_services, "_clock", lambda: clock[0])
+    token, clear = api_token_create(name="东门闸机", created_by=None, enterprise=gw.world.a1)
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {clear}")
+
+    def check(direction: str) -> Any:
+        code = tokens.phone_token(person_id=gw.world.a1_person.pk, at=timezone.now())
+        return post(client, {"gate_id": gw.gate.pk, "direction": direction, "code": code})
+
+    assert check("in").status_code == 200
+    ApiToken.objects.filter(pk=token.pk).update(revoked_at=timezone.now())
+    clock[0] += 4.9  # within the bound the process still knows the token as live
+    assert check("out").status_code == 200
+    clock[0] += 0.2  # past it: read again, revoked, refused
+    before = AccessCheck.objects.count()
+    assert check("in").status_code == 401
+    assert AccessCheck.objects.count() == before
+    assert org_services._TOKENS == {}
+
+
+@override_settings(API_TOKEN_CACHE_SECONDS=60)
+def test_a_token_revoked_in_this_process_is_refused_at_once(gw: GateWorld) -> None:
+    from parkguard.orgs import services as org_services
+    from parkguard.orgs.access import SYSTEM
+
+    cache.clear()
+    org_services._TOKENS.clear()
+    token, clear = api_token_create(name="东门闸机", created_by=None, enterprise=gw.world.a1)
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {clear}")
+    code = tokens.phone_token(person_id=gw.world.a1_person.pk, at=timezone.now())
+    body = {"gate_id": gw.gate.pk, "direction": "in", "code": code}
+    assert post(client, body).status_code == 200
+    org_services.api_token_revoke(
+        scope=SYSTEM, actor=gw.world.users["a1_officer"], token=token, at=timezone.now()
+    )
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+    assert post(client, {**body, "direction": "out"}).status_code == 401
+
+
+def test_a_replayed_token_is_refused_by_the_single_insert(gw: GateWorld) -> None:
+    """The replay record is one INSERT … ON CONFLICT DO NOTHING: the second use at the same
+    gate and direction inserts nothing and is refused, logged; the first use stays."""
+    from parkguard.gate.models import TokenUse
+    from parkguard.status.services import status_results_record
+
+    cache.clear()
+    now = timezone.now()
+    status_results_record(negatives={gw.world.a1_person.pk: now - dt.timedelta(hours=2)}, at=now)
+    client = device(gw)
+    code = tokens.phone_token(person_id=gw.world.a1_person.pk, at=timezone.now())
+    body = {"gate_id": gw.gate.pk, "direction": "in", "code": code, "code_colour": "green"}
+    body["temperature"] = "36.5"
+    first = post(client, body).json()
+    second = post(client, body).json()
+    assert first["allowed"] is True
+    assert second["allowed"] is False and second["refusal"] == "replayed"
+    assert second["reasons"][0]["text"] == services.TOKEN_REPLAYED
+    assert TokenUse.objects.filter(gate=gw.gate, direction="in").count() == 1
+    assert AccessCheck.objects.get(pk=second["id"]).refusal == "replayed"
+    assert post(client, {**body, "direction": "out"}).json()["allowed"] is True

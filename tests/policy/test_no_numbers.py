@@ -108,7 +108,8 @@ SAFE_VALUES: dict[str, set[int | float]] = {
     # Database connection age in seconds (CONN_MAX_AGE).
     "parkguard/lib/env.py": {60},
     # Device token entropy in bytes.
-    "parkguard/orgs/services.py": {32},
+    # ... and the device tokens a process keeps before emptying its token cache (1000).
+    "parkguard/orgs/services.py": {32, 1000},
     # How many days a schedule or report preview page shows at most (a page length, 62), and
     # the height of the draft-pack text box (16 rows).
     "parkguard/rules/forms.py": {16, 62},
