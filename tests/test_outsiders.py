@@ -82,7 +82,15 @@ from parkguard.people.models import HouseholdMember, PersonImport
 from parkguard.policy import DEFAULT_PACKS_DIR
 from parkguard.privacy.models import CorrectionRequest, Purge
 from parkguard.reporting.models import DailyReport, DailyReportRow
-from parkguard.response.models import Area, Contact, Incident, LinkageTask, SitePlan, ZoneMove
+from parkguard.response.models import (
+    Area,
+    Contact,
+    Incident,
+    Junction,
+    LinkageTask,
+    SitePlan,
+    ZoneMove,
+)
 from parkguard.rules.models import UploadedPack
 from parkguard.rules.services import pack_upload
 from parkguard.sampling.models import AntigenPhoto, Lab, ResultImport, Sample, SamplingRound
@@ -244,6 +252,7 @@ def _victims(world: World) -> dict[str, Any]:
         "upload_id": upload.pk,  # park A's uploaded draft pack: park roles of park A only
         # A1's pending zone move, open incident, its linkage task and candidate contact.
         "move_id": response["ZoneMove"].pk,
+        "junction_id": response["Junction"].pk,
         "incident_id": response["Incident"].pk,
         "task_id": response["LinkageTask"].pk,
         "contact_id": response["Contact"].pk,
@@ -561,8 +570,16 @@ def _response_victims(world: World) -> dict[str, Model]:
         filename="甲一平面图.svg",
         uploaded_at=_now(),
     )
+    # A junction between two of A1's blocks: nobody outside A1's officers and park deletes it.
+    workshop = Area.objects.create(
+        enterprise=world.a1, name="甲一车间", block="production", capacity=40, created_at=_now()
+    )
+    junction = Junction.objects.create(
+        enterprise=world.a1, from_area=workshop, to_area=area, kind="buffer", created_at=_now()
+    )
     return {
         "SitePlan": plan,
+        "Junction": junction,
         "Area": area,
         "ZoneMove": move,
         "Incident": incident,
@@ -1060,6 +1077,7 @@ def test_it_fails_when_the_action_check_is_switched_off(
 # Valid JSON bodies for the API's writes, so a missing scope check cannot hide behind a
 # validation error: with these, an outsider must get 401/403/404, nothing else.
 API_BODIES: dict[str, dict[str, Any]] = {
+    "junctions": {"from_area_id": 1, "to_area_id": 2, "kind": "buffer"},
     "units": {"name": "外人单元", "kind": "department"},
     "people": {
         "name": "外人",

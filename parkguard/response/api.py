@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
@@ -16,8 +17,8 @@ from parkguard.lib.api_errors import DB_ID_MAX, FieldErrors, field_errors
 from parkguard.orgs.access import get_visible_or_404, scope_of
 from parkguard.people.models import Person
 from parkguard.response import selectors, services
-from parkguard.response.choices import BlockType, ZoneColour
-from parkguard.response.models import Area, Contact, Incident, LinkageTask, ZoneMove
+from parkguard.response.choices import BlockType, JunctionKind, ZoneColour
+from parkguard.response.models import Area, Contact, Incident, Junction, LinkageTask, ZoneMove
 
 router = Router(tags=["分区与疫情事件"])
 SESSION = SessionScope(scope_of)
@@ -40,6 +41,43 @@ class ResponseAreaOut(Schema):
     zone: str
     is_isolation: bool
     present: int
+
+
+class ResponseJunctionIn(Schema):
+    from_area_id: int = Field(ge=1, le=DB_ID_MAX, description="起点区块")
+    to_area_id: int = Field(ge=1, le=DB_ID_MAX, description="终点区块（单向通道由起点通往终点）")
+    kind: JunctionKind = Field(description="接合部类型")
+    controlled: bool = Field(default=False, description="有人值守或门禁管控")
+    note: str = Field(default="", max_length=200, description="说明")
+
+
+class ResponseJunctionOut(Schema):
+    id: int
+    from_area_id: int
+    to_area_id: int
+    kind: str
+    controlled: bool
+    note: str
+
+
+class ResponsePlanAreaOut(Schema):
+    id: int
+    name: str
+    block: str
+    capacity: int
+    zone: str
+    is_isolation: bool
+    present: int
+    x: float | None = Field(description="平面图横坐标（宽度的百分比），未标注为空")
+    y: float | None = Field(description="平面图纵坐标（高度的百分比），未标注为空")
+
+
+class ResponsePlanOut(Schema):
+    enterprise_id: int
+    has_plan: bool
+    svg_url: str | None = Field(description="已清理的平面图 SVG 地址，未上传为空")
+    areas: list[ResponsePlanAreaOut]
+    junctions: list[ResponseJunctionOut]
 
 
 class ResponsePersonZoneOut(Schema):
@@ -120,6 +158,17 @@ class ResponseContactReviewIn(Schema):
 
 class ResponseEmptyIn(Schema):
     pass
+
+
+def _junction_out(j: Junction) -> dict[str, Any]:
+    return {
+        "id": j.pk,
+        "from_area_id": j.from_area_id,
+        "to_area_id": j.to_area_id,
+        "kind": j.kind,
+        "controlled": j.controlled,
+        "note": j.note,
+    }
 
 
 def _move_out(m: ZoneMove) -> dict[str, Any]:
@@ -207,6 +256,66 @@ def area_create(request: HttpRequest, enterprise_id: int, payload: ResponseAreaI
         return field_errors(exc)
     out = {f: getattr(a, f) for f in ("id", "name", "block", "capacity", "zone", "is_isolation")}
     return Status(201, {**out, "present": 0})
+
+
+@router.get(
+    "/response/enterprises/{enterprise_id}/plan",
+    response=ResponsePlanOut,
+    auth=SESSION,
+    summary="厂区平面图：区块位置、分区颜色、在区人数与接合部",
+)
+def plan_detail(request: HttpRequest, enterprise_id: int) -> Any:
+    caller = scope(request)
+    e = selectors.enterprise_for_response(scope=caller, enterprise_id=enterprise_id)
+    has_plan = selectors.site_plan_of(scope=caller, enterprise=e) is not None
+    return {
+        "enterprise_id": e.pk,
+        "has_plan": has_plan,
+        "svg_url": reverse("response_site_plan_svg", args=[e.pk]) if has_plan else None,
+        "areas": [
+            {
+                "id": a.pk,
+                "name": a.name,
+                "block": a.block,
+                "capacity": a.capacity,
+                "zone": a.zone,
+                "is_isolation": a.is_isolation,
+                "present": n,
+                "x": a.plan_x,
+                "y": a.plan_y,
+            }
+            for a, n in selectors.areas_of(scope=caller, enterprise=e)
+        ],
+        "junctions": [_junction_out(j) for j in selectors.junctions_of(scope=caller, enterprise=e)],
+    }
+
+
+@router.post(
+    "/response/enterprises/{enterprise_id}/junctions",
+    response={201: ResponseJunctionOut, 422: FieldErrors},
+    auth=SESSION,
+    summary="登记区块接合部（两端须为本企业的两个不同区块）",
+)
+def junction_create(request: HttpRequest, enterprise_id: int, payload: ResponseJunctionIn) -> Any:
+    caller = scope(request)
+    e = selectors.enterprise_for_response(scope=caller, enterprise_id=enterprise_id)
+    from_area = get_visible_or_404(caller, Area, pk=payload.from_area_id)
+    to_area = get_visible_or_404(caller, Area, pk=payload.to_area_id)
+    try:
+        j = services.junction_create(
+            scope=caller,
+            enterprise=e,
+            from_area=from_area,
+            to_area=to_area,
+            kind=payload.kind,
+            controlled=payload.controlled,
+            note=payload.note,
+            by=request.user,  # type: ignore[arg-type]
+            at=timezone.now(),
+        )
+    except DjangoValidationError as exc:
+        return field_errors(exc)
+    return Status(201, _junction_out(j))
 
 
 @router.get(

@@ -15,6 +15,15 @@ class BlockType(models.TextChoices):
     PUBLIC_SPACE = "public_space", "公共空间"
 
 
+class JunctionKind(models.TextChoices):
+    """Z-5.1b / L-4.4: how two blocks meet, so that people and goods cross only where planned."""
+
+    BUFFER = "buffer", "缓冲区"
+    PASSAGE = "passage", "通道"
+    ONE_WAY = "one_way", "单向通道"
+    DOOR = "door", "门禁"
+
+
 class ZoneColour(models.TextChoices):
     """Z-5.1: least to most severe, in this order."""
 

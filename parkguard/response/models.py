@@ -14,6 +14,7 @@ from parkguard.response.choices import (
     ContactDegree,
     ContactState,
     IncidentState,
+    JunctionKind,
     MoveState,
     TimelineKind,
     ZoneColour,
@@ -54,6 +55,44 @@ class Area(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Junction(models.Model):
+    """Where two blocks of one enterprise meet (Z-5.1b, L-4.4): a buffer, a passage, a one-way
+    passage or a controlled door, drawn on the site plan as a line between the two areas."""
+
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name="企业", on_delete=models.CASCADE, related_name="junctions"
+    )
+    from_area = models.ForeignKey(
+        Area, verbose_name="起点区块", on_delete=models.CASCADE, related_name="junctions_out"
+    )
+    to_area = models.ForeignKey(
+        Area, verbose_name="终点区块", on_delete=models.CASCADE, related_name="junctions_in"
+    )
+    kind = models.CharField("接合部类型", max_length=20, choices=JunctionKind.choices)
+    controlled = models.BooleanField("有人值守或门禁管控", default=False)
+    note = models.CharField("说明", max_length=200, blank=True)
+    created_at = models.DateTimeField("创建时间")
+
+    scope_jurisdiction = "enterprise__jurisdiction"
+    scope_enterprise = "enterprise"
+
+    class Meta:
+        verbose_name = "区块接合部"
+        verbose_name_plural = "区块接合部"
+        ordering = ["enterprise_id", "from_area_id", "to_area_id", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["from_area", "to_area", "kind"], name="junction_unique_pair_kind"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(from_area=models.F("to_area")), name="junction_two_areas"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_area_id}–{self.to_area_id}"
 
 
 class SitePlan(models.Model):

@@ -16,6 +16,7 @@ from parkguard.response.models import (
     Area,
     Contact,
     Incident,
+    Junction,
     PersonZone,
     SitePlan,
     TimelineEntry,
@@ -105,6 +106,25 @@ def areas_of(*, scope: Scope, enterprise: Enterprise) -> list[tuple[Area, int]]:
     )
     areas = visible(scope, Area).filter(enterprise=enterprise)
     return [(a, heads.get(a.pk, 0)) for a in areas]
+
+
+def junctions_of(*, scope: Scope, enterprise: Enterprise) -> list[Junction]:
+    """Where the enterprise's blocks meet, with both areas."""
+    return list(
+        visible(scope, Junction)
+        .filter(enterprise=enterprise)
+        .select_related("from_area", "to_area")
+        .order_by("from_area__name", "to_area__name", "kind", "pk")
+    )
+
+
+def junctions_by_area(junctions: list[Junction]) -> dict[int, list[tuple[Junction, Area]]]:
+    """Each area's junctions with the area on the other side, for the area's row."""
+    out: dict[int, list[tuple[Junction, Area]]] = {}
+    for j in junctions:
+        out.setdefault(j.from_area_id, []).append((j, j.to_area))
+        out.setdefault(j.to_area_id, []).append((j, j.from_area))
+    return out
 
 
 def site_plan_of(*, scope: Scope, enterprise: Enterprise) -> SitePlan | None:

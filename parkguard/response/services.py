@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 
 from parkguard.audit.services import audit_record
 from parkguard.health.models import Alert
@@ -30,6 +31,7 @@ from parkguard.response.choices import (
     ContactDegree,
     ContactState,
     Evidence,
+    JunctionKind,
     MoveState,
     TimelineKind,
     ZoneColour,
@@ -38,6 +40,7 @@ from parkguard.response.models import (
     Area,
     Contact,
     Incident,
+    Junction,
     LinkageTask,
     PersonZone,
     SitePlan,
@@ -72,6 +75,11 @@ NO_TRACE_RULE = "所选用的规则包没有规定密接排查的时间间隔"
 AREA_NOT_HERE = "该区块不属于本企业"
 NO_SITE_PLAN = "请先上传本企业的厂区平面图"
 PLACE_INVALID = "请在平面图上点选位置（横、纵坐标须在 0 到 100 之间）"
+JUNCTION_SAME_AREA = "接合部须连接两个不同的区块"
+JUNCTION_OTHER_ENTERPRISE = "接合部两端的区块须都属于本企业"
+JUNCTION_KIND_INVALID = "请选择接合部类型"
+JUNCTION_TAKEN = "这两个区块之间已有同类型的接合部"
+JUNCTION_NOT_HERE = "该接合部不属于本企业"
 
 
 def _audit(
@@ -223,6 +231,79 @@ def area_place(
         detail={"x": area.plan_x, "y": area.plan_y},
     )
     return area
+
+
+@transaction.atomic
+def junction_create(
+    *,
+    scope: Scope,
+    enterprise: Enterprise,
+    from_area: Area,
+    to_area: Area,
+    kind: str,
+    controlled: bool = False,
+    note: str = "",
+    by: User | None,
+    at: dt.datetime,
+) -> Junction:
+    """Record where two blocks of the enterprise meet (Z-5.1b, L-4.4). Both areas must be this
+    enterprise's and different; the same pair and kind once (either direction, as a one-way
+    passage is recorded from where people may go to where they may not come back)."""
+    require(scope, "manage_zones", enterprise)
+    errors: dict[str, str] = {}
+    if from_area.enterprise_id != enterprise.pk or to_area.enterprise_id != enterprise.pk:
+        errors["to_area"] = JUNCTION_OTHER_ENTERPRISE
+    elif from_area.pk == to_area.pk:
+        errors["to_area"] = JUNCTION_SAME_AREA
+    elif Junction.objects.filter(
+        Q(from_area=from_area, to_area=to_area) | Q(from_area=to_area, to_area=from_area),
+        kind=kind,
+    ).exists():
+        errors["to_area"] = JUNCTION_TAKEN
+    if kind not in JunctionKind.values:
+        errors["kind"] = JUNCTION_KIND_INVALID
+    if errors:
+        raise ValidationError(errors)
+    junction = Junction.objects.create(
+        enterprise=enterprise,
+        from_area=from_area,
+        to_area=to_area,
+        kind=kind,
+        controlled=bool(controlled),
+        note=(note or "").strip()[:200],
+        created_at=at,
+    )
+    audit_record(
+        actor=by,
+        action="junction_create",
+        at=at,
+        target=junction,
+        enterprise_id=enterprise.pk,
+        jurisdiction_id=enterprise.jurisdiction_id,
+        detail={"from": from_area.pk, "to": to_area.pk, "kind": kind},
+    )
+    return junction
+
+
+@transaction.atomic
+def junction_delete(
+    *, scope: Scope, enterprise: Enterprise, junction: Junction, by: User | None, at: dt.datetime
+) -> None:
+    """Remove a junction of the enterprise (a passage closed); another enterprise's is refused."""
+    require(scope, "manage_zones", enterprise)
+    if junction.enterprise_id != enterprise.pk:
+        raise ValidationError({"junction": JUNCTION_NOT_HERE})
+    detail = {"from": junction.from_area_id, "to": junction.to_area_id, "kind": junction.kind}
+    audit_record(
+        actor=by,
+        action="junction_delete",
+        at=at,
+        target=junction,
+        enterprise_id=enterprise.pk,
+        jurisdiction_id=enterprise.jurisdiction_id,
+        detail=detail,
+    )
+    junction.delete()
 
 
 # --- people in zones --------------------------------------------------------------------

@@ -12,6 +12,16 @@ urlpatterns = [
         name="response_area_create",
     ),
     path(
+        "response/enterprises/<int:enterprise_id>/junctions/",
+        views.junction_create,
+        name="response_junction_create",
+    ),
+    path(
+        "response/enterprises/<int:enterprise_id>/junctions/<int:junction_id>/delete/",
+        views.junction_delete,
+        name="response_junction_delete",
+    ),
+    path(
         "response/enterprises/<int:enterprise_id>/plan/", views.site_plan, name="response_site_plan"
     ),
     path(

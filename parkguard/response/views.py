@@ -23,8 +23,8 @@ from parkguard.orgs.access import can, get_visible_or_404, scope_of, visible
 from parkguard.people.choices import EmploymentStatus
 from parkguard.people.models import Person
 from parkguard.response import selectors, services
-from parkguard.response.choices import BlockType, ZoneColour
-from parkguard.response.models import Area, Contact, LinkageTask, ZoneMove
+from parkguard.response.choices import BlockType, JunctionKind, ZoneColour
+from parkguard.response.models import Area, Contact, Junction, LinkageTask, ZoneMove
 
 HISTORY_ROWS = 30
 PEOPLE_ROWS = 2000
@@ -37,6 +37,14 @@ class AreaForm(forms.Form):
     capacity = forms.IntegerField(required=False)
     zone = forms.CharField(max_length=10, required=False)
     is_isolation = forms.BooleanField(required=False)
+
+
+class JunctionForm(forms.Form):
+    from_area = forms.IntegerField()
+    to_area = forms.IntegerField()
+    kind = forms.CharField(max_length=20, required=False)
+    controlled = forms.BooleanField(required=False)
+    note = forms.CharField(max_length=200, required=False)
 
 
 class PlaceForm(forms.Form):
@@ -77,6 +85,10 @@ def _run(request: HttpRequest, call: Callable[[], Any], done: str) -> None:
         messages.success(request, done)
 
 
+def _placed(area: Area) -> bool:
+    return area.plan_x is not None and area.plan_y is not None
+
+
 def _user(request: HttpRequest) -> User:
     return cast(User, request.user)
 
@@ -87,13 +99,17 @@ def zones(request: HttpRequest, enterprise_id: int) -> HttpResponse:
     scope = scope_of(request)
     e = selectors.enterprise_for_response(scope=scope, enterprise_id=enterprise_id)
     areas = selectors.areas_of(scope=scope, enterprise=e)
+    junctions = selectors.junctions_of(scope=scope, enterprise=e)
+    by_area = selectors.junctions_by_area(junctions)
     people = visible(scope, Person).filter(enterprise=e, status=EmploymentStatus.ACTIVE)
     return render(
         request,
         "response/zones.html",
         {
             "e": e,
-            "areas": areas,
+            "areas": [(a, n, by_area.get(a.pk, [])) for a, n in areas],
+            "junctions": junctions,
+            "kinds": JunctionKind.choices,
             "has_isolation": any(a.is_isolation for a, _ in areas),
             "in_zones": selectors.people_in_zones(scope=scope, enterprise=e)[:PEOPLE_ROWS],
             "pending": selectors.pending_moves(scope=scope, enterprise=e),
@@ -132,6 +148,53 @@ def area_create(request: HttpRequest, enterprise_id: int) -> HttpResponse:
             at=timezone.now(),
         ),
         "已添加区块",
+    )
+    return redirect("response_zones", enterprise_id=e.pk)
+
+
+@login_required
+@require_POST
+def junction_create(request: HttpRequest, enterprise_id: int) -> HttpResponse:
+    scope = scope_of(request)
+    e = selectors.enterprise_for_response(scope=scope, enterprise_id=enterprise_id)
+    form = JunctionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, BAD_FORM)
+        return redirect("response_zones", enterprise_id=e.pk)
+    data = form.cleaned_data
+    # An area of another enterprise that the caller sees is refused by the service's message.
+    from_area = get_visible_or_404(scope, Area, pk=data["from_area"])
+    to_area = get_visible_or_404(scope, Area, pk=data["to_area"])
+    _run(
+        request,
+        lambda: services.junction_create(
+            scope=scope,
+            enterprise=e,
+            from_area=from_area,
+            to_area=to_area,
+            kind=data["kind"] or "",
+            controlled=bool(data["controlled"]),
+            note=data["note"] or "",
+            by=_user(request),
+            at=timezone.now(),
+        ),
+        "已添加接合部",
+    )
+    return redirect("response_zones", enterprise_id=e.pk)
+
+
+@login_required
+@require_POST
+def junction_delete(request: HttpRequest, enterprise_id: int, junction_id: int) -> HttpResponse:
+    scope = scope_of(request)
+    e = selectors.enterprise_for_response(scope=scope, enterprise_id=enterprise_id)
+    junction = get_visible_or_404(scope, Junction, pk=junction_id)
+    _run(
+        request,
+        lambda: services.junction_delete(
+            scope=scope, enterprise=e, junction=junction, by=_user(request), at=timezone.now()
+        ),
+        "已删除接合部",
     )
     return redirect("response_zones", enterprise_id=e.pk)
 
@@ -348,6 +411,7 @@ def site_plan(request: HttpRequest, enterprise_id: int) -> HttpResponse:
     scope = scope_of(request)
     e = selectors.enterprise_for_response(scope=scope, enterprise_id=enterprise_id)
     areas = selectors.areas_of(scope=scope, enterprise=e)
+    junctions = selectors.junctions_of(scope=scope, enterprise=e)
     return render(
         request,
         "response/siteplan.html",
@@ -356,6 +420,8 @@ def site_plan(request: HttpRequest, enterprise_id: int) -> HttpResponse:
             "plan": selectors.site_plan_of(scope=scope, enterprise=e),
             "areas": areas,
             "placed": [(a, n) for a, n in areas if a.plan_x is not None and a.plan_y is not None],
+            "lines": [j for j in junctions if _placed(j.from_area) and _placed(j.to_area)],
+            "junctions": junctions,
             "can_manage": can(scope, "manage_zones", e),
             "max_kb": settings.SITE_PLAN_MAX_BYTES // 1024,
         },

@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from parkguard.response.models import Area
+from parkguard.response.models import Area, SitePlan
 from tests.browser.test_park_overview import _login
 from tests.factories import build_world
 
@@ -58,5 +58,57 @@ def test_the_officer_places_an_area_on_the_site_plan(
         assert area.plan_y is not None and abs(area.plan_y - 25) < 2
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
         page.screenshot(path=str(artifacts / "site_plan_phone.png"), full_page=True)
+    finally:
+        context.close()
+
+
+def test_the_officer_links_two_blocks_and_the_plan_draws_the_junction(
+    live_server: Any, browser: Any, artifacts: Path
+) -> None:
+    world = build_world()
+    now = timezone.now()
+    for name, block, zone, iso, x, y in (
+        ("一号车间", "production", "green", False, 30.0, 40.0),
+        ("临时隔离点", "living", "red", True, 75.0, 70.0),
+    ):
+        Area.objects.create(
+            enterprise=world.a1,
+            name=name,
+            block=block,
+            capacity=10,
+            zone=zone,
+            is_isolation=iso,
+            created_at=now,
+            plan_x=x,
+            plan_y=y,
+        )
+    SitePlan.objects.create(
+        enterprise=world.a1, svg=DEMO_PLAN.read_text(encoding="utf-8"), uploaded_at=now
+    )
+    context = browser.new_context(
+        locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    )
+    page = context.new_page()
+    try:
+        _login(page, live_server.url, "a1_officer")
+        page.goto(f"{live_server.url}/response/enterprises/{world.a1.pk}/")
+        page.select_option("#id_from_area", label="一号车间")
+        page.select_option("#id_to_area", label="临时隔离点")
+        page.select_option("#id_kind", label="单向通道")
+        page.get_by_label("有人值守或门禁管控").check()
+        page.get_by_role("button", name="添加接合部").click()
+        expect(page.get_by_text("已添加接合部")).to_be_visible()
+        expect(page.locator("#junctions")).to_contain_text(
+            "一号车间 → 临时隔离点 · 单向通道 · 有管控"
+        )
+        page.get_by_role("link", name="厂区平面图").first.click()
+        page.wait_for_url("**/plan/")
+        line = page.locator("#siteplan svg.junctions line")
+        expect(line).to_have_count(1)
+        expect(line).to_have_class("junction-one_way controlled")
+        box = line.bounding_box()
+        assert box is not None and box["width"] > 0 and box["height"] > 0
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        page.screenshot(path=str(artifacts / "site_plan_junction_phone.png"), full_page=True)
     finally:
         context.close()
