@@ -8,7 +8,9 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
-from typing import Any
+from collections.abc import Callable, Iterable
+from itertools import islice
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -18,7 +20,7 @@ from ninja import Field, Router, Schema, Status
 
 from parkguard.api.auth import SessionScope, scope
 from parkguard.lib.api_errors import FieldErrors, field_errors
-from parkguard.orgs.access import get_visible_or_404, scope_of
+from parkguard.orgs.access import Scope, get_visible_or_404, scope_of
 from parkguard.orgs.models import Enterprise, Jurisdiction
 from parkguard.oversight import selectors, services
 from parkguard.oversight.choices import (
@@ -94,6 +96,24 @@ def _out(item: Rectification, today: dt.date) -> dict[str, Any]:
     }
 
 
+# The most rows one list answer carries (the park's ledger; the hotline caps its own).
+LEDGER_MAX = 1000
+T = TypeVar("T")
+
+
+def _park(request: HttpRequest, jurisdiction_id: int) -> tuple[Scope, Jurisdiction]:
+    """The caller and the park a list is of: a park the caller oversees, else 404."""
+    caller = scope(request)
+    return caller, get_visible_or_404(caller, Jurisdiction, "oversee", pk=jurisdiction_id)
+
+
+def _listed(
+    rows: Iterable[T], shape: Callable[[T], dict[str, Any]], *, limit: int | None = None
+) -> list[dict[str, Any]]:
+    """A list answer: the first `limit` rows (all when None), each shaped for its schema."""
+    return [shape(row) for row in islice(rows, limit)]
+
+
 def _item(request: HttpRequest, rectification_id: int) -> Rectification:
     return get_visible_or_404(
         scope(request),
@@ -109,11 +129,10 @@ def _item(request: HttpRequest, rectification_id: int) -> Rectification:
     summary="园区整改台账",
 )
 def park_ledger(request: HttpRequest, jurisdiction_id: int, status: str = "") -> Any:
-    caller = scope(request)
-    park = get_visible_or_404(caller, Jurisdiction, "oversee", pk=jurisdiction_id)
+    caller, park = _park(request, jurisdiction_id)
     today = timezone.localdate()
-    rows = selectors.ledger(scope=caller, park=park, status=status)[:1000]
-    return [_out(r, today) for r in rows]
+    rows = selectors.ledger(scope=caller, park=park, status=status)
+    return _listed(rows, lambda r: _out(r, today), limit=LEDGER_MAX)
 
 
 @router.get(
@@ -447,22 +466,22 @@ class ReadinessOut(Schema):
     summary="“无疫工厂”评分：各企业每项的证据和依据，按达标率排序",
 )
 def park_readiness(request: HttpRequest, jurisdiction_id: int) -> Any:
-    caller = scope(request)
-    park = get_visible_or_404(caller, Jurisdiction, "oversee", pk=jurisdiction_id)
+    caller, park = _park(request, jurisdiction_id)
     now = timezone.now()
     rows = selectors.readiness_board(scope=caller, park=park, on=timezone.localdate(now), at=now)
-    return [
-        {
-            "enterprise_id": r.enterprise.pk,
-            "enterprise": r.enterprise.name,
-            "whitelisted": r.enterprise.whitelisted,
-            "met": r.met,
-            "total": r.total,
-            "percent": r.percent,
-            "points": [vars(p) for p in r.points],
-        }
-        for r in rows
-    ]
+    return _listed(rows, _readiness_out)
+
+
+def _readiness_out(r: selectors.Readiness) -> dict[str, Any]:
+    return {
+        "enterprise_id": r.enterprise.pk,
+        "enterprise": r.enterprise.name,
+        "whitelisted": r.enterprise.whitelisted,
+        "met": r.met,
+        "total": r.total,
+        "percent": r.percent,
+        "points": [vars(p) for p in r.points],
+    }
 
 
 # --- hotline (B-3, L-3.1) ------------------------------------------------------------------
@@ -522,7 +541,7 @@ def hotline_list(request: HttpRequest, status: str = "", overdue: bool = False) 
     rows = selectors.hotline_cases(
         scope=scope(request), at=timezone.now(), status=status, overdue_only=overdue
     )
-    return [_case_out(r.case) for r in rows]
+    return _listed(rows, lambda r: _case_out(r.case))
 
 
 @router.post(
@@ -532,8 +551,7 @@ def hotline_list(request: HttpRequest, status: str = "", overdue: bool = False) 
     summary="园区登记热线来电或来访（答复时限按规则包）",
 )
 def hotline_record(request: HttpRequest, jurisdiction_id: int, payload: CaseIn) -> Any:
-    caller = scope(request)
-    park = get_visible_or_404(caller, Jurisdiction, "oversee", pk=jurisdiction_id)
+    caller, park = _park(request, jurisdiction_id)
     about = (
         get_visible_or_404(caller, Enterprise, pk=payload.about_id, jurisdiction=park)
         if payload.about_id
