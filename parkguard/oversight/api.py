@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from itertools import islice
 from typing import Any, TypeVar
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.http import HttpRequest
 from django.utils import timezone
@@ -20,9 +20,16 @@ from ninja import Field, Router, Schema, Status
 
 from parkguard.api.auth import SessionScope, scope
 from parkguard.lib.api_errors import FieldErrors, field_errors
-from parkguard.orgs.access import Scope, get_visible_or_404, scope_of
+from parkguard.orgs.access import (
+    NOT_ALLOWED,
+    Scope,
+    assessment_cadres,
+    can,
+    get_visible_or_404,
+    scope_of,
+)
 from parkguard.orgs.models import Enterprise, Jurisdiction
-from parkguard.oversight import selectors, services
+from parkguard.oversight import assessment, selectors, services
 from parkguard.oversight.choices import (
     ApplicationKind,
     ApplicationStatus,
@@ -605,3 +612,75 @@ def hotline_answer(request: HttpRequest, case_id: int, payload: AnswerIn) -> Any
         return field_errors(exc)
     case.refresh_from_db()
     return Status(200, _case_out(case))
+
+
+# --- the annual assessment of park cadres (Z-6) ----------------------------------------------
+class AssessmentFigureOut(Schema):
+    key: str
+    label: str
+    value: int
+    requirement: str = Field(description="服务的条款（要求编号）")
+    clause: str
+    evidence: str = Field(description="所计记录的清单页面")
+
+
+class AssessmentOut(Schema):
+    cadre_id: int
+    cadre: str
+    year: int
+    enterprises: list[str]
+    figures: list[AssessmentFigureOut]
+    on_time_percent: int | None
+    readiness_trend: list[int | None] = Field(description="1–12 月包联企业“无疫工厂”评分均值")
+    grade: str | None = Field(description="参考等次（园区采用考核规则包时）")
+    grade_reasons: list[str]
+    note: str
+
+
+class AssessmentError(Schema):
+    detail: str
+
+
+def _assessment_out(r: Any) -> dict[str, Any]:
+    return {
+        "cadre_id": r.cadre.pk,
+        "cadre": r.name,
+        "year": r.year,
+        "enterprises": [e.name for e in r.enterprises],
+        "figures": [
+            {
+                "key": f.spec.key,
+                "label": f.spec.label,
+                "value": f.value,
+                "requirement": f.spec.requirement,
+                "clause": f.spec.clause,
+                "evidence": f.link,
+            }
+            for f in r.figures
+        ],
+        "on_time_percent": r.on_time_percent,
+        "readiness_trend": r.trend,
+        "grade": r.grade.label if r.grade else None,
+        "grade_reasons": r.grade.reasons if r.grade else [],
+        "note": r.note,
+    }
+
+
+@router.get(
+    "/oversight/parks/{jurisdiction_id}/assessment",
+    response={200: list[AssessmentOut], 422: AssessmentError},
+    auth=SESSION,
+    summary="包企干部年度考核（干部只看到本人；园区管理员看到本园区全部干部）",
+)
+def park_assessment(request: HttpRequest, jurisdiction_id: int, year: str = "") -> Any:
+    caller, park = _park(request, jurisdiction_id)
+    cadres = assessment_cadres(caller, park)
+    if not can(caller, "assess_cadres", park) and not cadres.exists():
+        raise PermissionDenied(NOT_ALLOWED)
+    today = timezone.localdate()
+    try:
+        chosen = assessment.year_parse(year, park=park, today=today)
+    except ValueError as exc:
+        return Status(422, {"detail": str(exc)})
+    rows = assessment.assessment(scope=caller, park=park, cadres=cadres, year=chosen, today=today)
+    return Status(200, _listed(rows, _assessment_out))

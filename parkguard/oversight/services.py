@@ -20,7 +20,7 @@ from django.utils import timezone
 from parkguard.audit.services import audit_record
 from parkguard.notify.choices import Kind
 from parkguard.notify.services import notify_send
-from parkguard.orgs.access import Scope, can, require
+from parkguard.orgs.access import SYSTEM, Scope, can, require
 from parkguard.orgs.choices import Role
 from parkguard.orgs.models import Enterprise, Jurisdiction
 from parkguard.oversight import selectors
@@ -51,6 +51,7 @@ from parkguard.oversight.models import (
     Inspection,
     Photo,
     Plan,
+    ReadinessSnapshot,
     Rectification,
     RectificationEvent,
     ResponsibilityGroup,
@@ -1250,3 +1251,54 @@ def cases_escalate_overdue(*, at: dt.datetime) -> int:
             at=at,
         )
     return len(due)
+
+
+# --- the annual assessment of cadres (Z-6) and the readiness record behind its trend --------
+@transaction.atomic
+def readiness_snapshots_take(*, park: Jurisdiction, on: dt.date, at: dt.datetime) -> int:
+    """Keep each enterprise's epidemic-free factory score (J-2.5) of the day, as the evidence
+    of the moment gives it, for the trend of the cadres' annual assessment; taking it again
+    the same day replaces that day's row. Returns the number of enterprises recorded."""
+    rows = selectors.readiness_board(scope=SYSTEM, park=park, on=on, at=at)
+    for row in rows:
+        ReadinessSnapshot.objects.update_or_create(
+            enterprise=row.enterprise,
+            on=on,
+            defaults={
+                "jurisdiction": park,
+                "met": row.met,
+                "total": row.total,
+                "percent": row.percent,
+                "taken_at": at,
+            },
+        )
+    return len(rows)
+
+
+def readiness_snapshots_daily(*, at: dt.datetime) -> int:
+    """Every park with enterprises, today (the periodic task)."""
+    on = timezone.localdate(at)
+    parks = Jurisdiction.objects.filter(enterprises__isnull=False).distinct()
+    return sum(readiness_snapshots_take(park=p, on=on, at=at) for p in parks)
+
+
+def assessment_export_record(
+    *,
+    scope: Scope,
+    park: Jurisdiction,
+    year: int,
+    cadre_ids: Sequence[int],
+    at: dt.datetime,
+    by: User | None,
+    what: str,
+) -> None:
+    """Write the audit entry of an export or a print of cadres' annual assessment."""
+    require(scope, "oversee", park)
+    audit_record(
+        actor=by,
+        action="cadre_assessment_export",
+        at=at,
+        target=park,
+        jurisdiction_id=park.pk,
+        detail={"year": year, "cadres": list(cadre_ids), "what": what},
+    )
