@@ -9,7 +9,6 @@ import base64
 import binascii
 import datetime as dt
 from collections.abc import Callable, Iterable
-from itertools import islice
 from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -103,8 +102,6 @@ def _out(item: Rectification, today: dt.date) -> dict[str, Any]:
     }
 
 
-# The most rows one list answer carries (the park's ledger; the hotline caps its own).
-LEDGER_MAX = 1000
 T = TypeVar("T")
 
 
@@ -114,11 +111,9 @@ def _park(request: HttpRequest, jurisdiction_id: int) -> tuple[Scope, Jurisdicti
     return caller, get_visible_or_404(caller, Jurisdiction, "oversee", pk=jurisdiction_id)
 
 
-def _listed(
-    rows: Iterable[T], shape: Callable[[T], dict[str, Any]], *, limit: int | None = None
-) -> list[dict[str, Any]]:
-    """A list answer: the first `limit` rows (all when None), each shaped for its schema."""
-    return [shape(row) for row in islice(rows, limit)]
+def _listed(rows: Iterable[T], shape: Callable[[T], dict[str, Any]]) -> list[dict[str, Any]]:
+    """A list answer: each row shaped for its schema."""
+    return [shape(row) for row in rows]
 
 
 def _item(request: HttpRequest, rectification_id: int) -> Rectification:
@@ -138,8 +133,8 @@ def _item(request: HttpRequest, rectification_id: int) -> Rectification:
 def park_ledger(request: HttpRequest, jurisdiction_id: int, status: str = "") -> Any:
     caller, park = _park(request, jurisdiction_id)
     today = timezone.localdate()
-    rows = selectors.ledger(scope=caller, park=park, status=status)
-    return _listed(rows, lambda r: _out(r, today), limit=LEDGER_MAX)
+    rows = selectors.ledger(scope=caller, park=park, status=status)[:1000]
+    return _listed(rows, lambda r: _out(r, today))
 
 
 @router.get(

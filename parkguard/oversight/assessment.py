@@ -288,7 +288,8 @@ def cadre_record(
         .values_list("enterprise_id", "n")
     )
     least = min((done_by.get(pk, 0) for pk in ids), default=0)
-    on = _bounds(year, today)[3] - dt.timedelta(days=1)
+    *_, cutoff = _bounds(year, today)
+    on = cutoff - dt.timedelta(days=1)
     grade = _grade(park=park, on=on, values=values, rate=rate, least=least) if firms else None
     note = "" if firms else "该干部本年度没有包联企业，不评定等次"
     if firms and grade is None:

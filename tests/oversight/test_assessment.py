@@ -86,7 +86,9 @@ def cadre(world: World, inspector: User) -> User:
     )
     late = _item(visit, TODAY + DAY, "逾期后销号的问题")
     _reply(late, AT + 2 * DAY)
-    services.rectification_close(scope=SYSTEM, rectification=late, note="", at=AT + 3 * DAY, by=None)
+    services.rectification_close(
+        scope=SYSTEM, rectification=late, note="", at=AT + 3 * DAY, by=None
+    )
     _item(visit, TODAY + DAY, "逾期未整改的问题")
     refused = _item(visit, TODAY + 5 * DAY, "多次退回的问题")
     services.rectifications_escalate_overdue(at=AT + 2 * DAY)  # only the overdue one
@@ -243,15 +245,17 @@ def test_a_cadre_sees_only_their_own_record_and_the_admin_sees_all(
     client.force_login(cadre)
     page = client.get(url, {"year": YEAR})
     body = page.content.decode()
-    assert page.status_code == 200 and 'data-cadre="%d"' % cadre.pk in body
-    assert 'data-cadre="%d"' % other.pk not in body and "不合格" in body
+    assert page.status_code == 200 and f'data-cadre="{cadre.pk}"' in body
+    assert f'data-cadre="{other.pk}"' not in body and "不合格" in body
     # Asking for the other cadre, or their evidence, is a 404.
     assert client.get(url, {"year": YEAR, "cadre": other.pk}).status_code == 404
-    evidence = reverse("oversight_assessment_evidence", args=[world.park_a.pk, other.pk, "findings"])
+    evidence = reverse(
+        "oversight_assessment_evidence", args=[world.park_a.pk, other.pk, "findings"]
+    )
     assert client.get(evidence, {"year": YEAR}).status_code == 404
     client.force_login(admin)
     body = client.get(url, {"year": YEAR}).content.decode()
-    assert 'data-cadre="%d"' % cadre.pk in body and 'data-cadre="%d"' % other.pk in body
+    assert f'data-cadre="{cadre.pk}"' in body and f'data-cadre="{other.pk}"' in body
     assert "没有包联企业" in body
 
 
@@ -294,7 +298,13 @@ def _urls(world: World, cadre: User) -> list[str]:
 
 @pytest.mark.parametrize(
     ("year", "message"),
-    [("abc", "四位数字"), ("20２2", "四位数字"), ("1999", "可选"), ("9999", "可选"), ("-1", "四位")],
+    [
+        ("abc", "四位数字"),
+        ("20２2", "四位数字"),
+        ("1999", "可选"),
+        ("9999", "可选"),
+        ("-1", "四位"),
+    ],
 )
 def test_a_bad_year_gets_a_chinese_message_not_a_500(
     world: World, cadre: User, year: str, message: str
