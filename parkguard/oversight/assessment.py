@@ -94,7 +94,7 @@ class Grade:
 
     label: str
     reasons: list[str]
-    bounds: list[Number]
+    bounds: list[tuple[str, Number]]  # what each bound is, and its value with the pack's citation
 
 
 @dataclass(frozen=True)
@@ -238,7 +238,9 @@ def _grade(
     visits = figure_for(park=park, on=on, name=VISITS)
     if excellent is None or passing is None:
         return None
-    bounds = [b for b in (excellent, passing, visits) if b is not None]
+    bounds = [("优秀：按期销号率不低于", excellent), ("合格：按期销号率不低于", passing)]
+    if visits is not None:
+        bounds.append(("优秀：每家包联企业年度督查不少于", visits))
     shown = "无整改项" if rate is None else f"{rate}%"
     reasons = [f"按期销号率 {shown}"]
     escalated = values["escalated"] + values["reported"]

@@ -194,7 +194,8 @@ def test_it_counts_each_figure_from_the_records_of_the_cadres_enterprises(
     assert [v for i, v in enumerate(record.trend) if i != month] == [None] * 11
     # The reference grade from the pack's bounds: 25% < 60% → 不合格, with its citation.
     assert record.grade is not None and record.grade.label == assessment.GRADE_FAIL
-    assert {b.citation["requirement"] for b in record.grade.bounds} == {"Z-6"}
+    assert {b.citation["requirement"] for _, b in record.grade.bounds} == {"Z-6"}
+    assert [b.value for _, b in record.grade.bounds] == [90, 60, 1]
     # Another year holds none of it.
     other = assessment.cadre_record(
         scope=scope_for_user(cadre),
