@@ -347,7 +347,7 @@ def test_the_print_version_is_audited(world: World, cadre: User) -> None:
     client = Client()
     client.force_login(cadre)
     url = reverse("oversight_park_assessment", args=[world.park_a.pk])
-    page = client.get(url, {"year": YEAR, "print": "1"})
+    page = client.get(url, {"year": str(YEAR), "print": "1"})
     body = page.content.decode()
     assert page.status_code == 200 and 'class="official"' in body and "制表人" in body
     event = AuditEvent.objects.filter(action="cadre_assessment_export").last()
