@@ -116,6 +116,18 @@ def _daily_report(world: World, client: Client) -> str:
     return reverse("reporting_export", kwargs={"jurisdiction_id": world.park_a.pk})
 
 
+def _assessment(world: World, client: Client) -> str:
+    """Park A's cadres' annual assessment, with a cadre for A1 (whose name is poisoned)."""
+    from parkguard.orgs.choices import Role
+    from parkguard.orgs.models import Membership
+    from tests.factories import make_user
+
+    cadre = make_user("cadre_export")
+    Membership.objects.create(user=cadre, role=Role.PARK_CADRE, jurisdiction=world.park_a)
+    Enterprise.objects.filter(pk=world.a1.pk).update(park_cadre=cadre)
+    return reverse("oversight_park_assessment_export", kwargs={"jurisdiction_id": world.park_a.pk})
+
+
 # URL name → (persona, the URL for the poisoned world and the persona's client)
 Export = Callable[[World, Client], str]
 EXPORTS: dict[str, tuple[str, Export]] = {
@@ -138,6 +150,7 @@ EXPORTS: dict[str, tuple[str, Export]] = {
         "park_a_admin",
         lambda w, c: reverse("oversight_park_export", kwargs={"jurisdiction_id": w.park_a.pk}),
     ),
+    "oversight_park_assessment_export": ("park_a_admin", _assessment),
     "privacy_export": (
         "a1_employee",
         lambda w, c: reverse("privacy_export", kwargs={"person_id": w.a1_employee_person.pk}),

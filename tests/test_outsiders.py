@@ -283,6 +283,11 @@ def _victims(world: World) -> dict[str, Any]:
             # A1's running closed loop (oversight's plans take `plan_id` elsewhere).
             "api:loop_end": {"plan_id": continuity["LoopPlan"].pk},
             "api:loop_day": {"plan_id": continuity["LoopPlan"].pk},
+            # Park A's cadres' annual assessment (Z-6): a figure's evidence of one of its users.
+            "oversight_assessment_evidence": {
+                "cadre_id": world.users["park_a_admin"].pk,
+                "key": "findings",
+            },
         },
         # A1's running closed loop, its member, and a power fault reported by A1 (issue 17).
         "fault_id": continuity["UtilityFault"].pk,

@@ -461,9 +461,10 @@ def demo_load(*, if_empty: bool = False) -> DemoResult | None:
     demo_oversight(
         users=users, enterprises=[e for e in enterprises if e.jurisdiction_id == park_a.pk]
     )
-    from parkguard.demo.oversight import demo_oversight_more
+    from parkguard.demo.oversight import demo_assessment, demo_oversight_more
 
     demo_oversight_more(users=users, enterprises=enterprises, data=DATA)
+    demo_assessment(park=park_a, now=timezone.now())
     demo_supplies(parks=parks, enterprise=a1, officer=users["officer"])
     b1 = next(e for e in enterprises if e.jurisdiction_id == park_b.pk)
     demo_disinfection_today(enterprise=b1, by=users["parkb_admin"])

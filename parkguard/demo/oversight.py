@@ -307,3 +307,18 @@ def _png() -> bytes:
     from parkguard.demo.builder import _demo_photo
 
     return _demo_photo(120)
+
+
+def demo_assessment(*, park: Any, now: dt.datetime) -> None:
+    """The cadre's annual assessment (Z-6) in park A: the readiness scores the nightly task
+    would have kept on the first day of each month of this year so far, and today's, so the
+    year's trend has points; the figures come from the visits, items, drills and hotline above."""
+    from parkguard.oversight.models import ReadinessSnapshot
+    from parkguard.oversight.services import readiness_snapshots_take
+
+    if ReadinessSnapshot.objects.filter(jurisdiction=park).exists():
+        return
+    today = timezone.localdate(now)
+    for month in range(1, today.month):
+        readiness_snapshots_take(park=park, on=today.replace(month=month, day=1), at=now)
+    readiness_snapshots_take(park=park, on=today, at=now)

@@ -342,6 +342,10 @@ ACTIONS: dict[str, Grant] = {
     "hotline": Grant(enterprise_roles=ENTERPRISE_EDITORS, park_roles=JURISDICTION_ROLES),
     "hotline_answer": Grant(park_roles=JURISDICTION_ROLES),
     "hotline_assign": _PARK_ADMIN,
+    # The annual assessment of park cadres (Z-6 "纳入年度等次考核"): the park's admins see every
+    # cadre of the park and export it; a cadre sees only their own record
+    # (`assessment_cadres`); inspectors, enterprises and everyone else see none.
+    "assess_cadres": _PARK_ADMIN,
     # Protective supplies and disinfection (issue 15): the officers keep the stock ledger and
     # the areas; the park sees every enterprise's cover; the person a disinfection task is
     # assigned to marks it done (or an officer does).
@@ -720,3 +724,18 @@ def second_factor_required(scope: Scope) -> bool:
     reveal = ACTIONS["reveal"]
     roles = PARK_EDITORS | {Role.ENTERPRISE_ADMIN} | reveal.enterprise_roles | reveal.park_roles
     return bool(scope.roles & roles)
+
+
+def assessment_cadres(scope: Scope, park: Jurisdiction) -> QuerySet[User]:
+    """The cadres whose annual assessment the caller may see in `park`: every park cadre of it
+    for its admins ("assess_cadres"), the caller alone for a cadre of it, else none."""
+    cadres = User.objects.filter(
+        memberships__role=Role.PARK_CADRE, memberships__jurisdiction=park
+    ).distinct()
+    if scope.token_id is not None:
+        return cadres.none()
+    if can(scope, "assess_cadres", park):
+        return cadres.order_by("pk")
+    if park.pk in scope.jurisdiction_ids_with(frozenset({Role.PARK_CADRE})):
+        return cadres.filter(pk=scope.user_id or 0)
+    return cadres.none()

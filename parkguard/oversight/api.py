@@ -8,9 +8,10 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.http import HttpRequest
 from django.utils import timezone
@@ -18,9 +19,16 @@ from ninja import Field, Router, Schema, Status
 
 from parkguard.api.auth import SessionScope, scope
 from parkguard.lib.api_errors import FieldErrors, field_errors
-from parkguard.orgs.access import get_visible_or_404, scope_of
+from parkguard.orgs.access import (
+    NOT_ALLOWED,
+    Scope,
+    assessment_cadres,
+    can,
+    get_visible_or_404,
+    scope_of,
+)
 from parkguard.orgs.models import Enterprise, Jurisdiction
-from parkguard.oversight import selectors, services
+from parkguard.oversight import assessment, selectors, services
 from parkguard.oversight.choices import (
     ApplicationKind,
     ApplicationStatus,
@@ -94,6 +102,20 @@ def _out(item: Rectification, today: dt.date) -> dict[str, Any]:
     }
 
 
+T = TypeVar("T")
+
+
+def _park(request: HttpRequest, jurisdiction_id: int) -> tuple[Scope, Jurisdiction]:
+    """The caller and the park a list is of: a park the caller oversees, else 404."""
+    caller = scope(request)
+    return caller, get_visible_or_404(caller, Jurisdiction, "oversee", pk=jurisdiction_id)
+
+
+def _listed(rows: Iterable[T], shape: Callable[[T], dict[str, Any]]) -> list[dict[str, Any]]:
+    """A list answer: each row shaped for its schema."""
+    return [shape(row) for row in rows]
+
+
 def _item(request: HttpRequest, rectification_id: int) -> Rectification:
     return get_visible_or_404(
         scope(request),
@@ -109,11 +131,10 @@ def _item(request: HttpRequest, rectification_id: int) -> Rectification:
     summary="园区整改台账",
 )
 def park_ledger(request: HttpRequest, jurisdiction_id: int, status: str = "") -> Any:
-    caller = scope(request)
-    park = get_visible_or_404(caller, Jurisdiction, "oversee", pk=jurisdiction_id)
+    caller, park = _park(request, jurisdiction_id)
     today = timezone.localdate()
     rows = selectors.ledger(scope=caller, park=park, status=status)[:1000]
-    return [_out(r, today) for r in rows]
+    return _listed(rows, lambda r: _out(r, today))
 
 
 @router.get(
@@ -447,22 +468,22 @@ class ReadinessOut(Schema):
     summary="“无疫工厂”评分：各企业每项的证据和依据，按达标率排序",
 )
 def park_readiness(request: HttpRequest, jurisdiction_id: int) -> Any:
-    caller = scope(request)
-    park = get_visible_or_404(caller, Jurisdiction, "oversee", pk=jurisdiction_id)
+    caller, park = _park(request, jurisdiction_id)
     now = timezone.now()
     rows = selectors.readiness_board(scope=caller, park=park, on=timezone.localdate(now), at=now)
-    return [
-        {
-            "enterprise_id": r.enterprise.pk,
-            "enterprise": r.enterprise.name,
-            "whitelisted": r.enterprise.whitelisted,
-            "met": r.met,
-            "total": r.total,
-            "percent": r.percent,
-            "points": [vars(p) for p in r.points],
-        }
-        for r in rows
-    ]
+    return _listed(rows, _readiness_out)
+
+
+def _readiness_out(r: selectors.Readiness) -> dict[str, Any]:
+    return {
+        "enterprise_id": r.enterprise.pk,
+        "enterprise": r.enterprise.name,
+        "whitelisted": r.enterprise.whitelisted,
+        "met": r.met,
+        "total": r.total,
+        "percent": r.percent,
+        "points": [vars(p) for p in r.points],
+    }
 
 
 # --- hotline (B-3, L-3.1) ------------------------------------------------------------------
@@ -522,7 +543,7 @@ def hotline_list(request: HttpRequest, status: str = "", overdue: bool = False) 
     rows = selectors.hotline_cases(
         scope=scope(request), at=timezone.now(), status=status, overdue_only=overdue
     )
-    return [_case_out(r.case) for r in rows]
+    return _listed(rows, lambda r: _case_out(r.case))
 
 
 @router.post(
@@ -532,8 +553,7 @@ def hotline_list(request: HttpRequest, status: str = "", overdue: bool = False) 
     summary="园区登记热线来电或来访（答复时限按规则包）",
 )
 def hotline_record(request: HttpRequest, jurisdiction_id: int, payload: CaseIn) -> Any:
-    caller = scope(request)
-    park = get_visible_or_404(caller, Jurisdiction, "oversee", pk=jurisdiction_id)
+    caller, park = _park(request, jurisdiction_id)
     about = (
         get_visible_or_404(caller, Enterprise, pk=payload.about_id, jurisdiction=park)
         if payload.about_id
@@ -587,3 +607,75 @@ def hotline_answer(request: HttpRequest, case_id: int, payload: AnswerIn) -> Any
         return field_errors(exc)
     case.refresh_from_db()
     return Status(200, _case_out(case))
+
+
+# --- the annual assessment of park cadres (Z-6) ----------------------------------------------
+class AssessmentFigureOut(Schema):
+    key: str
+    label: str
+    value: int
+    requirement: str = Field(description="服务的条款（要求编号）")
+    clause: str
+    evidence: str = Field(description="所计记录的清单页面")
+
+
+class AssessmentOut(Schema):
+    cadre_id: int
+    cadre: str
+    year: int
+    enterprises: list[str]
+    figures: list[AssessmentFigureOut]
+    on_time_percent: int | None
+    readiness_trend: list[int | None] = Field(description="1–12 月包联企业“无疫工厂”评分均值")
+    grade: str | None = Field(description="参考等次（园区采用考核规则包时）")
+    grade_reasons: list[str]
+    note: str
+
+
+class AssessmentError(Schema):
+    detail: str
+
+
+def _assessment_out(r: Any) -> dict[str, Any]:
+    return {
+        "cadre_id": r.cadre.pk,
+        "cadre": r.name,
+        "year": r.year,
+        "enterprises": [e.name for e in r.enterprises],
+        "figures": [
+            {
+                "key": f.spec.key,
+                "label": f.spec.label,
+                "value": f.value,
+                "requirement": f.spec.requirement,
+                "clause": f.spec.clause,
+                "evidence": f.link,
+            }
+            for f in r.figures
+        ],
+        "on_time_percent": r.on_time_percent,
+        "readiness_trend": r.trend,
+        "grade": r.grade.label if r.grade else None,
+        "grade_reasons": r.grade.reasons if r.grade else [],
+        "note": r.note,
+    }
+
+
+@router.get(
+    "/oversight/parks/{jurisdiction_id}/assessment",
+    response={200: list[AssessmentOut], 422: AssessmentError},
+    auth=SESSION,
+    summary="包企干部年度考核（干部只看到本人；园区管理员看到本园区全部干部）",
+)
+def park_assessment(request: HttpRequest, jurisdiction_id: int, year: str = "") -> Any:
+    caller, park = _park(request, jurisdiction_id)
+    cadres = assessment_cadres(caller, park)
+    if not can(caller, "assess_cadres", park) and not cadres.exists():
+        raise PermissionDenied(NOT_ALLOWED)
+    today = timezone.localdate()
+    try:
+        chosen = assessment.year_parse(year, park=park, today=today)
+    except ValueError as exc:
+        return Status(422, {"detail": str(exc)})
+    rows = assessment.assessment(scope=caller, park=park, cadres=cadres, year=chosen, today=today)
+    return Status(200, _listed(rows, _assessment_out))

@@ -6,8 +6,10 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections.abc import Iterable
+from typing import Any
 
 from parkguard.lib import xlsx
+from parkguard.oversight.assessment import FIGURES
 from parkguard.oversight.models import Rectification
 
 TITLE = "疫情防控突出问题整改台账"
@@ -109,6 +111,66 @@ def ledger_xlsx(
             sheet.write(row, col, value, style)
         row += 1
     sheet.merge_range(row + 1, 0, row + 1, last, "填报人：            审核人：            ", sub)
+    sheet.set_landscape()
+    sheet.set_paper(9)  # A4
+    sheet.fit_to_pages(1, 0)
+    sheet.repeat_rows(2)
+    book.close()
+    return out.getvalue()
+
+
+ASSESSMENT_TITLE = "包企干部年度考核情况表"
+
+
+def assessment_xlsx(*, park_name: str, year: int, records: Iterable[Any], today: dt.date) -> bytes:
+    """Cadres' annual assessment (Z-6): one row per cadre, a column per figure (each headed by
+    the clause it serves), the on-time rate, the readiness trend and the reference grade."""
+    out = io.BytesIO()
+    book = xlsx.workbook(out, **{"in_memory": True})
+    sheet = book.add_worksheet(f"{year}年度")
+    title = book.add_format(
+        {"bold": True, "font_size": 18, "font_name": "方正小标宋简体", "align": "center"}
+    )
+    sub = book.add_format({"font_name": FONT, "font_size": 11})
+    head = book.add_format(
+        {
+            "bold": True,
+            "font_name": "黑体",
+            "border": 1,
+            "align": "center",
+            "valign": "vcenter",
+            "text_wrap": True,
+            "bg_color": "#F2F2F2",
+        }
+    )
+    cell = book.add_format({"font_name": FONT, "border": 1, "valign": "vcenter", "text_wrap": True})
+    headers = (
+        ["序号", "包企干部", "包联企业名单"]
+        + [f"{f.label}（{f.requirement}）" for f in FIGURES]
+        + ["按期销号率", "无疫工厂评分（各月均值）", "参考等次", "说明"]
+    )
+    last = len(headers) - 1
+    sheet.merge_range(0, 0, 0, last, f"{park_name}{year}年度{ASSESSMENT_TITLE}", title)
+    sheet.merge_range(1, 0, 1, last, f"制表日期：{today:%Y年%m月%d日}", sub)
+    for col, name in enumerate(headers):
+        sheet.set_column(col, col, 10 if col else 6)
+        sheet.write(2, col, name, head)
+    sheet.set_column(2, 2, 30)
+    row = 3
+    for number, r in enumerate(records, start=1):
+        trend = "、".join(f"{m}月 {v}%" for m, v in enumerate(r.trend, start=1) if v is not None)
+        values: list[object] = [number, r.name, "、".join(e.name for e in r.enterprises)]
+        values += [f.value for f in r.figures]
+        values += [
+            "—" if r.on_time_percent is None else f"{r.on_time_percent}%",
+            trend or "无记录",
+            r.grade.label if r.grade else "—",
+            "；".join(r.grade.reasons) if r.grade else r.note,
+        ]
+        for col, value in enumerate(values):
+            sheet.write(row, col, value, cell)
+        row += 1
+    sheet.merge_range(row + 1, 0, row + 1, last, "制表人：            审核人：            ", sub)
     sheet.set_landscape()
     sheet.set_paper(9)  # A4
     sheet.fit_to_pages(1, 0)

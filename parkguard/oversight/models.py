@@ -599,3 +599,35 @@ class HotlineCase(models.Model):
         from parkguard.people.identity import phone_mask
 
         return phone_mask(self.caller_phone) if self.caller_phone else ""
+
+
+class ReadinessSnapshot(models.Model):
+    """An enterprise's epidemic-free factory score (J-2.5) as the platform computed it on one
+    day, kept so a year can show its trend (the score itself is always computed from the
+    evidence of the moment; this is the record of what it was)."""
+
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, verbose_name="园区", on_delete=models.CASCADE, related_name="+"
+    )
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name="企业", on_delete=models.CASCADE, related_name="readiness"
+    )
+    on = models.DateField("日期")
+    met = models.PositiveSmallIntegerField("达标项数")
+    total = models.PositiveSmallIntegerField("适用项数")
+    percent = models.PositiveSmallIntegerField("达标率（%）")
+    taken_at = models.DateTimeField("记录时间")
+
+    scope_jurisdiction = "jurisdiction"
+    scope_enterprise = "enterprise"
+
+    class Meta:
+        verbose_name = "无疫工厂评分记录"
+        verbose_name_plural = "无疫工厂评分记录"
+        ordering = ["enterprise_id", "on"]
+        constraints = [
+            models.UniqueConstraint(fields=["enterprise", "on"], name="readiness_snapshot_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise} {self.on} {self.percent}%"

@@ -481,7 +481,11 @@ def readiness_board(
     drills: dict[int, Drill] = {}
     if "drill_recent" in wanted:
         for drill in Drill.objects.filter(
-            enterprise_id__in=ids, status=DrillStatus.DONE, held_on__isnull=False
+            # A drill held after the day asked about is no evidence for that day.
+            enterprise_id__in=ids,
+            status=DrillStatus.DONE,
+            held_on__isnull=False,
+            held_on__lte=on,
         ).order_by("held_on", "pk"):
             drills[drill.enterprise_id or 0] = drill
     covers: dict[int, Any] = {}

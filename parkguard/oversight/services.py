@@ -8,7 +8,7 @@ constant below, and writes nothing. Closing, reopening and reporting upward are 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,7 +20,7 @@ from django.utils import timezone
 from parkguard.audit.services import audit_record
 from parkguard.notify.choices import Kind
 from parkguard.notify.services import notify_send
-from parkguard.orgs.access import Scope, can, require
+from parkguard.orgs.access import SYSTEM, Scope, can, require
 from parkguard.orgs.choices import Role
 from parkguard.orgs.models import Enterprise, Jurisdiction
 from parkguard.oversight import selectors
@@ -51,6 +51,7 @@ from parkguard.oversight.models import (
     Inspection,
     Photo,
     Plan,
+    ReadinessSnapshot,
     Rectification,
     RectificationEvent,
     ResponsibilityGroup,
@@ -85,6 +86,32 @@ ITEM_NO_KIND = "请填写类别"
 
 def _link(name: str, pk: int) -> str:
     return reverse(name, args=[pk])
+
+
+def _tell(
+    *,
+    to: Iterable[int],
+    kind: str,
+    title: str,
+    body: str,
+    page: str,
+    pk: int,
+    at: dt.datetime,
+    enterprise: Enterprise | None = None,
+    jurisdiction: Jurisdiction | None = None,
+) -> None:
+    """Tell `to` of a step of oversight in their inbox, linking the page of the object it
+    concerns; the enterprise's or park's group robots may carry it too (`notify_send`)."""
+    notify_send(
+        user_ids=to,
+        enterprise=enterprise,
+        jurisdiction=jurisdiction,
+        kind=kind,
+        title=title,
+        body=body,
+        link=_link(page, pk),
+        at=at,
+    )
 
 
 @transaction.atomic
@@ -242,13 +269,14 @@ def finding_add(
         rectification=item, kind=EventKind.OPENED, text=finding.description, by=by, at=at
     )
     _photos_save(rectification=item, photos=photos, role=PhotoRole.FINDING, event=None, at=at)
-    notify_send(
-        user_ids=selectors.enterprise_officer_ids(inspection.enterprise),
+    _tell(
+        to=selectors.enterprise_officer_ids(inspection.enterprise),
         enterprise=inspection.enterprise,
         kind=Kind.INSPECTION,
         title="督查发现问题，请限期整改",
         body=f"{finding.description[:80]}（整改期限 {deadline:%Y-%m-%d}）",
-        link=_link("oversight_rectification", item.pk),
+        page="oversight_rectification",
+        pk=item.pk,
         at=at,
     )
     return item
@@ -285,12 +313,13 @@ def rectification_reply(
     inspection = item.finding.inspection
     inspector_id = inspection.inspector_id if inspection else None
     if inspector_id:
-        notify_send(
-            user_ids=[inspector_id],
+        _tell(
+            to=[inspector_id],
             kind=Kind.INSPECTION,
             title=f"{item.enterprise.name} 已回复整改情况，请复核",
             body=text.strip()[:80],
-            link=_link("oversight_rectification", item.pk),
+            page="oversight_rectification",
+            pk=item.pk,
             at=at,
         )
     rectification.refresh_from_db()
@@ -367,13 +396,14 @@ def rectification_reopen(
         reason=reason.strip()[:200],
         detail={"refusals": item.refusals},
     )
-    notify_send(
-        user_ids=selectors.enterprise_officer_ids(item.enterprise),
+    _tell(
+        to=selectors.enterprise_officer_ids(item.enterprise),
         enterprise=item.enterprise,
         kind=Kind.INSPECTION,
         title="整改未通过复核，已退回",
         body=f"{reason.strip()[:80]}（整改期限 {item.deadline:%Y-%m-%d}）",
-        link=_link("oversight_rectification", item.pk),
+        page="oversight_rectification",
+        pk=item.pk,
         at=at,
     )
     return item
@@ -441,13 +471,14 @@ def rectification_report(
     recipients |= set(selectors.enterprise_officer_ids(item.enterprise))
     if item.enterprise.park_cadre_id:
         recipients.add(item.enterprise.park_cadre_id)
-    notify_send(
-        user_ids=recipients,
+    _tell(
+        to=recipients,
         enterprise=item.enterprise,
         kind=Kind.INSPECTION,
         title=f"{item.enterprise.name} 经多次督促未整改，已上报专项工作组",
         body=f"责成于 {deadline:%Y-%m-%d} 前整改：{item.finding.description[:60]}",
-        link=_link("oversight_rectification", item.pk),
+        page="oversight_rectification",
+        pk=item.pk,
         at=at,
     )
     return item
@@ -480,13 +511,14 @@ def rectifications_escalate_overdue(*, at: dt.datetime) -> int:
         inspection = item.finding.inspection
         if inspection is not None and inspection.inspector_id:
             recipients.add(inspection.inspector_id)
-        notify_send(
-            user_ids=recipients,
+        _tell(
+            to=recipients,
             enterprise=item.enterprise,
             kind=Kind.INSPECTION,
             title=f"整改逾期：{item.enterprise.name}",
             body=f"{item.finding.description[:60]}（期限 {item.deadline:%Y-%m-%d}）",
-            link=_link("oversight_rectification", item.pk),
+            page="oversight_rectification",
+            pk=item.pk,
             at=at,
         )
     return len(due)
@@ -591,13 +623,14 @@ def application_submit(
         applied_by=by,
     )
     if approval is not None:
-        notify_send(
-            user_ids=selectors.park_admin_ids(enterprise.jurisdiction),
+        _tell(
+            to=selectors.park_admin_ids(enterprise.jurisdiction),
             jurisdiction=enterprise.jurisdiction,
             kind=Kind.APPROVAL,
             title=f"{enterprise.name} 申请：{application.title}",
             body=f"审批：{approval['approver']}；{application.headcount} 人",
-            link=_link("oversight_application", application.pk),
+            page="oversight_application",
+            pk=application.pk,
             at=at,
         )
     return application
@@ -637,13 +670,14 @@ def application_decide(
         jurisdiction_id=item.jurisdiction_id,
         reason=item.decision_note,
     )
-    notify_send(
-        user_ids=selectors.enterprise_officer_ids(item.enterprise),
+    _tell(
+        to=selectors.enterprise_officer_ids(item.enterprise),
         enterprise=item.enterprise,
         kind=Kind.APPROVAL,
         title=f"{item.title}：{item.get_status_display()}",
         body=item.decision_note or item.get_status_display(),
-        link=_link("oversight_application", item.pk),
+        page="oversight_application",
+        pk=item.pk,
         at=at,
     )
     return item
@@ -779,13 +813,14 @@ def plan_submit(
     recipients = set(selectors.park_admin_ids(park))
     if by is not None:
         recipients.discard(by.pk)
-    notify_send(
-        user_ids=recipients,
+    _tell(
+        to=recipients,
         jurisdiction=park,
         kind=Kind.APPROVAL,
         title=f"预案待审批：{plan.title}（第 {version} 版）",
         body=enterprise.name if enterprise else park.name,
-        link=_link("oversight_plan", plan.pk),
+        page="oversight_plan",
+        pk=plan.pk,
         at=at,
     )
     return plan
@@ -824,14 +859,15 @@ def plan_decide(
     recipients = {item.submitted_by_id} if item.submitted_by_id else set()
     if item.enterprise is not None:
         recipients |= set(selectors.enterprise_officer_ids(item.enterprise))
-    notify_send(
-        user_ids=recipients,
+    _tell(
+        to=recipients,
         enterprise=item.enterprise,
         jurisdiction=None if item.enterprise else item.jurisdiction,
         kind=Kind.APPROVAL,
         title=f"{item.title}（第 {item.version} 版）：{item.get_status_display()}",
         body=item.decision_note[:80] or item.get_status_display(),
-        link=_link("oversight_plan", item.pk),
+        page="oversight_plan",
+        pk=item.pk,
         at=at,
     )
     return item
@@ -917,13 +953,14 @@ def drill_record(
     found = [g.strip()[:200] for g in gaps if g.strip()]
     DrillGap.objects.bulk_create([DrillGap(drill=item, description=g) for g in found])
     if item.enterprise is not None:
-        notify_send(
-            user_ids=selectors.park_admin_ids(item.jurisdiction),
+        _tell(
+            to=selectors.park_admin_ids(item.jurisdiction),
             jurisdiction=item.jurisdiction,
             kind=Kind.DRILL,
             title=f"{item.enterprise.name} 完成应急演练",
             body=f"{item.scenario}；发现问题 {len(found)} 项",
-            link=_link("oversight_drill", item.pk),
+            page="oversight_drill",
+            pk=item.pk,
             at=at,
         )
     return item
@@ -997,13 +1034,14 @@ def drill_gap_to_ledger(
     )
     item.rectification = rectification
     item.save(update_fields=["rectification"])
-    notify_send(
-        user_ids=selectors.enterprise_officer_ids(drill.enterprise),
+    _tell(
+        to=selectors.enterprise_officer_ids(drill.enterprise),
         enterprise=drill.enterprise,
         kind=Kind.INSPECTION,
         title="演练发现的问题已列入整改台账，请限期整改",
         body=f"{item.description[:80]}（整改期限 {deadline:%Y-%m-%d}）",
-        link=_link("oversight_rectification", rectification.pk),
+        page="oversight_rectification",
+        pk=rectification.pk,
         at=at,
     )
     return rectification
@@ -1114,13 +1152,14 @@ def case_record(
         due_by=at + dt.timedelta(hours=limit.value) if limit else None,
         due_citation={**limit.citation, "hours": limit.value} if limit else {},
     )
-    notify_send(
-        user_ids=selectors.park_admin_ids(park),
+    _tell(
+        to=selectors.park_admin_ids(park),
         jurisdiction=park,
         kind=Kind.HOTLINE,
         title=f"{case.get_kind_display()}待分派：{case.subject}",
         body=f"答复时限 {timezone.localtime(case.due_by):%m-%d %H:%M}" if case.due_by else "",
-        link=_link("oversight_case", case.pk),
+        page="oversight_case",
+        pk=case.pk,
         at=at,
     )
     return case
@@ -1139,13 +1178,14 @@ def case_assign(*, scope: Scope, case: HotlineCase, assignee: User, at: dt.datet
     item.assigned_at = at
     item.status = CaseStatus.ASSIGNED
     item.save(update_fields=["assignee", "assigned_at", "status"])
-    notify_send(
-        user_ids=[assignee.pk],
+    _tell(
+        to=[assignee.pk],
         jurisdiction=item.jurisdiction,
         kind=Kind.HOTLINE,
         title=f"请办理{item.get_kind_display()}：{item.subject}",
         body=f"答复时限 {timezone.localtime(item.due_by):%m-%d %H:%M}" if item.due_by else "",
-        link=_link("oversight_case", item.pk),
+        page="oversight_case",
+        pk=item.pk,
         at=at,
     )
     return item
@@ -1171,13 +1211,14 @@ def case_answer(
     item.status = CaseStatus.ANSWERED
     item.save(update_fields=["answer", "answered_at", "answered_by", "status"])
     if item.enterprise is not None:
-        notify_send(
-            user_ids=selectors.enterprise_officer_ids(item.enterprise),
+        _tell(
+            to=selectors.enterprise_officer_ids(item.enterprise),
             enterprise=item.enterprise,
             kind=Kind.HOTLINE,
             title=f"您提出的{item.get_kind_display()}已答复：{item.subject}",
             body=item.answer[:80],
-            link=_link("oversight_case", item.pk),
+            page="oversight_case",
+            pk=item.pk,
             at=at,
         )
     return item
@@ -1199,13 +1240,65 @@ def cases_escalate_overdue(*, at: dt.datetime) -> int:
         recipients = set(selectors.park_admin_ids(item.jurisdiction))
         if item.assignee_id:
             recipients.add(item.assignee_id)
-        notify_send(
-            user_ids=recipients,
+        _tell(
+            to=recipients,
             jurisdiction=item.jurisdiction,
             kind=Kind.HOTLINE,
             title=f"{item.get_kind_display()}逾期未答复：{item.subject}",
             body=f"答复时限 {timezone.localtime(item.due_by):%m-%d %H:%M}" if item.due_by else "",
-            link=_link("oversight_case", item.pk),
+            page="oversight_case",
+            pk=item.pk,
             at=at,
         )
     return len(due)
+
+
+# --- the annual assessment of cadres (Z-6) and the readiness record behind its trend --------
+@transaction.atomic
+def readiness_snapshots_take(*, park: Jurisdiction, on: dt.date, at: dt.datetime) -> int:
+    """Keep each enterprise's epidemic-free factory score (J-2.5) of the day, as the evidence
+    of the moment gives it, for the trend of the cadres' annual assessment; taking it again
+    the same day replaces that day's row. Returns the number of enterprises recorded."""
+    rows = selectors.readiness_board(scope=SYSTEM, park=park, on=on, at=at)
+    for row in rows:
+        ReadinessSnapshot.objects.update_or_create(
+            enterprise=row.enterprise,
+            on=on,
+            defaults={
+                "jurisdiction": park,
+                "met": row.met,
+                "total": row.total,
+                "percent": row.percent,
+                "taken_at": at,
+            },
+        )
+    return len(rows)
+
+
+def readiness_snapshots_daily(*, at: dt.datetime) -> int:
+    """Every park with enterprises, today (the periodic task)."""
+    on = timezone.localdate(at)
+    parks = Jurisdiction.objects.filter(enterprises__isnull=False).distinct()
+    return sum(readiness_snapshots_take(park=p, on=on, at=at) for p in parks)
+
+
+def assessment_export_record(
+    *,
+    scope: Scope,
+    park: Jurisdiction,
+    year: int,
+    cadre_ids: Sequence[int],
+    at: dt.datetime,
+    by: User | None,
+    what: str,
+) -> None:
+    """Write the audit entry of an export or a print of cadres' annual assessment."""
+    require(scope, "oversee", park)
+    audit_record(
+        actor=by,
+        action="cadre_assessment_export",
+        at=at,
+        target=park,
+        jurisdiction_id=park.pk,
+        detail={"year": year, "cadres": list(cadre_ids), "what": what},
+    )

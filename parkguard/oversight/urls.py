@@ -109,6 +109,21 @@ urlpatterns = [
         name="oversight_park_readiness",
     ),
     path("oversight/my-enterprises/", views.my_enterprises, name="oversight_my_enterprises"),
+    path(
+        "oversight/parks/<int:jurisdiction_id>/assessment/",
+        views.park_assessment,
+        name="oversight_park_assessment",
+    ),
+    path(
+        "oversight/parks/<int:jurisdiction_id>/assessment/export/",
+        views.park_assessment_export,
+        name="oversight_park_assessment_export",
+    ),
+    path(
+        "oversight/parks/<int:jurisdiction_id>/assessment/<int:cadre_id>/<slug:key>/",
+        views.assessment_evidence,
+        name="oversight_assessment_evidence",
+    ),
 ]
 
 urlpatterns += [

@@ -3,6 +3,7 @@ findings with photos, the rectification ledger, its export and the notification 
 
 from __future__ import annotations
 
+import calendar
 from http import HTTPStatus
 from typing import Any, cast
 
@@ -10,15 +11,24 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from parkguard.lib.forms import form_errors_apply
-from parkguard.orgs.access import can, get_visible_or_404, require, scope_of, visible
+from parkguard.orgs.access import (
+    NOT_ALLOWED,
+    assessment_cadres,
+    can,
+    get_visible_or_404,
+    require,
+    scope_of,
+    visible,
+)
 from parkguard.orgs.models import Enterprise, Jurisdiction
-from parkguard.oversight import selectors, services
+from parkguard.oversight import assessment, selectors, services
 from parkguard.oversight.choices import (
     CheckResult,
     EventKind,
@@ -26,7 +36,7 @@ from parkguard.oversight.choices import (
     PlanStatus,
     RectificationStatus,
 )
-from parkguard.oversight.exporting import ledger_xlsx
+from parkguard.oversight.exporting import assessment_xlsx, ledger_xlsx
 from parkguard.oversight.forms import (
     AnswerForm,
     ApplicationForm,
@@ -649,7 +659,15 @@ def my_enterprises(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "oversight/my_enterprises.html",
-        {"rows": selectors.cadre_board(scope=scope, on=today), "today": today},
+        {
+            "rows": selectors.cadre_board(scope=scope, on=today),
+            "today": today,
+            "parks": [
+                p
+                for p in selectors.parks_overseen(scope=scope)
+                if assessment_cadres(scope, p).exists()
+            ],
+        },
     )
 
 
@@ -1248,3 +1266,134 @@ def case_answer(request: HttpRequest, case_id: int) -> HttpResponse:
             messages.success(request, "已答复")
             return redirect("oversight_case", item.pk)
     return _case_page(request, item, answer_form=form, status=HTTPStatus.UNPROCESSABLE_ENTITY)
+
+
+# --- the annual assessment of park cadres (年度考核, Z-6) --------------------------------------
+def _assessment_scope(
+    request: HttpRequest, jurisdiction_id: int
+) -> tuple[Jurisdiction, QuerySet[User]]:
+    """The park (404 outside it) and the cadres the caller may see there: all of them for its
+    admins, oneself for a cadre; anyone else in the park (an inspector) is refused (403)."""
+    scope = scope_of(request)
+    place = _park(request, jurisdiction_id)
+    cadres = assessment_cadres(scope, place)
+    if not can(scope, "assess_cadres", place) and not cadres.exists():
+        raise PermissionDenied(NOT_ALLOWED)
+    return place, cadres
+
+
+def _assessment_records(
+    request: HttpRequest, place: Jurisdiction, cadres: QuerySet[User]
+) -> tuple[int | None, list[assessment.CadreRecord], str]:
+    """The year asked for and the records of the cadres shown (`?cadre=` narrows to one)."""
+    today = timezone.localdate()
+    try:
+        year = assessment.year_parse(request.GET.get("year"), park=place, today=today)
+    except ValueError as exc:
+        return None, [], str(exc)
+    wanted = request.GET.get("cadre", "")
+    if wanted:
+        cadres = cadres.filter(pk=int(wanted)) if wanted.isdigit() else cadres.none()
+        if not cadres.exists():
+            raise Http404(assessment.CADRE_UNKNOWN)
+    records = assessment.assessment(
+        scope=scope_of(request), park=place, cadres=cadres, year=year, today=today
+    )
+    return year, records, ""
+
+
+@login_required
+@require_GET
+def park_assessment(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
+    """Cadres' annual assessment: per cadre, the figures with their evidence and clauses, the
+    readiness trend of their enterprises and the reference grade; printable, exportable."""
+    place, cadres = _assessment_scope(request, jurisdiction_id)
+    year, records, error = _assessment_records(request, place, cadres)
+    first, last = assessment.years_offered(park=place, today=timezone.localdate())
+    printing = request.GET.get("print") == "1"
+    if printing and year is not None:
+        services.assessment_export_record(
+            scope=scope_of(request),
+            park=place,
+            year=year,
+            cadre_ids=[r.cadre.pk for r in records],
+            at=timezone.now(),
+            by=_user(request),
+            what="print",
+        )
+    return render(
+        request,
+        "oversight/assessment_print.html" if printing and year else "oversight/assessment.html",
+        {
+            "park": place,
+            "year": year,
+            "years": list(range(last, first - 1, -1)),
+            "records": records,
+            "error": error,
+            "cadre": request.GET.get("cadre", ""),
+            "all_cadres": can(scope_of(request), "assess_cadres", place),
+            "today": timezone.localdate(),
+            "months": list(range(1, len(calendar.month_abbr))),
+        },
+        status=HTTPStatus.BAD_REQUEST if error else HTTPStatus.OK,
+    )
+
+
+@login_required
+@require_GET
+def park_assessment_export(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
+    """The assessment as an Excel workbook (audited)."""
+    place, cadres = _assessment_scope(request, jurisdiction_id)
+    year, records, error = _assessment_records(request, place, cadres)
+    if year is None:
+        return render(
+            request,
+            "oversight/assessment.html",
+            {"park": place, "error": error, "records": [], "years": []},
+            status=HTTPStatus.BAD_REQUEST,
+        )
+    services.assessment_export_record(
+        scope=scope_of(request),
+        park=place,
+        year=year,
+        cadre_ids=[r.cadre.pk for r in records],
+        at=timezone.now(),
+        by=_user(request),
+        what="xlsx",
+    )
+    today = timezone.localdate()
+    data = assessment_xlsx(park_name=place.name, year=year, records=records, today=today)
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''cadre-assessment-{year}.xlsx"
+    return response
+
+
+@login_required
+@require_GET
+def assessment_evidence(
+    request: HttpRequest, jurisdiction_id: int, cadre_id: int, key: str
+) -> HttpResponse:
+    """The rows one figure of one cadre's year counts, each linked to its record."""
+    place, cadres = _assessment_scope(request, jurisdiction_id)
+    cadre = cadres.filter(pk=cadre_id).first()
+    spec = assessment.SPECS.get(key)
+    if cadre is None or spec is None:
+        raise Http404(assessment.CADRE_UNKNOWN)
+    today = timezone.localdate()
+    try:
+        year = assessment.year_parse(request.GET.get("year"), park=place, today=today)
+    except ValueError as exc:
+        return render(
+            request,
+            "oversight/assessment.html",
+            {"park": place, "error": str(exc), "records": [], "years": []},
+            status=HTTPStatus.BAD_REQUEST,
+        )
+    rows = assessment.assessment_evidence(
+        scope=scope_of(request), park=place, cadre=cadre, year=year, key=key, today=today
+    )
+    return render(
+        request,
+        "oversight/assessment_evidence.html",
+        {"park": place, "cadre": cadre, "year": year, "spec": spec, "rows": rows},
+    )

@@ -76,6 +76,7 @@ def park_overview(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
         "trend": trend,
         "trend_chart": trend.chart(),
         "can_upload_pack": can(scope, "upload_pack", park),
+        "can_assess": can(scope, "assess_cadres", park),
         "response": response_selectors.park_board(scope=scope, park=park),
     }
     return render(request, "overview/park_overview.html", context)

@@ -82,3 +82,21 @@ def test_the_demo_plays_each_done_when_of_issue_16() -> None:
         'id="plan-decide"'
         in client.get(reverse("oversight_plan", args=[pending.pk])).content.decode()
     )
+
+
+@pytest.mark.django_db
+def test_the_demo_cadre_has_a_years_record() -> None:
+    """Z-6: the demo park's cadre sees this year's record with items, and a grade."""
+    from django.contrib.auth.models import User
+
+    call_command("demo_load", verbosity=0)
+    client = Client()
+    cadre = User.objects.get(username="cadre")
+    client.force_login(cadre)
+    park = cadre.cadre_of.first().jurisdiction  # type: ignore[union-attr]
+    answer = client.get(f"/api/v1/oversight/parks/{park.pk}/assessment")
+    [record] = answer.json()
+    figures = {f["key"]: f["value"] for f in record["figures"]}
+    assert figures["findings"] >= 4 and figures["inspections_done"] >= 1
+    assert record["grade"] in {"优秀", "合格", "不合格"}
+    assert record["readiness_trend"][timezone.localdate().month - 1] is not None

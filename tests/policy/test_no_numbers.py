@@ -136,6 +136,8 @@ SAFE_VALUES: dict[str, set[int | float]] = {
     # Hotline response times shown in minutes and hours (unit arithmetic, 60), the readiness
     # share as a percentage (100), the hotline list's page length (500).
     "parkguard/oversight/selectors.py": {60, 100, 500},
+    # The cadres' assessment shows the on-time share as a percentage (100).
+    "parkguard/oversight/assessment.py": {100},
     # Import jobs: rows and bytes (16 MiB) from which a file goes to a background job.
     "parkguard/people/importing/jobs.py": {16, 5000},
     # Staged rows written per INSERT.
