@@ -3,7 +3,7 @@
 
 `prepare` builds the two-park world (tables straight from the models) with LAB_PEOPLE people
 of A1 holding a pending single tube each and a lab, logs A1's officer in and prints what the
-test needs as JSON; `state` prints the ledger, samples, statuses and imports; `recover` runs
+test needs as JSON; `recover` runs
 the housekeeping of both imports as if `seconds` had passed (nothing waits for a lease).
 """
 
@@ -85,34 +85,6 @@ def prepare() -> dict[str, Any]:
     }
 
 
-def state(enterprise_id: int) -> dict[str, Any]:
-    from parkguard.people.models import Person, PersonImport
-    from parkguard.sampling.models import ResultImport, Sample
-    from parkguard.status.models import PersonStatus
-
-    statuses = PersonStatus.objects.filter(person__name__startswith="受检")
-    return {
-        "people": Person.objects.filter(enterprise_id=enterprise_id).count(),
-        "person_imports": list(
-            PersonImport.objects.order_by("pk").values(
-                "pk", "status", "message", "create_count", "update_count"
-            )
-        ),
-        "pending": Sample.objects.filter(result="pending", barcode__startswith="K").count(),
-        "negative": Sample.objects.filter(result="negative", barcode__startswith="K").count(),
-        "pending_statuses": statuses.filter(pending_results=1).count(),
-        "negative_statuses": statuses.filter(latest_negative_at__isnull=False).count(),
-        "lab_imports": list(
-            ResultImport.objects.order_by("pk").values("pk", "state", "errors", "written")
-        ),
-        "scratch_tables": sorted(
-            t
-            for t in django.db.connection.introspection.table_names()
-            if t.startswith(("sampling_stage_", "sampling_delta_"))
-        ),
-    }
-
-
 def _killed_sessions_gone() -> None:
     """On PostgreSQL, until the killed worker's backend has rolled back (it notices the closed
     socket at once; this only makes the order certain): a row lock it held would be skipped."""
@@ -151,8 +123,6 @@ def recover(seconds: int) -> dict[str, int]:
 def main(argv: list[str]) -> None:
     if argv[0] == "prepare":
         out: Any = prepare()
-    elif argv[0] == "state":
-        out = state(int(argv[1]))
     elif argv[0] == "recover":
         out = recover(int(argv[1]))
     else:

@@ -14,10 +14,12 @@ and, on a fresh server, confirming again and importing the file again write ever
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -41,6 +43,10 @@ DRIVER = str(Path(__file__).with_name("import_kill_driver.py"))
 DEADLINE = 30.0  # seconds any one wait may take
 LEASE = 120  # PARKGUARD_IMPORT_LEASE_SECONDS of the server under test
 STAFF_ROWS = 600  # under the background threshold: checked and merged in the request
+
+
+def _json(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else value
 
 
 def _free_port() -> int:
@@ -75,8 +81,56 @@ class Site:
         assert out.returncode == 0, out.stderr.decode()[-3000:]
         return json.loads(out.stdout.decode().strip().splitlines()[-1])
 
+    def sql(self, query: str, *params: Any) -> list[tuple[Any, ...]]:
+        """Read the shared database directly (no Django process to start for a count)."""
+        url = self.env["DATABASE_URL"]
+        if url.startswith("sqlite:"):
+            with sqlite3.connect(url.removeprefix("sqlite:///")) as conn:
+                return conn.execute(query.replace("%s", "?"), params).fetchall()
+        import psycopg
+
+        with psycopg.connect(url) as conn:
+            return conn.execute(query, params).fetchall()  # type: ignore[arg-type]
+
     def state(self) -> dict[str, Any]:
-        return dict(self.run("state", str(self.data["enterprise"])))
+        """The ledger, the tubes, the statuses, the imports and the scratch tables."""
+        one = lambda query, *params: self.sql(query, *params)[0][0]  # noqa: E731
+        pending = "SELECT count(*) FROM sampling_sample WHERE barcode LIKE 'K%%' AND result = %s"
+        statuses = (
+            "SELECT count(*) FROM status_personstatus s JOIN people_person p "
+            "ON p.id = s.person_id WHERE p.name LIKE '受检%%' AND "
+        )
+        if self.env["DATABASE_URL"].startswith("sqlite:"):
+            tables = "SELECT name FROM sqlite_master WHERE type = 'table'"
+        else:
+            tables = "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+        return {
+            "people": one(
+                "SELECT count(*) FROM people_person WHERE enterprise_id = %s",
+                self.data["enterprise"],
+            ),
+            "person_imports": [
+                dict(zip(("pk", "status", "message", "create_count"), row, strict=True))
+                for row in self.sql(
+                    "SELECT id, status, message, create_count FROM people_personimport ORDER BY id"
+                )
+            ],
+            "pending": one(pending, "pending"),
+            "negative": one(pending, "negative"),
+            "pending_statuses": one(statuses + "s.pending_results = 1"),
+            "negative_statuses": one(statuses + "s.latest_negative_at IS NOT NULL"),
+            "lab_imports": [
+                {"pk": pk, "state": st, "written": w, "errors": _json(errors)}
+                for pk, st, w, errors in self.sql(
+                    "SELECT id, state, written, errors FROM sampling_resultimport ORDER BY id"
+                )
+            ],
+            "scratch_tables": sorted(
+                name
+                for (name,) in self.sql(tables)
+                if name.startswith(("sampling_stage_", "sampling_delta_"))
+            ),
+        }
 
     def arm(self, point: str) -> Path:
         for suffix in (".reached", ".release"):
@@ -92,7 +146,8 @@ class Site:
 
 
 class Server:
-    """gunicorn with one sync worker on a free loopback port."""
+    """gunicorn with one sync worker on a free loopback port. The application is loaded in the
+    master (`--preload`), so a worker killed is replaced by a fork at once, as in production."""
 
     def __init__(self, site: Site) -> None:
         self.port = _free_port()
@@ -106,6 +161,7 @@ class Server:
                 "parkguard.wsgi",
                 "--bind",
                 f"127.0.0.1:{self.port}",
+                "--preload",
                 "--workers",
                 "1",
                 "--timeout",
@@ -181,29 +237,37 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
             drop()
 
 
+@pytest.fixture(scope="module")
+def server(site: Site) -> Iterator[Server]:
+    running = Server(site)
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
 def _post_and_die(session: requests.Session, url: str, **kwargs: Any) -> threading.Thread:
     """POST in a thread: the request never gets its answer (its worker is killed)."""
 
     def send() -> None:
-        try:
+        with contextlib.suppress(requests.RequestException):
             session.post(url, allow_redirects=False, timeout=DEADLINE * 2, **kwargs)
-        except requests.RequestException:
-            pass
 
     thread = threading.Thread(target=send)
     thread.start()
     return thread
 
 
-def _kill_at(site: Site, server: Server, reached: Path, thread: threading.Thread) -> None:
-    """Wait until the worker is stopped at the point, then SIGKILL exactly that process."""
+def _kill_at(server: Server, reached: Path, thread: threading.Thread) -> None:
+    """Wait until the worker is stopped at the point, then SIGKILL exactly that process; the
+    master forks a new worker."""
     _wait("the worker to reach the fault point", lambda: reached.exists() and reached.read_text())
     pid = int(reached.read_text())
     assert pid != server.proc.pid  # the gunicorn worker, not its master
     os.kill(pid, signal.SIGKILL)
-    server.stop()
     thread.join(timeout=DEADLINE)
     assert not thread.is_alive()
+    _wait("a new worker", server._up)
 
 
 def _csrf(session: requests.Session, url: str) -> str:
@@ -213,12 +277,11 @@ def _csrf(session: requests.Session, url: str) -> str:
 
 
 def test_a_server_killed_mid_merge_writes_no_person_and_the_import_is_confirmed_again(
-    site: Site,
+    site: Site, server: Server
 ) -> None:
     enterprise = site.data["enterprise"]
     before = site.state()
     body = sheets.csv([sheets.row(50_000 + n) for n in range(STAFF_ROWS)])
-    server = Server(site)
     session = site.browser()
     upload = f"{server.base}/enterprises/{enterprise}/people/import/"
     token = _csrf(session, upload)
@@ -236,7 +299,7 @@ def test_a_server_killed_mid_merge_writes_no_person_and_the_import_is_confirmed_
 
     reached = site.arm("person_import_merge")
     confirm = f"{server.base}/imports/{batch_id}/confirm/"
-    _kill_at(site, server, reached, _post_and_die(session, confirm, data={"csrfmiddlewaretoken": token}))
+    _kill_at(server, reached, _post_and_die(session, confirm, data={"csrfmiddlewaretoken": token}))
 
     killed = site.state()
     assert killed["people"] == before["people"]  # none of the 600 rows
@@ -247,16 +310,12 @@ def test_a_server_killed_mid_merge_writes_no_person_and_the_import_is_confirmed_
     [batch] = [b for b in site.state()["person_imports"] if b["pk"] == batch_id]
     assert (batch["status"], batch["message"]) == ("ready", APPLY_STALLED)
 
-    server = Server(site)
-    try:
-        again = session.post(
-            f"{server.base}/imports/{batch_id}/confirm/",
-            data={"csrfmiddlewaretoken": token},
-            allow_redirects=False,
-            timeout=DEADLINE,
-        )
-    finally:
-        server.stop()
+    again = session.post(
+        f"{server.base}/imports/{batch_id}/confirm/",
+        data={"csrfmiddlewaretoken": token},
+        allow_redirects=False,
+        timeout=DEADLINE,
+    )
     assert again.status_code == 302
     done = site.state()
     [batch] = [b for b in done["person_imports"] if b["pk"] == batch_id]
@@ -272,20 +331,19 @@ def _lab_file(site: Site) -> bytes:
 
 
 def test_a_server_killed_mid_lab_import_writes_no_result_and_the_file_imports_again(
-    site: Site,
+    site: Site, server: Server
 ) -> None:
     enterprise, count = site.data["enterprise"], len(site.data["barcodes"])
     body = _lab_file(site)
     before = site.state()
     assert (before["pending"], before["pending_statuses"]) == (count, count)
-    server = Server(site)
     session = site.browser()
     page = f"{server.base}/sampling/enterprises/{enterprise}/import/"
     token = _csrf(session, page)
     form = {"csrfmiddlewaretoken": token, "lab": str(site.data["lab"])}  # dry run unticked
     reached = site.arm("lab_import_write")
     files = {"file": ("结果.csv", body, "text/csv")}
-    _kill_at(site, server, reached, _post_and_die(session, page, data=form, files=files))
+    _kill_at(server, reached, _post_and_die(session, page, data=form, files=files))
 
     killed = site.state()
     # Nothing of the file: every tube still pending, every status as it was.
@@ -301,17 +359,7 @@ def test_a_server_killed_mid_lab_import_writes_no_result_and_the_file_imports_ag
     assert batch["errors"] == [{"row": 0, "column": "", "message": INTERRUPTED}]
     assert recovered["scratch_tables"] == []  # PostgreSQL's unlogged stage tables dropped
 
-    server = Server(site)
-    try:
-        again = session.post(
-            f"{server.base}/sampling/enterprises/{enterprise}/import/",
-            data=form,
-            files=files,
-            allow_redirects=False,
-            timeout=DEADLINE,
-        )
-    finally:
-        server.stop()
+    again = session.post(page, data=form, files=files, allow_redirects=False, timeout=DEADLINE)
     assert again.status_code == 302, again.text[:2000]
     done = site.state()
     assert done["lab_imports"][-1]["state"] == "done"

@@ -31,9 +31,9 @@ from django.db import DatabaseError, DataError, connection, transaction
 from django.utils import timezone
 
 from parkguard.audit.services import audit_record
-from parkguard.lib.fault_points import fault_point
 from parkguard.duties.choices import DutyKind
 from parkguard.duties.services import duty_evidence_record
+from parkguard.lib.fault_points import fault_point
 from parkguard.orgs.access import NOT_ALLOWED, Scope, require, visible
 from parkguard.orgs.models import Enterprise
 from parkguard.people import sheets

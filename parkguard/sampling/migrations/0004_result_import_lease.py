@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('sampling', '0003_sample_fillfactor_40'),
+        ("sampling", "0003_sample_fillfactor_40"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='resultimport',
-            name='lease_until',
+            model_name="resultimport",
+            name="lease_until",
             field=models.DateTimeField(blank=True, editable=False, null=True),
         ),
     ]
