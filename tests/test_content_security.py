@@ -91,8 +91,7 @@ def test_no_template_has_an_inline_script_or_event_attribute() -> None:
         )
     ]
     assert not findings, (
-        "内容安全策略只允许本站的脚本与样式文件，以下模板含内联脚本或样式：\n"
-        + "\n".join(findings)
+        "内容安全策略只允许本站的脚本与样式文件，以下模板含内联脚本或样式：\n" + "\n".join(findings)
     )
 
 

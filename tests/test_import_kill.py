@@ -90,7 +90,7 @@ class Site:
         import psycopg
 
         with psycopg.connect(url) as conn:
-            return conn.execute(query, params).fetchall()  # type: ignore[arg-type]
+            return conn.execute(query, params).fetchall()
 
     def state(self) -> dict[str, Any]:
         """The ledger, the tubes, the statuses, the imports and the scratch tables."""
@@ -261,7 +261,10 @@ def _post_and_die(session: requests.Session, url: str, **kwargs: Any) -> threadi
 def _kill_at(server: Server, reached: Path, thread: threading.Thread) -> None:
     """Wait until the worker is stopped at the point, then SIGKILL exactly that process; the
     master forks a new worker."""
-    _wait("the worker to reach the fault point", lambda: reached.exists() and reached.read_text())
+    _wait(
+        "the worker to reach the fault point",
+        lambda: reached.exists() and bool(reached.read_text()),
+    )
     pid = int(reached.read_text())
     assert pid != server.proc.pid  # the gunicorn worker, not its master
     os.kill(pid, signal.SIGKILL)
