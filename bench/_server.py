@@ -45,7 +45,7 @@ def gunicorn(env: dict[str, str], *, port: int, workers: int, log: Path) -> subp
         cwd=ROOT,
         env=env,
     )
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 300  # a loaded machine boots Django slowly
     while True:
         with contextlib.suppress(OSError):
             conn = HTTPConnection("127.0.0.1", port, timeout=5)

@@ -48,13 +48,12 @@ ROOT = _server.ROOT
 
 
 def _build(people: int, declarers: int) -> dict[str, Any]:
-    """gate_check's world with `people` gate-goers, plus `declarers` employees with a login
-    session each (set-based: tens of thousands in seconds)."""
+    """gate_check's world topped up to `people` gate-goers, plus `declarers` employees with a
+    login session each (both set-based: tens of thousands in seconds)."""
     import datetime as dt
 
     import bench.gate_check as gate_check
 
-    gate_check.PEOPLE = people
     data = gate_check._build()
     from django.conf import settings
     from django.contrib.auth.models import User
@@ -90,6 +89,27 @@ def _build(people: int, declarers: int) -> dict[str, Any]:
         Membership(user=u, role=Role.EMPLOYEE, enterprise=enterprise, person=p)
         for u, p in zip(users, people_rows, strict=True)
     )
+    # More gate-goers than gate_check's, set-based, each with a recent negative test.
+    from parkguard.status.services import status_results_record
+
+    extra = Person.objects.bulk_create(
+        Person(
+            enterprise=enterprise,
+            name=f"通行{i}",
+            id_digest=f"gate{i:060d}",
+            id_encrypted="x",
+            id_masked="450*************12",
+            id_tail="0012",
+            gender="male",
+            birth_date=dt.date(1990, 1, 1),
+            phone=f"135{i:08d}",
+            category="regular",
+        )
+        for i in range(max(0, people - len(data["people"])))
+    )
+    now = timezone.now()
+    status_results_record(negatives={p.pk: now - dt.timedelta(hours=2) for p in extra}, at=now)
+    data["people"] += [p.pk for p in extra]
     expires = timezone.now() + dt.timedelta(seconds=settings.SESSION_COOKIE_AGE)
     store = SessionStore()
     keys = []
