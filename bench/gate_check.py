@@ -23,7 +23,6 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from http.client import HTTPConnection
 from pathlib import Path
@@ -110,64 +109,19 @@ def _build() -> dict[str, Any]:
 def _load(
     port: int, path: str, bodies: list[bytes] | None, rate: float, seconds: float, token: str
 ) -> dict[str, Any]:
-    """Send requests at `rate` per second for `seconds`, over CONNECTIONS threads; bounded in
-    count and in time: requests not sent by twice the planned time are dropped (a server that
-    cannot keep up shows as a lower achieved rate)."""
-    total = int(rate * seconds)
-    start = time.perf_counter() + 0.2
-    stop = start + seconds * DRAIN
-    lock = threading.Lock()
-    index = [0]
-    latencies: list[float] = []
-    errors = [0]
+    """Send requests at `rate` per second for `seconds` (bench/_server.py's bounded load)."""
+    from bench import _server
 
-    def worker() -> None:
-        conn = HTTPConnection("127.0.0.1", port, timeout=10)
-        while True:
-            with lock:
-                i = index[0]
-                index[0] += 1
-            if i >= total or time.perf_counter() > stop:
-                break
-            due = start + i / rate
-            delay = due - time.perf_counter()
-            if delay > 0:
-                time.sleep(delay)
-            t0 = time.perf_counter()
-            try:
-                if bodies is None:
-                    conn.request("GET", path)
-                else:
-                    conn.request(
-                        "POST",
-                        path,
-                        body=bodies[i % len(bodies)],
-                        headers={
-                            "Content-Type": "application/json",
-                            "Authorization": f"Bearer {token}",
-                        },
-                    )
-                response = conn.getresponse()
-                response.read()
-                ok = response.status == 200
-            except OSError:
-                ok = False
-                conn.close()
-                conn = HTTPConnection("127.0.0.1", port, timeout=10)
-            elapsed = time.perf_counter() - t0
-            with lock:
-                latencies.append(elapsed)
-                if not ok:
-                    errors[0] += 1
-        conn.close()
+    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
 
-    threads = [threading.Thread(target=worker) for _ in range(CONNECTIONS)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    wall = time.perf_counter() - start
-    return {"done": len(latencies), "errors": errors[0], "wall": wall, "offered": total}
+    def request(i: int) -> _server.Request:
+        if bodies is None:
+            return ("GET", path, None, {})
+        return ("POST", path, bodies[i % len(bodies)], headers)
+
+    result = _server.load(port, request, lambda status, _: status == 200, rate, seconds)
+    result.pop("first_error")
+    return result
 
 
 def _bodies(data: dict[str, Any], count: int, offset: int = 0) -> list[bytes]:

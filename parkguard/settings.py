@@ -293,6 +293,10 @@ IMPORT_MAX_INFLATED_BYTES = env_int("PARKGUARD_IMPORT_MAX_INFLATED_BYTES", 160 *
 # below is cancelled. Uploads and staged rows of finished imports are purged.
 IMPORT_LEASE_SECONDS = env_int("PARKGUARD_IMPORT_LEASE_SECONDS", 120)
 IMPORT_READY_HOURS = env_int("PARKGUARD_IMPORT_READY_HOURS", 24)
+# Fault tests only (tests/test_import_kill.py): a folder where a server or consumer pauses at
+# an armed write point (parkguard/lib/fault_points.py) so a test can kill it there. Never in
+# production: the setting is ignored there.
+FAULT_POINTS_DIR = "" if PRODUCTION else env_str("PARKGUARD_FAULT_POINTS_DIR", "")
 # A rule pack file (.yaml) uploaded or pasted; the built-in ones are under 30 KB.
 PACK_MAX_BYTES = env_int("PARKGUARD_PACK_MAX_BYTES", 512 * 1024)
 # How many ID numbers one pasted assistance lookup (协查) may hold (issue 9 §2).

@@ -6,6 +6,10 @@ would silently stop working in the browser. The scan below reads every template 
 project (the project's `templates/` and every app's `templates/`) and names the file and
 line of each one. Allowed: `<script src=…>` and data blocks (`type="application/json"`,
 or `{{ value|json_script:"id" }}`, which renders one).
+
+Styles likewise come from this site's stylesheets only (`style-src 'self'`): a `<style>`
+element or a `style=` attribute would be dropped by the browser, so the scan refuses them
+too. Scripts may still set styles through the CSSOM (`element.style`), which CSP allows.
 """
 
 from __future__ import annotations
@@ -28,6 +32,8 @@ SCRIPT_SRC = re.compile(r"\bsrc\s*=", re.IGNORECASE)
 START_TAG = re.compile(r"<[a-zA-Z][^<>]*>")
 HANDLER_ATTR = re.compile(r"""(?:^|[\s"'])(on[a-z]+|hx-on[:\w-]*)\s*=""", re.IGNORECASE)
 JAVASCRIPT_URL = re.compile(r"""=\s*["']?\s*javascript:""", re.IGNORECASE)
+STYLE_TAG = re.compile(r"<style\b", re.IGNORECASE)
+STYLE_ATTR = re.compile(r"""(?:^|[\s"'])(style)\s*=""", re.IGNORECASE)
 
 
 def template_files() -> list[Path]:
@@ -61,6 +67,16 @@ def inline_script_findings(text: str, name: str) -> list[str]:
                 f"{name}:{_line(text, tag.start() + url.start())}: javascript: 链接；"
                 "请改为真实地址，行为放进 static/ 下的 .js 文件（返回上一页用 data-back）"
             )
+        for attr in STYLE_ATTR.finditer(tag.group(0)):
+            found.append(
+                f"{name}:{_line(text, tag.start() + attr.start(1))}: style= 属性；"
+                "内容安全策略不允许内联样式，请在 static/css/ 的样式表中用类名"
+                "（位置等动态值用 data-* 属性，由 static/ 下的脚本经 element.style 设置）"
+            )
+    for m in STYLE_TAG.finditer(text):
+        found.append(
+            f"{name}:{_line(text, m.start())}: 内联 <style> 块；请移到 static/css/ 下的样式表"
+        )
     return found
 
 
@@ -74,8 +90,8 @@ def test_no_template_has_an_inline_script_or_event_attribute() -> None:
             path.read_text(encoding="utf-8"), str(path.relative_to(ROOT))
         )
     ]
-    assert not findings, "内容安全策略只允许本站的脚本文件，以下模板含内联脚本：\n" + "\n".join(
-        findings
+    assert not findings, (
+        "内容安全策略只允许本站的脚本与样式文件，以下模板含内联脚本或样式：\n" + "\n".join(findings)
     )
 
 
@@ -88,6 +104,9 @@ def test_no_template_has_an_inline_script_or_event_attribute() -> None:
         ('<div hx-on:click="go()"></div>', 1),
         ('<a href="javascript:history.back()">返回</a>', 1),
         ('<form method="post" {% if x %}class="a"{% endif %} onsubmit="return f()">', 1),
+        ('<div class="card"\n style="max-width:26rem">', 2),
+        ("<p STYLE='color:red'>x</p>", 1),
+        ("<head>\n<style>p { color: red }</style>", 2),
     ],
 )
 def test_the_scan_names_file_and_line(html: str, line: int) -> None:
@@ -104,6 +123,9 @@ def test_the_scan_names_file_and_line(html: str, line: int) -> None:
         '{{ data|json_script:"chart-data" }}',
         '<button data-print data-confirm="确定？" data-online="1">打印</button>',
         "<p>contact online=yes</p>",
+        '<span class="pin" data-pin-x="12.50" data-style="x">甲</span>',
+        '<link rel="stylesheet" href="/static/css/parkguard.css">',
+        "<p>style=inline in text is not an attribute</p>",
     ],
 )
 def test_the_scan_lets_files_and_data_blocks_through(html: str) -> None:
@@ -116,7 +138,8 @@ def test_every_response_carries_the_policy(client: Client, url: str) -> None:
     response = client.get(url)
     assert response["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
     assert "script-src 'self' 'wasm-unsafe-eval'" in CONTENT_SECURITY_POLICY
-    assert "'unsafe-inline'" not in CONTENT_SECURITY_POLICY.split("script-src")[1].split(";")[0]
+    assert "'unsafe-inline'" not in CONTENT_SECURITY_POLICY
+    assert "style-src 'self';" in CONTENT_SECURITY_POLICY
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["X-Frame-Options"] == "DENY"
     assert response["Referrer-Policy"] == "same-origin"

@@ -10,8 +10,10 @@ per-view changes, no reporting endpoint.
 - scripts only from this site (`script-src 'self'`): no inline `<script>`, no `on*=`
   attribute, no `javascript:` link, no `eval`; `'wasm-unsafe-eval'` lets the gate kiosk
   compile the QR reader's WebAssembly served from here (it is not JavaScript eval);
-- styles from this site plus inline `style=` attributes (they cannot run script; htmx and
-  the charts set them), nothing from elsewhere;
+- styles from this site only (`style-src 'self'`): no `<style>` element and no `style=`
+  attribute in any page (tests/test_content_security.py scans the templates); scripts
+  still set styles through the CSSOM (`element.style`, as ECharts and the site plan's pins
+  do), which the policy allows;
 - no plug-ins, no `<base>` elsewhere, forms post only here, no framing by other sites;
 - the camera for this site only (the gate kiosk scans with it), no microphone, no location.
 """
@@ -26,7 +28,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",
         "script-src 'self' 'wasm-unsafe-eval'",
-        "style-src 'self' 'unsafe-inline'",
+        "style-src 'self'",
         "img-src 'self' data: blob:",
         "font-src 'self'",
         "connect-src 'self'",

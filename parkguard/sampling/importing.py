@@ -28,10 +28,12 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, DataError, connection, transaction
+from django.utils import timezone
 
 from parkguard.audit.services import audit_record
 from parkguard.duties.choices import DutyKind
 from parkguard.duties.services import duty_evidence_record
+from parkguard.lib.fault_points import fault_point
 from parkguard.orgs.access import NOT_ALLOWED, Scope, require, visible
 from parkguard.orgs.models import Enterprise
 from parkguard.people import sheets
@@ -91,6 +93,24 @@ class ImportReport:
 
 class _Invalid(Exception):
     """Raised inside the write transaction to roll it back (errors or a dry run)."""
+
+
+class _Lost(Exception):
+    """The import is no longer this worker's (recovered as failed after its lease ran out)."""
+
+
+def lease(now: dt.datetime) -> dt.datetime:
+    """When the worker of an import started or renewed at `now` is taken for dead."""
+    return now + dt.timedelta(seconds=settings.IMPORT_LEASE_SECONDS)
+
+
+def stage_drop(key: int) -> None:
+    """Drop the scratch tables of import `key`: a worker killed mid-import leaves its
+    PostgreSQL UNLOGGED tables behind (SQLite's TEMP tables end with the connection)."""
+    with connection.cursor() as cursor:
+        for table in (f"sampling_stage_{key}", f"sampling_delta_{key}"):
+            for name in (table, f"{table}_raw", f"{table}_t"):
+                cursor.execute(f"DROP TABLE IF EXISTS {name}")
 
 
 def _authorise(*, scope: Scope, lab: Lab, enterprise: Enterprise | None) -> list[int]:
@@ -767,6 +787,7 @@ def results_import(
             state=ImportState.RUNNING,
             created_by=by,
             created_at=at,
+            lease_until=lease(timezone.now()),
         )
     report = ImportReport()
     park_ids = set(
@@ -786,6 +807,13 @@ def results_import(
         report.timings["parse_and_stage"] = time.perf_counter() - clock
         try:
             with transaction.atomic():
+                # Renewing the lease locks the import's row (PostgreSQL) or takes the write
+                # lock (SQLite) to the commit: the recovery leaves a live write alone.
+                claimed = ResultImport.objects.filter(
+                    pk=batch.pk, state=ImportState.RUNNING
+                ).update(lease_until=lease(timezone.now()))
+                if not claimed:
+                    raise _Lost
                 _tune()
                 clock = time.perf_counter()
                 done = (
@@ -811,6 +839,7 @@ def results_import(
                         dry_run=dry_run,
                     )
                     _write_status(stage=stage, lab=lab, batch=batch, new=new, at=at, report=report)
+                fault_point("lab_import_write")  # results and statuses written, not committed
                 audit_record(
                     actor=by,
                     action="sampling.results_import",
@@ -827,6 +856,9 @@ def results_import(
                 report.timings["holds_and_alerts"] = time.perf_counter() - clock
         except _Invalid:
             pass
+    except _Lost:
+        batch.refresh_from_db()
+        return batch, report
     finally:
         stage.drop()
     report.unchanged = max(
@@ -851,6 +883,7 @@ def results_import(
         unmatched=report.unmatched,
         finished_at=at,
         data=None,
+        lease_until=None,
     )
     batch.refresh_from_db()
     return batch, report

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.contrib.auth.models import User
+from django.db import DatabaseError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from parkguard.orgs.access import Scope, require, scope_for_user
@@ -16,6 +19,10 @@ from parkguard.people.importing.jobs import BACKGROUND_FROM_ROWS, sheet_limits
 from parkguard.sampling import importing, labfile
 from parkguard.sampling.choices import ImportState
 from parkguard.sampling.models import Lab, ResultImport
+
+INTERRUPTED = (
+    "导入中断：处理进程在写入完成前停止，没有写入任何结果（全部或全无）。请重新导入该文件。"
+)
 
 
 def _estimate(data: bytes, filename: str) -> int:
@@ -46,6 +53,8 @@ def result_file_import(
         rows_total=_estimate(data, filename),
         created_by=by,
         created_at=at,
+        # The queue must hand a background import to a worker within the lease.
+        lease_until=importing.lease(timezone.now()),
     )
     if batch.rows_total >= BACKGROUND_FROM_ROWS:
         # Lab files name people (and may hold ID numbers): encrypted while they wait.
@@ -71,10 +80,14 @@ def _run(
         layout, rows = importing.file_layout(
             data=data, filename=batch.filename, lab=batch.lab, limits=limits or sheet_limits()
         )
-        ResultImport.objects.filter(pk=batch.pk).update(state=ImportState.RUNNING)
+        ResultImport.objects.filter(pk=batch.pk).update(
+            state=ImportState.RUNNING, lease_until=importing.lease(timezone.now())
+        )
 
         def progress(done: int) -> None:
-            ResultImport.objects.filter(pk=batch.pk).update(rows_done=done)
+            ResultImport.objects.filter(pk=batch.pk, state=ImportState.RUNNING).update(
+                rows_done=done, lease_until=importing.lease(timezone.now())
+            )
 
         batch, _ = importing.results_import(
             scope=scope,
@@ -94,6 +107,7 @@ def _run(
             errors=[{"row": 0, "column": "", "message": refused.message}],
             finished_at=at,
             data=None,
+            lease_until=None,
         )
         batch.refresh_from_db()
     return batch
@@ -106,7 +120,9 @@ def result_import_job(*, batch_id: int, actor_id: int | None) -> None:
         return
     actor = User.objects.filter(pk=actor_id).first() if actor_id else None
     if actor is None:
-        ResultImport.objects.filter(pk=batch.pk).update(state=ImportState.FAILED, data=None)
+        ResultImport.objects.filter(pk=batch.pk).update(
+            state=ImportState.FAILED, data=None, lease_until=None
+        )
         return
     _run(
         scope=scope_for_user(actor),
@@ -115,3 +131,52 @@ def result_import_job(*, batch_id: int, actor_id: int | None) -> None:
         at=timezone.now(),
         by=actor,
     )
+
+
+def result_import_recover(*, now: dt.datetime, batch_id: int | None = None) -> int:
+    """Fail the imports whose worker died (queued or running, lease run out); returns how many.
+
+    The write is one transaction, so a dead worker wrote nothing: the import is marked failed
+    with a Chinese reason and its upload and scratch tables are dropped; the file can simply be
+    imported again. A live write renewed the lease as it began and holds the row (PostgreSQL:
+    skipped here) or the write lock (SQLite) to its commit.
+    """
+    lapsed = Q(lease_until__lt=now) | Q(
+        lease_until__isnull=True,
+        created_at__lt=now - dt.timedelta(seconds=settings.IMPORT_LEASE_SECONDS),
+    )
+    running = ResultImport.objects.filter(state__in=[ImportState.QUEUED, ImportState.RUNNING])
+    if batch_id is not None:
+        running = running.filter(pk=batch_id)
+    with transaction.atomic():
+        found = list(
+            running.filter(lapsed).select_for_update(skip_locked=True).values_list("pk", flat=True)
+        )
+        failed = (
+            running.filter(lapsed, pk__in=found).update(
+                state=ImportState.FAILED,
+                errors=[{"row": 0, "column": "", "message": INTERRUPTED}],
+                finished_at=now,
+                data=None,
+                lease_until=None,
+            )
+            if found
+            else 0
+        )
+    for pk in found:
+        importing.stage_drop(pk)
+    return failed
+
+
+def result_import_refresh(*, batch: ResultImport, now: dt.datetime) -> ResultImport:
+    """The import as its page shows it: failed first if its worker's lease ran out."""
+    lapsed = batch.lease_until is None or batch.lease_until < now
+    if batch.state not in (ImportState.QUEUED, ImportState.RUNNING) or not lapsed:
+        return batch
+    try:
+        recovered = result_import_recover(now=now, batch_id=batch.pk)
+    except DatabaseError:  # SQLite busy with a long write: show the import as it stands
+        return batch
+    if recovered:
+        batch.refresh_from_db()
+    return batch

@@ -125,6 +125,10 @@ class ResultImport(models.Model):
     )
     created_at = models.DateTimeField("创建时间")
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    # Held by whoever runs the import: renewed between batches of rows and when the write
+    # begins; an import still queued or running after it ran out lost its worker
+    # (`jobs.result_import_recover`).
+    lease_until = models.DateTimeField(null=True, blank=True, editable=False)
 
     scope_jurisdiction = "lab__jurisdiction"
     scope_enterprise = "enterprise"

@@ -299,6 +299,7 @@ def import_detail(request: HttpRequest, result_import_id: int) -> HttpResponse:
     if batch.enterprise is None:
         raise PermissionDenied
     require(scope, "import_results", batch.enterprise)
+    batch = jobs.result_import_refresh(batch=batch, now=timezone.now())
     running = batch.state in (ImportState.QUEUED, ImportState.RUNNING)
     percent = min(100, batch.rows_done * 100 // batch.rows_total) if batch.rows_total else 0
     context = {"e": batch.enterprise, "b": batch, "running": running, "percent": percent}

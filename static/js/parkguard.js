@@ -3,7 +3,9 @@
    - data-print on a button: print the page;   data-autoprint on <body>: print on load;
    - data-confirm="…" on a form: ask before it is submitted;
    - data-select-all="selector" on a checkbox: tick or untick every box it selects;
-   - data-back on a link: go back one page. */
+   - data-back on a link: go back one page;
+   - data-pin-x / data-pin-y (percent) on an element: placed there (the site plan's pins),
+     through the CSSOM, which the policy allows, where a style="…" attribute is refused. */
 (function () {
   "use strict";
   document.addEventListener("click", function (event) {
@@ -33,6 +35,15 @@
       });
     }
   });
+  function pins() {
+    document.querySelectorAll("[data-pin-x][data-pin-y]").forEach(function (pin) {
+      pin.style.left = pin.dataset.pinX + "%";
+      pin.style.top = pin.dataset.pinY + "%";
+    });
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", pins);
+  else pins();
+  document.addEventListener("htmx:afterSettle", pins);
   function autoprint() {
     if (document.body && document.body.hasAttribute("data-autoprint")) window.print();
   }

@@ -53,6 +53,12 @@ def test_the_officer_places_an_area_on_the_site_plan(
         pin = page.locator("#siteplan .pin")
         expect(pin).to_have_text("临时隔离点 0")
         expect(pin).to_have_class("pin zone zone-red")
+        # The pin stands where the plan was tapped (placed from its data-pin-x/-y through
+        # the CSSOM; a style= attribute would be refused by the content security policy).
+        spot = pin.bounding_box()
+        assert spot is not None
+        assert abs(spot["x"] + spot["width"] / 2 - (box["x"] + box["width"] * 0.5)) < 4
+        assert abs(spot["y"] + spot["height"] / 2 - (box["y"] + box["height"] * 0.25)) < 4
         area.refresh_from_db()
         assert area.plan_x is not None and abs(area.plan_x - 50) < 2
         assert area.plan_y is not None and abs(area.plan_y - 25) < 2

@@ -191,6 +191,8 @@ SAFE_VALUES: dict[str, set[int | float]] = {
     # Retry-After seconds of a 503; the HTTP statuses the request guard and outage pages answer.
     "parkguard/lib/api_failures.py": {30},
     "parkguard/lib/outage.py": {500, 503},
+    # Seconds between a paused fault-test worker's looks for its release file.
+    "parkguard/lib/fault_points.py": {0.01},
     "parkguard/lib/request_guard.py": {400, 413, 422},
     # Notify: page sizes (20, 30, 50), a vendor's message size cap (4000 bytes) and robot
     # response bytes read (1000), a secret hint length (4), the shortest value masked in a

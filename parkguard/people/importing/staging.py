@@ -15,6 +15,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from parkguard.audit.services import audit_record
+from parkguard.lib.fault_points import fault_point
 from parkguard.orgs.accounts import person_roles_end
 from parkguard.people.choices import EmploymentStatus, ImportAction, ImportStatus
 from parkguard.people.importing.checker import ROW_FIELDS
@@ -146,6 +147,7 @@ def merge(*, batch_id: int, actor_id: int | None, today: dt.date) -> tuple[int, 
             [e, now, now, batch_id, create],
         )
         created = c.rowcount
+        fault_point("person_import_merge")  # the ledger written, nothing committed
         if created + updated != staged:
             raise SheetError(LEDGER_CHANGED)
         c.execute(
