@@ -801,6 +801,20 @@ def demo_duties(*, enterprises: list[Enterprise], me: Person | None) -> None:
     daily_figures_snapshot(at=now)
 
 
+def _gate_day_start(
+    *, now: dt.datetime, hours_ago: int, span: dt.timedelta, step: dt.timedelta
+) -> dt.datetime:
+    """When the guard's morning begins: `hours_ago` before now, unless its checks (`span`
+    long) would straddle midnight; then they all fall before it, a `step` short of midnight,
+    so the log of one date shows the guard's whole day, whatever the hour the demo loads."""
+    start = now - dt.timedelta(hours=hours_ago)
+    end = start + span
+    if timezone.localdate(start) == timezone.localdate(end):
+        return start
+    midnight = timezone.make_aware(dt.datetime.combine(timezone.localdate(end), dt.time.min))
+    return midnight - span - step
+
+
 def demo_gate_today(
     *, enterprises: list[Enterprise], park: Jurisdiction, guard: User, officer: User
 ) -> None:
@@ -857,7 +871,12 @@ def demo_gate_today(
     east, north = gates[a1.pk]
     staff = list(Person.objects.filter(enterprise=a1).order_by("id")[100:140])
     printed = [printed_pass_issue(scope=system, person=p, at=now, by=officer) for p in staff[:3]]
-    start = now - dt.timedelta(hours=day["start_hours_ago"])
+    start = _gate_day_start(
+        now=now,
+        hours_ago=day["start_hours_ago"],
+        span=len(staff[3:33]) * step + 2 * pause,
+        step=step,
+    )
     printed_pass_revoke(scope=system, printed=printed[2], at=start, by=officer)  # lost
     truck = temporary_pass_issue(
         scope=system,

@@ -177,10 +177,11 @@ def unit_submit(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
     return _back(place, on)
 
 
-@login_required
-@require_GET
-def unit_print(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
-    """The report in official-document layout (红头, date, 签发人), for printing."""
+def _report_or_404(
+    request: HttpRequest, jurisdiction_id: int, *, what: str
+) -> tuple[Jurisdiction, DailyReport] | HttpResponse:
+    """The unit and its report of the asked day for a print or an export, with the audit
+    record of `what` was taken; or the page to answer instead (a bad day, no report: 404)."""
     scope = scope_of(request)
     place = _unit(scope, jurisdiction_id)
     on = _day(request, request.GET.get("on"))
@@ -192,8 +193,19 @@ def unit_print(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
             request, "reporting/bad_input.html", {"errors": [services.NOT_PREPARED]}, status=404
         )
     services.daily_report_export_record(
-        scope=scope, unit=place, on=on, at=timezone.now(), by=_user(request), what="print"
+        scope=scope, unit=place, on=on, at=timezone.now(), by=_user(request), what=what
     )
+    return place, report
+
+
+@login_required
+@require_GET
+def unit_print(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
+    """The report in official-document layout (红头, date, 签发人), for printing."""
+    found = _report_or_404(request, jurisdiction_id, what="print")
+    if isinstance(found, HttpResponse):
+        return found
+    place, report = found
     context = {
         "unit": place,
         "report": report,
@@ -207,22 +219,15 @@ def unit_print(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def unit_export(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
-    scope = scope_of(request)
-    place = _unit(scope, jurisdiction_id)
-    on = _day(request, request.GET.get("on"))
-    if isinstance(on, HttpResponse):
-        return on
-    report = selectors.daily_report_get(scope=scope, unit=place, on=on)
-    if report is None:
-        return render(
-            request, "reporting/bad_input.html", {"errors": [services.NOT_PREPARED]}, status=404
-        )
-    services.daily_report_export_record(
-        scope=scope, unit=place, on=on, at=timezone.now(), by=_user(request), what="xlsx"
-    )
+    found = _report_or_404(request, jurisdiction_id, what="xlsx")
+    if isinstance(found, HttpResponse):
+        return found
+    _, report = found
     body = report_xlsx(report=report, rows=list(selectors.report_rows(report=report)))
     response = HttpResponse(body, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="daily-report-{on.isoformat()}.xlsx"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="daily-report-{report.on.isoformat()}.xlsx"'
+    )
     return response
 
 

@@ -3,20 +3,58 @@ green and red answers, printed and temporary passes."""
 
 from __future__ import annotations
 
+import datetime as dt
+from zoneinfo import ZoneInfo
+
 import pytest
 from django.core.management import call_command
+from django.db.models import QuerySet
 from django.test import Client
+from django.utils import timezone
 
 from parkguard.gate.models import AccessCheck, Gate, PrintedPass, TemporaryPass
 from parkguard.health.models import Alert
 from parkguard.orgs.models import Membership
 from parkguard.status.services import status_rebuild
 
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def _guard_days(rows: QuerySet[AccessCheck]) -> set[str]:
+    """The dates of the guard's own checks (trucks' crews are logged at the truck's times)."""
+    mine = rows.exclude(temporary_pass__source__startswith="logistics.truck:")
+    return {timezone.localdate(at).isoformat() for at in mine.values_list("at", flat=True)}
+
+
+@pytest.mark.parametrize("hour, minute", [(0, 30), (1, 30), (10, 0)])
+def test_it_keeps_the_gate_day_on_one_date_at_any_hour(hour: int, minute: int) -> None:
+    from parkguard.demo.builder import _gate_day_start
+
+    now = dt.datetime.combine(dt.date(2022, 4, 10), dt.time(hour, minute), tzinfo=SHANGHAI)
+    span, step = dt.timedelta(minutes=66), dt.timedelta(minutes=2)
+    start = _gate_day_start(now=now, hours_ago=2, span=span, step=step)
+    assert timezone.localdate(start) == timezone.localdate(start + span)
+    assert start + span < now
+
+
+@pytest.mark.django_db
+def test_it_loads_the_gate_day_on_one_date_shortly_after_midnight(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The demo loaded at half past one, Shanghai time: "two hours ago" is yesterday evening
+    # and the checks would run past midnight; they all fall on yesterday instead.
+    today = timezone.localdate()
+    frozen = dt.datetime.combine(today, dt.time(1, 30), tzinfo=SHANGHAI)
+    monkeypatch.setattr(timezone, "now", lambda: frozen)
+    call_command("demo_load", verbosity=0)
+    guard = Membership.objects.get(user__username="guard", role="gate_guard")
+    rows = AccessCheck.objects.filter(enterprise=guard.enterprise)
+    assert rows.count() >= 30
+    assert _guard_days(rows) == {(today - dt.timedelta(days=1)).isoformat()}
+
 
 @pytest.mark.django_db
 def test_the_demo_guard_has_a_day_at_the_gate() -> None:
-    from django.utils import timezone
-
     call_command("demo_load", verbosity=0)
     guard = Membership.objects.get(user__username="guard", role="gate_guard")
     assert guard.enterprise is not None
@@ -50,6 +88,7 @@ def test_the_demo_guard_has_a_day_at_the_gate() -> None:
     # printed pass let out at the same moment). Shortly after midnight that is yesterday, and
     # the page shows today unless asked; trucks' crews are logged at the truck's own times.
     day = timezone.localdate(rows.filter(refusal="expired").latest("at").at).isoformat()
+    assert _guard_days(rows) == {day}  # the guard's whole day on one date
     log = client.get(f"/gate/enterprises/{guard.enterprise.pk}/log/?on={day}").content.decode()
     assert "放行" in log and "拒绝" in log and "通行码已过期" in log
     call_command("demo_load", verbosity=0)  # idempotent
