@@ -144,8 +144,14 @@ def impact_preview(
     change: Change,
     at: dt.datetime,
     progress: Callable[[int, int], None] | None = None,
+    keep: bool = False,
 ) -> Impact:
-    """Every open plan of the park recomputed under the change, compared with what is stored."""
+    """Every open plan of the park recomputed under the change, compared with what is stored.
+
+    The new plans are kept (`Impact.computed`) only with `keep`, for the confirm: a preview
+    shows the differences, and tens of thousands of plans held in memory would cost more
+    in the garbage collector's passes over them than their computing saves.
+    """
     require(scope, "adopt", park)
     policy = _policy(park, change)
     entries = _entries(park)
@@ -225,7 +231,8 @@ def impact_preview(
         row = _compare(pk, person_id, name, old.get(pk, []), [f.plan for f in found], spelled)
         if row.changed:
             impact.rows.append(row)
-            impact.computed[pk] = found
+            if keep:
+                impact.computed[pk] = found
         if progress is not None:
             progress(n, total)
     return impact
@@ -280,7 +287,7 @@ def impact_confirm(
     require(scope, "adopt", park)
     if not change.description.strip():
         raise ValidationError({"description": [DESCRIPTION_REQUIRED]})
-    impact = impact_preview(scope=scope, park=park, change=change, at=at)
+    impact = impact_preview(scope=scope, park=park, change=change, at=at, keep=True)
     if change.kind == ChangeKind.PARAMS:
         PackAdoption.objects.filter(jurisdiction=park, pack_id=change.pack_id).update(
             params=dict(change.params)
