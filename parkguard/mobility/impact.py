@@ -255,16 +255,17 @@ def _compare(
     across plans: a day's midnight, the same hour after arrival), computed once each."""
     row = PersonImpact(pk, person_id, name)
     was = _due_map(before)
-    now = {}
+    now: dict[str, tuple[str, str | None]] = {}
     for p in after:
         for o in p.obligations:
-            due = o.due_at
-            if due is None:
+            moment = o.due_at
+            text: str | None
+            if moment is None:
                 text = None
-            elif due in spelled:
-                text = spelled[due]
+            elif moment in spelled:
+                text = spelled[moment]
             else:
-                text = spelled[due] = _iso(due)
+                text = spelled[moment] = _iso(moment)
             now[f"{p.pack_id}:{o.key}"] = (o.title, text)
     for key, (title, due) in now.items():
         if key not in was:
