@@ -77,6 +77,13 @@ def division_ancestors(code: str) -> list[str]:
     return out
 
 
+@cache
+def division_above(code: str) -> frozenset[str]:
+    """`division_ancestors` as a set, once per code (the table is constant): the register
+    entries that cover a stay are looked up in it for every stay of every return."""
+    return frozenset(division_ancestors(code))
+
+
 def division_search(text: str, *, limit: int) -> list[Division]:
     """Divisions whose full name contains `text` (for the pickers), counties first."""
     text = text.strip()

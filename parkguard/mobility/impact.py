@@ -21,7 +21,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 
 from parkguard.audit.services import audit_record
 from parkguard.mobility import rules
@@ -144,8 +144,14 @@ def impact_preview(
     change: Change,
     at: dt.datetime,
     progress: Callable[[int, int], None] | None = None,
+    keep: bool = False,
 ) -> Impact:
-    """Every open plan of the park recomputed under the change, compared with what is stored."""
+    """Every open plan of the park recomputed under the change, compared with what is stored.
+
+    The new plans are kept (`Impact.computed`) only with `keep`, for the confirm: a preview
+    shows the differences, and tens of thousands of plans held in memory would cost more
+    in the garbage collector's passes over them than their computing saves.
+    """
     require(scope, "adopt", park)
     policy = _policy(park, change)
     entries = _entries(park)
@@ -168,11 +174,13 @@ def impact_preview(
     # Returns with no plan at all (nothing applied when declared) may gain one: those that
     # arrived within the look-back window are recomputed too.
     since = at - dt.timedelta(days=settings.MOBILITY_RECOMPUTE_DAYS)
+    # The same set as `old` by a subquery, not a list of ids: a list as long as the plans
+    # would be one parameter per plan (and past SQLite's limit on parameters).
+    open_plans = ReturnPlan.objects.filter(declaration=OuterRef("pk"), state=PlanState.OPEN)
+    any_plan = ReturnPlan.objects.filter(declaration=OuterRef("pk"))
     declarations = (
-        ReturnDeclaration.objects.filter(
-            Q(pk__in=list(old))
-            | Q(enterprise__jurisdiction=park, arrived_at__gte=since, plans__isnull=True)
-        )
+        ReturnDeclaration.objects.filter(enterprise__jurisdiction=park)
+        .filter(Q(Exists(open_plans)) | (Q(arrived_at__gte=since) & ~Exists(any_plan)))
         .values_list(
             "pk",
             "person_id",
@@ -184,9 +192,9 @@ def impact_preview(
             "arrived_at",
         )
         .order_by("pk")
-        .distinct()
     )
     impact = Impact()
+    spelled: dict[dt.datetime, str | None] = {}
     total = declarations.count()
     for n, (pk, person_id, name, category, enterprise_id, stays, certs, arrived) in enumerate(
         declarations.iterator(chunk_size=2000), start=1
@@ -220,10 +228,11 @@ def impact_preview(
                 {"params": [PARAMS_INVALID.format(message=exc.message)]}
             ) from None
         impact.plans += len(old.get(pk, ()))
-        row = _compare(pk, person_id, name, old.get(pk, []), [f.plan for f in found])
+        row = _compare(pk, person_id, name, old.get(pk, []), [f.plan for f in found], spelled)
         if row.changed:
             impact.rows.append(row)
-            impact.computed[pk] = found
+            if keep:
+                impact.computed[pk] = found
         if progress is not None:
             progress(n, total)
     return impact
@@ -240,10 +249,24 @@ def _compare(
     name: str,
     before: list[tuple[dict[str, Any], str | None]],
     after: list[Plan],
+    spelled: dict[dt.datetime, str | None],
 ) -> PersonImpact:
+    """`spelled` keeps the UTC text of each moment met in this preview (deadlines repeat
+    across plans: a day's midnight, the same hour after arrival), computed once each."""
     row = PersonImpact(pk, person_id, name)
     was = _due_map(before)
-    now = {f"{p.pack_id}:{o.key}": (o.title, _iso(o.due_at)) for p in after for o in p.obligations}
+    now: dict[str, tuple[str, str | None]] = {}
+    for p in after:
+        for o in p.obligations:
+            moment = o.due_at
+            text: str | None
+            if moment is None:
+                text = None
+            elif moment in spelled:
+                text = spelled[moment]
+            else:
+                text = spelled[moment] = _iso(moment)
+            now[f"{p.pack_id}:{o.key}"] = (o.title, text)
     for key, (title, due) in now.items():
         if key not in was:
             row.appear.append(title)
@@ -265,7 +288,7 @@ def impact_confirm(
     require(scope, "adopt", park)
     if not change.description.strip():
         raise ValidationError({"description": [DESCRIPTION_REQUIRED]})
-    impact = impact_preview(scope=scope, park=park, change=change, at=at)
+    impact = impact_preview(scope=scope, park=park, change=change, at=at, keep=True)
     if change.kind == ChangeKind.PARAMS:
         PackAdoption.objects.filter(jurisdiction=park, pack_id=change.pack_id).update(
             params=dict(change.params)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from django.utils import timezone
@@ -17,6 +18,7 @@ from django.utils import timezone
 from parkguard.mobility.divisions import (
     PREFECTURE_DIGITS,
     PROVINCE_DIGITS,
+    division_above,
     division_ancestors,
     division_get,
     farthest,
@@ -95,28 +97,49 @@ def _highest(levels: Iterable[str], order: Sequence[str]) -> str | None:
     return max(known, key=order.index) if known else None
 
 
+@cache
+def _ranks(order: tuple[str, ...]) -> dict[str, int]:
+    return {word: i for i, word in enumerate(order)}
+
+
 def stay_facts(stays: Sequence[StayIn], entries: Sequence[Entry], pack: Pack) -> tuple[Stay, ...]:
-    """The stays with the register's levels in the pack's words, for the days spent there."""
-    order = vocabulary(pack).risk_levels
+    """The stays with the register's levels in the pack's words, for the days spent there.
+
+    An entry on the place or above it counts on every level (the place, its county, city and
+    province); one elsewhere in the same county, city or province on that level and the wider
+    ones. One pass over the entries per stay: this runs for every stay of every open return
+    when a change is previewed.
+    """
+    order = tuple(vocabulary(pack).risk_levels)
+    rank = _ranks(order)
+    known = [
+        (e.code, e.code.split("-", 1)[0], rank[e.level], e.start, e.end)
+        for e in entries
+        if e.level in rank
+    ]
     out = []
     for stay in stays:
-        live = [
-            e
-            for e in entries
-            if e.start <= stay.last_day and (e.end is None or e.end >= stay.first_day)
-        ]
-        above = set(division_ancestors(stay.code))
+        above = division_above(stay.code)
         county = stay.code.split("-", 1)[0]
-
-        def within(digits: int, e: Entry, county: str = county, above: set[str] = above) -> bool:
-            return e.code.split("-", 1)[0][:digits] == county[:digits] or e.code in above
-
-        place = _highest((e.level for e in live if e.code in above), order)
-        in_county = _highest(
-            (e.level for e in live if e.code.split("-", 1)[0] == county or e.code in above), order
-        )
-        in_city = _highest((e.level for e in live if within(PREFECTURE_DIGITS, e)), order)
-        in_province = _highest((e.level for e in live if within(PROVINCE_DIGITS, e)), order)
+        city, province = county[:PREFECTURE_DIGITS], county[:PROVINCE_DIGITS]
+        # The highest rank on each level: the place, its county, city, province (-1: none).
+        best = [-1, -1, -1, -1]
+        for code, bare, r, start, end in known:
+            if start > stay.last_day or (end is not None and end < stay.first_day):
+                continue
+            # The narrowest level the entry shares with the stay counts, and every wider one.
+            shared = (
+                code in above,
+                bare == county,
+                bare[:PREFECTURE_DIGITS] == city,
+                bare[:PROVINCE_DIGITS] == province,
+            )
+            if True not in shared:
+                continue
+            for level in range(shared.index(True), len(best)):
+                if r > best[level]:
+                    best[level] = r
+        place, in_county, in_city, in_province = (order[b] if b >= 0 else None for b in best)
         # Built from checked records (known codes, dates in order, the pack's own words), so
         # without pydantic's validation, which would cost as much as the plan itself.
         out.append(
@@ -183,6 +206,10 @@ def park_policy(
     )
 
 
+# The facts of a person with every field at its default (frozen: copies share it safely).
+_NOBODY = PersonFacts.model_construct(kind="employee")
+
+
 @dataclass(frozen=True)
 class PackPlan:
     pack: Pack
@@ -205,7 +232,7 @@ def plans_under(
     Days and midnights are the site's local ones (TIME_ZONE), whatever zone the moment
     was written in: a moment read back from the database is in UTC.
     """
-    arrived_at = timezone.localtime(arrived_at)
+    arrived_at = arrived_at.astimezone(timezone.get_default_timezone())
     origin = farthest([origin_of(s.code, home=policy.home) for s in stays])
     certs = tuple(
         Sample.model_construct(sampled_at=at, result=r)  # type: ignore[arg-type]
@@ -213,13 +240,17 @@ def plans_under(
     )
     found = []
     for pack, params in policy.packs(arrived_at.date()):
-        person = PersonFacts.model_construct(
-            kind=kind,  # type: ignore[arg-type]
-            staff_category=category if category in STAFF_CATEGORIES else None,  # type: ignore[arg-type]
-            returnee=kind == "employee",
-            origin=origin,  # type: ignore[arg-type]
-            stays=stay_facts(stays, entries, pack),
-            certificates=certs,
+        # A copy of a blank person, not `model_construct`: that fills each unset field's
+        # default anew (inspecting the default factories), which costs a tenth of a plan.
+        person = _NOBODY.model_copy(
+            update={
+                "kind": kind,
+                "staff_category": category if category in STAFF_CATEGORIES else None,
+                "returnee": kind == "employee",
+                "origin": origin,
+                "stays": stay_facts(stays, entries, pack),
+                "certificates": certs,
+            }
         )
         plan = plan_arrival(
             pack=pack, person=person, arrived_at=arrived_at, enterprise=enterprise, params=params
