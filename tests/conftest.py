@@ -6,8 +6,14 @@ from collections.abc import Callable
 
 import pytest
 from django.test import Client
+from hypothesis import settings
 
 from tests.factories import World, build_world
+
+# Property tests check what holds, not how fast: no per-example deadline (a loaded machine
+# made it flaky); a test that guards against a hang sets its own.
+settings.register_profile("parkguard", deadline=None)
+settings.load_profile("parkguard")
 
 
 @pytest.fixture
