@@ -632,10 +632,6 @@ class AssessmentOut(Schema):
     note: str
 
 
-class AssessmentError(Schema):
-    detail: str
-
-
 def _assessment_out(r: Any) -> dict[str, Any]:
     return {
         "cadre_id": r.cadre.pk,
@@ -663,7 +659,7 @@ def _assessment_out(r: Any) -> dict[str, Any]:
 
 @router.get(
     "/oversight/parks/{jurisdiction_id}/assessment",
-    response={200: list[AssessmentOut], 422: AssessmentError},
+    response={200: list[AssessmentOut], 422: FieldErrors},
     auth=SESSION,
     summary="包企干部年度考核（干部只看到本人；园区管理员看到本园区全部干部）",
 )
@@ -676,6 +672,6 @@ def park_assessment(request: HttpRequest, jurisdiction_id: int, year: str = "") 
     try:
         chosen = assessment.year_parse(year, park=park, today=today)
     except ValueError as exc:
-        return Status(422, {"detail": str(exc)})
+        return Status(422, {"detail": [{"loc": ["query", "year"], "msg": str(exc)}]})
     rows = assessment.assessment(scope=caller, park=park, cadres=cadres, year=chosen, today=today)
     return Status(200, _listed(rows, _assessment_out))

@@ -46,6 +46,7 @@ ISSUE_REQUIREMENTS = [
 def test_it_loads_every_bundled_pack(registry: Registry) -> None:
     assert {p.id for p in registry.packs()} == {
         "zhengyang-2022-20",
+        "zhengyang-2022-20-assessment",
         "honglu-2021-10",
         "jinjiang-xiyuan-2022-81",
         "baotou-industry-2020-02",
