@@ -22,9 +22,13 @@ DRAIN = 2  # stop sending at twice the planned duration
 Request = tuple[str, str, bytes | None, dict[str, str]]
 
 
-def gunicorn(env: dict[str, str], *, port: int, workers: int, log: Path) -> subprocess.Popen[bytes]:
+def gunicorn(
+    env: dict[str, str], *, port: int, workers: int, log: Path, start_seconds: float = 300
+) -> subprocess.Popen[bytes]:
     """Start gunicorn on 127.0.0.1:`port` with a `path status micros` access log; returns
-    once /healthz answers."""
+    once /healthz answers. A loaded machine boots Django slowly: `start_seconds` bounds both
+    the wait for the first answer and gunicorn's worker timeout (its default 30 s has killed
+    workers on their first request, which imports the URLconf)."""
     server = subprocess.Popen(
         [
             sys.executable,
@@ -41,11 +45,13 @@ def gunicorn(env: dict[str, str], *, port: int, workers: int, log: Path) -> subp
             "%(U)s %(s)s %(D)s",
             "--log-level",
             "warning",
+            "--timeout",
+            str(int(start_seconds)),
         ],
         cwd=ROOT,
         env=env,
     )
-    deadline = time.monotonic() + 300  # a loaded machine boots Django slowly
+    deadline = time.monotonic() + start_seconds
     while True:
         with contextlib.suppress(OSError):
             conn = HTTPConnection("127.0.0.1", port, timeout=5)

@@ -16,17 +16,16 @@ and exits 1 if the ratio is below TARGET or the gate check's server p99 is above
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import socket
 import subprocess
 import sys
 import tempfile
-import time
-from http.client import HTTPConnection
 from pathlib import Path
 from typing import Any
+
+from bench import _server
 
 TARGET = 0.7
 P99_MS = 5.0
@@ -110,7 +109,6 @@ def _load(
     port: int, path: str, bodies: list[bytes] | None, rate: float, seconds: float, token: str
 ) -> dict[str, Any]:
     """Send requests at `rate` per second for `seconds` (bench/_server.py's bounded load)."""
-    from bench import _server
 
     headers = {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
 
@@ -256,41 +254,10 @@ def _run(
         raise SystemExit("bench.gate_check: more checks than distinct (person, gate, direction)")
     port = _free_port()
     log = tmp / "access.log"
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "parkguard.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(args.workers),
-            "--access-logfile",
-            str(log),
-            "--access-logformat",
-            "%(U)s %(s)s %(D)s",
-            "--log-level",
-            "warning",
-            # The first request of a worker imports the URLconf: on a busy machine that has
-            # taken longer than gunicorn's default 30 s, which kills the worker.
-            "--timeout",
-            str(START_SECONDS),
-        ],
-        cwd=ROOT,
-        env=env,
+    server = _server.gunicorn(
+        env, port=port, workers=args.workers, log=log, start_seconds=START_SECONDS
     )
     try:
-        deadline = time.monotonic() + START_SECONDS
-        while True:
-            with contextlib.suppress(OSError):
-                conn = HTTPConnection("127.0.0.1", port, timeout=2)
-                conn.request("GET", "/healthz")
-                if conn.getresponse().status == 200:
-                    break
-            if time.monotonic() > deadline or server.poll() is not None:
-                raise SystemExit("bench.gate_check: gunicorn did not start")
-            time.sleep(0.2)
         job = {"port": port, "rate": args.rate, "seconds": seconds, "token": data["token"]}
         job["data"], job["count"] = data, count
         # Warm both paths (imports, pack loading, connections) before measuring; the gate's
