@@ -265,6 +265,115 @@ def duties_replace(
     )
 
 
+@dataclass(frozen=True)
+class EvidenceHeld:
+    """Evidence already recorded for a plan's person (a certificate, a test, a report): when
+    `duties_replace_many` writes the plan's duties, the ones it meets are written done."""
+
+    kind: str
+    at: dt.datetime
+    reference: str
+
+
+@transaction.atomic
+def duties_replace_many(
+    *,
+    items: Mapping[tuple[int, str], Sequence[DutySpec]],
+    evidence: Mapping[tuple[int, str], Sequence[EvidenceHeld]] | None = None,
+    at: dt.datetime,
+) -> int:
+    """`duties_replace` for many (person, source) pairs at once, a few queries per chunk of
+    `CHUNK` pairs whatever their number (a policy change recomputing thousands of plans).
+
+    Per pair the same rules: an open duty the new items still ask for stays (label and
+    citation follow), the others are cancelled (never deleted), done ones stay done. Then each
+    `evidence` item of the pair, in order, satisfies the pair's open duties of its kind whose
+    window contains it (`_meets`): duties of that source only, unlike `duty_evidence_record`,
+    which the evidence went through when it was recorded. Returns the duties created.
+    """
+    held = evidence or {}
+    for key, specs in items.items():
+        if not key[1]:
+            raise DutyInputError(NO_SOURCE)
+        for spec in specs:
+            _check_spec(spec)
+    created = 0
+    keys = sorted(items)
+    for start in range(0, len(keys), CHUNK):
+        chunk = keys[start : start + CHUNK]
+        people = {pid for pid, _ in chunk}
+        sources = {source for _, source in chunk}
+        enterprise_of = dict(
+            Person.objects.filter(pk__in=people).values_list("pk", "enterprise_id")
+        )
+        existing: dict[tuple[int, str], list[Duty]] = {}
+        for duty in (
+            Duty.objects.select_for_update()
+            .filter(person_id__in=people, source__in=sources)
+            .exclude(state=DutyState.CANCELLED)
+            .order_by("state", "pk")  # "done" sorts before "due"/"overdue": done ones win a key
+        ):
+            existing.setdefault((duty.person_id, duty.source), []).append(duty)
+        cancel: list[int] = []
+        changed: dict[int, Duty] = {}
+        new: list[Duty] = []
+        for pair in chunk:
+            person_id, source = pair
+            wanted: dict[tuple[str, dt.datetime, dt.datetime], DutySpec] = {}
+            for spec in items[pair]:
+                wanted.setdefault((spec.kind, spec.due_from, spec.due_by), spec)
+            kept: set[tuple[str, dt.datetime, dt.datetime]] = set()
+            open_now: list[Duty] = []
+            for duty in existing.get(pair, ()):
+                window = (duty.kind, duty.due_from, duty.due_by)
+                if duty.state == DutyState.DONE:
+                    kept.add(window)
+                    continue
+                if window in wanted and window not in kept:
+                    kept.add(window)
+                    spec = wanted[window]
+                    if duty.label != spec.label or duty.citation != dict(spec.citation):
+                        duty.label, duty.citation = spec.label, dict(spec.citation)
+                        changed[duty.pk] = duty
+                    open_now.append(duty)
+                    continue
+                cancel.append(duty.pk)
+            fresh = [
+                Duty(
+                    person_id=person_id,
+                    enterprise_id=enterprise_of[person_id],
+                    kind=spec.kind,
+                    label=spec.label,
+                    due_from=spec.due_from,
+                    due_by=spec.due_by,
+                    state=_state_at(spec.due_by, at),
+                    source=source,
+                    citation=dict(spec.citation),
+                    created_at=at,
+                )
+                for window, spec in wanted.items()
+                if window not in kept
+            ]
+            for item in held.get(pair, ()):
+                for duty in (*open_now, *fresh):
+                    met = duty.kind == item.kind and duty.state != DutyState.DONE
+                    if met and _meets(duty, item.at):
+                        _done(duty, item.at, item.reference)
+                        if duty.pk is not None:
+                            changed[duty.pk] = duty
+            new += fresh
+        for ids in _chunks(cancel):
+            Duty.objects.filter(pk__in=ids).update(state=DutyState.CANCELLED, cancelled_at=at)
+        Duty.objects.bulk_update(
+            list(changed.values()),
+            ["label", "citation", "state", "satisfied_at", "evidence"],
+            batch_size=BATCH,
+        )
+        Duty.objects.bulk_create(new, batch_size=BATCH)
+        created += len(new)
+    return created
+
+
 @transaction.atomic
 def duties_refresh(*, at: dt.datetime, enterprise: Enterprise | None = None) -> int:
     """Time passing: every due duty whose window has closed by `at` becomes overdue, in one

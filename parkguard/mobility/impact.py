@@ -24,22 +24,30 @@ from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q
 
 from parkguard.audit.services import audit_record
+from parkguard.duties.choices import DutyKind
+from parkguard.duties.services import DutySpec, EvidenceHeld, duties_replace_many
 from parkguard.mobility import rules
-from parkguard.mobility.choices import ChangeKind, PlanState, PointKind
+from parkguard.mobility.choices import ChangeKind, PlanState, PointKind, TestResult
 from parkguard.mobility.models import (
     IsolationRecord,
     ObservationPoint,
+    PlanEvidence,
     PolicyChange,
     ReturnDeclaration,
     ReturnPlan,
 )
 from parkguard.mobility.services import (
-    _duties_store,
+    HOLD_KIND,
     _entries,
-    _isolations_open,
-    _plan_row,
-    return_status_refresh,
+    _phase_minimum,
+    duty_specs_of,
+    evidence_kinds_in,
+    isolations_new,
+    plan_records_of,
+    plan_row_new,
+    return_source,
     utc_iso,
+    verdict_of,
 )
 from parkguard.notify.choices import Kind
 from parkguard.notify.services import notify_send
@@ -49,6 +57,8 @@ from parkguard.people.choices import EmploymentStatus
 from parkguard.people.models import Person
 from parkguard.policy import EnterpriseFacts, Plan, PolicyInputError, to_jsonable
 from parkguard.rules.models import PackAdoption
+from parkguard.status.models import StatusHold
+from parkguard.status.services import BATCH, CHUNK, status_refresh
 
 PACK_NOT_ADOPTED = "本园区未采用该规则包"
 VERSION_UNKNOWN = "没有这个版本"
@@ -284,7 +294,11 @@ def impact_confirm(
     *, scope: Scope, park: Jurisdiction, change: Change, by: User | None, at: dt.datetime
 ) -> PolicyChange:
     """Apply the change: new plans for the affected returns (old ones kept as superseded),
-    their duties and holds, the change on record, the people told."""
+    their duties, isolation records and holds, the change on record, the people told.
+
+    Set-based like the preview: the affected returns are written a chunk of `CHUNK` at a time,
+    each chunk in a fixed number of statements (`_confirm_chunk`), never one per plan.
+    """
     require(scope, "adopt", park)
     if not change.description.strip():
         raise ValidationError({"description": [DESCRIPTION_REQUIRED]})
@@ -294,24 +308,27 @@ def impact_confirm(
             params=dict(change.params)
         )
     reason = change.description.strip()[:200]
-    declarations = ReturnDeclaration.objects.in_bulk(list(impact.computed))
-    for pk, found in impact.computed.items():
-        declaration = declarations[pk]
-        declaration.plans.filter(state=PlanState.OPEN).update(state=PlanState.SUPERSEDED)
-        for f in found:
-            _plan_row(declaration, f, at, reason)
-        _isolations_follow(declaration, found, reason=reason, at=at)
-        _isolations_open(declaration)
-        _duties_store(declaration, at)
-        if declaration.closed_at is not None:
-            declaration.closed_at = None
-            declaration.save(update_fields=["closed_at"])
-        return_status_refresh(declaration=declaration, at=at)
-    users = Membership.objects.filter(person_id__in=[r.person_id for r in impact.rows]).values_list(
-        "user_id", flat=True
-    )
+    minimums: dict[tuple[str, int, str, str], int | None] = {}
+
+    def minimum(pack_id: str, version: int, rule_id: str, kind: str) -> int | None:
+        key = (pack_id, version, rule_id, kind)
+        if key not in minimums:
+            minimums[key] = _phase_minimum(pack_id, version, rule_id, kind)
+        return minimums[key]
+
+    ids = sorted(impact.computed)
+    for start in range(0, len(ids), CHUNK):
+        _confirm_chunk(ids[start : start + CHUNK], impact.computed, reason, at, minimum)
+    users: set[int] = set()
+    people = sorted({r.person_id for r in impact.rows})
+    for start in range(0, len(people), CHUNK):
+        users.update(
+            Membership.objects.filter(person_id__in=people[start : start + CHUNK]).values_list(
+                "user_id", flat=True
+            )
+        )
     notify_send(
-        user_ids=list(users),
+        user_ids=sorted(users),
         kind=Kind.GENERAL,
         title="防控要求调整，您的待办已更新",
         body=f"{reason}。请查看“我的待办”中的新要求和截止时间。",
@@ -339,18 +356,169 @@ def impact_confirm(
     return record
 
 
-def _isolations_follow(
-    declaration: ReturnDeclaration, found: list[rules.PackPlan], *, reason: str, at: dt.datetime
+def _confirm_chunk(
+    ids: list[int],
+    computed: Mapping[int, list[rules.PackPlan]],
+    reason: str,
+    at: dt.datetime,
+    minimum: Callable[[str, int, str, str], int | None],
 ) -> None:
-    """Unchanged isolation records take the new phases' ends; changed ones keep theirs."""
-    ends = {p.kind: p.end_at for f in found for p in f.plan.phases if p.end_at is not None}
-    for record in IsolationRecord.objects.filter(declaration=declaration, released_at__isnull=True):
-        if record.previous:
-            continue
-        if record.kind not in ends:  # the new plans need no such phase any more
-            record.released_at = at
-            record.release_note = reason
-            record.save(update_fields=["released_at", "release_note"])
-            continue
-        record.ends_at = record.planned_end = ends[record.kind]
-        record.save(update_fields=["ends_at", "planned_end"])
+    """New plans for these returns, in a fixed number of statements whatever their number:
+    the old open plans superseded, the new ones inserted, the isolation records following
+    (unchanged ones take the new ends, ones no longer needed released, new phases opened),
+    the duties replaced, the declarations opened or closed and the plan holds moved."""
+    facts = {
+        pk: (person_id, enterprise_id, stays, certs, declared_at, arrived_at)
+        for pk, person_id, enterprise_id, stays, certs, declared_at, arrived_at in (
+            ReturnDeclaration.objects.filter(pk__in=ids).values_list(
+                "pk",
+                "person_id",
+                "enterprise_id",
+                "stays",
+                "certificates",
+                "declared_at",
+                "arrived_at",
+            )
+        )
+    }
+    evidence: dict[int, list[PlanEvidence]] = defaultdict(list)
+    for ev in PlanEvidence.objects.filter(declaration_id__in=ids):
+        evidence[ev.declaration_id].append(ev)
+    # Evidence naming an obligation counts by the obligation's kind in any of the return's
+    # plans, the superseded ones too: read only for the returns that have such evidence.
+    named = sorted({pk for pk, evs in evidence.items() if any(e.obligation for e in evs)})
+    old_plans: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    if named:
+        for declaration_id, plan in ReturnPlan.objects.filter(declaration_id__in=named).values_list(
+            "declaration_id", "plan"
+        ):
+            old_plans[declaration_id].append(plan)
+
+    ReturnPlan.objects.filter(declaration_id__in=ids, state=PlanState.OPEN).update(
+        state=PlanState.SUPERSEDED
+    )
+    rows = [plan_row_new(pk, f, at, reason) for pk in ids for f in computed[pk]]
+    ReturnPlan.objects.bulk_create(rows, batch_size=BATCH)
+    new_plans: dict[int, list[tuple[ReturnPlan, Plan]]] = defaultdict(list)
+    for row, plan in zip(rows, (f.plan for pk in ids for f in computed[pk]), strict=True):
+        new_plans[row.declaration_id].append((row, plan))
+
+    # Isolation records: unchanged ones follow the new phases' ends; changed ones keep theirs.
+    records: dict[int, list[IsolationRecord]] = defaultdict(list)
+    for record in IsolationRecord.objects.filter(declaration_id__in=ids):
+        assert record.declaration_id is not None
+        records[record.declaration_id].append(record)
+    moved: list[IsolationRecord] = []
+    opened: list[IsolationRecord] = []
+    for pk in ids:
+        ends = {
+            p.kind: p.end_at for f in computed[pk] for p in f.plan.phases if p.end_at is not None
+        }
+        for record in records[pk]:
+            if record.released_at is not None or record.previous:
+                continue
+            if record.kind not in ends:  # the new plans need no such phase any more
+                record.released_at = at
+                record.release_note = reason
+            else:
+                record.ends_at = record.planned_end = ends[record.kind]
+            moved.append(record)
+        person_id, enterprise_id = facts[pk][0], facts[pk][1]
+        fresh = isolations_new(
+            declaration_id=pk,
+            person_id=person_id,
+            enterprise_id=enterprise_id,
+            plans=[(r.pack_id, r.version, r.plan) for r, _ in new_plans[pk]],
+            held={r.kind for r in records[pk] if r.released_at is None},
+            minimum=minimum,
+        )
+        opened += fresh
+        records[pk] += fresh
+    IsolationRecord.objects.bulk_update(
+        moved, ["ends_at", "planned_end", "released_at", "release_note"], batch_size=BATCH
+    )
+    IsolationRecord.objects.bulk_create(opened, batch_size=BATCH)
+
+    # Duties: the new plans' obligations, already met by what the return holds.
+    items: dict[tuple[int, str], list[DutySpec]] = {}
+    held: dict[tuple[int, str], list[EvidenceHeld]] = {}
+    for pk in ids:
+        person_id, _, stays, certs, declared_at, arrived_at = facts[pk]
+        source = return_source(pk)
+        plans = [r.plan for r, _ in new_plans[pk]]
+        items[(person_id, source)] = duty_specs_of(
+            stays=stays, declared_at=declared_at, arrived_at=arrived_at, plans=plans
+        )
+        done = [
+            EvidenceHeld(DutyKind.NUCLEIC_ACID, dt.datetime.fromisoformat(c["sampled_at"]), source)
+            for c in certs
+            if c["result"] == TestResult.NEGATIVE
+        ]
+        for ev in evidence.get(pk, ()):
+            done += [
+                EvidenceHeld(kind, ev.at, f"mobility.evidence:{ev.pk}")
+                for kind in evidence_kinds_in(ev, [*old_plans.get(pk, []), *plans])
+            ]
+        held[(person_id, source)] = done
+    duties_replace_many(items=items, evidence=held, at=at)
+
+    # The gate: each return's verdict under its new plans, then the holds and the closing.
+    allowed: list[int] = []
+    waiting: list[int] = []
+    holds_wanted: dict[str, tuple[int, str, dict[str, Any]]] = {}
+    for pk in ids:
+        person_id, _, _, certs, _, _ = facts[pk]
+        blocking = sorted(
+            (r for r in records[pk] if r.blocks_entry),
+            key=lambda r: (-r.starts_at.timestamp(), r.pk),
+        )
+        verdict = verdict_of(
+            plans=new_plans[pk],
+            records=plan_records_of(certs, evidence.get(pk, ())),
+            isolations=blocking,
+            at=at,
+        )
+        if verdict.allowed:
+            allowed.append(pk)
+        else:
+            waiting.append(pk)
+            holds_wanted[return_source(pk)] = (
+                person_id,
+                verdict.reasons[0][:300],
+                dict(verdict.citation),
+            )
+    ReturnDeclaration.objects.filter(pk__in=allowed).update(closed_at=at)
+    ReturnDeclaration.objects.filter(pk__in=waiting).update(closed_at=None)
+    sources = [return_source(pk) for pk in ids]
+    clear: list[int] = []
+    kept: set[str] = set()
+    open_holds: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for hold_pk, source, hold_reason in StatusHold.objects.filter(
+        kind=HOLD_KIND, source__in=sources, cleared_at__isnull=True
+    ).values_list("pk", "source", "reason"):
+        open_holds[source].append((hold_pk, hold_reason))
+    for source in sources:
+        found = open_holds.get(source, [])
+        wanted = holds_wanted.get(source)
+        if wanted is None or any(r != wanted[1] for _, r in found):
+            # Entry allowed, or the reason changed (an extension, a test done): say the new one.
+            clear += [hold_pk for hold_pk, _ in found]
+        elif found:
+            kept.add(source)
+    StatusHold.objects.filter(pk__in=clear).update(cleared_at=at, cleared_by=None)
+    StatusHold.objects.bulk_create(
+        [
+            StatusHold(
+                person_id=person_id,
+                kind=HOLD_KIND,
+                reason=hold_reason,
+                citation=citation,
+                source=source,
+                opened_at=at,
+            )
+            for source, (person_id, hold_reason, citation) in holds_wanted.items()
+            if source not in kept
+        ],
+        batch_size=BATCH,
+    )
+    status_refresh(person_ids=[facts[pk][0] for pk in ids], at=at)

@@ -7,7 +7,7 @@ before writing anything (a field-level Chinese error, nothing saved), and takes 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -564,12 +564,21 @@ def utc_iso(value: dt.datetime | None) -> str | None:
 def _plan_row(
     declaration: ReturnDeclaration, found: rules.PackPlan, at: dt.datetime, reason: str
 ) -> ReturnPlan:
+    row = plan_row_new(declaration.pk, found, at, reason)
+    row.save(force_insert=True)
+    return row
+
+
+def plan_row_new(
+    declaration_id: int, found: rules.PackPlan, at: dt.datetime, reason: str
+) -> ReturnPlan:
+    """The stored row of one computed plan, not yet saved (the confirm writes them in bulk)."""
     plan = found.plan
     blocking = any(p.blocks_entry for p in plan.phases) or any(
         o.blocks_entry != "none" for o in plan.obligations
     )
-    return ReturnPlan.objects.create(
-        declaration=declaration,
+    return ReturnPlan(
+        declaration_id=declaration_id,
         pack_id=plan.pack_id,
         version=plan.version,
         document_number=plan.document_number,
@@ -584,7 +593,12 @@ def _plan_row(
 
 
 def _source(declaration: ReturnDeclaration) -> str:
-    return f"mobility.return:{declaration.pk}"
+    return return_source(declaration.pk)
+
+
+def return_source(declaration_id: int) -> str:
+    """What a return's duties and holds name as their source."""
+    return f"mobility.return:{declaration_id}"
 
 
 def _duty_kind(ob: dict[str, Any]) -> str | None:
@@ -600,16 +614,35 @@ def _duty_kind(ob: dict[str, Any]) -> str | None:
 
 def _duty_specs(declaration: ReturnDeclaration) -> list[DutySpec]:
     """The open plans' obligations as duties: each with its window and citation."""
+    return duty_specs_of(
+        stays=declaration.stays,
+        declared_at=declaration.declared_at,
+        arrived_at=declaration.arrived_at,
+        plans=[row.plan for row in declaration.plans.filter(state=PlanState.OPEN)],
+    )
+
+
+def duty_specs_of(
+    *,
+    stays: Sequence[Mapping[str, Any]],
+    declared_at: dt.datetime,
+    arrived_at: dt.datetime,
+    plans: Sequence[Mapping[str, Any]],
+) -> list[DutySpec]:
+    """The obligations of stored plans (their JSON) as duties, for a return declared at
+    `declared_at` with these stays."""
     specs = []
     tick = dt.timedelta.resolution
-    # A report or declaration may be made any time from the start of the journey.
-    first = min(dt.date.fromisoformat(st["first_day"]) for st in declaration.stays)
+    # A report or declaration may be made any time from the start of the journey: from its
+    # first day's local midnight (the site's, as the engine's days: a moment read back from
+    # the database is in UTC, and UTC's midnight would be eight hours late).
+    first = min(dt.date.fromisoformat(st["first_day"]) for st in stays)
     opened = min(
-        declaration.declared_at,
-        dt.datetime.combine(first, dt.time.min, tzinfo=declaration.arrived_at.tzinfo),
+        declared_at,
+        dt.datetime.combine(first, dt.time.min, tzinfo=timezone.get_default_timezone()),
     )
-    for row in declaration.plans.filter(state=PlanState.OPEN):
-        for ob in row.plan["obligations"]:
+    for plan in plans:
+        for ob in plan["obligations"]:
             kind = _duty_kind(ob)
             due = ob.get("due_at")
             if kind is None or not due:
@@ -654,12 +687,14 @@ def _duties_store(declaration: ReturnDeclaration, at: dt.datetime) -> None:
 def _evidence_kinds(declaration: ReturnDeclaration, ev: PlanEvidence) -> list[str]:
     if ev.kind == EvidenceKind.TEST:
         return [DutyKind.NUCLEIC_ACID]
-    obligations = [
-        ob
-        for row in declaration.plans.all()
-        for ob in row.plan["obligations"]
-        if ob["key"] == ev.obligation
-    ]
+    return evidence_kinds_in(ev, [row.plan for row in declaration.plans.all()])
+
+
+def evidence_kinds_in(ev: PlanEvidence, plans: Sequence[Mapping[str, Any]]) -> list[str]:
+    """The duty kinds a piece of evidence satisfies, by the obligation it names in `plans`."""
+    if ev.kind == EvidenceKind.TEST:
+        return [DutyKind.NUCLEIC_ACID]
+    obligations = [ob for plan in plans for ob in plan["obligations"] if ob["key"] == ev.obligation]
     return [k for ob in obligations if (k := _duty_kind(ob)) is not None]
 
 
@@ -742,13 +777,19 @@ def return_declare(
 
 def plan_records(declaration: ReturnDeclaration) -> Records:
     """What was done for the plans: certificates held, tests, reports, documents."""
+    return plan_records_of(declaration.certificates, declaration.evidence.all())
+
+
+def plan_records_of(
+    certificates: Sequence[Mapping[str, Any]], evidence: Iterable[PlanEvidence]
+) -> Records:
     tests = [
         Sample(sampled_at=dt.datetime.fromisoformat(c["sampled_at"]), result=c["result"])
-        for c in declaration.certificates
+        for c in certificates
     ]
     notices = []
     documents = []
-    for ev in declaration.evidence.all():
+    for ev in evidence:
         if ev.kind == EvidenceKind.TEST:
             tests.append(Sample(sampled_at=ev.at, result=ev.result or "pending"))
         elif ev.kind == EvidenceKind.NOTICE:
@@ -769,13 +810,32 @@ class Verdict:
 
 def return_verdict(*, declaration: ReturnDeclaration, at: dt.datetime) -> Verdict:
     """Evaluate the open plans of a return at `at` against what was recorded."""
-    records = plan_records(declaration)
+    return verdict_of(
+        plans=[
+            (row, plan_from_json(row.plan))
+            for row in declaration.plans.filter(state=PlanState.OPEN)
+        ],
+        records=plan_records(declaration),
+        isolations=list(declaration.isolations.filter(blocks_entry=True)),
+        at=at,
+    )
+
+
+def verdict_of(
+    *,
+    plans: Sequence[tuple[Any, Plan]],
+    records: Records,
+    isolations: Sequence[IsolationRecord],
+    at: dt.datetime,
+) -> Verdict:
+    """The verdict on open plans (each with its row), given the records and the return's
+    entry-blocking isolation records (in the model's order: the latest start first)."""
     statuses = []
     reasons: list[str] = []
     allowed_from: dt.datetime | None = at
     citation: dict[str, Any] = {}
-    for row in declaration.plans.filter(state=PlanState.OPEN):
-        status = evaluate_plan(plan=plan_from_json(row.plan), records=records, at=at)
+    for row, plan in plans:
+        status = evaluate_plan(plan=plan, records=records, at=at)
         statuses.append((row, status))
         if not status.entry.allowed:
             reasons += [r.text for r in status.entry.reasons]
@@ -786,7 +846,6 @@ def return_verdict(*, declaration: ReturnDeclaration, at: dt.datetime) -> Verdic
             allowed_from = None
         elif allowed_from is not None:
             allowed_from = max(allowed_from, status.entry.allowed_from)
-    isolations = list(declaration.isolations.filter(blocks_entry=True))
     if isolations:
         # The records' ends (extended or shortened within bounds) decide, not the plan's.
         reasons = [r for r in reasons if not r.startswith(WAIT_PREFIX)]
@@ -935,8 +994,35 @@ def _isolations_open(declaration: ReturnDeclaration) -> None:
     held = set(
         declaration.isolations.filter(released_at__isnull=True).values_list("kind", flat=True)
     )
-    for row in declaration.plans.filter(state=PlanState.OPEN):
-        for phase in row.plan["phases"]:
+    IsolationRecord.objects.bulk_create(
+        isolations_new(
+            declaration_id=declaration.pk,
+            person_id=declaration.person_id,
+            enterprise_id=declaration.enterprise_id,
+            plans=[
+                (row.pack_id, row.version, row.plan)
+                for row in declaration.plans.filter(state=PlanState.OPEN)
+            ],
+            held=held,
+        )
+    )
+
+
+def isolations_new(
+    *,
+    declaration_id: int,
+    person_id: int,
+    enterprise_id: int,
+    plans: Sequence[tuple[str, int, Mapping[str, Any]]],
+    held: set[str],
+    minimum: Any = None,
+) -> list[IsolationRecord]:
+    """The records (not saved) of the plans' isolation phases whose kind is not `held`.
+    `minimum` is `_phase_minimum` or a cached stand-in for it."""
+    minimum = minimum or _phase_minimum
+    out: list[IsolationRecord] = []
+    for pack_id, version, plan in plans:
+        for phase in plan["phases"]:
             if phase["kind"] not in IsolationKind.values or not phase.get("end_at"):
                 continue
             if phase["kind"] in held:
@@ -945,26 +1031,29 @@ def _isolations_open(declaration: ReturnDeclaration) -> None:
             start = dt.datetime.fromisoformat(phase["start_at"])
             end = dt.datetime.fromisoformat(phase["end_at"])
             citation = phase["citation"]
-            minimum = _phase_minimum(row.pack_id, row.version, citation["rule_id"], phase["kind"])
+            days = minimum(pack_id, version, citation["rule_id"], phase["kind"])
             earliest = None
-            if minimum is not None:
+            if days is not None:
                 first = dt.date.fromisoformat(phase["first_day"])
                 earliest = dt.datetime.combine(
-                    first + dt.timedelta(days=minimum), dt.time.min, tzinfo=start.tzinfo
+                    first + dt.timedelta(days=days), dt.time.min, tzinfo=start.tzinfo
                 )
-            IsolationRecord.objects.create(
-                declaration=declaration,
-                person_id=declaration.person_id,
-                enterprise_id=declaration.enterprise_id,
-                kind=phase["kind"],
-                label=phase["label"][:50],
-                starts_at=start,
-                ends_at=end,
-                planned_end=end,
-                earliest_end=earliest,
-                blocks_entry=phase["blocks_entry"],
-                citation=citation,
+            out.append(
+                IsolationRecord(
+                    declaration_id=declaration_id,
+                    person_id=person_id,
+                    enterprise_id=enterprise_id,
+                    kind=phase["kind"],
+                    label=phase["label"][:50],
+                    starts_at=start,
+                    ends_at=end,
+                    planned_end=end,
+                    earliest_end=earliest,
+                    blocks_entry=phase["blocks_entry"],
+                    citation=citation,
+                )
             )
+    return out
 
 
 @transaction.atomic
