@@ -31,6 +31,11 @@ import time
 from typing import Any
 
 TARGET = 2.0
+# The confirm previews, then writes every changed return's plans, isolation records, duties
+# and holds: its time against the same engine time, and its queries a fixed set per chunk of
+# `status.services.CHUNK` returns plus one INSERT per batch of rows (`BATCH`, fewer rows on
+# SQLite, whose statements take at most 999 parameters).
+CONFIRM_TARGET = 40.0
 N_FULL = 100_000
 N_QUICK = 2_000
 # A smaller park, to show the preview's query count does not grow with the plans.
@@ -265,6 +270,12 @@ def confirm(park: Any) -> tuple[float, int, int]:
     return seconds, len(queries), int(record.summary["people"])
 
 
+def _confirm_limit(small_queries: int, small_changed: int, changed: int) -> int:
+    """No query per plan: the confirm's statements come in chunks of returns and batches of
+    rows, so per changed return they are no more on the large park than on the small one."""
+    return int(small_queries * max(1.0, changed / max(1, small_changed))) + 1
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--quick", action="store_true", help=f"{N_QUICK} plans instead of {N_FULL}")
@@ -309,14 +320,32 @@ def main(argv: list[str] | None = None) -> int:
             f"plan_impact: ratio {ratio:.2f} (target {TARGET}) preview/engine time on {n} plans, "
             f"queries {queries} vs {small_queries}"
         )
-        # The confirm (not under the target): the small park's changes written.
-        confirm_s, confirm_queries, changed = confirm(small)
+        # The confirm: the change written on both parks (the small one first), timed against
+        # the engine on the large park's plans, and its queries counted at both sizes.
+        small_confirm_s, small_confirm_q, small_changed = confirm(small)
+        confirm_s, confirm_q, changed = confirm(park)
+        confirm_ratio = confirm_s / engine
         print(
-            f"  confirm on a tenth of the plans: {confirm_s:.2f} s for {changed} changed returns "
-            f"({changed / confirm_s:,.0f} returns/s), queries {confirm_queries} "
-            f"({confirm_queries / max(1, changed):.1f} per changed return)",
+            f"  confirm: {confirm_s:.2f} s for {changed} changed returns of {n} "
+            f"({changed / confirm_s:,.0f} returns/s), queries {confirm_q} "
+            f"({1000 * confirm_q / max(1, changed):.1f} per 1,000 changed returns); a tenth of "
+            f"the plans: {small_confirm_s:.2f} s for {small_changed}, queries {small_confirm_q}",
             flush=True,
         )
+        print(
+            f"plan_impact: confirm ratio {confirm_ratio:.2f} (target {CONFIRM_TARGET}) "
+            f"confirm/engine time on {n} plans, queries {confirm_q} vs {small_confirm_q} "
+            f"(limit {_confirm_limit(small_confirm_q, small_changed, changed)})"
+        )
+        if confirm_q > _confirm_limit(small_confirm_q, small_changed, changed):
+            print("plan_impact: the confirm's queries per return grew", file=sys.stderr)
+            return 1
+        if confirm_ratio > CONFIRM_TARGET:
+            print(
+                f"plan_impact: confirm target missed ({confirm_ratio:.2f} > {CONFIRM_TARGET})",
+                file=sys.stderr,
+            )
+            return 1
         if queries > small_queries:
             print("plan_impact: the query count grew with the plans", file=sys.stderr)
             return 1

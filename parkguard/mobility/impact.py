@@ -176,11 +176,14 @@ def impact_preview(
             enterprise__jurisdiction=park, kind=PointKind.OBSERVATION
         ).values_list("enterprise_id", flat=True)
     )
+    # The UTC text of each moment met in this preview, computed once each (entry times and
+    # deadlines repeat across plans: a day's midnight, the same hour after arrival).
+    spelled: dict[dt.datetime, str | None] = {}
     old: dict[int, list[tuple[dict[str, Any], str | None]]] = defaultdict(list)
     for declaration_id, index, entry in ReturnPlan.objects.filter(
         state=PlanState.OPEN, declaration__enterprise__jurisdiction=park
     ).values_list("declaration_id", "index", "earliest_entry"):
-        old[declaration_id].append((index, _iso(entry)))
+        old[declaration_id].append((index, _spell(entry, spelled)))
     # Returns with no plan at all (nothing applied when declared) may gain one: those that
     # arrived within the look-back window are recomputed too.
     since = at - dt.timedelta(days=settings.MOBILITY_RECOMPUTE_DAYS)
@@ -204,7 +207,6 @@ def impact_preview(
         .order_by("pk")
     )
     impact = Impact()
-    spelled: dict[dt.datetime, str | None] = {}
     total = declarations.count()
     for n, (pk, person_id, name, category, enterprise_id, stays, certs, arrived) in enumerate(
         declarations.iterator(chunk_size=2000), start=1
@@ -248,6 +250,16 @@ def impact_preview(
     return impact
 
 
+def _spell(moment: dt.datetime | None, spelled: dict[dt.datetime, str | None]) -> str | None:
+    """`utc_iso` of a moment, remembered in `spelled` (one preview's moments)."""
+    if moment is None:
+        return None
+    text = spelled.get(moment)
+    if text is None:
+        text = spelled[moment] = _iso(moment)
+    return text
+
+
 def _same(a: str | None, b: str | None) -> bool:
     """Two moments, both UTC ISO text (`utc_iso`), are the same instant."""
     return a == b
@@ -268,15 +280,7 @@ def _compare(
     now: dict[str, tuple[str, str | None]] = {}
     for p in after:
         for o in p.obligations:
-            moment = o.due_at
-            text: str | None
-            if moment is None:
-                text = None
-            elif moment in spelled:
-                text = spelled[moment]
-            else:
-                text = spelled[moment] = _iso(moment)
-            now[f"{p.pack_id}:{o.key}"] = (o.title, text)
+            now[f"{p.pack_id}:{o.key}"] = (o.title, _spell(o.due_at, spelled))
     for key, (title, due) in now.items():
         if key not in was:
             row.appear.append(title)
@@ -284,7 +288,7 @@ def _compare(
             row.move.append((title, was[key][1] or "", due or ""))
     row.disappear = [title for key, (title, _) in was.items() if key not in now]
     row.entry_before = _entry([entry for _, entry in before], bool(before))
-    after_entry = _entry([_iso(p.earliest_entry) for p in after], bool(after))
+    after_entry = _entry([_spell(p.earliest_entry, spelled) for p in after], bool(after))
     row.entry_after = row.entry_before if _same(row.entry_before, after_entry) else after_entry
     return row
 
