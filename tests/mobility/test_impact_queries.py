@@ -163,17 +163,20 @@ def test_a_confirmed_plan_leaves_what_declaring_under_the_new_policy_leaves(
         at=at("2022-11-10"),
     )
     day = dt.date(2022, 11, 15)
-    facts = {
-        "arrived_at": at("2022-11-15", "10:00"),
-        "stays": [StayDeclared(SHANGHAI, day - dt.timedelta(days=7), day)],
-        "certificates": [(at("2022-11-14", "08:00"), "negative")],
-        "transport": "train",
-        "by": None,
-        "at": at("2022-11-15", "11:00"),
-    }
-    before = services.return_declare(
-        scope=SYSTEM, person=make_person(world.a1, "先申报", 981), **facts
-    )
+
+    def declare(name: str, serial: int) -> ReturnDeclaration:
+        return services.return_declare(
+            scope=SYSTEM,
+            person=make_person(world.a1, name, serial),
+            arrived_at=at("2022-11-15", "10:00"),
+            stays=[StayDeclared(SHANGHAI, day - dt.timedelta(days=7), day)],
+            certificates=[(at("2022-11-14", "08:00"), "negative")],
+            transport="train",
+            by=None,
+            at=at("2022-11-15", "11:00"),
+        )
+
+    before = declare("先申报", 981)
     services.risk_area_save(
         scope=SYSTEM,
         park=world.park_a,
@@ -185,9 +188,7 @@ def test_a_confirmed_plan_leaves_what_declaring_under_the_new_policy_leaves(
         scope=SYSTEM, park=world.park_a, change=CHANGE, by=None, at=at("2022-11-15", "11:00")
     )
     assert record.summary["people"] == 1
-    after = services.return_declare(
-        scope=SYSTEM, person=make_person(world.a1, "后申报", 982), **facts
-    )
+    after = declare("后申报", 982)
     for mine, theirs in zip(_state(before), _state(after), strict=True):
         assert mine == theirs
     assert _state(after)[0] and _state(after)[1] and _state(after)[2]  # not vacuous
