@@ -495,7 +495,6 @@ def visible(scope: Scope, source: type[M] | QuerySet[M], action: str = "view") -
     return queryset if query is None else queryset.filter(query)
 
 
-
 def visible_pks(scope: Scope, model: type[Model], action: str = "view") -> frozenset[int] | None:
     """The primary keys of the `model` rows `scope` may see (or take `action` on), as
     `visible()` narrows them; None means every row (a superuser). When the filter names the
@@ -525,6 +524,8 @@ def _own_pks(query: Q, model: type[Model]) -> frozenset[int] | None:
                 return None
             found |= inner
             continue
+        if not isinstance(child, tuple):
+            return None
         lookup, value = child
         values = [value] if lookup in names else None
         if lookup.endswith("__in") and lookup[: -len("__in")] in names:
