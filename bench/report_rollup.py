@@ -259,8 +259,8 @@ def main(argv: list[str] | None = None) -> int:
         assert [line.totals["headcount"] for line in got.lines] == [r[11] for r in want]
         assert sum(r[2] for r in want) == enterprises == got.totals["enterprises"]
         # What any ORM read costs before the database works (compiling, a cursor, a row
-        # converted), as bench/duties_due.py measures it: the selector compiles its scope
-        # through `visible()` (the one chokepoint of access), which the hand SQL skips.
+        # converted), as bench/duties_due.py measures it: the selector reads its scope
+        # from `visible_pks()` (the one chokepoint of access), which the hand SQL skips.
         probe = county.pk
 
         def floor() -> Any:

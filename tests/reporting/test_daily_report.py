@@ -241,3 +241,42 @@ def test_it_reads_a_plugged_in_source(a1_day: World) -> None:
     a2 = _row(report, a1_day, "a2")
     assert a2.status == BoardStatus.LOCKDOWN and not a2.production_normal
     assert a2.notes == [{"source": "封控", "text": "全厂封控"}]
+
+
+def test_the_rollup_sums_each_unit_and_lists_only_units_with_enterprises(
+    report_world: World,
+) -> None:
+    """L-4.3 汇总: park A's zero report summed, park B not reported, the street (no enterprises
+    of its own) not listed; the county user and the platform read the same figures."""
+    from parkguard.orgs.access import SYSTEM
+    from parkguard.reporting.selectors import county_rollup
+
+    w = report_world
+    services.daily_report_submit(scope=_admin(w), report=_prepare(w), at=AT, by=None)
+    county = scope_for_user(w.users["county_cmd"])
+    got = county_rollup(scope=county, root=w.county, on=ON, at=AT)
+    assert [line.unit.pk for line in got.lines] == [w.park_a.pk, w.park_b.pk]
+    a, b = got.lines
+    assert a.state == "on_time" and a.enterprises == 2 and a.totals["enterprises"] == 2
+    assert a.totals["eventful"] == 0 and a.totals["not_normal"] == 0
+    assert b.report is None and b.totals == {} and b.enterprises == 1
+    assert got.totals["enterprises"] == 2 and got.totals["eventful"] == 0
+    assert all(isinstance(v, int) for v in got.totals.values())
+    every = county_rollup(scope=SYSTEM, root=w.county, on=ON, at=AT)
+    assert [(x.unit.pk, x.state, x.totals) for x in every.lines] == [
+        (x.unit.pk, x.state, x.totals) for x in got.lines
+    ]
+    assert every.totals == got.totals
+
+
+def test_the_rollup_shows_an_outsider_nothing(report_world: World) -> None:
+    from parkguard.reporting.selectors import county_rollup
+
+    w = report_world
+    services.daily_report_submit(scope=_admin(w), report=_prepare(w), at=AT, by=None)
+    for persona in ("a1_officer", "a2_officer", "a1_employee", "liaison_a"):
+        got = county_rollup(scope=scope_for_user(w.users[persona]), root=w.county, on=ON, at=AT)
+        assert got.lines == [] and not any(got.totals.values()), persona
+    park_b = scope_for_user(w.users["park_b_admin"])
+    got = county_rollup(scope=park_b, root=w.county, on=ON, at=AT)
+    assert [line.unit.pk for line in got.lines] == [w.park_b.pk]
