@@ -1,15 +1,20 @@
-"""What the HTTP benchmarks share: gunicorn on a free loopback port, a bounded fixed-rate load
-generator, and the resident memory of gunicorn's workers (bench/gate_check.py, bench/soak.py).
+"""What the HTTP benchmarks share (bench/gate_check.py, bench/soak.py, bench/gate_profile.py):
+the environment and its scratch database, gunicorn on a free loopback port, a bounded
+fixed-rate load generator, server times from the access log, and the resident memory of
+gunicorn's workers.
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
+import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from http.client import HTTPConnection
 from pathlib import Path
 from typing import Any
@@ -20,6 +25,86 @@ DRAIN = 2  # stop sending at twice the planned duration
 
 # One request: (method, path, body, headers); and whether its answer counts as a success.
 Request = tuple[str, str, bytes | None, dict[str, str]]
+# What every gate benchmark runs with: the test environment, no device rate limit in the way,
+# the production caches of packs and device tokens.
+ENV = {
+    "PARKGUARD_ENV": "test",
+    "DJANGO_SETTINGS_MODULE": "parkguard.settings",
+    "PARKGUARD_GATE_DEVICE_CHECKS_PER_MINUTE": str(10**9),
+    "PARKGUARD_GATE_PACKS_CACHE_SECONDS": "60",
+    "PARKGUARD_API_TOKEN_CACHE_SECONDS": "5",
+}
+
+
+@contextlib.contextmanager
+def bench_env(
+    name: str, extra: dict[str, str] | None = None
+) -> Iterator[tuple[dict[str, str], Path, str]]:
+    """(env, scratch folder, database label) for a benchmark's child processes: ENV plus
+    `extra` over this process's environment, and a database of its own, a throwaway SQLite
+    file when DATABASE_URL is unset, else a scratch database on its PostgreSQL that is
+    dropped when the block ends."""
+    tmp = Path(tempfile.mkdtemp(prefix=f"parkguard-bench-{name}-"))
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env.update({**ENV, **(extra or {})})
+    if not env.get("DATABASE_URL"):
+        env["DATABASE_URL"] = f"sqlite:///{tmp / 'bench.sqlite3'}"
+        yield env, tmp, "sqlite (DATABASE_URL unset: not the PostgreSQL of production)"
+        return
+    env["DATABASE_URL"], label, drop = _scratch(env["DATABASE_URL"])
+    try:
+        yield env, tmp, label
+    finally:
+        drop()
+
+
+def _scratch(url: str) -> tuple[str, str, Callable[[], None]]:
+    """A scratch database `<name>_gatebench` on `url`'s PostgreSQL, and how to drop it."""
+    from urllib.parse import urlparse, urlunparse
+
+    import psycopg
+
+    parsed = urlparse(url)
+    if parsed.scheme not in {"postgres", "postgresql"}:
+        raise SystemExit("bench: DATABASE_URL must be PostgreSQL (or unset)")
+    scratch = f"{parsed.path.lstrip('/') or 'postgres'}_gatebench"
+    admin = urlunparse(parsed._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{scratch}"')
+        conn.execute(f'CREATE DATABASE "{scratch}"')
+
+    def drop() -> None:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
+
+    return urlunparse(parsed._replace(path=f"/{scratch}")), f"postgresql {scratch}", drop
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def server_times(log: Path, path: str, since: int) -> list[float]:
+    """Milliseconds per request of `path` in the access log, from line `since` on."""
+    found = []
+    for line in log.read_text().splitlines()[since:]:
+        parts = line.split()
+        if len(parts) == len(("path", "status", "micros")) and parts[0] == path:
+            found.append(int(parts[2]) / 1000)
+    return found
+
+
+def percentile(values: list[float], share: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def load_average() -> str:
+    return f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} cores"
 
 
 def gunicorn(

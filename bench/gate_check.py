@@ -18,10 +18,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -34,17 +32,9 @@ GATES = 20
 PEOPLE = 200
 SECONDS_FULL = 10.0
 SECONDS_QUICK = 3.0
-CONNECTIONS = 16
 WARM = 20  # gate checks before the measured run
-DRAIN = 2  # stop sending at twice the planned duration
 ROOT = Path(__file__).resolve().parents[1]
 START_SECONDS = 180  # gunicorn's boot on a busy shared machine has taken over 20 s
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _prepare(env: dict[str, str]) -> dict[str, Any]:
@@ -173,23 +163,6 @@ def _generate(env: dict[str, str], job: dict[str, Any]) -> dict[str, Any]:
     return dict(json.loads(out.stdout.strip().splitlines()[-1]))
 
 
-def _server_times(log: Path, path: str, since: int) -> list[float]:
-    """Milliseconds per request of `path` in the access log, from line `since` on."""
-    found = []
-    for line in log.read_text().splitlines()[since:]:
-        parts = line.split()
-        if len(parts) == len(("path", "status", "micros")) and parts[0] == path:
-            found.append(int(parts[2]) / 1000)
-    return found
-
-
-def _percentile(values: list[float], share: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="a few seconds per endpoint")
@@ -199,50 +172,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     seconds = args.seconds or (SECONDS_QUICK if args.quick else SECONDS_FULL)
 
-    tmp = Path(tempfile.mkdtemp(prefix="parkguard-bench-gate-"))
-    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    env.update(
-        {
-            "PARKGUARD_ENV": "test",
-            "DJANGO_SETTINGS_MODULE": "parkguard.settings",
-            "PARKGUARD_GATE_DEVICE_CHECKS_PER_MINUTE": str(10**9),
-            "PARKGUARD_GATE_PACKS_CACHE_SECONDS": "60",
-            "PARKGUARD_API_TOKEN_CACHE_SECONDS": "5",
-        }
-    )
-    drop = None
-    if not env.get("DATABASE_URL"):
-        env["DATABASE_URL"] = f"sqlite:///{tmp / 'bench.sqlite3'}"
-        label = "sqlite"
-    else:
-        env["DATABASE_URL"], label, drop = _scratch(env["DATABASE_URL"])
-    try:
+    with _server.bench_env("gate") as (env, tmp, label):
         return _run(args, env, tmp, seconds, label)
-    finally:
-        if drop is not None:
-            drop()
-
-
-def _scratch(url: str) -> tuple[str, str, Any]:
-    """A scratch database `<name>_gatebench` on DATABASE_URL's PostgreSQL, dropped afterwards."""
-    from urllib.parse import urlparse, urlunparse
-
-    import psycopg
-
-    parsed = urlparse(url)
-    if parsed.scheme not in {"postgres", "postgresql"}:
-        raise SystemExit("bench.gate_check: DATABASE_URL must be PostgreSQL (or unset)")
-    scratch = f"{parsed.path.lstrip('/') or 'postgres'}_gatebench"
-    admin = urlunparse(parsed._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{scratch}"')
-        conn.execute(f'CREATE DATABASE "{scratch}"')
-
-    def drop() -> None:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
-
-    return urlunparse(parsed._replace(path=f"/{scratch}")), f"postgresql {scratch}", drop
 
 
 def _run(
@@ -252,7 +183,7 @@ def _run(
     count = int(args.rate * seconds)
     if count + WARM > len(data["people"]) * len(data["gates"]) * 2:
         raise SystemExit("bench.gate_check: more checks than distinct (person, gate, direction)")
-    port = _free_port()
+    port = _server.free_port()
     log = tmp / "access.log"
     server = _server.gunicorn(
         env, port=port, workers=args.workers, log=log, start_seconds=START_SECONDS
@@ -267,25 +198,24 @@ def _run(
         _generate(env, {**job, **warm, "offset": count})
         lines = len(log.read_text().splitlines())
         bare = _generate(env, {**job, "path": "/healthz"})
-        bare_ms = _server_times(log, "/healthz", lines)
+        bare_ms = _server.server_times(log, "/healthz", lines)
         lines = len(log.read_text().splitlines())
         gate = _generate(env, {**job, "path": "/api/v1/gate/check"})
-        gate_ms = _server_times(log, "/api/v1/gate/check", lines)
+        gate_ms = _server.server_times(log, "/api/v1/gate/check", lines)
     finally:
         server.terminate()
         server.wait(timeout=30)
     bare_rate = (bare["done"] - bare["errors"]) / bare["wall"]
     gate_rate = (gate["done"] - gate["errors"]) / gate["wall"]
     ratio = gate_rate / bare_rate if bare_rate else 0.0
-    p50, p99 = _percentile(gate_ms, 0.5), _percentile(gate_ms, 0.99)
+    p50, p99 = _server.percentile(gate_ms, 0.5), _server.percentile(gate_ms, 0.99)
     ok = ratio >= TARGET and p99 < P99_MS and gate["errors"] == 0
     print(
         f"gate_check: ratio {ratio:.2f} (target {TARGET}) "
         f"checks {gate_rate:.0f}/s vs bare {bare_rate:.0f}/s at {args.rate:.0f}/s offered, "
         f"server p50 {p50:.2f} ms p99 {p99:.2f} ms (target < {P99_MS} ms), "
-        f"bare p99 {_percentile(bare_ms, 0.99):.2f} ms, errors {gate['errors']}, "
-        f"{count} checks, {args.workers} workers, {label}, "
-        f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} cores"
+        f"bare p99 {_server.percentile(bare_ms, 0.99):.2f} ms, errors {gate['errors']}, "
+        f"{count} checks, {args.workers} workers, {label}, {_server.load_average()}"
     )
     return 0 if ok else 1
 

@@ -25,13 +25,11 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 from bench import _server
-from bench.gate_check import _free_port, _percentile, _scratch, _server_times
 
 GATE_RATE = 300
 DECLARE_RATE = 50
@@ -229,30 +227,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     seconds = args.seconds or (SECONDS_QUICK if args.quick else SECONDS_FULL)
 
-    tmp = Path(tempfile.mkdtemp(prefix="parkguard-bench-soak-"))
-    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    env.update(
-        {
-            "PARKGUARD_ENV": "test",
-            "DJANGO_SETTINGS_MODULE": "parkguard.settings",
-            "PARKGUARD_GATE_DEVICE_CHECKS_PER_MINUTE": str(10**9),
-            "PARKGUARD_GATE_PACKS_CACHE_SECONDS": "60",
-            "PARKGUARD_PASS_ROTATE_SECONDS": str(TOKEN_WINDOW_SECONDS),
-            # The session outlives the soak (each declarer's request renews it anyway).
-            "PARKGUARD_IDLE_MINUTES": str(int(seconds // 60) + 30),
-        }
-    )
-    drop = None
-    if not env.get("DATABASE_URL"):
-        env["DATABASE_URL"] = f"sqlite:///{tmp / 'soak.sqlite3'}"
-        label = "sqlite (DATABASE_URL unset: not the PostgreSQL of production)"
-    else:
-        env["DATABASE_URL"], label, drop = _scratch(env["DATABASE_URL"])
-    try:
+    extra = {
+        "PARKGUARD_PASS_ROTATE_SECONDS": str(TOKEN_WINDOW_SECONDS),
+        # The session outlives the soak (each declarer's request renews it anyway).
+        "PARKGUARD_IDLE_MINUTES": str(int(seconds // 60) + 30),
+    }
+    with _server.bench_env("soak", extra) as (env, tmp, label):
         return _run(args, env, tmp, seconds, label)
-    finally:
-        if drop is not None:
-            drop()
 
 
 def _run(
@@ -264,7 +245,7 @@ def _run(
     clock = time.perf_counter()
     data = _prepare(env, people, declarers)
     setup = time.perf_counter() - clock
-    port = _free_port()
+    port = _server.free_port()
     log = tmp / "access.log"
     server = _server.gunicorn(env, port=port, workers=args.workers, log=log)
     try:
@@ -283,7 +264,7 @@ def _run(
         ("gate_check", GATE, gate, GATE_RATE),
         ("declarations", DECLARE, declare, DECLARE_RATE),
     ):
-        times = _server_times(log, path, lines)
+        times = _server.server_times(log, path, lines)
         achieved = (result["done"] - result["errors"]) / result["wall"]
         ratio = achieved / rate
         good = result["errors"] == 0 and ratio >= RATE_SHARE
@@ -291,8 +272,8 @@ def _run(
         ok = ok and good
         print(
             f"soak {name}: ratio {ratio:.2f} (target {RATE_SHARE}) {achieved:.0f}/s of "
-            f"{rate}/s offered, server p50 {_percentile(times, 0.5):.2f} ms "
-            f"p99 {_percentile(times, 0.99):.2f} ms, errors {result['errors']} of "
+            f"{rate}/s offered, server p50 {_server.percentile(times, 0.5):.2f} ms "
+            f"p99 {_server.percentile(times, 0.99):.2f} ms, errors {result['errors']} of "
             f"{result['done']}{first}"
             f"{'' if good else ' MISS'}"
         )

@@ -13,7 +13,14 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
-from parkguard.lib.env import database_from_url, env_bool, env_int, env_list, env_str
+from parkguard.lib.env import (
+    CONN_MAX_AGE,
+    database_from_url,
+    env_bool,
+    env_int,
+    env_list,
+    env_str,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("PARKGUARD_VAR_DIR", str(BASE_DIR / "var")))
@@ -177,6 +184,10 @@ if _default_db["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+    # Kept across requests as PostgreSQL's is: closing the last connection to a WAL database
+    # checkpoints the WAL into the file and deletes it, and the next request reopens, reruns
+    # the PRAGMAs and recreates it (most of a gate check's time on SQLite, docs/gate.md).
+    _default_db["CONN_MAX_AGE"] = CONN_MAX_AGE
 DATABASES = {"default": _default_db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

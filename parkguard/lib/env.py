@@ -27,6 +27,10 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+# Seconds a request's database connection is kept for the next request of the same worker.
+CONN_MAX_AGE = 60
+
+
 def database_from_url(url: str) -> dict[str, Any]:
     """Turn `postgresql://user:pw@host:port/name` or `sqlite:///path` into a DATABASES entry."""
     parsed = urlparse(url)
@@ -45,7 +49,7 @@ def database_from_url(url: str) -> dict[str, Any]:
             "HOST": parsed.hostname or "",
             "PORT": str(parsed.port or ""),
             "OPTIONS": options,
-            "CONN_MAX_AGE": 60,
+            "CONN_MAX_AGE": CONN_MAX_AGE,
             "CONN_HEALTH_CHECKS": True,
         }
     raise ValueError(
