@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import connection
 from django.db.models import Count, QuerySet
@@ -81,7 +82,7 @@ def co_passages(
     with connection.cursor() as cursor:
         for i in range(0, len(passages), TRACE_CHUNK):
             chunk = passages[i : i + TRACE_CHUNK]
-            params: list[object] = []
+            params: list[Any] = []
             for when, gate_id, _name in chunk:
                 params += [gate_id, adapt(when - gap), adapt(when + gap)]
             sql = _CO_SQL.format(
