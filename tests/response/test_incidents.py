@@ -15,11 +15,11 @@ from parkguard.gate.services import gate_create
 from parkguard.health.models import Alert
 from parkguard.notify.models import Message
 from parkguard.orgs.access import SYSTEM, Scope, scope_for_user
-from parkguard.response import services
+from parkguard.response import selectors, services
 from parkguard.response.choices import ContactState, TimelineKind, ZoneColour
 from parkguard.response.models import Area, Contact, Incident, LinkageTask, PersonZone
 from parkguard.status.models import PersonStatus
-from tests.factories import World
+from tests.factories import World, make_person
 from tests.response.conftest import AT, R_PACK, isolation
 
 pytestmark = pytest.mark.django_db
@@ -248,3 +248,75 @@ def test_the_park_overview_sums_the_minutes(
     page = client_as("park_a_admin").get(f"/park/{w.park_a.pk}/").content.decode()
     assert "<b>7</b><span>发现到报告合计分钟（1 起）" in page
     assert "未划定临时隔离区域的企业" in page
+
+
+def test_tracing_counts_n_minutes_and_the_window_inclusively_to_the_microsecond(
+    response_world: World,
+) -> None:
+    """The edges of the (gate, at) ranges: exactly N minutes apart is a contact, a microsecond
+    more is not, on both sides; an index passage exactly on the window's start or end counts,
+    one a microsecond outside it does not; a person met at two gates is given the gate the
+    index person passed first, with that first time."""
+    w = response_world
+    gate = _gate(w)
+    other = gate_create(
+        scope=SYSTEM,
+        park=w.park_a,
+        enterprise=w.a1,
+        name="甲一西门",
+        place="plant_gate",
+        at=AT,
+        by=None,
+    )
+    gap = dt.timedelta(minutes=15)
+    tick = dt.timedelta(microseconds=1)
+    start = dt.datetime(2022, 10, 1, 8, 0, 0, 250_000, tzinfo=dt.UTC)
+    end = start + dt.timedelta(days=1)
+    mates = [make_person(w.a1, f"甲一同事{k}", 400 + k) for k in range(8)]
+    _pass(gate, w.a1_person.pk, start)  # on the window's start
+    _pass(gate, mates[0].pk, start + gap)  # exactly N minutes after
+    _pass(gate, mates[1].pk, start - gap)  # exactly N minutes before
+    _pass(gate, mates[2].pk, start + gap + tick)  # a microsecond too late
+    _pass(gate, mates[3].pk, start - gap - tick)  # a microsecond too early
+    _pass(other, w.a1_person.pk, end)  # on the window's end
+    _pass(other, mates[4].pk, end + gap)
+    _pass(other, mates[0].pk, end)  # met again later, at the other gate
+    _pass(other, w.a1_person.pk, end + dt.timedelta(hours=2) + tick)  # outside the window
+    _pass(other, mates[5].pk, end + dt.timedelta(hours=2))
+    found = selectors.co_passages(
+        person_id=w.a1_person.pk, enterprise_id=w.a1.pk, start=start, end=end, gap=gap
+    )
+    assert set(found) == {mates[0].pk, mates[1].pk, mates[4].pk}
+    assert found[mates[0].pk] == selectors.CoPassage("甲一东门", start)
+    assert found[mates[4].pk] == selectors.CoPassage("甲一西门", end)
+    inside = selectors.co_passages(
+        person_id=w.a1_person.pk,
+        enterprise_id=w.a1.pk,
+        start=start + tick,
+        end=end - tick,
+        gap=gap,
+    )
+    assert inside == {}
+
+
+def test_tracing_never_proposes_a_person_of_another_enterprise(response_world: World) -> None:
+    """Someone of another enterprise at the same gate, the same minute, is not a candidate of
+    this enterprise's incident; nor is anyone seen only at another enterprise's gate."""
+    w = response_world
+    gate = _gate(w)
+    theirs = gate_create(
+        scope=SYSTEM,
+        park=w.park_a,
+        enterprise=w.a2,
+        name="甲二南门",
+        place="plant_gate",
+        at=AT,
+        by=None,
+    )
+    earlier = AT - dt.timedelta(days=1)
+    _pass(gate, w.a1_person.pk, earlier)
+    _pass(gate, w.a2_person.pk, earlier + dt.timedelta(minutes=1))
+    _pass(theirs, w.a1_employee_person.pk, earlier)  # same minute, but at the other gate
+    incident = _open(w)
+    assert services.contacts_trace(scope=_scope(w), incident=incident, by=None, at=AT) == 0
+    assert not Contact.objects.filter(incident=incident).exists()
