@@ -76,12 +76,12 @@ def _run(
     by: User | None,
     limits: sheets.SheetLimits | None = None,
 ) -> ResultImport:
+    if not result_import_claim(batch.pk):  # another worker has it, or it has ended
+        batch.refresh_from_db()
+        return batch
     try:
         layout, rows = importing.file_layout(
             data=data, filename=batch.filename, lab=batch.lab, limits=limits or sheet_limits()
-        )
-        ResultImport.objects.filter(pk=batch.pk).update(
-            state=ImportState.RUNNING, lease_until=importing.lease(timezone.now())
         )
 
         def progress(done: int) -> None:
@@ -113,14 +113,31 @@ def _run(
     return batch
 
 
+def result_import_claim(batch_id: int) -> bool:
+    """Take a queued import for this worker: one conditional UPDATE, QUEUED → RUNNING with a
+    fresh lease. True: it is this worker's. False: another worker claimed it first, or it has
+    ended (done, failed by the recovery, cancelled); the caller then does nothing at all.
+
+    A check followed by a separate write would let two workers both see QUEUED (a job the
+    queue's lease put back while the first still ran) and both import the file."""
+    return bool(
+        ResultImport.objects.filter(pk=batch_id, state=ImportState.QUEUED).update(
+            state=ImportState.RUNNING, lease_until=importing.lease(timezone.now())
+        )
+    )
+
+
 def result_import_job(*, batch_id: int, actor_id: int | None) -> None:
-    """The queued import, run by the task with its uploader's scope (checked again)."""
+    """The queued import, run by the task with its uploader's scope (checked again).
+
+    Whoever claims it (`result_import_claim`) runs it; a second run of the same job (put
+    back by the queue's lease, or delivered twice) claims nothing and writes nothing."""
     batch = ResultImport.objects.select_related("lab", "enterprise").get(pk=batch_id)
     if batch.state != ImportState.QUEUED or batch.data is None:
-        return
+        return  # a cheap early exit; the claim in `_run` is what decides
     actor = User.objects.filter(pk=actor_id).first() if actor_id else None
     if actor is None:
-        ResultImport.objects.filter(pk=batch.pk).update(
+        ResultImport.objects.filter(pk=batch.pk, state=ImportState.QUEUED).update(
             state=ImportState.FAILED, data=None, lease_until=None
         )
         return

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.utils import timezone
@@ -67,15 +68,25 @@ def merge(*, batch_id: int, actor_id: int | None, today: dt.date) -> tuple[int, 
     """Merge a batch's staged rows into the ledger (one transaction); returns (created, updated).
 
     Raises SheetError when the staged rows are gone or the ledger changed since the preview,
-    ImportStopped when the batch is no longer APPLYING or a cancel came first. The row lock
-    taken here is held to the end: a cancel meanwhile is refused, and the recovery (which
-    skips locked rows) sees a live merge. The batch turns DONE in the same transaction, so
-    "merged" and "DONE" never part.
+    ImportStopped when the batch is no longer APPLYING or a cancel came first.
+
+    The start is one conditional claim, not a read and then a write: an UPDATE of the batch
+    WHERE it is APPLYING and not cancelled, renewing its lease. It takes the row lock
+    (PostgreSQL; SQLite's IMMEDIATE transaction holds the write lock) to the end, so a second
+    merge of the same batch (a job put back by the queue's lease, a confirm delivered twice)
+    waits at its own claim, then finds the batch DONE, claims nothing and writes nothing. A
+    cancel meanwhile is refused, and the recovery (which skips locked rows) sees a live merge.
+    The batch turns DONE in the same transaction, so "merged" and "DONE" never part.
     """
-    batch = PersonImport.objects.select_for_update().filter(pk=batch_id).first()
-    if batch is None or batch.status != ImportStatus.APPLYING or batch.cancel_requested:
-        raise ImportStopped
     now = timezone.now()
+    claimed = PersonImport.objects.filter(
+        pk=batch_id, status=ImportStatus.APPLYING, cancel_requested=False
+    ).update(
+        heartbeat_at=now, lease_until=now + dt.timedelta(seconds=settings.IMPORT_LEASE_SECONDS)
+    )
+    if not claimed:
+        raise ImportStopped
+    batch = PersonImport.objects.get(pk=batch_id)
     person = Person._meta.db_table
     event = EmploymentEvent._meta.db_table
     stage = PersonImportRow._meta.db_table
