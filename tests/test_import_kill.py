@@ -10,6 +10,7 @@ SIGKILL; nothing is timed. Then: nothing of the file is in the ledger, the sampl
 statuses; the housekeeping (run as if the lease had run out) sends the staff import back to
 "ready" and marks the lab import failed with a Chinese reason, dropping its scratch tables;
 and, on a fresh server, confirming again and importing the file again write every row.
+The shared database, the bounded waits, the driver runs and the fault points: tests/_procs.py.
 """
 
 from __future__ import annotations
@@ -23,19 +24,17 @@ import sqlite3
 import subprocess
 import sys
 import threading
-import time
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse, urlunparse
 
 import pytest
 import requests
 
 from parkguard.people.importing.messages import APPLY_STALLED
 from parkguard.sampling.jobs import INTERRUPTED
+from tests._procs import arm, run_json, scratch_database, wait
 from tests.people import sheets
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -55,14 +54,6 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _wait(what: str, done: Callable[[], bool]) -> None:
-    deadline = time.monotonic() + DEADLINE
-    while not done():
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out waiting for {what}")
-        time.sleep(0.02)
-
-
 @dataclass
 class Site:
     env: dict[str, str]
@@ -71,15 +62,7 @@ class Site:
     data: dict[str, Any]
 
     def run(self, *args: str) -> Any:
-        out = subprocess.run(
-            [sys.executable, DRIVER, *args],
-            env=self.env,
-            cwd=ROOT,
-            capture_output=True,
-            timeout=DEADLINE * 2,
-        )
-        assert out.returncode == 0, out.stderr.decode()[-3000:]
-        return json.loads(out.stdout.decode().strip().splitlines()[-1])
+        return run_json(DRIVER, self.env, *args)
 
     def sql(self, query: str, *params: Any) -> list[tuple[Any, ...]]:
         """Read the shared database directly (no Django process to start for a count)."""
@@ -133,10 +116,7 @@ class Site:
         }
 
     def arm(self, point: str) -> Path:
-        for suffix in (".reached", ".release"):
-            (self.faults / f"{point}{suffix}").unlink(missing_ok=True)
-        (self.faults / f"{point}.armed").touch()
-        return self.faults / f"{point}.reached"
+        return arm(self.faults, point)
 
     def browser(self) -> requests.Session:
         """A session of A1's officer, with the CSRF cookie a form page sets."""
@@ -174,7 +154,7 @@ class Server:
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-        _wait("gunicorn to answer", self._up)
+        wait("gunicorn to answer", self._up)
 
     def _up(self) -> bool:
         if self.proc.poll() is not None:
@@ -210,31 +190,11 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         "PARKGUARD_IMPORT_LEASE_SECONDS": str(LEASE),
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    url = os.environ.get("DATABASE_URL", "")
-    drop: Callable[[], None] | None = None
-    if url.startswith(("postgres://", "postgresql://")):
-        import psycopg
-
-        parsed = urlparse(url)
-        scratch = f"{parsed.path.lstrip('/') or 'postgres'}_kill_{uuid.uuid4().hex[:8]}"
-        admin = urlunparse(parsed._replace(path="/postgres"))
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{scratch}"')
-
-        def drop() -> None:
-            with psycopg.connect(admin, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
-
-        env["DATABASE_URL"] = urlunparse(parsed._replace(path=f"/{scratch}"))
-    else:
-        env["DATABASE_URL"] = f"sqlite:///{tmp / 'kill.sqlite3'}"
-    try:
+    with scratch_database(tmp, "kill") as url:
+        env["DATABASE_URL"] = url
         site = Site(env=env, faults=faults, logs=logs, data={})
         site.data = site.run("prepare")
         yield site
-    finally:
-        if drop is not None:
-            drop()
 
 
 @pytest.fixture(scope="module")
@@ -261,7 +221,7 @@ def _post_and_die(session: requests.Session, url: str, **kwargs: Any) -> threadi
 def _kill_at(server: Server, reached: Path, thread: threading.Thread) -> None:
     """Wait until the worker is stopped at the point, then SIGKILL exactly that process; the
     master forks a new worker."""
-    _wait(
+    wait(
         "the worker to reach the fault point",
         lambda: reached.exists() and bool(reached.read_text()),
     )
@@ -270,7 +230,7 @@ def _kill_at(server: Server, reached: Path, thread: threading.Thread) -> None:
     os.kill(pid, signal.SIGKILL)
     thread.join(timeout=DEADLINE)
     assert not thread.is_alive()
-    _wait("a new worker", server._up)
+    wait("a new worker", server._up)
 
 
 def _csrf(session: requests.Session, url: str) -> str:
