@@ -20,10 +20,9 @@ from pathlib import Path
 
 import pytest
 
-from tests._procs import Queue, ends, redis_client
+from tests._procs import DEADLINE, Queue, ends, redis_client
 
 DRIVER = str(Path(__file__).with_name("queue_redis_driver.py"))
-DEADLINE = 20.0  # seconds any one wait may take
 
 
 @pytest.fixture
