@@ -251,7 +251,7 @@ def _run(
     try:
         # Warm up (imports, packs, connections) before the first memory sample.
         warm = int(DECLARE_RATE * WARM_SECONDS)
-        _streams(env, port, data, WARM_SECONDS, (0, 0))
+        warm_gate, warm_declare = _streams(env, port, data, WARM_SECONDS, (0, 0))
         start_kib = _server.worker_rss_kib(server.pid)
         lines = len(log.read_text().splitlines())
         gate, declare = _streams(env, port, data, seconds, (int(GATE_RATE * WARM_SECONDS), warm))
@@ -259,7 +259,12 @@ def _run(
     finally:
         server.terminate()
         server.wait(timeout=30)
-    ok = True
+    # An error while warming up is an error too (only its rate and times are not measured).
+    warm_errors = warm_gate["errors"] + warm_declare["errors"]
+    ok = warm_errors == 0
+    if warm_errors:
+        first = warm_gate.get("first_error") or warm_declare.get("first_error")
+        print(f"soak warm-up: errors {warm_errors} (first: {first}) MISS")
     for name, path, result, rate in (
         ("gate_check", GATE, gate, GATE_RATE),
         ("declarations", DECLARE, declare, DECLARE_RATE),
@@ -286,6 +291,8 @@ def _run(
         f"{'' if flat else ' MISS'}; {seconds:.0f} s, {args.workers} workers, "
         f"setup {setup:.0f} s, {label}"
     )
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"soak load average (1, 5, 15 min): {load}; {'ok' if ok else 'MISS'}")
     return 0 if ok else 1
 
 
