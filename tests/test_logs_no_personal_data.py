@@ -23,7 +23,7 @@ from tests.factories import World
 from tests.lib.test_logmask import root_stream  # noqa: F401  (a fixture)
 from tests.people import sheets as build
 from tests.people.sheets import person_id, row
-from tests.people.test_import import _confirm, _upload
+from tests.people.uploads import ledger_confirm, ledger_upload
 
 Clients = Callable[[str | None], Client]
 
@@ -45,9 +45,9 @@ def test_representative_flows_log_no_clear_id_or_phone(
         bad = [row(905, id_number="11010119900307123X"), row(906, phone="1390000")]
         numbers += [str(r[i]) for r in good + bad for i in (1, 2) if r[i]]
         numbers += [person_id(901), "13900000901"]
-        batch = _upload(officer, world, build.csv(good + bad), "台账.csv")
-        _confirm(officer, batch)
-        _confirm(officer, _upload(officer, world, build.csv(good), "台账.csv"))
+        batch = ledger_upload(officer, world, build.csv(good + bad), "台账.csv")
+        ledger_confirm(officer, batch)
+        ledger_confirm(officer, ledger_upload(officer, world, build.csv(good), "台账.csv"))
 
         Client().post(
             "/accounts/login/", {"username": person_id(907), "password": "wrong-password-1"}

@@ -23,6 +23,7 @@ from parkguard.command.models import Checkpoint, Delivery, LockdownPass, Shift
 from parkguard.gate import tokens
 from parkguard.gate.views import _qr_svg
 from parkguard.lib.api_errors import DB_ID_MAX
+from parkguard.lib.forms import errors_flash
 from parkguard.notify.privacy import name_mask
 from parkguard.orgs.access import can, get_visible_or_404, scope_of, visible
 from parkguard.orgs.choices import JURISDICTION_ROLES
@@ -97,8 +98,7 @@ def _run(request: HttpRequest, call: Callable[[], Any], done: str) -> bool:
     try:
         call()
     except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
+        errors_flash(request, exc)
         return False
     messages.success(request, done)
     return True

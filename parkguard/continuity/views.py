@@ -32,7 +32,7 @@ from parkguard.continuity.forms import (
     StartForm,
 )
 from parkguard.continuity.models import KeyPost, LoopMember, UtilityFault
-from parkguard.lib.forms import form_errors_apply
+from parkguard.lib.forms import errors_flash, form_errors_apply
 from parkguard.orgs.access import can, get_visible_or_404, scope_of, visible
 from parkguard.orgs.models import Enterprise, Jurisdiction
 from parkguard.people.choices import EmploymentStatus
@@ -173,9 +173,7 @@ def loop_member_remove(request: HttpRequest, member_id: int) -> HttpResponse:
             scope=scope, member=member, at=timezone.now(), by=_user(request)
         )
     except ValidationError as exc:
-        for errors in exc.message_dict.values():
-            for error in errors:
-                messages.error(request, error)
+        errors_flash(request, exc)
     else:
         messages.success(request, "已移出闭环，此人将不能进出")
     return redirect("continuity_loop", member.plan.enterprise_id)
@@ -356,9 +354,7 @@ def _fault_step(request: HttpRequest, fault_id: int, step: str) -> HttpResponse:
                 scope=scope, fault=fault, note=request.POST.get("note", ""), at=now, by=by
             )
     except ValidationError as exc:
-        for errors in exc.message_dict.values():
-            for error in errors:
-                messages.error(request, error)
+        errors_flash(request, exc)
     else:
         messages.success(request, "已派修" if step == "assign" else "已登记修复")
     return redirect("continuity_faults", fault.park_id)

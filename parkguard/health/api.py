@@ -14,7 +14,7 @@ from ninja import Field, Router, Schema, Status
 from parkguard.api.auth import SessionScope, scope
 from parkguard.health import selectors, services
 from parkguard.health.choices import CodeColour, ReadingSource
-from parkguard.lib.api_errors import FieldErrors, field_errors
+from parkguard.lib.api_errors import FieldErrors, error_at, field_errors
 from parkguard.orgs.access import NOT_FOUND, scope_of, visible
 from parkguard.orgs.models import ApiToken
 from parkguard.people.models import Person
@@ -83,7 +83,7 @@ def declaration_submit(request: HttpRequest, payload: DeclarationIn) -> Any:
     caller = scope(request)
     person = selectors.my_person(scope=caller)
     if person is None:
-        return Status(404, {"detail": [{"loc": ["body"], "msg": selectors.NO_PERSON}]})
+        return error_at(["body"], selectors.NO_PERSON, status=404)
     try:
         declaration, alert = services.declaration_submit(
             scope=caller,

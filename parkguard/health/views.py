@@ -26,7 +26,7 @@ from parkguard.health.forms import (
     VaccinationForm,
 )
 from parkguard.health.models import Alert, SickLeave
-from parkguard.lib.forms import form_errors_apply
+from parkguard.lib.forms import errors_flash, form_errors_apply
 from parkguard.orgs.access import Scope, get_visible_or_404, require, scope_of, visible
 from parkguard.orgs.models import Enterprise, Jurisdiction
 from parkguard.orgs.selectors import parks_of
@@ -224,9 +224,7 @@ def alert_close(request: HttpRequest, alert_id: int) -> HttpResponse:
             by=_user(request),
         )
     except ValidationError as exc:
-        for errors in exc.message_dict.values():
-            for message in errors:
-                messages.error(request, message)
+        errors_flash(request, exc)
     else:
         messages.success(request, f"已解除 {alert.person.name} 的预警")
     return redirect("health_alerts", enterprise_id=alert.person.enterprise_id)
@@ -341,9 +339,7 @@ def sick_leave_return(request: HttpRequest, leave_id: int) -> HttpResponse:
                 by=_user(request),
             )
         except ValidationError as exc:
-            for errors in exc.message_dict.values():
-                for message in errors:
-                    messages.error(request, message)
+            errors_flash(request, exc)
         else:
             messages.success(request, f"{leave.person.name} 已准予返岗")
     return redirect("health_sick_leave", enterprise_id=leave.person.enterprise_id)

@@ -78,6 +78,12 @@ class FieldErrors(Schema):
     detail: list[dict[str, Any]]
 
 
+def error_at(loc: Sequence[str | int], msg: str, *, status: int = 422) -> Status[dict[str, Any]]:
+    """One message at one place, in the body `field_errors` gives: for a refusal that is not a
+    service's ValidationError (a missing prerequisite, a parse error, a policy input error)."""
+    return Status(status, {"detail": [{"loc": list(loc), "msg": msg}]})
+
+
 def field_errors(
     exc: ValidationError, *, names: Mapping[str, str] | None = None
 ) -> Status[dict[str, Any]]:

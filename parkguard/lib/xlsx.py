@@ -13,7 +13,8 @@ from __future__ import annotations
 from typing import IO, Any
 
 import xlsxwriter
-from xlsxwriter.worksheet import Worksheet
+from xlsxwriter.format import Format as Format  # re-exported: exports type their formats
+from xlsxwriter.worksheet import Worksheet as Worksheet
 
 # A cell beginning with one of these would run as a formula when opened in a spreadsheet.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

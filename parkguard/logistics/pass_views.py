@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from parkguard.lib.forms import form_errors_apply
+from parkguard.lib.forms import errors_flash, form_errors_apply
 from parkguard.logistics import passes
 from parkguard.logistics.choices import PassState
 from parkguard.logistics.forms import PassForm, VerifyForm
@@ -97,9 +97,7 @@ def pass_decide(request: HttpRequest, pass_id: int) -> HttpResponse:
         else:
             return HttpResponse(status=400)
     except ValidationError as exc:
-        for errors in exc.message_dict.values():
-            for error in errors:
-                messages.error(request, error)
+        errors_flash(request, exc)
         return redirect("logistics_park_passes", row.enterprise.jurisdiction_id)
     messages.success(request, "已处理")
     return redirect("logistics_park_passes", row.enterprise.jurisdiction_id)

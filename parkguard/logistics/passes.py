@@ -9,11 +9,11 @@ from dataclasses import dataclass
 
 import segno
 from django.contrib.auth.models import User
-from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from parkguard.lib.signed_links import link_read, link_sign
 from parkguard.logistics.choices import PassState
 from parkguard.logistics.models import TransportPass
 from parkguard.logistics.services import _plate
@@ -125,7 +125,7 @@ def pass_revoke(
 
 
 def pass_token(transport_pass: TransportPass) -> str:
-    return signing.dumps(transport_pass.nonce, salt=PASS_SALT)
+    return link_sign(transport_pass.nonce, salt=PASS_SALT)
 
 
 def pass_qr_svg(transport_pass: TransportPass) -> str:
@@ -150,9 +150,8 @@ def pass_verifier_require(*, scope: Scope) -> None:
 def pass_verify(*, scope: Scope, token: str, at: dt.datetime) -> Verdict:
     """What the gate shows for a scanned pass: valid or why not, the plate and the holder."""
     pass_verifier_require(scope=scope)
-    try:
-        nonce = signing.loads((token or "").strip(), salt=PASS_SALT)
-    except signing.BadSignature:
+    nonce = link_read((token or "").strip(), salt=PASS_SALT)
+    if nonce is None:
         return Verdict(False, VERIFY_BAD)
     row = TransportPass.objects.select_related("enterprise").filter(nonce=str(nonce)).first()
     if row is None:

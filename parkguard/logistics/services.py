@@ -12,7 +12,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -21,6 +20,7 @@ from django.utils import timezone
 from parkguard.gate.choices import Direction
 from parkguard.gate.services import truck_crew_log
 from parkguard.health.services import temperature_parse
+from parkguard.lib.signed_links import link_read, link_sign
 from parkguard.logistics.choices import DeclaredBy, TruckState, VehicleKind
 from parkguard.logistics.models import (
     CrewMember,
@@ -62,7 +62,7 @@ DWELL_TITLE = "货车停留超时：{plate}"
 
 
 def link_token(link: DeclarationLink) -> str:
-    return signing.dumps(link.nonce, salt=LINK_SALT)
+    return link_sign(link.nonce, salt=LINK_SALT)
 
 
 @transaction.atomic
@@ -84,10 +84,9 @@ def declaration_link_create(
 
 def declaration_link_resolve(*, token: str, at: dt.datetime) -> DeclarationLink:
     """The link a token names, if its signature holds and it is neither expired nor revoked."""
-    try:
-        nonce = signing.loads(token, salt=LINK_SALT)
-    except signing.BadSignature:
-        raise ValidationError({"link": LINK_INVALID}) from None
+    nonce = link_read(token, salt=LINK_SALT)
+    if nonce is None:
+        raise ValidationError({"link": LINK_INVALID})
     link = (
         DeclarationLink.objects.select_related("enterprise__jurisdiction")
         .filter(nonce=str(nonce), revoked_at__isnull=True, expires_at__gt=at)

@@ -12,7 +12,7 @@ from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
 from parkguard.api.auth import SessionScope, scope
-from parkguard.lib.api_errors import DB_ID_MAX, FieldErrors, field_errors
+from parkguard.lib.api_errors import DB_ID_MAX, FieldErrors, error_at, field_errors
 from parkguard.mobility import impact, selectors, services, visitors
 from parkguard.mobility.choices import EvidenceKind, TestResult, Transport, TripPurpose
 from parkguard.mobility.divisions import division_search
@@ -128,7 +128,7 @@ def _return(declaration: ReturnDeclaration) -> dict[str, Any]:
 
 
 def _no_person() -> Status[dict[str, Any]]:
-    return Status(404, {"detail": [{"loc": ["body"], "msg": selectors.NO_PERSON}]})
+    return error_at(["body"], selectors.NO_PERSON, status=404)
 
 
 @router.get("/mobility/divisions", response=list[dict[str, str]], summary="按名称查找行政区划代码")

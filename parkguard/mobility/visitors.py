@@ -12,12 +12,12 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from parkguard.lib.signed_links import link_read, link_sign
 from parkguard.mobility import rules
 from parkguard.mobility.choices import PointKind, TestResult, VisitorState
 from parkguard.mobility.divisions import UNKNOWN_DIVISION, division_full_name, division_get
@@ -103,19 +103,21 @@ def visitor_register(
 
 def visitor_link(visitor: Visitor) -> str:
     """The signed token of the visitor's fill-in link (it expires; a new nonce voids it)."""
-    return signing.dumps({"v": visitor.pk, "n": visitor.link_nonce}, salt=SALT)
+    return link_sign({"v": visitor.pk, "n": visitor.link_nonce}, salt=SALT)
 
 
 @transaction.atomic
 def visitor_from_token(*, token: str, at: dt.datetime) -> Visitor | None:
     """The visitor a link names, or None (forged, expired, voided); counts the use and raises
     `LinkBusy` beyond the per-window limit."""
+    data = link_read(
+        token, salt=SALT, max_age=dt.timedelta(hours=settings.MOBILITY_VISITOR_LINK_HOURS)
+    )
+    if data is None:
+        return None
     try:
-        data = signing.loads(
-            token, salt=SALT, max_age=dt.timedelta(hours=settings.MOBILITY_VISITOR_LINK_HOURS)
-        )
         pk, nonce = int(data["v"]), str(data["n"])
-    except (signing.BadSignature, KeyError, TypeError, ValueError):
+    except (KeyError, TypeError, ValueError):
         return None
     visitor = (
         Visitor.objects.select_for_update()

@@ -18,7 +18,7 @@ from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
 from parkguard.api.auth import SessionScope, scope
-from parkguard.lib.api_errors import FieldErrors, field_errors
+from parkguard.lib.api_errors import FieldErrors, error_at, field_errors
 from parkguard.orgs.access import (
     NOT_ALLOWED,
     Scope,
@@ -672,6 +672,6 @@ def park_assessment(request: HttpRequest, jurisdiction_id: int, year: str = "") 
     try:
         chosen = assessment.year_parse(year, park=park, today=today)
     except ValueError as exc:
-        return Status(422, {"detail": [{"loc": ["query", "year"], "msg": str(exc)}]})
+        return error_at(["query", "year"], str(exc))
     rows = assessment.assessment(scope=caller, park=park, cadres=cadres, year=chosen, today=today)
     return Status(200, _listed(rows, _assessment_out))

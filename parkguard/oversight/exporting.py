@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, NamedTuple
 
 from parkguard.lib import xlsx
 from parkguard.oversight.assessment import FIGURES
@@ -28,6 +28,63 @@ HEADERS = (
     ("备注", 20),
 )
 FONT = "仿宋"
+
+
+class _Formats(NamedTuple):
+    title: xlsx.Format
+    sub: xlsx.Format
+    head: xlsx.Format
+    cell: xlsx.Format
+    center: xlsx.Format
+
+
+def _official_formats(book: xlsx.SafeWorkbook) -> _Formats:
+    """The formats of a government ledger: a 小标宋 title, 仿宋 body, 黑体 bordered headers."""
+    return _Formats(
+        title=book.add_format(
+            {"bold": True, "font_size": 18, "font_name": "方正小标宋简体", "align": "center"}
+        ),
+        sub=book.add_format({"font_name": FONT, "font_size": 11}),
+        head=book.add_format(
+            {
+                "bold": True,
+                "font_name": "黑体",
+                "border": 1,
+                "align": "center",
+                "valign": "vcenter",
+                "text_wrap": True,
+                "bg_color": "#F2F2F2",
+            }
+        ),
+        cell=book.add_format(
+            {"font_name": FONT, "border": 1, "valign": "vcenter", "text_wrap": True}
+        ),
+        center=book.add_format(
+            {"font_name": FONT, "border": 1, "align": "center", "valign": "vcenter"}
+        ),
+    )
+
+
+def _official_close(
+    book: xlsx.SafeWorkbook,
+    sheet: xlsx.Worksheet,
+    out: io.BytesIO,
+    *,
+    row: int,
+    last: int,
+    signer: str,
+    style: xlsx.Format,
+) -> bytes:
+    """The signature line under the table, A4 landscape one page wide, headers repeated."""
+    sheet.merge_range(
+        row + 1, 0, row + 1, last, f"{signer}：            审核人：            ", style
+    )
+    sheet.set_landscape()
+    sheet.set_paper(9)  # A4
+    sheet.fit_to_pages(1, 0)
+    sheet.repeat_rows(2)
+    book.close()
+    return out.getvalue()
 
 
 def _basis(item: Rectification) -> str:
@@ -56,25 +113,7 @@ def ledger_xlsx(
     book = xlsx.workbook(out, **{"in_memory": True})
     sheet = book.add_worksheet("整改台账")
     last = len(HEADERS) - 1
-    title = book.add_format(
-        {"bold": True, "font_size": 18, "font_name": "方正小标宋简体", "align": "center"}
-    )
-    sub = book.add_format({"font_name": FONT, "font_size": 11})
-    head = book.add_format(
-        {
-            "bold": True,
-            "font_name": "黑体",
-            "border": 1,
-            "align": "center",
-            "valign": "vcenter",
-            "text_wrap": True,
-            "bg_color": "#F2F2F2",
-        }
-    )
-    cell = book.add_format({"font_name": FONT, "border": 1, "valign": "vcenter", "text_wrap": True})
-    center = book.add_format(
-        {"font_name": FONT, "border": 1, "align": "center", "valign": "vcenter"}
-    )
+    title, sub, head, cell, center = _official_formats(book)
     sheet.merge_range(0, 0, 0, last, TITLE, title)
     sheet.merge_range(1, 0, 1, last // 2, f"填报单位：{park_name}", sub)
     sheet.merge_range(1, last // 2 + 1, 1, last, f"填报日期：{today:%Y年%m月%d日}", sub)
@@ -110,13 +149,7 @@ def ledger_xlsx(
         for col, (value, style) in enumerate(values):
             sheet.write(row, col, value, style)
         row += 1
-    sheet.merge_range(row + 1, 0, row + 1, last, "填报人：            审核人：            ", sub)
-    sheet.set_landscape()
-    sheet.set_paper(9)  # A4
-    sheet.fit_to_pages(1, 0)
-    sheet.repeat_rows(2)
-    book.close()
-    return out.getvalue()
+    return _official_close(book, sheet, out, row=row, last=last, signer="填报人", style=sub)
 
 
 ASSESSMENT_TITLE = "包企干部年度考核情况表"
@@ -128,22 +161,7 @@ def assessment_xlsx(*, park_name: str, year: int, records: Iterable[Any], today:
     out = io.BytesIO()
     book = xlsx.workbook(out, **{"in_memory": True})
     sheet = book.add_worksheet(f"{year}年度")
-    title = book.add_format(
-        {"bold": True, "font_size": 18, "font_name": "方正小标宋简体", "align": "center"}
-    )
-    sub = book.add_format({"font_name": FONT, "font_size": 11})
-    head = book.add_format(
-        {
-            "bold": True,
-            "font_name": "黑体",
-            "border": 1,
-            "align": "center",
-            "valign": "vcenter",
-            "text_wrap": True,
-            "bg_color": "#F2F2F2",
-        }
-    )
-    cell = book.add_format({"font_name": FONT, "border": 1, "valign": "vcenter", "text_wrap": True})
+    title, sub, head, cell, _center = _official_formats(book)
     headers = (
         ["序号", "包企干部", "包联企业名单"]
         + [f"{f.label}（{f.requirement}）" for f in FIGURES]
@@ -170,10 +188,4 @@ def assessment_xlsx(*, park_name: str, year: int, records: Iterable[Any], today:
         for col, value in enumerate(values):
             sheet.write(row, col, value, cell)
         row += 1
-    sheet.merge_range(row + 1, 0, row + 1, last, "制表人：            审核人：            ", sub)
-    sheet.set_landscape()
-    sheet.set_paper(9)  # A4
-    sheet.fit_to_pages(1, 0)
-    sheet.repeat_rows(2)
-    book.close()
-    return out.getvalue()
+    return _official_close(book, sheet, out, row=row, last=last, signer="制表人", style=sub)

@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from parkguard.lib.forms import form_errors_apply
+from parkguard.lib.forms import errors_flash, form_errors_apply
 from parkguard.orgs.access import (
     NOT_ALLOWED,
     assessment_cadres,
@@ -997,12 +997,6 @@ def _gap_of(request: HttpRequest, gap_id: int) -> DrillGap:
     )
 
 
-def _errors_to_messages(request: HttpRequest, exc: ValidationError) -> None:
-    for errors in exc.message_dict.values():
-        for message in errors:
-            messages.error(request, message)
-
-
 @login_required
 @require_POST
 def gap_fix(request: HttpRequest, gap_id: int) -> HttpResponse:
@@ -1017,7 +1011,7 @@ def gap_fix(request: HttpRequest, gap_id: int) -> HttpResponse:
             at=timezone.now(),
         )
     except ValidationError as exc:
-        _errors_to_messages(request, exc)
+        errors_flash(request, exc)
     else:
         messages.success(request, "已记录整改情况")
     return redirect("oversight_drill", gap.drill_id)
@@ -1039,7 +1033,7 @@ def gap_ledger(request: HttpRequest, gap_id: int) -> HttpResponse:
             by=_user(request),
         )
     except ValidationError as exc:
-        _errors_to_messages(request, exc)
+        errors_flash(request, exc)
         return redirect("oversight_drill", gap.drill_id)
     messages.success(request, "已列入整改台账")
     return redirect("oversight_rectification", item.pk)

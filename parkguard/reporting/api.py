@@ -13,7 +13,7 @@ from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
 from parkguard.api.auth import SessionScope, scope
-from parkguard.lib.api_errors import FieldErrors, field_errors
+from parkguard.lib.api_errors import FieldErrors, error_at, field_errors
 from parkguard.orgs.access import Scope, get_visible_or_404, scope_of
 from parkguard.orgs.models import Jurisdiction
 from parkguard.reporting import selectors, services
@@ -243,7 +243,7 @@ def report_submit(request: HttpRequest, jurisdiction_id: int, payload: SubmitIn)
     unit = _unit(caller, jurisdiction_id)
     report = selectors.daily_report_get(scope=caller, unit=unit, on=_today(payload.on))
     if report is None:
-        return Status(422, {"detail": [{"loc": ["body", "on"], "msg": services.NOT_PREPARED}]})
+        return error_at(["body", "on"], services.NOT_PREPARED)
     try:
         done = services.daily_report_submit(
             scope=caller, report=report, at=timezone.now(), by=_by(request),

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from parkguard.lib.forms import errors_flash
 from parkguard.orgs.access import Scope, can, get_visible_or_404, scope_of, visible
 from parkguard.orgs.models import Jurisdiction
 from parkguard.reporting import selectors, services
@@ -46,11 +47,6 @@ def _day(request: HttpRequest, value: object) -> dt.date | HttpResponse:
 
 def _back(unit: Jurisdiction, on: dt.date) -> HttpResponse:
     return redirect(reverse("reporting_unit", args=[unit.pk]) + f"?on={on.isoformat()}")
-
-
-def _errors(request: HttpRequest, exc: ValidationError) -> None:
-    for error in exc.messages:
-        messages.error(request, error)
 
 
 @login_required
@@ -118,7 +114,7 @@ def unit_prepare(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
             scope=scope, unit=place, on=on, at=timezone.now(), by=_user(request)
         )
     except ValidationError as exc:
-        _errors(request, exc)
+        errors_flash(request, exc)
     else:
         messages.success(request, "已根据平台记录预填，请逐家核对后报送")
     return _back(place, on)
@@ -143,7 +139,7 @@ def row_correct(request: HttpRequest, jurisdiction_id: int, row_id: int) -> Http
             by=_user(request),
         )
     except ValidationError as exc:
-        _errors(request, exc)
+        errors_flash(request, exc)
     else:
         messages.success(request, "已保存")
     return _back(place, row.report.on)
@@ -171,7 +167,7 @@ def unit_submit(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
             remarks=request.POST.get("remarks", ""),
         )
     except ValidationError as exc:
-        _errors(request, exc)
+        errors_flash(request, exc)
     else:
         messages.success(request, "已报送（逾期）" if done.late else "已报送")
     return _back(place, on)

@@ -15,7 +15,7 @@ from ninja.responses import Status
 from pydantic import ValidationError as PydanticError
 
 from parkguard.api.auth import scope
-from parkguard.lib.api_errors import FieldErrors, field_errors, translate
+from parkguard.lib.api_errors import FieldErrors, error_at, field_errors, translate
 from parkguard.orgs.access import get_visible_or_404
 from parkguard.orgs.models import Jurisdiction
 from parkguard.orgs.selectors import parks_of
@@ -67,6 +67,11 @@ class PlanIn(PlanRequest):
     at: dt.datetime | None = Field(None, description="评估时刻（与 records 一同提供）")
 
 
+def _input_refused(exc: PolicyInputError, *prefix: str) -> Status[dict[str, Any]]:
+    """The engine's refusal of a field as a 422 at that field, below `prefix` in the body."""
+    return error_at([*prefix, *[p for p in exc.path.split(".") if p]], input_error(exc))
+
+
 def _pack_out(pack: Pack, cls: type[PackOut] = PackOut, **extra: Any) -> Any:
     meta = pack.meta
     return cls(
@@ -102,7 +107,7 @@ def pack_detail(request: HttpRequest, pack_id: str, on: dt.date | None = None) -
     try:
         pack = selectors.pack_for(pack_id=pack_id, version=None, on=on or timezone.localdate())
     except PolicyInputError as exc:
-        return Status(404, {"detail": [{"loc": ["path", "pack_id"], "msg": input_error(exc)}]})
+        return error_at(["path", "pack_id"], input_error(exc), status=404)
     return _pack_out(pack, PackDetailOut, explanation=explain(pack))
 
 
@@ -126,8 +131,7 @@ def plan(request: HttpRequest, payload: PlanIn) -> Any:
     try:
         return selectors.plan_preview(request=facts, records=payload.records, at=payload.at)
     except PolicyInputError as exc:
-        loc = ["body", "payload", *[p for p in exc.path.split(".") if p]]
-        return Status(422, {"detail": [{"loc": loc, "msg": input_error(exc)}]})
+        return _input_refused(exc, "body", "payload")
 
 
 # --- every engine function (issue 10 §2) ------------------------------------------------
@@ -145,8 +149,7 @@ def _engine(request: HttpRequest, command: str, payload: Any) -> Any:
             command=command, request=_with_park_params(request, payload)
         )
     except PolicyInputError as exc:
-        loc = ["body", "payload", *[p for p in exc.path.split(".") if p]]
-        return Status(422, {"detail": [{"loc": loc, "msg": input_error(exc)}]})
+        return _input_refused(exc, "body", "payload")
 
 
 _RESPONSES: dict[int, Any] = {200: dict[str, Any], 422: FieldErrors}
@@ -194,7 +197,7 @@ def diff(request: HttpRequest, pack_id: str, old: int, new: int) -> Any:
     try:
         return selectors.engine_run(command="diff", body={"pack": pack_id, "old": old, "new": new})
     except PolicyInputError as exc:
-        return Status(404, {"detail": [{"loc": ["path", "pack_id"], "msg": input_error(exc)}]})
+        return error_at(["path", "pack_id"], input_error(exc), status=404)
 
 
 # --- packs a park uploads, publishes and adopts (issue 10 §3) -----------------------------
@@ -423,8 +426,7 @@ def upload_preview(
             upload=upload, pack=check.pack, command=payload.command, body=payload.body
         )
     except PolicyInputError as exc:
-        loc = ["body", "payload", "body", *[p for p in exc.path.split(".") if p]]
-        return Status(422, {"detail": [{"loc": loc, "msg": input_error(exc)}]})
+        return _input_refused(exc, "body", "payload", "body")
     except PydanticError as exc:
         errors = translate(exc.errors())
         for error in errors:

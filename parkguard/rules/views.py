@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 from pydantic import ValidationError as PydanticError
 
 from parkguard.lib.api_errors import translate
-from parkguard.lib.forms import form_errors_apply
+from parkguard.lib.forms import errors_flash, form_errors_apply
 from parkguard.orgs.access import can, get_visible_or_404, scope_of
 from parkguard.orgs.selectors import parks_of
 from parkguard.policy import PackIssue, PlanRequest, PolicyInputError, Registry, explain
@@ -245,8 +245,7 @@ def park_pack_publish(request: HttpRequest, jurisdiction_id: int, upload_id: int
             services.pack_publish(scope=scope, upload=upload, by=user, at=now)
             messages.success(request, f"已发布：{upload.key}（内容已锁定，不可再改）")
     except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
+        errors_flash(request, exc)
     return redirect("park_pack_upload", jurisdiction_id=park.pk, upload_id=upload.pk)
 
 

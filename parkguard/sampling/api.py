@@ -13,7 +13,7 @@ from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
 from parkguard.api.auth import SessionScope, scope
-from parkguard.lib.api_errors import DB_ID_MAX, FieldErrors, field_errors
+from parkguard.lib.api_errors import DB_ID_MAX, FieldErrors, error_at, field_errors
 from parkguard.orgs.access import (
     NOT_ALLOWED,
     NOT_FOUND,
@@ -80,7 +80,7 @@ def results_post(request: HttpRequest, payload: ResultsIn) -> Any:
     else:
         lab = None
     if lab is None:
-        return Status(403, {"detail": [{"loc": ["body", "lab_id"], "msg": NO_LAB}]})
+        return error_at(["body", "lab_id"], NO_LAB, status=403)
     fields = [Column.BARCODE, Column.RESULT, Column.SAMPLED_AT, Column.TESTED_AT, Column.ID_NUMBER]
     rows = [
         (i, [r.barcode, r.result, r.sampled_at or "", r.tested_at or "", r.id_number or ""])
@@ -98,7 +98,7 @@ def results_post(request: HttpRequest, payload: ResultsIn) -> Any:
             by=None if caller.token_id else request.user,  # type: ignore[arg-type]
         )
     except PermissionDenied as refused:
-        return Status(403, {"detail": [{"loc": ["body"], "msg": str(refused) or NOT_ALLOWED}]})
+        return error_at(["body"], str(refused) or NOT_ALLOWED, status=403)
     if report.errors:
         return Status(
             422,

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from parkguard.lib.forms import errors_flash
 from parkguard.orgs.access import get_visible_or_404, scope_of, visible
 from parkguard.people.choices import EmploymentStatus
 from parkguard.people.models import Person
@@ -23,11 +24,6 @@ from parkguard.status.models import StatusHold, StatusOverride
 
 HISTORY_ROWS = 50
 HELD_ROWS = 200
-
-
-def _flash(request: HttpRequest, exc: ValidationError) -> None:
-    for message in exc.messages:
-        messages.error(request, message)
 
 
 @login_required
@@ -76,7 +72,7 @@ def override_request(request: HttpRequest, enterprise_id: int) -> HttpResponse:
             at=timezone.now(),
         )
     except ValidationError as exc:
-        _flash(request, exc)
+        errors_flash(request, exc)
     else:
         messages.success(request, "已提交，须由另一人复核后生效")
     return redirect("status_board", enterprise_id=enterprise.pk)
@@ -101,7 +97,7 @@ def override_decide(request: HttpRequest, override_id: int) -> HttpResponse:
             at=timezone.now(),
         )
     except ValidationError as exc:
-        _flash(request, exc)
+        errors_flash(request, exc)
     else:
         messages.success(request, "已复核")
     return redirect("status_board", enterprise_id=override.person.enterprise_id)

@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from parkguard.lib.forms import form_errors_apply
+from parkguard.lib.forms import errors_flash, form_errors_apply
 from parkguard.lib.uploads import UPLOAD_EMPTY, UploadRefused, upload_read
 from parkguard.orgs.access import can, get_visible_or_404, scope_of, visible
 from parkguard.orgs.models import Enterprise, Membership, OrgUnit
@@ -302,9 +302,7 @@ def disinfection_done(request: HttpRequest, enterprise_id: int, task_id: int) ->
             by=_user(request),
         )
     except ValidationError as exc:
-        for errors in exc.message_dict.values():
-            for error in errors:
-                messages.error(request, error)
+        errors_flash(request, exc)
     else:
         messages.success(request, f"已完成：{task.area.name} {task.slot}")
     back = request.POST.get("back")

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from parkguard.continuity.models import LoopPlan
 from parkguard.people.models import Person
 from parkguard.status.models import PersonStatus
-from tests.browser.test_park_overview import _login
+from tests.browser.sessions import login as _login
 from tests.factories import adopt, build_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

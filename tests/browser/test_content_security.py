@@ -20,7 +20,7 @@ from parkguard.notify.models import Webhook
 from parkguard.notify.services import webhook_create
 from parkguard.orgs.access import scope_for_user
 from tests.browser.conftest import CSP_VIOLATIONS
-from tests.browser.test_park_overview import _login
+from tests.browser.sessions import login as _login
 from tests.factories import build_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -15,7 +15,7 @@ from parkguard.orgs.choices import Role
 from parkguard.orgs.models import Membership
 from parkguard.reporting.models import DailyReport
 from parkguard.rules.models import PackAdoption
-from tests.browser.test_park_overview import _login
+from tests.browser.sessions import login as _login
 from tests.factories import build_world, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -9,7 +9,7 @@ import pytest
 
 from parkguard.health.models import Declaration
 from parkguard.rules.models import PackAdoption
-from tests.browser.test_park_overview import _login
+from tests.browser.sessions import login as _login
 from tests.factories import build_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

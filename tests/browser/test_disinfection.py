@@ -12,7 +12,7 @@ from parkguard.orgs.access import SYSTEM
 from parkguard.rules.models import PackAdoption
 from parkguard.supplies.models import DisinfectionTask
 from parkguard.supplies.services import disinfection_area_create, disinfection_day_generate
-from tests.browser.test_park_overview import _login
+from tests.browser.sessions import login as _login
 from tests.factories import build_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

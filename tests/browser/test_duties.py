@@ -15,7 +15,7 @@ from parkguard.duties.models import DailyFigure
 from parkguard.duties.selectors import next_midnight
 from parkguard.duties.services import DutySpec, duties_replace
 from parkguard.notify.privacy import name_mask
-from tests.browser.test_park_overview import _login
+from tests.browser.sessions import login as _login
 from tests.factories import build_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -20,7 +20,7 @@ from parkguard.gate.services import gate_create
 from parkguard.orgs.access import SYSTEM
 from parkguard.status.services import status_results_record
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, watch_csp
-from tests.browser.test_park_overview import _login
+from tests.browser.sessions import login as _login
 from tests.factories import World, adopt, build_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

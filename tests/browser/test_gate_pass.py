@@ -13,7 +13,7 @@ import zxingcpp
 from django.utils import timezone
 
 from parkguard.gate import tokens
-from tests.browser.test_park_overview import _login
+from tests.browser.sessions import login as _login
 from tests.factories import build_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

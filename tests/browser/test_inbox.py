@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from parkguard.notify.choices import Kind
 from parkguard.notify.reminders import DECLARE_TITLE, declare_reminders_send
 from parkguard.notify.services import notify_send
-from tests.browser.test_park_overview import _login
+from tests.browser.sessions import login as _login
 from tests.factories import build_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -15,23 +15,12 @@ from parkguard.orgs.models import Membership
 from parkguard.oversight.choices import RectificationStatus
 from parkguard.oversight.models import Rectification
 from parkguard.oversight.services import inspection_plan
-from tests.factories import PASSWORD, World, adopt, build_world, make_user
+from tests.browser.sessions import phone_login
+from tests.factories import World, adopt, build_world, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-PHONE = {"width": 390, "height": 844}
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(32)
 KEY = "jinjiang-xiyuan-2022-81:entry-control"
-
-
-def _login(browser: Any, base: str, username: str) -> Any:
-    context = browser.new_context(locale="zh-CN", viewport=PHONE, is_mobile=True)
-    page = context.new_page()
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
-    return page
 
 
 def test_it_plays_an_inspection_to_a_closed_item_on_phones(
@@ -53,7 +42,7 @@ def test_it_plays_an_inspection_to_a_closed_item_on_phones(
     photo.write_bytes(PNG)
     base = live_server.url
 
-    page = _login(browser, base, "inspector_a")
+    page = phone_login(browser, base, "inspector_a")
     page.goto(f"{base}/oversight/")
     page.click(f"text={world.a1.name}")
     page.check(f"input[name='result_{KEY}'][value=problem]")
@@ -73,7 +62,7 @@ def test_it_plays_an_inspection_to_a_closed_item_on_phones(
     page.screenshot(path=str(artifacts / "oversight-inspection-phone.png"), full_page=True)
     item = Rectification.objects.get()
 
-    officer = _login(browser, base, "a1_officer")
+    officer = phone_login(browser, base, "a1_officer")
     officer.goto(f"{base}/oversight/rectifications/{item.pk}/")
     officer.fill("#id_text", "已安排专人值守")
     officer.set_input_files("#id_evidence", str(photo))

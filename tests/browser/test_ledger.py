@@ -23,7 +23,8 @@ from parkguard.orgs.services import org_unit_save
 from parkguard.people.columns import COLUMNS
 from parkguard.people.identity import id_decrypt
 from parkguard.people.models import Person
-from tests.factories import PASSWORD, World, build_world
+from tests.browser.sessions import login
+from tests.factories import World, build_world
 from tests.people.sheets import person_id
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -38,14 +39,6 @@ def _context(browser: Any, size: str) -> Any:
     return browser.new_context(
         locale="zh-CN", viewport=SIZES[size], is_mobile=phone, has_touch=phone
     )
-
-
-def _login(page: Any, base: str, who: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", who)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
 
 def _nav(page: Any, size: str, label: str) -> None:
@@ -112,7 +105,7 @@ def test_an_officer_imports_finds_and_answers_a_lookup(
     context = _context(browser, size)
     page = context.new_page()
     try:
-        _login(page, base, "a1_officer")
+        login(page, base, "a1_officer")
         _nav(page, size, "人员台账")
         page.wait_for_url(f"**/enterprises/{world.a1.pk}/people/")
         _fits(page, size)
@@ -171,7 +164,7 @@ def test_the_liaison_searches_the_roster_and_reveals_a_phone(
     context = _context(browser, size)
     page = context.new_page()
     try:
-        _login(page, base, "liaison_a")
+        login(page, base, "liaison_a")
         _nav(page, size, "人员台账")
         page.wait_for_url("**/roster/**")
         page.fill("input[name=q]", world.a1_person.name_initials)

@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 from parkguard.command import services
 from parkguard.command.models import Checkpoint, LockdownOrder
 from parkguard.orgs.access import scope_for_user
-from tests.browser.test_park_overview import _login
+from tests.browser.sessions import login as _login
 from tests.command.conftest import build
 from tests.factories import build_world
 

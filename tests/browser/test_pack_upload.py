@@ -12,7 +12,7 @@ import pytest
 
 from parkguard.policy import errors as E
 from parkguard.rules.models import PackAdoption, UploadedPack
-from tests.browser.test_park_overview import _login
+from tests.browser.sessions import login as _login
 from tests.factories import build_world
 from tests.rules.uploads import TAB_LINE, X_V2, X_V2_TAB, X, second_admin
 

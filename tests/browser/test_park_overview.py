@@ -7,22 +7,15 @@ from typing import Any
 
 import pytest
 
-from tests.factories import PASSWORD, World, build_world
+from tests.browser.sessions import login
+from tests.factories import World, build_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _login(page: Any, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
-
-
 def test_it_shows_the_park_overview_chart(live_server: Any, page: Any, artifacts: Path) -> None:
     world: World = build_world()
-    _login(page, live_server.url, "park_a_admin")
+    login(page, live_server.url, "park_a_admin")
     page.wait_for_url(f"**/park/{world.park_a.pk}/")
     assert page.locator("h1").inner_text().startswith("甲园区")
     page.wait_for_selector("body[data-charts-ready='1']")

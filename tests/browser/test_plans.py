@@ -12,21 +12,10 @@ from playwright.sync_api import expect
 
 from parkguard.oversight.choices import PlanStatus
 from parkguard.oversight.models import Plan
-from tests.factories import PASSWORD, World, adopt, build_world
+from tests.browser.sessions import phone_login
+from tests.factories import World, adopt, build_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-PHONE = {"width": 390, "height": 844}
-
-
-def _login(browser: Any, base: str, username: str) -> Any:
-    context = browser.new_context(locale="zh-CN", viewport=PHONE, is_mobile=True)
-    page = context.new_page()
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
-    return page
 
 
 def test_a_plan_is_submitted_approved_and_counted_on_the_board(
@@ -37,7 +26,7 @@ def test_a_plan_is_submitted_approved_and_counted_on_the_board(
     adopt(world.park_a, "zhengyang-2022-20-plans")
     base = live_server.url
 
-    officer = _login(browser, base, "a1_officer")
+    officer = phone_login(browser, base, "a1_officer")
     officer.goto(f"{base}/oversight/enterprises/{world.a1.pk}/plans/")
     officer.click("summary:has-text('提交新版本')")
     officer.fill("#id_title", "甲一疫情防控处置预案")
@@ -54,7 +43,7 @@ def test_a_plan_is_submitted_approved_and_counted_on_the_board(
     officer.screenshot(path=str(artifacts / "oversight-plan-submitted-phone.png"), full_page=True)
     plan = Plan.objects.get()
 
-    admin = _login(browser, base, "park_a_admin")
+    admin = phone_login(browser, base, "park_a_admin")
     admin.goto(f"{base}/oversight/parks/{world.park_a.pk}/plans/")
     admin.click("#enterprise-plans a:has-text('甲一疫情防控处置预案')")
     expect(admin.locator("#plan-decide")).to_be_visible()

@@ -12,21 +12,10 @@ from playwright.sync_api import expect
 
 from parkguard.orgs.access import scope_for_user
 from parkguard.people.services import person_id_reveal
-from tests.factories import PASSWORD, World, build_world
+from tests.browser.sessions import PHONE, phone_login
+from tests.factories import World, build_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-PHONE = {"width": 390, "height": 844}
-
-
-def _login(browser: Any, base: str, username: str) -> Any:
-    context = browser.new_context(locale="zh-CN", viewport=PHONE, is_mobile=True)
-    page = context.new_page()
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
-    return page
 
 
 def test_an_employee_sees_who_looked_and_asks_for_a_correction_on_a_phone(
@@ -42,7 +31,7 @@ def test_an_employee_sees_who_looked_and_asks_for_a_correction_on_a_phone(
         at=dt.datetime.now(dt.UTC),
     )
     base = live_server.url
-    page = _login(browser, base, "a1_employee")
+    page = phone_login(browser, base, "a1_employee")
     page.click("text=我的信息")
     expect(page.locator("h1")).to_contain_text("我的信息")
     expect(page.locator("body")).to_contain_text("核对返岗人员身份")
@@ -56,7 +45,7 @@ def test_an_employee_sees_who_looked_and_asks_for_a_correction_on_a_phone(
     expect(page.locator("body")).to_contain_text("待答复")
     page.context.close()
 
-    page = _login(browser, base, "a1_officer")
+    page = phone_login(browser, base, "a1_officer")
     page.goto(f"{base}/privacy/enterprises/{world.a1.pk}/corrections/")
     page.click(f"text={world.a1_employee_person.name}")
     page.check("input[value=corrected]")

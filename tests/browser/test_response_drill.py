@@ -22,7 +22,7 @@ from parkguard.response.models import Contact, Incident, PersonZone
 from parkguard.rules.models import PackAdoption
 from parkguard.status.choices import HoldKind
 from parkguard.status.services import status_hold_open
-from tests.browser.test_park_overview import _login
+from tests.browser.sessions import login as _login
 from tests.factories import adopt, build_world, make_person
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -13,7 +13,7 @@ from parkguard.mobility import services
 from parkguard.mobility.models import ReturnDeclaration
 from parkguard.orgs.access import SYSTEM
 from parkguard.status.models import PersonStatus
-from tests.browser.test_park_overview import _login
+from tests.browser.sessions import login as _login
 from tests.factories import adopt, build_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -15,7 +15,7 @@ from parkguard.sampling.choices import RoundGroup, RoundKind, SampleKind
 from parkguard.sampling.models import Sample
 from parkguard.sampling.services import round_plan
 from parkguard.status.models import PersonStatus
-from tests.browser.test_park_overview import _login
+from tests.browser.sessions import login as _login
 from tests.factories import build_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -11,7 +11,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from parkguard.response.models import Area, SitePlan
-from tests.browser.test_park_overview import _login
+from tests.browser.sessions import login as _login
 from tests.factories import build_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -11,7 +11,6 @@ import io
 import zipfile
 from collections.abc import Callable
 
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from python_calamine import CalamineWorkbook
 
@@ -22,10 +21,11 @@ from parkguard.orgs.models import Jurisdiction
 from parkguard.orgs.services import PLACE_NAME_TAKEN, PLACE_PARENT_INVALID, org_unit_save
 from parkguard.people.choices import ImportStatus
 from parkguard.people.importing import messages
-from parkguard.people.models import Person, PersonImport
+from parkguard.people.models import Person
 from tests.factories import World
 from tests.people import sheets as build
 from tests.people.sheets import row
+from tests.people.uploads import ledger_upload
 
 Clients = Callable[[str | None], Client]
 
@@ -41,15 +41,6 @@ def _team(world: World) -> None:
     org_unit_save(
         scope=SYSTEM, enterprise=world.a1, parent=shop, kind=OrgUnitKind.TEAM, name="甲班"
     )
-
-
-def _upload(client: Client, world: World, data: bytes) -> PersonImport:
-    response = client.post(
-        f"/enterprises/{world.a1.pk}/people/import/",
-        {"file": SimpleUploadedFile("台账.xlsx", data)},
-    )
-    assert response.status_code == 302, response.content.decode()[:2000]
-    return PersonImport.objects.get(pk=int(response["Location"].rstrip("/").split("/")[-1]))
 
 
 def test_the_template_offers_unit_paths_communities_and_grids_as_drop_downs(
@@ -83,7 +74,7 @@ def test_an_unknown_community_is_answered_with_the_valid_names_and_nothing_is_wr
     client = client_as("a1_officer")
     before = Person.objects.filter(enterprise=world.a1).count()
     data = build.xlsx([row(1, home_community="不存在社区"), row(2, org_unit="无此部门")])
-    batch = _upload(client, world, data)
+    batch = ledger_upload(client, world, data)
     assert batch.status == ImportStatus.INVALID
     by_column = {e["column"]: e["message"] for e in batch.errors}
     hint = messages.choices_hint(["乙社区", "甲社区"])

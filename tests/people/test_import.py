@@ -34,24 +34,9 @@ from parkguard.people.models import EmploymentEvent, Person, PersonImport, Perso
 from tests.factories import World, adopt
 from tests.people import sheets as build
 from tests.people.sheets import person_id, row
+from tests.people.uploads import ledger_confirm, ledger_upload
 
 Clients = Callable[[str | None], Client]
-
-
-def _upload(client: Client, world: World, data: bytes, name: str = "台账.xlsx") -> PersonImport:
-    response = client.post(
-        f"/enterprises/{world.a1.pk}/people/import/",
-        {"file": SimpleUploadedFile(name, data)},
-    )
-    assert response.status_code == 302, response.content.decode()[:2000]
-    return PersonImport.objects.get(pk=int(response["Location"].rstrip("/").split("/")[-1]))
-
-
-def _confirm(client: Client, batch: PersonImport) -> PersonImport:
-    response = client.post(f"/imports/{batch.pk}/confirm/")
-    assert response.status_code == 302
-    batch.refresh_from_db()
-    return batch
 
 
 def _a1_people() -> int:
@@ -102,7 +87,7 @@ def test_it_lists_each_kind_of_bad_row_and_writes_nothing(
     before = _a1_people()
     rows = [row(1), row(2), row(3, **override), row(4)]
     client = client_as("a1_officer")
-    batch = _upload(client, world, build.xlsx(rows))
+    batch = ledger_upload(client, world, build.xlsx(rows))
     assert batch.status == ImportStatus.INVALID
     assert batch.errors == [{"row": 4, "column": column, "message": message}]
     page = client.get(f"/imports/{batch.pk}/").content.decode()
@@ -120,7 +105,7 @@ def test_it_gives_each_bad_input_of_the_issue_a_different_message() -> None:
 
 def test_it_flags_the_same_id_twice_in_one_file(world: World, client_as: Clients) -> None:
     before = _a1_people()
-    batch = _upload(client_as("a1_officer"), world, build.xlsx([row(1), row(2), row(1)]))
+    batch = ledger_upload(client_as("a1_officer"), world, build.xlsx([row(1), row(2), row(1)]))
     assert batch.status == ImportStatus.INVALID
     assert batch.errors == [
         {"row": 4, "column": "身份证号", "message": messages.DUPLICATE_IN_FILE.format(row=2)}
@@ -151,20 +136,20 @@ def test_it_refuses_a_file_that_is_not_a_spreadsheet(
 
 def test_it_lists_every_bad_row_not_just_the_first(world: World, client_as: Clients) -> None:
     rows = [row(n, phone="123") if n % 2 else row(n) for n in range(1, 21)]
-    batch = _upload(client_as("a1_officer"), world, build.xlsx(rows))
+    batch = ledger_upload(client_as("a1_officer"), world, build.xlsx(rows))
     assert [e["row"] for e in batch.errors] == list(range(2, 22, 2))
 
 
 def test_it_lists_several_mistakes_in_one_row(world: World, client_as: Clients) -> None:
     bad = row(1, name="", phone="1", category="无此类")
-    batch = _upload(client_as("a1_officer"), world, build.xlsx([bad]))
+    batch = ledger_upload(client_as("a1_officer"), world, build.xlsx([bad]))
     assert [e["column"] for e in batch.errors] == ["姓名", "手机号", "人员类别"]
 
 
 def test_it_refuses_a_file_missing_a_required_column(world: World, client_as: Clients) -> None:
     headers = [h for h in build.HEADERS if not h.startswith("身份证号")]
     rows = [[v for v, h in zip(row(1), build.HEADERS, strict=True) if h in headers]]
-    batch = _upload(client_as("a1_officer"), world, build.xlsx(rows, headers=headers))
+    batch = ledger_upload(client_as("a1_officer"), world, build.xlsx(rows, headers=headers))
     assert batch.errors[0]["message"] == messages.MISSING_COLUMNS.format(columns="身份证号")
 
 
@@ -173,7 +158,7 @@ def test_it_explains_an_id_number_excel_stored_as_a_number(
 ) -> None:
     values = row(1)
     values[1] = float(person_id(1)[:17] + "1")
-    batch = _upload(client_as("a1_officer"), world, build.xlsx([values]))
+    batch = ledger_upload(client_as("a1_officer"), world, build.xlsx([values]))
     assert batch.errors == [{"row": 2, "column": "身份证号", "message": messages.ID_AS_NUMBER}]
 
 
@@ -186,7 +171,7 @@ def test_it_requires_an_agency_for_dispatched_and_outsourced_staff(
         row(1, category="第三方外包人员"),
         row(2, category="劳务派遣人员", labour_agency="某劳务"),
     ]
-    batch = _upload(client_as("a1_officer"), world, build.xlsx(rows))
+    batch = ledger_upload(client_as("a1_officer"), world, build.xlsx(rows))
     assert batch.errors == [
         {"row": 2, "column": "劳务/外包单位", "message": messages.AGENCY_REQUIRED}
     ]
@@ -199,7 +184,7 @@ def test_it_imports_every_category_with_the_same_fields(world: World, client_as:
         row(n, category=label, labour_agency="渝才劳务")
         for n, (_, label) in enumerate(StaffCategory.choices, start=1)
     ]
-    batch = _confirm(client, _upload(client, world, build.xlsx(rows)))
+    batch = ledger_confirm(client, ledger_upload(client, world, build.xlsx(rows)))
     assert batch.status == ImportStatus.DONE
     got = set(
         Person.objects.filter(enterprise=world.a1, name__startswith="员工").values_list(
@@ -213,13 +198,13 @@ def test_it_imports_then_changes_nothing_on_reimport(world: World, client_as: Cl
     """Re-importing the same file changes nothing (idempotent)."""
     client = client_as("a1_officer")
     data = build.xlsx([row(n, org_unit="甲一生产部", home_community="甲社区") for n in range(1, 6)])
-    first = _confirm(client, _upload(client, world, data))
+    first = ledger_confirm(client, ledger_upload(client, world, data))
     assert (first.status, first.create_count, first.update_count) == (ImportStatus.DONE, 5, 0)
     snapshot = list(Person.objects.order_by("id").values())
     events = EmploymentEvent.objects.count()
-    again = _upload(client, world, data)
+    again = ledger_upload(client, world, data)
     assert (again.create_count, again.update_count, again.unchanged_count) == (0, 0, 5)
-    again = _confirm(client, again)
+    again = ledger_confirm(client, again)
     assert again.status == ImportStatus.DONE
     assert list(Person.objects.order_by("id").values()) == snapshot
     assert EmploymentEvent.objects.count() == events
@@ -229,12 +214,12 @@ def test_it_updates_the_person_matched_by_id_number(world: World, client_as: Cli
     """A changed row updates the person with that ID; their status change joins the history."""
     adopt(world.park_a)  # J-1.5c: the J pack's post_groups.wide_contact names 保安
     client = client_as("a1_officer")
-    _confirm(client, _upload(client, world, build.xlsx([row(1), row(2)])))
+    ledger_confirm(client, ledger_upload(client, world, build.xlsx([row(1), row(2)])))
     person = Person.objects.get(enterprise=world.a1, name="员工1")
     changed = build.xlsx([row(1, post="保安", status="已离职", left_on="2022-10-31"), row(2)])
-    batch = _upload(client, world, changed)
+    batch = ledger_upload(client, world, changed)
     assert (batch.create_count, batch.update_count, batch.unchanged_count) == (0, 1, 1)
-    _confirm(client, batch)
+    ledger_confirm(client, batch)
     person.refresh_from_db()
     assert (person.post, person.status, str(person.left_on)) == ("保安", "left", "2022-10-31")
     assert person.wide_contact, "a security post is flagged as wide contact (J-1.5c)"
@@ -247,9 +232,9 @@ def test_it_matches_an_existing_person_added_by_hand(world: World, client_as: Cl
     """The world's A1 person is matched by ID number, not duplicated."""
     number = _clear_id_of(world)
     client = client_as("a1_officer")
-    batch = _upload(client, world, build.xlsx([row(1, id_number=number, name="甲一张三")]))
+    batch = ledger_upload(client, world, build.xlsx([row(1, id_number=number, name="甲一张三")]))
     assert batch.update_count == 1
-    _confirm(client, batch)
+    ledger_confirm(client, batch)
     assert (
         Person.objects.filter(enterprise=world.a1, id_digest=world.a1_person.id_digest).count() == 1
     )
@@ -263,8 +248,8 @@ def _clear_id_of(world: World) -> str:
 
 def test_it_reads_csv_in_utf8_and_gbk(world: World, client_as: Clients) -> None:
     client = client_as("a1_officer")
-    utf8 = _upload(client, world, build.csv([row(1)]), name="台账.csv")
-    gbk = _upload(client, world, build.csv([row(2)], encoding="gbk"), name="台账.csv")
+    utf8 = ledger_upload(client, world, build.csv([row(1)]), name="台账.csv")
+    gbk = ledger_upload(client, world, build.csv([row(2)], encoding="gbk"), name="台账.csv")
     assert utf8.status == gbk.status == ImportStatus.READY
     assert utf8.create_count == gbk.create_count == 1
 
@@ -319,14 +304,14 @@ def test_it_imports_a_3000_row_spreadsheet_and_exports_it(world: World, client_a
     ]
     rows[1499][2] = "1391234567"  # one bad phone
     rows[2499][1] = rows[10][1]  # one duplicate ID
-    batch = _upload(client, world, build.xlsx(rows))
+    batch = ledger_upload(client, world, build.xlsx(rows))
     assert batch.status == ImportStatus.INVALID
     assert [(e["row"], e["column"]) for e in batch.errors] == [(1501, "手机号"), (2501, "身份证号")]
     rows[1499][2] = "13912341500"
     rows[2499][1] = person_id(99999)
-    batch = _upload(client, world, build.xlsx(rows))
+    batch = ledger_upload(client, world, build.xlsx(rows))
     assert (batch.status, batch.create_count) == (ImportStatus.READY, 3000)
-    batch = _confirm(client, batch)
+    batch = ledger_confirm(client, batch)
     assert batch.status == ImportStatus.DONE
     assert Person.objects.filter(enterprise=world.a1).count() == 3002
     assert Person.objects.filter(enterprise=world.a1, wide_contact=True).count() == 2250
@@ -349,13 +334,15 @@ def test_it_runs_a_large_file_as_a_background_job(
     monkeypatch.setattr(jobs, "BACKGROUND_FROM_ROWS", 10)
     client = client_as("a1_officer")
     with django_capture_on_commit_callbacks(execute=True):
-        batch = _upload(client, world, build.csv([row(n) for n in range(1, 31)]), name="a.csv")
+        batch = ledger_upload(
+            client, world, build.csv([row(n) for n in range(1, 31)]), name="a.csv"
+        )
     batch.refresh_from_db()
     assert batch.status == ImportStatus.READY and batch.payload == b""
     assert batch.percent == 100
     progress = client.get(f"/imports/{batch.pk}/progress/", HTTP_HX_REQUEST="true")
     assert progress["HX-Refresh"] == "true"
-    batch = _confirm(client, batch)
+    batch = ledger_confirm(client, batch)
     assert (batch.status, batch.create_count) == (ImportStatus.DONE, 30)
 
 
@@ -363,7 +350,7 @@ def test_it_keeps_the_queued_upload_encrypted(
     world: World, client_as: Clients, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(jobs, "BACKGROUND_FROM_ROWS", 1)
-    batch = _upload(client_as("a1_officer"), world, build.csv([row(1), row(2)]), name="a.csv")
+    batch = ledger_upload(client_as("a1_officer"), world, build.csv([row(1), row(2)]), name="a.csv")
     assert batch.status == ImportStatus.QUEUED  # the on-commit enqueue never ran in this test
     assert person_id(1).encode() not in bytes(batch.payload)
     page = client_as("a1_officer").get(f"/imports/{batch.pk}/").content.decode()
@@ -371,7 +358,7 @@ def test_it_keeps_the_queued_upload_encrypted(
 
 
 def test_it_never_stores_a_clear_id_in_the_staging_table(world: World, client_as: Clients) -> None:
-    batch = _upload(client_as("a1_officer"), world, build.xlsx([row(1)]))
+    batch = ledger_upload(client_as("a1_officer"), world, build.xlsx([row(1)]))
     staged = PersonImportRow.objects.get(batch=batch)
     assert person_id(1) not in str(list(PersonImportRow.objects.values_list()))
     assert staged.id_masked == id_mask(person_id(1))
@@ -389,7 +376,7 @@ def test_it_lets_only_editors_import(world: World, client_as: Clients) -> None:
 
 def test_it_cancels_a_pending_import(world: World, client_as: Clients) -> None:
     client = client_as("a1_officer")
-    batch = _upload(client, world, build.xlsx([row(1)]))
+    batch = ledger_upload(client, world, build.xlsx([row(1)]))
     client.post(f"/imports/{batch.pk}/cancel/")
     batch.refresh_from_db()
     assert batch.status == ImportStatus.CANCELLED
@@ -434,11 +421,11 @@ def test_confirming_after_the_staged_rows_were_lost_writes_nothing(
 ) -> None:
     """Staged rows on PostgreSQL are UNLOGGED (a crash empties them): never a silent no-op."""
     client = client_as("a1_officer")
-    batch = _upload(client, world, build.xlsx([row(1), row(2)]))
+    batch = ledger_upload(client, world, build.xlsx([row(1), row(2)]))
     assert batch.create_count == 2
     before = _a1_people()
     PersonImportRow.objects.filter(batch=batch).delete()  # what a crash leaves behind
-    batch = _confirm(client, batch)
+    batch = ledger_confirm(client, batch)
     assert (batch.status, batch.message) == (ImportStatus.FAILED, messages.STAGE_LOST)
     assert _a1_people() == before
 
@@ -449,7 +436,7 @@ def test_new_people_get_aes_gcm_ciphertexts_that_reveal_their_number(
     from parkguard.people.identity import id_decrypt
 
     client = client_as("a1_officer")
-    _confirm(client, _upload(client, world, build.xlsx([row(1)])))
+    ledger_confirm(client, ledger_upload(client, world, build.xlsx([row(1)])))
     person = Person.objects.get(enterprise=world.a1, name="员工1")
     assert person.id_encrypted.startswith("g1:")
     assert id_decrypt(person.id_encrypted) == person_id(1)
@@ -474,7 +461,7 @@ def test_it_never_echoes_a_clear_id_or_phone_in_import_errors(
         row(6, category="临时工"),  # ordinary text is still echoed as typed
     ]
     client = client_as("a1_officer")
-    batch = _upload(client, world, build.csv(rows), name="台账.csv")
+    batch = ledger_upload(client, world, build.csv(rows), name="台账.csv")
     assert batch.status == ImportStatus.INVALID
     page = client.get(f"/imports/{batch.pk}/").content.decode()
     api = json.dumps(client.get(f"/api/v1/imports/{batch.pk}").json(), ensure_ascii=False)
@@ -497,13 +484,13 @@ def test_it_audits_each_confirmed_import_once_and_writes_no_history_rows(
     client = client_as("a1_officer")
     history = Person.history.model.objects
     before = history.count()
-    batch = _upload(client, world, build.xlsx([row(n) for n in range(1, 4)]))
-    _confirm(client, batch)
+    batch = ledger_upload(client, world, build.xlsx([row(n) for n in range(1, 4)]))
+    ledger_confirm(client, batch)
     assert client.post(f"/imports/{batch.pk}/confirm/").status_code == 302  # refused: not READY
-    changed = _upload(client, world, build.xlsx([row(1, post="保安"), row(4)]))
-    _confirm(client, changed)
-    rejected = _upload(client, world, build.xlsx([row(5, category="老板")]))
-    cancelled = _upload(client, world, build.xlsx([row(6)]))
+    changed = ledger_upload(client, world, build.xlsx([row(1, post="保安"), row(4)]))
+    ledger_confirm(client, changed)
+    rejected = ledger_upload(client, world, build.xlsx([row(5, category="老板")]))
+    cancelled = ledger_upload(client, world, build.xlsx([row(6)]))
     client.post(f"/imports/{cancelled.pk}/cancel/")
     assert rejected.status == ImportStatus.INVALID
 

@@ -134,18 +134,18 @@ def test_the_migration_seals_numbers_stored_in_clear(world: World) -> None:
 def test_an_import_seals_phones_and_a_reimport_changes_nothing(
     world: World, client_as: Callable[[str | None], Client]
 ) -> None:
-    from tests.people.test_import import _confirm, _upload
+    from tests.people.uploads import ledger_confirm, ledger_upload
 
     client = client_as("a1_officer")
     data = build.xlsx([row(n) for n in range(1, 4)])
-    _confirm(client, _upload(client, world, data))
+    ledger_confirm(client, ledger_upload(client, world, data))
     imported = Person.objects.filter(enterprise=world.a1, name__startswith="员工")
     assert imported.count() == 3
     for person in imported:
         stored = _stored(Person, person.pk)
         assert phone_is_sealed(stored) and person.phone not in stored
         assert len(person.phone) == 11
-    again = _upload(client, world, data)
+    again = ledger_upload(client, world, data)
     assert (again.create_count, again.update_count, again.unchanged_count) == (0, 0, 3)
 
 

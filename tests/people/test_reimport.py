@@ -13,28 +13,20 @@ from collections.abc import Callable
 from typing import Any
 
 import xlsxwriter
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from python_calamine import CalamineWorkbook
 
 from parkguard.people.choices import ImportStatus
 from parkguard.people.identity import id_decrypt, phone_mask
 from parkguard.people.importing import messages
-from parkguard.people.models import Person, PersonImport
+from parkguard.people.models import Person
 from parkguard.people.rowkeys import row_key, row_key_read
 from tests.factories import World
 from tests.people import sheets as build
 from tests.people.sheets import person_id, row
+from tests.people.uploads import ledger_upload
 
 Clients = Callable[[str | None], Client]
-
-
-def _upload(client: Client, world: World, data: bytes, name: str = "台账.xlsx") -> PersonImport:
-    response = client.post(
-        f"/enterprises/{world.a1.pk}/people/import/", {"file": SimpleUploadedFile(name, data)}
-    )
-    assert response.status_code == 302, response.content.decode()[:2000]
-    return PersonImport.objects.get(pk=int(response["Location"].rstrip("/").split("/")[-1]))
 
 
 def _rows(data: bytes) -> list[list[Any]]:
@@ -65,13 +57,13 @@ def test_the_preview_lists_new_people_and_changed_fields_masked_and_counts_agree
 ) -> None:
     """Issue 9 §3: new people listed; an update shows each field old → new (phone masked)."""
     client = client_as("a1_officer")
-    first = _upload(client, world, build.xlsx([row(1), row(2)]))
+    first = ledger_upload(client, world, build.xlsx([row(1), row(2)]))
     assert first.status == ImportStatus.READY
     page = client.get(f"/imports/{first.pk}/").content.decode()
     assert "员工1" in page and "员工2" in page and person_id(1) not in page
     client.post(f"/imports/{first.pk}/confirm/")
     changed = build.xlsx([row(1, phone="13912345678", post="质检员"), row(2), row(3)])
-    batch = _upload(client, world, changed)
+    batch = ledger_upload(client, world, changed)
     assert (batch.create_count, batch.update_count, batch.unchanged_count) == (1, 1, 1)
     update = next(c for c in batch.changes if c["action"] == "update")
     fields = {f["field"]: (f["old"], f["new"]) for f in update["fields"]}
@@ -90,7 +82,7 @@ def test_the_preview_lists_new_people_and_changed_fields_masked_and_counts_agree
 def test_a_bad_file_comes_back_with_its_bad_cells_marked(world: World, client_as: Clients) -> None:
     """Issue 9 §3: the error workbook fills the bad cells and comments them."""
     client = client_as("a1_officer")
-    batch = _upload(client, world, build.xlsx([row(1), row(2, phone="123")]))
+    batch = ledger_upload(client, world, build.xlsx([row(1), row(2, phone="123")]))
     assert batch.status == ImportStatus.INVALID
     page = client.get(f"/imports/{batch.pk}/").content.decode()
     assert f"/imports/{batch.pk}/errors/" in page
@@ -119,7 +111,7 @@ def test_an_edited_export_reimports_by_its_row_keys(world: World, client_as: Cli
     target[post_at] = "保安"
     clear = id_decrypt(world.a1_person.id_encrypted)
     assert all(clear not in str(c) for r in rows for c in r)
-    batch = _upload(client, world, _xlsx(rows), name="导出修改.xlsx")
+    batch = ledger_upload(client, world, _xlsx(rows), name="导出修改.xlsx")
     assert batch.status == ImportStatus.READY, batch.errors
     assert (batch.create_count, batch.update_count) == (0, 1)
     client.post(f"/imports/{batch.pk}/confirm/")
@@ -142,7 +134,7 @@ def test_a_row_key_of_another_enterprise_is_refused_and_nothing_changes(
         if r[header.index("姓名")]:
             r[post_at] = "被改岗位"
     before = list(Person.objects.order_by("pk").values_list("pk", "post", "enterprise_id"))
-    batch = _upload(client_as("a1_officer"), world, _xlsx(rows), name="别家.xlsx")
+    batch = ledger_upload(client_as("a1_officer"), world, _xlsx(rows), name="别家.xlsx")
     assert batch.status == ImportStatus.INVALID
     assert {e["message"] for e in batch.errors} == {messages.ROW_KEY_OTHER_ENTERPRISE}
     assert list(Person.objects.order_by("pk").values_list("pk", "post", "enterprise_id")) == before
@@ -151,6 +143,6 @@ def test_a_row_key_of_another_enterprise_is_refused_and_nothing_changes(
 def test_a_tampered_row_key_is_refused(world: World, client_as: Clients) -> None:
     key = row_key(enterprise_id=world.a1.pk, person_id=world.a1_person.pk)
     bad = build.xlsx([row(5, row_key=key[:-2] + "zz")])
-    batch = _upload(client_as("a1_officer"), world, bad)
+    batch = ledger_upload(client_as("a1_officer"), world, bad)
     assert batch.status == ImportStatus.INVALID
     assert [e["message"] for e in batch.errors] == [messages.ROW_KEY_INVALID]
