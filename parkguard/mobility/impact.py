@@ -116,7 +116,8 @@ class Impact:
 
 
 def _policy(park: Jurisdiction, change: Change) -> rules.ParkPolicy:
-    adopted = {a.pack_id for a in rules.adoptions_for(park=park)}
+    adoptions = rules.adoptions_for(park=park)
+    adopted = {a.pack_id for a in adoptions}
     errors: dict[str, list[str]] = {}
     if change.kind not in ChangeKind.values:
         errors["kind"] = [DESCRIPTION_REQUIRED]
@@ -134,7 +135,7 @@ def _policy(park: Jurisdiction, change: Change) -> rules.ParkPolicy:
         params[change.pack_id] = dict(change.params)
     if errors:
         raise ValidationError(errors)
-    return rules.park_policy(park, versions=versions, params=params)
+    return rules.park_policy(park, versions=versions, params=params, adoptions=adoptions)
 
 
 def _due_map(plans: list[tuple[dict[str, Any], str | None]]) -> dict[str, tuple[str, str | None]]:
@@ -191,7 +192,8 @@ def impact_preview(
     declarations = ReturnDeclaration.objects.filter(enterprise__jurisdiction=park).filter(
         Q(Exists(open_plans)) | (Q(arrived_at__gte=since) & ~Exists(any_plan))
     )
-    total = declarations.count()
+    # The total is counted for a progress report only (a statement more, over the same set).
+    total = declarations.count() if progress is not None else 0
     # One stream: each return with its open plans (a LEFT JOIN, one row per open plan, one row
     # with no plan for a return that has none), in key order. Only what the engine and the
     # comparison read, and nothing held beyond the return in hand: the stored plans are not

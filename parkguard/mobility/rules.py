@@ -213,10 +213,12 @@ def park_policy(
     *,
     versions: dict[str, int] | None = None,
     params: dict[str, dict[str, Any]] | None = None,
+    adoptions: list[PackAdoption] | None = None,
 ) -> ParkPolicy:
+    """`adoptions`: the park's `adoptions_for`, when the caller has read them already."""
     return ParkPolicy(
         home=home_code(park),
-        adoptions=adoptions_for(park=park),
+        adoptions=adoptions_for(park=park) if adoptions is None else adoptions,
         versions=dict(versions or {}),
         params=dict(params or {}),
     )
