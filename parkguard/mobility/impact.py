@@ -311,9 +311,7 @@ def _compare(
     entry_after = _entry([_spell(p.earliest_entry, spelled) for p in after], bool(after))
     if not (appear or move or disappear) and entry_before == entry_after:
         return None
-    return PersonImpact(
-        pk, person_id, name, appear, move, disappear, entry_before, entry_after
-    )
+    return PersonImpact(pk, person_id, name, appear, move, disappear, entry_before, entry_after)
 
 
 @transaction.atomic
