@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from itertools import groupby
-from operator import itemgetter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 from django.conf import settings
@@ -221,12 +221,11 @@ def impact_preview(
     )
     companies: dict[int, EnterpriseFacts] = {}
     impact = Impact()
-    n = 0
-    for pk, group in groupby(rows.iterator(chunk_size=2000), key=itemgetter(0)):
-        first = next(group)
-        _, person_id, name, category, enterprise_id, stays, certs, arrived = first[:8]
-        before = [(first[8], _spell(first[9], spelled))] if first[10] is not None else []
-        before += [(r[8], _spell(r[9], spelled)) for r in group]
+    returns = groupby(rows.iterator(chunk_size=2000), key=itemgetter(0))
+    for n, (pk, group) in enumerate(returns, start=1):
+        joined = list(group)
+        _, person_id, name, category, enterprise_id, stays, certs, arrived = joined[0][:8]
+        before = [(r[8], _spell(r[9], spelled)) for r in joined if r[10] is not None]
         company = companies.get(enterprise_id)
         if company is None:
             company = companies[enterprise_id] = EnterpriseFacts(
@@ -264,7 +263,6 @@ def impact_preview(
             impact.rows.append(row)
             if keep:
                 impact.computed[pk] = found
-        n += 1
         if progress is not None:
             progress(n, total)
     return impact
