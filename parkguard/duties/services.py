@@ -42,6 +42,7 @@ UNKNOWN_KIND = "未知的任务类型"
 BAD_WINDOW = "任务的截止时间必须晚于开始时间"
 NAIVE_TIME = "任务时间必须带时区"
 NO_SOURCE = "任务必须注明来源"
+UNKNOWN_PERSON = "任务所属的人员不存在"
 
 
 class DutyInputError(ValueError):
@@ -206,58 +207,11 @@ def duties_replace(
     window) stays as it is (its label and citation follow the plan); the others are
     cancelled, never deleted; done duties stay done, and an item that one already meets is
     not asked again. Returns the open duties from `source`, by deadline.
+
+    One person's call of `duties_replace_many` (the same rules, written once), then the
+    duties read back: the same statements as a replace of its own.
     """
-    if not source:
-        raise DutyInputError(NO_SOURCE)
-    for spec in items:
-        _check_spec(spec)
-    enterprise_id = Person.objects.values_list("enterprise_id", flat=True).get(pk=person_id)
-    wanted: dict[tuple[str, dt.datetime, dt.datetime], DutySpec] = {}
-    for spec in items:
-        wanted.setdefault((spec.kind, spec.due_from, spec.due_by), spec)
-    kept: set[tuple[str, dt.datetime, dt.datetime]] = set()
-    cancel: list[int] = []
-    changed: list[Duty] = []
-    existing = (
-        Duty.objects.select_for_update()
-        .filter(person_id=person_id, source=source)
-        .exclude(state=DutyState.CANCELLED)
-        .order_by("state", "pk")  # "done" sorts before "due"/"overdue": done ones win a key
-    )
-    for duty in existing:
-        key = (duty.kind, duty.due_from, duty.due_by)
-        if duty.state == DutyState.DONE:
-            kept.add(key)
-            continue
-        if key in wanted and key not in kept:
-            kept.add(key)
-            spec = wanted[key]
-            if duty.label != spec.label or duty.citation != dict(spec.citation):
-                duty.label, duty.citation = spec.label, dict(spec.citation)
-                changed.append(duty)
-            continue
-        cancel.append(duty.pk)
-    Duty.objects.filter(pk__in=cancel).update(state=DutyState.CANCELLED, cancelled_at=at)
-    Duty.objects.bulk_update(changed, ["label", "citation"], batch_size=BATCH)
-    Duty.objects.bulk_create(
-        [
-            Duty(
-                person_id=person_id,
-                enterprise_id=enterprise_id,
-                kind=spec.kind,
-                label=spec.label,
-                due_from=spec.due_from,
-                due_by=spec.due_by,
-                state=_state_at(spec.due_by, at),
-                source=source,
-                citation=dict(spec.citation),
-                created_at=at,
-            )
-            for key, spec in wanted.items()
-            if key not in kept
-        ],
-        batch_size=BATCH,
-    )
+    duties_replace_many(items={(person_id, source): items}, at=at)
     return list(
         Duty.objects.filter(person_id=person_id, source=source, state__in=OPEN_STATES).order_by(
             "due_by", "pk"
@@ -306,6 +260,8 @@ def duties_replace_many(
         enterprise_of = dict(
             Person.objects.filter(pk__in=people).values_list("pk", "enterprise_id")
         )
+        if len(enterprise_of) < len(people):
+            raise Person.DoesNotExist(UNKNOWN_PERSON)
         existing: dict[tuple[int, str], list[Duty]] = {}
         for duty in (
             Duty.objects.select_for_update()

@@ -15,13 +15,15 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, FilteredRelation, OuterRef, Q
 
 from parkguard.audit.services import audit_record
 from parkguard.duties.choices import DutyKind
@@ -114,7 +116,8 @@ class Impact:
 
 
 def _policy(park: Jurisdiction, change: Change) -> rules.ParkPolicy:
-    adopted = {a.pack_id for a in rules.adoptions_for(park=park)}
+    adoptions = rules.adoptions_for(park=park)
+    adopted = {a.pack_id for a in adoptions}
     errors: dict[str, list[str]] = {}
     if change.kind not in ChangeKind.values:
         errors["kind"] = [DESCRIPTION_REQUIRED]
@@ -132,7 +135,7 @@ def _policy(park: Jurisdiction, change: Change) -> rules.ParkPolicy:
         params[change.pack_id] = dict(change.params)
     if errors:
         raise ValidationError(errors)
-    return rules.park_policy(park, versions=versions, params=params)
+    return rules.park_policy(park, versions=versions, params=params, adoptions=adoptions)
 
 
 def _due_map(plans: list[tuple[dict[str, Any], str | None]]) -> dict[str, tuple[str, str | None]]:
@@ -179,21 +182,27 @@ def impact_preview(
     # The UTC text of each moment met in this preview, computed once each (entry times and
     # deadlines repeat across plans: a day's midnight, the same hour after arrival).
     spelled: dict[dt.datetime, str | None] = {}
-    old: dict[int, list[tuple[dict[str, Any], str | None]]] = defaultdict(list)
-    for declaration_id, index, entry in ReturnPlan.objects.filter(
-        state=PlanState.OPEN, declaration__enterprise__jurisdiction=park
-    ).values_list("declaration_id", "index", "earliest_entry"):
-        old[declaration_id].append((index, _spell(entry, spelled)))
     # Returns with no plan at all (nothing applied when declared) may gain one: those that
-    # arrived within the look-back window are recomputed too.
+    # arrived within the look-back window are recomputed too. The set is chosen by subqueries,
+    # not a list of ids (a list as long as the plans would be one parameter per plan, and past
+    # SQLite's limit on parameters).
     since = at - dt.timedelta(days=settings.MOBILITY_RECOMPUTE_DAYS)
-    # The same set as `old` by a subquery, not a list of ids: a list as long as the plans
-    # would be one parameter per plan (and past SQLite's limit on parameters).
     open_plans = ReturnPlan.objects.filter(declaration=OuterRef("pk"), state=PlanState.OPEN)
     any_plan = ReturnPlan.objects.filter(declaration=OuterRef("pk"))
-    declarations = (
-        ReturnDeclaration.objects.filter(enterprise__jurisdiction=park)
-        .filter(Q(Exists(open_plans)) | (Q(arrived_at__gte=since) & ~Exists(any_plan)))
+    declarations = ReturnDeclaration.objects.filter(enterprise__jurisdiction=park).filter(
+        Q(Exists(open_plans)) | (Q(arrived_at__gte=since) & ~Exists(any_plan))
+    )
+    # The total is counted for a progress report only (a statement more, over the same set).
+    total = declarations.count() if progress is not None else 0
+    # One stream: each return with its open plans (a LEFT JOIN, one row per open plan, one row
+    # with no plan for a return that has none), in key order. Only what the engine and the
+    # comparison read, and nothing held beyond the return in hand: the stored plans are not
+    # loaded for the whole park first (tens of thousands of indexes kept alive would cost the
+    # garbage collector's passes over them more than their reading).
+    rows = (
+        declarations.annotate(
+            open_plan=FilteredRelation("plans", condition=Q(plans__state=PlanState.OPEN))
+        )
         .values_list(
             "pk",
             "person_id",
@@ -203,14 +212,26 @@ def impact_preview(
             "stays",
             "certificates",
             "arrived_at",
+            "open_plan__index",
+            "open_plan__earliest_entry",
+            # Whether the joined row is a plan (an open plan's index is never NULL).
+            "open_plan__pk",
         )
-        .order_by("pk")
+        .order_by("pk", "open_plan__pk")
     )
+    companies: dict[int, EnterpriseFacts] = {}
     impact = Impact()
-    total = declarations.count()
-    for n, (pk, person_id, name, category, enterprise_id, stays, certs, arrived) in enumerate(
-        declarations.iterator(chunk_size=2000), start=1
-    ):
+    returns = groupby(rows.iterator(chunk_size=2000), key=itemgetter(0))
+    for n, (pk, group) in enumerate(returns, start=1):
+        joined = list(group)
+        _, person_id, name, category, enterprise_id, stays, certs, arrived = joined[0][:8]
+        before = [(r[8], _spell(r[9], spelled)) for r in joined if r[10] is not None]
+        company = companies.get(enterprise_id)
+        if company is None:
+            company = companies[enterprise_id] = EnterpriseFacts(
+                headcount=headcounts.get(enterprise_id, 0),
+                has_observation_point=enterprise_id in points,
+            )
         try:
             found = rules.plans_under(
                 policy,
@@ -230,18 +251,15 @@ def impact_preview(
                 ],
                 arrived_at=arrived,
                 entries=entries,
-                enterprise=EnterpriseFacts(
-                    headcount=headcounts.get(enterprise_id, 0),
-                    has_observation_point=enterprise_id in points,
-                ),
+                enterprise=company,
             )
         except PolicyInputError as exc:
             raise ValidationError(
                 {"params": [PARAMS_INVALID.format(message=exc.message)]}
             ) from None
-        impact.plans += len(old.get(pk, ()))
-        row = _compare(pk, person_id, name, old.get(pk, []), [f.plan for f in found], spelled)
-        if row.changed:
+        impact.plans += len(before)
+        row = _compare(pk, person_id, name, before, [f.plan for f in found], spelled)
+        if row is not None:
             impact.rows.append(row)
             if keep:
                 impact.computed[pk] = found
@@ -260,11 +278,6 @@ def _spell(moment: dt.datetime | None, spelled: dict[dt.datetime, str | None]) -
     return text
 
 
-def _same(a: str | None, b: str | None) -> bool:
-    """Two moments, both UTC ISO text (`utc_iso`), are the same instant."""
-    return a == b
-
-
 def _compare(
     pk: int,
     person_id: int,
@@ -272,25 +285,31 @@ def _compare(
     before: list[tuple[dict[str, Any], str | None]],
     after: list[Plan],
     spelled: dict[dt.datetime, str | None],
-) -> PersonImpact:
-    """`spelled` keeps the UTC text of each moment met in this preview (deadlines repeat
-    across plans: a day's midnight, the same hour after arrival), computed once each."""
-    row = PersonImpact(pk, person_id, name)
+) -> PersonImpact | None:
+    """The differences between the stored plans (`before`: each plan's index and earliest
+    entry as UTC text) and the recomputed ones, or None when there are none. `spelled` keeps
+    the UTC text of each moment met in this preview (deadlines repeat across plans: a day's
+    midnight, the same hour after arrival), computed once each."""
     was = _due_map(before)
     now: dict[str, tuple[str, str | None]] = {}
     for p in after:
+        pack_id = p.pack_id
         for o in p.obligations:
-            now[f"{p.pack_id}:{o.key}"] = (o.title, _spell(o.due_at, spelled))
+            now[f"{pack_id}:{o.key}"] = (o.title, _spell(o.due_at, spelled))
+    appear: list[str] = []
+    move: list[tuple[str, str, str]] = []
     for key, (title, due) in now.items():
-        if key not in was:
-            row.appear.append(title)
-        elif not _same(was[key][1], due):
-            row.move.append((title, was[key][1] or "", due or ""))
-    row.disappear = [title for key, (title, _) in was.items() if key not in now]
-    row.entry_before = _entry([entry for _, entry in before], bool(before))
-    after_entry = _entry([_spell(p.earliest_entry, spelled) for p in after], bool(after))
-    row.entry_after = row.entry_before if _same(row.entry_before, after_entry) else after_entry
-    return row
+        old = was.get(key)
+        if old is None:
+            appear.append(title)
+        elif old[1] != due:
+            move.append((title, old[1] or "", due or ""))
+    disappear = [title for key, (title, _) in was.items() if key not in now]
+    entry_before = _entry([entry for _, entry in before], bool(before))
+    entry_after = _entry([_spell(p.earliest_entry, spelled) for p in after], bool(after))
+    if not (appear or move or disappear) and entry_before == entry_after:
+        return None
+    return PersonImpact(pk, person_id, name, appear, move, disappear, entry_before, entry_after)
 
 
 @transaction.atomic

@@ -17,8 +17,10 @@ from parkguard.duties.services import (
     UNKNOWN_KIND,
     DutyInputError,
     DutySpec,
+    EvidenceHeld,
     duties_refresh,
     duties_replace,
+    duties_replace_many,
     duty_evidence_record,
 )
 from tests.factories import World
@@ -228,6 +230,83 @@ def test_it_replaces_a_plans_open_duties_and_keeps_done_ones_and_history_j_1_1(
     assert set(Duty.objects.filter(source=source).values_list("state", flat=True)) == {
         DutyState.DONE,
         DutyState.CANCELLED,
+    }
+
+
+def _statements(captured: CaptureQueriesContext) -> list[str]:
+    return [q["sql"] for q in captured.captured_queries if "SAVEPOINT" not in q["sql"]]
+
+
+@pytest.mark.django_db
+def test_one_persons_replace_keeps_its_statements_keep_cancel_create_relabel(
+    world: World,
+) -> None:
+    """`duties_replace` is `duties_replace_many` for one person: the enterprise, the open
+    duties, one UPDATE to cancel, one to relabel, one INSERT, the duties read back. Six
+    statements, as before the fold, whatever the number of items."""
+    person = world.a1_person
+    source = "mobility.return:40"
+    first = duties_replace(
+        person_id=person.pk, source=source, items=plan((15, 16), (17, 18), (19, 20)), at=at(14)
+    )
+    relabelled = [
+        DutySpec(kind=s.kind, due_from=s.due_from, due_by=s.due_by, label="改期后", citation={})
+        for s in plan((17, 18))
+    ]
+    with CaptureQueriesContext(connection) as captured:
+        second = duties_replace(
+            person_id=person.pk,
+            source=source,
+            items=[*relabelled, *plan((21, 22), (23, 24), (25, 26))],
+            at=at(14, 12),
+        )
+    statements = _statements(captured)
+    assert len(statements) == 6
+    assert [s.split()[0] for s in statements] == [
+        "SELECT",
+        "SELECT",
+        "UPDATE",
+        "UPDATE",
+        "INSERT",
+        "SELECT",
+    ]
+    # Kept (relabelled), cancelled and created: the new state, the old rows kept.
+    assert [(d.due_from, d.label) for d in second] == [
+        (at(17), "改期后"),
+        (at(21), "居家第7天核酸"),
+        (at(23), "居家第9天核酸"),
+        (at(25), "居家第11天核酸"),
+    ]
+    assert second[0].pk == first[1].pk
+    assert set(
+        Duty.objects.filter(pk__in=[first[0].pk, first[2].pk]).values_list("state", flat=True)
+    ) == {DutyState.CANCELLED}
+
+
+@pytest.mark.django_db
+def test_the_many_replace_is_the_one_person_replace_for_each_pair_with_held_evidence(
+    world: World,
+) -> None:
+    """Two people at once end as each replaced alone would, and evidence already held meets
+    only its own pair's duty (done-wins: a done duty is never asked again)."""
+    a, b = world.a1_person, world.a1_employee_person
+    source_a, source_b = "mobility.return:41", "mobility.return:42"
+    duties_replace(person_id=a.pk, source=source_a, items=plan((15, 16)), at=at(14))
+    duty_evidence_record(kind=DutyKind.NUCLEIC_ACID, evidence={a.pk: at(15, 9)}, at=at(15, 9))
+    created = duties_replace_many(
+        items={(a.pk, source_a): plan((15, 16), (17, 18)), (b.pk, source_b): plan((17, 18))},
+        evidence={(b.pk, source_b): [EvidenceHeld(DutyKind.NUCLEIC_ACID, at(17, 8), "ev:1")]},
+        at=at(16),
+    )
+    assert created == 2
+    rows = {
+        (d.person_id, d.due_from): (d.state, d.evidence)
+        for d in Duty.objects.filter(source__in=[source_a, source_b])
+    }
+    assert rows == {
+        (a.pk, at(15)): (DutyState.DONE, ""),
+        (a.pk, at(17)): (DutyState.DUE, ""),
+        (b.pk, at(17)): (DutyState.DONE, "ev:1"),
     }
 
 

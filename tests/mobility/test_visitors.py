@@ -234,3 +234,89 @@ def test_a_host_registers_through_the_api_and_the_visitor_fills_in_on_the_phone(
     assert (visitor.state, visitor.name, visitor.category) == ("filled", "访客乙", "J-1.2.4")
     board = client_as("a1_officer").get(f"/mobility/enterprises/{jinjiang.a1.pk}/visitors/")
     assert "J-1.2.4" in board.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("origin", "first_day", "category", "tests"),
+    [
+        # J-1.2.1 (a high-risk area): tests on days 1, 3, 5, 7; J-1.2.3: filed.
+        (
+            WUHAN_JIANGAN,
+            "2022-11-10",
+            "J-1.2.1；J-1.2.3",
+            ["2022-11-18", "2022-11-20", "2022-11-22", "2022-11-24"],
+        ),
+        # J-1.2.2 (from abroad): 5 days centralised (1, 2, 3, 5) + 3 days home (1, 3); filed.
+        (
+            ABROAD,
+            "2022-11-01",
+            "J-1.2.2",
+            ["2022-11-18", "2022-11-19", "2022-11-20", "2022-11-22", "2022-11-23", "2022-11-25"],
+        ),
+    ],
+)
+def test_a_filed_visitor_plays_through_the_api_and_reaches_the_community_and_park_j_1_2_3(
+    jinjiang: World,
+    client_as: Callable[[str | None], Client],
+    monkeypatch: pytest.MonkeyPatch,
+    origin: str,
+    first_day: str,
+    category: str,
+    tests: list[str],
+) -> None:
+    """J-1.2.1 and J-1.2.2 through the API with the notice's dates (registered 11-15, arriving
+    11-18 10:00); J-1.2.3: the filing is on the community liaison's page and the park's
+    来访报备 page, and on no other community's or park's."""
+    from types import SimpleNamespace
+
+    from parkguard.mobility import api as mobility_api
+
+    world = jinjiang
+    world.a1.community = world.community_a
+    world.a1.save(update_fields=["community"])
+    services.risk_area_save(
+        scope=SYSTEM,
+        park=world.park_a,
+        row=RiskAreaIn(WUHAN_JIANGAN, "", "high", dt.date(2022, 11, 1), None, "公告"),
+        by=None,
+        at=at("2022-11-10"),
+    )
+    monkeypatch.setattr(mobility_api, "timezone", SimpleNamespace(now=lambda: at("2022-11-15")))
+    registered = client_as("a1_employee").post(
+        "/api/v1/mobility/visitors",
+        json.dumps(
+            {
+                "purpose": "商务洽谈",
+                "origin_code": origin,
+                "arrives_at": "2022-11-18T10:00:00+08:00",
+            }
+        ),
+        content_type="application/json",
+    )
+    assert registered.status_code == 201, registered.content
+    filled = client_as(None).post(
+        f"/api/v1/mobility/visitor-links/{registered.json()['link_token']}/details",
+        json.dumps(
+            {
+                "name": "访客丙",
+                "phone": "13900000003",
+                "stays": [
+                    {"division_code": origin, "first_day": first_day, "last_day": "2022-11-18"}
+                ],
+            }
+        ),
+        content_type="application/json",
+    )
+    assert filled.status_code == 201, filled.content
+    visitor = Visitor.objects.get()
+    assert visitor.category.startswith(category) and visitor.filed
+    assert _tests(visitor) == tests
+    assert f"<td>{visitor.category}</td>" in (
+        client_as("liaison_a").get("/mobility/community/").content.decode()
+    )
+    park_page = f"/mobility/parks/{world.park_a.pk}/visitors/"
+    assert (
+        f"<td>{visitor.category}</td>" in client_as("park_a_admin").get(park_page).content.decode()
+    )
+    other_park = f"/mobility/parks/{world.park_b.pk}/visitors/"
+    assert visitor.category not in client_as("park_b_admin").get(other_park).content.decode()
