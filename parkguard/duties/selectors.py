@@ -18,7 +18,7 @@ from parkguard.notify.privacy import name_mask
 from parkguard.orgs.access import Scope, get_visible_or_404, require, visible
 from parkguard.orgs.choices import JurisdictionKind
 from parkguard.orgs.models import Enterprise, Jurisdiction
-from parkguard.orgs.selectors import parks_of
+from parkguard.orgs.selectors import parks_of, unit_paths
 from parkguard.people.identity import phone_mask
 
 PER_PAGE = 50
@@ -203,7 +203,7 @@ def enterprise_coverage(
 ) -> tuple[Coverage, list[tuple[str, Coverage]]]:
     """An enterprise's coverage in total and per org unit (by unit name; "未分配" for none)."""
     duties = visible(scope, Duty).filter(enterprise=enterprise)
-    units = dict(enterprise.units.values_list("pk", "name"))
+    units = unit_paths(enterprise_ids=[enterprise.pk])
     per_unit = coverage_by(duties=duties, group="person__org_unit_id", at=at)
     # A person is in one unit: the total is the sum of the units (no second scan).
     total = _sum(per_unit.values())

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 
 from parkguard.duties import selectors, services
 from parkguard.orgs.access import scope_of
+from parkguard.orgs.selectors import unit_paths
 from parkguard.people.selectors import unit_and_below
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -40,7 +41,7 @@ def enterprise_duties(request: HttpRequest, enterprise_id: int) -> HttpResponse:
     if which not in selectors.LISTS:
         which = selectors.TODAY
     unit_id = _int(request.GET.get("unit"))
-    units = sorted(enterprise.units.values_list("pk", "name"), key=lambda u: u[1])
+    units = sorted(unit_paths(enterprise_ids=[enterprise.pk]).items(), key=lambda u: u[1])
     unit_ids = unit_and_below(enterprise, unit_id) if unit_id else None
     page = selectors.duty_list(
         scope=scope,

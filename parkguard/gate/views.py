@@ -406,6 +406,8 @@ def access_log(request: HttpRequest, enterprise_id: int) -> HttpResponse:
             "f": filters,
             "gates": Gate.objects.filter(enterprise=enterprise).order_by("name"),
             "query": request.GET.urlencode(),
+            # The masked export is for the enterprise's editors ("export"), not the guard.
+            "can_export": can(scope, "export", enterprise),
             "allowed_count": sum(1 for r in rows if r.allowed),
             "refused_count": sum(1 for r in rows if not r.allowed),
         },

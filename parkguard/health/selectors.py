@@ -21,7 +21,8 @@ from parkguard.health.models import (
 )
 from parkguard.health.rules import HealthRules, health_rules
 from parkguard.orgs.access import Scope, can, require, visible
-from parkguard.orgs.models import Enterprise, Jurisdiction, OrgUnit
+from parkguard.orgs.models import Enterprise, Jurisdiction
+from parkguard.orgs.selectors import unit_paths
 from parkguard.people.choices import EmploymentStatus
 from parkguard.people.models import Person
 from parkguard.status.sources import Evidence
@@ -91,6 +92,11 @@ class Board:
     headcount: int = 0
     declared: int = 0
     open_alerts: int = 0
+    unit_paths: dict[int, str] = field(default_factory=dict)
+
+    def missing_with_units(self) -> list[tuple[Person, str]]:
+        """Who has not declared, each with their unit's full name ("" for none)."""
+        return [(p, self.unit_paths.get(p.org_unit_id or 0, "")) for p in self.missing_people]
 
     @property
     def rate(self) -> int:
@@ -98,7 +104,7 @@ class Board:
 
 
 def declaration_board(*, scope: Scope, enterprise: Enterprise, on: dt.date) -> Board:
-    """Who has and has not declared on `on`, per org unit (Z-5.2c). Three queries."""
+    """Who has and has not declared on `on`, per org unit (Z-5.2c). Four queries."""
     declared = Declaration.objects.filter(person=OuterRef("pk"), on=on)
     people = list(
         _staff(scope, enterprise)
@@ -107,12 +113,13 @@ def declaration_board(*, scope: Scope, enterprise: Enterprise, on: dt.date) -> B
         .only("pk", "name", "org_unit__name", "org_unit_id", "post", "enterprise_id")
         .order_by("org_unit__name", "name", "pk")
     )
+    paths = unit_paths(enterprise_ids=[enterprise.pk])
     rows: dict[int | None, UnitRow] = {}
     missing: list[Person] = []
     for person in people:
-        unit = person.org_unit
+        unit_id = person.org_unit_id
         row = rows.setdefault(
-            person.org_unit_id, UnitRow(person.org_unit_id, unit.name if unit else UNASSIGNED)
+            unit_id, UnitRow(unit_id, paths.get(unit_id, UNASSIGNED) if unit_id else UNASSIGNED)
         )
         row.headcount += 1
         if person.has_declared:
@@ -127,6 +134,7 @@ def declaration_board(*, scope: Scope, enterprise: Enterprise, on: dt.date) -> B
         on=on,
         units=units,
         missing_people=missing,
+        unit_paths=paths,
         headcount=len(people),
         declared=len(people) - len(missing),
         open_alerts=open_alerts,
@@ -242,7 +250,7 @@ def vaccination_coverage(
     *, scope: Scope, enterprise: Enterprise
 ) -> tuple[Coverage, list[Coverage]]:
     """The enterprise's coverage and each org unit's. One query."""
-    units = dict(OrgUnit.objects.filter(enterprise=enterprise).values_list("pk", "name"))
+    units = unit_paths(enterprise_ids=[enterprise.pk])
     rows = _coverage_rows(_staff(scope, enterprise), "org_unit_id")
     total = Coverage(enterprise.name, enterprise_id=enterprise.pk)
     per_unit: list[Coverage] = []

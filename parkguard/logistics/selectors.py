@@ -21,9 +21,12 @@ def enterprise_for_trucks(*, scope: Scope, enterprise_id: object) -> Enterprise:
 
 
 def truck_get(*, scope: Scope, truck_id: object) -> TruckDeclaration:
+    # The gate's action, not "view": the guard who checks a truck in may not browse the
+    # enterprise's records, and a second "view" filter would hide the truck from them.
     truck = get_visible_or_404(
         scope,
-        visible(scope, TruckDeclaration, "gate_trucks").select_related("enterprise__jurisdiction"),
+        TruckDeclaration.objects.select_related("enterprise__jurisdiction"),
+        "gate_trucks",
         pk=truck_id,
     )
     return truck

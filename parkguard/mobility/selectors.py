@@ -83,16 +83,19 @@ def _why(citation: dict[str, Any]) -> str:
     return f"依据：{citation.get('document_number', '')} {citation.get('clause', '')}".strip()
 
 
+# How many done duties the list keeps below the open ones (the latest by deadline).
+DONE_SHOWN = 5
+
+
 def duties_of(*, scope: Scope, person: Person) -> list[DutyLine]:
-    """The person's duties from their returns, open first by deadline, then done."""
-    rows = (
-        visible(scope, Duty)
-        .filter(person=person, source__startswith="mobility.")
-        .exclude(state=DutyState.CANCELLED)
-        .order_by("state", "due_by", "pk")
-    )
-    order: dict[str, int] = {DutyState.OVERDUE: 0, DutyState.DUE: 1, DutyState.DONE: 2}
-    lines = [
+    """Everything the person must do by when: the duties of their returns and the routine
+    tests alike (an employee's 我的待办), open first by deadline, then the latest done."""
+    rows = visible(scope, Duty).filter(person=person)
+    open_rows = list(rows.filter(state__in=[DutyState.OVERDUE, DutyState.DUE]))
+    done_rows = list(rows.filter(state=DutyState.DONE).order_by("-due_by", "-pk")[:DONE_SHOWN])
+    order: dict[str, int] = {DutyState.OVERDUE: 0, DutyState.DUE: 1}
+    open_rows.sort(key=lambda d: (order[d.state], d.due_by, d.pk))
+    return [
         DutyLine(
             d.label or d.get_kind_display(),
             d.due_from,
@@ -101,10 +104,8 @@ def duties_of(*, scope: Scope, person: Person) -> list[DutyLine]:
             d.get_state_display(),
             _why(d.citation),
         )
-        for d in rows
+        for d in open_rows + done_rows
     ]
-    lines.sort(key=lambda x: (order.get(x.state, len(order)), x.due_by))
-    return lines
 
 
 def enterprise_for_mobility(*, scope: Scope, enterprise_id: int) -> Enterprise:

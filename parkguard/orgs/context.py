@@ -42,6 +42,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "oversight": scope.superuser
             or bool(scope.jurisdiction_ids_with(ACTIONS["oversee"].park_roles))
             or bool(scope.enterprise_ids_with(ACTIONS["rectify"].enterprise_roles)),
+            # Zones and incidents (ACTIONS["view_response"]): not for a team leader, whose
+            # health pages would otherwise link to a page that refuses them.
+            "response": scope.superuser
+            or bool(scope.jurisdiction_ids_with(ACTIONS["view_response"].park_roles))
+            or bool(scope.enterprise_ids_with(ACTIONS["view_response"].enterprise_roles)),
             # Entry holds and manual overrides (ACTIONS["override_status"]).
             "overrides": scope.superuser
             or bool(scope.jurisdiction_ids_with(ACTIONS["override_status"].park_roles))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import cast
 
 from django.contrib.auth.decorators import login_required
@@ -13,9 +14,16 @@ from django.views.decorators.http import require_GET
 
 from parkguard.duties import selectors as duties_selectors
 from parkguard.orgs import selectors as orgs_selectors
-from parkguard.orgs.access import Scope, can, can_edit_enterprise, get_visible_or_404, scope_of
+from parkguard.orgs.access import (
+    Scope,
+    assessment_cadres,
+    can,
+    can_edit_enterprise,
+    get_visible_or_404,
+    scope_of,
+)
 from parkguard.orgs.choices import JURISDICTION_ROLES, Role
-from parkguard.orgs.models import Enterprise, Membership
+from parkguard.orgs.models import Enterprise, Jurisdiction, Membership
 from parkguard.overview import selectors
 from parkguard.response import selectors as response_selectors
 from parkguard.supplies import selectors as supplies_selectors
@@ -34,16 +42,36 @@ def home(request: HttpRequest) -> HttpResponse:
         parks = list(orgs_selectors.parks_of(scope=scope))
         if len(parks) == 1:
             return redirect("park_overview", jurisdiction_id=parks[0].pk)
+    parks = list(orgs_selectors.parks_of(scope=scope))
     return render(
         request,
         "overview/home.html",
         {
             "memberships": memberships,
-            "parks": orgs_selectors.parks_of(scope=scope),
+            "parks": parks,
+            "park_links": [_park_links(scope, park) for park in parks],
             "enterprises": selectors.enterprise_list(scope=scope)[:20],
             "is_employee_only": scope.roles == {Role.EMPLOYEE},
             "my_disinfection": _my_disinfection(scope),
         },
+    )
+
+
+@dataclass(frozen=True)
+class ParkLinks:
+    """A park on the home page and which of its admin-only pages the caller may open: a link
+    the role would be refused (a county cadre and the park's labs) is not shown."""
+
+    park: Jurisdiction
+    labs: bool
+    assessment: bool
+
+
+def _park_links(scope: Scope, park: Jurisdiction) -> ParkLinks:
+    return ParkLinks(
+        park=park,
+        labs=can(scope, "administer", park),
+        assessment=can(scope, "assess_cadres", park) or assessment_cadres(scope, park).exists(),
     )
 
 

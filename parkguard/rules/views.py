@@ -39,8 +39,11 @@ from parkguard.rules.registry import invalid_packs, park_registry, registry
 def pack_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     scope = scope_of(request)
+    # The park's pack page is open to the park's own staff only (editable for its admins):
+    # an enterprise's staff see the packs their park follows here but get no link there.
+    openable = {p.pk: can(scope, "adopt", p) for p in parks_of(scope=scope)}
     parks = [
-        (park, selectors.followed(park=park, on=today))
+        (park, selectors.followed(park=park, on=today), openable.get(park.pk))
         for park in selectors.parks_for_scope(scope=scope)
     ]
     return render(

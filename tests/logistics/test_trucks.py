@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
+from django.utils import timezone
 
 from parkguard.logistics import services
 from parkguard.logistics.choices import TruckState
@@ -280,3 +281,43 @@ def test_truck_entry_and_exit_are_in_the_gates_access_log(truck_world: World) ->
     assert str(rows[0].temperature) == "36.4" and rows[0].guard == user
     assert "在园 30 分钟" in rows[1].reasons[0]["text"]
     assert crew_pass.valid_until == left
+
+
+def test_the_guard_opens_a_truck_from_the_day_list_and_lets_it_in(truck_world: World) -> None:
+    """J-1.3, Z-5.3a: the guard's own page for a truck (the checks before entry) opens from the
+    day's list and records the entry; a user outside the gate action gets a 404 and the truck
+    is untouched."""
+    truck = _declare(truck_world)
+    # The page lists the trucks of the real day: arrange this one to be due in two hours.
+    TruckDeclaration.objects.filter(pk=truck.pk).update(
+        planned_arrival=timezone.now() + dt.timedelta(hours=2)
+    )
+    member = CrewMember.objects.get(declaration=truck)
+    guard = Client()
+    guard.force_login(truck_world.users["a1_guard"])
+    day = guard.get(f"/logistics/enterprises/{truck_world.a1.pk}/trucks/")
+    assert day.status_code == 200 and f"/logistics/trucks/{truck.pk}/" in day.content.decode()
+    page = guard.get(f"/logistics/trucks/{truck.pk}/")
+    assert page.status_code == 200 and "渝A12345" in page.content.decode()
+    for outsider in ("a2_officer", "a1_employee"):
+        other = Client()
+        other.force_login(truck_world.users[outsider])
+        assert other.get(f"/logistics/trucks/{truck.pk}/").status_code == 404
+        refused = other.post(
+            f"/logistics/trucks/{truck.pk}/",
+            {f"temperature_{member.pk}": "36.5", "codes_checked": "on",
+             "truck_disinfected": "on", "goods_disinfected": "on", "loading_zone": "东区"},
+        )  # fmt: skip
+        assert refused.status_code == 404
+        truck.refresh_from_db()
+        assert truck.state == TruckState.DECLARED and truck.entered_at is None
+    entered = guard.post(
+        f"/logistics/trucks/{truck.pk}/",
+        {f"temperature_{member.pk}": "36.4", "codes_checked": "on", "truck_disinfected": "on",
+         "goods_disinfected": "on", "loading_zone": "东区卸货平台", "loaders": "固定装卸组"},
+    )  # fmt: skip
+    assert entered.status_code == 302
+    truck.refresh_from_db()
+    member.refresh_from_db()
+    assert truck.state == TruckState.INSIDE and truck.loading_zone == "东区卸货平台"
+    assert str(member.temperature) == "36.4"

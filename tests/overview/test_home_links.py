@@ -1,0 +1,107 @@
+"""Every link a role is shown opens for that role: starting at each persona's home page, every
+page it links to, and every page those link to, answers without a 403, a 404 or a 500. A link
+the role would be refused (a county cadre and the park's labs, an officer and the park's pack
+settings, the guard and a truck of the day) is a dead end for a real user, so it must not be
+shown. `test_it_fails_on_a_dead_link` proves the walker can fail."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from parkguard.logistics import services as logistics
+from parkguard.logistics.models import TruckDeclaration
+from parkguard.orgs.access import scope_for_user
+from parkguard.orgs.choices import Role
+from parkguard.orgs.models import Membership
+from tests.factories import J_PACK, World, adopt, make_user, valid_id
+
+pytestmark = pytest.mark.django_db
+HREF = re.compile(r'href="(/[^"#]*)')
+# Not pages: logging out, the JSON API and its docs, the back office, static files.
+SKIP = re.compile(r"^/(accounts/logout|api/|admin/|static/)")
+DEPTH = 2
+MAX_PAGES = 250
+
+
+def _links(body: str) -> list[str]:
+    return [h.replace("&amp;", "&") for h in HREF.findall(body) if not SKIP.match(h)]
+
+
+def dead_links(client: Client, *, depth: int = DEPTH) -> list[str]:
+    """Pages reachable from `client`'s home page that refuse it: "status url (from page)"."""
+    seen = {"/"}
+    frontier = [("/", 0, "")]
+    dead: list[str] = []
+    while frontier and len(seen) <= MAX_PAGES:
+        url, level, source = frontier.pop(0)
+        response = client.get(url, follow=True)
+        if response.status_code >= 400:
+            dead.append(f"{response.status_code} {url}（来自 {source}）")
+            continue
+        if level >= depth or "html" not in response.get("Content-Type", ""):
+            continue
+        for link in _links(response.content.decode()):
+            if link not in seen:
+                seen.add(link)
+                frontier.append((link, level + 1, url))
+    return dead
+
+
+@pytest.fixture
+def walked(world: World) -> World:
+    """The world with a county cadre (two parks' roll-up, no park administration) and a
+    truck due at A1's gate today."""
+    adopt(world.park_a, J_PACK)
+    county = make_user("county_cadre")
+    world.users["county_cadre"] = county
+    Membership.objects.create(user=county, role=Role.PARK_CADRE, jurisdiction=world.county)
+    now = timezone.now()
+    _, token = logistics.declaration_link_create(
+        scope=scope_for_user(world.users["a1_officer"]), enterprise=world.a1, label="渝运物流",
+        at=now - dt.timedelta(hours=24), by=None,
+    )  # fmt: skip
+    truck = logistics.truck_declare_by_link(
+        token=token, plate="渝A 12345", planned_arrival=now + dt.timedelta(hours=2),
+        route="园区东门", travel_history="重庆市",
+        crew=[logistics.CrewIn(name="司机甲", id_number=valid_id(901), phone="13912345678",
+                               tested_at=now - dt.timedelta(hours=30), test_negative=True,
+                               vaccine_doses=3)],
+        at=now - dt.timedelta(hours=23),
+    )  # fmt: skip
+    assert TruckDeclaration.objects.filter(pk=truck.pk).exists()
+    return world
+
+
+@pytest.mark.parametrize(
+    "persona",
+    [
+        "park_a_admin",
+        "county_cadre",
+        "a1_officer",
+        "a1_employee",
+        "a1_leader",
+        "a1_guard",
+        "liaison_a",
+    ],
+)
+def test_every_link_from_home_opens_for_its_role(
+    walked: World, persona: str, client_as: Callable[[str | None], Client]
+) -> None:
+    assert dead_links(client_as(persona)) == []
+
+
+def test_it_fails_on_a_dead_link(walked: World, client_as: Callable[[str | None], Client]) -> None:
+    """The walker is not vacuous: the truck page of another enterprise's truck is refused."""
+    client = client_as("a2_officer")
+    truck = TruckDeclaration.objects.get()
+    assert client.get(f"/logistics/trucks/{truck.pk}/").status_code == 404
+    assert dead_links(client, depth=0) == []
+    assert _links(f'<a href="/logistics/trucks/{truck.pk}/">x</a>') == [
+        f"/logistics/trucks/{truck.pk}/"
+    ]
