@@ -15,7 +15,6 @@ from ninja import Field, Router, Schema, Status
 
 from parkguard.api.auth import SessionScope, scope
 from parkguard.gate import selectors, services
-from parkguard.gate.models import Gate
 from parkguard.lib.api_errors import DB_ID_MAX, FieldErrors, field_errors
 from parkguard.orgs.access import NOT_FOUND, get_visible_or_404, scope_of
 from parkguard.orgs.models import ApiToken
@@ -94,9 +93,7 @@ def check(request: HttpRequest, payload: CheckIn) -> Any:
     now = timezone.now()
     if caller.token_id is not None and _rate_limited(caller.token_id, now):
         return Status(429, {"detail": RATE_LIMITED})
-    gate = get_visible_or_404(
-        caller, Gate.objects.select_related("park"), "gate_check", pk=payload.gate_id, active=True
-    )
+    gate = selectors.gate_for_check(scope=caller, gate_id=payload.gate_id)
     device = ApiToken(pk=caller.token_id) if caller.token_id is not None else None
     try:
         answer = services.gate_check(

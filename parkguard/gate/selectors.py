@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from parkguard.gate.models import AccessCheck, Gate, PrintedPass, TemporaryPass
+from parkguard.lib import hot_sql
 from parkguard.notify.privacy import name_mask
-from parkguard.orgs.access import Scope, visible
+from parkguard.orgs.access import Scope, can_row, grant_row_or_404, visible
 from parkguard.orgs.models import Enterprise, Jurisdiction
 from parkguard.people.choices import EmploymentStatus
 from parkguard.people.models import Person
@@ -26,6 +29,71 @@ def gates_to_check(*, scope: Scope) -> QuerySet[Gate]:
         .filter(active=True)
         .select_related("enterprise", "park")
         .order_by("enterprise__name", "name")
+    )
+
+
+_GATE_FIELDS = tuple(f.name for f in Gate._meta.concrete_fields)
+# The person fields the check reads: who, where they stand, their route (Z-5.2d), and every
+# scope path `can_row` decides the temperature permission on.
+_PERSON_FIELDS = (
+    "id",
+    "name",
+    "enterprise",
+    "org_unit",
+    "status",
+    "dormitory",
+    "workshop",
+    "home_community",
+)
+
+
+def gate_for_check(*, scope: Scope, gate_id: int) -> Gate:
+    """The active gate `gate_id` if `scope` may check people at it, else a 404: one
+    pre-written read by primary key (lib/hot_sql.py), decided by `orgs.access` on the row
+    (`grant_row_or_404`: the same grant `get_visible_or_404(scope, Gate, "gate_check")`
+    applies, and the row is marked granted for the service's `require`)."""
+    found = hot_sql.select_one(Gate, _GATE_FIELDS, "t.id = %s AND t.active = %s", [gate_id, True])
+    return grant_row_or_404(scope, "gate_check", found[0] if found else None)
+
+
+@dataclass(frozen=True)
+class CheckedPerson:
+    """The person at the gate, as the check needs them."""
+
+    person: Person
+    park_id: int  # the park of their enterprise
+    may_record_temperature: bool  # whether this caller may record their temperature
+
+
+@functools.cache
+def _person_joins() -> tuple[str, str]:
+    """The join to the person's enterprise and its park column, written once per process."""
+    enterprise = Enterprise._meta
+    quote = connection.ops.quote_name
+    column = Person._meta.get_field("enterprise").column
+    joins = (
+        f"JOIN {quote(enterprise.db_table)} e "
+        f"ON e.{quote(str(enterprise.pk.column))} = t.{quote(str(column))}"
+    )
+    park = enterprise.get_field("jurisdiction").column
+    return joins, f"e.{quote(str(park))}"
+
+
+def person_for_check(*, scope: Scope, person_id: int) -> CheckedPerson | None:
+    """The person a signed pass (or the guard) named, with their enterprise's park and whether
+    `scope` may record their temperature (`orgs.access.can_row` on the row's scope paths):
+    one pre-written read joining the enterprise. No scope on the read itself: the check then
+    refuses another enterprise's (or park's) person and logs it."""
+    joins, park = _person_joins()
+    found = hot_sql.select_one(
+        Person, _PERSON_FIELDS, "t.id = %s", [person_id], joins=joins, extra=[park]
+    )
+    if found is None:
+        return None
+    person, (park_id,) = found
+    related = {"enterprise__jurisdiction": park_id}
+    return CheckedPerson(
+        person, park_id, can_row(scope, "record_temperature", person, related=related)
     )
 
 

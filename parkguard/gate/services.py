@@ -22,20 +22,19 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from parkguard.audit.services import audit_record
-from parkguard.gate import tokens
+from parkguard.gate import selectors, tokens
 from parkguard.gate.choices import CodeSource, Direction, Method, Place, Refusal, VisitorKind
 from parkguard.gate.models import AccessCheck, Gate, PrintedPass, TemporaryPass, TokenUse
 from parkguard.health.choices import CodeColour, ReadingSource
 from parkguard.health.rules import HealthRules, health_rules
 from parkguard.health.services import reading_write, temperature_parse
-from parkguard.lib import xlsx
+from parkguard.lib import hot_sql, xlsx
 from parkguard.lib.durability import atomic_relaxed
 from parkguard.notify.privacy import name_mask
-from parkguard.orgs.access import Scope, require, visible
+from parkguard.orgs.access import Scope, require
 from parkguard.orgs.models import ApiToken, Enterprise, Jurisdiction
 from parkguard.people.choices import EmploymentStatus
 from parkguard.people.models import Person
@@ -293,19 +292,20 @@ def _snapshot(person_id: int) -> StatusSnapshot:
 _PACKS: dict[tuple[int, str, dt.date], tuple[float, list[tuple[Any, dict[str, Any]]]]] = {}
 
 
-def gate_packs(*, park: Jurisdiction, place: str, on: dt.date) -> list[tuple[Any, dict[str, Any]]]:
-    """The packs the park follows on `on` that name entry checks for the place.
+def gate_packs(*, gate: Gate, on: dt.date) -> list[tuple[Any, dict[str, Any]]]:
+    """The packs the gate's park follows on `on` that name entry checks for its place.
 
     Kept in the process for `GATE_PACKS_CACHE_SECONDS` (the gate's hot path): a new adoption
-    or parameter reaches the gates within that time."""
-    key = (park.pk, place, on)
+    or parameter reaches the gates within that time. The park row is read only on a miss."""
+    place = gate.place
+    key = (gate.park_id, place, on)
     now = time.monotonic()
     hit = _PACKS.get(key)
     if hit is not None and hit[0] > now:
         return hit[1]
     found = [
         (f.pack, f.params)
-        for f in followed(park=park, on=on)
+        for f in followed(park=gate.park, on=on)
         if f.pack is not None and has_entry_checks(f.pack, place)
     ]
     if settings.GATE_PACKS_CACHE_SECONDS > 0:
@@ -318,15 +318,15 @@ def gate_packs(*, park: Jurisdiction, place: str, on: dt.date) -> list[tuple[Any
 _HEALTH: dict[tuple[int, dt.date], tuple[float, HealthRules]] = {}
 
 
-def gate_health_rules(*, park: Jurisdiction, on: dt.date) -> HealthRules:
-    """The park's health rules on `on` (the fever threshold of a temperature taken at the
-    gate), kept in the process like `gate_packs` for `GATE_PACKS_CACHE_SECONDS`."""
-    key = (park.pk, on)
+def gate_health_rules(*, gate: Gate, on: dt.date) -> HealthRules:
+    """The gate's park's health rules on `on` (the fever threshold of a temperature taken at
+    the gate), kept in the process like `gate_packs` for `GATE_PACKS_CACHE_SECONDS`."""
+    key = (gate.park_id, on)
     now = time.monotonic()
     hit = _HEALTH.get(key)
     if hit is not None and hit[0] > now:
         return hit[1]
-    found = health_rules(park=park, on=on)
+    found = health_rules(park=gate.park, on=on)
     if settings.GATE_PACKS_CACHE_SECONDS > 0:
         if len(_HEALTH) > PACKS_CACHE_MAX:
             _HEALTH.clear()
@@ -432,7 +432,7 @@ def gate_check(
     def refuse(refusal: str, text: str, method: str) -> CheckAnswer:
         log.method, log.allowed, log.refusal = method, False, refusal
         log.reasons = [{"text": text, "citation": None}]
-        log.save()
+        hot_sql.insert(log)
         audit_manual()
         return CheckAnswer(log, False, tuple(log.reasons), refusal)
 
@@ -496,49 +496,24 @@ def gate_check(
 
     name = ""
     person: Person | None = None
+    may_record = False
     if temporary is not None:
         name = temporary.name
         snapshot = StatusSnapshot(latest_negative_at=temporary.negative_sampled_at)
         person_kind = temporary.kind
     else:
-        # The person, their park (the health service needs it for a temperature) and whether
-        # this caller may record their temperature, in one query; the status row is read on
-        # its own below, by primary key.
-        found = list(
-            Person.objects.filter(pk=person_id or 0)
-            .select_related("enterprise__jurisdiction")
-            .annotate(
-                may_record=Exists(
-                    visible(scope, Person, "record_temperature").filter(pk=OuterRef("pk"))
-                )
-            )
-            .only(
-                "id",
-                "name",
-                "enterprise_id",
-                "status",
-                "dormitory",
-                "workshop",
-                "enterprise__id",
-                "enterprise__name",
-                "enterprise__jurisdiction__id",
-                "enterprise__jurisdiction__path",
-                "enterprise__jurisdiction__name",
-            )[:1]
-        )
-        person = found[0] if found else None
-        if person is None:
+        # The person, their enterprise's park and whether this caller may record their
+        # temperature, in one pre-written read; the status row is read on its own below.
+        found = selectors.person_for_check(scope=scope, person_id=person_id or 0)
+        if found is None:
             return refuse(Refusal.FORGED, PERSON_UNKNOWN, method)
+        person = found.person
+        may_record = found.may_record_temperature
         log.person = person
         name = person.name
         if gate.enterprise_id is not None and person.enterprise_id != gate.enterprise_id:
             return refuse(Refusal.OTHER_ENTERPRISE, OTHER_ENTERPRISE, method)
-        if (
-            gate.enterprise_id is None
-            and not Enterprise.objects.filter(
-                pk=person.enterprise_id, jurisdiction_id=gate.park_id
-            ).exists()
-        ):
+        if gate.enterprise_id is None and found.park_id != gate.park_id:
             return refuse(Refusal.OTHER_ENTERPRISE, OTHER_PARK, method)
         if person.status == EmploymentStatus.LEFT:
             return refuse(Refusal.PERSON_LEFT, PERSON_LEFT, method)
@@ -563,7 +538,7 @@ def gate_check(
         closed_loop=gate.closed_loop,
         on_route=on_route,
     )
-    packs = gate_packs(park=gate.park, place=gate.place, on=timezone.localdate(when))
+    packs = gate_packs(gate=gate, on=timezone.localdate(when))
     try:
         decision = entry_decide_all(packs=packs, status=snapshot, facts=facts)
     except PolicyInputError as exc:
@@ -578,10 +553,8 @@ def gate_check(
             gate=gate, direction=direction, digest=tokens.digest(code.strip()), at=read.expires_at
         ):
             return refuse(Refusal.REPLAYED, TOKEN_REPLAYED, method)
-    log.save()
-    if (
-        value is not None and temporary is None and person is not None and person.may_record  # type: ignore[attr-defined]
-    ):
+    hot_sql.insert(log)
+    if value is not None and temporary is None and person is not None and may_record:
         # Through the health service (its write half: the permission was asked just above,
         # the value parsed at the top): the reading is kept with its source, and a fever
         # opens the alert and the hold there (B-2.2b).
@@ -594,7 +567,7 @@ def gate_check(
             at=at,
             by=by,
             device=device,
-            rules=gate_health_rules(park=gate.park, on=timezone.localdate(when)),
+            rules=gate_health_rules(gate=gate, on=timezone.localdate(when)),
         )
     audit_manual()
     colour = "green" if decision.allowed else "red"

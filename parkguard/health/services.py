@@ -25,6 +25,7 @@ from parkguard.health.models import (
 )
 from parkguard.health.rules import HealthRules, citation_json, health_rules
 from parkguard.health.selectors import summary_figures
+from parkguard.lib import hot_sql
 from parkguard.notify.choices import Kind
 from parkguard.notify.privacy import name_mask
 from parkguard.notify.services import notify_send
@@ -323,7 +324,7 @@ def reading_write(
     `can(scope, "record_temperature", person)` and parsed the value itself, inside its own
     transaction (the gate's check): the reading, the status row, and at or over the
     threshold of `rules` the alert and the fever hold (B-2.2b)."""
-    reading = TemperatureReading.objects.create(
+    reading = TemperatureReading(
         person=person,
         temperature=value,
         taken_at=taken_at,
@@ -333,6 +334,7 @@ def reading_write(
         taken_by=by,
         device=device,
     )
+    hot_sql.insert(reading)  # `.objects.create()` as one pre-written INSERT (the gate's path)
     status_temperature_record(readings={person.pk: (value, taken_at)}, at=at)
     alert = None
     if _fever(rules, value):

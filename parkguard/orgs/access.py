@@ -28,6 +28,7 @@ write or reveal; views and API functions do not decide.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -551,6 +552,92 @@ def get_visible_or_404(
 
 
 _GRANTED = "_access_granted"
+
+# The scope paths a model may declare (see the module docstring).
+SCOPE_PATHS = (
+    "scope_jurisdiction",
+    "scope_enterprise",
+    "scope_org_unit",
+    "scope_community",
+    "scope_person",
+    "scope_user",
+)
+
+
+def _path_values(obj: Model, related: Mapping[str, Any]) -> dict[str, Any]:
+    """The value of each scope path `obj`'s model declares: a path naming one of its own
+    fields is read from `obj` (a foreign key's `_id`, "id" the primary key); a path through a
+    relation ("enterprise__jurisdiction") must be in `related`, else KeyError (loudly: a hot
+    read that forgot a path would otherwise decide on less than `visible()` does)."""
+    meta = obj._meta
+    values: dict[str, Any] = {}
+    for attr in SCOPE_PATHS:
+        path = getattr(type(obj), attr, None)
+        if not path or path in values:
+            continue
+        if "__" in path:
+            values[path] = related[path]
+        elif path in {"pk", meta.pk.name}:
+            values[path] = obj.pk
+        else:
+            values[path] = getattr(obj, meta.get_field(path).attname)  # type: ignore[union-attr]
+    return values
+
+
+def _row_allows(scope: Scope, model: type[Model], action: str, values: Mapping[str, Any]) -> bool:
+    """`_action_filter(scope, model, action)` evaluated in Python on one row's path values:
+    the same branches in the same order, so the two agree (tests/orgs/test_row_grant.py checks
+    them against each other for every action and persona)."""
+    grant = ACTIONS[action]
+    if scope.superuser:
+        return True
+
+    def member(attr: str, ids: frozenset[int] | None) -> bool:
+        path = getattr(model, attr, None)
+        return bool(path and ids and values[path] in ids)
+
+    if scope.token_id is not None:
+        return grant.device_tokens and (
+            member("scope_enterprise", scope.staff_enterprise_ids)
+            or member("scope_jurisdiction", scope.jurisdiction_ids)
+        )
+    if grant.enterprise_roles and member(
+        "scope_enterprise", scope.enterprise_ids_with(grant.enterprise_roles)
+    ):
+        return True
+    if grant.park_roles and member(
+        "scope_jurisdiction", scope.jurisdiction_ids_with(grant.park_roles)
+    ):
+        return True
+    if grant.own and member("scope_person", scope.person_ids):
+        return True
+    if grant.community and member("scope_community", scope.community_ids):
+        return True
+    path = getattr(model, "scope_user", None)
+    return bool(
+        grant.assigned and path and scope.user_id is not None and values[path] == scope.user_id
+    )
+
+
+def can_row(
+    scope: Scope, action: str, obj: Model, related: Mapping[str, Any] | None = None
+) -> bool:
+    """`can()` without a query, for a hot path that read `obj` by its own statement: decided on
+    the row's scope-path values (`related` holds those reached through a relation, which the
+    statement joined in). Only for actions, not the "view" read scope."""
+    return _row_allows(scope, type(obj), action, _path_values(obj, related or {}))
+
+
+def grant_row_or_404(
+    scope: Scope, action: str, obj: M | None, related: Mapping[str, Any] | None = None
+) -> M:
+    """`get_visible_or_404(scope, Model, action, pk=…)` for a row a hot path read itself: a 404
+    unless `scope` may take `action` on it (`can_row`); the row is then marked granted, so the
+    service's `require(scope, action, obj)` asks nothing more."""
+    if obj is None or not can_row(scope, action, obj, related):
+        raise Http404(NOT_FOUND)
+    obj.__dict__[_GRANTED] = (scope, action)
+    return obj
 
 
 def can(scope: Scope, action: str, obj: Model) -> bool:

@@ -7,29 +7,23 @@ from collections.abc import Iterable
 from django.db import connection
 from django.db.models import QuerySet
 
+from parkguard.lib import hot_sql
 from parkguard.orgs.access import Scope, get_visible_or_404, require, visible
 from parkguard.orgs.models import Enterprise
 from parkguard.status.models import PersonStatus, StatusHold, StatusOverride
 
-_STATUS_BY_PK: str | None = None
+_STATUS_FIELDS = tuple(f.name for f in PersonStatus._meta.concrete_fields)
 
 
 def person_status_get(*, person_id: int) -> PersonStatus | None:
     """The gate's read: one indexed lookup by primary key, no joins. No scope: the caller (the
     gate's entry decision) has already resolved who is at the gate from a signed pass token.
 
-    The statement is written once per process from the model's own table and columns and run
-    as a raw query (the fields' converters still apply): building it through the ORM took
+    The statement is written once per process from the model's own table and columns
+    (lib/hot_sql.py; the fields' converters still apply): building it through the ORM took
     ten times as long as running it, on every check."""
-    global _STATUS_BY_PK
-    if _STATUS_BY_PK is None:
-        meta = PersonStatus._meta
-        quote = connection.ops.quote_name
-        columns = ", ".join(quote(str(f.column)) for f in meta.concrete_fields)
-        _STATUS_BY_PK = (
-            f"SELECT {columns} FROM {quote(meta.db_table)} WHERE {quote(str(meta.pk.column))} = %s"
-        )
-    found = list(PersonStatus.objects.raw(_STATUS_BY_PK, [person_id]))
+    column = connection.ops.quote_name(str(PersonStatus._meta.pk.column))
+    found = hot_sql.select_one(PersonStatus, _STATUS_FIELDS, f"t.{column} = %s", [person_id])
     return found[0] if found else None
 
 

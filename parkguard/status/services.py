@@ -17,7 +17,6 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import connection, transaction
-from django.db.models import Q
 
 from parkguard.people.models import Person
 from parkguard.status import sources
@@ -222,6 +221,42 @@ def status_declaration_record(*, declared: Mapping[int, dt.date], at: dt.datetim
         _save(rows.values(), ("declared_on",), at)
 
 
+_TEMPERATURE_UPDATE: list[str] = []
+
+
+def _temperature_move_forward(
+    *, pk: int, value: Decimal, taken_at: dt.datetime, at: dt.datetime
+) -> bool:
+    """One person's status row takes this reading if it has none or an older one: the
+    conditional `UPDATE` of `.filter(newer, pk=pk).update(...)`, written once per process
+    (the gate's path; building it through the ORM cost more than running it)."""
+    meta = PersonStatus._meta
+    field = meta.get_field
+    if not _TEMPERATURE_UPDATE:
+        quote = connection.ops.quote_name
+
+        def col(name: str) -> str:
+            return quote(str(field(name).column))  # type: ignore[union-attr]
+
+        _TEMPERATURE_UPDATE.append(
+            f"UPDATE {quote(meta.db_table)} SET {col('last_temperature')} = %s, "
+            f"{col('last_temperature_at')} = %s, {col('updated_at')} = %s "
+            f"WHERE {col('person')} = %s AND ({col('last_temperature_at')} IS NULL "
+            f"OR {col('last_temperature_at')} <= %s)"
+        )
+    when = field("last_temperature_at").get_db_prep_save(taken_at, connection)  # type: ignore[union-attr]
+    params = [
+        field("last_temperature").get_db_prep_save(value, connection),  # type: ignore[union-attr]
+        when,
+        field("updated_at").get_db_prep_save(at, connection),  # type: ignore[union-attr]
+        pk,
+        when,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_TEMPERATURE_UPDATE[0], params)
+        return bool(cursor.rowcount == 1)
+
+
 # No savepoint: the gate's check calls this inside its own transaction, and nothing catches
 # its errors, so a failure rolls the whole check back.
 @transaction.atomic(savepoint=False)
@@ -233,13 +268,7 @@ def status_temperature_record(
         # One reading (a gate's check): one conditional UPDATE; the general path below only
         # when it found no row to move forward (no status row yet, or an older reading).
         [(pk, (value, taken_at))] = readings.items()
-        newer = Q(last_temperature_at__isnull=True) | Q(last_temperature_at__lte=taken_at)
-        if (
-            PersonStatus.objects.filter(newer, pk=pk).update(
-                last_temperature=value, last_temperature_at=taken_at, updated_at=at
-            )
-            == 1
-        ):
+        if _temperature_move_forward(pk=pk, value=value, taken_at=taken_at, at=at):
             return
     for chunk in _chunks(readings):
         rows = _locked_rows(chunk, at)

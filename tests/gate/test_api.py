@@ -173,8 +173,12 @@ def test_a_device_check_with_a_temperature_costs_a_fixed_few_queries(gw: GateWor
     # the gate and one on the person, a savepoint around the replay record and one around the
     # status row's update. Now: the gate, the person (with the temperature permission), the
     # status row, the replay record, the log row, the reading, the status row's UPDATE; the
-    # one savepoint is the check's own transaction inside the test's.
+    # one savepoint is the check's own transaction inside the test's. The gate and the
+    # person are read by primary key alone and the grants decided on the rows read
+    # (`orgs.access.can_row`): no permission subquery, no separate enterprise read.
     assert len(statements) <= 7 and len(sql) <= 9
+    assert not [q for q in sql if "EXISTS" in q.upper()]
+    assert len([q for q in sql if '"orgs_enterprise"' in q]) == 1  # joined to the person
 
 
 @override_settings(API_TOKEN_CACHE_SECONDS=5)

@@ -228,3 +228,33 @@ def test_a_check_reads_the_person_status_exactly_once(gw: GateWorld) -> None:
     ]
     assert len(status_reads) == 1
     assert "JOIN" not in status_reads[0].upper()
+
+
+def test_a_park_checkpoint_lets_the_parks_people_through_and_refuses_another_parks(
+    gw: GateWorld,
+) -> None:
+    """A gate of the park itself (no enterprise): people of any enterprise of the park pass,
+    a person of another park is refused with its reason and logged (docs/gate.md)."""
+    from parkguard.gate.services import OTHER_PARK, gate_create
+
+    world = gw.world
+    checkpoint = gate_create(
+        scope=SYSTEM,
+        park=world.park_a,
+        enterprise=None,
+        name="甲园区北卡口",
+        place="plant_gate",
+        at=AT,
+        by=None,
+    )
+    admin = world.users["park_a_admin"]
+    kw = {"scope": scope_for_user(admin), "by": admin, "gate": checkpoint}
+    passed = check(gw, phone(gw), **kw)
+    assert passed.allowed, passed.reasons
+    refused = check(gw, phone(gw, person=world.b1_person), **kw)
+    assert not refused.allowed and refused.refusal == Refusal.OTHER_ENTERPRISE
+    assert refused.reasons == ({"text": OTHER_PARK, "citation": None},)
+    row = AccessCheck.objects.get(pk=refused.check.pk)
+    assert (row.gate_id, row.person_id, row.allowed) == (checkpoint.pk, world.b1_person.pk, False)
+    assert row.reasons == [{"text": OTHER_PARK, "citation": None}]
+    assert not TemperatureReading.objects.filter(person=world.b1_person).exists()
