@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.test_park_overview import _login
+from tests.browser.sessions import login
 from tests.factories import build_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -23,7 +23,7 @@ def test_wide_tables_stay_inside_the_phone_screen(
     context = browser.new_context(locale="zh-CN", viewport=PHONE, is_mobile=True)
     page = context.new_page()
     try:
-        _login(page, live_server.url, "a1_officer")
+        login(page, live_server.url, "a1_officer")
         for url in (
             f"/gate/enterprises/{world.a1.pk}/log/",
             f"/mobility/enterprises/{world.a1.pk}/returnees/",
@@ -33,7 +33,7 @@ def test_wide_tables_stay_inside_the_phone_screen(
             assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], url
         page.screenshot(path=str(artifacts / "returnees_phone.png"), full_page=True)
         context.clear_cookies()
-        _login(page, live_server.url, "park_a_admin")
+        login(page, live_server.url, "park_a_admin")
         page.goto(f"{live_server.url}/duties/ledger/{world.park_a.pk}/")
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
         frame = page.locator("main .table-wrap").first
