@@ -133,7 +133,7 @@ def junctions_of(*, scope: Scope, enterprise: Enterprise) -> list[Junction]:
     return list(
         visible(scope, Junction)
         .filter(enterprise=enterprise)
-        .select_related("from_area", "to_area")
+        .select_related("from_area", "to_area", "gate")
         .order_by("from_area__name", "to_area__name", "kind", "pk")
     )
 

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from parkguard.audit.services import audit_record
+from parkguard.gate.models import Gate
 from parkguard.health.models import Alert
 from parkguard.mobility.choices import IsolationKind
 from parkguard.mobility.services import isolation_record_open
@@ -80,6 +81,7 @@ JUNCTION_OTHER_ENTERPRISE = "接合部两端的区块须都属于本企业"
 JUNCTION_KIND_INVALID = "请选择接合部类型"
 JUNCTION_TAKEN = "这两个区块之间已有同类型的接合部"
 JUNCTION_NOT_HERE = "该接合部不属于本企业"
+JUNCTION_GATE_NOT_HERE = "请选择本企业的出入口或场所码"
 
 
 def _audit(
@@ -243,12 +245,15 @@ def junction_create(
     kind: str,
     controlled: bool = False,
     note: str = "",
+    gate: Gate | None = None,
     by: User | None,
     at: dt.datetime,
 ) -> Junction:
     """Record where two blocks of the enterprise meet (Z-5.1b, L-4.4). Both areas must be this
     enterprise's and different; the same pair and kind once (either direction, as a one-way
-    passage is recorded from where people may go to where they may not come back)."""
+    passage is recorded from where people may go to where they may not come back). The gate
+    or place code that serves it, if any, must be this enterprise's too (not the park's own
+    checkpoint, not another enterprise's): tracing reads who passed the junction from it."""
     require(scope, "manage_zones", enterprise)
     errors: dict[str, str] = {}
     if from_area.enterprise_id != enterprise.pk or to_area.enterprise_id != enterprise.pk:
@@ -262,6 +267,8 @@ def junction_create(
         errors["to_area"] = JUNCTION_TAKEN
     if kind not in JunctionKind.values:
         errors["kind"] = JUNCTION_KIND_INVALID
+    if gate is not None and gate.enterprise_id != enterprise.pk:
+        errors["gate"] = JUNCTION_GATE_NOT_HERE
     if errors:
         raise ValidationError(errors)
     junction = Junction.objects.create(
@@ -271,6 +278,7 @@ def junction_create(
         kind=kind,
         controlled=bool(controlled),
         note=(note or "").strip()[:200],
+        gate=gate,
         created_at=at,
     )
     audit_record(
@@ -280,7 +288,12 @@ def junction_create(
         target=junction,
         enterprise_id=enterprise.pk,
         jurisdiction_id=enterprise.jurisdiction_id,
-        detail={"from": from_area.pk, "to": to_area.pk, "kind": kind},
+        detail={
+            "from": from_area.pk,
+            "to": to_area.pk,
+            "kind": kind,
+            "gate": gate.pk if gate is not None else None,
+        },
     )
     return junction
 
