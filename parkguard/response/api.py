@@ -13,8 +13,8 @@ from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
 from parkguard.api.auth import SessionScope, scope
-from parkguard.lib.api_errors import DB_ID_MAX, FieldErrors, field_errors
 from parkguard.gate.models import Gate
+from parkguard.lib.api_errors import DB_ID_MAX, FieldErrors, field_errors
 from parkguard.orgs.access import get_visible_or_404, scope_of, visible
 from parkguard.people.models import Person
 from parkguard.response import selectors, services
@@ -312,9 +312,7 @@ def junction_create(request: HttpRequest, enterprise_id: int, payload: ResponseJ
         # A gate the caller cannot see gets the same field error as another enterprise's.
         gate = visible(caller, Gate).filter(pk=payload.gate_id).first()
         if gate is None:
-            return field_errors(
-                DjangoValidationError({"gate_id": services.JUNCTION_GATE_NOT_HERE})
-            )
+            return field_errors(DjangoValidationError({"gate_id": services.JUNCTION_GATE_NOT_HERE}))
     try:
         j = services.junction_create(
             scope=caller,

@@ -748,6 +748,16 @@ def contact_review(
     return contact
 
 
+def junction_basis(meeting: selectors.JunctionMeeting, gap: int) -> str:
+    """The candidate's basis in Chinese: "经 一号车间↔员工食堂 门禁接合部……"."""
+    head = f"经 {meeting.junction}接合部"
+    when = f"{meeting.at:%m-%d %H:%M}"
+    if meeting.same:
+        return f"{head}，与指示人员前后 {gap} 分钟内经过（{when} 起）"
+    where = f"经无管控的 {meeting.via} 相连的{meeting.area}" if meeting.via else meeting.area
+    return f"{head}：指示人员 {when} 经过，此人前后 {gap} 分钟内进出{where}"
+
+
 @transaction.atomic
 def contacts_trace(
     *,
@@ -759,7 +769,9 @@ def contacts_trace(
     at: dt.datetime,
 ) -> int:
     """Propose candidates: people of the enterprise who passed the same gate or place code
-    within the pack's N minutes of the index person in the window (close contacts), who share
+    within the pack's N minutes of the index person in the window (close contacts), who met
+    them through a junction (the same junction, or an area at its ends or joined by an
+    uncontrolled junction, within the pack's junction gap: pack v3, Z-5.1b), who share
     their dormitory, or their team and shift (close or secondary, as the pack says; a pack
     that does not say traces no dormitory and counts the team as close). The window defaults
     to the pack's days before detection. Returns how many new."""
@@ -797,6 +809,19 @@ def contacts_trace(
             if close:
                 degree = ContactDegree.CLOSE
             found[pk] = (degree, [*bases, why])
+
+    # Through junctions (Z-5.1b), only as a pack that names the gap (v3) says.
+    if timing.junction_gap_minutes is not None:
+        meetings = selectors.junction_meetings(
+            person_id=person.pk,
+            enterprise_id=person.enterprise_id,
+            start=start,
+            end=end,
+            gap=dt.timedelta(minutes=timing.junction_gap_minutes),
+        )
+        for pk, m in sorted(meetings.items(), key=lambda kv: kv[1].rank):
+            close = timing.junction_close if m.same else timing.junction_area_close
+            add([pk], close, junction_basis(m, timing.junction_gap_minutes))
 
     mates = Person.objects.filter(
         enterprise_id=person.enterprise_id, status=EmploymentStatus.ACTIVE
