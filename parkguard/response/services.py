@@ -10,6 +10,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from parkguard.audit.services import audit_record
 from parkguard.gate.models import Gate
@@ -751,7 +752,7 @@ def contact_review(
 def junction_basis(meeting: selectors.JunctionMeeting, gap: int) -> str:
     """The candidate's basis in Chinese: "经 一号车间↔员工食堂 门禁接合部……"."""
     head = f"经 {meeting.junction}接合部"
-    when = f"{meeting.at:%m-%d %H:%M}"
+    when = f"{timezone.localtime(meeting.at):%m-%d %H:%M}"
     if meeting.same:
         return f"{head}，与指示人员前后 {gap} 分钟内经过（{when} 起）"
     where = f"经无管控的 {meeting.via} 相连的{meeting.area}" if meeting.via else meeting.area
@@ -796,7 +797,9 @@ def contacts_trace(
     found: dict[int, tuple[str, list[str]]] = {
         pk: (
             ContactDegree.CLOSE,
-            [f"在{p.gate}与指示人员前后 {gap} 分钟内经过（{p.at:%m-%d %H:%M} 起）"],
+            [
+                f"在{p.gate}与指示人员前后 {gap} 分钟内经过（{timezone.localtime(p.at):%m-%d %H:%M} 起）"
+            ],
         )
         for pk, p in sorted(passages.items(), key=lambda kv: kv[1].at)
     }
