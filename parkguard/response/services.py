@@ -749,10 +749,15 @@ def contact_review(
     return contact
 
 
+def _hm(at: dt.datetime) -> str:
+    """A passage's time as staff read it: local, to the minute."""
+    return f"{timezone.localtime(at):%m-%d %H:%M}"
+
+
 def junction_basis(meeting: selectors.JunctionMeeting, gap: int) -> str:
     """The candidate's basis in Chinese: "经 一号车间↔员工食堂 门禁接合部……"."""
     head = f"经 {meeting.junction}接合部"
-    when = f"{timezone.localtime(meeting.at):%m-%d %H:%M}"
+    when = _hm(meeting.at)
     if meeting.same:
         return f"{head}，与指示人员前后 {gap} 分钟内经过（{when} 起）"
     where = f"经无管控的 {meeting.via} 相连的{meeting.area}" if meeting.via else meeting.area
@@ -797,9 +802,7 @@ def contacts_trace(
     found: dict[int, tuple[str, list[str]]] = {
         pk: (
             ContactDegree.CLOSE,
-            [
-                f"在{p.gate}与指示人员前后 {gap} 分钟内经过（{timezone.localtime(p.at):%m-%d %H:%M} 起）"
-            ],
+            [f"在{p.gate}与指示人员前后 {gap} 分钟内经过（{_hm(p.at)} 起）"],
         )
         for pk, p in sorted(passages.items(), key=lambda kv: kv[1].at)
     }

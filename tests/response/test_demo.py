@@ -60,6 +60,7 @@ def test_the_demo_enterprise_has_junctions_with_gates_and_tracing_follows_them()
     call_command("demo_load", verbosity=0)
     officer = Membership.objects.get(user__username="officer")
     a1 = officer.enterprise
+    assert a1 is not None
     junctions = Junction.objects.filter(enterprise=a1).select_related("gate")
     assert junctions.count() == 5
     assert {j.gate.name for j in junctions if j.gate} == {"食堂门禁", "新员工宿舍门禁"}

@@ -142,7 +142,8 @@ def test_z_5_1b_the_same_junction_counts_at_exactly_n_minutes_and_not_a_microsec
     for pk in (before.pk, after.pk):
         assert found[pk].degree == ContactDegree.CLOSE
         assert found[pk].basis == (
-            f"经 一号车间↔员工食堂 门禁接合部，与指示人员前后 30 分钟内经过（{timezone.localtime(at):%m-%d %H:%M} 起）"
+            "经 一号车间↔员工食堂 门禁接合部，与指示人员前后 30 分钟内经过"
+            f"（{timezone.localtime(at):%m-%d %H:%M} 起）"
         )
 
 
