@@ -450,6 +450,7 @@ def demo_load(*, if_empty: bool = False) -> DemoResult | None:
         guard=users["guard"],
         officer=users["officer"],
     )
+    demo_junctions(enterprise=a1, guard=users["guard"], officer=users["officer"])
     from parkguard.demo.testing import demo_testing_day
 
     demo_testing_day(enterprise=a1, me=me, officer=users["officer"])
@@ -580,6 +581,84 @@ def demo_response(*, enterprise: Enterprise, officer: User, second: User) -> Non
             by=officer,
             at=now,
         )
+
+
+def demo_junctions(*, enterprise: Enterprise, guard: User, officer: User) -> None:
+    """Junctions between the first enterprise's blocks (Z-5.1b), two served by an internal
+    door's gate, and passages through those doors before the open incident's detection: the
+    index person at the canteen door, colleagues there and at the new staff's dormitory door
+    (joined through the open passage on the road), so the officer's tracing proposes junction
+    candidates with their basis. Checks go through the gate service, as real answers."""
+    from parkguard.gate import tokens
+    from parkguard.gate.services import gate_check, gate_create
+    from parkguard.orgs.access import Scope, scope_for_user
+    from parkguard.response.models import Area, Incident, Junction
+    from parkguard.response.services import junction_create
+
+    if Junction.objects.filter(enterprise=enterprise).exists():
+        return
+    areas = {a.name: a for a in Area.objects.filter(enterprise=enterprise)}
+    if not areas:
+        return
+    now = timezone.now()
+    system = Scope(superuser=True)
+    scope = scope_for_user(officer)
+    gates = {}
+    for start, end, kind, controlled, gate_name in DATA["response_junctions"]:
+        gate = None
+        if gate_name:
+            gate = gate_create(
+                scope=system,
+                park=enterprise.jurisdiction,
+                enterprise=enterprise,
+                name=gate_name,
+                place="office_entrance",
+                at=now,
+                by=None,
+            )
+            gates[gate_name] = gate
+        junction_create(
+            scope=scope,
+            enterprise=enterprise,
+            from_area=areas[start],
+            to_area=areas[end],
+            kind=kind,
+            controlled=controlled,
+            gate=gate,
+            by=officer,
+            at=now,
+        )
+    incident = Incident.objects.filter(enterprise=enterprise).order_by("detected_at").first()
+    if incident is None or "食堂门禁" not in gates or "新员工宿舍门禁" not in gates:
+        return
+    spec = DATA["response_junction_passages"]
+    index_at = incident.detected_at - dt.timedelta(minutes=spec["index_minutes_before"])
+    staff = list(
+        Person.objects.filter(enterprise=enterprise)
+        .exclude(pk=incident.person_id)
+        .order_by("id")[60:70]
+    )
+    guard_scope = scope_for_user(guard)
+
+    def check(gate_name: str, person: Person, at: dt.datetime) -> None:
+        gate_check(
+            scope=guard_scope,
+            gate=gates[gate_name],
+            direction="in",
+            code=tokens.phone_token(person_id=person.pk, at=at),
+            temperature="36.5",
+            code_colour="green",
+            steps_done=["mask", "disinfect_person", "register"],
+            at=at,
+            by=guard,
+        )
+
+    check("食堂门禁", incident.person, index_at)
+    canteen, dorm = spec["canteen_after_minutes"], spec["dormitory_after_minutes"]
+    for person, minutes in zip(staff, canteen, strict=False):
+        check("食堂门禁", person, index_at + dt.timedelta(minutes=minutes))
+    for person, minutes in zip(staff[len(canteen) :], dorm, strict=False):
+        check("新员工宿舍门禁", person, index_at + dt.timedelta(minutes=minutes))
 
 
 def demo_pack_draft(*, park: Jurisdiction, by: User) -> None:

@@ -13,8 +13,9 @@ from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
 from parkguard.api.auth import SessionScope, scope
+from parkguard.gate.models import Gate
 from parkguard.lib.api_errors import DB_ID_MAX, FieldErrors, field_errors
-from parkguard.orgs.access import get_visible_or_404, scope_of
+from parkguard.orgs.access import get_visible_or_404, scope_of, visible
 from parkguard.people.models import Person
 from parkguard.response import selectors, services
 from parkguard.response.choices import BlockType, JunctionKind, ZoneColour
@@ -49,6 +50,9 @@ class ResponseJunctionIn(Schema):
     kind: JunctionKind = Field(description="接合部类型")
     controlled: bool = Field(default=False, description="有人值守或门禁管控")
     note: str = Field(default="", max_length=200, description="说明")
+    gate_id: int | None = Field(
+        default=None, ge=1, le=DB_ID_MAX, description="服务该接合部的本企业出入口或场所码（可选）"
+    )
 
 
 class ResponseJunctionOut(Schema):
@@ -58,6 +62,7 @@ class ResponseJunctionOut(Schema):
     kind: str
     controlled: bool
     note: str
+    gate_id: int | None
 
 
 class ResponsePlanAreaOut(Schema):
@@ -168,6 +173,7 @@ def _junction_out(j: Junction) -> dict[str, Any]:
         "kind": j.kind,
         "controlled": j.controlled,
         "note": j.note,
+        "gate_id": j.gate_id,
     }
 
 
@@ -301,6 +307,12 @@ def junction_create(request: HttpRequest, enterprise_id: int, payload: ResponseJ
     e = selectors.enterprise_for_response(scope=caller, enterprise_id=enterprise_id)
     from_area = get_visible_or_404(caller, Area, pk=payload.from_area_id)
     to_area = get_visible_or_404(caller, Area, pk=payload.to_area_id)
+    gate = None
+    if payload.gate_id is not None:
+        # A gate the caller cannot see gets the same field error as another enterprise's.
+        gate = visible(caller, Gate).filter(pk=payload.gate_id).first()
+        if gate is None:
+            return field_errors(DjangoValidationError({"gate_id": services.JUNCTION_GATE_NOT_HERE}))
     try:
         j = services.junction_create(
             scope=caller,
@@ -310,11 +322,12 @@ def junction_create(request: HttpRequest, enterprise_id: int, payload: ResponseJ
             kind=payload.kind,
             controlled=payload.controlled,
             note=payload.note,
+            gate=gate,
             by=request.user,  # type: ignore[arg-type]
             at=timezone.now(),
         )
     except DjangoValidationError as exc:
-        return field_errors(exc)
+        return field_errors(exc, names={"gate": "gate_id"})
     return Status(201, _junction_out(j))
 
 

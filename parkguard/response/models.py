@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from parkguard.gate.models import Gate
 from parkguard.mobility.models import IsolationRecord
 from parkguard.orgs.models import Enterprise
 from parkguard.people.models import Person
@@ -59,7 +60,8 @@ class Area(models.Model):
 
 class Junction(models.Model):
     """Where two blocks of one enterprise meet (Z-5.1b, L-4.4): a buffer, a passage, a one-way
-    passage or a controlled door, drawn on the site plan as a line between the two areas."""
+    passage or a controlled door, drawn on the site plan as a line between the two areas, and
+    followed by contact tracing (through its gate; areas an uncontrolled one joins)."""
 
     enterprise = models.ForeignKey(
         Enterprise, verbose_name="企业", on_delete=models.CASCADE, related_name="junctions"
@@ -73,6 +75,16 @@ class Junction(models.Model):
     kind = models.CharField("接合部类型", max_length=20, choices=JunctionKind.choices)
     controlled = models.BooleanField("有人值守或门禁管控", default=False)
     note = models.CharField("说明", max_length=200, blank=True)
+    # The gate or place code that serves the junction (same enterprise): its access log says
+    # who passed the junction when, and so who was at the edge of both areas (tracing, Z-5.1b).
+    gate = models.ForeignKey(
+        Gate,
+        verbose_name="出入口或场所码",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     created_at = models.DateTimeField("创建时间")
 
     scope_jurisdiction = "enterprise__jurisdiction"

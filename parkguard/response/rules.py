@@ -57,6 +57,12 @@ class Timing:
     shift_team_close: bool | None = None
     close_isolation_days: int | None = None
     secondary_isolation_days: int | None = None
+    # Tracing through junctions (Z-5.1b, pack v3): the gap, and whether someone who passed the
+    # same junction / was in an area at its ends or joined by an uncontrolled one is close.
+    # None: the packs do not trace through junctions.
+    junction_gap_minutes: int | None = None
+    junction_close: bool | None = None
+    junction_area_close: bool | None = None
     citation: dict[str, Any] = dataclasses.field(default_factory=dict)
     clauses: dict[str, dict[str, Any]] = dataclasses.field(default_factory=dict)
 
@@ -117,10 +123,13 @@ def timing(*, park: Jurisdiction, on: dt.date) -> Timing:
         "trace_window_days": "trace_window_days",
         "close_isolation_days": "close_contact_isolation_days",
         "secondary_isolation_days": "secondary_contact_isolation_days",
+        "junction_gap_minutes": "trace_junction_gap_minutes",
     }
     flags = {
         "dormitory_close": "trace_dormitory_close",
         "shift_team_close": "trace_shift_team_close",
+        "junction_close": "trace_junction_close",
+        "junction_area_close": "trace_junction_area_close",
     }
     for entry in followed(park=park, on=on):
         if entry.pack is None:

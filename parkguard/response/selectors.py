@@ -133,7 +133,7 @@ def junctions_of(*, scope: Scope, enterprise: Enterprise) -> list[Junction]:
     return list(
         visible(scope, Junction)
         .filter(enterprise=enterprise)
-        .select_related("from_area", "to_area")
+        .select_related("from_area", "to_area", "gate")
         .order_by("from_area__name", "to_area__name", "kind", "pk")
     )
 
@@ -313,3 +313,136 @@ def chain_of(*, scope: Scope, incident: Incident) -> dict[str, list[dict[str, ob
         level = following
     nodes[incident.person_id]["role"] = "this"
     return {"nodes": list(nodes.values()), "links": links}
+
+
+# --- tracing through junctions (Z-5.1b, pack v3) ------------------------------------------
+# One branch per (gate, index passage): who passed that gate within the gap, tagged with the
+# branch's number so the answer says which junction and which index passage it came from.
+_JUNCTION_BRANCH = (
+    "SELECT person_id, {k} AS k FROM {log} WHERE gate_id = %s AND at >= %s AND at <= %s"
+)
+_JUNCTION_SQL = """
+SELECT m.person_id, m.k FROM ({branches}) m
+JOIN {people} p ON p.id = m.person_id
+WHERE p.enterprise_id = %s AND m.person_id <> %s
+"""
+
+
+def junction_label(junction: Junction) -> str:
+    """ "一号车间↔员工食堂 门禁" (a one-way passage with its arrow)."""
+    arrow = "→" if junction.kind == "one_way" else "↔"
+    return f"{junction.from_area.name}{arrow}{junction.to_area.name} {junction.get_kind_display()}"
+
+
+@dataclass(frozen=True)
+class JunctionMeeting:
+    """How a candidate met the index person through a junction: the junction the index person
+    passed (through its gate) and when; for a meeting in an area, the area the candidate
+    passed into or out of, and the uncontrolled junction that joins it ("" for an area at
+    an end of the index person's junction)."""
+
+    junction: str
+    at: dt.datetime
+    same: bool
+    area: str = ""
+    via: str = ""
+
+    @property
+    def rank(self) -> tuple[int, dt.datetime]:
+        return (0 if self.same else 1 if not self.via else 2, self.at)
+
+
+def _reach(start: Junction, open_links: dict[int, list[tuple[int, Junction]]]) -> dict[int, str]:
+    """The areas at the ends of `start` and every area joined to them through uncontrolled
+    junctions (people mix there without a check), each with the label of the uncontrolled
+    junction it was first reached by ("" for an end of `start`)."""
+    reached = {start.from_area_id: "", start.to_area_id: ""}
+    frontier = list(reached)
+    while frontier:
+        area = frontier.pop()
+        for other, link in open_links.get(area, []):
+            if other not in reached:
+                reached[other] = reached[area] or junction_label(link)
+                frontier.append(other)
+    return reached
+
+
+def junction_meetings(
+    *, person_id: int, enterprise_id: int, start: dt.datetime, end: dt.datetime, gap: dt.timedelta
+) -> dict[int, JunctionMeeting]:
+    """People of the enterprise who met the index person through a junction (Z-5.1b): for each
+    passage of the index person in [start, end] through a gate that serves a junction, those
+    who passed the same gate within `gap` (inclusive: the same junction), or, within `gap`,
+    a gate of another junction of an area at its ends or of an area joined to those by
+    uncontrolled junctions (in that area at the same time). A controlled junction does not
+    join its areas: people cross it only past its check. The index person's junction passages
+    come from the index (person, at); one statement then asks every (gate, at) range, each
+    answered by `access_gate_at_person` alone, as in `co_passages`. A candidate met in
+    several ways is given the closest (same junction, then an end, then a joined area), then
+    the earliest."""
+    junctions = list(
+        Junction.objects.filter(enterprise_id=enterprise_id).select_related("from_area", "to_area")
+    )
+    by_gate: dict[int, list[Junction]] = {}
+    area_gates: dict[int, set[int]] = {}
+    open_links: dict[int, list[tuple[int, Junction]]] = {}
+    for j in junctions:
+        if j.gate_id is not None:
+            by_gate.setdefault(j.gate_id, []).append(j)
+            for area in (j.from_area_id, j.to_area_id):
+                area_gates.setdefault(area, set()).add(j.gate_id)
+        if not j.controlled:
+            open_links.setdefault(j.from_area_id, []).append((j.to_area_id, j))
+            open_links.setdefault(j.to_area_id, []).append((j.from_area_id, j))
+    if not by_gate:
+        return {}
+    passages = sorted(
+        AccessCheck.objects.filter(
+            person_id=person_id, at__gte=start, at__lte=end, gate_id__in=list(by_gate)
+        )
+        .order_by()
+        .values_list("at", "gate_id")
+    )
+    if not passages:
+        return {}
+    names = {a.pk: a.name for j in junctions for a in (j.from_area, j.to_area)}
+    reach = {j.pk: _reach(j, open_links) for js in by_gate.values() for j in js}
+    # (gate, index passage) -> the closest meaning it has.
+    branches: dict[tuple[int, dt.datetime], JunctionMeeting] = {}
+
+    def offer(gate_id: int, when: dt.datetime, meeting: JunctionMeeting) -> None:
+        seen = branches.get((gate_id, when))
+        if seen is None or meeting.rank < seen.rank:
+            branches[(gate_id, when)] = meeting
+
+    for when, gate_id in passages:
+        for j in by_gate[gate_id]:
+            label = junction_label(j)
+            offer(gate_id, when, JunctionMeeting(label, when, same=True))
+            for area, via in reach[j.pk].items():
+                for other in area_gates.get(area, ()):
+                    if other != gate_id:
+                        offer(other, when, JunctionMeeting(label, when, False, names[area], via))
+    keys = list(branches)
+    quote = connection.ops.quote_name
+    log = quote(AccessCheck._meta.db_table)
+    adapt = connection.ops.adapt_datetimefield_value
+    met: dict[int, JunctionMeeting] = {}
+    with connection.cursor() as cursor:
+        for i in range(0, len(keys), TRACE_CHUNK):
+            chunk = range(i, min(i + TRACE_CHUNK, len(keys)))
+            params: list[Any] = []
+            for k in chunk:
+                gate_id, when = keys[k]
+                params += [gate_id, adapt(when - gap), adapt(when + gap)]
+            sql = _JUNCTION_SQL.format(
+                branches=" UNION ".join(_JUNCTION_BRANCH.format(k=k, log=log) for k in chunk),
+                people=quote(Person._meta.db_table),
+            )
+            cursor.execute(sql, [*params, enterprise_id, person_id])
+            for pk, k in cursor.fetchall():
+                meeting = branches[keys[k]]
+                seen = met.get(pk)
+                if seen is None or meeting.rank < seen.rank:
+                    met[pk] = meeting
+    return met

@@ -10,8 +10,10 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from parkguard.audit.services import audit_record
+from parkguard.gate.models import Gate
 from parkguard.health.models import Alert
 from parkguard.mobility.choices import IsolationKind
 from parkguard.mobility.services import isolation_record_open
@@ -80,6 +82,7 @@ JUNCTION_OTHER_ENTERPRISE = "接合部两端的区块须都属于本企业"
 JUNCTION_KIND_INVALID = "请选择接合部类型"
 JUNCTION_TAKEN = "这两个区块之间已有同类型的接合部"
 JUNCTION_NOT_HERE = "该接合部不属于本企业"
+JUNCTION_GATE_NOT_HERE = "请选择本企业的出入口或场所码"
 
 
 def _audit(
@@ -243,12 +246,15 @@ def junction_create(
     kind: str,
     controlled: bool = False,
     note: str = "",
+    gate: Gate | None = None,
     by: User | None,
     at: dt.datetime,
 ) -> Junction:
     """Record where two blocks of the enterprise meet (Z-5.1b, L-4.4). Both areas must be this
     enterprise's and different; the same pair and kind once (either direction, as a one-way
-    passage is recorded from where people may go to where they may not come back)."""
+    passage is recorded from where people may go to where they may not come back). The gate
+    or place code that serves it, if any, must be this enterprise's too (not the park's own
+    checkpoint, not another enterprise's): tracing reads who passed the junction from it."""
     require(scope, "manage_zones", enterprise)
     errors: dict[str, str] = {}
     if from_area.enterprise_id != enterprise.pk or to_area.enterprise_id != enterprise.pk:
@@ -262,6 +268,8 @@ def junction_create(
         errors["to_area"] = JUNCTION_TAKEN
     if kind not in JunctionKind.values:
         errors["kind"] = JUNCTION_KIND_INVALID
+    if gate is not None and gate.enterprise_id != enterprise.pk:
+        errors["gate"] = JUNCTION_GATE_NOT_HERE
     if errors:
         raise ValidationError(errors)
     junction = Junction.objects.create(
@@ -271,6 +279,7 @@ def junction_create(
         kind=kind,
         controlled=bool(controlled),
         note=(note or "").strip()[:200],
+        gate=gate,
         created_at=at,
     )
     audit_record(
@@ -280,7 +289,12 @@ def junction_create(
         target=junction,
         enterprise_id=enterprise.pk,
         jurisdiction_id=enterprise.jurisdiction_id,
-        detail={"from": from_area.pk, "to": to_area.pk, "kind": kind},
+        detail={
+            "from": from_area.pk,
+            "to": to_area.pk,
+            "kind": kind,
+            "gate": gate.pk if gate is not None else None,
+        },
     )
     return junction
 
@@ -735,6 +749,21 @@ def contact_review(
     return contact
 
 
+def _hm(at: dt.datetime) -> str:
+    """A passage's time as staff read it: local, to the minute."""
+    return f"{timezone.localtime(at):%m-%d %H:%M}"
+
+
+def junction_basis(meeting: selectors.JunctionMeeting, gap: int) -> str:
+    """The candidate's basis in Chinese: "经 一号车间↔员工食堂 门禁接合部……"."""
+    head = f"经 {meeting.junction}接合部"
+    when = _hm(meeting.at)
+    if meeting.same:
+        return f"{head}，与指示人员前后 {gap} 分钟内经过（{when} 起）"
+    where = f"经无管控的 {meeting.via} 相连的{meeting.area}" if meeting.via else meeting.area
+    return f"{head}：指示人员 {when} 经过，此人前后 {gap} 分钟内进出{where}"
+
+
 @transaction.atomic
 def contacts_trace(
     *,
@@ -746,7 +775,9 @@ def contacts_trace(
     at: dt.datetime,
 ) -> int:
     """Propose candidates: people of the enterprise who passed the same gate or place code
-    within the pack's N minutes of the index person in the window (close contacts), who share
+    within the pack's N minutes of the index person in the window (close contacts), who met
+    them through a junction (the same junction, or an area at its ends or joined by an
+    uncontrolled junction, within the pack's junction gap: pack v3, Z-5.1b), who share
     their dormitory, or their team and shift (close or secondary, as the pack says; a pack
     that does not say traces no dormitory and counts the team as close). The window defaults
     to the pack's days before detection. Returns how many new."""
@@ -771,7 +802,7 @@ def contacts_trace(
     found: dict[int, tuple[str, list[str]]] = {
         pk: (
             ContactDegree.CLOSE,
-            [f"在{p.gate}与指示人员前后 {gap} 分钟内经过（{p.at:%m-%d %H:%M} 起）"],
+            [f"在{p.gate}与指示人员前后 {gap} 分钟内经过（{_hm(p.at)} 起）"],
         )
         for pk, p in sorted(passages.items(), key=lambda kv: kv[1].at)
     }
@@ -784,6 +815,19 @@ def contacts_trace(
             if close:
                 degree = ContactDegree.CLOSE
             found[pk] = (degree, [*bases, why])
+
+    # Through junctions (Z-5.1b), only as a pack that names the gap (v3) says.
+    if timing.junction_gap_minutes is not None:
+        meetings = selectors.junction_meetings(
+            person_id=person.pk,
+            enterprise_id=person.enterprise_id,
+            start=start,
+            end=end,
+            gap=dt.timedelta(minutes=timing.junction_gap_minutes),
+        )
+        for pk, m in sorted(meetings.items(), key=lambda kv: kv[1].rank):
+            close = timing.junction_close if m.same else timing.junction_area_close
+            add([pk], close, junction_basis(m, timing.junction_gap_minutes))
 
     mates = Person.objects.filter(
         enterprise_id=person.enterprise_id, status=EmploymentStatus.ACTIVE

@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from parkguard.gate.models import Gate
 from parkguard.health.models import Alert
 from parkguard.lib.uploads import UploadRefused, upload_read
 from parkguard.orgs.access import can, get_visible_or_404, scope_of, visible
@@ -45,6 +46,7 @@ class JunctionForm(forms.Form):
     kind = forms.CharField(max_length=20, required=False)
     controlled = forms.BooleanField(required=False)
     note = forms.CharField(max_length=200, required=False)
+    gate = forms.IntegerField(required=False, min_value=1)
 
 
 class PlaceForm(forms.Form):
@@ -110,6 +112,10 @@ def zones(request: HttpRequest, enterprise_id: int) -> HttpResponse:
             "areas": [(a, n, by_area.get(a.pk, [])) for a, n in areas],
             "junctions": junctions,
             "kinds": JunctionKind.choices,
+            "gates": visible(scope, Gate)
+            .filter(enterprise=e, active=True)
+            .order_by("name", "pk")
+            .values_list("pk", "name"),
             "has_isolation": any(a.is_isolation for a, _ in areas),
             "in_zones": selectors.people_in_zones(scope=scope, enterprise=e)[:PEOPLE_ROWS],
             "pending": selectors.pending_moves(scope=scope, enterprise=e),
@@ -165,6 +171,13 @@ def junction_create(request: HttpRequest, enterprise_id: int) -> HttpResponse:
     # An area of another enterprise that the caller sees is refused by the service's message.
     from_area = get_visible_or_404(scope, Area, pk=data["from_area"])
     to_area = get_visible_or_404(scope, Area, pk=data["to_area"])
+    gate = None
+    if data["gate"]:
+        # A gate the caller cannot see gets the same message as another enterprise's.
+        gate = visible(scope, Gate).filter(pk=data["gate"]).first()
+        if gate is None:
+            messages.error(request, services.JUNCTION_GATE_NOT_HERE)
+            return redirect("response_zones", enterprise_id=e.pk)
     _run(
         request,
         lambda: services.junction_create(
@@ -175,6 +188,7 @@ def junction_create(request: HttpRequest, enterprise_id: int) -> HttpResponse:
             kind=data["kind"] or "",
             controlled=bool(data["controlled"]),
             note=data["note"] or "",
+            gate=gate,
             by=_user(request),
             at=timezone.now(),
         ),

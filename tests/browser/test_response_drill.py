@@ -1,7 +1,8 @@
 """The drill of issue 14, end to end on phones: an employee declares a fever, is moved to
 orange, the incident opens and is reported with its notifications, the test comes back
-positive and the person moves to red, tracing proposes a dormitory mate, the officer confirms
-them, and the timeline shows every step with its minutes (Z-5.2f, Z-4.2, Z-5.1)."""
+positive and the person moves to red, tracing proposes a dormitory mate and a colleague met
+through a junction's gate (pack v3, Z-5.1b), the officer confirms the mate, and the timeline
+shows every step with its minutes (Z-5.2f, Z-4.2, Z-5.1)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from parkguard.gate.models import AccessCheck, Gate
+from parkguard.gate.services import gate_create
 from parkguard.health.models import Alert
 from parkguard.notify.models import Message
 from parkguard.orgs.access import SYSTEM
@@ -32,6 +35,59 @@ PHONE = {"width": 390, "height": 844}
 
 def _phone(browser: Any) -> Any:
     return browser.new_context(locale="zh-CN", viewport=PHONE, is_mobile=True, has_touch=True)
+
+
+def _junction_with_gate(world: Any) -> Gate:
+    """A1's workshop and canteen meet at a controlled door served by its own gate."""
+    now = timezone.now()
+    workshop, canteen = (
+        services.area_create(
+            scope=SYSTEM,
+            enterprise=world.a1,
+            name=name,
+            block=block,
+            capacity=50,
+            by=None,
+            at=now,
+        )
+        for name, block in (("一号车间", "production"), ("员工食堂", "living"))
+    )
+    gate = gate_create(
+        scope=SYSTEM,
+        park=world.park_a,
+        enterprise=world.a1,
+        name="食堂门禁",
+        place="office_entrance",
+        at=now,
+        by=None,
+    )
+    services.junction_create(
+        scope=SYSTEM,
+        enterprise=world.a1,
+        from_area=workshop,
+        to_area=canteen,
+        kind="door",
+        controlled=True,
+        gate=gate,
+        by=None,
+        at=now,
+    )
+    return gate
+
+
+def _pass(gate: Gate, person_id: int, at: dt.datetime) -> None:
+    AccessCheck.objects.create(
+        at=at,
+        recorded_at=at,
+        gate=gate,
+        park=gate.park,
+        enterprise=gate.enterprise,
+        direction="in",
+        method="place_code",
+        person_id=person_id,
+        allowed=True,
+        reasons=[],
+    )
 
 
 def test_the_drill_runs_end_to_end(live_server: Any, browser: Any, artifacts: Path) -> None:
@@ -106,8 +162,18 @@ def test_the_drill_runs_end_to_end(live_server: Any, browser: Any, artifacts: Pa
         page.reload()
         expect(page.locator("ol.timeline")).to_contain_text("转入红区")
 
-        # 5. Tracing proposes the dormitory mate; the officer confirms them.
+        # 5. Tracing proposes the dormitory mate, and a colleague who passed the canteen door
+        # (a junction served by a gate, Z-5.1b) 20 minutes after the employee an hour before
+        # the fever; the officer confirms the dormitory mate.
+        canteen_door = _junction_with_gate(world)
+        colleague = make_person(world.a1, "甲一同门", 121)
+        passed = incident.detected_at - dt.timedelta(hours=1)
+        _pass(canteen_door, employee.pk, passed)
+        _pass(canteen_door, colleague.pk, passed + dt.timedelta(minutes=20))
         page.get_by_role("button", name="按通行记录、宿舍和班组排查").click()
+        expect(page.locator("div.contact", has_text="甲一同门")).to_contain_text(
+            "经 一号车间↔员工食堂 门禁接合部"
+        )
         candidate = page.locator("div.contact", has_text="甲一室友")
         expect(candidate).to_contain_text("同住宿舍")
         candidate.get_by_role("button", name="确认密接（转入橙区）").click()

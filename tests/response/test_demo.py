@@ -46,3 +46,34 @@ def test_the_demo_park_has_zones_and_an_open_incident() -> None:
     assert all(e.name in page for e in others) and incident.title in page
     call_command("demo_load", verbosity=0)  # idempotent
     assert Incident.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_demo_enterprise_has_junctions_with_gates_and_tracing_follows_them() -> None:
+    """Z-5.1b: the demo's junctions, two served by internal doors; tracing the open incident
+    (pack v3 in force today) proposes who met the index person through them."""
+    from parkguard.orgs.access import scope_for_user
+    from parkguard.response.choices import ContactDegree
+    from parkguard.response.models import Contact, Junction
+    from parkguard.response.services import contacts_trace
+
+    call_command("demo_load", verbosity=0)
+    officer = Membership.objects.get(user__username="officer")
+    a1 = officer.enterprise
+    assert a1 is not None
+    junctions = Junction.objects.filter(enterprise=a1).select_related("gate")
+    assert junctions.count() == 5
+    assert {j.gate.name for j in junctions if j.gate} == {"食堂门禁", "新员工宿舍门禁"}
+    assert all(j.gate.enterprise_id == a1.pk for j in junctions if j.gate)
+    [incident] = Incident.objects.all()
+    contacts_trace(
+        scope=scope_for_user(officer.user), incident=incident, by=officer.user, at=timezone.now()
+    )
+    by_junction = Contact.objects.filter(incident=incident, basis__contains="接合部")
+    bases = {c.degree: c.basis for c in by_junction}
+    assert by_junction.filter(degree=ContactDegree.CLOSE).count() == 3
+    assert by_junction.filter(degree=ContactDegree.SECONDARY).count() == 2
+    assert bases[ContactDegree.CLOSE].startswith("经 一号车间↔员工食堂 门禁接合部，")
+    assert "经无管控的 员工食堂↔厂区道路 通道 相连的厂区道路" in bases[ContactDegree.SECONDARY]
+    call_command("demo_load", verbosity=0)  # idempotent
+    assert Junction.objects.filter(enterprise=a1).count() == 5

@@ -259,6 +259,7 @@ def test_the_plan_api_gives_places_colours_heads_and_junctions(
             "kind": "buffer",
             "controlled": True,
             "note": "隔离通道",
+            "gate_id": None,
         }
     ]
 
