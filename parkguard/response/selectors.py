@@ -329,6 +329,14 @@ def park_for_zones(*, scope: Scope, jurisdiction_id: int) -> Jurisdiction:
     )
 
 
+def park_for_zone_edits(*, scope: Scope, jurisdiction_id: int) -> Jurisdiction:
+    """The park, for a page that edits its own zones: 404 if unseen, 403 unless the caller may
+    edit them (its admins); before any form is read, so a reader's post is refused outright."""
+    park = park_for_zones(scope=scope, jurisdiction_id=jurisdiction_id)
+    require(scope, "manage_zones", park)
+    return park
+
+
 def park_areas_of(*, scope: Scope, park: Jurisdiction) -> list[tuple[Area, int]]:
     """The park's own areas, each with the people placed in it now whom the caller sees: all of
     them for the park's staff, an enterprise officer's own people for the officer."""

@@ -590,7 +590,7 @@ def park_zones(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
 @require_POST
 def park_area_create(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
     scope = scope_of(request)
-    park = selectors.park_for_zones(scope=scope, jurisdiction_id=jurisdiction_id)
+    park = selectors.park_for_zone_edits(scope=scope, jurisdiction_id=jurisdiction_id)
     form = AreaForm(request.POST)
     if not form.is_valid():
         messages.error(request, BAD_FORM)
@@ -618,7 +618,7 @@ def park_area_create(request: HttpRequest, jurisdiction_id: int) -> HttpResponse
 @require_POST
 def park_junction_create(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
     scope = scope_of(request)
-    park = selectors.park_for_zones(scope=scope, jurisdiction_id=jurisdiction_id)
+    park = selectors.park_for_zone_edits(scope=scope, jurisdiction_id=jurisdiction_id)
     form = JunctionForm(request.POST)
     if not form.is_valid():
         messages.error(request, BAD_FORM)
@@ -693,7 +693,7 @@ def park_site_plan_svg(request: HttpRequest, jurisdiction_id: int) -> HttpRespon
 @require_POST
 def park_site_plan_upload(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
     scope = scope_of(request)
-    park = selectors.park_for_zones(scope=scope, jurisdiction_id=jurisdiction_id)
+    park = selectors.park_for_zone_edits(scope=scope, jurisdiction_id=jurisdiction_id)
     upload = request.FILES.get("svg")
     if upload is None:
         messages.error(request, SVG_MISSING)
@@ -722,7 +722,7 @@ def park_site_plan_upload(request: HttpRequest, jurisdiction_id: int) -> HttpRes
 @require_POST
 def park_area_place(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
     scope = scope_of(request)
-    park = selectors.park_for_zones(scope=scope, jurisdiction_id=jurisdiction_id)
+    park = selectors.park_for_zone_edits(scope=scope, jurisdiction_id=jurisdiction_id)
     form = PlaceForm(request.POST)
     if not form.is_valid():
         messages.error(request, services.PLACE_INVALID)
