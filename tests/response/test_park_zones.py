@@ -7,12 +7,13 @@ import json
 from collections.abc import Callable
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from django.test import Client
 
-from parkguard.orgs.access import can, scope_for_user, visible
+from parkguard.orgs.access import Scope, can, scope_for_user, visible
 from parkguard.response import services
 from parkguard.response.models import Area, Junction, PersonZone, SitePlan, ZoneMove
 from parkguard.response.owners import Owner, owner_of
@@ -30,7 +31,7 @@ PLAN = (
 DOCTYPE = b'<!DOCTYPE svg [<!ENTITY x "y">]><svg xmlns="http://www.w3.org/2000/svg"/>'
 
 
-def _admin(world: World):  # type: ignore[no-untyped-def]
+def _admin(world: World) -> tuple[Scope, User]:
     user = world.users["park_a_admin"]
     return scope_for_user(user), user
 

@@ -63,6 +63,7 @@
     holder.style.height = Math.round(holder.clientWidth * frame.h / frame.w) + "px";
     echarts.registerMap(data.name, { svg: text });
     var chart = echarts.init(holder, null, { renderer: "svg" });
+    chart.on("finished", function () { holder.dataset.ready = "1"; });
     chart.setOption({
       animation: false,
       tooltip: { trigger: "item", confine: true },
@@ -101,17 +102,19 @@
         },
       ],
     });
-    chart.on("finished", function () { holder.dataset.ready = "1"; });
     window.addEventListener("resize", function () {
       holder.style.height = Math.round(holder.clientWidth * frame.h / frame.w) + "px";
       chart.resize();
     });
     if (form && holder.getAttribute("data-can-place") === "1") {
       holder.classList.add("placing");
-      chart.getZr().on("click", function (event) {
-        var p = chart.convertFromPixel({ geoIndex: 0 }, [event.offsetX, event.offsetY]);
-        if (!p) return;
-        place(((p[0] - frame.x) / frame.w) * 100, ((p[1] - frame.y) / frame.h) * 100);
+      // The map fills its box exactly (the box has the plan's shape), so a click's place in
+      // the box is its place on the plan.
+      holder.addEventListener("click", function (event) {
+        var rect = holder.getBoundingClientRect();
+        if (!rect.width || !rect.height) return;
+        place(((event.clientX - rect.left) / rect.width) * 100,
+          ((event.clientY - rect.top) / rect.height) * 100);
       });
     }
     // Live head counts: the plan API gives every area's count now.
