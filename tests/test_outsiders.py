@@ -127,6 +127,20 @@ LOWER_ROLES = ["a1_employee", "a1_leader", "a1_guard"]
 # A1's employee registers in or out at A1's place code (J-1.5a): their own access-log row;
 # A1's gate guard checks trucks in and records their exit (J-1.3): the gate's own writes.
 LOWER_ROLE_WRITES: set[str] = {"gate_place", "api:truck_entry", "api:truck_exit"}
+# The park's own zones (issue 14 §1, L-4.4) are read, not changed, by the officers of every
+# enterprise of the park (where the park's hand-over and isolation points and shared buffers
+# are): A2's officer may GET these routes of park A. They still show nothing of A1 (the leak
+# check holds: head counts are only of A2's people) and every write is still refused.
+PARK_SHARED_READS = {
+    "response_park_zones",
+    "response_park_site_plan",
+    "response_park_site_plan_svg",
+    "api:response_park_plan",
+    # The GET of /parks/<id>/areas: django-ninja names the shared path after either operation.
+    "api:park_area_list",
+    "api:park_area_create",
+}
+PARK_PEERS = {"a2_officer"}
 # Bookkeeping that any request may touch: sessions, login throttles, the audit log, last login.
 BOOKKEEPING = {
     "sessions.Session",
@@ -1031,7 +1045,8 @@ def walk(
             if route.name in PUBLIC:
                 continue
             tenant = any(p not in NEUTRAL for p in route.params)
-            if (persona is None or (outsider and tenant)) and not _refused(
+            shared = route.name in PARK_SHARED_READS and persona in PARK_PEERS
+            if (persona is None or (outsider and tenant and not shared)) and not _refused(
                 response.status_code, response.get("Location", ""), write=False, route=route
             ):
                 failures.append(f"{where}: {response.status_code}")

@@ -237,13 +237,16 @@ def lockdown_order(
     for e in sorted(wholes, key=lambda e: e.pk):
         Checkpoint.objects.create(order=order, enterprise=e, name=f"{e.name}出入口"[:80])
     for area in areas:
-        if area.enterprise_id in whole:
-            continue  # the whole enterprise is closed already, at its one entrance
+        owner = area.enterprise
+        if owner is None or area.enterprise_id in whole:
+            # The whole enterprise is closed already, at its one entrance (a park's own area
+            # never comes here: `areas` are the enterprises' by the filter above).
+            continue
         Checkpoint.objects.create(
             order=order,
-            enterprise=area.enterprise,
+            enterprise=owner,
             area=area,
-            name=f"{area.enterprise.name}{area.name}出入口"[:80],
+            name=f"{owner.name}{area.name}出入口"[:80],
         )
     for name, (leader, hotline) in (teams or {}).items():
         if (leader or "").strip():

@@ -4,7 +4,9 @@ Every queryset a page, API or admin serves goes through `visible()`; an object o
 the caller's scope is a 404 (`get_visible_or_404`). Models declare how they reach the
 scope with class attributes, so a new model joins by naming its paths:
 
-    scope_jurisdiction  path to the Jurisdiction (park/town) the row belongs to
+    scope_jurisdiction  path to the Jurisdiction (park/town) the row belongs to, or a tuple of
+                        paths for a row owned either way (an enterprise's area through its
+                        enterprise's park, a park's own area through the park)
     scope_enterprise    path to the Enterprise
     scope_enterprise_level  "member" if every member of the enterprise may see the row
                         (the enterprise itself, its org units); "staff" (default) if only its
@@ -13,6 +15,8 @@ scope with class attributes, so a new model joins by naming its paths:
     scope_community     path to the community Jurisdiction, for community liaisons
     scope_person        path to the Person, for employees seeing their own file
     scope_user          path to the User, for rows that belong to one login (an inbox)
+    scope_hosting_park  path to a park whose enterprises' officers may take actions whose grant
+                        says `hosting` on the row (the park's own zones, read-only: issue 14)
     scope_token_readable  True if a device token (gate, lab) may read rows of this model;
                         tokens see nothing else, so personal data never reaches a device
                         unless a model opts in
@@ -198,6 +202,14 @@ def scope_of(request: HttpRequest) -> Scope:
     return cached
 
 
+def _paths(model: type[Model], name: str) -> tuple[str, ...]:
+    """The model's scope paths of one kind: none, one, or several (a tuple)."""
+    path = getattr(model, name, None)
+    if not path:
+        return ()
+    return (path,) if isinstance(path, str) else tuple(path)
+
+
 def _filter(scope: Scope, model: type[Model]) -> Q | None:
     """The row filter for `model` under `scope`; None means every row."""
     if scope.superuser:
@@ -205,9 +217,9 @@ def _filter(scope: Scope, model: type[Model]) -> Q | None:
     query = Q(pk__in=[])
     if scope.token_id is not None and not getattr(model, "scope_token_readable", False):
         return query
-    path = getattr(model, "scope_jurisdiction", None)
-    if path and scope.jurisdiction_ids:
-        query |= Q(**{f"{path}__in": scope.jurisdiction_ids})
+    if scope.jurisdiction_ids:
+        for way in _paths(model, "scope_jurisdiction"):
+            query |= Q(**{f"{way}__in": scope.jurisdiction_ids})
     path = getattr(model, "scope_enterprise", None)
     if path:
         level = getattr(model, "scope_enterprise_level", "staff")
@@ -246,6 +258,9 @@ class Grant:
     community: bool = False
     # Also rows assigned to the caller's login (through `scope_user`): a disinfection task.
     assigned: bool = False
+    # Also, for `enterprise_roles`, rows of the park hosting the caller's enterprise (through
+    # `scope_hosting_park`): the park's own zones an officer reads to route people and goods.
+    hosting: bool = False
 
 
 _EDITORS = Grant(enterprise_roles=ENTERPRISE_EDITORS, park_roles=PARK_EDITORS)
@@ -411,6 +426,13 @@ ACTIONS: dict[str, Grant] = {
     "manage_zones": _EDITORS,
     # Open an incident and record its three first times and linkage tasks (Z-4.2).
     "manage_incidents": _EDITORS,
+    # Open a park's own zones and site plan (issue 14 §1, L-4.4): the park's staff, and the
+    # officers of the park's enterprises read-only (where the park's hand-over and isolation
+    # points, shared buffers and separated zones are, and their colours; head counts only of
+    # people they see). Editing them is `manage_zones` on the park: its admins only.
+    "view_park_zones": Grant(
+        enterprise_roles=ENTERPRISE_EDITORS, park_roles=JURISDICTION_ROLES, hosting=True
+    ),
     # Production continuity (issue 17 §2, §4). Open an enterprise's closed-loop and key-post
     # pages: its officers and the park's staff.
     "oversee_continuity": Grant(enterprise_roles=ENTERPRISE_EDITORS, park_roles=JURISDICTION_ROLES),
@@ -462,18 +484,22 @@ def _action_filter(scope: Scope, model: type[Model], action: str) -> Q | None:
             path = getattr(model, "scope_enterprise", None)
             if path and scope.staff_enterprise_ids:
                 query |= Q(**{f"{path}__in": scope.staff_enterprise_ids})
-            path = getattr(model, "scope_jurisdiction", None)
-            if path and scope.jurisdiction_ids:
-                query |= Q(**{f"{path}__in": scope.jurisdiction_ids})
+            if scope.jurisdiction_ids:
+                for way in _paths(model, "scope_jurisdiction"):
+                    query |= Q(**{f"{way}__in": scope.jurisdiction_ids})
         return query
     path = getattr(model, "scope_enterprise", None)
     ids = scope.enterprise_ids_with(grant.enterprise_roles) if grant.enterprise_roles else None
     if path and ids:
         query |= Q(**{f"{path}__in": ids})
-    path = getattr(model, "scope_jurisdiction", None)
+    path = getattr(model, "scope_hosting_park", None)
+    if grant.hosting and path and ids:
+        hosts = Enterprise.objects.filter(pk__in=ids).values("jurisdiction_id")
+        query |= Q(**{f"{path}__in": hosts})
     ids = scope.jurisdiction_ids_with(grant.park_roles) if grant.park_roles else None
-    if path and ids:
-        query |= Q(**{f"{path}__in": ids})
+    if ids:
+        for way in _paths(model, "scope_jurisdiction"):
+            query |= Q(**{f"{way}__in": ids})
     path = getattr(model, "scope_person", None)
     if grant.own and path and scope.person_ids:
         query |= Q(**{f"{path}__in": scope.person_ids})

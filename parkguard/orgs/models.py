@@ -32,6 +32,9 @@ class Jurisdiction(models.Model):
     scope_jurisdiction = "id"
     scope_community = "id"
     scope_token_readable = True
+    # Actions granted with `hosting` (reading the park's own zones) reach the park that hosts
+    # the caller's enterprise; plain reads do not (`orgs.access`).
+    scope_hosting_park = "id"
 
     class Meta:
         verbose_name = "辖区"

@@ -459,11 +459,14 @@ def readiness_board(
     blue: dict[int, str] = {}
     if wanted & {"isolation_area", "observation_point", "buffer_zone"}:
         for area in Area.objects.filter(enterprise_id__in=ids).order_by("pk"):
+            owner = area.enterprise_id
+            if owner is None:  # never: filtered by enterprise (a park's own area has none)
+                continue
             label = f"{area.name}（{area.capacity} 人）"
             if area.is_isolation:
-                isolation.setdefault(area.enterprise_id, label)
+                isolation.setdefault(owner, label)
             elif area.zone == ZoneColour.BLUE:
-                blue.setdefault(area.enterprise_id, label)
+                blue.setdefault(owner, label)
         # The observation points and buffer zones the mobility register keeps (B-2.4, J-1.2.5).
         for point in ObservationPoint.objects.filter(enterprise_id__in=ids).order_by("pk"):
             label = f"{point.name}（{point.capacity} 人）"

@@ -269,6 +269,7 @@ def area_create(request: HttpRequest, enterprise_id: int, payload: ResponseAreaI
     response=ResponsePlanOut,
     auth=SESSION,
     summary="厂区平面图：区块位置、分区颜色、在区人数与接合部",
+    url_name="response_plan",
 )
 def plan_detail(request: HttpRequest, enterprise_id: int) -> Any:
     caller = scope(request)
@@ -363,7 +364,7 @@ def move_request(request: HttpRequest, payload: ResponseMoveIn) -> Any:
     person = get_visible_or_404(caller, Person, pk=payload.person_id)
     area = None
     if payload.area_id is not None:
-        area = get_visible_or_404(caller, Area, pk=payload.area_id)
+        area = selectors.area_for_move(scope=caller, area_id=payload.area_id)
     try:
         move = services.zone_move_request(
             scope=caller,
@@ -523,3 +524,123 @@ def contact_review(request: HttpRequest, contact_id: int, payload: ResponseConta
     except DjangoValidationError as exc:
         return field_errors(exc)
     return {"id": c.pk, "person_id": c.person_id, "basis": c.basis, "state": c.state}
+
+
+# --- the park's own zones (issue 14 §1, L-4.4) ------------------------------------------
+class ResponseParkPlanOut(Schema):
+    park_id: int
+    has_plan: bool
+    svg_url: str | None = Field(description="已清理的园区平面图 SVG 地址，未上传为空")
+    areas: list[ResponsePlanAreaOut]
+    junctions: list[ResponseJunctionOut]
+
+
+def _plan_area_out(a: Area, n: int) -> dict[str, Any]:
+    return {
+        "id": a.pk,
+        "name": a.name,
+        "block": a.block,
+        "capacity": a.capacity,
+        "zone": a.zone,
+        "is_isolation": a.is_isolation,
+        "present": n,
+        "x": a.plan_x,
+        "y": a.plan_y,
+    }
+
+
+@router.get(
+    "/response/parks/{jurisdiction_id}/plan",
+    response=ResponseParkPlanOut,
+    auth=SESSION,
+    summary="园区平面图：园区自有区块的位置、分区颜色、在区人数（企业专员只计本企业人员）与接合部",
+    url_name="response_park_plan",
+)
+def park_plan_detail(request: HttpRequest, jurisdiction_id: int) -> Any:
+    caller = scope(request)
+    park = selectors.park_for_zones(scope=caller, jurisdiction_id=jurisdiction_id)
+    has_plan = selectors.park_site_plan_of(scope=caller, park=park) is not None
+    return {
+        "park_id": park.pk,
+        "has_plan": has_plan,
+        "svg_url": reverse("response_park_site_plan_svg", args=[park.pk]) if has_plan else None,
+        "areas": [
+            _plan_area_out(a, n) for a, n in selectors.park_areas_of(scope=caller, park=park)
+        ],
+        "junctions": [
+            _junction_out(j) for j in selectors.park_junctions_of(scope=caller, park=park)
+        ],
+    }
+
+
+@router.get(
+    "/response/parks/{jurisdiction_id}/areas",
+    response=list[ResponseAreaOut],
+    auth=SESSION,
+    summary="园区自有区块（公共道路、园区交接点与隔离点、缓冲区）、分区与在区人数",
+)
+def park_area_list(request: HttpRequest, jurisdiction_id: int) -> Any:
+    caller = scope(request)
+    park = selectors.park_for_zones(scope=caller, jurisdiction_id=jurisdiction_id)
+    return [
+        {f: getattr(a, f) for f in ("id", "name", "block", "capacity", "zone", "is_isolation")}
+        | {"present": n}
+        for a, n in selectors.park_areas_of(scope=caller, park=park)
+    ]
+
+
+@router.post(
+    "/response/parks/{jurisdiction_id}/areas",
+    response={201: ResponseAreaOut, 422: FieldErrors},
+    auth=SESSION,
+    summary="登记园区自有区块（园区管理员；隔离点按红区管理）",
+)
+def park_area_create(request: HttpRequest, jurisdiction_id: int, payload: ResponseAreaIn) -> Any:
+    caller = scope(request)
+    park = selectors.park_for_zones(scope=caller, jurisdiction_id=jurisdiction_id)
+    try:
+        a = services.park_area_create(
+            scope=caller,
+            park=park,
+            name=payload.name,
+            block=payload.block,
+            capacity=payload.capacity,
+            zone=payload.zone,
+            is_isolation=payload.is_isolation,
+            by=request.user,  # type: ignore[arg-type]
+            at=timezone.now(),
+        )
+    except DjangoValidationError as exc:
+        return field_errors(exc)
+    out = {f: getattr(a, f) for f in ("id", "name", "block", "capacity", "zone", "is_isolation")}
+    return Status(201, {**out, "present": 0})
+
+
+@router.post(
+    "/response/parks/{jurisdiction_id}/junctions",
+    response={201: ResponseJunctionOut, 422: FieldErrors},
+    auth=SESSION,
+    summary="登记园区区块接合部（两端须为本园区自有的两个不同区块）",
+)
+def park_junction_create(
+    request: HttpRequest, jurisdiction_id: int, payload: ResponseJunctionIn
+) -> Any:
+    caller = scope(request)
+    park = selectors.park_for_zones(scope=caller, jurisdiction_id=jurisdiction_id)
+    from_area = get_visible_or_404(caller, Area, pk=payload.from_area_id)
+    to_area = get_visible_or_404(caller, Area, pk=payload.to_area_id)
+    try:
+        j = services.park_junction_create(
+            scope=caller,
+            park=park,
+            from_area=from_area,
+            to_area=to_area,
+            kind=payload.kind,
+            controlled=payload.controlled,
+            note=payload.note,
+            by=request.user,  # type: ignore[arg-type]
+            at=timezone.now(),
+        )
+    except DjangoValidationError as exc:
+        return field_errors(exc)
+    return Status(201, _junction_out(j))

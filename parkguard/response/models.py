@@ -8,7 +8,7 @@ from django.db import models
 
 from parkguard.gate.models import Gate
 from parkguard.mobility.models import IsolationRecord
-from parkguard.orgs.models import Enterprise
+from parkguard.orgs.models import Enterprise, Jurisdiction
 from parkguard.people.models import Person
 from parkguard.response.choices import (
     BlockType,
@@ -24,12 +24,36 @@ from parkguard.response.choices import (
 _USER = settings.AUTH_USER_MODEL
 
 
+# Areas, junctions and site plans belong to exactly one owner: an enterprise, or a park for
+# the park's own zones (public roads, park hand-over and isolation points, buffer zones shared
+# by enterprises, L-4.4). `response.owners` reads the owner; the check constraint keeps one.
+def _one_owner(name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=models.Q(enterprise__isnull=False, park__isnull=True)
+        | models.Q(enterprise__isnull=True, park__isnull=False),
+        name=name,
+    )
+
+
 class Area(models.Model):
-    """A block of an enterprise (Z-5.1b) with its capacity and zone colour (Z-5.1). The
-    independent temporary isolation area is managed as red."""
+    """A block of an enterprise (Z-5.1b), or a zone of the park itself (L-4.4), with its
+    capacity and zone colour (Z-5.1). An isolation area is managed as red."""
 
     enterprise = models.ForeignKey(
-        Enterprise, verbose_name="企业", on_delete=models.CASCADE, related_name="areas"
+        Enterprise,
+        verbose_name="企业",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="areas",
+    )
+    park = models.ForeignKey(
+        Jurisdiction,
+        verbose_name="园区",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="park_areas",
     )
     name = models.CharField("名称", max_length=80)
     block = models.CharField("区块类型", max_length=20, choices=BlockType.choices)
@@ -43,15 +67,20 @@ class Area(models.Model):
     plan_x = models.FloatField("平面图横坐标（%）", null=True, blank=True)
     plan_y = models.FloatField("平面图纵坐标（%）", null=True, blank=True)
 
-    scope_jurisdiction = "enterprise__jurisdiction"
+    # An enterprise's area through its enterprise's park, a park's own through the park.
+    scope_jurisdiction = ("enterprise__jurisdiction", "park")
     scope_enterprise = "enterprise"
+    # The officers of the park's enterprises may read the park's own zones (view_park_zones).
+    scope_hosting_park = "park"
 
     class Meta:
         verbose_name = "区块"
         verbose_name_plural = "区块"
         ordering = ["enterprise_id", "block", "name", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["enterprise", "name"], name="area_unique_name")
+            models.UniqueConstraint(fields=["enterprise", "name"], name="area_unique_name"),
+            models.UniqueConstraint(fields=["park", "name"], name="area_unique_park_name"),
+            _one_owner("area_one_owner"),
         ]
 
     def __str__(self) -> str:
@@ -59,12 +88,26 @@ class Area(models.Model):
 
 
 class Junction(models.Model):
-    """Where two blocks of one enterprise meet (Z-5.1b, L-4.4): a buffer, a passage, a one-way
-    passage or a controlled door, drawn on the site plan as a line between the two areas, and
-    followed by contact tracing (through its gate; areas an uncontrolled one joins)."""
+    """Where two blocks of one owner (an enterprise, or the park) meet (Z-5.1b, L-4.4): a
+    buffer, a passage, a one-way passage or a controlled door, drawn on the site plan as a
+    line between the two areas, and followed by contact tracing (through its gate; areas an
+    uncontrolled one joins)."""
 
     enterprise = models.ForeignKey(
-        Enterprise, verbose_name="企业", on_delete=models.CASCADE, related_name="junctions"
+        Enterprise,
+        verbose_name="企业",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="junctions",
+    )
+    park = models.ForeignKey(
+        Jurisdiction,
+        verbose_name="园区",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="park_junctions",
     )
     from_area = models.ForeignKey(
         Area, verbose_name="起点区块", on_delete=models.CASCADE, related_name="junctions_out"
@@ -87,8 +130,9 @@ class Junction(models.Model):
     )
     created_at = models.DateTimeField("创建时间")
 
-    scope_jurisdiction = "enterprise__jurisdiction"
+    scope_jurisdiction = ("enterprise__jurisdiction", "park")
     scope_enterprise = "enterprise"
+    scope_hosting_park = "park"
 
     class Meta:
         verbose_name = "区块接合部"
@@ -101,6 +145,7 @@ class Junction(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(from_area=models.F("to_area")), name="junction_two_areas"
             ),
+            _one_owner("junction_one_owner"),
         ]
 
     def __str__(self) -> str:
@@ -108,11 +153,24 @@ class Junction(models.Model):
 
 
 class SitePlan(models.Model):
-    """An enterprise's site plan: an uploaded SVG, stored only after sanitising
-    (`response.svg.svg_sanitise`), on which its areas are placed."""
+    """An enterprise's or a park's site plan: an uploaded SVG, stored only after sanitising
+    (`response.svg.svg_sanitise`), on which the owner's areas are placed."""
 
     enterprise = models.OneToOneField(
-        Enterprise, verbose_name="企业", on_delete=models.CASCADE, related_name="site_plan"
+        Enterprise,
+        verbose_name="企业",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="site_plan",
+    )
+    park = models.OneToOneField(
+        Jurisdiction,
+        verbose_name="园区",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="park_site_plan",
     )
     svg = models.TextField("平面图（已清理的 SVG）")
     filename = models.CharField("文件名", max_length=200, blank=True)
@@ -126,12 +184,14 @@ class SitePlan(models.Model):
     )
     uploaded_at = models.DateTimeField("上传时间")
 
-    scope_jurisdiction = "enterprise__jurisdiction"
+    scope_jurisdiction = ("enterprise__jurisdiction", "park")
     scope_enterprise = "enterprise"
+    scope_hosting_park = "park"
 
     class Meta:
         verbose_name = "厂区平面图"
         verbose_name_plural = "厂区平面图"
+        constraints = [_one_owner("siteplan_one_owner")]
 
     def __str__(self) -> str:
         return self.filename or "平面图"

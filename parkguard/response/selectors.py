@@ -8,10 +8,12 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import Count, QuerySet
+from django.http import Http404
 
 from parkguard.gate.models import AccessCheck
 from parkguard.notify.privacy import name_mask
-from parkguard.orgs.access import Scope, get_visible_or_404, require, visible
+from parkguard.orgs.access import NOT_FOUND, Scope, get_visible_or_404, require, visible
+from parkguard.orgs.choices import ENTERPRISE_HOSTS
 from parkguard.orgs.models import Enterprise, Jurisdiction
 from parkguard.people.models import Person
 from parkguard.response.choices import ContactState, IncidentState, MoveState, ZoneColour
@@ -446,3 +448,61 @@ def junction_meetings(
                 if seen is None or meeting.rank < seen.rank:
                     met[pk] = meeting
     return met
+
+
+# --- the park's own zones (issue 14 §1, L-4.4) ------------------------------------------
+def park_for_zones(*, scope: Scope, jurisdiction_id: int) -> Jurisdiction:
+    """The park whose own zones the caller may open (`view_park_zones`): its staff, and the
+    officers of its enterprises (read-only); 404 for anyone else, another park's included."""
+    return get_visible_or_404(
+        scope,
+        Jurisdiction.objects.filter(kind__in=ENTERPRISE_HOSTS),
+        action="view_park_zones",
+        pk=jurisdiction_id,
+    )
+
+
+def park_for_zone_edits(*, scope: Scope, jurisdiction_id: int) -> Jurisdiction:
+    """The park, for a page that edits its own zones: 404 if unseen, 403 unless the caller may
+    edit them (its admins); before any form is read, so a reader's post is refused outright."""
+    park = park_for_zones(scope=scope, jurisdiction_id=jurisdiction_id)
+    require(scope, "manage_zones", park)
+    return park
+
+
+def park_areas_of(*, scope: Scope, park: Jurisdiction) -> list[tuple[Area, int]]:
+    """The park's own areas, each with the people placed in it now whom the caller sees: all of
+    them for the park's staff, an enterprise officer's own people for the officer."""
+    heads = dict(
+        visible(scope, PersonZone)
+        .filter(area__park=park)
+        .values("area_id")
+        .annotate(n=Count("pk"))
+        .values_list("area_id", "n")
+    )
+    areas = visible(scope, Area, action="view_park_zones").filter(park=park)
+    return [(a, heads.get(a.pk, 0)) for a in areas.order_by("block", "name", "pk")]
+
+
+def park_junctions_of(*, scope: Scope, park: Jurisdiction) -> list[Junction]:
+    return list(
+        visible(scope, Junction, action="view_park_zones")
+        .filter(park=park)
+        .select_related("from_area", "to_area")
+        .order_by("from_area__name", "to_area__name", "kind", "pk")
+    )
+
+
+def park_site_plan_of(*, scope: Scope, park: Jurisdiction) -> SitePlan | None:
+    return visible(scope, SitePlan, action="view_park_zones").filter(park=park).first()
+
+
+def area_for_move(*, scope: Scope, area_id: int) -> Area:
+    """An area a person may be moved into, as the caller sees it: an enterprise's area, or a
+    park's own (a park isolation point) the caller may read; 404 otherwise. The service then
+    checks it is the person's enterprise's or park's."""
+    readable = visible(scope, Area) | visible(scope, Area, action="view_park_zones")
+    found = readable.filter(pk=area_id).first()
+    if found is None:
+        raise Http404(NOT_FOUND)
+    return found

@@ -22,7 +22,7 @@ from parkguard.notify.privacy import name_mask
 from parkguard.notify.services import notify_send
 from parkguard.orgs.access import SYSTEM, Scope, require
 from parkguard.orgs.choices import COMMUNITY_ROLES, JURISDICTION_ROLES
-from parkguard.orgs.models import Enterprise, Membership
+from parkguard.orgs.models import Enterprise, Jurisdiction, Membership
 from parkguard.people.choices import EmploymentStatus
 from parkguard.people.models import Person
 from parkguard.response import rules, selectors
@@ -49,6 +49,7 @@ from parkguard.response.models import (
     TimelineEntry,
     ZoneMove,
 )
+from parkguard.response.owners import Owner
 from parkguard.response.svg import SvgRefused, svg_sanitise
 from parkguard.status.choices import HoldKind
 from parkguard.status.models import StatusHold
@@ -61,7 +62,7 @@ BLOCK_INVALID = "请选择区块类型"
 CAPACITY_INVALID = "容量须为正整数（人）"
 COLOUR_INVALID = "请选择分区颜色"
 REASON_REQUIRED = f"请写明理由（至少 {REASON_MIN} 个字），复核人和审计记录都会看到"
-AREA_OTHER_ENTERPRISE = "该区块不属于此人所在企业"
+AREA_OTHER_ENTERPRISE = "该区块不属于此人所在企业或其所在园区"
 NOT_PENDING = "该分区变动已复核过"
 SELF_APPROVAL_MOVE = SELF_APPROVAL
 NO_ZONE_RULE = "所选用的规则包没有为这类情况规定分区"
@@ -418,7 +419,7 @@ def zone_move_request(
         errors["reason"] = REASON_REQUIRED
     if colour not in ZoneColour.values:
         errors["colour"] = COLOUR_INVALID
-    if area is not None and area.enterprise_id != person.enterprise_id:
+    if area is not None and not _area_admits(area, person):
         errors["area"] = AREA_OTHER_ENTERPRISE
     if errors:
         raise ValidationError(errors)
@@ -876,3 +877,250 @@ def contacts_trace(
         detail={"new": len(new)},
     )
     return len(new)
+
+
+# --- the park's own zones (issue 14 §1, L-4.4) ------------------------------------------
+# Public roads, the park's hand-over and isolation points, buffer zones shared by enterprises
+# and the park's physically separated zones: areas, junctions and a site plan owned by the
+# park (`response.owners`). The helpers below take an `Owner`, so the same rules hold for an
+# enterprise's and a park's; the park's admins edit them (`manage_zones` on the park).
+PARK_NAME_TAKEN = "本园区已有同名区块"
+PARK_AREA_NOT_HERE = "该区块不属于本园区"
+PARK_NO_SITE_PLAN = "请先上传本园区的平面图"
+PARK_JUNCTION_OTHER_OWNER = "接合部两端的区块须都属于本园区"
+PARK_JUNCTION_NOT_HERE = "该接合部不属于本园区"
+
+
+def _area_admits(area: Area, person: Person) -> bool:
+    """May a person be placed in this area: one of their enterprise's, or of its park's own."""
+    if area.enterprise_id is not None:
+        return area.enterprise_id == person.enterprise_id
+    return area.park_id is not None and area.park_id == person.enterprise.jurisdiction_id
+
+
+def _owned_area_create(
+    *,
+    scope: Scope,
+    owner: Owner,
+    name: str,
+    block: str,
+    capacity: int | None,
+    zone: str,
+    is_isolation: bool,
+    by: User | None,
+    at: dt.datetime,
+) -> Area:
+    require(scope, "manage_zones", owner.subject)
+    errors: dict[str, str] = {}
+    name = (name or "").strip()
+    if not name:
+        errors["name"] = NAME_REQUIRED
+    elif Area.objects.filter(**owner.key, name=name[:80]).exists():
+        errors["name"] = PARK_NAME_TAKEN if owner.is_park else NAME_TAKEN
+    if block not in BlockType.values:
+        errors["block"] = BLOCK_INVALID
+    if not isinstance(capacity, int) or isinstance(capacity, bool) or capacity < 1:
+        errors["capacity"] = CAPACITY_INVALID
+    if zone not in ZoneColour.values:
+        errors["zone"] = COLOUR_INVALID
+    if errors or capacity is None:
+        raise ValidationError(errors)
+    area = Area.objects.create(
+        **owner.key,
+        name=name[:80],
+        block=block,
+        capacity=capacity,
+        zone=ZoneColour.RED if is_isolation else zone,
+        is_isolation=is_isolation,
+        created_at=at,
+    )
+    audit_record(
+        actor=by,
+        action="area_create",
+        at=at,
+        target=area,
+        enterprise_id=owner.enterprise_id,
+        jurisdiction_id=owner.jurisdiction_id,
+        detail={"block": block, "isolation": is_isolation, "park": owner.is_park},
+    )
+    return area
+
+
+@transaction.atomic
+def park_area_create(
+    *,
+    scope: Scope,
+    park: Jurisdiction,
+    name: str,
+    block: str,
+    capacity: int | None,
+    zone: str = ZoneColour.GREEN,
+    is_isolation: bool = False,
+    by: User | None,
+    at: dt.datetime,
+) -> Area:
+    """Map one of the park's own areas (L-4.4): a public road, a park hand-over or isolation
+    point (managed as red), a buffer zone shared by enterprises; with capacity and zone."""
+    return _owned_area_create(
+        scope=scope,
+        owner=Owner(park=park),
+        name=name,
+        block=block,
+        capacity=capacity,
+        zone=zone,
+        is_isolation=is_isolation,
+        by=by,
+        at=at,
+    )
+
+
+@transaction.atomic
+def park_site_plan_upload(
+    *,
+    scope: Scope,
+    park: Jurisdiction,
+    data: bytes,
+    filename: str,
+    by: User | None,
+    at: dt.datetime,
+) -> SitePlan:
+    """Keep the park's site plan, sanitised as an enterprise's (`response.svg`); a file that
+    is not a plain SVG is refused with a field error and the old plan stays."""
+    owner = Owner(park=park)
+    require(scope, "manage_zones", owner.subject)
+    try:
+        svg = svg_sanitise(data)
+    except SvgRefused as exc:
+        raise ValidationError({"svg": exc.message}) from exc
+    plan, _ = SitePlan.objects.update_or_create(
+        **owner.key,
+        defaults={
+            "svg": svg,
+            "filename": (filename or "")[:200],
+            "uploaded_by": by,
+            "uploaded_at": at,
+        },
+    )
+    audit_record(
+        actor=by,
+        action="site_plan_upload",
+        at=at,
+        target=plan,
+        enterprise_id=owner.enterprise_id,
+        jurisdiction_id=owner.jurisdiction_id,
+        detail={"bytes": len(data), "kept": len(svg), "park": True},
+    )
+    return plan
+
+
+@transaction.atomic
+def park_area_place(
+    *,
+    scope: Scope,
+    park: Jurisdiction,
+    area: Area,
+    x: float | None,
+    y: float | None,
+    by: User | None,
+    at: dt.datetime,
+) -> Area:
+    """Place one of the park's own areas on the park's site plan, at (x, y) in percent; None
+    for both takes it off. An enterprise's area or another park's is refused."""
+    owner = Owner(park=park)
+    require(scope, "manage_zones", owner.subject)
+    if not owner.owns(area):
+        raise ValidationError({"area": PARK_AREA_NOT_HERE})
+    if not SitePlan.objects.filter(**owner.key).exists():
+        raise ValidationError({"area": PARK_NO_SITE_PLAN})
+    off = x is None and y is None
+    if not off and not all(
+        isinstance(v, int | float) and not isinstance(v, bool) and 0 <= v <= 100 for v in (x, y)
+    ):
+        raise ValidationError({"x": PLACE_INVALID})
+    area.plan_x = None if off else round(float(x or 0), 2)
+    area.plan_y = None if off else round(float(y or 0), 2)
+    area.save(update_fields=["plan_x", "plan_y"])
+    audit_record(
+        actor=by,
+        action="area_place",
+        at=at,
+        target=area,
+        enterprise_id=owner.enterprise_id,
+        jurisdiction_id=owner.jurisdiction_id,
+        detail={"x": area.plan_x, "y": area.plan_y, "park": True},
+    )
+    return area
+
+
+@transaction.atomic
+def park_junction_create(
+    *,
+    scope: Scope,
+    park: Jurisdiction,
+    from_area: Area,
+    to_area: Area,
+    kind: str,
+    controlled: bool = False,
+    note: str = "",
+    by: User | None,
+    at: dt.datetime,
+) -> Junction:
+    """Record where two of the park's own areas meet (L-4.4: physically separated zones meet
+    only where planned). Both ends must be the park's own areas, not an enterprise's (whose
+    junctions are the enterprise's) nor another park's; the same pair and kind once."""
+    owner = Owner(park=park)
+    require(scope, "manage_zones", owner.subject)
+    errors: dict[str, str] = {}
+    if not (owner.owns(from_area) and owner.owns(to_area)):
+        errors["to_area"] = PARK_JUNCTION_OTHER_OWNER
+    elif from_area.pk == to_area.pk:
+        errors["to_area"] = JUNCTION_SAME_AREA
+    elif Junction.objects.filter(
+        Q(from_area=from_area, to_area=to_area) | Q(from_area=to_area, to_area=from_area),
+        kind=kind,
+    ).exists():
+        errors["to_area"] = JUNCTION_TAKEN
+    if kind not in JunctionKind.values:
+        errors["kind"] = JUNCTION_KIND_INVALID
+    if errors:
+        raise ValidationError(errors)
+    junction = Junction.objects.create(
+        **owner.key,
+        from_area=from_area,
+        to_area=to_area,
+        kind=kind,
+        controlled=bool(controlled),
+        note=(note or "").strip()[:200],
+        created_at=at,
+    )
+    audit_record(
+        actor=by,
+        action="junction_create",
+        at=at,
+        target=junction,
+        enterprise_id=owner.enterprise_id,
+        jurisdiction_id=owner.jurisdiction_id,
+        detail={"from": from_area.pk, "to": to_area.pk, "kind": kind, "park": True},
+    )
+    return junction
+
+
+@transaction.atomic
+def park_junction_delete(
+    *, scope: Scope, park: Jurisdiction, junction: Junction, by: User | None, at: dt.datetime
+) -> None:
+    """Remove a junction of the park's own areas; an enterprise's or another park's is refused."""
+    owner = Owner(park=park)
+    require(scope, "manage_zones", owner.subject)
+    if not owner.owns(junction):
+        raise ValidationError({"junction": PARK_JUNCTION_NOT_HERE})
+    audit_record(
+        actor=by,
+        action="junction_delete",
+        at=at,
+        target=junction,
+        enterprise_id=owner.enterprise_id,
+        jurisdiction_id=owner.jurisdiction_id,
+        detail={"from": junction.from_area_id, "to": junction.to_area_id, "park": True},
+    )
+    junction.delete()

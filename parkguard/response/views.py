@@ -14,6 +14,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
@@ -227,7 +228,7 @@ def move_request(request: HttpRequest, enterprise_id: int) -> HttpResponse:
     # An area of another enterprise is named, not hidden: the service refuses it by message.
     area = None
     if data.get("area"):
-        area = get_visible_or_404(scope, Area, pk=data["area"])
+        area = selectors.area_for_move(scope=scope, area_id=data["area"])
     _run(
         request,
         lambda: services.zone_move_request(
@@ -420,24 +421,28 @@ def park(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def site_plan(request: HttpRequest, enterprise_id: int) -> HttpResponse:
-    """The site plan with each placed area as a marker in its zone colour and its head count
-    now; officers place an area by choosing it and clicking on the plan (siteplan.js)."""
+    """The site plan drawn as an ECharts SVG map, each placed area a point in its zone colour
+    with its head count now (the image with pins when scripts do not run); officers place an
+    area by choosing it and clicking on the plan (siteplan.js)."""
     scope = scope_of(request)
     e = selectors.enterprise_for_response(scope=scope, enterprise_id=enterprise_id)
-    areas = selectors.areas_of(scope=scope, enterprise=e)
-    junctions = selectors.junctions_of(scope=scope, enterprise=e)
+    context = _plan_context(
+        name=f"enterprise-{e.pk}",
+        plan=selectors.site_plan_of(scope=scope, enterprise=e),
+        svg_url=reverse("response_site_plan_svg", args=[e.pk]),
+        api_url=reverse("api:response_plan", args=[e.pk]),
+        areas=selectors.areas_of(scope=scope, enterprise=e),
+        junctions=selectors.junctions_of(scope=scope, enterprise=e),
+    )
     return render(
         request,
         "response/siteplan.html",
         {
+            **context,
             "e": e,
-            "plan": selectors.site_plan_of(scope=scope, enterprise=e),
-            "areas": areas,
-            "placed": [(a, n) for a, n in areas if a.plan_x is not None and a.plan_y is not None],
-            "lines": [j for j in junctions if _placed(j.from_area) and _placed(j.to_area)],
-            "junctions": junctions,
             "can_manage": can(scope, "manage_zones", e),
-            "max_kb": settings.SITE_PLAN_MAX_BYTES // 1024,
+            "place_url": reverse("response_area_place", args=[e.pk]),
+            "upload_url": reverse("response_site_plan_upload", args=[e.pk]),
         },
     )
 
@@ -512,3 +517,243 @@ def area_place(request: HttpRequest, enterprise_id: int) -> HttpResponse:
         "已标注区块位置",
     )
     return redirect("response_site_plan", enterprise_id=e.pk)
+
+
+# --- the site plan drawn as an ECharts SVG map, and the park's own zones ------------------
+def _plan_context(
+    *,
+    name: str,
+    plan: object | None,
+    svg_url: str,
+    api_url: str,
+    areas: list[tuple[Area, int]],
+    junctions: list[Junction],
+) -> dict[str, Any]:
+    """What the plan partial draws: the no-JS markup (the image with its pins and lines) and
+    the data `siteplan.js` draws the ECharts map from (`json_script`, no inline script)."""
+    placed = [(a, n) for a, n in areas if _placed(a)]
+    lines = [j for j in junctions if _placed(j.from_area) and _placed(j.to_area)]
+    return {
+        "plan": plan,
+        "svg_url": svg_url,
+        "areas": areas,
+        "placed": placed,
+        "lines": lines,
+        "junctions": junctions,
+        "map_data": {
+            "name": name,
+            "svg_url": svg_url,
+            "api_url": api_url,
+            "zone_labels": dict(ZoneColour.choices),
+            "areas": [
+                {
+                    "id": a.pk,
+                    "name": a.name,
+                    "zone": a.zone,
+                    "zone_label": a.get_zone_display(),
+                    "present": n,
+                    "capacity": a.capacity,
+                    "isolation": a.is_isolation,
+                    "x": a.plan_x,
+                    "y": a.plan_y,
+                }
+                for a, n in placed
+            ],
+            "junctions": [
+                {
+                    "from": [j.from_area.plan_x, j.from_area.plan_y],
+                    "to": [j.to_area.plan_x, j.to_area.plan_y],
+                    "kind": j.kind,
+                    "controlled": j.controlled,
+                    "label": f"{j.from_area.name}–{j.to_area.name}：{j.get_kind_display()}",
+                }
+                for j in lines
+            ],
+        },
+        "max_kb": settings.SITE_PLAN_MAX_BYTES // 1024,
+    }
+
+
+@login_required
+@require_GET
+def park_zones(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
+    """The park's own areas and junctions (L-4.4): edited by its admins, read by its staff and
+    by the officers of its enterprises."""
+    scope = scope_of(request)
+    park = selectors.park_for_zones(scope=scope, jurisdiction_id=jurisdiction_id)
+    areas = selectors.park_areas_of(scope=scope, park=park)
+    junctions = selectors.park_junctions_of(scope=scope, park=park)
+    by_area = selectors.junctions_by_area(junctions)
+    return render(
+        request,
+        "response/park_zones.html",
+        {
+            "park": park,
+            "areas": [(a, n, by_area.get(a.pk, [])) for a, n in areas],
+            "junctions": junctions,
+            "kinds": JunctionKind.choices,
+            "blocks": BlockType.choices,
+            "colours": ZoneColour.choices,
+            "can_manage": can(scope, "manage_zones", park),
+            "park_staff": can(scope, "view_response", park),
+        },
+    )
+
+
+@login_required
+@require_POST
+def park_area_create(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
+    scope = scope_of(request)
+    park = selectors.park_for_zone_edits(scope=scope, jurisdiction_id=jurisdiction_id)
+    form = AreaForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, BAD_FORM)
+        return redirect("response_park_zones", jurisdiction_id=park.pk)
+    data = form.cleaned_data
+    _run(
+        request,
+        lambda: services.park_area_create(
+            scope=scope,
+            park=park,
+            name=data["name"] or "",
+            block=data["block"] or "",
+            capacity=data["capacity"],
+            zone=data["zone"] or ZoneColour.GREEN,
+            is_isolation=bool(data["is_isolation"]),
+            by=_user(request),
+            at=timezone.now(),
+        ),
+        "已添加园区区块",
+    )
+    return redirect("response_park_zones", jurisdiction_id=park.pk)
+
+
+@login_required
+@require_POST
+def park_junction_create(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
+    scope = scope_of(request)
+    park = selectors.park_for_zone_edits(scope=scope, jurisdiction_id=jurisdiction_id)
+    form = JunctionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, BAD_FORM)
+        return redirect("response_park_zones", jurisdiction_id=park.pk)
+    data = form.cleaned_data
+    # An enterprise's area the caller sees is refused by the service's message.
+    from_area = get_visible_or_404(scope, Area, pk=data["from_area"])
+    to_area = get_visible_or_404(scope, Area, pk=data["to_area"])
+    _run(
+        request,
+        lambda: services.park_junction_create(
+            scope=scope,
+            park=park,
+            from_area=from_area,
+            to_area=to_area,
+            kind=data["kind"] or "",
+            controlled=bool(data["controlled"]),
+            note=data["note"] or "",
+            by=_user(request),
+            at=timezone.now(),
+        ),
+        "已添加接合部",
+    )
+    return redirect("response_park_zones", jurisdiction_id=park.pk)
+
+
+@login_required
+@require_GET
+def park_site_plan(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
+    """The park's site plan as an ECharts SVG map: its own areas in their zone colours with
+    their head counts now; its admins upload the plan and place areas on it."""
+    scope = scope_of(request)
+    park = selectors.park_for_zones(scope=scope, jurisdiction_id=jurisdiction_id)
+    context = _plan_context(
+        name=f"park-{park.pk}",
+        plan=selectors.park_site_plan_of(scope=scope, park=park),
+        svg_url=reverse("response_park_site_plan_svg", args=[park.pk]),
+        api_url=reverse("api:response_park_plan", args=[park.pk]),
+        areas=selectors.park_areas_of(scope=scope, park=park),
+        junctions=selectors.park_junctions_of(scope=scope, park=park),
+    )
+    can_manage = can(scope, "manage_zones", park)
+    return render(
+        request,
+        "response/park_siteplan.html",
+        {
+            **context,
+            "park": park,
+            "can_manage": can_manage,
+            "park_staff": can(scope, "view_response", park),
+            "place_url": reverse("response_park_area_place", args=[park.pk]),
+            "upload_url": reverse("response_park_site_plan_upload", args=[park.pk]),
+        },
+    )
+
+
+@login_required
+@require_GET
+def park_site_plan_svg(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
+    scope = scope_of(request)
+    park = selectors.park_for_zones(scope=scope, jurisdiction_id=jurisdiction_id)
+    plan = selectors.park_site_plan_of(scope=scope, park=park)
+    if plan is None:
+        raise Http404
+    response = HttpResponse(plan.svg.encode("utf-8"), content_type="image/svg+xml")
+    response["Content-Security-Policy"] = SVG_POLICY
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@login_required
+@require_POST
+def park_site_plan_upload(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
+    scope = scope_of(request)
+    park = selectors.park_for_zone_edits(scope=scope, jurisdiction_id=jurisdiction_id)
+    upload = request.FILES.get("svg")
+    if upload is None:
+        messages.error(request, SVG_MISSING)
+        return redirect("response_park_site_plan", jurisdiction_id=park.pk)
+    try:
+        data = upload_read(upload, max_bytes=settings.SITE_PLAN_MAX_BYTES)
+    except UploadRefused as exc:
+        messages.error(request, exc.message)
+        return redirect("response_park_site_plan", jurisdiction_id=park.pk)
+    _run(
+        request,
+        lambda: services.park_site_plan_upload(
+            scope=scope,
+            park=park,
+            data=data,
+            filename=upload.name or "",
+            by=_user(request),
+            at=timezone.now(),
+        ),
+        "已上传平面图",
+    )
+    return redirect("response_park_site_plan", jurisdiction_id=park.pk)
+
+
+@login_required
+@require_POST
+def park_area_place(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
+    scope = scope_of(request)
+    park = selectors.park_for_zone_edits(scope=scope, jurisdiction_id=jurisdiction_id)
+    form = PlaceForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, services.PLACE_INVALID)
+        return redirect("response_park_site_plan", jurisdiction_id=park.pk)
+    data = form.cleaned_data
+    area = get_visible_or_404(scope, Area, pk=data["area"])
+    _run(
+        request,
+        lambda: services.park_area_place(
+            scope=scope,
+            park=park,
+            area=area,
+            x=data["x"],
+            y=data["y"],
+            by=_user(request),
+            at=timezone.now(),
+        ),
+        "已标注区块位置",
+    )
+    return redirect("response_park_site_plan", jurisdiction_id=park.pk)

@@ -43,25 +43,23 @@ def test_the_officer_places_an_area_on_the_site_plan(
         page.wait_for_url("**/plan/")
         page.set_input_files("#id_svg", str(DEMO_PLAN))
         page.get_by_role("button", name="上传").click()
-        plan = page.locator("#siteplan img")
-        expect(plan).to_be_visible()
-        expect(page.locator("#siteplan")).to_have_class("siteplan placing")
-        assert page.evaluate("document.querySelector('#siteplan img').naturalWidth") > 0
-        box = plan.bounding_box()
-        assert box is not None
+        # The plan is drawn as an ECharts SVG map; the no-JS image with pins is hidden.
+        chart = page.locator("#siteplan-map[data-ready='1']")
+        expect(chart).to_be_visible()
+        expect(chart.locator("svg").first).to_be_visible()
+        expect(page.locator("#siteplan")).to_be_hidden()
+        expect(chart).to_have_class("siteplan-map placing")
+        box = chart.bounding_box()
+        assert box is not None and box["width"] > 0 and box["height"] > 0
         page.mouse.click(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.25)
-        pin = page.locator("#siteplan .pin")
-        expect(pin).to_have_text("临时隔离点 0")
-        expect(pin).to_have_class("pin zone zone-red")
-        # The pin stands where the plan was tapped (placed from its data-pin-x/-y through
-        # the CSSOM; a style= attribute would be refused by the content security policy).
-        spot = pin.bounding_box()
-        assert spot is not None
-        assert abs(spot["x"] + spot["width"] / 2 - (box["x"] + box["width"] * 0.5)) < 4
-        assert abs(spot["y"] + spot["height"] / 2 - (box["y"] + box["height"] * 0.25)) < 4
+        page.wait_for_load_state()
+        drawn = page.locator("#siteplan-map[data-ready='1'] svg text", has_text="临时隔离点 0")
+        expect(drawn).to_have_count(1)
         area.refresh_from_db()
         assert area.plan_x is not None and abs(area.plan_x - 50) < 2
         assert area.plan_y is not None and abs(area.plan_y - 25) < 2
+        # The no-JS markup is still there, its pin in the zone colour.
+        expect(page.locator("#siteplan .pin")).to_have_class("pin zone zone-red")
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
         page.screenshot(path=str(artifacts / "site_plan_phone.png"), full_page=True)
     finally:
@@ -109,12 +107,49 @@ def test_the_officer_links_two_blocks_and_the_plan_draws_the_junction(
         )
         page.get_by_role("link", name="厂区平面图").first.click()
         page.wait_for_url("**/plan/")
+        chart = page.locator("#siteplan-map[data-ready='1']")
+        expect(chart.locator("svg text", has_text="一号车间 0")).to_have_count(1)
+        expect(chart.locator("svg text", has_text="临时隔离点 0")).to_have_count(1)
+        # The junction is in the no-JS markup too (hidden once the map is drawn).
         line = page.locator("#siteplan svg.junctions line")
         expect(line).to_have_count(1)
         expect(line).to_have_class("junction-one_way controlled")
-        box = line.bounding_box()
-        assert box is not None and box["width"] > 0 and box["height"] > 0
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
         page.screenshot(path=str(artifacts / "site_plan_junction_phone.png"), full_page=True)
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("size", [(1280, 800), (390, 844)], ids=["desktop", "phone"])
+def test_the_park_plan_is_drawn_as_a_map_with_the_parks_zones(
+    live_server: Any, browser: Any, artifacts: Path, size: tuple[int, int]
+) -> None:
+    world = build_world()
+    now = timezone.now()
+    SitePlan.objects.create(
+        park=world.park_a, svg=DEMO_PLAN.read_text(encoding="utf-8"), uploaded_at=now
+    )
+    for name, block, zone, iso, x, y in (
+        ("园区主干道", "public_space", "green", False, 50.0, 50.0),
+        ("园区隔离点", "living", "red", True, 85.0, 20.0),
+    ):
+        Area.objects.create(
+            park=world.park_a, name=name, block=block, capacity=10, zone=zone,
+            is_isolation=iso, created_at=now, plan_x=x, plan_y=y,
+        )  # fmt: skip
+    width, height = size
+    context = browser.new_context(locale="zh-CN", viewport={"width": width, "height": height})
+    page = context.new_page()
+    try:
+        _login(page, live_server.url, "park_a_admin")
+        page.goto(f"{live_server.url}/park/{world.park_a.pk}/")
+        page.get_by_role("link", name="园区分区与平面图").click()
+        page.get_by_role("link", name="园区平面图（按分区着色、显示在区人数）").click()
+        chart = page.locator("#siteplan-map[data-ready='1']")
+        expect(chart.locator("svg text", has_text="园区主干道 0")).to_have_count(1)
+        expect(chart.locator("svg text", has_text="园区隔离点 0")).to_have_count(1)
+        expect(page.locator("#siteplan")).to_be_hidden()
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        page.screenshot(path=str(artifacts / f"park_plan_{width}.png"), full_page=True)
     finally:
         context.close()

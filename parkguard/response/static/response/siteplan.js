@@ -1,22 +1,157 @@
-// Site plan: an officer picks an area, then clicks on the plan; the click's place in percent
-// of the plan fills the form, which is posted (the server checks the area is this enterprise's).
+// Site plan (an enterprise's or a park's): drawn as an ECharts SVG map. The sanitised plan is
+// registered as the map (echarts.registerMap(name, {svg})); each placed area is a point in its
+// zone colour labelled with its head count now, each junction a line; the counts are read
+// again from the plan API every minute. The data comes from the page's JSON (json_script), so
+// there is no inline script. Without scripts (or if the map cannot be drawn) the page keeps
+// its own markup: the image with a pin per area. An officer places an area by choosing it and
+// clicking on the plan; the click's place in percent of the plan fills the form, which is
+// posted (the server checks the area is the owner's).
 (function () {
   "use strict";
-  var plan = document.getElementById("siteplan");
+  var COLOURS = { green: "#2e7d32", blue: "#1565c0", orange: "#ef6c00", red: "#c62828" };
+  var REFRESH_MS = 60000;
+  var fallback = document.getElementById("siteplan");
+  var holder = document.getElementById("siteplan-map");
+  var source = document.getElementById("siteplan-data");
   var form = document.getElementById("place-form");
-  if (!plan || !form || plan.getAttribute("data-can-place") !== "1") {
-    return;
-  }
-  plan.classList.add("placing");
-  plan.addEventListener("click", function (event) {
-    var box = plan.getBoundingClientRect();
-    if (!box.width || !box.height) {
-      return;
-    }
-    var x = ((event.clientX - box.left) / box.width) * 100;
-    var y = ((event.clientY - box.top) / box.height) * 100;
+
+  function place(x, y) {
+    if (!form) return;
     form.elements.x.value = Math.min(100, Math.max(0, x)).toFixed(2);
     form.elements.y.value = Math.min(100, Math.max(0, y)).toFixed(2);
     form.requestSubmit ? form.requestSubmit() : form.submit();
-  });
+  }
+
+  // Placing on the image, when the map is not drawn.
+  function placeOnImage() {
+    if (!fallback || !form || fallback.getAttribute("data-can-place") !== "1") return;
+    fallback.classList.add("placing");
+    fallback.addEventListener("click", function (event) {
+      var box = fallback.getBoundingClientRect();
+      if (!box.width || !box.height) return;
+      place(((event.clientX - box.left) / box.width) * 100,
+        ((event.clientY - box.top) / box.height) * 100);
+    });
+  }
+
+  // The plan's own coordinate box: its viewBox, else its width and height.
+  function box(text) {
+    var root = new DOMParser().parseFromString(text, "image/svg+xml").documentElement;
+    var view = (root.getAttribute("viewBox") || "").trim().split(/[\s,]+/).map(Number);
+    if (view.length === 4 && view[2] > 0 && view[3] > 0 && view.every(isFinite)) {
+      return { x: view[0], y: view[1], w: view[2], h: view[3] };
+    }
+    var w = parseFloat(root.getAttribute("width")), h = parseFloat(root.getAttribute("height"));
+    return w > 0 && h > 0 ? { x: 0, y: 0, w: w, h: h } : null;
+  }
+
+  function draw(data, text) {
+    var frame = box(text);
+    if (!frame) return false;
+    var esc = echarts.format.encodeHTML;
+    var at = function (xy) {
+      return [frame.x + (xy[0] / 100) * frame.w, frame.y + (xy[1] / 100) * frame.h];
+    };
+    var points = function (areas) {
+      return areas.filter(function (a) { return a.x !== null && a.y !== null; }).map(function (a) {
+        return {
+          name: a.name, value: at([a.x, a.y]).concat([a.present]), area: a,
+          itemStyle: { color: COLOURS[a.zone] || "#555", borderColor: "#fff", borderWidth: 2 },
+        };
+      });
+    };
+    holder.style.height = Math.round(holder.clientWidth * frame.h / frame.w) + "px";
+    echarts.registerMap(data.name, { svg: text });
+    var chart = echarts.init(holder, null, { renderer: "svg" });
+    chart.on("finished", function () { holder.dataset.ready = "1"; });
+    chart.setOption({
+      animation: false,
+      tooltip: { trigger: "item", confine: true },
+      geo: {
+        map: data.name, roam: false, silent: true, aspectScale: 1,
+        left: 0, right: 0, top: 0, bottom: 0,
+      },
+      series: [
+        {
+          type: "lines", coordinateSystem: "geo", silent: false, z: 2,
+          data: data.junctions.map(function (j) {
+            return {
+              name: j.label, coords: [at(j.from), at(j.to)],
+              lineStyle: {
+                width: 3, type: j.controlled ? "solid" : "dashed",
+                color: j.kind === "one_way" ? "#6a1b9a" : "#37474f",
+              },
+            };
+          }),
+          tooltip: { formatter: function (p) { return esc(p.name); } },
+        },
+        {
+          id: "areas", type: "scatter", coordinateSystem: "geo", symbolSize: 16, z: 3,
+          data: points(data.areas),
+          label: {
+            show: true, position: "right", color: "#111", backgroundColor: "rgba(255,255,255,.85)",
+            padding: [2, 4], formatter: function (p) { return p.name + " " + p.value[2]; },
+          },
+          tooltip: {
+            formatter: function (p) {
+              var a = p.data.area;
+              return esc(a.name) + (a.isolation ? "（隔离点）" : "") + "<br>" + esc(a.zone_label) +
+                "，在区 " + a.present + " / " + a.capacity + " 人";
+            },
+          },
+        },
+      ],
+    });
+    window.addEventListener("resize", function () {
+      holder.style.height = Math.round(holder.clientWidth * frame.h / frame.w) + "px";
+      chart.resize();
+    });
+    if (form && holder.getAttribute("data-can-place") === "1") {
+      holder.classList.add("placing");
+      // The map fills its box exactly (the box has the plan's shape), so a click's place in
+      // the box is its place on the plan.
+      holder.addEventListener("click", function (event) {
+        var rect = holder.getBoundingClientRect();
+        if (!rect.width || !rect.height) return;
+        place(((event.clientX - rect.left) / rect.width) * 100,
+          ((event.clientY - rect.top) / rect.height) * 100);
+      });
+    }
+    // Live head counts: the plan API gives every area's count now.
+    if (data.api_url) {
+      window.setInterval(function () {
+        fetch(data.api_url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+          .then(function (r) { return r.ok ? r.json() : null; })
+          .then(function (plan) {
+            if (!plan) return;
+            var areas = plan.areas.map(function (a) {
+              return {
+                id: a.id, name: a.name, zone: a.zone, present: a.present, capacity: a.capacity,
+                isolation: a.is_isolation, x: a.x, y: a.y,
+                zone_label: data.zone_labels[a.zone] || a.zone,
+              };
+            });
+            chart.setOption({ series: [{ id: "areas", data: points(areas) }] });
+          })
+          .catch(function () {});
+      }, REFRESH_MS);
+    }
+    return true;
+  }
+
+  if (!fallback || !holder || !source || typeof echarts === "undefined") {
+    placeOnImage();
+    return;
+  }
+  var data = JSON.parse(source.textContent);
+  fetch(data.svg_url, { credentials: "same-origin" })
+    .then(function (r) { if (!r.ok) throw new Error("plan"); return r.text(); })
+    .then(function (text) {
+      if (draw(data, text)) {
+        fallback.hidden = true;
+      } else {
+        placeOnImage();
+      }
+    })
+    .catch(function () { placeOnImage(); });
 })();
