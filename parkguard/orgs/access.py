@@ -473,6 +473,8 @@ def _action_filter(scope: Scope, model: type[Model], action: str) -> Q | None:
     ids = scope.jurisdiction_ids_with(grant.park_roles) if grant.park_roles else None
     if path and ids:
         query |= Q(**{f"{path}__in": ids})
+    if ids:
+        query |= _park_ref_filter(model, ids)
     path = getattr(model, "scope_person", None)
     if grant.own and path and scope.person_ids:
         query |= Q(**{f"{path}__in": scope.person_ids})
@@ -482,6 +484,34 @@ def _action_filter(scope: Scope, model: type[Model], action: str) -> Q | None:
     path = getattr(model, "scope_user", None)
     if grant.assigned and path and scope.user_id is not None:
         query |= Q(**{path: scope.user_id})
+    return query
+
+
+def _park_ref_filter(model: type[Model], park_ids: frozenset[int]) -> Q:
+    """Rows a park role reaches through plain ids rather than a path (the audit log):
+
+    - `scope_enterprise_ref`: an enterprise id; the park reaches the rows of its enterprises;
+    - `scope_actor_ref`: a user id, for rows with no enterprise and no jurisdiction (a login):
+      the park reaches those of users holding a role at it or at one of its enterprises.
+    A failed login names no user and so reaches no park (superusers only)."""
+    query = Q(pk__in=[])
+    enterprise_path = getattr(model, "scope_enterprise_ref", None)
+    if enterprise_path:
+        enterprises = Enterprise.objects.filter(jurisdiction_id__in=park_ids).values("pk")
+        query |= Q(**{f"{enterprise_path}__in": enterprises})
+    actor_path = getattr(model, "scope_actor_ref", None)
+    jurisdiction_path = getattr(model, "scope_jurisdiction", None)
+    if actor_path and enterprise_path and jurisdiction_path:
+        members = Membership.objects.filter(
+            Q(jurisdiction_id__in=park_ids) | Q(enterprise__jurisdiction_id__in=park_ids)
+        ).values("user_id")
+        query |= Q(
+            **{
+                f"{enterprise_path}__isnull": True,
+                f"{jurisdiction_path}__isnull": True,
+                f"{actor_path}__in": members,
+            }
+        )
     return query
 
 

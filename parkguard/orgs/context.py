@@ -42,6 +42,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "oversight": scope.superuser
             or bool(scope.jurisdiction_ids_with(ACTIONS["oversee"].park_roles))
             or bool(scope.enterprise_ids_with(ACTIONS["rectify"].enterprise_roles)),
+            # The audit log (issue 18 §1): whoever may read some of it (ACTIONS["read_audit"]).
+            "audit": scope.superuser
+            or bool(scope.jurisdiction_ids_with(ACTIONS["read_audit"].park_roles))
+            or bool(scope.enterprise_ids_with(ACTIONS["read_audit"].enterprise_roles)),
             # Entry holds and manual overrides (ACTIONS["override_status"]).
             "overrides": scope.superuser
             or bool(scope.jurisdiction_ids_with(ACTIONS["override_status"].park_roles))
