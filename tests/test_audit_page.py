@@ -93,7 +93,12 @@ def test_park_admin_sees_park_entries_newest_first_in_chinese(
     rows = response.context["rows"]
     # A1's entry (enterprise only), A2's, the park's own and A1's officer's login; nothing
     # of park B, and no failed login (it names no one).
-    assert [r.action for r in rows] == ["登录", "采用规则包", "导出人员台账（脱敏）", "查看完整身份证号"]
+    assert [r.action for r in rows] == [
+        "登录",
+        "采用规则包",
+        "导出人员台账（脱敏）",
+        "查看完整身份证号",
+    ]
     assert [r.at for r in rows] == sorted((r.at for r in rows), reverse=True)
     body = response.content.decode()
     assert "甲一流调核对身份" in body and "甲一精工有限公司" in body
@@ -112,7 +117,10 @@ def test_park_admin_sees_park_entries_newest_first_in_chinese(
         ({"actor": "周官"}, {"甲一流调核对身份", ""}),  # display name: the reveal and the login
         ({"text": "月度"}, {"甲二月度报送"}),
         ({"text": "人员"}, {"甲一流调核对身份"}),  # the object's Chinese name (Person)
-        ({"date_from": "2022-11-12", "date_to": "2022-11-14"}, {"甲二月度报送", "甲园区采用新规则"}),
+        (
+            {"date_from": "2022-11-12", "date_to": "2022-11-14"},
+            {"甲二月度报送", "甲园区采用新规则"},
+        ),
         ({"date_to": "2022-11-10"}, {"甲一流调核对身份"}),
     ],
 )
