@@ -255,6 +255,6 @@ def test_the_page_is_paginated(world: World, client_as: Callable[[str | None], C
     first = client.get(URL, {"action": "pack_adopt"})
     assert len(first.context["rows"]) == 50
     assert first.context["rows"][0].reason == "第54次"
-    second = client.get(URL, {"action": "pack_adopt", "page": 2})
+    second = client.get(URL, {"action": "pack_adopt", "page": "2"})
     assert [r.reason for r in second.context["rows"]] == [f"第{i}次" for i in range(4, -1, -1)]
     assert "第 2 / 2 页" in second.content.decode()

@@ -72,7 +72,7 @@ class AuditFilterForm(forms.Form):
             self.fields[name].error_messages["max_length"] = f"最多 {TEXT_MAX} 个字"
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         start, end = data.get("date_from"), data.get("date_to")
         if start and end and end < start:
             self.add_error("date_to", DATE_ORDER)
