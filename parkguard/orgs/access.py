@@ -13,6 +13,11 @@ scope with class attributes, so a new model joins by naming its paths:
     scope_community     path to the community Jurisdiction, for community liaisons
     scope_person        path to the Person, for employees seeing their own file
     scope_user          path to the User, for rows that belong to one login (an inbox)
+    scope_enterprise_ref  a plain enterprise id (no relation): park roles reach the rows of
+                        their parks' enterprises through it, in actions (the audit log)
+    scope_actor_ref     a plain user id: for rows with neither enterprise nor jurisdiction
+                        (a login), park roles reach those of users holding a role at the park
+                        or at one of its enterprises, in actions (the audit log)
     scope_token_readable  True if a device token (gate, lab) may read rows of this model;
                         tokens see nothing else, so personal data never reaches a device
                         unless a model opts in
