@@ -180,7 +180,10 @@ def _walk(patterns: list[Any], prefix: str = "", ns: str = "") -> Iterator[Route
 
 def _victims(world: World) -> dict[str, Any]:
     token, _ = api_token_create(name="甲一门岗闸机", created_by=None, enterprise=world.a1)
-    event = audit_record(actor=None, action="test", at=_now(), enterprise_id=world.a1.pk)
+    # A1's audit entry, with a reason only A1's officers and park A's admin may read (/audit/).
+    event = audit_record(
+        actor=None, action="test", at=_now(), enterprise_id=world.a1.pk, reason="甲一审计事由"
+    )
     membership = Membership.objects.get(user=world.users["a1_officer"])
     member = HouseholdMember.objects.create(
         person=world.a1_person, name="甲一家属", relation="配偶", phone="13900000101"
@@ -321,6 +324,7 @@ def _victims(world: World) -> dict[str, Any]:
         "case_id": oversight["HotlineCase"].pk,
         # Only those who may administer A1's records may ever receive these.
         "admin_markers": [
+            event.reason,
             token.name,
             token.prefix,
             batch.filename,

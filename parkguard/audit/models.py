@@ -38,9 +38,14 @@ class AuditEvent(models.Model):
     prev_digest = models.CharField(max_length=64)
     digest = models.CharField(max_length=64, unique=True)
 
-    # Read through orgs.access with action "read_audit": the enterprise's editors, the park admin.
+    # Read through orgs.access with action "read_audit": the enterprise's editors see their
+    # enterprise's entries; the park admin those of the park, of its enterprises (an entry
+    # with an enterprise and no jurisdiction) and the logins of its own people (an entry with
+    # neither: the actor's roles place it). Failed logins name no user: superusers only.
     scope_jurisdiction = "jurisdiction_id_ref"
     scope_enterprise = "enterprise_id_ref"
+    scope_enterprise_ref = "enterprise_id_ref"
+    scope_actor_ref = "actor_id_ref"
 
     class Meta:
         verbose_name = "审计记录"

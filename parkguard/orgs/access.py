@@ -17,6 +17,11 @@ scope with class attributes, so a new model joins by naming its paths:
     scope_user          path to the User, for rows that belong to one login (an inbox)
     scope_hosting_park  path to a park whose enterprises' officers may take actions whose grant
                         says `hosting` on the row (the park's own zones, read-only: issue 14)
+    scope_enterprise_ref  a plain enterprise id (no relation): park roles reach the rows of
+                        their parks' enterprises through it, in actions (the audit log)
+    scope_actor_ref     a plain user id: for rows with neither enterprise nor jurisdiction
+                        (a login), park roles reach those of users holding a role at the park
+                        or at one of its enterprises, in actions (the audit log)
     scope_token_readable  True if a device token (gate, lab) may read rows of this model;
                         tokens see nothing else, so personal data never reaches a device
                         unless a model opts in
@@ -500,6 +505,7 @@ def _action_filter(scope: Scope, model: type[Model], action: str) -> Q | None:
     if ids:
         for way in _paths(model, "scope_jurisdiction"):
             query |= Q(**{f"{way}__in": ids})
+        query |= _park_ref_filter(model, ids)
     path = getattr(model, "scope_person", None)
     if grant.own and path and scope.person_ids:
         query |= Q(**{f"{path}__in": scope.person_ids})
@@ -509,6 +515,34 @@ def _action_filter(scope: Scope, model: type[Model], action: str) -> Q | None:
     path = getattr(model, "scope_user", None)
     if grant.assigned and path and scope.user_id is not None:
         query |= Q(**{path: scope.user_id})
+    return query
+
+
+def _park_ref_filter(model: type[Model], park_ids: frozenset[int]) -> Q:
+    """Rows a park role reaches through plain ids rather than a path (the audit log):
+
+    - `scope_enterprise_ref`: an enterprise id; the park reaches the rows of its enterprises;
+    - `scope_actor_ref`: a user id, for rows with no enterprise and no jurisdiction (a login):
+      the park reaches those of users holding a role at it or at one of its enterprises.
+    A failed login names no user and so reaches no park (superusers only)."""
+    query = Q(pk__in=[])
+    enterprise_path = getattr(model, "scope_enterprise_ref", None)
+    if enterprise_path:
+        enterprises = Enterprise.objects.filter(jurisdiction_id__in=park_ids).values("pk")
+        query |= Q(**{f"{enterprise_path}__in": enterprises})
+    actor_path = getattr(model, "scope_actor_ref", None)
+    jurisdiction_path = getattr(model, "scope_jurisdiction", None)
+    if actor_path and enterprise_path and jurisdiction_path:
+        members = Membership.objects.filter(
+            Q(jurisdiction_id__in=park_ids) | Q(enterprise__jurisdiction_id__in=park_ids)
+        ).values("user_id")
+        query |= Q(
+            **{
+                f"{enterprise_path}__isnull": True,
+                f"{jurisdiction_path}__isnull": True,
+                f"{actor_path}__in": members,
+            }
+        )
     return query
 
 

@@ -47,6 +47,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "response": scope.superuser
             or bool(scope.jurisdiction_ids_with(ACTIONS["view_response"].park_roles))
             or bool(scope.enterprise_ids_with(ACTIONS["view_response"].enterprise_roles)),
+            # The audit log (issue 18 §1): whoever may read some of it (ACTIONS["read_audit"]).
+            "audit": scope.superuser
+            or bool(scope.jurisdiction_ids_with(ACTIONS["read_audit"].park_roles))
+            or bool(scope.enterprise_ids_with(ACTIONS["read_audit"].enterprise_roles)),
             # Entry holds and manual overrides (ACTIONS["override_status"]).
             "overrides": scope.superuser
             or bool(scope.jurisdiction_ids_with(ACTIONS["override_status"].park_roles))

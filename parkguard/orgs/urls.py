@@ -3,9 +3,18 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from parkguard.orgs import accounts_views, office_views, place_views, security_views, views
+from parkguard.orgs import (
+    accounts_views,
+    audit_views,
+    office_views,
+    place_views,
+    security_views,
+    views,
+)
 
 urlpatterns = [
+    # The audit log, searchable by park admins and enterprise officers (issue 18 §1).
+    path("audit/", audit_views.audit_list, name="audit_list"),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     # One's own account security (issue 18 §3).
