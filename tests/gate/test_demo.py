@@ -58,7 +58,9 @@ def test_the_demo_guard_has_a_day_at_the_gate() -> None:
     call_command("demo_load", verbosity=0)
     guard = Membership.objects.get(user__username="guard", role="gate_guard")
     assert guard.enterprise is not None
-    assert Gate.objects.filter(enterprise=guard.enterprise).count() == 2
+    # Two entrances at the fence, and two internal doors that serve junctions (Z-5.1b).
+    gates = set(Gate.objects.filter(enterprise=guard.enterprise).values_list("name", flat=True))
+    assert gates == {"东门（1号门）", "北门（货运）", "新员工宿舍门禁", "食堂门禁"}
     assert Gate.objects.filter(enterprise__isnull=True).count() == 1  # the park's checkpoint
     rows = AccessCheck.objects.filter(enterprise=guard.enterprise)
     assert rows.filter(allowed=True).count() >= 20 and rows.filter(allowed=False).count() >= 10
