@@ -451,6 +451,7 @@ def demo_load(*, if_empty: bool = False) -> DemoResult | None:
         officer=users["officer"],
     )
     demo_junctions(enterprise=a1, guard=users["guard"], officer=users["officer"])
+    demo_park_zones(park=park_a, admin=users["park_admin"])
     from parkguard.demo.testing import demo_testing_day
 
     demo_testing_day(enterprise=a1, me=me, officer=users["officer"])
@@ -579,6 +580,63 @@ def demo_response(*, enterprise: Enterprise, officer: User, second: User) -> Non
             colour="orange",
             reason="社区通报：与外地确诊病例同乘一班车，列为次密接",
             by=officer,
+            at=now,
+        )
+
+
+def demo_park_zones(*, park: Jurisdiction, admin: User) -> None:
+    """The park's own zones (L-4.4): its site plan, a main road, a goods transfer station, a
+    visitors' buffer (J-1.2.5) and a park isolation point, placed on the plan and joined by
+    controlled junctions, so the park admin's zones page and plan show real work."""
+    from django.utils import timezone
+
+    from parkguard.orgs.access import scope_for_user
+    from parkguard.response.models import Area
+    from parkguard.response.services import (
+        park_area_create,
+        park_area_place,
+        park_junction_create,
+        park_site_plan_upload,
+    )
+
+    if Area.objects.filter(park=park).exists():
+        return
+    now = timezone.now()
+    scope = scope_for_user(admin)
+    plan_file = Path(__file__).with_name(DATA["park_site_plan"])
+    park_site_plan_upload(
+        scope=scope,
+        park=park,
+        data=plan_file.read_bytes(),
+        filename=plan_file.name,
+        by=admin,
+        at=now,
+    )
+    areas: dict[str, Area] = {}
+    for spec in DATA["park_areas"]:
+        area = park_area_create(
+            scope=scope,
+            park=park,
+            name=spec["name"],
+            block=spec["block"],
+            capacity=spec["capacity"],
+            zone=spec["zone"],
+            is_isolation=spec.get("isolation", False),
+            by=admin,
+            at=now,
+        )
+        x, y = spec["plan"]
+        park_area_place(scope=scope, park=park, area=area, x=x, y=y, by=admin, at=now)
+        areas[area.name] = area
+    for start, end, kind, controlled in DATA["park_junctions"]:
+        park_junction_create(
+            scope=scope,
+            park=park,
+            from_area=areas[start],
+            to_area=areas[end],
+            kind=kind,
+            controlled=controlled,
+            by=admin,
             at=now,
         )
 

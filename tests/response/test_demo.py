@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from parkguard.orgs.models import Enterprise, Membership
 from parkguard.response.choices import MoveState, ZoneColour
-from parkguard.response.models import Area, Incident, PersonZone, SitePlan, ZoneMove
+from parkguard.response.models import Area, Incident, Junction, PersonZone, SitePlan, ZoneMove
 from parkguard.status.services import status_rebuild
 
 
@@ -77,3 +77,36 @@ def test_the_demo_enterprise_has_junctions_with_gates_and_tracing_follows_them()
     assert "经无管控的 员工食堂↔厂区道路 通道 相连的厂区道路" in bases[ContactDegree.SECONDARY]
     call_command("demo_load", verbosity=0)  # idempotent
     assert Junction.objects.filter(enterprise=a1).count() == 5
+
+
+@pytest.mark.django_db
+def test_the_demo_park_has_its_own_zones_on_its_site_plan() -> None:
+    """L-4.4, J-1.2.5: park A's own areas (a visitors' buffer, a park isolation point) placed
+    on the park's plan and joined by controlled junctions; the park admin's plan page and API
+    show them, park B's admin sees none of it."""
+    call_command("demo_load", verbosity=0)
+    park = Membership.objects.get(user__username="park_admin", role="park_admin").jurisdiction
+    assert park is not None
+    areas = Area.objects.filter(park=park)
+    assert set(areas.values_list("name", flat=True)) == {
+        "园区主干道",
+        "园区物资中转站",
+        "来访人员缓冲区",
+        "园区集中隔离观察点",
+    }
+    assert not areas.filter(plan_x__isnull=True).exists()
+    assert areas.get(is_isolation=True).zone == ZoneColour.RED
+    assert Junction.objects.filter(park=park, controlled=True).count() == 3
+    assert "园区平面图" in SitePlan.objects.get(park=park).svg
+    admin = Client()
+    admin.force_login(Membership.objects.get(user__username="park_admin").user)
+    page = admin.get(f"/response/parks/{park.pk}/plan/").content.decode()
+    assert "来访人员缓冲区" in page and "园区集中隔离观察点" in page
+    body = admin.get(f"/api/v1/response/parks/{park.pk}/plan").json()
+    assert {a["name"] for a in body["areas"]} >= {"园区主干道", "来访人员缓冲区"}
+    other = Client()
+    other.force_login(Membership.objects.get(user__username="parkb_admin").user)
+    assert other.get(f"/response/parks/{park.pk}/plan/").status_code == 404
+    assert other.get(f"/api/v1/response/parks/{park.pk}/plan").status_code == 404
+    call_command("demo_load", verbosity=0)  # idempotent
+    assert Area.objects.filter(park=park).count() == 4
