@@ -186,8 +186,16 @@ SAFE_VALUES: dict[str, set[int | float]] = {
     # percentages (100); the ledger workbook's column widths (8 to 28 characters).
     "parkguard/duties/services.py": {8, 10, 12, 14, 16, 18, 24, 28, 50},
     "parkguard/duties/selectors.py": {6, 10, 14, 50, 63, 100},
-    # The largest 64-bit id (2**63 - 1) an API path may carry.
-    "parkguard/lib/api_errors.py": {63},
+    # The largest 64-bit id (2**63 - 1) an API path may carry; a field error's HTTP status
+    # (422) as `error_at`'s default.
+    "parkguard/lib/api_errors.py": {63, 422},
+    # How often the import recoveries run (once a minute, in seconds): the lease order's floor.
+    "parkguard/lib/queue_lease.py": {60},
+    # The audit page: a filter text's length and the rows a page lists (display lengths).
+    "parkguard/orgs/audit_log.py": {50},
+    "parkguard/orgs/audit_views.py": {50},
+    # How many done duties "我的待办" keeps below the open ones (a display length).
+    "parkguard/mobility/selectors.py": {5},
     # Retry-After seconds of a 503; the HTTP statuses the request guard and outage pages answer.
     "parkguard/lib/api_failures.py": {30},
     "parkguard/lib/outage.py": {500, 503},
@@ -284,8 +292,9 @@ SAFE_VALUES: dict[str, set[int | float]] = {
     "parkguard/mobility/views.py": {10, 20, 100, 200, 422, 500},
     # A mobile number's digits (11); bytes of a visitor link's random nonce (16).
     "parkguard/mobility/visitors.py": {11, 16},
-    # Rows read per round trip when the impact preview streams the open returns.
-    "parkguard/mobility/impact.py": {2000},
+    # Rows read per round trip when the impact preview streams the open returns; positions
+    # (8, 9, 10) of the old plan's columns in a streamed row.
+    "parkguard/mobility/impact.py": {8, 9, 10, 2000},
     # Supplies: the ledger export's column width (14 characters); digits of a days-of-cover
     # figure (max_digits=8 with one decimal place).
     "parkguard/supplies/exporting.py": {14},
