@@ -630,6 +630,14 @@ def _path_values(obj: Model, related: Mapping[str, Any]) -> dict[str, Any]:
     relation ("enterprise__jurisdiction") must be in `related`, else KeyError (loudly: a hot
     read that forgot a path would otherwise decide on less than `visible()` does)."""
     meta = obj._meta
+    model = type(obj)
+    # `_row_allows` mirrors `_action_filter` for single-path models only: several jurisdiction
+    # paths, the hosting park and the plain-id references (the audit log) are not mirrored.
+    if not isinstance(getattr(model, "scope_jurisdiction", ""), str) or any(
+        getattr(model, attr, None)
+        for attr in ("scope_hosting_park", "scope_enterprise_ref", "scope_actor_ref")
+    ):
+        raise TypeError(f"{model.__name__}: no row grant without a query; use can()")
     values: dict[str, Any] = {}
     for attr in SCOPE_PATHS:
         path = getattr(type(obj), attr, None)

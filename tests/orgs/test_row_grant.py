@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from django.http import Http404
 
+from parkguard.audit.models import AuditEvent
 from parkguard.gate import selectors
 from parkguard.gate.models import Gate
 from parkguard.gate.services import gate_create
@@ -22,6 +23,7 @@ from parkguard.orgs.access import (
     visible,
 )
 from parkguard.people.models import Person
+from parkguard.response.models import Area
 from tests.factories import World
 from tests.gate.conftest import AT
 
@@ -96,6 +98,16 @@ def test_a_path_through_a_relation_must_be_given(world: World) -> None:
     scope = scope_for_user(world.users["park_a_admin"])
     with pytest.raises(KeyError):
         can_row(scope, "record_temperature", world.a1_person)
+
+
+@pytest.mark.parametrize("model", [Area, AuditEvent])
+def test_a_model_whose_scope_it_does_not_mirror_is_refused(world: World, model: type) -> None:
+    """Areas (an enterprise's or a park's, hosting grants) and audit entries (plain-id
+    references) are scoped in ways the row grant does not mirror: asked, it refuses loudly
+    instead of deciding on less than `visible()` does."""
+    scope = scope_for_user(world.users["park_a_admin"])
+    with pytest.raises(TypeError):
+        can_row(scope, "view_park_zones", model())
 
 
 def test_a_granted_row_asks_require_nothing_more_and_an_outsider_gets_a_404(
