@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
@@ -256,10 +257,42 @@ def junction_create(
     passage is recorded from where people may go to where they may not come back). The gate
     or place code that serves it, if any, must be this enterprise's too (not the park's own
     checkpoint, not another enterprise's): tracing reads who passed the junction from it."""
-    require(scope, "manage_zones", enterprise)
+    return _junction_write(
+        scope=scope,
+        owner=Owner(enterprise=enterprise),
+        from_area=from_area,
+        to_area=to_area,
+        kind=kind,
+        controlled=controlled,
+        note=note,
+        gate=gate,
+        by=by,
+        at=at,
+    )
+
+
+def _junction_write(
+    *,
+    scope: Scope,
+    owner: Owner,
+    from_area: Area,
+    to_area: Area,
+    kind: str,
+    controlled: bool,
+    note: str,
+    gate: Gate | None,
+    by: User | None,
+    at: dt.datetime,
+) -> Junction:
+    """The one junction write for an enterprise's and a park's own areas: who may, the checks
+    (both ends the owner's, different, the pair and kind once, a known kind, a gate of the
+    owner's enterprise), the row and its audit entry."""
+    require(scope, "manage_zones", owner.subject)
     errors: dict[str, str] = {}
-    if from_area.enterprise_id != enterprise.pk or to_area.enterprise_id != enterprise.pk:
-        errors["to_area"] = JUNCTION_OTHER_ENTERPRISE
+    if not (owner.owns(from_area) and owner.owns(to_area)):
+        errors["to_area"] = (
+            PARK_JUNCTION_OTHER_OWNER if owner.is_park else JUNCTION_OTHER_ENTERPRISE
+        )
     elif from_area.pk == to_area.pk:
         errors["to_area"] = JUNCTION_SAME_AREA
     elif Junction.objects.filter(
@@ -269,12 +302,12 @@ def junction_create(
         errors["to_area"] = JUNCTION_TAKEN
     if kind not in JunctionKind.values:
         errors["kind"] = JUNCTION_KIND_INVALID
-    if gate is not None and gate.enterprise_id != enterprise.pk:
+    if gate is not None and (owner.is_park or gate.enterprise_id != owner.enterprise_id):
         errors["gate"] = JUNCTION_GATE_NOT_HERE
     if errors:
         raise ValidationError(errors)
     junction = Junction.objects.create(
-        enterprise=enterprise,
+        **owner.key,
         from_area=from_area,
         to_area=to_area,
         kind=kind,
@@ -283,19 +316,19 @@ def junction_create(
         gate=gate,
         created_at=at,
     )
+    detail: dict[str, Any] = {"from": from_area.pk, "to": to_area.pk, "kind": kind}
+    if owner.is_park:
+        detail["park"] = True
+    else:
+        detail["gate"] = gate.pk if gate is not None else None
     audit_record(
         actor=by,
         action="junction_create",
         at=at,
         target=junction,
-        enterprise_id=enterprise.pk,
-        jurisdiction_id=enterprise.jurisdiction_id,
-        detail={
-            "from": from_area.pk,
-            "to": to_area.pk,
-            "kind": kind,
-            "gate": gate.pk if gate is not None else None,
-        },
+        enterprise_id=owner.enterprise_id,
+        jurisdiction_id=owner.jurisdiction_id,
+        detail=detail,
     )
     return junction
 
@@ -1068,41 +1101,18 @@ def park_junction_create(
     """Record where two of the park's own areas meet (L-4.4: physically separated zones meet
     only where planned). Both ends must be the park's own areas, not an enterprise's (whose
     junctions are the enterprise's) nor another park's; the same pair and kind once."""
-    owner = Owner(park=park)
-    require(scope, "manage_zones", owner.subject)
-    errors: dict[str, str] = {}
-    if not (owner.owns(from_area) and owner.owns(to_area)):
-        errors["to_area"] = PARK_JUNCTION_OTHER_OWNER
-    elif from_area.pk == to_area.pk:
-        errors["to_area"] = JUNCTION_SAME_AREA
-    elif Junction.objects.filter(
-        Q(from_area=from_area, to_area=to_area) | Q(from_area=to_area, to_area=from_area),
-        kind=kind,
-    ).exists():
-        errors["to_area"] = JUNCTION_TAKEN
-    if kind not in JunctionKind.values:
-        errors["kind"] = JUNCTION_KIND_INVALID
-    if errors:
-        raise ValidationError(errors)
-    junction = Junction.objects.create(
-        **owner.key,
+    return _junction_write(
+        scope=scope,
+        owner=Owner(park=park),
         from_area=from_area,
         to_area=to_area,
         kind=kind,
-        controlled=bool(controlled),
-        note=(note or "").strip()[:200],
-        created_at=at,
-    )
-    audit_record(
-        actor=by,
-        action="junction_create",
+        controlled=controlled,
+        note=note,
+        gate=None,
+        by=by,
         at=at,
-        target=junction,
-        enterprise_id=owner.enterprise_id,
-        jurisdiction_id=owner.jurisdiction_id,
-        detail={"from": from_area.pk, "to": to_area.pk, "kind": kind, "park": True},
     )
-    return junction
 
 
 @transaction.atomic
