@@ -25,8 +25,10 @@ _serial = itertools.count(1)
 
 
 def valid_id(serial: int | None = None, *, region: str = "450222", born: str = "19900101") -> str:
-    """A valid 18-digit ID number, distinct per serial."""
+    """A valid 18-digit ID number, distinct per serial (0 to 999: the sequence code's digits)."""
     n = next(_serial) if serial is None else serial
+    if serial is not None and not 0 <= serial < 1000:
+        raise ValueError(f"serial {serial} does not fit the ID's three sequence digits")
     body = f"{region}{born}{n % 1000:03d}"
     number = body + ric.calc_check_digit(body + "0")
     assert ric.is_valid(number), number

@@ -40,7 +40,7 @@ def _park_with_returns(park: Jurisdiction, enterprise: Enterprise, count: int) -
         at=at("2022-11-10"),
     )
     for i in range(count):
-        person = make_person(enterprise, f"{enterprise.name[:2]}返岗{i}", 900 + park.pk * 10 + i)
+        person = make_person(enterprise, f"{enterprise.name[:2]}返岗{i}", 900 + i)
         day = dt.date(2022, 11, 14 + i % 3)
         services.return_declare(
             scope=SYSTEM,
