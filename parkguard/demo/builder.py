@@ -513,6 +513,7 @@ def demo_response(*, enterprise: Enterprise, officer: User, second: User) -> Non
     from parkguard.health.models import Alert
     from parkguard.orgs.access import scope_for_user
     from parkguard.response.models import Area
+    from parkguard.response.owners import Owner
     from parkguard.response.services import (
         area_create,
         area_place,
@@ -529,7 +530,7 @@ def demo_response(*, enterprise: Enterprise, officer: User, second: User) -> Non
     plan_file = Path(__file__).with_name(DATA["response_site_plan"])
     site_plan_upload(
         scope=scope,
-        enterprise=enterprise,
+        owner=Owner(enterprise=enterprise),
         data=plan_file.read_bytes(),
         filename=plan_file.name,
         by=officer,
@@ -538,7 +539,7 @@ def demo_response(*, enterprise: Enterprise, officer: User, second: User) -> Non
     for spec in DATA["response_areas"]:
         area = area_create(
             scope=scope,
-            enterprise=enterprise,
+            owner=Owner(enterprise=enterprise),
             name=spec["name"],
             block=spec["block"],
             capacity=spec["capacity"],
@@ -549,7 +550,15 @@ def demo_response(*, enterprise: Enterprise, officer: User, second: User) -> Non
         )
         if spec.get("plan"):
             x, y = spec["plan"]
-            area_place(scope=scope, enterprise=enterprise, area=area, x=x, y=y, by=officer, at=now)
+            area_place(
+                scope=scope,
+                owner=Owner(enterprise=enterprise),
+                area=area,
+                x=x,
+                y=y,
+                by=officer,
+                at=now,
+            )
     alert = (
         Alert.objects.filter(person__enterprise=enterprise, closed_at__isnull=True)
         .select_related("person")
@@ -592,11 +601,12 @@ def demo_park_zones(*, park: Jurisdiction, admin: User) -> None:
 
     from parkguard.orgs.access import scope_for_user
     from parkguard.response.models import Area
+    from parkguard.response.owners import Owner
     from parkguard.response.services import (
-        park_area_create,
-        park_area_place,
-        park_junction_create,
-        park_site_plan_upload,
+        area_create,
+        area_place,
+        junction_create,
+        site_plan_upload,
     )
 
     if Area.objects.filter(park=park).exists():
@@ -604,9 +614,9 @@ def demo_park_zones(*, park: Jurisdiction, admin: User) -> None:
     now = timezone.now()
     scope = scope_for_user(admin)
     plan_file = Path(__file__).with_name(DATA["park_site_plan"])
-    park_site_plan_upload(
+    site_plan_upload(
         scope=scope,
-        park=park,
+        owner=Owner(park=park),
         data=plan_file.read_bytes(),
         filename=plan_file.name,
         by=admin,
@@ -614,9 +624,9 @@ def demo_park_zones(*, park: Jurisdiction, admin: User) -> None:
     )
     areas: dict[str, Area] = {}
     for spec in DATA["park_areas"]:
-        area = park_area_create(
+        area = area_create(
             scope=scope,
-            park=park,
+            owner=Owner(park=park),
             name=spec["name"],
             block=spec["block"],
             capacity=spec["capacity"],
@@ -626,12 +636,12 @@ def demo_park_zones(*, park: Jurisdiction, admin: User) -> None:
             at=now,
         )
         x, y = spec["plan"]
-        park_area_place(scope=scope, park=park, area=area, x=x, y=y, by=admin, at=now)
+        area_place(scope=scope, owner=Owner(park=park), area=area, x=x, y=y, by=admin, at=now)
         areas[area.name] = area
     for start, end, kind, controlled in DATA["park_junctions"]:
-        park_junction_create(
+        junction_create(
             scope=scope,
-            park=park,
+            owner=Owner(park=park),
             from_area=areas[start],
             to_area=areas[end],
             kind=kind,
@@ -651,6 +661,7 @@ def demo_junctions(*, enterprise: Enterprise, guard: User, officer: User) -> Non
     from parkguard.gate.services import gate_check, gate_create
     from parkguard.orgs.access import Scope, scope_for_user
     from parkguard.response.models import Area, Incident, Junction
+    from parkguard.response.owners import Owner
     from parkguard.response.services import junction_create
 
     if Junction.objects.filter(enterprise=enterprise).exists():
@@ -677,7 +688,7 @@ def demo_junctions(*, enterprise: Enterprise, guard: User, officer: User) -> Non
             gates[gate_name] = gate
         junction_create(
             scope=scope,
-            enterprise=enterprise,
+            owner=Owner(enterprise=enterprise),
             from_area=areas[start],
             to_area=areas[end],
             kind=kind,

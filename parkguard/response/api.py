@@ -20,6 +20,7 @@ from parkguard.people.models import Person
 from parkguard.response import selectors, services
 from parkguard.response.choices import BlockType, JunctionKind, ZoneColour
 from parkguard.response.models import Area, Contact, Incident, Junction, LinkageTask, ZoneMove
+from parkguard.response.owners import Owner
 
 router = Router(tags=["分区与疫情事件"])
 SESSION = SessionScope(scope_of)
@@ -212,124 +213,6 @@ def _incident_out(i: Incident) -> dict[str, Any]:
             for c in selectors.contacts_of(incident=i)
         ],
     }
-
-
-@router.get(
-    "/response/enterprises/{enterprise_id}/areas",
-    response=list[ResponseAreaOut],
-    auth=SESSION,
-    summary="本企业的区块、分区与在区人数",
-)
-def area_list(request: HttpRequest, enterprise_id: int) -> Any:
-    caller = scope(request)
-    e = selectors.enterprise_for_response(scope=caller, enterprise_id=enterprise_id)
-    return [
-        {
-            "id": a.pk,
-            "name": a.name,
-            "block": a.block,
-            "capacity": a.capacity,
-            "zone": a.zone,
-            "is_isolation": a.is_isolation,
-            "present": n,
-        }
-        for a, n in selectors.areas_of(scope=caller, enterprise=e)
-    ]
-
-
-@router.post(
-    "/response/enterprises/{enterprise_id}/areas",
-    response={201: ResponseAreaOut, 422: FieldErrors},
-    auth=SESSION,
-    summary="登记区块（临时隔离管控区域按红区管理）",
-)
-def area_create(request: HttpRequest, enterprise_id: int, payload: ResponseAreaIn) -> Any:
-    caller = scope(request)
-    e = selectors.enterprise_for_response(scope=caller, enterprise_id=enterprise_id)
-    try:
-        a = services.area_create(
-            scope=caller,
-            enterprise=e,
-            name=payload.name,
-            block=payload.block,
-            capacity=payload.capacity,
-            zone=payload.zone,
-            is_isolation=payload.is_isolation,
-            by=request.user,  # type: ignore[arg-type]
-            at=timezone.now(),
-        )
-    except DjangoValidationError as exc:
-        return field_errors(exc)
-    out = {f: getattr(a, f) for f in ("id", "name", "block", "capacity", "zone", "is_isolation")}
-    return Status(201, {**out, "present": 0})
-
-
-@router.get(
-    "/response/enterprises/{enterprise_id}/plan",
-    response=ResponsePlanOut,
-    auth=SESSION,
-    summary="厂区平面图：区块位置、分区颜色、在区人数与接合部",
-    url_name="response_plan",
-)
-def plan_detail(request: HttpRequest, enterprise_id: int) -> Any:
-    caller = scope(request)
-    e = selectors.enterprise_for_response(scope=caller, enterprise_id=enterprise_id)
-    has_plan = selectors.site_plan_of(scope=caller, enterprise=e) is not None
-    return {
-        "enterprise_id": e.pk,
-        "has_plan": has_plan,
-        "svg_url": reverse("response_site_plan_svg", args=[e.pk]) if has_plan else None,
-        "areas": [
-            {
-                "id": a.pk,
-                "name": a.name,
-                "block": a.block,
-                "capacity": a.capacity,
-                "zone": a.zone,
-                "is_isolation": a.is_isolation,
-                "present": n,
-                "x": a.plan_x,
-                "y": a.plan_y,
-            }
-            for a, n in selectors.areas_of(scope=caller, enterprise=e)
-        ],
-        "junctions": [_junction_out(j) for j in selectors.junctions_of(scope=caller, enterprise=e)],
-    }
-
-
-@router.post(
-    "/response/enterprises/{enterprise_id}/junctions",
-    response={201: ResponseJunctionOut, 422: FieldErrors},
-    auth=SESSION,
-    summary="登记区块接合部（两端须为本企业的两个不同区块）",
-)
-def junction_create(request: HttpRequest, enterprise_id: int, payload: ResponseJunctionIn) -> Any:
-    caller = scope(request)
-    e = selectors.enterprise_for_response(scope=caller, enterprise_id=enterprise_id)
-    from_area = get_visible_or_404(caller, Area, pk=payload.from_area_id)
-    to_area = get_visible_or_404(caller, Area, pk=payload.to_area_id)
-    gate = None
-    if payload.gate_id is not None:
-        # A gate the caller cannot see gets the same field error as another enterprise's.
-        gate = visible(caller, Gate).filter(pk=payload.gate_id).first()
-        if gate is None:
-            return field_errors(DjangoValidationError({"gate_id": services.JUNCTION_GATE_NOT_HERE}))
-    try:
-        j = services.junction_create(
-            scope=caller,
-            enterprise=e,
-            from_area=from_area,
-            to_area=to_area,
-            kind=payload.kind,
-            controlled=payload.controlled,
-            note=payload.note,
-            gate=gate,
-            by=request.user,  # type: ignore[arg-type]
-            at=timezone.now(),
-        )
-    except DjangoValidationError as exc:
-        return field_errors(exc, names={"gate": "gate_id"})
-    return Status(201, _junction_out(j))
 
 
 @router.get(
@@ -526,7 +409,9 @@ def contact_review(request: HttpRequest, contact_id: int, payload: ResponseConta
     return {"id": c.pk, "person_id": c.person_id, "basis": c.basis, "state": c.state}
 
 
-# --- the park's own zones (issue 14 §1, L-4.4) ------------------------------------------
+# --- areas, junctions and the site plan of an owner (an enterprise, or a park) -------------
+# One body per operation over an `Owner` (`selectors.owner_for` opens it as the caller may);
+# the enterprise's and the park's URLs are thin handlers that name which owner.
 class ResponseParkPlanOut(Schema):
     park_id: int
     has_plan: bool
@@ -535,73 +420,46 @@ class ResponseParkPlanOut(Schema):
     junctions: list[ResponseJunctionOut]
 
 
+def _owner(caller: Any, enterprise_id: int | None = None, park_id: int | None = None) -> Owner:
+    return selectors.owner_for(scope=caller, enterprise_id=enterprise_id, jurisdiction_id=park_id)
+
+
+def _area_out(a: Area, n: int) -> dict[str, Any]:
+    fields = ("id", "name", "block", "capacity", "zone", "is_isolation")
+    return {f: getattr(a, f) for f in fields} | {"present": n}
+
+
 def _plan_area_out(a: Area, n: int) -> dict[str, Any]:
-    return {
-        "id": a.pk,
-        "name": a.name,
-        "block": a.block,
-        "capacity": a.capacity,
-        "zone": a.zone,
-        "is_isolation": a.is_isolation,
-        "present": n,
-        "x": a.plan_x,
-        "y": a.plan_y,
-    }
+    return _area_out(a, n) | {"x": a.plan_x, "y": a.plan_y}
 
 
-@router.get(
-    "/response/parks/{jurisdiction_id}/plan",
-    response=ResponseParkPlanOut,
-    auth=SESSION,
-    summary="园区平面图：园区自有区块的位置、分区颜色、在区人数（企业专员只计本企业人员）与接合部",
-    url_name="response_park_plan",
-)
-def park_plan_detail(request: HttpRequest, jurisdiction_id: int) -> Any:
+def _areas(request: HttpRequest, owner: Owner) -> Any:
+    return [_area_out(a, n) for a, n in selectors.owner_areas(scope=scope(request), owner=owner)]
+
+
+def _plan(request: HttpRequest, owner: Owner) -> dict[str, Any]:
     caller = scope(request)
-    park = selectors.park_for_zones(scope=caller, jurisdiction_id=jurisdiction_id)
-    has_plan = selectors.park_site_plan_of(scope=caller, park=park) is not None
+    has_plan = selectors.owner_site_plan(scope=caller, owner=owner) is not None
+    svg = "response_park_site_plan_svg" if owner.is_park else "response_site_plan_svg"
+    key = "park_id" if owner.is_park else "enterprise_id"
     return {
-        "park_id": park.pk,
+        key: owner.subject.pk,
         "has_plan": has_plan,
-        "svg_url": reverse("response_park_site_plan_svg", args=[park.pk]) if has_plan else None,
+        "svg_url": reverse(svg, args=[owner.subject.pk]) if has_plan else None,
         "areas": [
-            _plan_area_out(a, n) for a, n in selectors.park_areas_of(scope=caller, park=park)
+            _plan_area_out(a, n) for a, n in selectors.owner_areas(scope=caller, owner=owner)
         ],
         "junctions": [
-            _junction_out(j) for j in selectors.park_junctions_of(scope=caller, park=park)
+            _junction_out(j) for j in selectors.owner_junctions(scope=caller, owner=owner)
         ],
     }
 
 
-@router.get(
-    "/response/parks/{jurisdiction_id}/areas",
-    response=list[ResponseAreaOut],
-    auth=SESSION,
-    summary="园区自有区块（公共道路、园区交接点与隔离点、缓冲区）、分区与在区人数",
-)
-def park_area_list(request: HttpRequest, jurisdiction_id: int) -> Any:
-    caller = scope(request)
-    park = selectors.park_for_zones(scope=caller, jurisdiction_id=jurisdiction_id)
-    return [
-        {f: getattr(a, f) for f in ("id", "name", "block", "capacity", "zone", "is_isolation")}
-        | {"present": n}
-        for a, n in selectors.park_areas_of(scope=caller, park=park)
-    ]
-
-
-@router.post(
-    "/response/parks/{jurisdiction_id}/areas",
-    response={201: ResponseAreaOut, 422: FieldErrors},
-    auth=SESSION,
-    summary="登记园区自有区块（园区管理员；隔离点按红区管理）",
-)
-def park_area_create(request: HttpRequest, jurisdiction_id: int, payload: ResponseAreaIn) -> Any:
-    caller = scope(request)
-    park = selectors.park_for_zones(scope=caller, jurisdiction_id=jurisdiction_id)
+def _area_create(request: HttpRequest, owner: Owner, payload: ResponseAreaIn) -> Any:
     try:
-        a = services.park_area_create(
-            scope=caller,
-            park=park,
+        a = services.area_create(
+            scope=scope(request),
+            owner=owner,
             name=payload.name,
             block=payload.block,
             capacity=payload.capacity,
@@ -612,8 +470,107 @@ def park_area_create(request: HttpRequest, jurisdiction_id: int, payload: Respon
         )
     except DjangoValidationError as exc:
         return field_errors(exc)
-    out = {f: getattr(a, f) for f in ("id", "name", "block", "capacity", "zone", "is_isolation")}
-    return Status(201, {**out, "present": 0})
+    return Status(201, _area_out(a, 0))
+
+
+def _junction_create(request: HttpRequest, owner: Owner, payload: ResponseJunctionIn) -> Any:
+    caller = scope(request)
+    from_area = get_visible_or_404(caller, Area, pk=payload.from_area_id)
+    to_area = get_visible_or_404(caller, Area, pk=payload.to_area_id)
+    gate = None
+    if payload.gate_id is not None:
+        # A gate the caller cannot see gets the same field error as another enterprise's.
+        gate = visible(caller, Gate).filter(pk=payload.gate_id).first()
+        if gate is None:
+            return field_errors(DjangoValidationError({"gate_id": services.JUNCTION_GATE_NOT_HERE}))
+    try:
+        j = services.junction_create(
+            scope=caller,
+            owner=owner,
+            from_area=from_area,
+            to_area=to_area,
+            kind=payload.kind,
+            controlled=payload.controlled,
+            note=payload.note,
+            gate=gate,
+            by=request.user,  # type: ignore[arg-type]
+            at=timezone.now(),
+        )
+    except DjangoValidationError as exc:
+        return field_errors(exc, names={"gate": "gate_id"})
+    return Status(201, _junction_out(j))
+
+
+@router.get(
+    "/response/enterprises/{enterprise_id}/areas",
+    response=list[ResponseAreaOut],
+    auth=SESSION,
+    summary="本企业的区块、分区与在区人数",
+)
+def area_list(request: HttpRequest, enterprise_id: int) -> Any:
+    return _areas(request, _owner(scope(request), enterprise_id=enterprise_id))
+
+
+@router.post(
+    "/response/enterprises/{enterprise_id}/areas",
+    response={201: ResponseAreaOut, 422: FieldErrors},
+    auth=SESSION,
+    summary="登记区块（临时隔离管控区域按红区管理）",
+)
+def area_create(request: HttpRequest, enterprise_id: int, payload: ResponseAreaIn) -> Any:
+    return _area_create(request, _owner(scope(request), enterprise_id=enterprise_id), payload)
+
+
+@router.get(
+    "/response/enterprises/{enterprise_id}/plan",
+    response=ResponsePlanOut,
+    auth=SESSION,
+    summary="厂区平面图：区块位置、分区颜色、在区人数与接合部",
+    url_name="response_plan",
+)
+def plan_detail(request: HttpRequest, enterprise_id: int) -> Any:
+    return _plan(request, _owner(scope(request), enterprise_id=enterprise_id))
+
+
+@router.post(
+    "/response/enterprises/{enterprise_id}/junctions",
+    response={201: ResponseJunctionOut, 422: FieldErrors},
+    auth=SESSION,
+    summary="登记区块接合部（两端须为本企业的两个不同区块）",
+)
+def junction_create(request: HttpRequest, enterprise_id: int, payload: ResponseJunctionIn) -> Any:
+    return _junction_create(request, _owner(scope(request), enterprise_id=enterprise_id), payload)
+
+
+@router.get(
+    "/response/parks/{jurisdiction_id}/plan",
+    response=ResponseParkPlanOut,
+    auth=SESSION,
+    summary="园区平面图：园区自有区块的位置、分区颜色、在区人数（企业专员只计本企业人员）与接合部",
+    url_name="response_park_plan",
+)
+def park_plan_detail(request: HttpRequest, jurisdiction_id: int) -> Any:
+    return _plan(request, _owner(scope(request), park_id=jurisdiction_id))
+
+
+@router.get(
+    "/response/parks/{jurisdiction_id}/areas",
+    response=list[ResponseAreaOut],
+    auth=SESSION,
+    summary="园区自有区块（公共道路、园区交接点与隔离点、缓冲区）、分区与在区人数",
+)
+def park_area_list(request: HttpRequest, jurisdiction_id: int) -> Any:
+    return _areas(request, _owner(scope(request), park_id=jurisdiction_id))
+
+
+@router.post(
+    "/response/parks/{jurisdiction_id}/areas",
+    response={201: ResponseAreaOut, 422: FieldErrors},
+    auth=SESSION,
+    summary="登记园区自有区块（园区管理员；隔离点按红区管理）",
+)
+def park_area_create(request: HttpRequest, jurisdiction_id: int, payload: ResponseAreaIn) -> Any:
+    return _area_create(request, _owner(scope(request), park_id=jurisdiction_id), payload)
 
 
 @router.post(
@@ -625,22 +582,4 @@ def park_area_create(request: HttpRequest, jurisdiction_id: int, payload: Respon
 def park_junction_create(
     request: HttpRequest, jurisdiction_id: int, payload: ResponseJunctionIn
 ) -> Any:
-    caller = scope(request)
-    park = selectors.park_for_zones(scope=caller, jurisdiction_id=jurisdiction_id)
-    from_area = get_visible_or_404(caller, Area, pk=payload.from_area_id)
-    to_area = get_visible_or_404(caller, Area, pk=payload.to_area_id)
-    try:
-        j = services.park_junction_create(
-            scope=caller,
-            park=park,
-            from_area=from_area,
-            to_area=to_area,
-            kind=payload.kind,
-            controlled=payload.controlled,
-            note=payload.note,
-            by=request.user,  # type: ignore[arg-type]
-            at=timezone.now(),
-        )
-    except DjangoValidationError as exc:
-        return field_errors(exc)
-    return Status(201, _junction_out(j))
+    return _junction_create(request, _owner(scope(request), park_id=jurisdiction_id), payload)

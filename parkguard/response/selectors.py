@@ -28,6 +28,7 @@ from parkguard.response.models import (
     ZoneMove,
 )
 from parkguard.response.models import _minutes as minutes_between
+from parkguard.response.owners import Owner
 
 LIST_ROWS = 200
 # Index-case passages per statement: one UNION branch each, well under SQLite's 500 compound
@@ -506,3 +507,41 @@ def area_for_move(*, scope: Scope, area_id: int) -> Area:
     if found is None:
         raise Http404(NOT_FOUND)
     return found
+
+
+# --- one path over an owner (an enterprise or a park) for the site plan and area edits -----
+def owner_for(
+    *,
+    scope: Scope,
+    enterprise_id: int | None = None,
+    jurisdiction_id: int | None = None,
+    edit: bool = False,
+) -> Owner:
+    """The owner a page or API call is about, as the caller may open it: an enterprise whose
+    zones the caller may view (`enterprise_for_response`; its edits are refused by the service
+    for a reader), or a park whose own zones the caller may view (`park_for_zones`), or edit
+    (`park_for_zone_edits`, 403 before any form is read)."""
+    if enterprise_id is not None:
+        return Owner(enterprise=enterprise_for_response(scope=scope, enterprise_id=enterprise_id))
+    if jurisdiction_id is None:
+        raise Http404(NOT_FOUND)
+    find = park_for_zone_edits if edit else park_for_zones
+    return Owner(park=find(scope=scope, jurisdiction_id=jurisdiction_id))
+
+
+def owner_areas(*, scope: Scope, owner: Owner) -> list[tuple[Area, int]]:
+    if owner.enterprise is not None:
+        return areas_of(scope=scope, enterprise=owner.enterprise)
+    return park_areas_of(scope=scope, park=owner.subject)  # type: ignore[arg-type]
+
+
+def owner_junctions(*, scope: Scope, owner: Owner) -> list[Junction]:
+    if owner.enterprise is not None:
+        return junctions_of(scope=scope, enterprise=owner.enterprise)
+    return park_junctions_of(scope=scope, park=owner.subject)  # type: ignore[arg-type]
+
+
+def owner_site_plan(*, scope: Scope, owner: Owner) -> SitePlan | None:
+    if owner.enterprise is not None:
+        return site_plan_of(scope=scope, enterprise=owner.enterprise)
+    return park_site_plan_of(scope=scope, park=owner.subject)  # type: ignore[arg-type]

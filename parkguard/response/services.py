@@ -23,7 +23,7 @@ from parkguard.notify.privacy import name_mask
 from parkguard.notify.services import notify_send
 from parkguard.orgs.access import SYSTEM, Scope, require
 from parkguard.orgs.choices import COMMUNITY_ROLES, JURISDICTION_ROLES
-from parkguard.orgs.models import Enterprise, Jurisdiction, Membership
+from parkguard.orgs.models import Membership
 from parkguard.people.choices import EmploymentStatus
 from parkguard.people.models import Person
 from parkguard.response import rules, selectors
@@ -110,12 +110,43 @@ def _audit(
     )
 
 
-# --- areas ------------------------------------------------------------------------------
+# --- areas, junctions and site plans of an owner (an enterprise or a park) --------------
+# The park's own zones (issue 14 §1, L-4.4: public roads, the park's hand-over and isolation
+# points, buffer zones shared by enterprises, its physically separated zones) live in the same
+# tables as an enterprise's (`response.owners`). Each service below takes an `Owner`, so one
+# set of rules holds for both; the messages name the owner ("本企业" / "本园区").
+PARK_NAME_TAKEN = "本园区已有同名区块"
+PARK_AREA_NOT_HERE = "该区块不属于本园区"
+PARK_NO_SITE_PLAN = "请先上传本园区的平面图"
+PARK_JUNCTION_OTHER_OWNER = "接合部两端的区块须都属于本园区"
+PARK_JUNCTION_NOT_HERE = "该接合部不属于本园区"
+
+
+def _say(owner: Owner, enterprise: str, park: str) -> str:
+    return park if owner.is_park else enterprise
+
+
+def _owner_audit(
+    *, owner: Owner, by: User | None, action: str, target: object, at: dt.datetime, **detail: Any
+) -> None:
+    if owner.is_park:
+        detail["park"] = True
+    audit_record(
+        actor=by,
+        action=action,
+        at=at,
+        target=target,
+        enterprise_id=owner.enterprise_id,
+        jurisdiction_id=owner.jurisdiction_id,
+        detail=detail,
+    )
+
+
 @transaction.atomic
 def area_create(
     *,
     scope: Scope,
-    enterprise: Enterprise,
+    owner: Owner,
     name: str,
     block: str,
     capacity: int | None,
@@ -124,14 +155,15 @@ def area_create(
     by: User | None,
     at: dt.datetime,
 ) -> Area:
-    """Map one area of the enterprise (Z-5.1b); the isolation area is managed as red (Z-5.1)."""
-    require(scope, "manage_zones", enterprise)
+    """Map one area of the owner (Z-5.1b; a park's: a public road, a hand-over or isolation
+    point, a shared buffer zone, L-4.4); an isolation area is managed as red (Z-5.1)."""
+    require(scope, "manage_zones", owner.subject)
     errors: dict[str, str] = {}
     name = (name or "").strip()
     if not name:
         errors["name"] = NAME_REQUIRED
-    elif Area.objects.filter(enterprise=enterprise, name=name).exists():
-        errors["name"] = NAME_TAKEN
+    elif Area.objects.filter(**owner.key, name=name[:80]).exists():
+        errors["name"] = _say(owner, NAME_TAKEN, PARK_NAME_TAKEN)
     if block not in BlockType.values:
         errors["block"] = BLOCK_INVALID
     if not isinstance(capacity, int) or isinstance(capacity, bool) or capacity < 1:
@@ -141,7 +173,7 @@ def area_create(
     if errors or capacity is None:
         raise ValidationError(errors)
     area = Area.objects.create(
-        enterprise=enterprise,
+        **owner.key,
         name=name[:80],
         block=block,
         capacity=capacity,
@@ -149,14 +181,14 @@ def area_create(
         is_isolation=is_isolation,
         created_at=at,
     )
-    audit_record(
-        actor=by,
+    _owner_audit(
+        owner=owner,
+        by=by,
         action="area_create",
-        at=at,
         target=area,
-        enterprise_id=enterprise.pk,
-        jurisdiction_id=enterprise.jurisdiction_id,
-        detail={"block": block, "isolation": is_isolation},
+        at=at,
+        block=block,
+        isolation=is_isolation,
     )
     return area
 
@@ -165,22 +197,22 @@ def area_create(
 def site_plan_upload(
     *,
     scope: Scope,
-    enterprise: Enterprise,
+    owner: Owner,
     data: bytes,
     filename: str,
     by: User | None,
     at: dt.datetime,
 ) -> SitePlan:
-    """Keep the enterprise's site plan: the SVG sanitised (`response.svg`), replacing the old
-    one; areas already placed keep their places. A file that is not a plain SVG is refused
-    with a field error and nothing changes."""
-    require(scope, "manage_zones", enterprise)
+    """Keep the owner's site plan: the SVG sanitised (`response.svg`), replacing the old one;
+    areas already placed keep their places. A file that is not a plain SVG is refused with a
+    field error and nothing changes."""
+    require(scope, "manage_zones", owner.subject)
     try:
         svg = svg_sanitise(data)
     except SvgRefused as exc:
         raise ValidationError({"svg": exc.message}) from exc
     plan, _ = SitePlan.objects.update_or_create(
-        enterprise=enterprise,
+        **owner.key,
         defaults={
             "svg": svg,
             "filename": (filename or "")[:200],
@@ -188,14 +220,14 @@ def site_plan_upload(
             "uploaded_at": at,
         },
     )
-    audit_record(
-        actor=by,
+    _owner_audit(
+        owner=owner,
+        by=by,
         action="site_plan_upload",
-        at=at,
         target=plan,
-        enterprise_id=enterprise.pk,
-        jurisdiction_id=enterprise.jurisdiction_id,
-        detail={"bytes": len(data), "kept": len(svg)},
+        at=at,
+        bytes=len(data),
+        kept=len(svg),
     )
     return plan
 
@@ -204,20 +236,20 @@ def site_plan_upload(
 def area_place(
     *,
     scope: Scope,
-    enterprise: Enterprise,
+    owner: Owner,
     area: Area,
     x: float | None,
     y: float | None,
     by: User | None,
     at: dt.datetime,
 ) -> Area:
-    """Place an area of the enterprise on its site plan, at (x, y) in percent of the plan;
-    None for both takes it off the plan. An area of another enterprise is refused."""
-    require(scope, "manage_zones", enterprise)
-    if area.enterprise_id != enterprise.pk:
-        raise ValidationError({"area": AREA_NOT_HERE})
-    if not SitePlan.objects.filter(enterprise=enterprise).exists():
-        raise ValidationError({"area": NO_SITE_PLAN})
+    """Place an area of the owner on its site plan, at (x, y) in percent of the plan; None
+    for both takes it off the plan. Another owner's area is refused."""
+    require(scope, "manage_zones", owner.subject)
+    if not owner.owns(area):
+        raise ValidationError({"area": _say(owner, AREA_NOT_HERE, PARK_AREA_NOT_HERE)})
+    if not SitePlan.objects.filter(**owner.key).exists():
+        raise ValidationError({"area": _say(owner, NO_SITE_PLAN, PARK_NO_SITE_PLAN)})
     off = x is None and y is None
     if not off and not all(
         isinstance(v, int | float) and not isinstance(v, bool) and 0 <= v <= 100 for v in (x, y)
@@ -226,14 +258,14 @@ def area_place(
     area.plan_x = None if off else round(float(x or 0), 2)
     area.plan_y = None if off else round(float(y or 0), 2)
     area.save(update_fields=["plan_x", "plan_y"])
-    audit_record(
-        actor=by,
+    _owner_audit(
+        owner=owner,
+        by=by,
         action="area_place",
-        at=at,
         target=area,
-        enterprise_id=enterprise.pk,
-        jurisdiction_id=enterprise.jurisdiction_id,
-        detail={"x": area.plan_x, "y": area.plan_y},
+        at=at,
+        x=area.plan_x,
+        y=area.plan_y,
     )
     return area
 
@@ -242,7 +274,7 @@ def area_place(
 def junction_create(
     *,
     scope: Scope,
-    enterprise: Enterprise,
+    owner: Owner,
     from_area: Area,
     to_area: Area,
     kind: str,
@@ -252,47 +284,16 @@ def junction_create(
     by: User | None,
     at: dt.datetime,
 ) -> Junction:
-    """Record where two blocks of the enterprise meet (Z-5.1b, L-4.4). Both areas must be this
-    enterprise's and different; the same pair and kind once (either direction, as a one-way
-    passage is recorded from where people may go to where they may not come back). The gate
-    or place code that serves it, if any, must be this enterprise's too (not the park's own
-    checkpoint, not another enterprise's): tracing reads who passed the junction from it."""
-    return _junction_write(
-        scope=scope,
-        owner=Owner(enterprise=enterprise),
-        from_area=from_area,
-        to_area=to_area,
-        kind=kind,
-        controlled=controlled,
-        note=note,
-        gate=gate,
-        by=by,
-        at=at,
-    )
-
-
-def _junction_write(
-    *,
-    scope: Scope,
-    owner: Owner,
-    from_area: Area,
-    to_area: Area,
-    kind: str,
-    controlled: bool,
-    note: str,
-    gate: Gate | None,
-    by: User | None,
-    at: dt.datetime,
-) -> Junction:
-    """The one junction write for an enterprise's and a park's own areas: who may, the checks
-    (both ends the owner's, different, the pair and kind once, a known kind, a gate of the
-    owner's enterprise), the row and its audit entry."""
+    """Record where two blocks of the owner meet (Z-5.1b, L-4.4). Both areas must be the
+    owner's (a park's junctions join only its own areas, not an enterprise's) and different;
+    the same pair and kind once (either direction, as a one-way passage is recorded from where
+    people may go to where they may not come back). The gate or place code that serves it, if
+    any, must be the owner enterprise's (not the park's own checkpoint, not another
+    enterprise's; a park's junction has none): tracing reads who passed the junction from it."""
     require(scope, "manage_zones", owner.subject)
     errors: dict[str, str] = {}
     if not (owner.owns(from_area) and owner.owns(to_area)):
-        errors["to_area"] = (
-            PARK_JUNCTION_OTHER_OWNER if owner.is_park else JUNCTION_OTHER_ENTERPRISE
-        )
+        errors["to_area"] = _say(owner, JUNCTION_OTHER_ENTERPRISE, PARK_JUNCTION_OTHER_OWNER)
     elif from_area.pk == to_area.pk:
         errors["to_area"] = JUNCTION_SAME_AREA
     elif Junction.objects.filter(
@@ -316,40 +317,34 @@ def _junction_write(
         gate=gate,
         created_at=at,
     )
-    detail: dict[str, Any] = {"from": from_area.pk, "to": to_area.pk, "kind": kind}
-    if owner.is_park:
-        detail["park"] = True
-    else:
-        detail["gate"] = gate.pk if gate is not None else None
-    audit_record(
-        actor=by,
+    gate_detail = {} if owner.is_park else {"gate": gate.pk if gate is not None else None}
+    _owner_audit(
+        owner=owner,
+        by=by,
         action="junction_create",
-        at=at,
         target=junction,
-        enterprise_id=owner.enterprise_id,
-        jurisdiction_id=owner.jurisdiction_id,
-        detail=detail,
+        at=at,
+        **{"from": from_area.pk, "to": to_area.pk, "kind": kind},
+        **gate_detail,
     )
     return junction
 
 
 @transaction.atomic
 def junction_delete(
-    *, scope: Scope, enterprise: Enterprise, junction: Junction, by: User | None, at: dt.datetime
+    *, scope: Scope, owner: Owner, junction: Junction, by: User | None, at: dt.datetime
 ) -> None:
-    """Remove a junction of the enterprise (a passage closed); another enterprise's is refused."""
-    require(scope, "manage_zones", enterprise)
-    if junction.enterprise_id != enterprise.pk:
-        raise ValidationError({"junction": JUNCTION_NOT_HERE})
-    detail = {"from": junction.from_area_id, "to": junction.to_area_id, "kind": junction.kind}
-    audit_record(
-        actor=by,
+    """Remove a junction of the owner (a passage closed); another owner's is refused."""
+    require(scope, "manage_zones", owner.subject)
+    if not owner.owns(junction):
+        raise ValidationError({"junction": _say(owner, JUNCTION_NOT_HERE, PARK_JUNCTION_NOT_HERE)})
+    _owner_audit(
+        owner=owner,
+        by=by,
         action="junction_delete",
-        at=at,
         target=junction,
-        enterprise_id=enterprise.pk,
-        jurisdiction_id=enterprise.jurisdiction_id,
-        detail=detail,
+        at=at,
+        **{"from": junction.from_area_id, "to": junction.to_area_id, "kind": junction.kind},
     )
     junction.delete()
 
@@ -912,225 +907,9 @@ def contacts_trace(
     return len(new)
 
 
-# --- the park's own zones (issue 14 §1, L-4.4) ------------------------------------------
-# Public roads, the park's hand-over and isolation points, buffer zones shared by enterprises
-# and the park's physically separated zones: areas, junctions and a site plan owned by the
-# park (`response.owners`). The helpers below take an `Owner`, so the same rules hold for an
-# enterprise's and a park's; the park's admins edit them (`manage_zones` on the park).
-PARK_NAME_TAKEN = "本园区已有同名区块"
-PARK_AREA_NOT_HERE = "该区块不属于本园区"
-PARK_NO_SITE_PLAN = "请先上传本园区的平面图"
-PARK_JUNCTION_OTHER_OWNER = "接合部两端的区块须都属于本园区"
-PARK_JUNCTION_NOT_HERE = "该接合部不属于本园区"
-
-
+# --- people in zones: which areas admit a person ---------------------------------------
 def _area_admits(area: Area, person: Person) -> bool:
     """May a person be placed in this area: one of their enterprise's, or of its park's own."""
     if area.enterprise_id is not None:
         return area.enterprise_id == person.enterprise_id
     return area.park_id is not None and area.park_id == person.enterprise.jurisdiction_id
-
-
-def _owned_area_create(
-    *,
-    scope: Scope,
-    owner: Owner,
-    name: str,
-    block: str,
-    capacity: int | None,
-    zone: str,
-    is_isolation: bool,
-    by: User | None,
-    at: dt.datetime,
-) -> Area:
-    require(scope, "manage_zones", owner.subject)
-    errors: dict[str, str] = {}
-    name = (name or "").strip()
-    if not name:
-        errors["name"] = NAME_REQUIRED
-    elif Area.objects.filter(**owner.key, name=name[:80]).exists():
-        errors["name"] = PARK_NAME_TAKEN if owner.is_park else NAME_TAKEN
-    if block not in BlockType.values:
-        errors["block"] = BLOCK_INVALID
-    if not isinstance(capacity, int) or isinstance(capacity, bool) or capacity < 1:
-        errors["capacity"] = CAPACITY_INVALID
-    if zone not in ZoneColour.values:
-        errors["zone"] = COLOUR_INVALID
-    if errors or capacity is None:
-        raise ValidationError(errors)
-    area = Area.objects.create(
-        **owner.key,
-        name=name[:80],
-        block=block,
-        capacity=capacity,
-        zone=ZoneColour.RED if is_isolation else zone,
-        is_isolation=is_isolation,
-        created_at=at,
-    )
-    audit_record(
-        actor=by,
-        action="area_create",
-        at=at,
-        target=area,
-        enterprise_id=owner.enterprise_id,
-        jurisdiction_id=owner.jurisdiction_id,
-        detail={"block": block, "isolation": is_isolation, "park": owner.is_park},
-    )
-    return area
-
-
-@transaction.atomic
-def park_area_create(
-    *,
-    scope: Scope,
-    park: Jurisdiction,
-    name: str,
-    block: str,
-    capacity: int | None,
-    zone: str = ZoneColour.GREEN,
-    is_isolation: bool = False,
-    by: User | None,
-    at: dt.datetime,
-) -> Area:
-    """Map one of the park's own areas (L-4.4): a public road, a park hand-over or isolation
-    point (managed as red), a buffer zone shared by enterprises; with capacity and zone."""
-    return _owned_area_create(
-        scope=scope,
-        owner=Owner(park=park),
-        name=name,
-        block=block,
-        capacity=capacity,
-        zone=zone,
-        is_isolation=is_isolation,
-        by=by,
-        at=at,
-    )
-
-
-@transaction.atomic
-def park_site_plan_upload(
-    *,
-    scope: Scope,
-    park: Jurisdiction,
-    data: bytes,
-    filename: str,
-    by: User | None,
-    at: dt.datetime,
-) -> SitePlan:
-    """Keep the park's site plan, sanitised as an enterprise's (`response.svg`); a file that
-    is not a plain SVG is refused with a field error and the old plan stays."""
-    owner = Owner(park=park)
-    require(scope, "manage_zones", owner.subject)
-    try:
-        svg = svg_sanitise(data)
-    except SvgRefused as exc:
-        raise ValidationError({"svg": exc.message}) from exc
-    plan, _ = SitePlan.objects.update_or_create(
-        **owner.key,
-        defaults={
-            "svg": svg,
-            "filename": (filename or "")[:200],
-            "uploaded_by": by,
-            "uploaded_at": at,
-        },
-    )
-    audit_record(
-        actor=by,
-        action="site_plan_upload",
-        at=at,
-        target=plan,
-        enterprise_id=owner.enterprise_id,
-        jurisdiction_id=owner.jurisdiction_id,
-        detail={"bytes": len(data), "kept": len(svg), "park": True},
-    )
-    return plan
-
-
-@transaction.atomic
-def park_area_place(
-    *,
-    scope: Scope,
-    park: Jurisdiction,
-    area: Area,
-    x: float | None,
-    y: float | None,
-    by: User | None,
-    at: dt.datetime,
-) -> Area:
-    """Place one of the park's own areas on the park's site plan, at (x, y) in percent; None
-    for both takes it off. An enterprise's area or another park's is refused."""
-    owner = Owner(park=park)
-    require(scope, "manage_zones", owner.subject)
-    if not owner.owns(area):
-        raise ValidationError({"area": PARK_AREA_NOT_HERE})
-    if not SitePlan.objects.filter(**owner.key).exists():
-        raise ValidationError({"area": PARK_NO_SITE_PLAN})
-    off = x is None and y is None
-    if not off and not all(
-        isinstance(v, int | float) and not isinstance(v, bool) and 0 <= v <= 100 for v in (x, y)
-    ):
-        raise ValidationError({"x": PLACE_INVALID})
-    area.plan_x = None if off else round(float(x or 0), 2)
-    area.plan_y = None if off else round(float(y or 0), 2)
-    area.save(update_fields=["plan_x", "plan_y"])
-    audit_record(
-        actor=by,
-        action="area_place",
-        at=at,
-        target=area,
-        enterprise_id=owner.enterprise_id,
-        jurisdiction_id=owner.jurisdiction_id,
-        detail={"x": area.plan_x, "y": area.plan_y, "park": True},
-    )
-    return area
-
-
-@transaction.atomic
-def park_junction_create(
-    *,
-    scope: Scope,
-    park: Jurisdiction,
-    from_area: Area,
-    to_area: Area,
-    kind: str,
-    controlled: bool = False,
-    note: str = "",
-    by: User | None,
-    at: dt.datetime,
-) -> Junction:
-    """Record where two of the park's own areas meet (L-4.4: physically separated zones meet
-    only where planned). Both ends must be the park's own areas, not an enterprise's (whose
-    junctions are the enterprise's) nor another park's; the same pair and kind once."""
-    return _junction_write(
-        scope=scope,
-        owner=Owner(park=park),
-        from_area=from_area,
-        to_area=to_area,
-        kind=kind,
-        controlled=controlled,
-        note=note,
-        gate=None,
-        by=by,
-        at=at,
-    )
-
-
-@transaction.atomic
-def park_junction_delete(
-    *, scope: Scope, park: Jurisdiction, junction: Junction, by: User | None, at: dt.datetime
-) -> None:
-    """Remove a junction of the park's own areas; an enterprise's or another park's is refused."""
-    owner = Owner(park=park)
-    require(scope, "manage_zones", owner.subject)
-    if not owner.owns(junction):
-        raise ValidationError({"junction": PARK_JUNCTION_NOT_HERE})
-    audit_record(
-        actor=by,
-        action="junction_delete",
-        at=at,
-        target=junction,
-        enterprise_id=owner.enterprise_id,
-        jurisdiction_id=owner.jurisdiction_id,
-        detail={"from": junction.from_area_id, "to": junction.to_area_id, "park": True},
-    )
-    junction.delete()

@@ -85,32 +85,32 @@ urlpatterns = [
     ),
     path(
         "response/parks/<int:jurisdiction_id>/zones/areas/",
-        views.park_area_create,
+        views.area_create,
         name="response_park_area_create",
     ),
     path(
         "response/parks/<int:jurisdiction_id>/zones/junctions/",
-        views.park_junction_create,
+        views.junction_create,
         name="response_park_junction_create",
     ),
     path(
         "response/parks/<int:jurisdiction_id>/plan/",
-        views.park_site_plan,
+        views.site_plan,
         name="response_park_site_plan",
     ),
     path(
         "response/parks/<int:jurisdiction_id>/plan.svg",
-        views.park_site_plan_svg,
+        views.site_plan_svg,
         name="response_park_site_plan_svg",
     ),
     path(
         "response/parks/<int:jurisdiction_id>/plan/upload/",
-        views.park_site_plan_upload,
+        views.site_plan_upload,
         name="response_park_site_plan_upload",
     ),
     path(
         "response/parks/<int:jurisdiction_id>/plan/place/",
-        views.park_area_place,
+        views.area_place,
         name="response_park_area_place",
     ),
 ]

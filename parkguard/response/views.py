@@ -21,12 +21,13 @@ from django.views.decorators.http import require_GET, require_POST
 from parkguard.gate.models import Gate
 from parkguard.health.models import Alert
 from parkguard.lib.uploads import UploadRefused, upload_read
-from parkguard.orgs.access import can, get_visible_or_404, scope_of, visible
+from parkguard.orgs.access import Scope, can, get_visible_or_404, scope_of, visible
 from parkguard.people.choices import EmploymentStatus
 from parkguard.people.models import Person
 from parkguard.response import selectors, services
 from parkguard.response.choices import BlockType, JunctionKind, ZoneColour
 from parkguard.response.models import Area, Contact, Junction, LinkageTask, ZoneMove
+from parkguard.response.owners import Owner
 
 HISTORY_ROWS = 30
 PEOPLE_ROWS = 2000
@@ -129,89 +130,6 @@ def zones(request: HttpRequest, enterprise_id: int) -> HttpResponse:
             "me": request.user.pk,
         },
     )
-
-
-@login_required
-@require_POST
-def area_create(request: HttpRequest, enterprise_id: int) -> HttpResponse:
-    scope = scope_of(request)
-    e = selectors.enterprise_for_response(scope=scope, enterprise_id=enterprise_id)
-    form = AreaForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, BAD_FORM)
-        return redirect("response_zones", enterprise_id=e.pk)
-    data = form.cleaned_data
-    _run(
-        request,
-        lambda: services.area_create(
-            scope=scope,
-            enterprise=e,
-            name=data["name"] or "",
-            block=data["block"] or "",
-            capacity=data["capacity"],
-            zone=data["zone"] or ZoneColour.GREEN,
-            is_isolation=bool(data["is_isolation"]),
-            by=_user(request),
-            at=timezone.now(),
-        ),
-        "已添加区块",
-    )
-    return redirect("response_zones", enterprise_id=e.pk)
-
-
-@login_required
-@require_POST
-def junction_create(request: HttpRequest, enterprise_id: int) -> HttpResponse:
-    scope = scope_of(request)
-    e = selectors.enterprise_for_response(scope=scope, enterprise_id=enterprise_id)
-    form = JunctionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, BAD_FORM)
-        return redirect("response_zones", enterprise_id=e.pk)
-    data = form.cleaned_data
-    # An area of another enterprise that the caller sees is refused by the service's message.
-    from_area = get_visible_or_404(scope, Area, pk=data["from_area"])
-    to_area = get_visible_or_404(scope, Area, pk=data["to_area"])
-    gate = None
-    if data["gate"]:
-        # A gate the caller cannot see gets the same message as another enterprise's.
-        gate = visible(scope, Gate).filter(pk=data["gate"]).first()
-        if gate is None:
-            messages.error(request, services.JUNCTION_GATE_NOT_HERE)
-            return redirect("response_zones", enterprise_id=e.pk)
-    _run(
-        request,
-        lambda: services.junction_create(
-            scope=scope,
-            enterprise=e,
-            from_area=from_area,
-            to_area=to_area,
-            kind=data["kind"] or "",
-            controlled=bool(data["controlled"]),
-            note=data["note"] or "",
-            gate=gate,
-            by=_user(request),
-            at=timezone.now(),
-        ),
-        "已添加接合部",
-    )
-    return redirect("response_zones", enterprise_id=e.pk)
-
-
-@login_required
-@require_POST
-def junction_delete(request: HttpRequest, enterprise_id: int, junction_id: int) -> HttpResponse:
-    scope = scope_of(request)
-    e = selectors.enterprise_for_response(scope=scope, enterprise_id=enterprise_id)
-    junction = get_visible_or_404(scope, Junction, pk=junction_id)
-    _run(
-        request,
-        lambda: services.junction_delete(
-            scope=scope, enterprise=e, junction=junction, by=_user(request), at=timezone.now()
-        ),
-        "已删除接合部",
-    )
-    return redirect("response_zones", enterprise_id=e.pk)
 
 
 @login_required
@@ -418,107 +336,6 @@ def park(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
     )
 
 
-@login_required
-@require_GET
-def site_plan(request: HttpRequest, enterprise_id: int) -> HttpResponse:
-    """The site plan drawn as an ECharts SVG map, each placed area a point in its zone colour
-    with its head count now (the image with pins when scripts do not run); officers place an
-    area by choosing it and clicking on the plan (siteplan.js)."""
-    scope = scope_of(request)
-    e = selectors.enterprise_for_response(scope=scope, enterprise_id=enterprise_id)
-    context = _plan_context(
-        name=f"enterprise-{e.pk}",
-        plan=selectors.site_plan_of(scope=scope, enterprise=e),
-        svg_url=reverse("response_site_plan_svg", args=[e.pk]),
-        api_url=reverse("api:response_plan", args=[e.pk]),
-        areas=selectors.areas_of(scope=scope, enterprise=e),
-        junctions=selectors.junctions_of(scope=scope, enterprise=e),
-    )
-    return render(
-        request,
-        "response/siteplan.html",
-        {
-            **context,
-            "e": e,
-            "can_manage": can(scope, "manage_zones", e),
-            "place_url": reverse("response_area_place", args=[e.pk]),
-            "upload_url": reverse("response_site_plan_upload", args=[e.pk]),
-        },
-    )
-
-
-@login_required
-@require_GET
-def site_plan_svg(request: HttpRequest, enterprise_id: int) -> HttpResponse:
-    """The sanitised SVG, as an image that cannot run anything."""
-    scope = scope_of(request)
-    e = selectors.enterprise_for_response(scope=scope, enterprise_id=enterprise_id)
-    plan = selectors.site_plan_of(scope=scope, enterprise=e)
-    if plan is None:
-        raise Http404
-    response = HttpResponse(plan.svg.encode("utf-8"), content_type="image/svg+xml")
-    response["Content-Security-Policy"] = SVG_POLICY
-    response["Cache-Control"] = "private, no-cache"
-    return response
-
-
-@login_required
-@require_POST
-def site_plan_upload(request: HttpRequest, enterprise_id: int) -> HttpResponse:
-    scope = scope_of(request)
-    e = selectors.enterprise_for_response(scope=scope, enterprise_id=enterprise_id)
-    upload = request.FILES.get("svg")
-    if upload is None:
-        messages.error(request, SVG_MISSING)
-        return redirect("response_site_plan", enterprise_id=e.pk)
-    try:
-        data = upload_read(upload, max_bytes=settings.SITE_PLAN_MAX_BYTES)
-    except UploadRefused as exc:
-        messages.error(request, exc.message)
-        return redirect("response_site_plan", enterprise_id=e.pk)
-    _run(
-        request,
-        lambda: services.site_plan_upload(
-            scope=scope,
-            enterprise=e,
-            data=data,
-            filename=upload.name or "",
-            by=_user(request),
-            at=timezone.now(),
-        ),
-        "已上传平面图",
-    )
-    return redirect("response_site_plan", enterprise_id=e.pk)
-
-
-@login_required
-@require_POST
-def area_place(request: HttpRequest, enterprise_id: int) -> HttpResponse:
-    scope = scope_of(request)
-    e = selectors.enterprise_for_response(scope=scope, enterprise_id=enterprise_id)
-    form = PlaceForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, services.PLACE_INVALID)
-        return redirect("response_site_plan", enterprise_id=e.pk)
-    data = form.cleaned_data
-    # An area of another enterprise that the caller sees is refused by the service's message.
-    area = get_visible_or_404(scope, Area, pk=data["area"])
-    _run(
-        request,
-        lambda: services.area_place(
-            scope=scope,
-            enterprise=e,
-            area=area,
-            x=data["x"],
-            y=data["y"],
-            by=_user(request),
-            at=timezone.now(),
-        ),
-        "已标注区块位置",
-    )
-    return redirect("response_site_plan", enterprise_id=e.pk)
-
-
 # --- the site plan drawn as an ECharts SVG map, and the park's own zones ------------------
 def _plan_context(
     *,
@@ -600,21 +417,55 @@ def park_zones(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
     )
 
 
+# --- one path over an owner (an enterprise, or a park for its own zones) --------------------
+# The same views serve an enterprise's URLs (`enterprise_id`) and a park's (`jurisdiction_id`):
+# `selectors.owner_for` opens the owner as the caller may (404/403), the services decide the
+# rest over the `Owner`; only the URL names and the page's template differ.
+_PAGES = {
+    "zones": ("response_zones", "response_park_zones"),
+    "plan": ("response_site_plan", "response_park_site_plan"),
+    "svg": ("response_site_plan_svg", "response_park_site_plan_svg"),
+    "api": ("api:response_plan", "api:response_park_plan"),
+    "place": ("response_area_place", "response_park_area_place"),
+    "upload": ("response_site_plan_upload", "response_park_site_plan_upload"),
+}
+
+
+def _url(owner: Owner, page: str) -> str:
+    return reverse(_PAGES[page][owner.is_park], args=[owner.subject.pk])
+
+
+def _owner(
+    request: HttpRequest,
+    enterprise_id: int | None,
+    jurisdiction_id: int | None,
+    *,
+    edit: bool = False,
+) -> tuple[Scope, Owner]:
+    scope = scope_of(request)
+    owner = selectors.owner_for(
+        scope=scope, enterprise_id=enterprise_id, jurisdiction_id=jurisdiction_id, edit=edit
+    )
+    return scope, owner
+
+
 @login_required
 @require_POST
-def park_area_create(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
-    scope = scope_of(request)
-    park = selectors.park_for_zone_edits(scope=scope, jurisdiction_id=jurisdiction_id)
+def area_create(
+    request: HttpRequest, enterprise_id: int | None = None, jurisdiction_id: int | None = None
+) -> HttpResponse:
+    scope, owner = _owner(request, enterprise_id, jurisdiction_id, edit=True)
+    back = redirect(_url(owner, "zones"))
     form = AreaForm(request.POST)
     if not form.is_valid():
         messages.error(request, BAD_FORM)
-        return redirect("response_park_zones", jurisdiction_id=park.pk)
+        return back
     data = form.cleaned_data
     _run(
         request,
-        lambda: services.park_area_create(
+        lambda: services.area_create(
             scope=scope,
-            park=park,
+            owner=owner,
             name=data["name"] or "",
             block=data["block"] or "",
             capacity=data["capacity"],
@@ -623,78 +474,114 @@ def park_area_create(request: HttpRequest, jurisdiction_id: int) -> HttpResponse
             by=_user(request),
             at=timezone.now(),
         ),
-        "已添加园区区块",
+        "已添加园区区块" if owner.is_park else "已添加区块",
     )
-    return redirect("response_park_zones", jurisdiction_id=park.pk)
+    return back
 
 
 @login_required
 @require_POST
-def park_junction_create(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
-    scope = scope_of(request)
-    park = selectors.park_for_zone_edits(scope=scope, jurisdiction_id=jurisdiction_id)
+def junction_create(
+    request: HttpRequest, enterprise_id: int | None = None, jurisdiction_id: int | None = None
+) -> HttpResponse:
+    scope, owner = _owner(request, enterprise_id, jurisdiction_id, edit=True)
+    back = redirect(_url(owner, "zones"))
     form = JunctionForm(request.POST)
     if not form.is_valid():
         messages.error(request, BAD_FORM)
-        return redirect("response_park_zones", jurisdiction_id=park.pk)
+        return back
     data = form.cleaned_data
-    # An enterprise's area the caller sees is refused by the service's message.
+    # Another owner's area that the caller sees is refused by the service's message.
     from_area = get_visible_or_404(scope, Area, pk=data["from_area"])
     to_area = get_visible_or_404(scope, Area, pk=data["to_area"])
+    gate = None
+    if data["gate"]:
+        # A gate the caller cannot see gets the same message as another enterprise's.
+        gate = visible(scope, Gate).filter(pk=data["gate"]).first()
+        if gate is None:
+            messages.error(request, services.JUNCTION_GATE_NOT_HERE)
+            return back
     _run(
         request,
-        lambda: services.park_junction_create(
+        lambda: services.junction_create(
             scope=scope,
-            park=park,
+            owner=owner,
             from_area=from_area,
             to_area=to_area,
             kind=data["kind"] or "",
             controlled=bool(data["controlled"]),
             note=data["note"] or "",
+            gate=gate,
             by=_user(request),
             at=timezone.now(),
         ),
         "已添加接合部",
     )
-    return redirect("response_park_zones", jurisdiction_id=park.pk)
+    return back
 
 
 @login_required
-@require_GET
-def park_site_plan(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
-    """The park's site plan as an ECharts SVG map: its own areas in their zone colours with
-    their head counts now; its admins upload the plan and place areas on it."""
-    scope = scope_of(request)
-    park = selectors.park_for_zones(scope=scope, jurisdiction_id=jurisdiction_id)
-    context = _plan_context(
-        name=f"park-{park.pk}",
-        plan=selectors.park_site_plan_of(scope=scope, park=park),
-        svg_url=reverse("response_park_site_plan_svg", args=[park.pk]),
-        api_url=reverse("api:response_park_plan", args=[park.pk]),
-        areas=selectors.park_areas_of(scope=scope, park=park),
-        junctions=selectors.park_junctions_of(scope=scope, park=park),
-    )
-    can_manage = can(scope, "manage_zones", park)
-    return render(
+@require_POST
+def junction_delete(
+    request: HttpRequest,
+    junction_id: int,
+    enterprise_id: int | None = None,
+    jurisdiction_id: int | None = None,
+) -> HttpResponse:
+    scope, owner = _owner(request, enterprise_id, jurisdiction_id, edit=True)
+    junction = get_visible_or_404(scope, Junction, pk=junction_id)
+    _run(
         request,
-        "response/park_siteplan.html",
-        {
-            **context,
-            "park": park,
-            "can_manage": can_manage,
-            "park_staff": can(scope, "view_response", park),
-            "place_url": reverse("response_park_area_place", args=[park.pk]),
-            "upload_url": reverse("response_park_site_plan_upload", args=[park.pk]),
-        },
+        lambda: services.junction_delete(
+            scope=scope, owner=owner, junction=junction, by=_user(request), at=timezone.now()
+        ),
+        "已删除接合部",
     )
+    return redirect(_url(owner, "zones"))
 
 
 @login_required
 @require_GET
-def park_site_plan_svg(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
-    scope = scope_of(request)
-    park = selectors.park_for_zones(scope=scope, jurisdiction_id=jurisdiction_id)
-    plan = selectors.park_site_plan_of(scope=scope, park=park)
+def site_plan(
+    request: HttpRequest, enterprise_id: int | None = None, jurisdiction_id: int | None = None
+) -> HttpResponse:
+    """The owner's site plan drawn as an ECharts SVG map, each area in its zone colour with its
+    head count now: a region where it is bound to a named element of the plan, else a point
+    (the image with pins when scripts do not run); officers place an area by choosing it and
+    clicking on the plan (siteplan.js), or bind it to one of the plan's elements."""
+    scope, owner = _owner(request, enterprise_id, jurisdiction_id)
+    plan = selectors.owner_site_plan(scope=scope, owner=owner)
+    context = _plan_context(
+        name=f"park-{owner.subject.pk}" if owner.is_park else f"enterprise-{owner.subject.pk}",
+        plan=plan,
+        svg_url=_url(owner, "svg"),
+        api_url=_url(owner, "api"),
+        areas=selectors.owner_areas(scope=scope, owner=owner),
+        junctions=selectors.owner_junctions(scope=scope, owner=owner),
+    )
+    context.update(
+        {
+            "can_manage": can(scope, "manage_zones", owner.subject),
+            "place_url": _url(owner, "place"),
+            "upload_url": _url(owner, "upload"),
+        }
+    )
+    if owner.is_park:
+        context["park"] = owner.subject
+        context["park_staff"] = can(scope, "view_response", owner.subject)
+        return render(request, "response/park_siteplan.html", context)
+    context["e"] = owner.enterprise
+    return render(request, "response/siteplan.html", context)
+
+
+@login_required
+@require_GET
+def site_plan_svg(
+    request: HttpRequest, enterprise_id: int | None = None, jurisdiction_id: int | None = None
+) -> HttpResponse:
+    """The sanitised SVG, as an image that cannot run anything."""
+    scope, owner = _owner(request, enterprise_id, jurisdiction_id)
+    plan = selectors.owner_site_plan(scope=scope, owner=owner)
     if plan is None:
         raise Http404
     response = HttpResponse(plan.svg.encode("utf-8"), content_type="image/svg+xml")
@@ -705,23 +592,25 @@ def park_site_plan_svg(request: HttpRequest, jurisdiction_id: int) -> HttpRespon
 
 @login_required
 @require_POST
-def park_site_plan_upload(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
-    scope = scope_of(request)
-    park = selectors.park_for_zone_edits(scope=scope, jurisdiction_id=jurisdiction_id)
+def site_plan_upload(
+    request: HttpRequest, enterprise_id: int | None = None, jurisdiction_id: int | None = None
+) -> HttpResponse:
+    scope, owner = _owner(request, enterprise_id, jurisdiction_id, edit=True)
+    back = redirect(_url(owner, "plan"))
     upload = request.FILES.get("svg")
     if upload is None:
         messages.error(request, SVG_MISSING)
-        return redirect("response_park_site_plan", jurisdiction_id=park.pk)
+        return back
     try:
         data = upload_read(upload, max_bytes=settings.SITE_PLAN_MAX_BYTES)
     except UploadRefused as exc:
         messages.error(request, exc.message)
-        return redirect("response_park_site_plan", jurisdiction_id=park.pk)
+        return back
     _run(
         request,
-        lambda: services.park_site_plan_upload(
+        lambda: services.site_plan_upload(
             scope=scope,
-            park=park,
+            owner=owner,
             data=data,
             filename=upload.name or "",
             by=_user(request),
@@ -729,25 +618,28 @@ def park_site_plan_upload(request: HttpRequest, jurisdiction_id: int) -> HttpRes
         ),
         "已上传平面图",
     )
-    return redirect("response_park_site_plan", jurisdiction_id=park.pk)
+    return back
 
 
 @login_required
 @require_POST
-def park_area_place(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
-    scope = scope_of(request)
-    park = selectors.park_for_zone_edits(scope=scope, jurisdiction_id=jurisdiction_id)
+def area_place(
+    request: HttpRequest, enterprise_id: int | None = None, jurisdiction_id: int | None = None
+) -> HttpResponse:
+    scope, owner = _owner(request, enterprise_id, jurisdiction_id, edit=True)
+    back = redirect(_url(owner, "plan"))
     form = PlaceForm(request.POST)
     if not form.is_valid():
         messages.error(request, services.PLACE_INVALID)
-        return redirect("response_park_site_plan", jurisdiction_id=park.pk)
+        return back
     data = form.cleaned_data
+    # Another owner's area that the caller sees is refused by the service's message.
     area = get_visible_or_404(scope, Area, pk=data["area"])
     _run(
         request,
-        lambda: services.park_area_place(
+        lambda: services.area_place(
             scope=scope,
-            park=park,
+            owner=owner,
             area=area,
             x=data["x"],
             y=data["y"],
@@ -756,4 +648,4 @@ def park_area_place(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
         ),
         "已标注区块位置",
     )
-    return redirect("response_park_site_plan", jurisdiction_id=park.pk)
+    return back

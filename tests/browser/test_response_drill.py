@@ -22,6 +22,7 @@ from parkguard.orgs.access import SYSTEM
 from parkguard.response import services
 from parkguard.response.choices import ContactState, ZoneColour
 from parkguard.response.models import Contact, Incident, PersonZone
+from parkguard.response.owners import Owner
 from parkguard.rules.models import PackAdoption
 from parkguard.status.choices import HoldKind
 from parkguard.status.services import status_hold_open
@@ -43,7 +44,7 @@ def _junction_with_gate(world: Any) -> Gate:
     workshop, canteen = (
         services.area_create(
             scope=SYSTEM,
-            enterprise=world.a1,
+            owner=Owner(enterprise=world.a1),
             name=name,
             block=block,
             capacity=50,
@@ -63,7 +64,7 @@ def _junction_with_gate(world: Any) -> Gate:
     )
     services.junction_create(
         scope=SYSTEM,
-        enterprise=world.a1,
+        owner=Owner(enterprise=world.a1),
         from_area=workshop,
         to_area=canteen,
         kind="door",
@@ -100,7 +101,7 @@ def test_the_drill_runs_end_to_end(live_server: Any, browser: Any, artifacts: Pa
     adopt(world.park_a, "zhengyang-2022-20-response")
     services.area_create(
         scope=SYSTEM,
-        enterprise=world.a1,
+        owner=Owner(enterprise=world.a1),
         name="临时隔离点",
         block="living",
         capacity=4,

@@ -7,6 +7,7 @@ import pytest
 from parkguard.orgs.access import scope_for_user
 from parkguard.response import services
 from parkguard.response.models import Area
+from parkguard.response.owners import Owner
 from tests.factories import World, adopt
 
 R_PACK = "zhengyang-2022-20-response"
@@ -20,7 +21,7 @@ def response_world(world: World) -> World:
     officer = world.users["a1_officer"]
     services.area_create(
         scope=scope_for_user(officer),
-        enterprise=world.a1,
+        owner=Owner(enterprise=world.a1),
         name="一号车间",
         block="production",
         capacity=80,
@@ -29,7 +30,7 @@ def response_world(world: World) -> World:
     )
     services.area_create(
         scope=scope_for_user(officer),
-        enterprise=world.a1,
+        owner=Owner(enterprise=world.a1),
         name="临时隔离点",
         block="living",
         capacity=4,

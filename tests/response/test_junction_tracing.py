@@ -21,6 +21,7 @@ from parkguard.people.models import Person
 from parkguard.response import services
 from parkguard.response.choices import ContactDegree
 from parkguard.response.models import Area, Contact, Incident, Junction
+from parkguard.response.owners import Owner
 from tests.factories import World, make_person
 from tests.response.conftest import AT
 
@@ -39,7 +40,13 @@ def _scope(world: World) -> Scope:
 
 def _area(world: World, name: str, block: str) -> Area:
     return services.area_create(
-        scope=SYSTEM, enterprise=world.a1, name=name, block=block, capacity=50, by=None, at=AT
+        scope=SYSTEM,
+        owner=Owner(enterprise=world.a1),
+        name=name,
+        block=block,
+        capacity=50,
+        by=None,
+        at=AT,
     )
 
 
@@ -95,7 +102,7 @@ def _site(world: World, *, passage_controlled: bool) -> Site:
     def junction(a: Area, b: Area, kind: str, controlled: bool, gate: Gate | None) -> Junction:
         return services.junction_create(
             scope=SYSTEM,
-            enterprise=world.a1,
+            owner=Owner(enterprise=world.a1),
             from_area=a,
             to_area=b,
             kind=kind,
@@ -321,7 +328,7 @@ def test_a_gate_of_another_enterprise_or_of_the_park_is_refused(
         with pytest.raises(ValidationError) as caught:
             services.junction_create(
                 scope=scope_for_user(admin),
-                enterprise=w.a1,
+                owner=Owner(enterprise=w.a1),
                 from_area=a,
                 to_area=b,
                 kind="door",

@@ -13,6 +13,7 @@ from parkguard.audit.models import AuditEvent
 from parkguard.orgs.access import scope_for_user
 from parkguard.response import services
 from parkguard.response.models import Area, Junction
+from parkguard.response.owners import Owner
 from tests.factories import World
 from tests.response.conftest import AT, isolation
 from tests.response.test_site_plan import PLAN
@@ -42,7 +43,7 @@ def _junction(world: World, **fields: object) -> Junction:
     }
     return services.junction_create(
         scope=scope_for_user(officer),
-        enterprise=world.a1,
+        owner=Owner(enterprise=world.a1),
         by=officer,
         at=AT,
         **args,  # type: ignore[arg-type]
@@ -93,7 +94,7 @@ def test_areas_of_two_enterprises_are_refused(response_world: World) -> None:
         with pytest.raises(ValidationError) as caught:
             services.junction_create(
                 scope=scope_for_user(admin),
-                enterprise=world.a1,
+                owner=Owner(enterprise=world.a1),
                 from_area=pair[0],
                 to_area=pair[1],
                 kind="passage",
@@ -165,7 +166,7 @@ def test_a_junction_of_another_enterprise_is_not_deleted_through_this_one(
     )
     junction = services.junction_create(
         scope=scope_for_user(admin),
-        enterprise=world.a2,
+        owner=Owner(enterprise=world.a2),
         from_area=theirs,
         to_area=other,
         kind="passage",
@@ -200,7 +201,12 @@ def test_the_site_plan_draws_a_line_between_placed_areas(
     officer = world.users["a1_officer"]
     scope = scope_for_user(officer)
     services.site_plan_upload(
-        scope=scope, enterprise=world.a1, data=PLAN, filename="p.svg", by=officer, at=AT
+        scope=scope,
+        owner=Owner(enterprise=world.a1),
+        data=PLAN,
+        filename="p.svg",
+        by=officer,
+        at=AT,
     )
     _junction(world)
     client = client_as("a1_officer")
@@ -210,7 +216,7 @@ def test_the_site_plan_draws_a_line_between_placed_areas(
     assert "<line" not in page
     for area, (x, y) in ((_workshop(world), (10, 20)), (isolation(world), (80, 70))):
         services.area_place(
-            scope=scope, enterprise=world.a1, area=area, x=x, y=y, by=officer, at=AT
+            scope=scope, owner=Owner(enterprise=world.a1), area=area, x=x, y=y, by=officer, at=AT
         )
     page = client.get(f"/response/enterprises/{world.a1.pk}/plan/").content.decode()
     assert (
@@ -229,10 +235,21 @@ def test_the_plan_api_gives_places_colours_heads_and_junctions(
     empty = client.get(f"/api/v1/response/enterprises/{world.a1.pk}/plan").json()
     assert empty["has_plan"] is False and empty["svg_url"] is None
     services.site_plan_upload(
-        scope=scope, enterprise=world.a1, data=PLAN, filename="p.svg", by=officer, at=AT
+        scope=scope,
+        owner=Owner(enterprise=world.a1),
+        data=PLAN,
+        filename="p.svg",
+        by=officer,
+        at=AT,
     )
     services.area_place(
-        scope=scope, enterprise=world.a1, area=isolation(world), x=50, y=40, by=officer, at=AT
+        scope=scope,
+        owner=Owner(enterprise=world.a1),
+        area=isolation(world),
+        x=50,
+        y=40,
+        by=officer,
+        at=AT,
     )
     junction = _junction(world)
     body = client.get(f"/api/v1/response/enterprises/{world.a1.pk}/plan").json()

@@ -40,9 +40,9 @@ def _park_area(world: World, name: str = "园区隔离点", **kw: object) -> Are
     scope, user = _admin(world)
     fields: dict[str, object] = {"block": "living", "capacity": 20, "is_isolation": True}
     fields.update(kw)
-    return services.park_area_create(
+    return services.area_create(
         scope=scope,
-        park=world.park_a,
+        owner=Owner(park=world.park_a),
         name=name,
         by=user,
         at=AT,
@@ -94,14 +94,25 @@ def test_the_database_keeps_exactly_one_owner(world: World) -> None:
 def test_nobody_but_the_parks_admin_edits_its_areas(world: World, persona: str) -> None:
     user = world.users[persona]
     with pytest.raises(PermissionDenied):
-        services.park_area_create(
-            scope=scope_for_user(user), park=world.park_a, name="越权", block="living",
-            capacity=1, by=user, at=AT,
-        )  # fmt: skip
+        services.area_create(
+            scope=scope_for_user(user),
+            owner=Owner(park=world.park_a),
+            name="越权",
+            block="living",
+            capacity=1,
+            by=user,
+            at=AT,
+        )
     area = _park_area(world)
     with pytest.raises(PermissionDenied):
-        services.park_area_place(
-            scope=scope_for_user(user), park=world.park_a, area=area, x=1, y=1, by=user, at=AT
+        services.area_place(
+            scope=scope_for_user(user),
+            owner=Owner(park=world.park_a),
+            area=area,
+            x=1,
+            y=1,
+            by=user,
+            at=AT,
         )
     area.refresh_from_db()
     assert area.plan_x is None and not Area.objects.filter(name="越权").exists()
@@ -127,12 +138,17 @@ def test_who_reads_the_parks_zones(world: World) -> None:
 
 def test_the_park_plan_is_sanitised_and_a_bad_file_changes_nothing(world: World) -> None:
     scope, user = _admin(world)
-    plan = services.park_site_plan_upload(
-        scope=scope, park=world.park_a, data=PLAN, filename="p.svg", by=user, at=AT
+    plan = services.site_plan_upload(
+        scope=scope, owner=Owner(park=world.park_a), data=PLAN, filename="p.svg", by=user, at=AT
     )
     with pytest.raises(ValidationError) as caught:
-        services.park_site_plan_upload(
-            scope=scope, park=world.park_a, data=DOCTYPE, filename="x.svg", by=user, at=AT
+        services.site_plan_upload(
+            scope=scope,
+            owner=Owner(park=world.park_a),
+            data=DOCTYPE,
+            filename="x.svg",
+            by=user,
+            at=AT,
         )
     assert caught.value.message_dict == {"svg": [SVG_DOCTYPE]}
     plan.refresh_from_db()
@@ -147,39 +163,50 @@ def test_placing_and_junctions_take_only_the_parks_own_areas(world: World) -> No
         enterprise=world.a1, name="甲一车间", block="production", capacity=9, created_at=AT
     )
     with pytest.raises(ValidationError) as caught:
-        services.park_area_place(
-            scope=scope, park=world.park_a, area=point, x=10, y=10, by=user, at=AT
+        services.area_place(
+            scope=scope, owner=Owner(park=world.park_a), area=point, x=10, y=10, by=user, at=AT
         )
     assert caught.value.message_dict == {"area": [services.PARK_NO_SITE_PLAN]}
-    services.park_site_plan_upload(
-        scope=scope, park=world.park_a, data=PLAN, filename="p.svg", by=user, at=AT
+    services.site_plan_upload(
+        scope=scope, owner=Owner(park=world.park_a), data=PLAN, filename="p.svg", by=user, at=AT
     )
     with pytest.raises(ValidationError) as caught:
-        services.park_area_place(
-            scope=scope, park=world.park_a, area=theirs, x=10, y=10, by=user, at=AT
+        services.area_place(
+            scope=scope, owner=Owner(park=world.park_a), area=theirs, x=10, y=10, by=user, at=AT
         )
     assert caught.value.message_dict == {"area": [services.PARK_AREA_NOT_HERE]}
-    services.park_area_place(
-        scope=scope, park=world.park_a, area=point, x=12.345, y=80, by=user, at=AT
+    services.area_place(
+        scope=scope, owner=Owner(park=world.park_a), area=point, x=12.345, y=80, by=user, at=AT
     )
     point.refresh_from_db()
     theirs.refresh_from_db()
     assert (point.plan_x, point.plan_y) == (12.35, 80.0) and theirs.plan_x is None
     for other in (theirs, point):
         with pytest.raises(ValidationError) as caught:
-            services.park_junction_create(
-                scope=scope, park=world.park_a, from_area=point, to_area=other, kind="buffer",
-                by=user, at=AT,
-            )  # fmt: skip
+            services.junction_create(
+                scope=scope,
+                owner=Owner(park=world.park_a),
+                from_area=point,
+                to_area=other,
+                kind="buffer",
+                by=user,
+                at=AT,
+            )
         expected = (
             services.PARK_JUNCTION_OTHER_OWNER if other is theirs else services.JUNCTION_SAME_AREA
         )
         assert caught.value.message_dict == {"to_area": [expected]}
     assert not Junction.objects.exists()
-    j = services.park_junction_create(
-        scope=scope, park=world.park_a, from_area=road, to_area=point, kind="one_way",
-        controlled=True, by=user, at=AT,
-    )  # fmt: skip
+    j = services.junction_create(
+        scope=scope,
+        owner=Owner(park=world.park_a),
+        from_area=road,
+        to_area=point,
+        kind="one_way",
+        controlled=True,
+        by=user,
+        at=AT,
+    )
     j.refresh_from_db()
     assert (j.park_id, j.enterprise_id, j.kind, j.controlled) == (
         world.park_a.pk, None, "one_way", True,
@@ -189,10 +216,15 @@ def test_placing_and_junctions_take_only_the_parks_own_areas(world: World) -> No
 def test_a_person_may_be_placed_in_their_parks_own_area_not_another_parks(world: World) -> None:
     point = _park_area(world)
     scope_b = scope_for_user(world.users["park_b_admin"])
-    far = services.park_area_create(
-        scope=scope_b, park=world.park_b, name="乙园隔离点", block="living", capacity=3,
-        by=world.users["park_b_admin"], at=AT,
-    )  # fmt: skip
+    far = services.area_create(
+        scope=scope_b,
+        owner=Owner(park=world.park_b),
+        name="乙园隔离点",
+        block="living",
+        capacity=3,
+        by=world.users["park_b_admin"],
+        at=AT,
+    )
     officer = world.users["a1_officer"]
     scope = scope_for_user(officer)
     with pytest.raises(ValidationError) as caught:
@@ -216,11 +248,13 @@ def test_a_person_may_be_placed_in_their_parks_own_area_not_another_parks(world:
 # --- pages and API ----------------------------------------------------------------------
 def _placed_world(world: World) -> Area:
     scope, user = _admin(world)
-    services.park_site_plan_upload(
-        scope=scope, park=world.park_a, data=PLAN, filename="p.svg", by=user, at=AT
+    services.site_plan_upload(
+        scope=scope, owner=Owner(park=world.park_a), data=PLAN, filename="p.svg", by=user, at=AT
     )
     point = _park_area(world)
-    services.park_area_place(scope=scope, park=world.park_a, area=point, x=50, y=50, by=user, at=AT)
+    services.area_place(
+        scope=scope, owner=Owner(park=world.park_a), area=point, x=50, y=50, by=user, at=AT
+    )
     # One person of A1 and one of A2 in the park's isolation point now.
     for person in (world.a1_person, world.a2_person):
         move = ZoneMove.objects.create(

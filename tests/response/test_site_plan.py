@@ -15,6 +15,7 @@ from parkguard.lib.uploads import UPLOAD_TOO_LARGE
 from parkguard.orgs.access import scope_for_user
 from parkguard.response import services
 from parkguard.response.models import Area, PersonZone, SitePlan, ZoneMove
+from parkguard.response.owners import Owner
 from parkguard.response.svg import (
     MAX_DEPTH,
     MAX_ELEMENTS,
@@ -180,14 +181,14 @@ def test_an_area_of_another_enterprise_is_refused(response_world: World) -> None
     admin = world.users["park_a_admin"]
     scope = scope_for_user(admin)
     services.site_plan_upload(
-        scope=scope, enterprise=world.a1, data=PLAN, filename="p.svg", by=admin, at=AT
+        scope=scope, owner=Owner(enterprise=world.a1), data=PLAN, filename="p.svg", by=admin, at=AT
     )
     theirs = Area.objects.create(
         enterprise=world.a2, name="甲二仓库", block="production", capacity=5, created_at=AT
     )
     with pytest.raises(ValidationError) as caught:
         services.area_place(
-            scope=scope, enterprise=world.a1, area=theirs, x=10, y=10, by=admin, at=AT
+            scope=scope, owner=Owner(enterprise=world.a1), area=theirs, x=10, y=10, by=admin, at=AT
         )
     assert caught.value.message_dict == {"area": [services.AREA_NOT_HERE]}
     theirs.refresh_from_db()
@@ -220,11 +221,16 @@ def test_a_place_off_the_plan_is_refused(
     scope = scope_for_user(officer)
     area = isolation(world)
     services.site_plan_upload(
-        scope=scope, enterprise=world.a1, data=PLAN, filename="p.svg", by=officer, at=AT
+        scope=scope,
+        owner=Owner(enterprise=world.a1),
+        data=PLAN,
+        filename="p.svg",
+        by=officer,
+        at=AT,
     )
     with pytest.raises(ValidationError) as caught:
         services.area_place(
-            scope=scope, enterprise=world.a1, area=area, x=x, y=y, by=officer, at=AT
+            scope=scope, owner=Owner(enterprise=world.a1), area=area, x=x, y=y, by=officer, at=AT
         )
     assert caught.value.message_dict == {"x": [services.PLACE_INVALID]}
     area.refresh_from_db()
@@ -238,7 +244,7 @@ def test_no_place_before_a_plan(response_world: World) -> None:
     with pytest.raises(ValidationError) as caught:
         services.area_place(
             scope=scope_for_user(officer),
-            enterprise=world.a1,
+            owner=Owner(enterprise=world.a1),
             area=area,
             x=5,
             y=5,

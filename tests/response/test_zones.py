@@ -14,6 +14,7 @@ from parkguard.orgs.access import Scope, scope_for_user
 from parkguard.response import services
 from parkguard.response.choices import MoveState, ZoneColour
 from parkguard.response.models import Area, PersonZone, ZoneMove
+from parkguard.response.owners import Owner
 from parkguard.status.choices import HoldKind
 from parkguard.status.models import PersonStatus, StatusHold
 from tests.factories import World
@@ -41,7 +42,7 @@ def test_z_5_1b_an_area_needs_a_name_a_block_and_a_capacity(response_world: Worl
     with pytest.raises(ValidationError) as refused:
         services.area_create(
             scope=_scope(response_world, "a1_officer"),
-            enterprise=response_world.a1,
+            owner=Owner(enterprise=response_world.a1),
             name=" ",
             block="garden",
             capacity=0,
