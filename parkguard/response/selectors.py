@@ -498,6 +498,17 @@ def park_site_plan_of(*, scope: Scope, park: Jurisdiction) -> SitePlan | None:
     return visible(scope, SitePlan, action="view_park_zones").filter(park=park).first()
 
 
+def park_areas_for_moves(*, scope: Scope, enterprise: Enterprise) -> list[Area]:
+    """The own areas of the enterprise's park that a person of it may be moved into (a park
+    isolation point, a shared buffer), as far as the caller may read them (`view_park_zones`):
+    for the enterprise's zones page's manual-move list. None for a caller who may not."""
+    return list(
+        visible(scope, Area, action="view_park_zones")
+        .filter(park_id=enterprise.jurisdiction_id, enterprise__isnull=True)
+        .order_by("block", "name", "pk")
+    )
+
+
 def area_for_move(*, scope: Scope, area_id: int) -> Area:
     """An area a person may be moved into, as the caller sees it: an enterprise's area, or a
     park's own (a park isolation point) the caller may read; 404 otherwise. The service then

@@ -124,6 +124,7 @@ def zones(request: HttpRequest, enterprise_id: int) -> HttpResponse:
             "history": selectors.moves_of(scope=scope, enterprise=e)[:HISTORY_ROWS],
             "incidents": selectors.incidents_of(scope=scope, enterprise=e)[:HISTORY_ROWS],
             "people": people.order_by("name", "pk").values_list("pk", "name")[:PEOPLE_ROWS],
+            "park_areas": selectors.park_areas_for_moves(scope=scope, enterprise=e),
             "blocks": BlockType.choices,
             "colours": ZoneColour.choices,
             "can_manage": can(scope, "manage_zones", e),

@@ -368,3 +368,53 @@ def test_an_upload_page_refuses_a_malformed_svg_and_keeps_the_plan(
     )
     assert SVG_DOCTYPE in response.content.decode()
     assert "甲园区" in SitePlan.objects.get(park=world.park_a).svg
+
+
+def test_the_enterprise_zones_page_offers_its_parks_own_areas_for_a_manual_move(
+    world: World, client_as: Callable[[str | None], Client]
+) -> None:
+    point = _park_area(world)
+    far = services.area_create(
+        scope=scope_for_user(world.users["park_b_admin"]),
+        owner=Owner(park=world.park_b),
+        name="乙园隔离点",
+        block="living",
+        capacity=3,
+        by=world.users["park_b_admin"],
+        at=AT,
+    )
+    page = client_as("a1_officer").get(f"/response/enterprises/{world.a1.pk}/")
+    text = page.content.decode()
+    select = text[text.index('<select id="id_area"') :]
+    select = select[: select.index("</select>")]
+    # The park's own isolation point is offered; another park's area is not.
+    assert f'<option value="{point.pk}">园区隔离点（园区隔离点）</option>' in select
+    assert "园区自有区块（甲园区）" in select
+    assert "乙园隔离点" not in select
+    # Chosen on the page, it makes a pending move into the park's area.
+    response = client_as("a1_officer").post(
+        f"/response/enterprises/{world.a1.pk}/moves/",
+        {
+            "person": world.a1_person.pk,
+            "colour": "orange",
+            "area": point.pk,
+            "reason": "转入园区隔离点观察",
+        },
+        follow=True,
+    )
+    assert "已提交，须由另一人复核后生效" in response.content.decode()
+    move = ZoneMove.objects.get(person=world.a1_person)
+    assert (move.area_id, move.state) == (point.pk, "pending")
+    # Another park's area posted by hand is refused (404: the officer cannot read it), and
+    # nothing more is written.
+    refused = client_as("a1_officer").post(
+        f"/response/enterprises/{world.a1.pk}/moves/",
+        {"person": world.a1_person.pk, "colour": "orange", "area": far.pk, "reason": "越界转入"},
+    )
+    assert refused.status_code == 404
+    assert ZoneMove.objects.filter(person=world.a1_person).count() == 1
+    # An outsider (another park's admin) does not open the enterprise's page at all.
+    assert client_as("park_b_admin").get(f"/response/enterprises/{world.a1.pk}/").status_code in {
+        403,
+        404,
+    }
