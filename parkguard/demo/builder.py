@@ -515,6 +515,7 @@ def demo_response(*, enterprise: Enterprise, officer: User, second: User) -> Non
     from parkguard.response.models import Area
     from parkguard.response.owners import Owner
     from parkguard.response.services import (
+        area_bind,
         area_create,
         area_place,
         incident_open,
@@ -558,6 +559,11 @@ def demo_response(*, enterprise: Enterprise, officer: User, second: User) -> Non
                 y=y,
                 by=officer,
                 at=now,
+            )
+        if spec.get("region"):
+            owner = Owner(enterprise=enterprise)
+            area_bind(
+                scope=scope, owner=owner, area=area, region=spec["region"], by=officer, at=now
             )
     alert = (
         Alert.objects.filter(person__enterprise=enterprise, closed_at__isnull=True)
@@ -603,6 +609,7 @@ def demo_park_zones(*, park: Jurisdiction, admin: User) -> None:
     from parkguard.response.models import Area
     from parkguard.response.owners import Owner
     from parkguard.response.services import (
+        area_bind,
         area_create,
         area_place,
         junction_create,
@@ -637,6 +644,9 @@ def demo_park_zones(*, park: Jurisdiction, admin: User) -> None:
         )
         x, y = spec["plan"]
         area_place(scope=scope, owner=Owner(park=park), area=area, x=x, y=y, by=admin, at=now)
+        if spec.get("region"):
+            owner = Owner(park=park)
+            area_bind(scope=scope, owner=owner, area=area, region=spec["region"], by=admin, at=now)
         areas[area.name] = area
     for start, end, kind, controlled in DATA["park_junctions"]:
         junction_create(

@@ -21,6 +21,7 @@ from parkguard.response import selectors, services
 from parkguard.response.choices import BlockType, JunctionKind, ZoneColour
 from parkguard.response.models import Area, Contact, Incident, Junction, LinkageTask, ZoneMove
 from parkguard.response.owners import Owner
+from parkguard.response.svg import svg_region_ids
 
 router = Router(tags=["分区与疫情事件"])
 SESSION = SessionScope(scope_of)
@@ -76,12 +77,14 @@ class ResponsePlanAreaOut(Schema):
     present: int
     x: float | None = Field(description="平面图横坐标（宽度的百分比），未标注为空")
     y: float | None = Field(description="平面图纵坐标（高度的百分比），未标注为空")
+    region: str = Field(description="绑定的平面图区域（图形编号），画成该区域；空为画成点")
 
 
 class ResponsePlanOut(Schema):
     enterprise_id: int
     has_plan: bool
     svg_url: str | None = Field(description="已清理的平面图 SVG 地址，未上传为空")
+    regions: list[str] = Field(description="平面图中可绑定的图形编号（path、rect、polygon、g）")
     areas: list[ResponsePlanAreaOut]
     junctions: list[ResponseJunctionOut]
 
@@ -156,6 +159,13 @@ class ResponseIncidentOut(Schema):
     timeline: list[ResponseTimelineOut]
     tasks: list[ResponseTaskOut]
     contacts: list[ResponseContactOut]
+
+
+class ResponseAreaBindIn(Schema):
+    area_id: int = Field(ge=1, le=DB_ID_MAX, description="区块")
+    region: str = Field(
+        default="", max_length=100, description="平面图图形编号（见平面图的 regions）；空为取消绑定"
+    )
 
 
 class ResponseContactReviewIn(Schema):
@@ -416,6 +426,7 @@ class ResponseParkPlanOut(Schema):
     park_id: int
     has_plan: bool
     svg_url: str | None = Field(description="已清理的园区平面图 SVG 地址，未上传为空")
+    regions: list[str] = Field(description="平面图中可绑定的图形编号（path、rect、polygon、g）")
     areas: list[ResponsePlanAreaOut]
     junctions: list[ResponseJunctionOut]
 
@@ -430,7 +441,7 @@ def _area_out(a: Area, n: int) -> dict[str, Any]:
 
 
 def _plan_area_out(a: Area, n: int) -> dict[str, Any]:
-    return _area_out(a, n) | {"x": a.plan_x, "y": a.plan_y}
+    return _area_out(a, n) | {"x": a.plan_x, "y": a.plan_y, "region": a.plan_region}
 
 
 def _areas(request: HttpRequest, owner: Owner) -> Any:
@@ -439,13 +450,15 @@ def _areas(request: HttpRequest, owner: Owner) -> Any:
 
 def _plan(request: HttpRequest, owner: Owner) -> dict[str, Any]:
     caller = scope(request)
-    has_plan = selectors.owner_site_plan(scope=caller, owner=owner) is not None
+    plan = selectors.owner_site_plan(scope=caller, owner=owner)
+    has_plan = plan is not None
     svg = "response_park_site_plan_svg" if owner.is_park else "response_site_plan_svg"
     key = "park_id" if owner.is_park else "enterprise_id"
     return {
         key: owner.subject.pk,
         "has_plan": has_plan,
         "svg_url": reverse(svg, args=[owner.subject.pk]) if has_plan else None,
+        "regions": svg_region_ids(plan.svg) if plan is not None else [],
         "areas": [
             _plan_area_out(a, n) for a, n in selectors.owner_areas(scope=caller, owner=owner)
         ],
@@ -499,6 +512,24 @@ def _junction_create(request: HttpRequest, owner: Owner, payload: ResponseJuncti
     except DjangoValidationError as exc:
         return field_errors(exc, names={"gate": "gate_id"})
     return Status(201, _junction_out(j))
+
+
+def _area_bind(request: HttpRequest, owner: Owner, payload: ResponseAreaBindIn) -> Any:
+    caller = scope(request)
+    area = get_visible_or_404(caller, Area, pk=payload.area_id)
+    try:
+        a = services.area_bind(
+            scope=caller,
+            owner=owner,
+            area=area,
+            region=payload.region,
+            by=request.user,  # type: ignore[arg-type]
+            at=timezone.now(),
+        )
+    except DjangoValidationError as exc:
+        return field_errors(exc, names={"area": "area_id"})
+    present = dict(selectors.owner_areas(scope=caller, owner=owner)).get(a, 0)
+    return _plan_area_out(a, present)
 
 
 @router.get(
@@ -583,3 +614,23 @@ def park_junction_create(
     request: HttpRequest, jurisdiction_id: int, payload: ResponseJunctionIn
 ) -> Any:
     return _junction_create(request, _owner(scope(request), park_id=jurisdiction_id), payload)
+
+
+@router.post(
+    "/response/enterprises/{enterprise_id}/plan/regions",
+    response={200: ResponsePlanAreaOut, 422: FieldErrors},
+    auth=SESSION,
+    summary="把区块绑定到厂区平面图上的图形（按图形编号），地图上画成该区域；空为取消绑定",
+)
+def area_bind(request: HttpRequest, enterprise_id: int, payload: ResponseAreaBindIn) -> Any:
+    return _area_bind(request, _owner(scope(request), enterprise_id=enterprise_id), payload)
+
+
+@router.post(
+    "/response/parks/{jurisdiction_id}/plan/regions",
+    response={200: ResponsePlanAreaOut, 422: FieldErrors},
+    auth=SESSION,
+    summary="把园区自有区块绑定到园区平面图上的图形（按图形编号）；空为取消绑定",
+)
+def park_area_bind(request: HttpRequest, jurisdiction_id: int, payload: ResponseAreaBindIn) -> Any:
+    return _area_bind(request, _owner(scope(request), park_id=jurisdiction_id), payload)

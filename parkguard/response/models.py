@@ -66,6 +66,9 @@ class Area(models.Model):
     # Where the area sits on the enterprise's site plan, in percent of its width and height.
     plan_x = models.FloatField("平面图横坐标（%）", null=True, blank=True)
     plan_y = models.FloatField("平面图纵坐标（%）", null=True, blank=True)
+    # The named element of the site plan (an id of a path, rect, polygon or group the
+    # sanitiser keeps) the area is drawn as, a region of the ECharts map; blank: a point.
+    plan_region = models.CharField("平面图区域", max_length=100, blank=True, default="")
 
     # An enterprise's area through its enterprise's park, a park's own through the park.
     scope_jurisdiction = ("enterprise__jurisdiction", "park")

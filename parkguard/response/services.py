@@ -51,7 +51,7 @@ from parkguard.response.models import (
     ZoneMove,
 )
 from parkguard.response.owners import Owner
-from parkguard.response.svg import SvgRefused, svg_sanitise
+from parkguard.response.svg import SvgRefused, svg_region_ids, svg_sanitise
 from parkguard.status.choices import HoldKind
 from parkguard.status.models import StatusHold
 from parkguard.status.overrides import REASON_MIN, SELF_APPROVAL
@@ -79,6 +79,7 @@ NO_TRACE_RULE = "所选用的规则包没有规定密接排查的时间间隔"
 AREA_NOT_HERE = "该区块不属于本企业"
 NO_SITE_PLAN = "请先上传本企业的厂区平面图"
 PLACE_INVALID = "请在平面图上点选位置（横、纵坐标须在 0 到 100 之间）"
+REGION_UNKNOWN = "平面图上没有这个区域，请从列表中选择"
 JUNCTION_SAME_AREA = "接合部须连接两个不同的区块"
 JUNCTION_OTHER_ENTERPRISE = "接合部两端的区块须都属于本企业"
 JUNCTION_KIND_INVALID = "请选择接合部类型"
@@ -267,6 +268,36 @@ def area_place(
         x=area.plan_x,
         y=area.plan_y,
     )
+    return area
+
+
+@transaction.atomic
+def area_bind(
+    *,
+    scope: Scope,
+    owner: Owner,
+    area: Area,
+    region: str,
+    by: User | None,
+    at: dt.datetime,
+) -> Area:
+    """Bind an area of the owner to a named element of the owner's site plan (the id of a
+    path, rect, polygon or group the sanitised plan has, `svg.svg_region_ids`): the map then
+    draws the area as that region in its zone colour; a blank region unbinds it (a point
+    again, where it is placed). Another owner's area, no plan, an unknown id: refused with a
+    field error, nothing written."""
+    require(scope, "manage_zones", owner.subject)
+    if not owner.owns(area):
+        raise ValidationError({"area": _say(owner, AREA_NOT_HERE, PARK_AREA_NOT_HERE)})
+    plan = SitePlan.objects.filter(**owner.key).first()
+    if plan is None:
+        raise ValidationError({"area": _say(owner, NO_SITE_PLAN, PARK_NO_SITE_PLAN)})
+    region = (region or "").strip()
+    if region and region not in svg_region_ids(plan.svg):
+        raise ValidationError({"region": REGION_UNKNOWN})
+    area.plan_region = region
+    area.save(update_fields=["plan_region"])
+    _owner_audit(owner=owner, by=by, action="area_bind", target=area, at=at, region=region or None)
     return area
 
 

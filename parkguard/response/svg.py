@@ -172,3 +172,37 @@ def svg_sanitise(data: bytes) -> str:
     _copy(root, clean, [MAX_ELEMENTS])
     ET.register_namespace("", SVG_NS)
     return ET.tostring(clean, encoding="unicode")
+
+
+# Elements an area may be drawn as (a region of the ECharts map), and the containers whose
+# content is not drawn where it stands (definitions, clip paths, symbols used elsewhere).
+REGION_ELEMENTS = frozenset({"path", "rect", "polygon", "g"})
+NOT_DRAWN = frozenset({"defs", "clipPath", "symbol", "linearGradient", "radialGradient"})
+REGION_ID_MAX = 100
+
+
+def svg_region_ids(svg: str) -> list[str]:
+    """The ids of the drawn `<path>`, `<rect>`, `<polygon>` and `<g>` elements of a sanitised
+    plan, in document order, each once: what an area may be bound to. Empty for a plan that
+    does not parse (it was sanitised, so it should) or names nothing."""
+    try:
+        root = ET.fromstring(svg)
+    except ET.ParseError:
+        return []
+    found: list[str] = []
+    seen: set[str] = set()
+
+    def walk(node: ET.Element) -> None:
+        for child in node:
+            name = _local(child.tag)
+            if name is None or name in NOT_DRAWN:
+                continue
+            ident = (child.get("id") or "").strip()
+            fits = ident and len(ident) <= REGION_ID_MAX and ident not in seen
+            if name in REGION_ELEMENTS and fits:
+                seen.add(ident)
+                found.append(ident)
+            walk(child)
+
+    walk(root)
+    return found

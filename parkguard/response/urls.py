@@ -40,6 +40,11 @@ urlpatterns = [
         name="response_area_place",
     ),
     path(
+        "response/enterprises/<int:enterprise_id>/plan/bind/",
+        views.area_bind,
+        name="response_area_bind",
+    ),
+    path(
         "response/enterprises/<int:enterprise_id>/moves/",
         views.move_request,
         name="response_move_request",
@@ -112,5 +117,10 @@ urlpatterns = [
         "response/parks/<int:jurisdiction_id>/plan/place/",
         views.area_place,
         name="response_park_area_place",
+    ),
+    path(
+        "response/parks/<int:jurisdiction_id>/plan/bind/",
+        views.area_bind,
+        name="response_park_area_bind",
     ),
 ]

@@ -26,8 +26,9 @@ from parkguard.people.choices import EmploymentStatus
 from parkguard.people.models import Person
 from parkguard.response import selectors, services
 from parkguard.response.choices import BlockType, JunctionKind, ZoneColour
-from parkguard.response.models import Area, Contact, Junction, LinkageTask, ZoneMove
+from parkguard.response.models import Area, Contact, Junction, LinkageTask, SitePlan, ZoneMove
 from parkguard.response.owners import Owner
+from parkguard.response.svg import svg_region_ids
 
 HISTORY_ROWS = 30
 PEOPLE_ROWS = 2000
@@ -49,6 +50,11 @@ class JunctionForm(forms.Form):
     controlled = forms.BooleanField(required=False)
     note = forms.CharField(max_length=200, required=False)
     gate = forms.IntegerField(required=False, min_value=1)
+
+
+class BindForm(forms.Form):
+    area = forms.IntegerField()
+    region = forms.CharField(max_length=100, required=False)
 
 
 class PlaceForm(forms.Form):
@@ -341,15 +347,20 @@ def park(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
 def _plan_context(
     *,
     name: str,
-    plan: object | None,
+    plan: SitePlan | None,
     svg_url: str,
     api_url: str,
     areas: list[tuple[Area, int]],
     junctions: list[Junction],
 ) -> dict[str, Any]:
     """What the plan partial draws: the no-JS markup (the image with its pins and lines) and
-    the data `siteplan.js` draws the ECharts map from (`json_script`, no inline script)."""
+    the data `siteplan.js` draws the ECharts map from (`json_script`, no inline script). An
+    area bound to an element the plan still has is drawn as that region; the others that are
+    placed, as points."""
+    regions = svg_region_ids(plan.svg) if plan is not None else []
+    known = set(regions)
     placed = [(a, n) for a, n in areas if _placed(a)]
+    drawn = [(a, n) for a, n in areas if _placed(a) or a.plan_region in known]
     lines = [j for j in junctions if _placed(j.from_area) and _placed(j.to_area)]
     return {
         "plan": plan,
@@ -358,6 +369,7 @@ def _plan_context(
         "placed": placed,
         "lines": lines,
         "junctions": junctions,
+        "regions": regions,
         "map_data": {
             "name": name,
             "svg_url": svg_url,
@@ -374,8 +386,9 @@ def _plan_context(
                     "isolation": a.is_isolation,
                     "x": a.plan_x,
                     "y": a.plan_y,
+                    "region": a.plan_region if a.plan_region in known else None,
                 }
-                for a, n in placed
+                for a, n in drawn
             ],
             "junctions": [
                 {
@@ -428,6 +441,7 @@ _PAGES = {
     "svg": ("response_site_plan_svg", "response_park_site_plan_svg"),
     "api": ("api:response_plan", "api:response_park_plan"),
     "place": ("response_area_place", "response_park_area_place"),
+    "bind": ("response_area_bind", "response_park_area_bind"),
     "upload": ("response_site_plan_upload", "response_park_site_plan_upload"),
 }
 
@@ -564,6 +578,7 @@ def site_plan(
         {
             "can_manage": can(scope, "manage_zones", owner.subject),
             "place_url": _url(owner, "place"),
+            "bind_url": _url(owner, "bind"),
             "upload_url": _url(owner, "upload"),
         }
     )
@@ -648,5 +663,35 @@ def area_place(
             at=timezone.now(),
         ),
         "已标注区块位置",
+    )
+    return back
+
+
+@login_required
+@require_POST
+def area_bind(
+    request: HttpRequest, enterprise_id: int | None = None, jurisdiction_id: int | None = None
+) -> HttpResponse:
+    """Bind an area to a named element of the plan (or unbind it: a blank region)."""
+    scope, owner = _owner(request, enterprise_id, jurisdiction_id, edit=True)
+    back = redirect(_url(owner, "plan"))
+    form = BindForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, services.REGION_UNKNOWN)
+        return back
+    data = form.cleaned_data
+    # Another owner's area that the caller sees is refused by the service's message.
+    area = get_visible_or_404(scope, Area, pk=data["area"])
+    _run(
+        request,
+        lambda: services.area_bind(
+            scope=scope,
+            owner=owner,
+            area=area,
+            region=data["region"] or "",
+            by=_user(request),
+            at=timezone.now(),
+        ),
+        "已将区块绑定到平面图区域" if data["region"] else "已取消绑定，区块按标注位置画成点",
     )
     return back

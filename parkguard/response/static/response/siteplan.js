@@ -2,7 +2,8 @@
 // registered as the map (echarts.registerMap(name, {svg})); each placed area is a point in its
 // zone colour labelled with its head count now, each junction a line; the counts are read
 // again from the plan API every minute. The data comes from the page's JSON (json_script), so
-// there is no inline script. Without scripts (or if the map cannot be drawn) the page keeps
+// there is no inline script. An area bound to a named element of the plan is drawn as that
+// region of the map, filled in its zone colour and labelled with its head count. Without scripts (or if the map cannot be drawn) the page keeps
 // its own markup: the image with a pin per area. An officer places an area by choosing it and
 // clicking on the plan; the click's place in percent of the plan fills the form, which is
 // posted (the server checks the area is the owner's).
@@ -34,34 +35,65 @@
     });
   }
 
-  // The plan's own coordinate box: its viewBox, else its width and height.
-  function box(text) {
-    var root = new DOMParser().parseFromString(text, "image/svg+xml").documentElement;
+  // The plan's shape as ECharts' SVG map reads it: the root's width and height (from the
+  // origin) where given, else its viewBox. ECharts' map coordinates are in these units, not
+  // the viewBox's: a plan with viewBox="0 0 400 250" width="800" height="500" has map
+  // coordinates 0..800 by 0..500.
+  function shape(root) {
     var view = (root.getAttribute("viewBox") || "").trim().split(/[\s,]+/).map(Number);
-    if (view.length === 4 && view[2] > 0 && view[3] > 0 && view.every(isFinite)) {
-      return { x: view[0], y: view[1], w: view[2], h: view[3] };
-    }
+    var hasView = view.length === 4 && view[2] > 0 && view[3] > 0 && view.every(isFinite);
     var w = parseFloat(root.getAttribute("width")), h = parseFloat(root.getAttribute("height"));
-    return w > 0 && h > 0 ? { x: 0, y: 0, w: w, h: h } : null;
+    var bw = w > 0 ? w : (hasView ? view[2] : 0), bh = h > 0 ? h : (hasView ? view[3] : 0);
+    return bw > 0 && bh > 0 ? { w: bw, h: bh } : null;
+  }
+
+  // Name the elements bound areas are drawn as (ECharts names SVG map regions by their `name`
+  // attribute; the plan names them by `id`), so each is a region of the map.
+  function named(root, areas) {
+    areas.forEach(function (a) {
+      if (!a.region) return;
+      var el = root.ownerDocument.getElementById(a.region);
+      if (el) el.setAttribute("name", a.region);
+    });
+    return new XMLSerializer().serializeToString(root);
   }
 
   function draw(data, text) {
-    var frame = box(text);
-    if (!frame) return false;
+    var root = new DOMParser().parseFromString(text, "image/svg+xml").documentElement;
+    var form0 = shape(root);
+    if (!form0) return false;
     var esc = echarts.format.encodeHTML;
+    var frame = null; // the map's coordinates of the box's corners, read from ECharts itself
     var at = function (xy) {
       return [frame.x + (xy[0] / 100) * frame.w, frame.y + (xy[1] / 100) * frame.h];
     };
+    var regionOf = function (a) { return a.region || null; };
     var points = function (areas) {
-      return areas.filter(function (a) { return a.x !== null && a.y !== null; }).map(function (a) {
+      return areas.filter(function (a) {
+        return !regionOf(a) && a.x !== null && a.y !== null;
+      }).map(function (a) {
         return {
           name: a.name, value: at([a.x, a.y]).concat([a.present]), area: a,
           itemStyle: { color: COLOURS[a.zone] || "#555", borderColor: "#fff", borderWidth: 2 },
         };
       });
     };
-    holder.style.height = Math.round(holder.clientWidth * frame.h / frame.w) + "px";
-    echarts.registerMap(data.name, { svg: text });
+    // A bound area: its element filled in the zone colour, labelled with its head count.
+    var regions = function (areas) {
+      return areas.filter(regionOf).map(function (a) {
+        return {
+          name: a.region,
+          itemStyle: { areaColor: COLOURS[a.zone] || "#555", borderColor: "#263238", borderWidth: 1 },
+          label: {
+            show: true, color: "#111", backgroundColor: "rgba(255,255,255,.85)", padding: [2, 4],
+            formatter: a.name + " " + a.present,
+          },
+        };
+      });
+    };
+    var height = function () { return Math.round(holder.clientWidth * form0.h / form0.w) + "px"; };
+    holder.style.height = height();
+    echarts.registerMap(data.name, { svg: named(root, data.areas) });
     var chart = echarts.init(holder, null, { renderer: "svg" });
     chart.on("finished", function () { holder.dataset.ready = "1"; });
     chart.setOption({
@@ -69,8 +101,16 @@
       tooltip: { trigger: "item", confine: true },
       geo: {
         map: data.name, roam: false, silent: true, aspectScale: 1,
-        left: 0, right: 0, top: 0, bottom: 0,
+        left: 0, right: 0, top: 0, bottom: 0, label: { show: false },
+        regions: regions(data.areas),
       },
+    });
+    // The geo fills the box exactly; where its corners fall in map coordinates is ECharts' own
+    // conversion, so a point at p% is drawn where a tap at p% of the box lands.
+    var corner0 = chart.convertFromPixel({ geoIndex: 0 }, [0, 0]);
+    var corner1 = chart.convertFromPixel({ geoIndex: 0 }, [holder.clientWidth, holder.clientHeight]);
+    frame = { x: corner0[0], y: corner0[1], w: corner1[0] - corner0[0], h: corner1[1] - corner0[1] };
+    chart.setOption({
       series: [
         {
           type: "lines", coordinateSystem: "geo", silent: false, z: 2,
@@ -103,18 +143,20 @@
       ],
     });
     window.addEventListener("resize", function () {
-      holder.style.height = Math.round(holder.clientWidth * frame.h / frame.w) + "px";
+      holder.style.height = height();
       chart.resize();
     });
     if (form && holder.getAttribute("data-can-place") === "1") {
       holder.classList.add("placing");
-      // The map fills its box exactly (the box has the plan's shape), so a click's place in
-      // the box is its place on the plan.
+      // A tap's place on the plan by ECharts' conversion of the pixel the tap landed on (the
+      // box's own offset, so CSS scaling of the page does not enter), in percent of the plan.
       holder.addEventListener("click", function (event) {
         var rect = holder.getBoundingClientRect();
         if (!rect.width || !rect.height) return;
-        place(((event.clientX - rect.left) / rect.width) * 100,
-          ((event.clientY - rect.top) / rect.height) * 100);
+        var scaleX = holder.clientWidth / rect.width, scaleY = holder.clientHeight / rect.height;
+        var xy = chart.convertFromPixel({ geoIndex: 0 },
+          [(event.clientX - rect.left) * scaleX, (event.clientY - rect.top) * scaleY]);
+        place(((xy[0] - frame.x) / frame.w) * 100, ((xy[1] - frame.y) / frame.h) * 100);
       });
     }
     // Live head counts: the plan API gives every area's count now.
@@ -124,14 +166,17 @@
           .then(function (r) { return r.ok ? r.json() : null; })
           .then(function (plan) {
             if (!plan) return;
+            var known = {};
+            data.areas.forEach(function (a) { if (a.region) known[a.region] = true; });
             var areas = plan.areas.map(function (a) {
               return {
                 id: a.id, name: a.name, zone: a.zone, present: a.present, capacity: a.capacity,
                 isolation: a.is_isolation, x: a.x, y: a.y,
+                region: known[a.region] ? a.region : null,
                 zone_label: data.zone_labels[a.zone] || a.zone,
               };
             });
-            chart.setOption({ series: [{ id: "areas", data: points(areas) }] });
+            chart.setOption({ geo: { regions: regions(areas) }, series: [{ id: "areas", data: points(areas) }] });
           })
           .catch(function () {});
       }, REFRESH_MS);
