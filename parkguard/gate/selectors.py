@@ -17,6 +17,7 @@ from parkguard.orgs.access import Scope, can_row, grant_row_or_404, visible
 from parkguard.orgs.models import Enterprise, Jurisdiction
 from parkguard.people.choices import EmploymentStatus
 from parkguard.people.models import Person
+from parkguard.status.models import PersonStatus
 
 MANUAL_MAX = 5
 LOG_PAGE = 200
@@ -63,37 +64,54 @@ class CheckedPerson:
     person: Person
     park_id: int  # the park of their enterprise
     may_record_temperature: bool  # whether this caller may record their temperature
+    status: PersonStatus | None  # their status row (None: no row yet, i.e. no evidence)
+
+
+_STATUS_FIELDS = tuple(f.name for f in PersonStatus._meta.concrete_fields)
 
 
 @functools.cache
 def _person_joins() -> tuple[str, str]:
-    """The join to the person's enterprise and its park column, written once per process."""
-    enterprise = Enterprise._meta
+    """The joins to the person's enterprise (for its park column) and to their status row
+    (an outer join on its primary key), written once per process."""
+    enterprise, status = Enterprise._meta, PersonStatus._meta
     quote = connection.ops.quote_name
     column = Person._meta.get_field("enterprise").column
     joins = (
         f"JOIN {quote(enterprise.db_table)} e "
-        f"ON e.{quote(str(enterprise.pk.column))} = t.{quote(str(column))}"
+        f"ON e.{quote(str(enterprise.pk.column))} = t.{quote(str(column))} "
+        f"LEFT JOIN {quote(status.db_table)} s "
+        f"ON s.{quote(str(status.pk.column))} = t.{quote(str(Person._meta.pk.column))}"
     )
     park = enterprise.get_field("jurisdiction").column
     return joins, f"e.{quote(str(park))}"
 
 
 def person_for_check(*, scope: Scope, person_id: int) -> CheckedPerson | None:
-    """The person a signed pass (or the guard) named, with their enterprise's park and whether
-    `scope` may record their temperature (`orgs.access.can_row` on the row's scope paths):
-    one pre-written read joining the enterprise. No scope on the read itself: the check then
+    """The person a signed pass (or the guard) named, with their enterprise's park, their
+    status row, and whether `scope` may record their temperature (`orgs.access.can_row` on
+    the row's scope paths): one pre-written read by primary key, joining the enterprise and
+    the status row (the gate's one read of it). No scope on the read itself: the check then
     refuses another enterprise's (or park's) person and logs it."""
     joins, park = _person_joins()
-    found = hot_sql.select_one(
-        Person, _PERSON_FIELDS, "t.id = %s", [person_id], joins=joins, extra=[park]
+    found = hot_sql.select_joined(
+        Person,
+        _PERSON_FIELDS,
+        "t.id = %s",
+        [person_id],
+        joins=joins,
+        joined=[(PersonStatus, "s", _STATUS_FIELDS)],
+        extra=[park],
     )
     if found is None:
         return None
-    person, (park_id,) = found
+    person, (status,), (park_id,) = found
     related = {"enterprise__jurisdiction": park_id}
     return CheckedPerson(
-        person, park_id, can_row(scope, "record_temperature", person, related=related)
+        person,
+        park_id,
+        can_row(scope, "record_temperature", person, related=related),
+        status,  # type: ignore[arg-type]
     )
 
 

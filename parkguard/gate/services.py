@@ -32,7 +32,7 @@ from parkguard.health.choices import CodeColour, ReadingSource
 from parkguard.health.rules import HealthRules, health_rules
 from parkguard.health.services import reading_write, temperature_parse
 from parkguard.lib import hot_sql, xlsx
-from parkguard.lib.durability import atomic_relaxed
+from parkguard.lib.durability import commit_relaxed
 from parkguard.notify.privacy import name_mask
 from parkguard.orgs.access import Scope, require
 from parkguard.orgs.models import ApiToken, Enterprise, Jurisdiction
@@ -49,7 +49,7 @@ from parkguard.policy.entry import (
 )
 from parkguard.policy.results import Reason
 from parkguard.rules.selectors import followed
-from parkguard.status.selectors import person_status_get
+from parkguard.status.models import PersonStatus
 
 # Refusals before the decision: module constants that tests import.
 TOKEN_EXPIRED = "通行码已过期，请在手机上刷新后重新出示"
@@ -266,9 +266,8 @@ class CheckAnswer:
     status_colour: str = ""
 
 
-def _snapshot(person_id: int) -> StatusSnapshot:
-    """The gate's one indexed read of the person's status row."""
-    row = person_status_get(person_id=person_id)
+def _snapshot(row: PersonStatus | None) -> StatusSnapshot:
+    """The entry decision's view of the person's status row (read once, with the person)."""
     if row is None:
         return StatusSnapshot()
     holds = tuple(
@@ -354,7 +353,6 @@ def _token_use_record(*, gate: Gate, direction: str, digest: str, at: dt.datetim
         return bool(cursor.rowcount == 1)
 
 
-@atomic_relaxed
 def gate_check(
     *,
     scope: Scope,
@@ -374,8 +372,12 @@ def gate_check(
     path, a person the guard confirmed (`person_id`). Raises ValidationError only for input
     that names no check (direction, colour, time); every other refusal is an answer, logged.
 
-    Its commit does not wait for the disk (`atomic_relaxed`, docs/gate.md "Durability"): a
-    crash may lose the last moments of access-log rows, never corrupt them."""
+    Everything is read and decided first (outside any transaction, like PostgreSQL's READ
+    COMMITTED would see it: the decision reads only the status row, the replay record is
+    an atomic insert and the status row's temperature a conditional UPDATE); then the writes
+    run in one short transaction whose commit does not wait for the disk (`commit_relaxed`,
+    docs/gate.md "Durability"): a crash may lose the last moments of access-log rows, never
+    corrupt them. On SQLite the write lock is held only for those writes."""
     require(scope, "gate_check", gate)
     errors: dict[str, str] = {}
     if direction not in Direction.values:
@@ -429,12 +431,17 @@ def gate_check(
                 subjects=[confirmed.pk],
             )
 
-    def refuse(refusal: str, text: str, method: str) -> CheckAnswer:
+    def refused(refusal: str, text: str, method: str) -> CheckAnswer:
+        """Log a refusal (inside the writes' transaction) and answer it."""
         log.method, log.allowed, log.refusal = method, False, refusal
         log.reasons = [{"text": text, "citation": None}]
         hot_sql.insert(log)
         audit_manual()
         return CheckAnswer(log, False, tuple(log.reasons), refusal)
+
+    def refuse(refusal: str, text: str, method: str) -> CheckAnswer:
+        with commit_relaxed():
+            return refused(refusal, text, method)
 
     value: Decimal | None = None
     if temperature is not None and str(temperature).strip():
@@ -517,7 +524,7 @@ def gate_check(
             return refuse(Refusal.OTHER_ENTERPRISE, OTHER_PARK, method)
         if person.status == EmploymentStatus.LEFT:
             return refuse(Refusal.PERSON_LEFT, PERSON_LEFT, method)
-        snapshot = _snapshot(person.pk)
+        snapshot = _snapshot(found.status)
         person_kind = "employee"
         if method == Method.MANUAL:
             # The manual path (name + ID tail, confirmed by the guard) is audited.
@@ -547,29 +554,42 @@ def gate_check(
     log.reasons = [{"text": r.text, "citation": _citation_json(r)} for r in decision.reasons]
     log.allowed = decision.allowed
     log.refusal = "" if decision.allowed else Refusal.DECISION
+    digest = ""
     if decision.allowed and read is not None and read.kind == "phone":
         assert read.expires_at is not None
-        if not _token_use_record(
-            gate=gate, direction=direction, digest=tokens.digest(code.strip()), at=read.expires_at
-        ):
-            return refuse(Refusal.REPLAYED, TOKEN_REPLAYED, method)
-    hot_sql.insert(log)
+        digest = tokens.digest(code.strip())
+    rules: HealthRules | None = None
     if value is not None and temporary is None and person is not None and may_record:
-        # Through the health service (its write half: the permission was asked just above,
-        # the value parsed at the top): the reading is kept with its source, and a fever
-        # opens the alert and the hold there (B-2.2b).
-        reading_write(
-            person=person,
-            value=value,
-            source=ReadingSource.GATE if gate.place == Place.PLANT_GATE else ReadingSource.OFFICE,
-            place=gate.name,
-            taken_at=when,
-            at=at,
-            by=by,
-            device=device,
-            rules=gate_health_rules(gate=gate, on=timezone.localdate(when)),
-        )
-    audit_manual()
+        rules = gate_health_rules(gate=gate, on=timezone.localdate(when))
+
+    # The writes, and only they, in one short transaction.
+    with commit_relaxed():
+        if digest:
+            assert read is not None and read.expires_at is not None
+            if not _token_use_record(
+                gate=gate, direction=direction, digest=digest, at=read.expires_at
+            ):
+                return refused(Refusal.REPLAYED, TOKEN_REPLAYED, method)
+        hot_sql.insert(log)
+        if rules is not None:
+            assert value is not None and person is not None
+            # Through the health service (its write half: the permission was asked with the
+            # person's read, the value parsed at the top): the reading is kept with its
+            # source, and a fever opens the alert and the hold there (B-2.2b).
+            reading_write(
+                person=person,
+                value=value,
+                source=ReadingSource.GATE
+                if gate.place == Place.PLANT_GATE
+                else ReadingSource.OFFICE,
+                place=gate.name,
+                taken_at=when,
+                at=at,
+                by=by,
+                device=device,
+                rules=rules,
+            )
+        audit_manual()
     colour = "green" if decision.allowed else "red"
     return CheckAnswer(
         log, decision.allowed, tuple(log.reasons), log.refusal, name_mask(name), colour

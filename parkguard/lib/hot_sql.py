@@ -18,7 +18,7 @@ from django.db.models import Field, Model
 M = TypeVar("M", bound=Model)
 
 _INSERTS: dict[tuple[type[Model], str], tuple[str, list[Field[Any, Any]], bool]] = {}
-_SELECTS: dict[tuple[type[Model], str, str], tuple[str, list[str], list[Any]]] = {}
+_SELECTS: dict[tuple[type[Model], str, str], tuple[str, list[Any], int]] = {}
 
 
 def insert(obj: Model, using: str = "default") -> None:
@@ -48,6 +48,40 @@ def insert(obj: Model, using: str = "default") -> None:
     obj._state.db = using
 
 
+def _part(
+    connection: Any, model: type[Model], alias: str, field_names: Sequence[str]
+) -> tuple[list[str], list[str], list[Any]]:
+    """Columns (through `alias`), attnames and converters of `field_names` of `model`."""
+    quote = connection.ops.quote_name
+    meta = model._meta
+    wanted = set(field_names)
+    # `from_db` takes the loaded values in the model's field order.
+    fields = [f for f in meta.concrete_fields if f.name in wanted or f.attname in wanted]
+    if len(fields) != len(wanted):
+        raise ValueError(f"hot_sql: not concrete fields of {meta.label}: {field_names}")
+    converters: list[Any] = []
+    for f in fields:
+        col = f.get_col(meta.db_table)
+        chain = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
+        converters.append((col, chain))
+    columns = [f"{alias}.{quote(str(f.column))}" for f in fields]
+    return columns, [f.attname for f in fields], converters
+
+
+def _load(
+    connection: Any,
+    using: str,
+    model: type[Model],
+    attnames: list[str],
+    converters: list[Any],
+    values: list[Any],
+) -> Model:
+    for i, (col, chain) in enumerate(converters):
+        for convert in chain:
+            values[i] = convert(values[i], col, connection)
+    return model.from_db(using, attnames, values)
+
+
 def select_one(
     model: type[M],
     field_names: Sequence[str],
@@ -64,34 +98,56 @@ def select_one(
     `where`, `joins` and `extra` are constants the caller writes once (naming the model's
     columns through `t.`, its own joins through their aliases); the statement and the fields'
     converters are built once per process per vendor."""
+    found = select_joined(model, field_names, where, params, joins=joins, extra=extra, using=using)
+    if found is None:
+        return None
+    row, _, values = found
+    return row, values
+
+
+def select_joined(
+    model: type[M],
+    field_names: Sequence[str],
+    where: str,
+    params: Sequence[Any],
+    *,
+    joins: str = "",
+    joined: Sequence[tuple[type[Model], str, Sequence[str]]] = (),
+    extra: Sequence[str] = (),
+    using: str = "default",
+) -> tuple[M, list[Model | None], tuple[Any, ...]] | None:
+    """`select_one`, and also one instance of each `joined` model (model, the alias its
+    `joins` clause gives it, its field names; None where an outer join found no row, i.e.
+    its primary key is NULL), loaded with the same conversions, from the same statement."""
     connection = connections[using]
-    key = (model, connection.vendor, f"{','.join(field_names)}|{joins}|{where}|{extra}")
+    parts = [(model, "t", tuple(field_names))] + [(m, a, tuple(f)) for m, a, f in joined]
+    key = (model, connection.vendor, f"{parts}|{joins}|{where}|{extra}")
     cached = _SELECTS.get(key)
     if cached is None:
         quote = connection.ops.quote_name
-        meta = model._meta
-        wanted = set(field_names)
-        # `from_db` takes the loaded values in the model's field order.
-        fields = [f for f in meta.concrete_fields if f.name in wanted or f.attname in wanted]
-        if len(fields) != len(wanted):
-            raise ValueError(f"hot_sql: not concrete fields of {meta.label}: {field_names}")
-        columns = [f"t.{quote(str(f.column))}" for f in fields] + list(extra)
-        sql = f"SELECT {', '.join(columns)} FROM {quote(meta.db_table)} t {joins} WHERE {where}"
-        converters: list[Any] = []
-        for f in fields:
-            col = f.get_col(meta.db_table)
-            chain = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
-            converters.append((col, chain))
-        cached = _SELECTS[key] = (sql, [f.attname for f in fields], converters)
-    sql, attnames, converters = cached
+        columns: list[str] = []
+        loaded: list[tuple[type[Model], list[str], list[Any], int, int]] = []
+        for part_model, alias, names in parts:
+            cols, attnames, converters = _part(connection, part_model, alias, names)
+            pk = attnames.index(part_model._meta.pk.attname) if part_model is not model else -1
+            loaded.append((part_model, attnames, converters, len(columns), pk))
+            columns += cols
+        columns += list(extra)
+        table = quote(model._meta.db_table)
+        sql = f"SELECT {', '.join(columns)} FROM {table} t {joins} WHERE {where}"
+        cached = _SELECTS[key] = (sql, loaded, len(columns) - len(extra))
+    sql, loaded, count = cached
     with connection.cursor() as cursor:
         cursor.execute(sql, list(params))
         row = cursor.fetchone()
     if row is None:
         return None
-    count = len(attnames)
-    values = list(row[:count])
-    for i, (col, chain) in enumerate(converters):
-        for convert in chain:
-            values[i] = convert(values[i], col, connection)
-    return model.from_db(using, attnames, values), tuple(row[count:])
+    objects: list[Model | None] = []
+    for part_model, attnames, converters, start, pk in loaded:
+        values = list(row[start : start + len(attnames)])
+        if pk >= 0 and values[pk] is None:
+            objects.append(None)
+            continue
+        objects.append(_load(connection, using, part_model, attnames, converters, values))
+    first = objects[0]
+    return first, objects[1:], tuple(row[count:])  # type: ignore[return-value]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -227,7 +228,11 @@ def test_a_check_reads_the_person_status_exactly_once(gw: GateWorld) -> None:
         if '"status_personstatus"' in q["sql"] and q["sql"].lstrip().upper().startswith("SELECT")
     ]
     assert len(status_reads) == 1
-    assert "JOIN" not in status_reads[0].upper()
+    # Read with the person (issue 13, Speed), by primary key on both sides: one person by
+    # their id, their status row joined on its key, which is that id. An indexed read, no scan.
+    sql = status_reads[0].lower()
+    assert 'left join "status_personstatus" s on s."person_id" = t."id"' in sql
+    assert re.search(r"where t\.id = \d+$", sql.strip()), sql
 
 
 def test_a_park_checkpoint_lets_the_parks_people_through_and_refuses_another_parks(
