@@ -160,13 +160,19 @@ def load(
     """Send `request(i)` at `rate` per second for `seconds`, over `connections` threads;
     bounded in count and in time: requests not sent by twice the planned time are dropped
     (a server that cannot keep up shows as a lower achieved rate). The first failed answer
-    is kept (status and a little of the body) to say what went wrong."""
+    is kept (status and a little of the body) to say what went wrong.
+
+    Besides the count, `client_p50_ms` / `client_p99_ms` are each request's response time
+    measured from when it was due, not from when it was sent: a request that waited for a
+    free connection because the server fell behind counts its wait (no coordinated
+    omission), so these are never lower than what a caller at this rate would see."""
     total = int(rate * seconds)
     start = time.perf_counter() + 0.2
     stop = start + seconds * DRAIN
     lock = threading.Lock()
     index = [0]
     latencies: list[float] = []
+    from_due: list[float] = []
     errors = [0]
     first: list[str] = []
 
@@ -194,9 +200,10 @@ def load(
                 good, failure = False, repr(exc)
                 conn.close()
                 conn = HTTPConnection("127.0.0.1", port, timeout=10)
-            elapsed = time.perf_counter() - t0
+            end = time.perf_counter()
             with lock:
-                latencies.append(elapsed)
+                latencies.append(end - t0)
+                from_due.append(end - due)
                 if not good:
                     errors[0] += 1
                     if not first:
@@ -215,12 +222,20 @@ def load(
         "wall": wall,
         "offered": total,
         "first_error": first[0] if first else "",
+        "client_p50_ms": percentile(from_due, 0.5) * 1000,
+        "client_p99_ms": percentile(from_due, 0.99) * 1000,
     }
 
 
 def worker_rss_kib(master_pid: int) -> int:
     """Resident memory of gunicorn's workers (the master's children), from /proc, in KiB."""
-    total = 0
+    return sum(worker_rss_by_pid(master_pid).values())
+
+
+def worker_rss_by_pid(master_pid: int) -> dict[int, int]:
+    """Each gunicorn worker's (the master's children's) resident memory in KiB, by pid: a
+    changed pid is a worker that died and was replaced (its leak would be hidden)."""
+    found: dict[int, int] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
@@ -231,5 +246,5 @@ def worker_rss_kib(master_pid: int) -> int:
         with contextlib.suppress(OSError):
             for line in (stat.parent / "status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
-    return total
+                    found[int(stat.parent.name)] = int(line.split()[1])
+    return found

@@ -10,12 +10,15 @@ on a throwaway SQLite file when DATABASE_URL is unset (said so in the output lin
 The world, the server and the load generator are bench/gate_check.py's (its `_build`, and the
 bounded fixed-rate load of bench/_server.py); this adds the declarers, runs the two streams
 in two generator processes at once, and samples the resident memory of gunicorn's workers
-(/proc) after a warm-up and at the end.
+(/proc) after a warm-up, every MEMORY_SAMPLES-th of the run and at the end.
 
 Prints one line per stream (achieved rate vs offered — the ratio —, server p50/p99 from the
-access log, errors) and the memory, and exits 1 on any miss: an error (a non-success answer,
-a gate refusal, a transport error), an achieved rate under RATE_SHARE of the offered one, or
-memory not flat (end > start × MEMORY_SLOPE + MEMORY_SLACK_MIB).
+access log, the caller's p50/p99 measured from each request's due time, so a server that
+falls behind cannot hide its queue, errors) and the memory, and exits 1 on any miss: an error
+(a non-success answer, a gate refusal, a transport error), an achieved rate under RATE_SHARE
+of the offered one, memory not flat (the largest sample after the warm-up > start ×
+MEMORY_SLOPE + MEMORY_SLACK_MIB), or a worker replaced during the run (gunicorn restarts a
+worker that died or timed out; the new one starts small and would hide a leak).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -39,6 +43,7 @@ WARM_SECONDS = 3.0
 RATE_SHARE = 0.95  # achieved / offered, each stream
 MEMORY_SLOPE = 1.2
 MEMORY_SLACK_MIB = 16
+MEMORY_SAMPLES = 10  # memory samples during the run, evenly spaced
 TOKEN_WINDOW_SECONDS = 60  # PARKGUARD_PASS_ROTATE_SECONDS: a (person, gate, way) once a window
 GATE = "/api/v1/gate/check"
 DECLARE = "/api/v1/health/declarations"
@@ -252,10 +257,21 @@ def _run(
         # Warm up (imports, packs, connections) before the first memory sample.
         warm = int(DECLARE_RATE * WARM_SECONDS)
         warm_gate, warm_declare = _streams(env, port, data, WARM_SECONDS, (0, 0))
-        start_kib = _server.worker_rss_kib(server.pid)
+        start_by_pid = _server.worker_rss_by_pid(server.pid)
         lines = len(log.read_text().splitlines())
+        samples: list[dict[int, int]] = []
+        done = threading.Event()
+
+        def sample() -> None:
+            while not done.wait(seconds / MEMORY_SAMPLES):
+                samples.append(_server.worker_rss_by_pid(server.pid))
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
         gate, declare = _streams(env, port, data, seconds, (int(GATE_RATE * WARM_SECONDS), warm))
-        end_kib = _server.worker_rss_kib(server.pid)
+        done.set()
+        sampler.join()
+        samples.append(_server.worker_rss_by_pid(server.pid))
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -275,19 +291,29 @@ def _run(
         good = result["errors"] == 0 and ratio >= RATE_SHARE
         first = f" (first: {result['first_error']})" if result["errors"] else ""
         ok = ok and good
+        unsent = result["offered"] - result["done"]
         print(
             f"soak {name}: ratio {ratio:.2f} (target {RATE_SHARE}) {achieved:.0f}/s of "
-            f"{rate}/s offered, server p50 {_server.percentile(times, 0.5):.2f} ms "
-            f"p99 {_server.percentile(times, 0.99):.2f} ms, errors {result['errors']} of "
-            f"{result['done']}{first}"
+            f"{rate}/s offered ({unsent} of {result['offered']} never sent), "
+            f"server p50 {_server.percentile(times, 0.5):.2f} ms "
+            f"p99 {_server.percentile(times, 0.99):.2f} ms, caller (from due time) "
+            f"p50 {result['client_p50_ms']:.2f} ms p99 {result['client_p99_ms']:.2f} ms, "
+            f"errors {result['errors']} of {result['done']}{first}"
             f"{'' if good else ' MISS'}"
         )
+    start_kib = sum(start_by_pid.values())
+    totals = [sum(s.values()) for s in samples]
+    end_kib, peak_kib = totals[-1], max(totals)
     limit = start_kib * MEMORY_SLOPE + MEMORY_SLACK_MIB * 1024
-    flat = 0 < end_kib <= limit
+    replaced = any(set(s) != set(start_by_pid) for s in samples)
+    flat = start_kib > 0 and peak_kib <= limit and not replaced
     ok = ok and flat
+    series = " ".join(f"{t / 1024:.0f}" for t in totals)
     print(
         f"soak memory: workers' RSS {start_kib / 1024:.1f} MiB after warm-up, "
-        f"{end_kib / 1024:.1f} MiB at the end (limit {limit / 1024:.1f} MiB)"
+        f"{end_kib / 1024:.1f} MiB at the end, peak {peak_kib / 1024:.1f} MiB "
+        f"(limit {limit / 1024:.1f} MiB; samples MiB: {series})"
+        f"{'; a worker was replaced during the run' if replaced else ''}"
         f"{'' if flat else ' MISS'}; {seconds:.0f} s, {args.workers} workers, "
         f"setup {setup:.0f} s, {label}"
     )

@@ -128,9 +128,29 @@ def _assessment(world: World, client: Client) -> str:
     return reverse("oversight_park_assessment_export", kwargs={"jurisdiction_id": world.park_a.pk})
 
 
+def _audit_search(world: World, client: Client) -> str:
+    """Park A's audit log with an entry of A1 (whose name is poisoned) and a typed reason."""
+    from django.utils import timezone
+
+    from parkguard.audit.services import audit_record
+
+    audit_record(
+        actor=world.users["park_a_admin"],
+        action="pack_adopt",
+        at=timezone.now(),
+        enterprise_id=world.a1.pk,
+        jurisdiction_id=world.park_a.pk,
+        reason=FORMULAS[3],
+    )
+    return reverse("audit_export") + "?format=xlsx"
+
+
 # URL name → (persona, the URL for the poisoned world and the persona's client)
 Export = Callable[[World, Client], str]
 EXPORTS: dict[str, tuple[str, Export]] = {
+    # Also as CSV (format=csv): `test_the_csv_writer_neutralises_every_cell` and
+    # tests/test_audit_export.py.
+    "audit_export": ("park_a_admin", _audit_search),
     "person_export": ("a1_officer", lambda w, c: f"/enterprises/{w.a1.pk}/people/export/"),
     "person_import_template": (
         "a1_officer",
@@ -233,3 +253,15 @@ def test_the_safe_sheet_neutralises_every_way_of_writing() -> None:
     assert "'" + FORMULAS[0] in cells and "'@SUM(A1)" in cells
     assert "http://evil.example/" in cells
     assert xlsx.cell_safe("甲一") == "甲一" and xlsx.cell_safe(None) == ""
+
+
+def test_the_csv_writer_neutralises_every_cell() -> None:
+    import csv
+
+    body = xlsx.csv_bytes(FORMULAS, [FORMULAS, ["甲一", 42, None, 'a,b\n"c"']])
+    assert body.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"), newline="")))
+    cells = [c for row in rows for c in row]
+    assert [c for c in cells if DANGEROUS.match(c)] == []
+    assert rows[0] == ["'" + f for f in FORMULAS]
+    assert rows[2] == ["甲一", "42", "", 'a,b\n"c"']

@@ -3,13 +3,17 @@
 Text typed by anyone (a name, a note, a cell of an uploaded sheet echoed in an error
 report) can reach an export; opened in Excel or WPS, a cell beginning with `=`, `+`, `-` or
 `@` would run as a formula (`=HYPERLINK(…)`, `=cmd|…`). Every export builds its workbook
-with `workbook()`: its sheets neutralise every text cell (`cell_safe`: a leading `'`), write
-strings as text rather than guessing formulas, numbers or links, refuse formulas, and
-neutralise comments. `tests/test_export_formulas.py` keeps every export here.
+with `workbook()` (a CSV with `csv_bytes()`): its sheets neutralise every text cell
+(`cell_safe`: a leading `'`), write strings as text rather than guessing formulas, numbers
+or links, refuse formulas, and neutralise comments. `tests/test_export_formulas.py` keeps
+every export here.
 """
 
 from __future__ import annotations
 
+import csv
+import io
+from collections.abc import Iterable
 from typing import IO, Any
 
 import xlsxwriter
@@ -50,3 +54,15 @@ def workbook(out: IO[bytes] | str, **options: Any) -> SafeWorkbook:
     """An xlsxwriter workbook for an export (`in_memory` and `constant_memory` as usual)."""
     options.update(strings_to_formulas=False, strings_to_urls=False, strings_to_numbers=False)
     return SafeWorkbook(out, options)
+
+
+def csv_bytes(head: Iterable[object], rows: Iterable[Iterable[object]]) -> bytes:
+    """An export as CSV: UTF-8 with a byte-order mark (Excel and WPS then read the Chinese),
+    every cell neutralised like a sheet's (a CSV cell beginning with `=` runs as a formula
+    just the same)."""
+    text = io.StringIO(newline="")
+    writer = csv.writer(text, lineterminator="\r\n")
+    writer.writerow([cell_safe(c) for c in head])
+    for row in rows:
+        writer.writerow([cell_safe(c) for c in row])
+    return ("\ufeff" + text.getvalue()).encode("utf-8")

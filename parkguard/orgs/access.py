@@ -298,6 +298,9 @@ ACTIONS: dict[str, Grant] = {
     "publish_pack": _PARK_ADMIN,
     # Read the audit log of one's enterprise or park.
     "read_audit": _EDITORS,
+    # Export the audit search as CSV or .xlsx (masked as the page is, itself audited as
+    # read_audit): park admins, over their park's entries only.
+    "export_audit": _PARK_ADMIN,
     # Answer a pasted list of ID numbers (协查, issue 9 §2): which are in the caller's scope,
     # masked and audited. Enterprise officers and park staff, never a lower role.
     "assist_lookup": Grant(enterprise_roles=ENTERPRISE_EDITORS, park_roles=JURISDICTION_ROLES),

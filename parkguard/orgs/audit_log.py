@@ -8,19 +8,25 @@ writes to it), and deciding who reads it is orgs' business.
 from __future__ import annotations
 
 import datetime as dt
+import io
 from dataclasses import dataclass
 from typing import Any
 
 from django import forms
 from django.apps import apps
+from django.contrib.auth.models import User
+from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from parkguard.audit.labels import ACTION_LABELS, action_label
-from parkguard.audit.models import AuditEvent
+from parkguard.audit.models import AuditEvent, AuditSubject
+from parkguard.audit.services import audit_record
+from parkguard.lib import xlsx
 from parkguard.lib.logmask import mask_numbers
-from parkguard.orgs.access import Scope, visible
-from parkguard.orgs.models import Enterprise
+from parkguard.orgs.access import Scope, require_at_all, visible
+from parkguard.orgs.choices import Role
+from parkguard.orgs.models import Enterprise, Membership
 
 DATE_ORDER = "结束日期不能早于开始日期"
 TEXT_MAX = 50
@@ -83,9 +89,12 @@ def _day_start(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
-def audit_entries(*, scope: Scope, filters: dict[str, Any]) -> QuerySet[AuditEvent]:
-    """The entries the caller may read, newest first, narrowed by the (clean) filters."""
-    entries = visible(scope, AuditEvent, "read_audit")
+def audit_entries(
+    *, scope: Scope, filters: dict[str, Any], action: str = "read_audit"
+) -> QuerySet[AuditEvent]:
+    """The entries the caller may read (or, `action="export_audit"`, export), newest first,
+    narrowed by the (clean) filters."""
+    entries = visible(scope, AuditEvent, action)
     if filters.get("action"):
         entries = entries.filter(action=filters["action"])
     actor = (filters.get("actor") or "").strip()
@@ -152,3 +161,96 @@ def audit_rows(entries: list[AuditEvent]) -> list[Row]:
             )
         )
     return rows
+
+
+# The audit export (issue 18 §1): the search of the page, as CSV or .xlsx, for park admins.
+EXPORT_FORMATS = {"csv": "CSV", "xlsx": "Excel"}
+EXPORT_MAX_ROWS = 20_000  # one file; a wider search is refused with a Chinese error
+EXPORT_TOO_MANY = "符合条件的记录超过 {limit} 条，请缩小日期范围或增加条件后再导出"
+SUBJECTS_CHUNK = 500  # event ids per query (SQLite's bound on query parameters)
+EXPORT_HEAD = ("时间", "操作人", "操作", "对象", "事由", "企业")
+FILTER_LABELS = {
+    "action": "操作",
+    "actor": "操作人",
+    "text": "对象或事由",
+    "date_from": "开始日期",
+    "date_to": "结束日期",
+    "enterprise": "企业",
+}
+
+
+class ExportRefused(Exception):
+    """The export was not made; the message is Chinese and says why (no file, no entry)."""
+
+
+def filter_summary(filters: dict[str, Any]) -> str:
+    """The filters as the audit entry of an export records them, in Chinese and masked
+    (a phone number typed into the actor search stays out of the log)."""
+    parts = []
+    for name, label in FILTER_LABELS.items():
+        value = filters.get(name)
+        if value in (None, ""):
+            continue
+        if name == "action":
+            value = action_label(str(value))
+        elif name == "enterprise":
+            value = Enterprise.objects.filter(pk=value).values_list("name", flat=True).first()
+        parts.append(f"{label}={value}")
+    return mask_numbers("；".join(parts) or "全部记录")
+
+
+def audit_export(
+    *, scope: Scope, filters: dict[str, Any], fmt: str, at: dt.datetime, by: User | None
+) -> tuple[bytes, int]:
+    """The caller's search as a file (`fmt` "csv" or "xlsx"), rows masked as the page shows
+    them, cells neutralised; audited as `read_audit` with the filters in its reason, once for
+    each park the caller administers. Returns (file, rows). Refuses (`ExportRefused`) a search
+    of more than EXPORT_MAX_ROWS entries, writing nothing."""
+    require_at_all(scope, "export_audit")
+    if fmt not in EXPORT_FORMATS:
+        raise ExportRefused("请选择导出格式：CSV 或 Excel")
+    entries = audit_entries(scope=scope, filters=filters, action="export_audit")
+    found = list(entries[: EXPORT_MAX_ROWS + 1])
+    if len(found) > EXPORT_MAX_ROWS:
+        raise ExportRefused(EXPORT_TOO_MANY.format(limit=EXPORT_MAX_ROWS))
+    rows = [
+        (f"{r.at:%Y-%m-%d %H:%M:%S}", r.actor, r.action, r.target, r.reason, r.enterprise)
+        for r in audit_rows(found)
+    ]
+    if fmt == "csv":
+        data = xlsx.csv_bytes(EXPORT_HEAD, rows)
+    else:
+        buffer = io.BytesIO()
+        book = xlsx.workbook(buffer, in_memory=True)
+        sheet = book.add_worksheet("审计日志")
+        sheet.write_row(0, 0, EXPORT_HEAD, book.add_format({"bold": True}))
+        for number, row in enumerate(rows, start=1):
+            sheet.write_row(number, 0, row)
+        sheet.set_column(0, 0, 20)
+        sheet.set_column(4, 4, 40)
+        book.close()
+        data = buffer.getvalue()
+    reason = f"导出审计日志（{EXPORT_FORMATS[fmt]}，{len(rows)} 条）：{filter_summary(filters)}"
+    # The people the exported entries concern see the export in their own access log.
+    subjects: set[int] = set()
+    ids = [e.pk for e in found]
+    for start in range(0, len(ids), SUBJECTS_CHUNK):
+        chunk = ids[start : start + SUBJECTS_CHUNK]
+        subjects.update(
+            AuditSubject.objects.filter(event__in=chunk).values_list("person_id_ref", flat=True)
+        )
+    held = Membership.objects.filter(user=by, role=Role.PARK_ADMIN, jurisdiction__isnull=False)
+    parks: list[int | None] = [*sorted(set(held.values_list("jurisdiction_id", flat=True)))]
+    with transaction.atomic():
+        for park in parks or [None]:
+            audit_record(
+                actor=by,
+                action="read_audit",
+                at=at,
+                jurisdiction_id=park,
+                enterprise_id=filters.get("enterprise"),
+                reason=reason,
+                detail={"export": fmt, "rows": len(rows)},
+                subjects=subjects,
+            )
+    return data, len(rows)

@@ -15,6 +15,8 @@ from parkguard.orgs import (
 urlpatterns = [
     # The audit log, searchable by park admins and enterprise officers (issue 18 §1).
     path("audit/", audit_views.audit_list, name="audit_list"),
+    # The same search as CSV or .xlsx, for park admins; audited (read_audit).
+    path("audit/export/", audit_views.audit_export, name="audit_export"),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     # One's own account security (issue 18 §3).
