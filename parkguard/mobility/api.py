@@ -16,7 +16,7 @@ from parkguard.lib.api_errors import DB_ID_MAX, FieldErrors, error_at, field_err
 from parkguard.mobility import impact, selectors, services, visitors
 from parkguard.mobility.choices import EvidenceKind, TestResult, Transport, TripPurpose
 from parkguard.mobility.divisions import division_search
-from parkguard.mobility.models import ReturnDeclaration, Trip, Visitor
+from parkguard.mobility.models import IsolationRecord, ReturnDeclaration, Trip, Visitor
 from parkguard.orgs.access import can, scope_of, visible
 from parkguard.people.models import Person
 
@@ -264,6 +264,96 @@ def evidence_record(request: HttpRequest, return_id: int, payload: EvidenceIn) -
     except DjangoValidationError as exc:
         return field_errors(exc)
     return Status(201, _return(declaration))
+
+
+class IsolationOut(Schema):
+    id: int
+    kind: str
+    label: str
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    planned_end: dt.datetime
+    earliest_end: dt.datetime | None
+    released_at: dt.datetime | None
+    previous: list[dict[str, Any]]
+
+
+class IsolationChangeIn(Schema):
+    ends_at: dt.datetime
+    reason: str = Field(default="", max_length=200)
+
+
+class ReleaseIn(Schema):
+    note: str = Field(default="", max_length=200)
+
+
+def _isolation(record: IsolationRecord) -> dict[str, Any]:
+    return {
+        "id": record.pk,
+        "kind": record.kind,
+        "label": record.label,
+        "starts_at": record.starts_at,
+        "ends_at": record.ends_at,
+        "planned_end": record.planned_end,
+        "earliest_end": record.earliest_end,
+        "released_at": record.released_at,
+        "previous": record.previous,
+    }
+
+
+@router.get(
+    "/mobility/isolations/{isolation_id}",
+    response=IsolationOut,
+    auth=SESSION,
+    summary="隔离观察记录",
+)
+def isolation_get(request: HttpRequest, isolation_id: int) -> Any:
+    return _isolation(selectors.isolation_get(scope=scope(request), isolation_id=isolation_id))
+
+
+@router.post(
+    "/mobility/isolations/{isolation_id}/change",
+    response={200: IsolationOut, 422: FieldErrors},
+    auth=SESSION,
+    summary="延长或缩短隔离观察（须写理由；缩短不超出规则包允许的范围）",
+)
+def isolation_change(request: HttpRequest, isolation_id: int, payload: IsolationChangeIn) -> Any:
+    caller = scope(request)
+    record = selectors.isolation_get(scope=caller, isolation_id=isolation_id)
+    try:
+        services.isolation_change(
+            scope=caller,
+            record=record,
+            ends_at=payload.ends_at,
+            reason=payload.reason,
+            by=request.user,  # type: ignore[arg-type]
+            at=timezone.now(),
+        )
+    except DjangoValidationError as exc:
+        return field_errors(exc)
+    return _isolation(record)
+
+
+@router.post(
+    "/mobility/isolations/{isolation_id}/release",
+    response={200: IsolationOut, 422: FieldErrors},
+    auth=SESSION,
+    summary="解除隔离观察（到期后）",
+)
+def isolation_release(request: HttpRequest, isolation_id: int, payload: ReleaseIn) -> Any:
+    caller = scope(request)
+    record = selectors.isolation_get(scope=caller, isolation_id=isolation_id)
+    try:
+        services.isolation_release(
+            scope=caller,
+            record=record,
+            note=payload.note,
+            by=request.user,  # type: ignore[arg-type]
+            at=timezone.now(),
+        )
+    except DjangoValidationError as exc:
+        return field_errors(exc)
+    return _isolation(record)
 
 
 @router.get(

@@ -77,6 +77,17 @@ class ReturnForm(StopsMixin):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         _stop_fields(self, "到达该地日期", "离开该地日期")
+        # J-1.1 "途经": a place passed through counts for the pack's `transit` facts.
+        for n in STOP_ROWS:
+            self.fields[f"transit_{n}"] = forms.BooleanField(label=f"地点{n}仅途经", required=False)
+
+    def transits(self) -> list[bool]:
+        """Whether each filled row of `stops()` was only passed through (J-1.1 途经)."""
+        return [
+            bool(self.cleaned_data.get(f"transit_{n}"))
+            for n in STOP_ROWS
+            if (self.cleaned_data.get(f"code_{n}") or "").strip()
+        ]
 
 
 class DecisionForm(forms.Form):

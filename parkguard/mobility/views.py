@@ -131,7 +131,10 @@ def return_new(request: HttpRequest) -> HttpResponse:
                 scope=scope,
                 person=person,
                 arrived_at=_aware(data["arrived_at"]),
-                stays=[services.StayDeclared(c, f, t) for c, f, t in form.stops()],  # type: ignore[arg-type]
+                stays=[
+                    services.StayDeclared(c, f, t, transit)  # type: ignore[arg-type]
+                    for (c, f, t), transit in zip(form.stops(), form.transits(), strict=True)
+                ],
                 transport=data["transport"],
                 certificates=certs,
                 trip=trip,
