@@ -39,6 +39,7 @@ from parkguard.policy import (
     to_jsonable,
 )
 from parkguard.policy.declarations import vocabulary
+from parkguard.policy.labels import RISK as RISK_LABELS
 from parkguard.policy.schema import StaffCategory
 from parkguard.rules.models import PackAdoption
 from parkguard.rules.registry import registry
@@ -90,6 +91,22 @@ def risk_words(park: Jurisdiction) -> tuple[str, ...]:
         if pack.id in ids:
             words += [w for w in vocabulary(pack).risk_levels if w not in words]
     return tuple(words)
+
+
+def risk_word_label(word: str) -> str:
+    """How a pack's risk word reads on a page: the default words (low / medium / high) in
+    Chinese, a pack's own words (防范区, 管控区, 封控区) as they are."""
+    return RISK_LABELS.get(word, word)
+
+
+def risk_word_read(text: str, words: Sequence[str]) -> str:
+    """The pack's word for what a person typed: the word, or its Chinese label with or
+    without 区 (中风险, 中风险区); anything else is returned as typed, to be refused."""
+    text = text.strip()
+    for word in words:
+        if text in (word, risk_word_label(word), f"{risk_word_label(word)}区"):
+            return word
+    return text
 
 
 def _highest(levels: Iterable[str], order: Sequence[str]) -> str | None:

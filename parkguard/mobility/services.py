@@ -140,8 +140,9 @@ def _risk_area_check(park: Jurisdiction, row: RiskAreaIn, on: dt.date) -> dict[s
     if division_get(row.division_code) is None:
         _add(errors, "division_code", UNKNOWN_DIVISION)
     words = rules.risk_words(park)
-    if row.level not in words:
-        _add(errors, "level", LEVEL_UNKNOWN.format(words="、".join(words) or "（无）"))
+    if rules.risk_word_read(row.level, words) not in words:
+        shown = "、".join(rules.risk_word_label(w) for w in words)
+        _add(errors, "level", LEVEL_UNKNOWN.format(words=shown or "（无）"))
     if row.effective_from is None:
         _add(errors, "effective_from", DATE_INVALID)
     elif row.effective_to is not None and row.effective_to < row.effective_from:
@@ -169,7 +170,7 @@ def risk_area_save(
     area.division_code = row.division_code.strip()
     area.division_name = division_full_name(area.division_code)
     area.place = row.place.strip()
-    area.level = row.level
+    area.level = rules.risk_word_read(row.level, rules.risk_words(park))
     area.effective_from = row.effective_from
     area.effective_to = row.effective_to
     area.source = row.source.strip()

@@ -34,6 +34,7 @@ from parkguard.mobility.forms import (
     VisitorFillForm,
     VisitorForm,
 )
+from parkguard.mobility.rules import risk_word_label
 from parkguard.orgs.access import can, scope_of
 from parkguard.people.sheets import SheetError, sheet_upload
 
@@ -320,8 +321,11 @@ def risk_areas(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
         "mobility/risk_areas.html",
         {
             "park": park,
-            "areas": selectors.risk_register(scope=scope, park=park)[:500],
-            "words": selectors.park_risk_words(park=park),
+            "areas": [
+                (area, risk_word_label(area.level))
+                for area in selectors.risk_register(scope=scope, park=park)[:500]
+            ],
+            "words": [risk_word_label(w) for w in selectors.park_risk_words(park=park)],
             "form": form,
             "upload": upload,
         },

@@ -54,6 +54,9 @@ from parkguard.people.models import HouseholdMember, Person, PersonImport
 from parkguard.people.sheets import SheetError, sheet_upload
 
 PAGE_SIZE = 50
+# A community's roster runs to a thousand residents: a page of them keeps it readable on a
+# phone and quick to open (one reveal form per row); the export and the search cover all.
+ROSTER_PAGE_SIZE = 100
 
 
 def _user(request: HttpRequest) -> User:
@@ -674,6 +677,8 @@ def community_roster(request: HttpRequest) -> HttpResponse:
     """The community liaison's roster of residents, across enterprises (J-2.1)."""
     _scope, communities, roster, status, form = _roster(request)
     query = request.GET.copy()
+    query.pop("page", None)
+    page, shown = _roster_page(roster, request.GET.get("page"))
     return render(
         request,
         "people/roster.html",
@@ -684,9 +689,24 @@ def community_roster(request: HttpRequest) -> HttpResponse:
             "statuses": EmploymentStatus.choices,
             "form": form,
             "query": query.urlencode(),
+            "page": page,
+            "shown": shown,
             "reveal_form": RevealForm(),
         },
     )
+
+
+def _roster_page(roster: Any, number: str | None) -> tuple[Any, list[tuple[Any, list[Person]]]]:
+    """One page of the roster's residents, still grouped by enterprise: (page, [(group, people
+    of the group on this page)]); a group keeps its own count of residents."""
+    pairs = [(g, p) for g in roster.groups for p in g.people] if roster is not None else []
+    page = Paginator(pairs, ROSTER_PAGE_SIZE).get_page(number)
+    shown: list[tuple[Any, list[Person]]] = []
+    for group, person in page.object_list:
+        if not shown or shown[-1][0] is not group:
+            shown.append((group, []))
+        shown[-1][1].append(person)
+    return page, shown
 
 
 @login_required

@@ -296,6 +296,24 @@ def add_choice_fields(form: forms.Form, pack: Pack | None) -> dict[str, str]:
     return out
 
 
+def adopted_params_shown(pack: Pack, params: dict[str, Any]) -> list[tuple[str, str]]:
+    """A park's adopted parameters as a reader sees them: the pack's description of each
+    value and the value with its unit, never the parameter's key."""
+    shown = []
+    for name, value in params.items():
+        spec = pack.parameters.get(name)
+        if spec is None:
+            continue  # a parameter the latest version no longer declares
+        unit = spec.unit or ""
+        shown.append(
+            (
+                spec.description,
+                ("是" if value else "否") if isinstance(value, bool) else f"{value}{unit}",
+            )
+        )
+    return shown
+
+
 def params_form(pack: Pack, initial: dict[str, Any]) -> type[forms.Form]:
     """A form with one field per parameter the pack leaves to the park."""
     fields: dict[str, forms.Field] = {}

@@ -29,6 +29,7 @@ from parkguard.rules.forms import (
     DraftForm,
     EnginePreviewForm,
     PreviewForm,
+    adopted_params_shown,
     params_clean,
     params_form,
 )
@@ -303,7 +304,13 @@ def park_packs(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
         upload = uploaded.get(pack.key)
         if upload is not None and upload.digest != pack.digest:
             upload = None  # the same id@version came from the site's packs, not this upload
-        row = {"pack": pack, "adoption": adoption, "form": form, "upload": upload}
+        row = {
+            "pack": pack,
+            "adoption": adoption,
+            "form": form,
+            "upload": upload,
+            "params": adopted_params_shown(pack, adoption.params if adoption else {}),
+        }
         rows.append(row)
         if not bound:
             continue

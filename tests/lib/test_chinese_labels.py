@@ -86,3 +86,29 @@ def test_everyday_pages_show_no_requirement_ids() -> None:
 def test_the_api_docs_are_linked_from_every_page(client_as: Clients) -> None:
     page = client_as("a1_officer").get("/people/", follow=True)
     assert 'href="/api/v1/docs"' in page.content.decode()
+
+
+def test_every_audit_action_the_code_writes_has_a_chinese_label() -> None:
+    """The audit page showed "command.checkpoint.staffed": every action an audit call writes
+    (a literal, or an f-string over a closed set of values) has a label."""
+    from pathlib import Path
+
+    from parkguard.command.choices import Deadline
+
+    root = Path(__file__).resolve().parents[2] / "parkguard"
+    call = re.compile(r"audit\w*\(")
+    written: set[str] = set()
+    for path in root.rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        for match in re.finditer(r'action=(f?)"([a-z_.{}]+)"', text):
+            if not call.search(text[max(0, match.start() - 300) : match.start()]):
+                continue  # a permission check's action (`can(…, action=…)`), not an audit entry
+            action = match.group(2)
+            if "{what}" in action and "checkpoint" in action:
+                written |= {action.replace("{what}", w) for w in Deadline.values}
+            elif "{what}" in action:
+                written |= {action.replace("{what}", w) for w in ("trucks", "passes", "parcels")}
+            else:
+                written.add(action)
+    assert len(written) > 50  # the scan found the audit calls
+    assert sorted(a for a in written if a not in ACTION_LABELS) == []

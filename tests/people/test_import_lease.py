@@ -12,7 +12,6 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
@@ -24,29 +23,26 @@ from parkguard.people.models import Person, PersonImport, PersonImportRow
 from tests.factories import World
 from tests.people import sheets as build
 from tests.people.sheets import row
+from tests.people.uploads import ledger_upload
 
 Clients = Callable[[str | None], Client]
 TODAY = dt.date(2022, 11, 15)
 
 
-def _upload(client: Client, world: World, data: bytes, name: str = "台账.csv") -> PersonImport:
-    response = client.post(
-        f"/enterprises/{world.a1.pk}/people/import/", {"file": SimpleUploadedFile(name, data)}
-    )
-    assert response.status_code == 302, response.content.decode()[:500]
-    return PersonImport.objects.get(pk=int(response["Location"].rstrip("/").split("/")[-1]))
-
-
 def _queued(world: World, client_as: Clients, monkeypatch: pytest.MonkeyPatch) -> PersonImport:
     """A background batch whose job was never run (the enqueue waits for a commit)."""
     monkeypatch.setattr(jobs, "BACKGROUND_FROM_ROWS", 1)
-    batch = _upload(client_as("a1_officer"), world, build.csv([row(n) for n in range(1, 13)]))
+    batch = ledger_upload(
+        client_as("a1_officer"), world, build.csv([row(n) for n in range(1, 13)]), "台账.csv"
+    )
     assert batch.status == ImportStatus.QUEUED and bytes(batch.payload)
     return batch
 
 
 def _ready(world: World, client_as: Clients) -> PersonImport:
-    batch = _upload(client_as("a1_officer"), world, build.csv([row(1), row(2), row(3)]))
+    batch = ledger_upload(
+        client_as("a1_officer"), world, build.csv([row(1), row(2), row(3)]), "台账.csv"
+    )
     assert batch.status == ImportStatus.READY and batch.rows.count() == 3
     return batch
 

@@ -73,6 +73,27 @@ def test_it_gives_the_liaison_a_roster_of_their_community_only(
     assert client.get("/people/").status_code == 302
 
 
+def test_it_pages_a_long_roster_and_keeps_each_enterprises_count(
+    world: World, client_as: Clients, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A community of a thousand residents was one 1 MB page with a reveal form per row
+    (seconds to open on a phone): the roster comes a page at a time, grouped as before,
+    each enterprise still with its whole count, and the last page reaches everyone."""
+    from parkguard.people import views
+
+    monkeypatch.setattr(views, "ROSTER_PAGE_SIZE", 2)
+    make_person(world.a1, "甲一社区乙", 403, home_community=world.community_a)
+    make_person(world.a2, "甲二社区甲", 401, home_community=world.community_a)
+    client = client_as("liaison_a")
+    first = client.get("/roster/").content.decode()
+    assert "第 1 / 2 页" in first and "page=2" in first
+    assert "本社区 2 人" in first  # 甲一's group counts both of its residents
+    assert "甲二社区甲" not in first
+    second = client.get("/roster/?page=2").content.decode()
+    assert "甲二社区甲" in second and "甲一社区乙" not in second and "甲一张三" not in second
+    assert "上一页" in second and "下一页" not in second
+
+
 def test_it_hides_another_enterprises_people(world: World, client_as: Clients) -> None:
     client = client_as("a2_officer")
     assert client.get(f"/people/{world.a1_person.pk}/").status_code == 404
