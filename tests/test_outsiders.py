@@ -59,8 +59,9 @@ from parkguard.notify.models import Message, Webhook
 from parkguard.notify.services import notify_send, webhook_create
 from parkguard.orgs import access
 from parkguard.orgs.access import scope_for_user
+from parkguard.orgs.choices import JurisdictionKind, Role
 from parkguard.orgs.models import ApiToken, Membership, SupervisionOffice, UserSession
-from parkguard.orgs.services import api_token_create
+from parkguard.orgs.services import api_token_create, jurisdiction_create
 from parkguard.oversight.choices import EventKind, PhotoRole, RectificationStatus
 from parkguard.oversight.models import (
     Application,
@@ -98,7 +99,7 @@ from parkguard.status.choices import OverrideAction
 from parkguard.status.models import StatusOverride
 from parkguard.supplies.choices import MoveKind
 from parkguard.supplies.models import DisinfectionArea, DisinfectionTask, StockMove, SupplyItem
-from tests.factories import TODAY, World
+from tests.factories import TODAY, World, make_user
 
 # Routes anyone may open (they carry no tenant data).
 PUBLIC = {"login", "healthz", "admin:login", "admin:logout", "logout", "account_activate"}
@@ -122,7 +123,14 @@ DENIED = {401, 403, 404, 405}
 # A write may also fail validation first (the body is empty): it still reveals and changes nothing.
 WRITE_DENIED = DENIED | {400, 422}
 OUTSIDERS = [None, "a2_officer", "park_b_admin"]
+# Outsiders that are not A2's officer or park B's admin (issue 18): the liaison of a community
+# where none of A1's staff lives, the device token of another enterprise, another park's token.
+OTHER_OUTSIDERS = ["liaison_c", "a2_token", "park_b_token"]
+OUTSIDERS += OTHER_OUTSIDERS
 LOWER_ROLES = ["a1_employee", "a1_leader", "a1_guard"]
+# A1's own gate device and park A's device token read little and write nothing an officer may.
+LOWER_ROLES += ["a1_token", "park_a_token"]
+TOKEN_PERSONAS = {"a2_token", "a1_token", "park_b_token", "park_a_token"}
 # Writes that A1's lower roles may make themselves, by route name (their own declaration...).
 # A1's employee registers in or out at A1's place code (J-1.5a): their own access-log row;
 # A1's gate guard checks trucks in and records their exit (J-1.3): the gate's own writes.
@@ -1018,6 +1026,33 @@ def _changes(before: dict[tuple[str, Any], str], after: dict[tuple[str, Any], st
     return changed + gone + added
 
 
+def _client_for(
+    world: World, client_as: Callable[[str | None], Client], persona: str | None
+) -> Client:
+    """A client for a persona of the world, or for one the walker adds itself (a liaison of a
+    third community, device tokens): those are made here, before the walker's snapshot."""
+    if persona in TOKEN_PERSONAS:
+        assert persona is not None
+        owner = persona.rsplit("_", 1)[0]
+        place = {"a1": world.a1, "a2": world.a2, "park_a": world.park_a, "park_b": world.park_b}
+        target = place[owner]
+        _, clear = api_token_create(
+            name=f"{persona}-设备",
+            created_by=None,
+            **({"jurisdiction": target} if owner.startswith("park") else {"enterprise": target}),
+        )
+        return Client(HTTP_AUTHORIZATION=f"Bearer {clear}")
+    if persona == "liaison_c" and persona not in world.users:
+        community = jurisdiction_create(
+            name="丙社区", kind=JurisdictionKind.COMMUNITY, parent=world.community_a.parent
+        )
+        world.users[persona] = make_user(persona)
+        Membership.objects.create(
+            user=world.users[persona], role=Role.COMMUNITY_LIAISON, jurisdiction=community
+        )
+    return client_as(persona)
+
+
 def walk(
     world: World,
     client_as: Callable[[str | None], Client],
@@ -1033,7 +1068,7 @@ def walk(
     failures: list[str] = []
     for persona in personas:
         outsider = persona in OUTSIDERS
-        client = client_as(persona)
+        client = _client_for(world, client_as, persona)
         before = _snapshot()
         for route in routes:
             url = _url(route, victims)
