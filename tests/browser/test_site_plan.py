@@ -17,6 +17,7 @@ from tests.factories import build_world
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 DEMO_PLAN = Path(__file__).resolve().parents[2] / "parkguard" / "demo" / "siteplan.svg"
+PARK_PLAN = DEMO_PLAN.with_name("park_siteplan.svg")
 
 
 def test_the_officer_places_an_area_on_the_site_plan(
@@ -127,15 +128,15 @@ def test_the_park_plan_is_drawn_as_a_map_with_the_parks_zones(
     world = build_world()
     now = timezone.now()
     SitePlan.objects.create(
-        park=world.park_a, svg=DEMO_PLAN.read_text(encoding="utf-8"), uploaded_at=now
+        park=world.park_a, svg=PARK_PLAN.read_text(encoding="utf-8"), uploaded_at=now
     )
-    for name, block, zone, iso, x, y in (
-        ("园区主干道", "public_space", "green", False, 50.0, 50.0),
-        ("园区隔离点", "living", "red", True, 85.0, 20.0),
+    for name, block, zone, iso, x, y, region in (
+        ("园区主干道", "public_space", "green", False, 50.0, 50.0, "main-road"),
+        ("园区隔离点", "living", "red", True, 85.0, 20.0, ""),
     ):
         Area.objects.create(
             park=world.park_a, name=name, block=block, capacity=10, zone=zone,
-            is_isolation=iso, created_at=now, plan_x=x, plan_y=y,
+            is_isolation=iso, created_at=now, plan_x=x, plan_y=y, plan_region=region,
         )  # fmt: skip
     width, height = size
     context = browser.new_context(locale="zh-CN", viewport={"width": width, "height": height})
@@ -149,7 +150,129 @@ def test_the_park_plan_is_drawn_as_a_map_with_the_parks_zones(
         expect(chart.locator("svg text", has_text="园区主干道 0")).to_have_count(1)
         expect(chart.locator("svg text", has_text="园区隔离点 0")).to_have_count(1)
         expect(page.locator("#siteplan")).to_be_hidden()
+        # The main road is bound to the plan's group `main-road`: both of its rects are
+        # filled green (a region); the isolation point stays a red point.
+        roads = page.evaluate(FILLED, ["#siteplan-map", list(GREEN)])
+        assert len(roads) == 2, roads
+        assert len(page.evaluate(FILLED, ["#siteplan-map", list(RED)])) == 1
         assert page.evaluate("document.documentElement.scrollWidth") <= width
         page.screenshot(path=str(artifacts / f"park_plan_{width}.png"), full_page=True)
+    finally:
+        context.close()
+
+
+RED = ("#c62828", "rgb(198,40,40)")
+GREEN = ("#2e7d32", "rgb(46,125,50)")
+# The boxes, in page pixels, of the map's shapes filled in a colour.
+FILLED = """([holder, colours]) => Array.from(document.querySelectorAll(holder + ' svg path'))
+  .filter(p => colours.includes((p.getAttribute('fill') || '').replace(/\\s/g, '').toLowerCase()))
+  .map(p => { const b = p.getBoundingClientRect();
+    return {x: b.x, y: b.y, w: b.width, h: b.height}; })"""
+
+
+@pytest.mark.parametrize("size", [(1280, 800), (390, 844)], ids=["desktop", "phone"])
+def test_a_tapped_point_is_drawn_where_the_plan_was_tapped(
+    live_server: Any, browser: Any, artifacts: Path, size: tuple[int, int]
+) -> None:
+    """The demo plan's viewBox (400×250) is not its width and height (800×500): ECharts' map
+    coordinates are the latter, so the point is drawn where the tap landed, not above it."""
+    world = build_world()
+    Area.objects.create(
+        enterprise=world.a1, name="临时隔离点", block="living", capacity=4, zone="red",
+        is_isolation=True, created_at=timezone.now(),
+    )  # fmt: skip
+    SitePlan.objects.create(
+        enterprise=world.a1, svg=DEMO_PLAN.read_text(encoding="utf-8"), uploaded_at=timezone.now()
+    )
+    width, height = size
+    phone = width < 600
+    context = browser.new_context(
+        locale="zh-CN", viewport={"width": width, "height": height}, is_mobile=phone,
+        has_touch=phone,
+    )  # fmt: skip
+    page = context.new_page()
+    try:
+        _login(page, live_server.url, "a1_officer")
+        page.goto(f"{live_server.url}/response/enterprises/{world.a1.pk}/plan/")
+        chart = page.locator("#siteplan-map[data-ready='1']")
+        expect(chart).to_be_visible()
+        box = chart.bounding_box()
+        assert box is not None
+        page.mouse.click(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.25)
+        page.wait_for_load_state()
+        expect(page.get_by_text("已标注区块位置")).to_be_visible()
+        area = Area.objects.get(enterprise=world.a1, name="临时隔离点")
+        assert area.plan_x is not None and abs(area.plan_x - 50) < 1
+        assert area.plan_y is not None and abs(area.plan_y - 25) < 1
+        chart = page.locator("#siteplan-map[data-ready='1']")
+        expect(chart.locator("svg text", has_text="临时隔离点 0")).to_have_count(1)
+        box = chart.bounding_box()
+        assert box is not None
+        marks = page.evaluate(FILLED, ["#siteplan-map", list(RED)])
+        assert len(marks) == 1, marks
+        mark = marks[0]
+        centre = (mark["x"] + mark["w"] / 2, mark["y"] + mark["h"] / 2)
+        tapped = (box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.25)
+        # Within a couple of pixels (the stored place is rounded to 0.01 %).
+        assert abs(centre[0] - tapped[0]) < 3 and abs(centre[1] - tapped[1]) < 3, (centre, tapped)
+        page.screenshot(path=str(artifacts / f"site_plan_tap_{width}.png"), full_page=True)
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("size", [(1280, 800), (390, 844)], ids=["desktop", "phone"])
+def test_bound_areas_are_drawn_as_regions_in_their_zone_colour(
+    live_server: Any, browser: Any, artifacts: Path, size: tuple[int, int]
+) -> None:
+    world = build_world()
+    now = timezone.now()
+    SitePlan.objects.create(
+        enterprise=world.a1, svg=DEMO_PLAN.read_text(encoding="utf-8"), uploaded_at=now
+    )
+    isolation = Area.objects.create(
+        enterprise=world.a1, name="临时隔离点", block="living", capacity=4, zone="red",
+        is_isolation=True, created_at=now,
+    )  # fmt: skip
+    Area.objects.create(
+        enterprise=world.a1, name="办公楼", block="production", capacity=40, zone="green",
+        created_at=now, plan_x=10.0, plan_y=10.0,
+    )  # fmt: skip
+    width, height = size
+    phone = width < 600
+    context = browser.new_context(
+        locale="zh-CN", viewport={"width": width, "height": height}, is_mobile=phone,
+        has_touch=phone,
+    )  # fmt: skip
+    page = context.new_page()
+    try:
+        _login(page, live_server.url, "a1_officer")
+        page.goto(f"{live_server.url}/response/enterprises/{world.a1.pk}/plan/")
+        # The officer chooses the area and one of the plan's element ids.
+        page.select_option("#id_bind_area", label="临时隔离点")
+        page.select_option("#id_bind_region", value="isolation")
+        page.get_by_role("button", name="保存区域").click()
+        expect(page.get_by_text("已将区块绑定到平面图区域")).to_be_visible()
+        isolation.refresh_from_db()
+        assert isolation.plan_region == "isolation"
+        chart = page.locator("#siteplan-map[data-ready='1']")
+        expect(chart.locator("svg text", has_text="临时隔离点 0")).to_have_count(1)
+        expect(chart.locator("svg text", has_text="办公楼 0")).to_have_count(1)
+        box = chart.bounding_box()
+        assert box is not None
+        # The region is the plan's rect (x 250–330, y 170–230 of 400×250), filled red.
+        regions = page.evaluate(FILLED, ["#siteplan-map", list(RED)])
+        assert len(regions) == 1, regions
+        r = regions[0]
+        expected = (0.625, 0.68, 0.2, 0.24)
+        got = (
+            (r["x"] - box["x"]) / box["width"], (r["y"] - box["y"]) / box["height"],
+            r["w"] / box["width"], r["h"] / box["height"],
+        )  # fmt: skip
+        assert all(abs(g - e) < 0.02 for g, e in zip(got, expected, strict=True)), got
+        # The unbound area stays a point, in green.
+        points = page.evaluate(FILLED, ["#siteplan-map", list(GREEN)])
+        assert len(points) == 1 and points[0]["w"] < 24, points
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        page.screenshot(path=str(artifacts / f"site_plan_regions_{width}.png"), full_page=True)
     finally:
         context.close()
