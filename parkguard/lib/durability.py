@@ -1,7 +1,12 @@
 """A transaction whose commit does not wait for the disk: the gate's check (docs/gate.md,
 "Durability").
 
-PostgreSQL: `SET LOCAL synchronous_commit = off` for this one transaction. The commit returns
+PostgreSQL: `synchronous_commit = off` for this one transaction (`SET LOCAL`; what counts is
+its value at COMMIT). To save the round trip, the first pre-written INSERT in the transaction
+carries it as `set_config('synchronous_commit', 'off', true)` in its RETURNING list
+(lib/hot_sql.py, `relax_take`); if none ran, `SET LOCAL` is sent on its own before the
+commit. (Carried inside a savepoint that is then rolled back, the setting goes back to on:
+that commit is durable, the safe side.) The commit returns
 before its WAL is flushed; a crash of the database server may lose the last few hundred
 milliseconds of such commits (the WAL writer flushes every `wal_writer_delay`, 200 ms by
 default), never corrupts, and every other transaction keeps its durable commit.
@@ -25,6 +30,22 @@ from django.db import DatabaseError, connections, transaction
 SQLITE_DURABLE = "FULL"
 
 
+# The connection attribute that marks a relaxed PostgreSQL transaction whose setting has not
+# been sent yet, and the expression a statement selects to send it.
+_PENDING = "parkguard_relax_pending"
+RELAX_EXPRESSION = "set_config('synchronous_commit', 'off', true)"
+
+
+def relax_take(connection: Any) -> bool:
+    """True once in a relaxed PostgreSQL transaction whose setting is not sent yet: the
+    caller's next statement (in this transaction, before the commit) selects
+    RELAX_EXPRESSION. False everywhere else (SQLite, outside `commit_relaxed`)."""
+    if getattr(connection, _PENDING, False):
+        setattr(connection, _PENDING, False)
+        return True
+    return False
+
+
 @contextlib.contextmanager
 def commit_relaxed(using: str = "default") -> Iterator[None]:
     """`with commit_relaxed(): ...` is `transaction.atomic()` with a non-durable commit."""
@@ -45,10 +66,17 @@ def commit_relaxed(using: str = "default") -> Iterator[None]:
                 cursor.execute(f"PRAGMA synchronous = {SQLITE_DURABLE}")
         return
     with transaction.atomic(using=using):
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL synchronous_commit = off")
-        yield
+        if connection.vendor != "postgresql":
+            yield
+            return
+        setattr(connection, _PENDING, True)
+        try:
+            yield
+            if relax_take(connection):  # no statement carried it: on its own, before COMMIT
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL synchronous_commit = off")
+        finally:
+            setattr(connection, _PENDING, False)
 
 
 F = TypeVar("F", bound=Callable[..., Any])

@@ -15,9 +15,11 @@ from typing import Any, TypeVar
 from django.db import connections
 from django.db.models import Field, Model
 
+from parkguard.lib import durability
+
 M = TypeVar("M", bound=Model)
 
-_INSERTS: dict[tuple[type[Model], str], tuple[str, list[Field[Any, Any]], bool]] = {}
+_INSERTS: dict[tuple[type[Model], str, bool], tuple[str, list[Field[Any, Any]], bool]] = {}
 _SELECTS: dict[tuple[type[Model], str, str], tuple[str, list[Any], int]] = {}
 
 
@@ -26,7 +28,9 @@ def insert(obj: Model, using: str = "default") -> None:
     have no receivers and no history); sets the primary key and the instance's state."""
     connection = connections[using]
     model = type(obj)
-    key = (model, connection.vendor)
+    # In a relaxed transaction (lib/durability.py) the first INSERT also sends its setting.
+    relax = durability.relax_take(connection)
+    key = (model, connection.vendor, relax)
     cached = _INSERTS.get(key)
     if cached is None:
         quote = connection.ops.quote_name
@@ -37,6 +41,10 @@ def insert(obj: Model, using: str = "default") -> None:
         sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({marks})"
         if returning:
             sql += f" RETURNING {quote(str(model._meta.pk.column))}"
+            if relax:
+                sql += f", {durability.RELAX_EXPRESSION}"
+        elif relax:
+            raise ValueError("hot_sql: a relaxed commit needs INSERT … RETURNING")
         cached = _INSERTS[key] = (sql, fields, returning)
     sql, fields, returning = cached
     params = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
