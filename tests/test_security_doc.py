@@ -59,7 +59,10 @@ def test_every_named_source_file_exists() -> None:
 
 
 def test_the_check_finds_a_stale_citation() -> None:
-    stale = "| x | y | `tests/test_audit.py::test_no_such_test`、`::test_it_chains_events_and_detects_tampering` |"
+    stale = (
+        "| x | y | `tests/test_audit.py::test_no_such_test`、"
+        "`::test_it_chains_events_and_detects_tampering` |"
+    )
     [(path, first), (_, second)] = _citations(stale)
     assert path == "tests/test_audit.py"
     tests = _tests_of(ROOT / path)
