@@ -189,6 +189,8 @@ SAFE_VALUES: dict[str, set[int | float]] = {
     # The largest 64-bit id (2**63 - 1) an API path may carry; a field error's HTTP status
     # (422) as `error_at`'s default.
     "parkguard/lib/api_errors.py": {63, 422},
+    # The device-token rate limit: its window (a minute, in seconds) and its HTTP status (429).
+    "parkguard/api/auth.py": {60, 429},
     # How often the import recoveries run (once a minute, in seconds): the lease order's floor.
     "parkguard/lib/queue_lease.py": {60},
     # The audit page: a filter text's length and the rows a page lists (display lengths);
