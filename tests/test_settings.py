@@ -89,3 +89,12 @@ def test_it_refuses_a_bad_or_development_encryption_key_in_production(
     result = manage("check", PARKGUARD_ENV="production", **env)
     assert result.returncode != 0
     assert message in result.stderr
+
+
+def test_it_refuses_to_keep_the_audit_less_than_180_days() -> None:
+    """Issue 18 §1: the audit log is kept at least 180 days; a shorter setting is refused at
+    start-up (the purges never touch audit entries, tests/privacy/test_retention.py)."""
+    result = manage("check", PARKGUARD_ENV="test", PARKGUARD_RETAIN_AUDIT_DAYS="179")
+    assert result.returncode != 0
+    assert "PARKGUARD_RETAIN_AUDIT_DAYS 不得少于 180 天" in result.stderr
+    assert manage("check", PARKGUARD_ENV="test", PARKGUARD_RETAIN_AUDIT_DAYS="180").returncode == 0

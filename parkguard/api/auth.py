@@ -6,16 +6,22 @@ session or a bearer token to a `Scope` (`orgs.access`), so apps can import it fr
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
+from django.core.cache import cache
 from django.http import HttpRequest
+from ninja.errors import HttpError
 from ninja.security import HttpBearer, SessionAuth
 
 if TYPE_CHECKING:
     from parkguard.orgs.access import Scope
 
 UNAUTHENTICATED = "未登录，或设备令牌无效、已吊销"
+TOKEN_RATE_LIMITED = "本设备令牌请求过于频繁，请稍后再试"
+TOKEN_RATE_WINDOW_SECONDS = 60
 
 
 class SessionScope(SessionAuth):
@@ -30,14 +36,41 @@ class SessionScope(SessionAuth):
 
 
 class DeviceToken(HttpBearer):
-    """`Authorization: Bearer pg_…` for a gate device or lab system."""
+    """`Authorization: Bearer pg_…` for a gate device or lab system.
 
-    def __init__(self, resolve: Callable[[str], Any]) -> None:
+    Each token may make `API_TOKEN_REQUESTS_PER_MINUTE` calls a minute (429 in Chinese after
+    that), counted in the cache per token and minute; `exempt` paths (the gate check, which
+    keeps its own per-device limit on its hot path) are not counted here."""
+
+    def __init__(self, resolve: Callable[[str], Any], exempt: Callable[[], set[str]]) -> None:
         super().__init__()
         self._resolve = resolve
+        self._exempt = exempt
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        return self._resolve(token)
+        caller = self._resolve(token)
+        token_id = getattr(caller, "token_id", None)
+        if (
+            token_id is not None
+            and request.path not in self._exempt()
+            and token_over_limit(int(token_id), time.time())
+        ):
+            raise HttpError(429, TOKEN_RATE_LIMITED)
+        return caller
+
+
+def token_over_limit(token_id: int, now: float) -> bool:
+    """Count one call of `token_id` in this minute; whether it is over the limit."""
+    key = f"api-token:{token_id}:{int(now) // TOKEN_RATE_WINDOW_SECONDS}"
+    if cache.add(key, 1, TOKEN_RATE_WINDOW_SECONDS * 2):
+        count = 1
+    else:
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, TOKEN_RATE_WINDOW_SECONDS * 2)
+            count = 1
+    return bool(count > settings.API_TOKEN_REQUESTS_PER_MINUTE)
 
 
 def scope(request: HttpRequest) -> Scope:

@@ -5,11 +5,13 @@ Only the URLconf imports this module; it mounts every app's router.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils import timezone
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -50,13 +52,19 @@ def _token_scope(token: str) -> Scope | None:
     return None if row is None else scope_for_token(row)
 
 
+@functools.cache
+def _own_limit_paths() -> set[str]:
+    """Paths with their own per-device limit, not counted by the token limit: the gate check."""
+    return {reverse("api:gate_check")}
+
+
 api = NinjaAPI(
     title="ParkGuard API",
     version="1",
     description=(
         "园区疫情防控管理平台 JSON 接口。浏览器使用登录会话；门岗设备与检测机构使用设备令牌。"
     ),
-    auth=[DeviceToken(_token_scope), SessionScope(scope_of)],
+    auth=[DeviceToken(_token_scope, _own_limit_paths), SessionScope(scope_of)],
     docs_decorator=login_required,
     urls_namespace="api",
 )

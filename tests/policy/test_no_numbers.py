@@ -189,11 +189,16 @@ SAFE_VALUES: dict[str, set[int | float]] = {
     # The largest 64-bit id (2**63 - 1) an API path may carry; a field error's HTTP status
     # (422) as `error_at`'s default.
     "parkguard/lib/api_errors.py": {63, 422},
+    # The device-token rate limit: its window (a minute, in seconds) and its HTTP status (429).
+    "parkguard/api/auth.py": {60, 429},
     # How often the import recoveries run (once a minute, in seconds): the lease order's floor.
     "parkguard/lib/queue_lease.py": {60},
-    # The audit page: a filter text's length and the rows a page lists (display lengths).
-    "parkguard/orgs/audit_log.py": {50},
-    "parkguard/orgs/audit_views.py": {50},
+    # The audit page: a filter text's length and the rows a page lists (display lengths);
+    # its export: the most rows one file holds, event ids per query (SQLite's bound on query
+    # parameters), the sheet's column widths (20, 40 characters) and the reason's column (4).
+    "parkguard/orgs/audit_log.py": {50, 20_000, 500, 20, 40, 4},
+    # The page's rows (a display length) and its HTTP statuses (200, 400 for a bad filter).
+    "parkguard/orgs/audit_views.py": {50, 200, 400},
     # How many done duties "我的待办" keeps below the open ones (a display length).
     "parkguard/mobility/selectors.py": {5},
     # Retry-After seconds of a 503; the HTTP statuses the request guard and outage pages answer.
