@@ -54,6 +54,7 @@ def _tests(visitor: Visitor) -> list[str]:
         # J-1.2.4: another province: landing test, days 2 and 3; no isolation, no filing.
         (SHANGHAI, "2022-11-10", "J-1.2.4", ["2022-11-18", "2022-11-19", "2022-11-20"], "", False),
     ],
+    ids=["J-1.2.1", "J-1.2.2", "J-1.2.4"],
 )
 def test_a_visitor_plays_through_the_host_and_phone_pages_and_the_api(
     via: str,
