@@ -23,6 +23,14 @@ def _date() -> forms.DateField:
 
 
 class StopsMixin(forms.Form):
+    def transits(self) -> list[bool]:
+        """Whether each filled row of `stops()` was only passed through (J-1.1, J-1.2.1 途经)."""
+        return [
+            bool(self.cleaned_data.get(f"transit_{n}"))
+            for n in STOP_ROWS
+            if (self.cleaned_data.get(f"code_{n}") or "").strip()
+        ]
+
     def stops(self) -> list[tuple[str, object, object]]:
         out = []
         for n in STOP_ROWS:
@@ -34,7 +42,11 @@ class StopsMixin(forms.Form):
         return out
 
 
-def _stop_fields(form: forms.Form, first_label: str, last_label: str) -> None:
+def _stop_fields(
+    form: forms.Form, first_label: str, last_label: str, *, transit: bool = False
+) -> None:
+    """Rows of places; with `transit`, each row has "仅途经" (a place only passed through, which
+    the packs' `transit` facts tell apart from a stay: J-1.1, J-1.2.1 途经)."""
     for n in STOP_ROWS:
         form.fields[f"code_{n}"] = forms.CharField(
             label=f"地点{n}", required=n == 1, max_length=12, help_text=CODE_HELP if n == 1 else ""
@@ -45,6 +57,8 @@ def _stop_fields(form: forms.Form, first_label: str, last_label: str) -> None:
         form.fields[f"last_{n}"] = forms.DateField(
             label=last_label, required=n == 1, widget=forms.DateInput(attrs={"type": "date"})
         )
+        if transit:
+            form.fields[f"transit_{n}"] = forms.BooleanField(label=f"地点{n}仅途经", required=False)
 
 
 class TripForm(StopsMixin):
@@ -76,18 +90,7 @@ class ReturnForm(StopsMixin):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        _stop_fields(self, "到达该地日期", "离开该地日期")
-        # J-1.1 "途经": a place passed through counts for the pack's `transit` facts.
-        for n in STOP_ROWS:
-            self.fields[f"transit_{n}"] = forms.BooleanField(label=f"地点{n}仅途经", required=False)
-
-    def transits(self) -> list[bool]:
-        """Whether each filled row of `stops()` was only passed through (J-1.1 途经)."""
-        return [
-            bool(self.cleaned_data.get(f"transit_{n}"))
-            for n in STOP_ROWS
-            if (self.cleaned_data.get(f"code_{n}") or "").strip()
-        ]
+        _stop_fields(self, "到达该地日期", "离开该地日期", transit=True)
 
 
 class DecisionForm(forms.Form):
@@ -177,7 +180,7 @@ class VisitorFillForm(StopsMixin):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        _stop_fields(self, "到达该地日期", "离开该地日期")
+        _stop_fields(self, "到达该地日期", "离开该地日期", transit=True)
 
 
 class ChangeForm(forms.Form):

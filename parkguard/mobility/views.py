@@ -530,7 +530,10 @@ def visitor_fill(request: HttpRequest, token: str) -> HttpResponse:
                 visitor=visitor,
                 name=d["name"],
                 phone=d["phone"],
-                stays=[services.StayDeclared(c, f, t) for c, f, t in form.stops()],  # type: ignore[arg-type]
+                stays=[
+                    services.StayDeclared(c, f, t, transit)  # type: ignore[arg-type]
+                    for (c, f, t), transit in zip(form.stops(), form.transits(), strict=True)
+                ],
                 certificates=certs,
                 at=timezone.now(),
             )

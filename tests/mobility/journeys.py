@@ -222,13 +222,19 @@ def register_visitor(
     return response, found.group(1)
 
 
-def fill_visitor(via: str, client: Client, token: str, stays: list[Stop]) -> Any:
-    """The visitor fills in their own details on the phone (no login)."""
+def fill_visitor(
+    via: str, client: Client, token: str, stays: list[Stop], transit: tuple[int, ...] = ()
+) -> Any:
+    """The visitor fills in their own details on the phone (no login); `transit` are the
+    1-based rows only passed through."""
     if via == "api":
         body = {
             "name": "访客丁",
             "phone": "13900000004",
-            "stays": [{"division_code": c, "first_day": f, "last_day": t} for c, f, t in stays],
+            "stays": [
+                {"division_code": c, "first_day": f, "last_day": t, "transit": n in transit}
+                for n, (c, f, t) in enumerate(stays, start=1)
+            ],
         }
         return client.post(
             f"/api/v1/mobility/visitor-links/{token}/details",
@@ -238,6 +244,8 @@ def fill_visitor(via: str, client: Client, token: str, stays: list[Stop]) -> Any
     data = {"name": "访客丁", "phone": "13900000004"}
     for n, (code, first, last) in enumerate(stays, start=1):
         data |= {f"code_{n}": code, f"first_{n}": first, f"last_{n}": last}
+        if n in transit:
+            data[f"transit_{n}"] = "on"
     return client.post(f"/v/{token}/", data)
 
 

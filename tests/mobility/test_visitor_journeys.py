@@ -54,6 +54,7 @@ def _tests(visitor: Visitor) -> list[str]:
         # J-1.2.4: another province: landing test, days 2 and 3; no isolation, no filing.
         (SHANGHAI, "2022-11-10", "J-1.2.4", ["2022-11-18", "2022-11-19", "2022-11-20"], "", False),
     ],
+    ids=["J-1.2.1", "J-1.2.2", "J-1.2.4"],
 )
 def test_a_visitor_plays_through_the_host_and_phone_pages_and_the_api(
     via: str,
@@ -170,3 +171,28 @@ def test_j_1_2_5_visitors_of_a_large_enterprise_go_to_its_buffer_zone(
         assert filled[0].json()["buffer"] == "东门缓冲区" and filled[1].json()["buffer"] == ""
     board = officer.get(f"/mobility/enterprises/{world.a1.pk}/visitors/").content.decode()
     assert "东门缓冲区" in board and "待安排" in board
+
+
+@pytest.mark.parametrize("via", VIAS)
+def test_a_j_1_2_1_visitor_who_passed_through_a_high_risk_area(
+    via: str, jinjiang: World, client_as: ClientAs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """J-1.2.1 "(或途经)": from Shanghai, passing through Wuhan (high risk) on the way (the
+    phone page's "仅途经"): the stored stay says transit, and the plan is the pack's for it."""
+    world = jinjiang
+    services.risk_area_save(
+        scope=SYSTEM,
+        park=world.park_a,
+        row=RiskAreaIn(WUHAN_JIANGAN, "", "high", dt.date(2022, 11, 1), None, "公告"),
+        by=None,
+        at=at("2022-11-10"),
+    )
+    clock = Clock(monkeypatch, at("2022-11-15"))
+    _, token = register_visitor(via, client_as("a1_employee"), SHANGHAI, ARRIVES)
+    clock.set("2022-11-16")
+    stays = [(SHANGHAI, "2022-11-10", "2022-11-17"), (WUHAN_JIANGAN, "2022-11-18", "2022-11-18")]
+    filled = fill_visitor(via, client_as(None), token, stays, transit=(2,))
+    assert filled.status_code in {200, 201}, filled.content
+    visitor = Visitor.objects.get()
+    assert [s["transit"] for s in visitor.stays] == [False, True]
+    assert "J-1.2.1" in visitor.category, visitor.category
