@@ -172,3 +172,26 @@ def test_the_park_overview_closes_its_toolbars(
     parser = Divs()
     parser.feed(client_as("park_a_admin").get("/", follow=True).content.decode())
     assert parser.open == [] and not parser.stats_inside_toolbar
+
+
+def test_the_team_leaders_home_leads_to_the_teams_day(
+    walked: World, client_as: Callable[[str | None], Client]
+) -> None:
+    """The team leader's home showed only a role and an enterprise: a dead end. It links the
+    unit's declarations, temperatures, alerts, tests due, people and returnees; each opens
+    (the walker above) and shows the leader's unit, not the whole enterprise."""
+    e = walked.a1.pk
+    client = client_as("a1_leader")
+    links = _hrefs(client.get("/").content.decode())
+    for url in [
+        f"/health/enterprises/{e}/",
+        f"/health/enterprises/{e}/checks/",
+        f"/health/enterprises/{e}/alerts/",
+        f"/duties/enterprises/{e}/",
+        f"/enterprises/{e}/people/",
+        f"/mobility/enterprises/{e}/returnees/",
+    ]:
+        assert url in links
+    people = client.get(f"/enterprises/{e}/people/").content.decode()
+    assert walked.a1_person.name in people
+    assert walked.a1_employee_person.name not in people
