@@ -195,3 +195,15 @@ def test_the_team_leaders_home_leads_to_the_teams_day(
     people = client.get(f"/enterprises/{e}/people/").content.decode()
     assert walked.a1_person.name in people
     assert walked.a1_employee_person.name not in people
+
+
+def test_the_liaisons_home_leads_to_the_roster_in_one_card(
+    walked: World, client_as: Callable[[str | None], Client]
+) -> None:
+    """The liaison's roster, the core of the day, had no link on the home page, and the
+    community's work was split over two cards: one card, roster first."""
+    body = client_as("liaison_a").get("/").content.decode()
+    assert f"/roster/?community={walked.community_a.pk}" in _hrefs(body)
+    assert "/mobility/community/" in _hrefs(body)
+    assert body.count(f"今日工作 · {walked.community_a.name}") == 1
+    assert "社区工作 ·" not in body
