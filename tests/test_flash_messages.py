@@ -6,7 +6,7 @@ warning, a park admin's risk-area entry and pack adoption)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from django.contrib.messages import get_messages
 from django.test import Client
@@ -19,7 +19,7 @@ from tests.factories import World
 Clients = Callable[[str | None], Client]
 
 
-def posted_and_shown(client: Client, url: str, data: dict[str, object]) -> list[str]:
+def posted_and_shown(client: Client, url: str, data: Mapping[str, object]) -> list[str]:
     """POST `data` to `url`, which must redirect with at least one message; every message
     appears on the page redirected to, and not again on a second load. The messages."""
     response = client.post(url, data)
