@@ -105,6 +105,9 @@ def park_overview(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
         "trend_chart": trend.chart(),
         "can_upload_pack": can(scope, "upload_pack", park),
         "can_assess": can(scope, "assess_cadres", park),
+        # Only links the role may open: an inspector is refused the risk register and labs.
+        "can_risk_areas": can(scope, "manage_risk_areas", park),
+        "can_labs": can(scope, "administer", park),
         "response": response_selectors.park_board(scope=scope, park=park),
     }
     return render(request, "overview/park_overview.html", context)

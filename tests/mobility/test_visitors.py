@@ -311,7 +311,7 @@ def test_a_filed_visitor_plays_through_the_api_and_reaches_the_community_and_par
     visitor = Visitor.objects.get()
     assert visitor.category.startswith(category) and visitor.filed
     assert _tests(visitor) == tests
-    assert f"<td>{visitor.category}</td>" in (
+    assert f'<td data-label="类别">{visitor.category}</td>' in (
         client_as("liaison_a").get("/mobility/community/").content.decode()
     )
     park_page = f"/mobility/parks/{world.park_a.pk}/visitors/"
@@ -320,3 +320,20 @@ def test_a_filed_visitor_plays_through_the_api_and_reaches_the_community_and_par
     )
     other_park = f"/mobility/parks/{world.park_b.pk}/visitors/"
     assert visitor.category not in client_as("park_b_admin").get(other_park).content.decode()
+
+
+def test_the_visitor_pages_read_on_a_phone_and_the_community_page_has_a_plain_title(
+    world: World, client_as: Callable[[str | None], Client]
+) -> None:
+    """The community page's title block held its whole visitor table (markup in the tab's
+    title, the table twice), and the visitor tables scrolled sideways on a phone: each is a
+    table of cards with a label per cell."""
+    import re
+
+    community = client_as("liaison_a").get("/mobility/community/").content.decode()
+    assert re.search(r"<title>辖区返岗人员[^<]*</title>", community)
+    assert community.count("来访人员报备") == 1
+    assert 'id="community-visitors"' in community and 'class="cards"' in community
+    officer = client_as("a1_officer")
+    page = officer.get(f"/mobility/enterprises/{world.a1.pk}/visitors/").content.decode()
+    assert '<table class="cards" id="visitor-table">' in page

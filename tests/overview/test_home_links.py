@@ -105,3 +105,105 @@ def test_it_fails_on_a_dead_link(walked: World, client_as: Callable[[str | None]
     assert _links(f'<a href="/logistics/trucks/{truck.pk}/">x</a>') == [
         f"/logistics/trucks/{truck.pk}/"
     ]
+
+
+def _hrefs(body: str) -> set[str]:
+    return set(_links(body))
+
+
+def test_the_park_admins_home_links_the_parks_registers(
+    walked: World, client_as: Callable[[str | None], Client]
+) -> None:
+    """The park admin keeps the risk-area register and the labs, and sees the park's visitor
+    filings and utility faults; those were reachable only by typing the address."""
+    park = walked.park_a.pk
+    links = _hrefs(client_as("park_a_admin").get("/", follow=True).content.decode())
+    for url in [
+        f"/mobility/parks/{park}/risk-areas/",
+        f"/mobility/parks/{park}/visitors/",
+        f"/continuity/parks/{park}/faults/",
+        f"/sampling/parks/{park}/labs/",
+    ]:
+        assert url in links
+
+
+def test_an_inspector_is_not_shown_the_registers_it_may_not_open(
+    walked: World, client_as: Callable[[str | None], Client]
+) -> None:
+    inspector = make_user("park_inspector")
+    walked.users["park_inspector"] = inspector
+    Membership.objects.create(user=inspector, role=Role.INSPECTOR, jurisdiction=walked.park_a)
+    client = client_as("park_inspector")
+    links = _hrefs(client.get("/", follow=True).content.decode())
+    park = walked.park_a.pk
+    assert f"/mobility/parks/{park}/visitors/" in links
+    assert f"/mobility/parks/{park}/risk-areas/" not in links
+    assert f"/sampling/parks/{park}/labs/" not in links
+    assert dead_links(client) == []
+
+
+def test_the_park_overview_closes_its_toolbars(
+    walked: World, client_as: Callable[[str | None], Client]
+) -> None:
+    """An unclosed toolbar put the figures and charts inside a row of buttons (squeezed
+    charts, a column of figures at desktop size): every div opened is closed, and the
+    figures are not inside a toolbar."""
+    from html.parser import HTMLParser
+
+    class Divs(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.open: list[str] = []
+            self.stats_inside_toolbar = False
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            if tag != "div":
+                return
+            classes = (dict(attrs).get("class") or "").split()
+            if "stats" in classes and any("toolbar" in c for c in self.open):
+                self.stats_inside_toolbar = True
+            self.open.append(" ".join(classes))
+
+        def handle_endtag(self, tag: str) -> None:
+            if tag == "div":
+                assert self.open, "多余的 </div>"
+                self.open.pop()
+
+    parser = Divs()
+    parser.feed(client_as("park_a_admin").get("/", follow=True).content.decode())
+    assert parser.open == [] and not parser.stats_inside_toolbar
+
+
+def test_the_team_leaders_home_leads_to_the_teams_day(
+    walked: World, client_as: Callable[[str | None], Client]
+) -> None:
+    """The team leader's home showed only a role and an enterprise: a dead end. It links the
+    unit's declarations, temperatures, alerts, tests due, people and returnees; each opens
+    (the walker above) and shows the leader's unit, not the whole enterprise."""
+    e = walked.a1.pk
+    client = client_as("a1_leader")
+    links = _hrefs(client.get("/").content.decode())
+    for url in [
+        f"/health/enterprises/{e}/",
+        f"/health/enterprises/{e}/checks/",
+        f"/health/enterprises/{e}/alerts/",
+        f"/duties/enterprises/{e}/",
+        f"/enterprises/{e}/people/",
+        f"/mobility/enterprises/{e}/returnees/",
+    ]:
+        assert url in links
+    people = client.get(f"/enterprises/{e}/people/").content.decode()
+    assert walked.a1_person.name in people
+    assert walked.a1_employee_person.name not in people
+
+
+def test_the_liaisons_home_leads_to_the_roster_in_one_card(
+    walked: World, client_as: Callable[[str | None], Client]
+) -> None:
+    """The liaison's roster, the core of the day, had no link on the home page, and the
+    community's work was split over two cards: one card, roster first."""
+    body = client_as("liaison_a").get("/").content.decode()
+    assert f"/roster/?community={walked.community_a.pk}" in _hrefs(body)
+    assert "/mobility/community/" in _hrefs(body)
+    assert body.count(f"今日工作 · {walked.community_a.name}") == 1
+    assert "社区工作 ·" not in body
