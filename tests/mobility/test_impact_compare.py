@@ -6,6 +6,7 @@ place, its county, its city and its province (and none elsewhere)."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from parkguard.mobility import impact, rules
 from parkguard.mobility.services import plan_index, utc_iso
@@ -39,7 +40,7 @@ def _plans(entries: list[rules.Entry]) -> list[rules.PackPlan]:
     )
 
 
-def _stored(found: list[rules.PackPlan]) -> list[tuple[dict[str, object], str | None]]:
+def _stored(found: list[rules.PackPlan]) -> list[tuple[dict[str, Any], str | None]]:
     """The plans as the preview reads them back: index and earliest entry as UTC text."""
     return [(plan_index(f.plan), utc_iso(f.plan.earliest_entry)) for f in found]
 
@@ -53,10 +54,10 @@ def test_an_unchanged_return_is_no_row_and_a_moved_duty_is_one() -> None:
     # A title worded otherwise is not a change to show (duties are matched by key and due).
     index, entry = stored[0]
     key = next(iter(index))
-    reworded = {**index, key: ["另一种说法", index[key][1]]}  # type: ignore[index]
+    reworded = {**index, key: ["另一种说法", index[key][1]]}
     assert impact._compare(1, 2, "某人", [(reworded, entry)], plans, {}) is None
     # One duty due an hour earlier than stored: it moves, and only it.
-    title, due = index[key]  # type: ignore[misc]
+    title, due = index[key]
     earlier = utc_iso(dt.datetime.fromisoformat(str(due)) - dt.timedelta(hours=1))
     row = impact._compare(1, 2, "某人", [({**index, key: [title, earlier]}, entry)], plans, {})
     assert row is not None
@@ -72,7 +73,7 @@ def test_two_stored_plans_are_compared_as_one_index() -> None:
     rest = {k: index[k] for k in keys[1:]}
     assert impact._compare(1, 2, "某人", [(first, entry), (rest, entry)], plans, {}) is None
     row = impact._compare(1, 2, "某人", [(rest, entry)], plans, {})
-    assert row is not None and row.appear == [index[keys[0]][0]]  # type: ignore[index]
+    assert row is not None and row.appear == [index[keys[0]][0]]
 
 
 def test_the_register_read_by_province_meets_every_level_and_nothing_else() -> None:
