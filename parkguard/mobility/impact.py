@@ -12,18 +12,17 @@ the holds, records the change and notifies the people affected.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from itertools import groupby
-from operator import itemgetter
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Count, Exists, FilteredRelation, OuterRef, Q
+from django.db import connections, transaction
+from django.db.models import Count, Exists, FilteredRelation, OuterRef, Q, QuerySet
 
 from parkguard.audit.services import audit_record
 from parkguard.duties.choices import DutyKind
@@ -66,6 +65,8 @@ PACK_NOT_ADOPTED = "本园区未采用该规则包"
 VERSION_UNKNOWN = "没有这个版本"
 DESCRIPTION_REQUIRED = "请填写变化说明（如文件名称、文号）"
 PARAMS_INVALID = "参数取值不符合规则包的要求：{message}"
+# Rows fetched from the preview's stream at a time.
+STREAM_ROWS = 2000
 
 
 @dataclass(frozen=True)
@@ -138,8 +139,9 @@ def _policy(park: Jurisdiction, change: Change) -> rules.ParkPolicy:
     return rules.park_policy(park, versions=versions, params=params, adoptions=adoptions)
 
 
-def _due_map(plans: list[tuple[dict[str, Any], str | None]]) -> dict[str, tuple[str, str | None]]:
-    return {key: (title, due) for index, _ in plans for key, (title, due) in index.items()}
+def _due_map(plans: list[tuple[dict[str, Any], str | None]]) -> dict[str, list[str | None]]:
+    """The stored plans' indexes as one (key → [title, due], as each index stores them)."""
+    return {key: [title, due] for index, _ in plans for key, (title, due) in index.items()}
 
 
 def _entry(values: list[str | None], blocking: bool) -> str | None:
@@ -221,11 +223,15 @@ def impact_preview(
     )
     companies: dict[int, EnterpriseFacts] = {}
     impact = Impact()
-    returns = groupby(rows.iterator(chunk_size=2000), key=itemgetter(0))
-    for n, (pk, group) in enumerate(returns, start=1):
-        joined = list(group)
+    # Decoded once per preview: a day's text, a moment as read from the database (its
+    # datetime, and its UTC text for the comparison). A park's returns share a few weeks of
+    # days and hours, so each is parsed once rather than once per stay or plan.
+    days: dict[str, dt.date] = {}
+    moments: dict[Any, dt.datetime] = {}
+    texts: dict[Any, str | None] = {}
+    for n, (pk, joined) in enumerate(_returns(rows), start=1):
         _, person_id, name, category, enterprise_id, stays, certs, arrived = joined[0][:8]
-        before = [(r[8], _spell(r[9], spelled)) for r in joined if r[10] is not None]
+        before = [(_json(r[8]), _text(r[9], texts, spelled)) for r in joined if r[10] is not None]
         company = companies.get(enterprise_id)
         if company is None:
             company = companies[enterprise_id] = EnterpriseFacts(
@@ -240,16 +246,16 @@ def impact_preview(
                     rules.StayIn(
                         s["division_code"],
                         s["division_name"],
-                        dt.date.fromisoformat(s["first_day"]),
-                        dt.date.fromisoformat(s["last_day"]),
+                        _day(s["first_day"], days),
+                        _day(s["last_day"], days),
                         bool(s.get("transit")),
                     )
-                    for s in stays
+                    for s in _json(stays)
                 ],
                 certificates=[
-                    (dt.datetime.fromisoformat(c["sampled_at"]), c["result"]) for c in certs
+                    (dt.datetime.fromisoformat(c["sampled_at"]), c["result"]) for c in _json(certs)
                 ],
-                arrived_at=arrived,
+                arrived_at=_moment(arrived, moments),
                 entries=entries,
                 enterprise=company,
             )
@@ -266,6 +272,67 @@ def impact_preview(
         if progress is not None:
             progress(n, total)
     return impact
+
+
+def _returns(rows: QuerySet[Any, Any]) -> Iterator[tuple[int, list[tuple[Any, ...]]]]:
+    """The stream's rows grouped by return (they come in key order), as the driver gives them:
+    no model instances and none of Django's per-value converters (the JSON is decoded and the
+    moments parsed by the caller, each distinct moment once). The cursor is Django's chunked
+    one (server-side on PostgreSQL), so the park's rows are never all in memory."""
+    sql, params = rows.query.sql_with_params()
+    connection = connections[rows.db]
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        pk: int | None = None
+        joined: list[tuple[Any, ...]] = []
+        while batch := cursor.fetchmany(STREAM_ROWS):
+            for row in batch:
+                if row[0] != pk:
+                    if joined:
+                        yield pk, joined  # type: ignore[misc]
+                    pk, joined = row[0], [row]
+                else:
+                    joined.append(row)
+        if joined:
+            yield pk, joined  # type: ignore[misc]
+
+
+def _json(value: Any) -> Any:
+    """A JSON column as the driver gives it: text (decoded here), or already decoded."""
+    return json.loads(value) if isinstance(value, str | bytes) else value
+
+
+def _day(text: str, days: dict[str, dt.date]) -> dt.date:
+    day = days.get(text)
+    if day is None:
+        day = days[text] = dt.date.fromisoformat(text)
+    return day
+
+
+def _moment(value: Any, moments: dict[Any, dt.datetime]) -> dt.datetime:
+    """A moment as the driver gives it: an aware datetime (PostgreSQL), or UTC text without
+    an offset (SQLite, as Django writes it), parsed once per distinct value."""
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+    moment = moments.get(value)
+    if moment is None:
+        parsed = dt.datetime.fromisoformat(value)
+        moment = moments[value] = (
+            parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=dt.UTC)
+        )
+    return moment
+
+
+def _text(
+    value: Any, texts: dict[Any, str | None], spelled: dict[dt.datetime, str | None]
+) -> str | None:
+    """The UTC text of a stored moment (as the driver gives it), once per distinct value."""
+    if value is None:
+        return None
+    text = texts.get(value)
+    if text is None:
+        text = texts[value] = _spell(_moment(value, {}), spelled)
+    return text
 
 
 def _spell(moment: dt.datetime | None, spelled: dict[dt.datetime, str | None]) -> str | None:
@@ -289,24 +356,34 @@ def _compare(
     """The differences between the stored plans (`before`: each plan's index and earliest
     entry as UTC text) and the recomputed ones, or None when there are none. `spelled` keeps
     the UTC text of each moment met in this preview (deadlines repeat across plans: a day's
-    midnight, the same hour after arrival), computed once each."""
-    was = _due_map(before)
-    now: dict[str, tuple[str, str | None]] = {}
+    midnight, the same hour after arrival), computed once each.
+
+    The recomputed obligations are keyed and spelled as the stored index is (key → [title,
+    due]), so that an unchanged return, the common case, is told by one comparison of the two
+    mappings; only a changed one is compared obligation by obligation."""
+    was: dict[str, Any] = before[0][0] if len(before) == 1 else _due_map(before)
+    now: dict[str, list[str | None]] = {}
     for p in after:
-        pack_id = p.pack_id
+        prefix = p.pack_id + ":"
         for o in p.obligations:
-            now[f"{pack_id}:{o.key}"] = (o.title, _spell(o.due_at, spelled))
+            moment = o.due_at
+            now[prefix + o.key] = [
+                o.title,
+                None if moment is None else (spelled.get(moment) or _spell(moment, spelled)),
+            ]
+    entry_before = _entry([entry for _, entry in before], bool(before))
+    entry_after = _entry([_spell(p.earliest_entry, spelled) for p in after], bool(after))
+    if now == was and entry_before == entry_after:
+        return None
     appear: list[str] = []
     move: list[tuple[str, str, str]] = []
     for key, (title, due) in now.items():
-        old = was.get(key)
+        old: list[str | None] | None = was.get(key)
         if old is None:
-            appear.append(title)
+            appear.append(title or "")
         elif old[1] != due:
-            move.append((title, old[1] or "", due or ""))
-    disappear = [title for key, (title, _) in was.items() if key not in now]
-    entry_before = _entry([entry for _, entry in before], bool(before))
-    entry_after = _entry([_spell(p.earliest_entry, spelled) for p in after], bool(after))
+            move.append((title or "", old[1] or "", due or ""))
+    disappear = [str(title) for key, (title, _) in was.items() if key not in now]
     if not (appear or move or disappear) and entry_before == entry_after:
         return None
     return PersonImpact(pk, person_id, name, appear, move, disappear, entry_before, entry_after)

@@ -11,9 +11,10 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 from django.utils import timezone
+from pydantic import BaseModel
 
 from parkguard.mobility.divisions import (
     PREFECTURE_DIGITS,
@@ -47,6 +48,7 @@ from parkguard.rules.selectors import Followed, adoptions_for, followed
 
 NO_HOME_DIVISION = "园区未设定所在区县的行政区划代码，无法判断“本地”“省外”，请联系园区管理员"
 STAFF_CATEGORIES = frozenset(getattr(StaffCategory, "__args__", ()))
+_M = TypeVar("_M", bound=BaseModel)
 
 
 @dataclass(frozen=True)
@@ -127,13 +129,36 @@ def stay_facts(stays: Sequence[StayIn], entries: Sequence[Entry], pack: Pack) ->
     ones. One pass over the entries per stay: this runs for every stay of every open return
     when a change is previewed.
     """
+    return stay_facts_of(stays, register_in(entries, pack))
+
+
+@dataclass(frozen=True)
+class Register:
+    """The register in one pack's words, by province: what `stay_facts` reads for each stay,
+    prepared once (a preview prepares it once per pack for all the park's returns)."""
+
+    order: tuple[str, ...]
+    by_province: dict[str, list[tuple[str, str, int, dt.date, dt.date | None]]]
+
+
+def register_in(entries: Sequence[Entry], pack: Pack) -> Register:
     order = tuple(vocabulary(pack).risk_levels)
     rank = _ranks(order)
-    known = [
-        (e.code, e.code.split("-", 1)[0], rank[e.level], e.start, e.end)
-        for e in entries
-        if e.level in rank
-    ]
+    by_province: dict[str, list[tuple[str, str, int, dt.date, dt.date | None]]] = {}
+    for e in entries:
+        if e.level in rank:
+            bare = e.code.split("-", 1)[0]
+            by_province.setdefault(bare[:PROVINCE_DIGITS], []).append(
+                (e.code, bare, rank[e.level], e.start, e.end)
+            )
+    return Register(order, by_province)
+
+
+def stay_facts_of(stays: Sequence[StayIn], register: Register) -> tuple[Stay, ...]:
+    """`stay_facts` against a prepared register: only the entries filed under the stay's
+    province or under that of a division above it are read (any other shares no level with
+    the stay), not the whole register for every stay."""
+    order = register.order
     out = []
     for stay in stays:
         above = division_above(stay.code)
@@ -141,28 +166,30 @@ def stay_facts(stays: Sequence[StayIn], entries: Sequence[Entry], pack: Pack) ->
         city, province = county[:PREFECTURE_DIGITS], county[:PROVINCE_DIGITS]
         # The highest rank on each level: the place, its county, city, province (-1: none).
         best = [-1, -1, -1, -1]
-        for code, bare, r, start, end in known:
-            if start > stay.last_day or (end is not None and end < stay.first_day):
-                continue
-            # The narrowest level the entry shares with the stay counts, and every wider one.
-            shared = (
-                code in above,
-                bare == county,
-                bare[:PREFECTURE_DIGITS] == city,
-                bare[:PROVINCE_DIGITS] == province,
-            )
-            if True not in shared:
-                continue
-            for level in range(shared.index(True), len(best)):
-                if r > best[level]:
-                    best[level] = r
+        for prefix in _provinces(stay.code):
+            for code, bare, r, start, end in register.by_province.get(prefix, ()):
+                if start > stay.last_day or (end is not None and end < stay.first_day):
+                    continue
+                # The narrowest level the entry shares with the stay counts, and every wider.
+                shared = (
+                    code in above,
+                    bare == county,
+                    bare[:PREFECTURE_DIGITS] == city,
+                    bare[:PROVINCE_DIGITS] == province,
+                )
+                if True not in shared:
+                    continue
+                for level in range(shared.index(True), len(best)):
+                    if r > best[level]:
+                        best[level] = r
         place, in_county, in_city, in_province = (order[b] if b >= 0 else None for b in best)
         # Built from checked records (known codes, dates in order, the pack's own words), so
         # without pydantic's validation, which would cost as much as the plan itself; and as a
-        # copy of a blank stay, a third of `model_construct`'s time (see `_NOBODY`).
+        # copy of a blank stay (see `filled`).
         out.append(
-            _NOWHERE.model_copy(
-                update={
+            filled(
+                _NOWHERE,
+                {
                     "region": stay.name,
                     "risk": place,
                     "county_risk": in_county,
@@ -171,10 +198,36 @@ def stay_facts(stays: Sequence[StayIn], entries: Sequence[Entry], pack: Pack) ->
                     "first_day": stay.first_day,
                     "last_day": stay.last_day,
                     "transit": stay.transit,
-                }
+                },
             )
         )
     return tuple(out)
+
+
+@cache
+def _provinces(code: str) -> tuple[str, ...]:
+    """The province digits of a place's county and of every division above it, each once."""
+    found = [code.split("-", 1)[0][:PROVINCE_DIGITS]]
+    found += [a.split("-", 1)[0][:PROVINCE_DIGITS] for a in sorted(division_above(code))]
+    return tuple(dict.fromkeys(found))
+
+
+_set = object.__setattr__
+
+
+def filled(blank: _M, values: dict[str, Any]) -> _M:
+    """A copy of `blank` (a frozen facts model with no extra or private attributes) with
+    `values` set, unvalidated: what `blank.model_copy(update=values)` gives, without its
+    generic steps (a `copy.copy` of each part, the checks for extra and private
+    attributes), which cost a third of it. The values come from checked records."""
+    model = type(blank).__new__(type(blank))
+    fields = blank.__dict__.copy()
+    fields.update(values)
+    _set(model, "__dict__", fields)
+    _set(model, "__pydantic_extra__", None)
+    _set(model, "__pydantic_fields_set__", blank.__pydantic_fields_set__ | values.keys())
+    _set(model, "__pydantic_private__", None)
+    return model
 
 
 # A stay with every field set (frozen: copies share it safely), copied for each stay.
@@ -204,6 +257,14 @@ class ParkPolicy:
     versions: dict[str, int] = field(default_factory=dict)
     params: dict[str, dict[str, Any]] = field(default_factory=dict)
     _by_date: dict[dt.date, list[tuple[Pack, dict[str, Any]]]] = field(default_factory=dict)
+    _registers: dict[int, tuple[Sequence[Entry], Pack, Register]] = field(default_factory=dict)
+
+    def register(self, entries: Sequence[Entry], pack: Pack) -> Register:
+        """`register_in`, prepared once per pack for the same entries (a preview's)."""
+        held = self._registers.get(id(pack))
+        if held is None or held[0] is not entries or held[1] is not pack:
+            held = self._registers[id(pack)] = (entries, pack, register_in(entries, pack))
+        return held[2]
 
     def packs(self, on: dt.date) -> list[tuple[Pack, dict[str, Any]]]:
         if on not in self._by_date:
@@ -277,15 +338,16 @@ def plans_under(
     for pack, params in policy.packs(arrived_at.date()):
         # A copy of a blank person, not `model_construct`: that fills each unset field's
         # default anew (inspecting the default factories), which costs a tenth of a plan.
-        person = _NOBODY.model_copy(
-            update={
+        person = filled(
+            _NOBODY,
+            {
                 "kind": kind,
                 "staff_category": category if category in STAFF_CATEGORIES else None,
                 "returnee": kind == "employee",
                 "origin": origin,
-                "stays": stay_facts(stays, entries, pack),
+                "stays": stay_facts_of(stays, policy.register(entries, pack)),
                 "certificates": certs,
-            }
+            },
         )
         plan = plan_arrival(
             pack=pack, person=person, arrived_at=arrived_at, enterprise=enterprise, params=params
