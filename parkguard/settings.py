@@ -327,6 +327,12 @@ GATE_PASS_ROTATE_SECONDS = env_int("PARKGUARD_PASS_ROTATE_SECONDS", 60)
 GATE_PASS_TTL_SECONDS = env_int("PARKGUARD_PASS_TTL_SECONDS", 120)
 GATE_DEVICE_CHECKS_PER_MINUTE = env_int("PARKGUARD_GATE_DEVICE_CHECKS_PER_MINUTE", 600)
 GATE_OFFLINE_MAX_MINUTES = env_int("PARKGUARD_GATE_OFFLINE_MAX_MINUTES", 30)
+# Calls per minute one device token may make to any API endpoint (issue 18 §3), above the gate
+# check's own limit so that one binds first at a gate; 0 switches it off (the test default: the
+# outsider walker sends hundreds of calls per token; `tests/security/` switches it on).
+DEVICE_CALLS_PER_MINUTE = env_int(
+    "PARKGUARD_DEVICE_CALLS_PER_MINUTE", 0 if ENVIRONMENT == "test" else 1200
+)
 # How long a process keeps a device token it has read (a revocation made in another process
 # takes effect within this time; in the revoking process at once); off in tests.
 API_TOKEN_CACHE_SECONDS = env_int(

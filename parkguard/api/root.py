@@ -5,8 +5,10 @@ Only the URLconf imports this module; it mounts every app's router.
 
 from __future__ import annotations
 
+from http import HTTPStatus
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -22,6 +24,7 @@ from parkguard.gate.api import router as gate_router
 from parkguard.health.api import router as health_router
 from parkguard.lib.api_errors import translate
 from parkguard.lib.api_failures import failure_handlers_install
+from parkguard.lib.rate_window import window_over
 from parkguard.logistics.api import gate_router as logistics_gate_router
 from parkguard.logistics.api import router as logistics_router
 from parkguard.mobility.api import router as mobility_router
@@ -43,11 +46,23 @@ from parkguard.supplies.api import router as supplies_router
 
 FORBIDDEN = "无权执行此操作"
 BAD_JSON = "请求体不是合法的 JSON"
+DEVICE_RATE_LIMITED = "本设备调用过于频繁，请稍后再试"
+DEVICE_RATE_WINDOW_SECONDS = 60
 
 
 def _token_scope(token: str) -> Scope | None:
-    row = api_token_authenticate(token=token, at=timezone.now())
-    return None if row is None else scope_for_token(row)
+    """The scope of a live device token; every call of one token counts towards its limit
+    (issue 18 §3: the device API is rate-limited on every endpoint, not only the gate check)."""
+    now = timezone.now()
+    row = api_token_authenticate(token=token, at=now)
+    if row is None:
+        return None
+    limit = settings.DEVICE_CALLS_PER_MINUTE
+    if limit > 0 and window_over(
+        key=f"device-api:{row.pk}", limit=limit, window_seconds=DEVICE_RATE_WINDOW_SECONDS, at=now
+    ):
+        raise HttpError(HTTPStatus.TOO_MANY_REQUESTS, DEVICE_RATE_LIMITED)
+    return scope_for_token(row)
 
 
 api = NinjaAPI(
