@@ -1034,12 +1034,13 @@ def _client_for(
     if persona in TOKEN_PERSONAS:
         assert persona is not None
         owner = persona.rsplit("_", 1)[0]
-        place = {"a1": world.a1, "a2": world.a2, "park_a": world.park_a, "park_b": world.park_b}
-        target = place[owner]
+        enterprises = {"a1": world.a1, "a2": world.a2}
+        parks = {"park_a": world.park_a, "park_b": world.park_b}
         _, clear = api_token_create(
             name=f"{persona}-设备",
             created_by=None,
-            **({"jurisdiction": target} if owner.startswith("park") else {"enterprise": target}),
+            enterprise=enterprises.get(owner),
+            jurisdiction=parks.get(owner),
         )
         return Client(HTTP_AUTHORIZATION=f"Bearer {clear}")
     if persona == "liaison_c" and persona not in world.users:

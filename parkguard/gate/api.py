@@ -7,7 +7,6 @@ import datetime as dt
 from typing import Any, Literal
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest
 from django.utils import timezone
@@ -16,6 +15,7 @@ from ninja import Field, Router, Schema, Status
 from parkguard.api.auth import SessionScope, scope
 from parkguard.gate import selectors, services
 from parkguard.lib.api_errors import DB_ID_MAX, FieldErrors, field_errors
+from parkguard.lib.rate_window import window_over
 from parkguard.orgs.access import NOT_FOUND, get_visible_or_404, scope_of
 from parkguard.orgs.models import ApiToken
 from parkguard.people.models import Person
@@ -70,16 +70,12 @@ class Detail(Schema):
 
 
 def _rate_limited(token_id: int, at: dt.datetime) -> bool:
-    key = f"gate-check:{token_id}:{int(at.timestamp()) // RATE_WINDOW_SECONDS}"
-    if cache.add(key, 1, RATE_WINDOW_SECONDS * 2):
-        count = 1
-    else:
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, RATE_WINDOW_SECONDS * 2)
-            count = 1
-    return count > settings.GATE_DEVICE_CHECKS_PER_MINUTE
+    return window_over(
+        key=f"gate-check:{token_id}",
+        limit=settings.GATE_DEVICE_CHECKS_PER_MINUTE,
+        window_seconds=RATE_WINDOW_SECONDS,
+        at=at,
+    )
 
 
 @router.post(

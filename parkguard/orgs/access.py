@@ -911,6 +911,14 @@ def require_edit_enterprise(scope: Scope, enterprise: Enterprise) -> None:
     require(scope, "change", enterprise)
 
 
+def id_tail_search_enterprises(scope: Scope) -> QuerySet[Enterprise]:
+    """Enterprises whose staff the caller may find by ID digits the mask hides (issue 18).
+
+    A search by the last 4 or 6 digits confirms a guess of digits the mask does not show, so it
+    is a reveal without a reason or an audit entry: only where the caller may reveal anyway."""
+    return visible(scope, Enterprise, action="reveal")
+
+
 def second_factor_required(scope: Scope) -> bool:
     """Must this caller pass a TOTP code after the password (issue 18 §3)?
 

@@ -10,11 +10,17 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 
 from parkguard.lib.identifiers import identifier_compact
-from parkguard.orgs.access import Scope, can, can_edit_enterprise, visible
+from parkguard.orgs.access import (
+    Scope,
+    can,
+    can_edit_enterprise,
+    id_tail_search_enterprises,
+    visible,
+)
 from parkguard.orgs.choices import JurisdictionKind
 from parkguard.orgs.models import Enterprise, Jurisdiction, OrgUnit
 from parkguard.people.choices import EmploymentStatus
-from parkguard.people.identity import IdentityError, id_mask, id_parse, phone_parse
+from parkguard.people.identity import ID_MASK_TAIL, IdentityError, id_mask, id_parse, phone_parse
 from parkguard.people.models import HouseholdMember, IdConflictReview, Person
 from parkguard.people.pinyin import is_initials_query
 from parkguard.rules.params import LargeEnterprise, large_enterprise
@@ -217,19 +223,26 @@ def person_list(
         queryset = queryset.filter(post__icontains=f.post)
     if f.wide_contact is not None:
         queryset = queryset.filter(wide_contact=f.wide_contact)
-    queryset = search_filter(queryset, f.search)
+    queryset = search_filter(queryset, f.search, scope=scope)
     return queryset.order_by("org_unit__name", "name", "id")
 
 
-def search_filter(queryset: QuerySet[Person], search: str) -> QuerySet[Person]:
-    """A name, pinyin initials (zs → 张三) or the last 4 or 6 characters of an ID number."""
+def search_filter(queryset: QuerySet[Person], search: str, *, scope: Scope) -> QuerySet[Person]:
+    """A name, pinyin initials (zs → 张三) or the last 4 or 6 characters of an ID number.
+
+    Tail digits beyond those the mask shows match only where the caller may reveal the number
+    (`access.id_tail_search_enterprises`): elsewhere each search would confirm a guess of hidden
+    digits, a reveal without a reason or an audit entry."""
     search = search.strip()
     if not search:
         return queryset
     tail = identifier_compact(search)  # full-width digits find the same tail
     digits = tail[:-1].isdigit() and (tail[-1].isdigit() or tail[-1] == "X")
     if len(tail) <= SEARCH_TAIL_MAX and tail.isascii() and digits:
-        return queryset.filter(Q(id_tail__endswith=tail) | Q(name__icontains=search))
+        by_tail = Q(id_tail__endswith=tail)
+        if len(tail) > ID_MASK_TAIL:
+            by_tail &= Q(enterprise__in=id_tail_search_enterprises(scope))
+        return queryset.filter(by_tail | Q(name__icontains=search))
     if is_initials_query(tail):
         return queryset.filter(
             Q(name_initials__startswith=tail.lower()) | Q(name__icontains=search)
@@ -416,7 +429,7 @@ def community_roster(
     )
     if status:
         people = people.filter(status=status)
-    people = search_filter(people, search)
+    people = search_filter(people, search, scope=scope)
     headcounts = dict(
         Person.objects.filter(
             enterprise__in=people.values("enterprise"), status=EmploymentStatus.ACTIVE

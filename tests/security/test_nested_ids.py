@@ -55,6 +55,11 @@ def _own(world: World) -> dict[str, Any]:
     return {"round": rnd, "item": item, "area": area, "order": order, "a2_user": a2_user}
 
 
+def _a1_area(world: World, *, last: bool = False) -> int:
+    areas = Area.objects.filter(enterprise=world.a1).order_by("-pk" if last else "pk")
+    return areas.values_list("pk", flat=True)[0]
+
+
 # (case id, persona, method, path(world, own), body(world, victims, own))
 Case = tuple[str, str, str, Callable[..., str], Callable[..., dict[str, Any]]]
 
@@ -113,7 +118,7 @@ CASES: list[Case] = [
      lambda w, v, o: {"person_id": w.a1_person.pk, "action": "hold", "reason": "越权"}),
     ("junction from A1's area", "a2_officer", "post",
      lambda w, o: f"/api/v1/response/enterprises/{w.a2.pk}/junctions",
-     lambda w, v, o: {"from_area_id": Area.objects.filter(enterprise=w.a1).first().pk,
+     lambda w, v, o: {"from_area_id": _a1_area(w),
                       "to_area_id": o["area"].pk, "kind": "buffer"}),
     ("junction through A1's gate", "a2_officer", "post",
      lambda w, o: f"/api/v1/response/enterprises/{w.a2.pk}/junctions",
@@ -121,8 +126,8 @@ CASES: list[Case] = [
                       "kind": "door", "gate_id": v["gate_id"]}),
     ("park B junction from A1's area", "park_b_admin", "post",
      lambda w, o: f"/api/v1/response/parks/{w.park_b.pk}/junctions",
-     lambda w, v, o: {"from_area_id": Area.objects.filter(enterprise=w.a1).first().pk,
-                      "to_area_id": Area.objects.filter(enterprise=w.a1).last().pk,
+     lambda w, v, o: {"from_area_id": _a1_area(w),
+                      "to_area_id": _a1_area(w, last=True),
                       "kind": "buffer"}),
     ("move A1's person", "a2_officer", "post",
      lambda w, o: "/api/v1/response/moves",
@@ -130,7 +135,7 @@ CASES: list[Case] = [
     ("move own person into A1's area", "a2_officer", "post",
      lambda w, o: "/api/v1/response/moves",
      lambda w, v, o: {"person_id": w.a2_person.pk, "colour": "red", "reason": "越权",
-                      "area_id": Area.objects.filter(enterprise=w.a1).first().pk}),
+                      "area_id": _a1_area(w)}),
     ("incident of A1's person", "a2_officer", "post",
      lambda w, o: f"/api/v1/response/enterprises/{w.a2.pk}/incidents",
      lambda w, v, o: {"person_id": w.a1_person.pk, "title": "越权事件"}),
@@ -156,7 +161,7 @@ CASES: list[Case] = [
     ("park B order on A1's area", "park_b_admin", "post",
      lambda w, o: f"/api/v1/command/parks/{w.park_b.pk}/orders",
      lambda w, v, o: {"title": "越权", "reason": "越权", "enterprise_ids": [w.b1.pk],
-                      "area_ids": [Area.objects.filter(enterprise=w.a1).first().pk]}),
+                      "area_ids": [_a1_area(w)]}),
     ("park B pass for A1's person", "park_b_admin", "post",
      lambda w, o: f"/api/v1/command/orders/{o['order'].pk}/passes",
      lambda w, v, o: {"person_id": w.a1_person.pk, "kind": "electronic", "purpose": "越权"}),
