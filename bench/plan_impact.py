@@ -1,6 +1,7 @@
 """Impact preview of a policy change on open plans, against the pure engine on the same plans.
 
-Run: ``python -m bench.plan_impact [--quick]``. Builds a park following notice J with 100,000
+Run: ``python -m bench.plan_impact [--quick] [--no-confirm]``. Builds a park following notice J
+with 100,000
 returns (``--quick``: 2,000), each with its stored plan (home isolation for a stay in a
 high-risk area, none for the others), then changes the risk-area register and previews the
 impact through the real path (`mobility.impact.impact_preview`: load the open plans and the
