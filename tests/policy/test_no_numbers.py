@@ -282,8 +282,9 @@ SAFE_VALUES: dict[str, set[int | float]] = {
     "parkguard/people/forms.py": {10, 64},
     # Pinyin initials: at most one per character of a 50-character name (the field length).
     "parkguard/people/pinyin.py": {50},
-    # The ledger page answers 422 to a refused search (and 200 otherwise).
-    "parkguard/people/views.py": {50, 200, 422},
+    # The ledger page answers 422 to a refused search (and 200 otherwise); it shows 50
+    # people a page, the community roster 100 residents a page (display lengths).
+    "parkguard/people/views.py": {50, 100, 200, 422},
     # An ID tail search is at most 4 characters; the history panel shows 10 changes.
     # A reason must have 4 characters.
     "parkguard/people/services.py": {4},
