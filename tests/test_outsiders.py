@@ -1209,6 +1209,8 @@ API_BODIES: dict[str, dict[str, Any]] = {
     "answer": {"answer": "越权答复"},
     # Zones and incidents (issue 14).
     "areas": {"name": "外人区块", "block": "production", "capacity": 5},
+    # Binding an area to a region of the site plan (issue 14 §1).
+    "regions": {"area_id": 1, "region": "road"},
     "incidents": {"person_id": 1, "title": "越权登记"},
     # "report" (an incident's first report) shares the rectification report's body above.
     "isolate": {},

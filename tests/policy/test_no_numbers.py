@@ -269,8 +269,9 @@ SAFE_VALUES: dict[str, set[int | float]] = {
     "parkguard/response/selectors.py": {200, 3},
     # (and 100: a site-plan position is a percent of the plan's width and height)
     "parkguard/response/services.py": {200, 100},
-    # The SVG sanitiser's bounds on elements and nesting depth (a parser's safety, not policy).
-    "parkguard/response/svg.py": {20_000, 64},
+    # The SVG sanitiser's bounds on elements and nesting depth (a parser's safety, not policy);
+    # 100: the longest element id an area may be bound to (the plan_region column's length).
+    "parkguard/response/svg.py": {20_000, 64, 100},
     "parkguard/response/views.py": {30, 2000},
     "parkguard/people/logins.py": {20},
     "parkguard/people/logins_views.py": {300},

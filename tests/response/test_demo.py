@@ -11,6 +11,7 @@ from django.utils import timezone
 from parkguard.orgs.models import Enterprise, Membership
 from parkguard.response.choices import MoveState, ZoneColour
 from parkguard.response.models import Area, Incident, Junction, PersonZone, SitePlan, ZoneMove
+from parkguard.response.svg import svg_region_ids
 from parkguard.status.services import status_rebuild
 
 
@@ -31,6 +32,14 @@ def test_the_demo_park_has_zones_and_an_open_incident() -> None:
     plan = SitePlan.objects.get(enterprise=a1)
     assert "<rect" in plan.svg and "厂区平面图" in plan.svg
     assert not Area.objects.filter(enterprise=a1, plan_x__isnull=True).exists()
+    # Every area is drawn as a region: bound to an element the plan has.
+    ids = set(svg_region_ids(plan.svg))
+    bound = set(Area.objects.filter(enterprise=a1).values_list("plan_region", flat=True))
+    assert (
+        bound <= ids
+        and "" not in bound
+        and len(bound) == Area.objects.filter(enterprise=a1).count()
+    )
     [incident] = Incident.objects.all()
     assert incident.reported_at is not None and incident.isolated_at is None
     assert incident.minutes_to_report is not None and incident.tasks.count() == 6
@@ -98,6 +107,9 @@ def test_the_demo_park_has_its_own_zones_on_its_site_plan() -> None:
     assert areas.get(is_isolation=True).zone == ZoneColour.RED
     assert Junction.objects.filter(park=park, controlled=True).count() == 3
     assert "园区平面图" in SitePlan.objects.get(park=park).svg
+    park_ids = set(svg_region_ids(SitePlan.objects.get(park=park).svg))
+    assert set(areas.values_list("plan_region", flat=True)) <= park_ids
+    assert areas.get(name="园区主干道").plan_region == "main-road"  # a group: both roads
     admin = Client()
     admin.force_login(Membership.objects.get(user__username="park_admin").user)
     page = admin.get(f"/response/parks/{park.pk}/plan/").content.decode()

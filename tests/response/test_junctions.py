@@ -266,6 +266,7 @@ def test_the_plan_api_gives_places_colours_heads_and_junctions(
         "present": 0,
         "x": 50.0,
         "y": 40.0,
+        "region": "",
     }
     assert by_name["一号车间"]["x"] is None
     assert body["junctions"] == [
