@@ -15,6 +15,7 @@ from ninja import Field, Router, Schema, Status
 from parkguard.api.auth import SessionScope, scope
 from parkguard.gate.models import Gate
 from parkguard.lib.api_errors import DB_ID_MAX, FieldErrors, field_errors
+from parkguard.notify.privacy import name_mask
 from parkguard.orgs.access import get_visible_or_404, scope_of, visible
 from parkguard.people.models import Person
 from parkguard.response import selectors, services
@@ -87,6 +88,7 @@ class ResponsePlanOut(Schema):
 
 class ResponsePersonZoneOut(Schema):
     person_id: int
+    name: str = Field(description="打码姓名")
     colour: str
     area_id: int | None
     since: dt.datetime
@@ -137,6 +139,8 @@ class ResponseTaskOut(Schema):
 class ResponseContactOut(Schema):
     id: int
     person_id: int
+    name: str = Field(description="打码姓名（如 张*）")
+    degree: str
     basis: str
     state: str
 
@@ -145,6 +149,7 @@ class ResponseIncidentOut(Schema):
     id: int
     enterprise_id: int
     person_id: int
+    person_name: str = Field(description="指示人员的打码姓名")
     title: str
     state: str
     detected_at: dt.datetime
@@ -195,6 +200,7 @@ def _incident_out(i: Incident) -> dict[str, Any]:
         "id": i.pk,
         "enterprise_id": i.enterprise_id,
         "person_id": i.person_id,
+        "person_name": name_mask(i.person.name),
         "title": i.title,
         "state": i.state,
         "detected_at": i.detected_at,
@@ -208,7 +214,14 @@ def _incident_out(i: Incident) -> dict[str, Any]:
             for t in i.tasks.all()
         ],
         "contacts": [
-            {"id": c.pk, "person_id": c.person_id, "basis": c.basis, "state": c.state}
+            {
+                "id": c.pk,
+                "person_id": c.person_id,
+                "name": name_mask(c.person.name),
+                "degree": c.degree,
+                "basis": c.basis,
+                "state": c.state,
+            }
             for c in selectors.contacts_of(incident=i)
         ],
     }
@@ -344,6 +357,7 @@ def zone_list(request: HttpRequest, enterprise_id: int) -> Any:
     return [
         {
             "person_id": z.person_id,
+            "name": name_mask(z.person.name),
             "colour": z.colour,
             "area_id": z.area_id,
             "since": z.since,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -505,4 +506,41 @@ def area_for_move(*, scope: Scope, area_id: int) -> Area:
     found = readable.filter(pk=area_id).first()
     if found is None:
         raise Http404(NOT_FOUND)
+    return found
+
+
+# --- people as the response screens show them (issue 14, masked names) ------------------
+@dataclass(frozen=True)
+class Shown:
+    """A person on an incident, zone or tracing screen: the masked name (`name_mask`, as the
+    gate and the group chats show it) and the masked ID number, never the full name; and
+    whether the caller may open the person's file, whose full ID number is revealed only with
+    a reason, audited (`people.services.person_id_reveal`; action "reveal")."""
+
+    person_id: int
+    name: str
+    id_masked: str
+    may_reveal: bool
+
+
+def people_shown(*, scope: Scope, people: Iterable[Person]) -> dict[int, Shown]:
+    """Each person masked, with one query for which of them the caller may reveal."""
+    by_pk = {p.pk: p for p in people}
+    revealable = set(
+        visible(scope, Person, action="reveal")
+        .filter(pk__in=list(by_pk))
+        .values_list("pk", flat=True)
+    )
+    return {
+        pk: Shown(pk, name_mask(p.name), p.id_masked, pk in revealable) for pk, p in by_pk.items()
+    }
+
+
+def shown_on(*, scope: Scope, rows: Iterable[Any]) -> list[Any]:
+    """Rows with a `person` (contacts, zone rows, moves, incidents), each given `shown`: the
+    masked person for the template, which never reads `person.name`."""
+    found = list(rows)
+    shown = people_shown(scope=scope, people=[r.person for r in found])
+    for r in found:
+        r.shown = shown[r.person_id]
     return found

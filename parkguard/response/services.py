@@ -639,13 +639,15 @@ def incident_report(*, scope: Scope, incident: Incident, by: User | None, at: dt
             ).values_list("user_id", flat=True)
         )
     title = f"{enterprise.name}：{incident.title}"
+    # The leading group (cadres, inspectors) and the liaisons may not reveal: masked here too.
     sent = notify_send(
         user_ids=user_ids,
         enterprise=enterprise,
         jurisdiction=park,
         kind=Kind.INCIDENT,
         title=title,
-        body=f"{person.name}，发现于 {incident.detected_at:%m-%d %H:%M}。请按三个“第一时间”处置。",
+        body=f"{name_mask(person.name)}，发现于 {incident.detected_at:%m-%d %H:%M}。"
+        "请按三个“第一时间”处置。",
         group_text=f"{enterprise.name}：{name_mask(person.name)}，{incident.title}",
         link=f"/response/incidents/{incident.pk}/",
         at=at,

@@ -118,11 +118,23 @@ def zones(request: HttpRequest, enterprise_id: int) -> HttpResponse:
             .order_by("name", "pk")
             .values_list("pk", "name"),
             "has_isolation": any(a.is_isolation for a, _ in areas),
-            "in_zones": selectors.people_in_zones(scope=scope, enterprise=e)[:PEOPLE_ROWS],
-            "pending": selectors.pending_moves(scope=scope, enterprise=e),
-            "history": selectors.moves_of(scope=scope, enterprise=e)[:HISTORY_ROWS],
-            "incidents": selectors.incidents_of(scope=scope, enterprise=e)[:HISTORY_ROWS],
-            "people": people.order_by("name", "pk").values_list("pk", "name")[:PEOPLE_ROWS],
+            # People masked (`selectors.shown_on`); the pickers below only for those who
+            # may manage zones, a grant no wider than the reveal's.
+            "in_zones": selectors.shown_on(
+                scope=scope, rows=selectors.people_in_zones(scope=scope, enterprise=e)[:PEOPLE_ROWS]
+            ),
+            "pending": selectors.shown_on(
+                scope=scope, rows=selectors.pending_moves(scope=scope, enterprise=e)
+            ),
+            "history": selectors.shown_on(
+                scope=scope, rows=selectors.moves_of(scope=scope, enterprise=e)[:HISTORY_ROWS]
+            ),
+            "incidents": selectors.shown_on(
+                scope=scope, rows=selectors.incidents_of(scope=scope, enterprise=e)[:HISTORY_ROWS]
+            ),
+            "people": people.order_by("name", "pk").values_list("pk", "name")[:PEOPLE_ROWS]
+            if can(scope, "manage_zones", e)
+            else [],
             "blocks": BlockType.choices,
             "colours": ZoneColour.choices,
             "can_manage": can(scope, "manage_zones", e),
@@ -324,7 +336,8 @@ def incident(request: HttpRequest, incident_id: int) -> HttpResponse:
             "timeline": selectors.timeline_of(incident=found),
             "chain": selectors.chain_of(scope=scope, incident=found),
             "tasks": found.tasks.select_related("owner"),
-            "contacts": selectors.contacts_of(incident=found),
+            "shown": selectors.people_shown(scope=scope, people=[found.person])[found.person_id],
+            "contacts": selectors.shown_on(scope=scope, rows=selectors.contacts_of(incident=found)),
             "can_manage": can(scope, "manage_incidents", found),
             "now": timezone.now(),
         },
