@@ -19,7 +19,7 @@ from parkguard.notify.privacy import name_mask
 from parkguard.orgs.access import get_visible_or_404, scope_of, visible
 from parkguard.people.models import Person
 from parkguard.response import selectors, services
-from parkguard.response.choices import BlockType, JunctionKind, ZoneColour
+from parkguard.response.choices import BlockType, JunctionDirection, JunctionKind, ZoneColour
 from parkguard.response.models import Area, Contact, Incident, Junction, LinkageTask, ZoneMove
 
 router = Router(tags=["分区与疫情事件"])
@@ -54,6 +54,9 @@ class ResponseJunctionIn(Schema):
     gate_id: int | None = Field(
         default=None, ge=1, le=DB_ID_MAX, description="服务该接合部的本企业出入口或场所码（可选）"
     )
+    direction: JunctionDirection | None = Field(
+        default=None, description="通行方向（不填：单向通道为单向，其余为双向）"
+    )
 
 
 class ResponseJunctionOut(Schema):
@@ -61,6 +64,7 @@ class ResponseJunctionOut(Schema):
     from_area_id: int
     to_area_id: int
     kind: str
+    direction: str = Field(description="both 双向 / forward 由起点通往终点")
     controlled: bool
     note: str
     gate_id: int | None
@@ -176,6 +180,7 @@ def _junction_out(j: Junction) -> dict[str, Any]:
         "from_area_id": j.from_area_id,
         "to_area_id": j.to_area_id,
         "kind": j.kind,
+        "direction": j.direction,
         "controlled": j.controlled,
         "note": j.note,
         "gate_id": j.gate_id,
@@ -337,6 +342,7 @@ def junction_create(request: HttpRequest, enterprise_id: int, payload: ResponseJ
             controlled=payload.controlled,
             note=payload.note,
             gate=gate,
+            direction=payload.direction or "",
             by=request.user,  # type: ignore[arg-type]
             at=timezone.now(),
         )
@@ -658,3 +664,45 @@ def park_junction_create(
     except DjangoValidationError as exc:
         return field_errors(exc)
     return Status(201, _junction_out(j))
+
+
+class ResponseJunctionEditIn(Schema):
+    direction: JunctionDirection = Field(description="通行方向：both 双向 / forward 由起点通往终点")
+    controlled: bool = Field(description="有人值守或门禁管控")
+    gate_id: int | None = Field(
+        default=None, ge=1, le=DB_ID_MAX, description="服务该接合部的本企业出入口或场所码（空为无）"
+    )
+
+
+@router.put(
+    "/response/enterprises/{enterprise_id}/junctions/{junction_id}",
+    response={200: ResponseJunctionOut, 422: FieldErrors},
+    auth=SESSION,
+    summary="修改接合部的出入口、通行方向和管控（两端与类型不变）",
+)
+def junction_update(
+    request: HttpRequest, enterprise_id: int, junction_id: int, payload: ResponseJunctionEditIn
+) -> Any:
+    caller = scope(request)
+    e = selectors.enterprise_for_response(scope=caller, enterprise_id=enterprise_id)
+    junction = get_visible_or_404(caller, Junction, pk=junction_id)
+    gate = None
+    if payload.gate_id is not None:
+        # A gate the caller cannot see gets the same field error as another enterprise's.
+        gate = visible(caller, Gate).filter(pk=payload.gate_id).first()
+        if gate is None:
+            return field_errors(DjangoValidationError({"gate_id": services.JUNCTION_GATE_NOT_HERE}))
+    try:
+        j = services.junction_update(
+            scope=caller,
+            enterprise=e,
+            junction=junction,
+            gate=gate,
+            direction=payload.direction,
+            controlled=payload.controlled,
+            by=request.user,  # type: ignore[arg-type]
+            at=timezone.now(),
+        )
+    except DjangoValidationError as exc:
+        return field_errors(exc, names={"gate": "gate_id"})
+    return Status(200, _junction_out(j))

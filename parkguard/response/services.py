@@ -34,6 +34,7 @@ from parkguard.response.choices import (
     ContactDegree,
     ContactState,
     Evidence,
+    JunctionDirection,
     JunctionKind,
     MoveState,
     TimelineKind,
@@ -249,6 +250,7 @@ def junction_create(
     controlled: bool = False,
     note: str = "",
     gate: Gate | None = None,
+    direction: str = "",
     by: User | None,
     at: dt.datetime,
 ) -> Junction:
@@ -266,6 +268,7 @@ def junction_create(
         controlled=controlled,
         note=note,
         gate=gate,
+        direction=direction,
         by=by,
         at=at,
     )
@@ -281,6 +284,7 @@ def _junction_write(
     controlled: bool,
     note: str,
     gate: Gate | None,
+    direction: str = "",
     by: User | None,
     at: dt.datetime,
 ) -> Junction:
@@ -304,6 +308,9 @@ def _junction_write(
         errors["kind"] = JUNCTION_KIND_INVALID
     if gate is not None and (owner.is_park or gate.enterprise_id != owner.enterprise_id):
         errors["gate"] = JUNCTION_GATE_NOT_HERE
+    direction, wrong_way = _junction_direction(kind=kind, direction=direction)
+    if wrong_way:
+        errors["direction"] = wrong_way
     if errors:
         raise ValidationError(errors)
     junction = Junction.objects.create(
@@ -312,11 +319,17 @@ def _junction_write(
         to_area=to_area,
         kind=kind,
         controlled=bool(controlled),
+        direction=direction,
         note=(note or "").strip()[:200],
         gate=gate,
         created_at=at,
     )
-    detail: dict[str, Any] = {"from": from_area.pk, "to": to_area.pk, "kind": kind}
+    detail: dict[str, Any] = {
+        "from": from_area.pk,
+        "to": to_area.pk,
+        "kind": kind,
+        "direction": direction,
+    }
     if owner.is_park:
         detail["park"] = True
     else:
@@ -797,7 +810,9 @@ def junction_basis(meeting: selectors.JunctionMeeting, gap: int) -> str:
     if meeting.same:
         return f"{head}，与指示人员前后 {gap} 分钟内经过（{when} 起）"
     where = f"经无管控的 {meeting.via} 相连的{meeting.area}" if meeting.via else meeting.area
-    return f"{head}：指示人员 {when} 经过，此人前后 {gap} 分钟内进出{where}"
+    # A one-way junction: the index person was in its start area before, in its end area after.
+    span = {selectors.BEFORE: "此前", selectors.AFTER: "此后"}.get(meeting.side, "前后")
+    return f"{head}：指示人员 {when} 经过，此人{span} {gap} 分钟内进出{where}"
 
 
 @transaction.atomic
@@ -1136,3 +1151,66 @@ def park_junction_delete(
         detail={"from": junction.from_area_id, "to": junction.to_area_id, "park": True},
     )
     junction.delete()
+
+
+# --- junction direction and edit (issue 14: one-way passages, a junction's gate) -------------
+JUNCTION_DIRECTION_INVALID = "请选择通行方向"
+JUNCTION_ONE_WAY_BOTH = "单向通道只能由起点通往终点，请选择单向或改选其他类型"
+
+
+def _junction_direction(*, kind: str, direction: str) -> tuple[str, str]:
+    """The direction to store and the error, if any: none given is one way for a one-way
+    passage and both ways for any other kind; a one-way passage both ways is refused."""
+    if not direction:
+        forward = kind == JunctionKind.ONE_WAY
+        return (JunctionDirection.FORWARD if forward else JunctionDirection.BOTH), ""
+    if direction not in JunctionDirection.values:
+        return JunctionDirection.BOTH, JUNCTION_DIRECTION_INVALID
+    if kind == JunctionKind.ONE_WAY and direction != JunctionDirection.FORWARD:
+        return direction, JUNCTION_ONE_WAY_BOTH
+    return direction, ""
+
+
+@transaction.atomic
+def junction_update(
+    *,
+    scope: Scope,
+    enterprise: Enterprise,
+    junction: Junction,
+    gate: Gate | None,
+    direction: str,
+    controlled: bool,
+    by: User | None,
+    at: dt.datetime,
+) -> Junction:
+    """Change a junction's gate or place code, its direction and whether it is controlled,
+    with the checks of `junction_create` (the enterprise's junction, a gate of the
+    enterprise, a direction its kind allows); its two areas and kind stay (delete and add
+    again for those). Audited with the values before and after."""
+    require(scope, "manage_zones", enterprise)
+    if junction.enterprise_id != enterprise.pk:
+        raise ValidationError({"junction": JUNCTION_NOT_HERE})
+    junction = Junction.objects.select_for_update().get(pk=junction.pk)
+    errors: dict[str, str] = {}
+    if gate is not None and gate.enterprise_id != enterprise.pk:
+        errors["gate"] = JUNCTION_GATE_NOT_HERE
+    direction, wrong_way = _junction_direction(kind=junction.kind, direction=direction)
+    if wrong_way:
+        errors["direction"] = wrong_way
+    if errors:
+        raise ValidationError(errors)
+    before = {"gate": junction.gate_id, "direction": junction.direction}
+    before["controlled"] = junction.controlled
+    junction.gate, junction.direction, junction.controlled = gate, direction, bool(controlled)
+    junction.save(update_fields=["gate", "direction", "controlled"])
+    after = {"gate": junction.gate_id, "direction": direction, "controlled": junction.controlled}
+    audit_record(
+        actor=by,
+        action="junction_update",
+        at=at,
+        target=junction,
+        enterprise_id=enterprise.pk,
+        jurisdiction_id=enterprise.jurisdiction_id,
+        detail={"before": before, "after": after},
+    )
+    return junction

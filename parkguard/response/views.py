@@ -25,7 +25,7 @@ from parkguard.orgs.access import can, get_visible_or_404, scope_of, visible
 from parkguard.people.choices import EmploymentStatus
 from parkguard.people.models import Person
 from parkguard.response import selectors, services
-from parkguard.response.choices import BlockType, JunctionKind, ZoneColour
+from parkguard.response.choices import BlockType, JunctionDirection, JunctionKind, ZoneColour
 from parkguard.response.models import Area, Contact, Junction, LinkageTask, ZoneMove
 
 HISTORY_ROWS = 30
@@ -48,6 +48,7 @@ class JunctionForm(forms.Form):
     controlled = forms.BooleanField(required=False)
     note = forms.CharField(max_length=200, required=False)
     gate = forms.IntegerField(required=False, min_value=1)
+    direction = forms.CharField(max_length=10, required=False)
 
 
 class PlaceForm(forms.Form):
@@ -113,6 +114,7 @@ def zones(request: HttpRequest, enterprise_id: int) -> HttpResponse:
             "areas": [(a, n, by_area.get(a.pk, [])) for a, n in areas],
             "junctions": junctions,
             "kinds": JunctionKind.choices,
+            "directions": JunctionDirection.choices,
             "gates": visible(scope, Gate)
             .filter(enterprise=e, active=True)
             .order_by("name", "pk")
@@ -202,6 +204,7 @@ def junction_create(request: HttpRequest, enterprise_id: int) -> HttpResponse:
             controlled=bool(data["controlled"]),
             note=data["note"] or "",
             gate=gate,
+            direction=data["direction"] or "",
             by=_user(request),
             at=timezone.now(),
         ),
@@ -605,6 +608,7 @@ def park_zones(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
             "areas": [(a, n, by_area.get(a.pk, [])) for a, n in areas],
             "junctions": junctions,
             "kinds": JunctionKind.choices,
+            "directions": JunctionDirection.choices,
             "blocks": BlockType.choices,
             "colours": ZoneColour.choices,
             "can_manage": can(scope, "manage_zones", park),
@@ -770,3 +774,45 @@ def park_area_place(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
         "已标注区块位置",
     )
     return redirect("response_park_site_plan", jurisdiction_id=park.pk)
+
+
+class JunctionEditForm(forms.Form):
+    direction = forms.CharField(max_length=10, required=False)
+    controlled = forms.BooleanField(required=False)
+    gate = forms.IntegerField(required=False, min_value=1)
+
+
+@login_required
+@require_POST
+def junction_update(request: HttpRequest, enterprise_id: int, junction_id: int) -> HttpResponse:
+    """Change a junction's gate, direction and controlled flag (`services.junction_update`)."""
+    scope = scope_of(request)
+    e = selectors.enterprise_for_response(scope=scope, enterprise_id=enterprise_id)
+    junction = get_visible_or_404(scope, Junction, pk=junction_id)
+    form = JunctionEditForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, BAD_FORM)
+        return redirect("response_zones", enterprise_id=e.pk)
+    data = form.cleaned_data
+    gate = None
+    if data["gate"]:
+        # A gate the caller cannot see gets the same message as another enterprise's.
+        gate = visible(scope, Gate).filter(pk=data["gate"]).first()
+        if gate is None:
+            messages.error(request, services.JUNCTION_GATE_NOT_HERE)
+            return redirect("response_zones", enterprise_id=e.pk)
+    _run(
+        request,
+        lambda: services.junction_update(
+            scope=scope,
+            enterprise=e,
+            junction=junction,
+            gate=gate,
+            direction=data["direction"] or "",
+            controlled=bool(data["controlled"]),
+            by=_user(request),
+            at=timezone.now(),
+        ),
+        "已修改接合部",
+    )
+    return redirect("response_zones", enterprise_id=e.pk)
