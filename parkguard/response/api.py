@@ -15,10 +15,11 @@ from ninja import Field, Router, Schema, Status
 from parkguard.api.auth import SessionScope, scope
 from parkguard.gate.models import Gate
 from parkguard.lib.api_errors import DB_ID_MAX, FieldErrors, field_errors
+from parkguard.notify.privacy import name_mask
 from parkguard.orgs.access import get_visible_or_404, scope_of, visible
 from parkguard.people.models import Person
 from parkguard.response import selectors, services
-from parkguard.response.choices import BlockType, JunctionKind, ZoneColour
+from parkguard.response.choices import BlockType, JunctionDirection, JunctionKind, ZoneColour
 from parkguard.response.models import Area, Contact, Incident, Junction, LinkageTask, ZoneMove
 from parkguard.response.owners import Owner
 from parkguard.response.svg import svg_region_ids
@@ -55,6 +56,9 @@ class ResponseJunctionIn(Schema):
     gate_id: int | None = Field(
         default=None, ge=1, le=DB_ID_MAX, description="服务该接合部的本企业出入口或场所码（可选）"
     )
+    direction: JunctionDirection | None = Field(
+        default=None, description="通行方向（不填：单向通道为单向，其余为双向）"
+    )
 
 
 class ResponseJunctionOut(Schema):
@@ -62,6 +66,7 @@ class ResponseJunctionOut(Schema):
     from_area_id: int
     to_area_id: int
     kind: str
+    direction: str = Field(description="both 双向 / forward 由起点通往终点")
     controlled: bool
     note: str
     gate_id: int | None
@@ -91,6 +96,7 @@ class ResponsePlanOut(Schema):
 
 class ResponsePersonZoneOut(Schema):
     person_id: int
+    name: str = Field(description="打码姓名")
     colour: str
     area_id: int | None
     since: dt.datetime
@@ -141,6 +147,8 @@ class ResponseTaskOut(Schema):
 class ResponseContactOut(Schema):
     id: int
     person_id: int
+    name: str = Field(description="打码姓名（如 张*）")
+    degree: str
     basis: str
     state: str
 
@@ -149,6 +157,7 @@ class ResponseIncidentOut(Schema):
     id: int
     enterprise_id: int
     person_id: int
+    person_name: str = Field(description="指示人员的打码姓名")
     title: str
     state: str
     detected_at: dt.datetime
@@ -182,6 +191,7 @@ def _junction_out(j: Junction) -> dict[str, Any]:
         "from_area_id": j.from_area_id,
         "to_area_id": j.to_area_id,
         "kind": j.kind,
+        "direction": j.direction,
         "controlled": j.controlled,
         "note": j.note,
         "gate_id": j.gate_id,
@@ -206,6 +216,7 @@ def _incident_out(i: Incident) -> dict[str, Any]:
         "id": i.pk,
         "enterprise_id": i.enterprise_id,
         "person_id": i.person_id,
+        "person_name": name_mask(i.person.name),
         "title": i.title,
         "state": i.state,
         "detected_at": i.detected_at,
@@ -219,7 +230,14 @@ def _incident_out(i: Incident) -> dict[str, Any]:
             for t in i.tasks.all()
         ],
         "contacts": [
-            {"id": c.pk, "person_id": c.person_id, "basis": c.basis, "state": c.state}
+            {
+                "id": c.pk,
+                "person_id": c.person_id,
+                "name": name_mask(c.person.name),
+                "degree": c.degree,
+                "basis": c.basis,
+                "state": c.state,
+            }
             for c in selectors.contacts_of(incident=i)
         ],
     }
@@ -237,6 +255,7 @@ def zone_list(request: HttpRequest, enterprise_id: int) -> Any:
     return [
         {
             "person_id": z.person_id,
+            "name": name_mask(z.person.name),
             "colour": z.colour,
             "area_id": z.area_id,
             "since": z.since,
@@ -506,6 +525,7 @@ def _junction_create(request: HttpRequest, owner: Owner, payload: ResponseJuncti
             controlled=payload.controlled,
             note=payload.note,
             gate=gate,
+            direction=payload.direction or "",
             by=request.user,  # type: ignore[arg-type]
             at=timezone.now(),
         )
@@ -634,3 +654,45 @@ def area_bind(request: HttpRequest, enterprise_id: int, payload: ResponseAreaBin
 )
 def park_area_bind(request: HttpRequest, jurisdiction_id: int, payload: ResponseAreaBindIn) -> Any:
     return _area_bind(request, _owner(scope(request), park_id=jurisdiction_id), payload)
+
+
+class ResponseJunctionEditIn(Schema):
+    direction: JunctionDirection = Field(description="通行方向：both 双向 / forward 由起点通往终点")
+    controlled: bool = Field(description="有人值守或门禁管控")
+    gate_id: int | None = Field(
+        default=None, ge=1, le=DB_ID_MAX, description="服务该接合部的本企业出入口或场所码（空为无）"
+    )
+
+
+@router.put(
+    "/response/enterprises/{enterprise_id}/junctions/{junction_id}",
+    response={200: ResponseJunctionOut, 422: FieldErrors},
+    auth=SESSION,
+    summary="修改接合部的出入口、通行方向和管控（两端与类型不变）",
+)
+def junction_update(
+    request: HttpRequest, enterprise_id: int, junction_id: int, payload: ResponseJunctionEditIn
+) -> Any:
+    caller = scope(request)
+    e = selectors.enterprise_for_response(scope=caller, enterprise_id=enterprise_id)
+    junction = get_visible_or_404(caller, Junction, pk=junction_id)
+    gate = None
+    if payload.gate_id is not None:
+        # A gate the caller cannot see gets the same field error as another enterprise's.
+        gate = visible(caller, Gate).filter(pk=payload.gate_id).first()
+        if gate is None:
+            return field_errors(DjangoValidationError({"gate_id": services.JUNCTION_GATE_NOT_HERE}))
+    try:
+        j = services.junction_update(
+            scope=caller,
+            enterprise=e,
+            junction=junction,
+            gate=gate,
+            direction=payload.direction,
+            controlled=payload.controlled,
+            by=request.user,  # type: ignore[arg-type]
+            at=timezone.now(),
+        )
+    except DjangoValidationError as exc:
+        return field_errors(exc, names={"gate": "gate_id"})
+    return Status(200, _junction_out(j))

@@ -24,6 +24,14 @@ class JunctionKind(models.TextChoices):
     DOOR = "door", "门禁"
 
 
+class JunctionDirection(models.TextChoices):
+    """Which way people may cross a junction (Z-5.1b): both ways, or only from its start area
+    to its end area (a hand-over block's clean-to-dirty flow). Tracing follows it."""
+
+    BOTH = "both", "双向"
+    FORWARD = "forward", "单向（起点→终点）"
+
+
 class ZoneColour(models.TextChoices):
     """Z-5.1: least to most severe, in this order."""
 

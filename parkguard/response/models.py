@@ -15,6 +15,7 @@ from parkguard.response.choices import (
     ContactDegree,
     ContactState,
     IncidentState,
+    JunctionDirection,
     JunctionKind,
     MoveState,
     TimelineKind,
@@ -120,6 +121,11 @@ class Junction(models.Model):
     )
     kind = models.CharField("接合部类型", max_length=20, choices=JunctionKind.choices)
     controlled = models.BooleanField("有人值守或门禁管控", default=False)
+    # One way (from `from_area` to `to_area` only) or both; a one-way passage is always one
+    # way. Tracing reads the index person's side of a one-way junction from it.
+    direction = models.CharField(
+        "通行方向", max_length=10, choices=JunctionDirection.choices, default=JunctionDirection.BOTH
+    )
     note = models.CharField("说明", max_length=200, blank=True)
     # The gate or place code that serves the junction (same enterprise): its access log says
     # who passed the junction when, and so who was at the edge of both areas (tracing, Z-5.1b).

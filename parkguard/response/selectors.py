@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,7 +17,13 @@ from parkguard.orgs.access import NOT_FOUND, Scope, get_visible_or_404, require,
 from parkguard.orgs.choices import ENTERPRISE_HOSTS
 from parkguard.orgs.models import Enterprise, Jurisdiction
 from parkguard.people.models import Person
-from parkguard.response.choices import ContactState, IncidentState, MoveState, ZoneColour
+from parkguard.response.choices import (
+    ContactState,
+    IncidentState,
+    JunctionDirection,
+    MoveState,
+    ZoneColour,
+)
 from parkguard.response.models import (
     Area,
     Contact,
@@ -333,7 +340,7 @@ WHERE p.enterprise_id = %s AND m.person_id <> %s
 
 def junction_label(junction: Junction) -> str:
     """ "一号车间↔员工食堂 门禁" (a one-way passage with its arrow)."""
-    arrow = "→" if junction.kind == "one_way" else "↔"
+    arrow = "→" if junction.direction == JunctionDirection.FORWARD else "↔"
     return f"{junction.from_area.name}{arrow}{junction.to_area.name} {junction.get_kind_display()}"
 
 
@@ -349,24 +356,47 @@ class JunctionMeeting:
     same: bool
     area: str = ""
     via: str = ""
+    side: str = "around"  # AROUND, BEFORE or AFTER the index passage (a meeting in an area)
 
     @property
     def rank(self) -> tuple[int, dt.datetime]:
         return (0 if self.same else 1 if not self.via else 2, self.at)
 
 
-def _reach(start: Junction, open_links: dict[int, list[tuple[int, Junction]]]) -> dict[int, str]:
+# Which side of an index passage a meeting in an area is looked for: both (a two-way junction:
+# the index person may have come either way), before it (the start area of a one-way
+# junction: the index person was there until passing) or after it (its end area).
+AROUND, BEFORE, AFTER = "around", "before", "after"
+
+
+def _reach(
+    start: Junction, open_links: dict[int, list[tuple[int, Junction]]]
+) -> dict[int, tuple[str, str]]:
     """The areas at the ends of `start` and every area joined to them through uncontrolled
     junctions (people mix there without a check), each with the label of the uncontrolled
-    junction it was first reached by ("" for an end of `start`)."""
-    reached = {start.from_area_id: "", start.to_area_id: ""}
-    frontier = list(reached)
-    while frontier:
-        area = frontier.pop()
-        for other, link in open_links.get(area, []):
-            if other not in reached:
-                reached[other] = reached[area] or junction_label(link)
-                frontier.append(other)
+    junction it was first reached by ("" for an end of `start`) and its side of the passage.
+    A one-way `start` puts the index person in its start area before the passage and in its
+    end area after; `open_links` follows one-way junctions only from start to end (nobody
+    comes back upstream, so an area upstream is not joined)."""
+    forward = start.direction == JunctionDirection.FORWARD
+    ends = [(start.from_area_id, BEFORE if forward else AROUND)]
+    ends.append((start.to_area_id, AFTER if forward else AROUND))
+    reached: dict[int, tuple[str, str]] = {}
+    for end, side in ends:
+        local = {end: ""}
+        frontier = [end]
+        while frontier:
+            area = frontier.pop()
+            for other, link in open_links.get(area, []):
+                if link.pk != start.pk and other not in local:
+                    local[other] = local[area] or junction_label(link)
+                    frontier.append(other)
+        for area, via in local.items():
+            seen = reached.get(area)
+            if seen is None:
+                reached[area] = (via, side)
+            elif seen[1] != side:  # on both sides: any time around the passage
+                reached[area] = (seen[0] if not seen[0] or via else via, AROUND)
     return reached
 
 
@@ -382,7 +412,10 @@ def junction_meetings(
     come from the index (person, at); one statement then asks every (gate, at) range, each
     answered by `access_gate_at_person` alone, as in `co_passages`. A candidate met in
     several ways is given the closest (same junction, then an end, then a joined area), then
-    the earliest."""
+    the earliest. A one-way junction (`direction`) is passed from its start area to its end
+    area: a meeting in the start area (or an area joined to it) is looked for in the gap
+    before the passage, in the end area in the gap after; an uncontrolled one-way junction
+    joins areas only downstream. The gap is the pack's (v3 `trace_junction_gap_minutes`)."""
     junctions = list(
         Junction.objects.filter(enterprise_id=enterprise_id).select_related("from_area", "to_area")
     )
@@ -396,7 +429,8 @@ def junction_meetings(
                 area_gates.setdefault(area, set()).add(j.gate_id)
         if not j.controlled:
             open_links.setdefault(j.from_area_id, []).append((j.to_area_id, j))
-            open_links.setdefault(j.to_area_id, []).append((j.from_area_id, j))
+            if j.direction != JunctionDirection.FORWARD:
+                open_links.setdefault(j.to_area_id, []).append((j.from_area_id, j))
     if not by_gate:
         return {}
     passages = sorted(
@@ -410,22 +444,24 @@ def junction_meetings(
         return {}
     names = {a.pk: a.name for j in junctions for a in (j.from_area, j.to_area)}
     reach = {j.pk: _reach(j, open_links) for js in by_gate.values() for j in js}
-    # (gate, index passage) -> the closest meaning it has.
-    branches: dict[tuple[int, dt.datetime], JunctionMeeting] = {}
+    # (gate, index passage, side) -> the closest meaning it has.
+    branches: dict[tuple[int, dt.datetime, str], JunctionMeeting] = {}
 
     def offer(gate_id: int, when: dt.datetime, meeting: JunctionMeeting) -> None:
-        seen = branches.get((gate_id, when))
+        key = (gate_id, when, meeting.side)
+        seen = branches.get(key)
         if seen is None or meeting.rank < seen.rank:
-            branches[(gate_id, when)] = meeting
+            branches[key] = meeting
 
     for when, gate_id in passages:
         for j in by_gate[gate_id]:
             label = junction_label(j)
             offer(gate_id, when, JunctionMeeting(label, when, same=True))
-            for area, via in reach[j.pk].items():
+            for area, (via, side) in reach[j.pk].items():
                 for other in area_gates.get(area, ()):
                     if other != gate_id:
-                        offer(other, when, JunctionMeeting(label, when, False, names[area], via))
+                        meeting = JunctionMeeting(label, when, False, names[area], via, side)
+                        offer(other, when, meeting)
     keys = list(branches)
     quote = connection.ops.quote_name
     log = quote(AccessCheck._meta.db_table)
@@ -436,8 +472,10 @@ def junction_meetings(
             chunk = range(i, min(i + TRACE_CHUNK, len(keys)))
             params: list[Any] = []
             for k in chunk:
-                gate_id, when = keys[k]
-                params += [gate_id, adapt(when - gap), adapt(when + gap)]
+                gate_id, when, side = keys[k]
+                low = when if side == AFTER else when - gap
+                high = when if side == BEFORE else when + gap
+                params += [gate_id, adapt(low), adapt(high)]
             sql = _JUNCTION_SQL.format(
                 branches=" UNION ".join(_JUNCTION_BRANCH.format(k=k, log=log) for k in chunk),
                 people=quote(Person._meta.db_table),
@@ -556,3 +594,40 @@ def owner_site_plan(*, scope: Scope, owner: Owner) -> SitePlan | None:
     if owner.enterprise is not None:
         return site_plan_of(scope=scope, enterprise=owner.enterprise)
     return park_site_plan_of(scope=scope, park=owner.subject)  # type: ignore[arg-type]
+
+
+# --- people as the response screens show them (issue 14, masked names) ------------------
+@dataclass(frozen=True)
+class Shown:
+    """A person on an incident, zone or tracing screen: the masked name (`name_mask`, as the
+    gate and the group chats show it) and the masked ID number, never the full name; and
+    whether the caller may open the person's file, whose full ID number is revealed only with
+    a reason, audited (`people.services.person_id_reveal`; action "reveal")."""
+
+    person_id: int
+    name: str
+    id_masked: str
+    may_reveal: bool
+
+
+def people_shown(*, scope: Scope, people: Iterable[Person]) -> dict[int, Shown]:
+    """Each person masked, with one query for which of them the caller may reveal."""
+    by_pk = {p.pk: p for p in people}
+    revealable = set(
+        visible(scope, Person, action="reveal")
+        .filter(pk__in=list(by_pk))
+        .values_list("pk", flat=True)
+    )
+    return {
+        pk: Shown(pk, name_mask(p.name), p.id_masked, pk in revealable) for pk, p in by_pk.items()
+    }
+
+
+def shown_on(*, scope: Scope, rows: Iterable[Any]) -> list[Any]:
+    """Rows with a `person` (contacts, zone rows, moves, incidents), each given `shown`: the
+    masked person for the template, which never reads `person.name`."""
+    found = list(rows)
+    shown = people_shown(scope=scope, people=[r.person for r in found])
+    for r in found:
+        r.shown = shown[r.person_id]
+    return found

@@ -22,6 +22,11 @@ urlpatterns = [
         name="response_junction_delete",
     ),
     path(
+        "response/enterprises/<int:enterprise_id>/junctions/<int:junction_id>/edit/",
+        views.junction_update,
+        name="response_junction_update",
+    ),
+    path(
         "response/enterprises/<int:enterprise_id>/plan/", views.site_plan, name="response_site_plan"
     ),
     path(

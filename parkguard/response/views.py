@@ -25,7 +25,7 @@ from parkguard.orgs.access import Scope, can, get_visible_or_404, scope_of, visi
 from parkguard.people.choices import EmploymentStatus
 from parkguard.people.models import Person
 from parkguard.response import selectors, services
-from parkguard.response.choices import BlockType, JunctionKind, ZoneColour
+from parkguard.response.choices import BlockType, JunctionDirection, JunctionKind, ZoneColour
 from parkguard.response.models import Area, Contact, Junction, LinkageTask, SitePlan, ZoneMove
 from parkguard.response.owners import Owner
 from parkguard.response.svg import svg_region_ids
@@ -50,6 +50,7 @@ class JunctionForm(forms.Form):
     controlled = forms.BooleanField(required=False)
     note = forms.CharField(max_length=200, required=False)
     gate = forms.IntegerField(required=False, min_value=1)
+    direction = forms.CharField(max_length=10, required=False)
 
 
 class BindForm(forms.Form):
@@ -120,16 +121,29 @@ def zones(request: HttpRequest, enterprise_id: int) -> HttpResponse:
             "areas": [(a, n, by_area.get(a.pk, [])) for a, n in areas],
             "junctions": junctions,
             "kinds": JunctionKind.choices,
+            "directions": JunctionDirection.choices,
             "gates": visible(scope, Gate)
             .filter(enterprise=e, active=True)
             .order_by("name", "pk")
             .values_list("pk", "name"),
             "has_isolation": any(a.is_isolation for a, _ in areas),
-            "in_zones": selectors.people_in_zones(scope=scope, enterprise=e)[:PEOPLE_ROWS],
-            "pending": selectors.pending_moves(scope=scope, enterprise=e),
-            "history": selectors.moves_of(scope=scope, enterprise=e)[:HISTORY_ROWS],
-            "incidents": selectors.incidents_of(scope=scope, enterprise=e)[:HISTORY_ROWS],
-            "people": people.order_by("name", "pk").values_list("pk", "name")[:PEOPLE_ROWS],
+            # People masked (`selectors.shown_on`); the pickers below only for those who
+            # may manage zones, a grant no wider than the reveal's.
+            "in_zones": selectors.shown_on(
+                scope=scope, rows=selectors.people_in_zones(scope=scope, enterprise=e)[:PEOPLE_ROWS]
+            ),
+            "pending": selectors.shown_on(
+                scope=scope, rows=selectors.pending_moves(scope=scope, enterprise=e)
+            ),
+            "history": selectors.shown_on(
+                scope=scope, rows=selectors.moves_of(scope=scope, enterprise=e)[:HISTORY_ROWS]
+            ),
+            "incidents": selectors.shown_on(
+                scope=scope, rows=selectors.incidents_of(scope=scope, enterprise=e)[:HISTORY_ROWS]
+            ),
+            "people": people.order_by("name", "pk").values_list("pk", "name")[:PEOPLE_ROWS]
+            if can(scope, "manage_zones", e)
+            else [],
             "park_areas": selectors.park_areas_for_moves(scope=scope, enterprise=e),
             "blocks": BlockType.choices,
             "colours": ZoneColour.choices,
@@ -249,7 +263,8 @@ def incident(request: HttpRequest, incident_id: int) -> HttpResponse:
             "timeline": selectors.timeline_of(incident=found),
             "chain": selectors.chain_of(scope=scope, incident=found),
             "tasks": found.tasks.select_related("owner"),
-            "contacts": selectors.contacts_of(incident=found),
+            "shown": selectors.people_shown(scope=scope, people=[found.person])[found.person_id],
+            "contacts": selectors.shown_on(scope=scope, rows=selectors.contacts_of(incident=found)),
             "can_manage": can(scope, "manage_incidents", found),
             "now": timezone.now(),
         },
@@ -423,6 +438,7 @@ def park_zones(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
             "areas": [(a, n, by_area.get(a.pk, [])) for a, n in areas],
             "junctions": junctions,
             "kinds": JunctionKind.choices,
+            "directions": JunctionDirection.choices,
             "blocks": BlockType.choices,
             "colours": ZoneColour.choices,
             "can_manage": can(scope, "manage_zones", park),
@@ -527,6 +543,7 @@ def junction_create(
             controlled=bool(data["controlled"]),
             note=data["note"] or "",
             gate=gate,
+            direction=data["direction"] or "",
             by=_user(request),
             at=timezone.now(),
         ),
@@ -667,6 +684,12 @@ def area_place(
     return back
 
 
+class JunctionEditForm(forms.Form):
+    direction = forms.CharField(max_length=10, required=False)
+    controlled = forms.BooleanField(required=False)
+    gate = forms.IntegerField(required=False, min_value=1)
+
+
 @login_required
 @require_POST
 def area_bind(
@@ -695,3 +718,39 @@ def area_bind(
         "已将区块绑定到平面图区域" if data["region"] else "已取消绑定，区块按标注位置画成点",
     )
     return back
+
+
+@login_required
+@require_POST
+def junction_update(request: HttpRequest, enterprise_id: int, junction_id: int) -> HttpResponse:
+    """Change a junction's gate, direction and controlled flag (`services.junction_update`)."""
+    scope = scope_of(request)
+    e = selectors.enterprise_for_response(scope=scope, enterprise_id=enterprise_id)
+    junction = get_visible_or_404(scope, Junction, pk=junction_id)
+    form = JunctionEditForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, BAD_FORM)
+        return redirect("response_zones", enterprise_id=e.pk)
+    data = form.cleaned_data
+    gate = None
+    if data["gate"]:
+        # A gate the caller cannot see gets the same message as another enterprise's.
+        gate = visible(scope, Gate).filter(pk=data["gate"]).first()
+        if gate is None:
+            messages.error(request, services.JUNCTION_GATE_NOT_HERE)
+            return redirect("response_zones", enterprise_id=e.pk)
+    _run(
+        request,
+        lambda: services.junction_update(
+            scope=scope,
+            enterprise=e,
+            junction=junction,
+            gate=gate,
+            direction=data["direction"] or "",
+            controlled=bool(data["controlled"]),
+            by=_user(request),
+            at=timezone.now(),
+        ),
+        "已修改接合部",
+    )
+    return redirect("response_zones", enterprise_id=e.pk)

@@ -275,6 +275,7 @@ def test_the_plan_api_gives_places_colours_heads_and_junctions(
             "from_area_id": _workshop(world).pk,
             "to_area_id": isolation(world).pk,
             "kind": "buffer",
+            "direction": "both",
             "controlled": True,
             "note": "隔离通道",
             "gate_id": None,
