@@ -6,15 +6,17 @@ session or a bearer token to a `Scope` (`orgs.access`), so apps can import it fr
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest
 from ninja.errors import HttpError
 from ninja.security import HttpBearer, SessionAuth
+
+from parkguard.lib.rate_window import window_over
 
 if TYPE_CHECKING:
     from parkguard.orgs.access import Scope
@@ -61,16 +63,12 @@ class DeviceToken(HttpBearer):
 
 def token_over_limit(token_id: int, now: float) -> bool:
     """Count one call of `token_id` in this minute; whether it is over the limit."""
-    key = f"api-token:{token_id}:{int(now) // TOKEN_RATE_WINDOW_SECONDS}"
-    if cache.add(key, 1, TOKEN_RATE_WINDOW_SECONDS * 2):
-        count = 1
-    else:
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, TOKEN_RATE_WINDOW_SECONDS * 2)
-            count = 1
-    return bool(count > settings.API_TOKEN_REQUESTS_PER_MINUTE)
+    return window_over(
+        key=f"api-token:{token_id}",
+        limit=settings.API_TOKEN_REQUESTS_PER_MINUTE,
+        window_seconds=TOKEN_RATE_WINDOW_SECONDS,
+        at=dt.datetime.fromtimestamp(now, tz=dt.UTC),
+    )
 
 
 def scope(request: HttpRequest) -> Scope:

@@ -47,7 +47,12 @@ def person_find(*, scope: Scope, enterprise: Enterprise, id_number: str, today: 
         digest = id_parse(id_number, today=today).digest
     except IdentityError as exc:
         raise ValidationError({"id_number": exc.message}) from None
-    person = visible(scope, Person).filter(enterprise=enterprise, id_digest=digest).first()
+    # Only where the caller may reveal the number: else each answer confirms a guess of it.
+    person = (
+        visible(scope, Person, action="reveal")
+        .filter(enterprise=enterprise, id_digest=digest)
+        .first()
+    )
     if person is None:
         raise ValidationError({"id_number": FIND_NOT_FOUND})
     return person
@@ -76,8 +81,12 @@ def person_lookup(
             phone = phone_parse(number)
         except IdentityError as exc:
             raise ValidationError({"id_number": exc.message}) from None
+        # Only where the caller may reveal a phone: a found/not-found answer confirms a guess
+        # of the digits the mask hides (four of a phone's).
         people = list(
-            visible(scope, Person).filter(enterprise=enterprise, phone=phone).order_by("name", "id")
+            visible(scope, Person, action="reveal_phone")
+            .filter(enterprise=enterprise, phone=phone)
+            .order_by("name", "id")
         )
         if not people:
             raise ValidationError({"id_number": FIND_PHONE_NOT_FOUND})

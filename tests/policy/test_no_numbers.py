@@ -157,7 +157,6 @@ SAFE_VALUES: dict[str, set[int | float]] = {
     "parkguard/gate/models.py": {4},
     "parkguard/gate/api.py": {60},
     # The device API's rate-limit window (60 s, a product setting like the gate's; issue 18 §3).
-    "parkguard/api/root.py": {60},
     "parkguard/gate/tokens.py": {12, 22, 36},
     # Candidates the manual path lists (5) and log rows on a page (200); QR module sizes in
     # pixels (8 on a phone, 14 on an A4 poster) and the quiet zone of 4 modules (the QR spec).

@@ -62,3 +62,21 @@ def test_the_roster_does_not_match_hidden_digits(
     liaison = client_as("liaison_a")
     assert _found(liaison, "/roster/", "甲一张", person.name)
     assert not _found(liaison, "/roster/", number[-4:], person.name)
+
+
+@pytest.mark.django_db
+def test_the_finder_is_no_oracle_for_a_whole_number(
+    world: World, client_as: Callable[[str | None], Client]
+) -> None:
+    """The finder by a whole ID or phone number answers "found" only where the caller may reveal
+    that number: the phone's mask hides four digits, so a team leader could try 10,000 numbers
+    and learn a colleague's phone without a reason or an audit entry."""
+    person = world.a1_person
+    url = f"/enterprises/{world.a1.pk}/people/find/"
+    leader = client_as("a1_leader")
+    for number in (person.phone, id_decrypt(person.id_encrypted)):
+        response = leader.post(url, {"id_number": number})
+        assert response.status_code == 422
+        assert f"/people/{person.pk}/" not in response.content.decode()
+    officer = client_as("a1_officer")
+    assert officer.post(url, {"id_number": person.phone})["Location"] == f"/people/{person.pk}/"
