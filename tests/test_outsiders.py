@@ -1138,6 +1138,7 @@ def test_it_fails_when_the_action_check_is_switched_off(
 # validation error: with these, an outsider must get 401/403/404, nothing else.
 API_BODIES: dict[str, dict[str, Any]] = {
     "junctions": {"from_area_id": 1, "to_area_id": 2, "kind": "buffer"},
+    "junctions/<id>": {"direction": "both", "controlled": True, "gate_id": None},
     "units": {"name": "外人单元", "kind": "department"},
     "people": {
         "name": "外人",
@@ -1269,15 +1270,18 @@ API_BODIES: dict[str, dict[str, Any]] = {
 
 
 def _writes(client: Client, url: str) -> list[tuple[str, int, str, bytes]]:
-    """POST (and for the API, PATCH) to a route that names a tenant's object."""
+    """POST (and for the API, PATCH and PUT) to a route that names a tenant's object."""
     if not url.startswith("/api/"):
         response = client.post(url, {})
         return [("POST", response.status_code, response.get("Location", ""), response.content)]
-    tail = url.rstrip("/").rsplit("/", 1)[-1]
-    key = tail if tail in API_BODIES else "person"
+    parent, tail = url.rstrip("/").rsplit("/", 2)[-2:]
+    item = f"{parent}/<id>"  # an object's own path (`…/junctions/7`): its body for a PUT
+    key = (
+        tail if tail in API_BODIES else item if tail.isdigit() and item in API_BODIES else "person"
+    )
     body = json.dumps(API_BODIES[key])
     results = []
-    for method in ("post", "patch"):
+    for method in ("post", "patch", "put"):
         response = getattr(client, method)(url, body, content_type="application/json")
         # With a valid body, only a scope refusal may answer (never a validation error).
         status = response.status_code

@@ -1,8 +1,8 @@
 """The outsider walker covers every route, and every way of calling it.
 
 `tests/test_outsiders.py` walks the URL resolver, so a new route joins by itself; what it does
-not know is a method. It sends GET to every route and POST to every page, and POST and PATCH to
-every API path. An API operation with another method (PUT, DELETE) would never be tried by an
+not know is a method. It sends GET to every route and POST to every page, and POST, PATCH and PUT to
+every API path. An API operation with another method (DELETE) would never be tried by an
 outsider, so it fails here until the walker learns it. A route with a parameter nobody named a
 victim for fails here too, quickly, without walking the whole site.
 """
@@ -17,7 +17,7 @@ from tests.factories import World
 from tests.test_outsiders import SKIPPED, _url, _victims, _walk
 
 # The methods the walker sends to an API path (GET, then `_writes`: POST and PATCH).
-WALKED_API_METHODS = {"get", "post", "patch"}
+WALKED_API_METHODS = {"get", "post", "patch", "put"}
 
 
 def test_it_knows_every_method_of_the_openapi_document() -> None:
