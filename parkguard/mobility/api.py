@@ -12,6 +12,7 @@ from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
 from parkguard.api.auth import SessionScope, scope
+from parkguard.lib.api_datetimes import LocalDateTime
 from parkguard.lib.api_errors import DB_ID_MAX, FieldErrors, error_at, field_errors
 from parkguard.mobility import impact, selectors, services, visitors
 from parkguard.mobility.choices import EvidenceKind, TestResult, Transport, TripPurpose
@@ -56,12 +57,12 @@ class DecisionIn(Schema):
 
 
 class CertIn(Schema):
-    sampled_at: dt.datetime
+    sampled_at: LocalDateTime
     result: TestResult = TestResult.NEGATIVE
 
 
 class ReturnIn(Schema):
-    arrived_at: dt.datetime
+    arrived_at: LocalDateTime
     transport: Transport
     stays: list[StopIn] = Field(max_length=20)
     certificates: list[CertIn] = Field(default=[], max_length=10)
@@ -70,18 +71,18 @@ class ReturnIn(Schema):
 
 class ReturnOut(Schema):
     id: int
-    arrived_at: dt.datetime
-    closed_at: dt.datetime | None
+    arrived_at: LocalDateTime
+    closed_at: LocalDateTime | None
     plans: list[dict[str, Any]]
     entry_allowed: bool
-    allowed_from: dt.datetime | None
+    allowed_from: LocalDateTime | None
     reasons: list[str]
 
 
 class EvidenceIn(Schema):
     kind: EvidenceKind
     obligation: str = Field(default="", max_length=200)
-    done_at: dt.datetime
+    done_at: LocalDateTime
     result: str = Field(default="", max_length=10)
 
 
@@ -270,16 +271,16 @@ class IsolationOut(Schema):
     id: int
     kind: str
     label: str
-    starts_at: dt.datetime
-    ends_at: dt.datetime
-    planned_end: dt.datetime
-    earliest_end: dt.datetime | None
-    released_at: dt.datetime | None
+    starts_at: LocalDateTime
+    ends_at: LocalDateTime
+    planned_end: LocalDateTime
+    earliest_end: LocalDateTime | None
+    released_at: LocalDateTime | None
     previous: list[dict[str, Any]]
 
 
 class IsolationChangeIn(Schema):
-    ends_at: dt.datetime
+    ends_at: LocalDateTime
     reason: str = Field(default="", max_length=200)
 
 
@@ -467,19 +468,19 @@ class VisitorIn(Schema):
     host_id: int | None = Field(default=None, ge=1, le=DB_ID_MAX, description="接待人（员工编号）")
     purpose: str = Field(max_length=100)
     origin_code: str = Field(max_length=12)
-    arrives_at: dt.datetime
+    arrives_at: LocalDateTime
 
 
 class VisitorOut(Schema):
     id: int
     state: str
     origin_name: str
-    arrives_at: dt.datetime
+    arrives_at: LocalDateTime
     category: str
     filed: bool
     buffer_needed: bool
     buffer: str | None
-    earliest_entry: dt.datetime | None
+    earliest_entry: LocalDateTime | None
     link_token: str | None = Field(description="来访人员填写链接的令牌（仅登记人和防疫专员可见）")
 
 
