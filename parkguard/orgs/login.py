@@ -13,7 +13,7 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponseBase
 from django.utils import timezone
 
 from parkguard.audit.services import audit_record
@@ -119,12 +119,14 @@ class AdminLoginForm(LoginForm, AdminAuthenticationForm):
     }
 
 
-def credential_posts_limited(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def credential_posts_limited(
+    view: Callable[..., HttpResponseBase],
+) -> Callable[..., HttpResponseBase]:
     """Refuse a client address's POSTs beyond `CREDENTIAL_POSTS_PER_MINUTE` with a 429,
     before the form hashes a password; GETs (the page itself) are never counted."""
 
     @functools.wraps(view)
-    def limited(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def limited(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         limit = settings.CREDENTIAL_POSTS_PER_MINUTE
         if (
             request.method == "POST"
