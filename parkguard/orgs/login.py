@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from datetime import timedelta
+from http import HTTPStatus
 from typing import Any
 
 from django import forms
@@ -26,6 +27,7 @@ LOGIN_INVALID = "用户名或密码不正确"
 LOGIN_LOCKED = "登录失败次数过多，账号已暂时锁定，请{minutes}分钟后再试"
 LOGIN_INACTIVE = "该账号已停用，请联系本单位管理员"
 CREDENTIAL_POSTS_LIMITED = "提交过于频繁，请一分钟后再试"
+CREDENTIAL_WINDOW_SECONDS = 60  # the limit is per minute (a setting), not a notice's number
 
 
 # Failures are counted per login name and, so that one address cannot try many names, per
@@ -134,11 +136,11 @@ def credential_posts_limited(
             and window_over(
                 key=f"credential-posts:{client_address(request)}",
                 limit=limit,
-                window_seconds=60,
+                window_seconds=CREDENTIAL_WINDOW_SECONDS,
                 at=timezone.now(),
             )
         ):
-            return refused(request, 429, CREDENTIAL_POSTS_LIMITED)
+            return refused(request, HTTPStatus.TOO_MANY_REQUESTS, CREDENTIAL_POSTS_LIMITED)
         return view(request, *args, **kwargs)
 
     return limited

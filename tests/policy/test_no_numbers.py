@@ -156,6 +156,8 @@ SAFE_VALUES: dict[str, set[int | float]] = {
     # (22 base64url chars = 128 bits) and the base of the token's numbers (36).
     "parkguard/gate/models.py": {4},
     "parkguard/gate/api.py": {60},
+    # The credential POST limit's window (60 s, a product setting; issue 18 §3).
+    "parkguard/orgs/login.py": {60},
     # The device API's rate-limit window (60 s, a product setting like the gate's; issue 18 §3).
     "parkguard/gate/tokens.py": {12, 22, 36},
     # Candidates the manual path lists (5) and log rows on a page (200); QR module sizes in
