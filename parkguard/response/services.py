@@ -661,7 +661,7 @@ def zone_blue_place(*, zone: PersonZone, at: dt.datetime) -> ZoneMove | None:
     return move
 
 
-def _observations_follow(at: dt.datetime) -> int:
+def zones_follow_observations(*, at: dt.datetime) -> int:
     """Z-5.1 blue, both ways: an observation phase under way moves the returnee into blue (as
     the pack says: v4 and later), an ended one back to green; someone waiting for a blue area
     goes to the one the enterprise has since set up. Returns how many moved."""
@@ -746,7 +746,7 @@ def zones_follow_evidence(*, at: dt.datetime) -> int:
                 None,
                 at,
             )
-    return moved + _observations_follow(at)
+    return moved + zones_follow_observations(at=at)
 
 
 # --- incidents and the three first times (Z-4.2) ----------------------------------------
