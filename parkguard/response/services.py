@@ -676,10 +676,23 @@ def zones_follow_observations(*, at: dt.datetime) -> int:
     held = set(
         PersonZone.objects.exclude(colour=ZoneColour.GREEN).values_list("person_id", flat=True)
     )
+    # Whether the packs a park follows give an observation phase a zone at all, asked once per
+    # park and phase kind (none before v4: nothing to try for each record).
+    zoned: dict[tuple[int, str], bool] = {}
     for record in observations_open(at).exclude(person_id__in=held).order_by("starts_at", "pk"):
         if record.person_id in held:
             continue
         person = Person.objects.select_related("enterprise__jurisdiction").get(pk=record.person_id)
+        key = (person.enterprise.jurisdiction_id, record.kind)
+        if key not in zoned:
+            found = rules.zone_for_evidence(
+                park=person.enterprise.jurisdiction,
+                evidence=OBSERVATION_EVIDENCE[record.kind],
+                at=at,
+            )
+            zoned[key] = found is not None
+        if not zoned[key]:
+            continue
         try:
             with transaction.atomic():
                 move = zone_move_by_evidence(

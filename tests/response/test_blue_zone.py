@@ -210,7 +210,7 @@ def test_z_5_1_no_blue_area_waits_and_the_page_and_api_say_so(
     _monitoring(world, at("2022-11-20", "08:00"), at("2022-12-04", "00:00"))
     client = client_as("a1_officer")
     page = client.get(f"/response/enterprises/{world.a1.pk}/").content.decode()
-    assert "本企业尚未划定蓝区区块" in page and "等待安排蓝区区块：" not in page
+    assert "本企业还没有蓝区区块" in page and "等待安排蓝区区块：" not in page
     assert services.zones_follow_evidence(at=at("2022-11-20", "09:00")) == 1
     zone = _zone(world)
     assert zone is not None and zone.colour == ZoneColour.BLUE and zone.area is None
@@ -282,7 +282,7 @@ def test_z_5_1_the_personal_file_shows_the_zone_and_why(
     url = f"/people/{world.a1_person.pk}/"
     page = client_as("a1_officer").get(url).content.decode()
     assert 'id="zone"' in page and "蓝区" in page and "新进人员观察宿舍" in page
-    assert "居家健康监测（" in page and "规则包第 4 版" in page and "Z-5.1" in page
+    assert "居家健康监测（" in page and "规则包第 4 版" in page and "蓝区（新进入" in page
     other = client_as("a1_officer").get(f"/people/{world.a1_employee_person.pk}/")
     assert 'id="zone"' in other.content.decode() and "没有分区变动" in other.content.decode()
     own = client_as("a1_employee").get(f"/people/{world.a1_employee_person.pk}/")
