@@ -112,6 +112,7 @@ ACTION_LABELS: dict[str, str] = {
     "site_plan_upload": "上传园区平面图",
     "status_override_blocked": "人工更正过多被拦截",
     "zone_move_evidence": "依据证据调整区域",
+    "zone_move_observation_end": "观察阶段结束转回绿区",
     "zone_move_request": "申请调整区域",
 }
 

@@ -457,9 +457,10 @@ def demo_load(*, if_empty: bool = False) -> DemoResult | None:
     demo_testing_day(enterprise=a1, me=me, officer=users["officer"])
     _demo_pending_logins(enterprise=a1, officer=users["officer"], team=first_team)
     demo_pack_draft(park=park_a, by=users["park_admin"])
-    from parkguard.demo.mobility import demo_mobility
+    from parkguard.demo.mobility import demo_blue_returnee, demo_mobility
 
     demo_mobility(enterprise=a1, me=me, park=park_a, b1=b1)
+    demo_blue_returnee(enterprise=a1, me=me)
     demo_oversight(
         users=users, enterprises=[e for e in enterprises if e.jurisdiction_id == park_a.pk]
     )

@@ -14,6 +14,7 @@ from parkguard.mobility import services, visitors
 from parkguard.mobility.models import ObservationPoint, RiskArea, Trip
 from parkguard.orgs.access import SYSTEM
 from parkguard.orgs.models import Enterprise, Jurisdiction
+from parkguard.people.choices import EmploymentStatus
 from parkguard.people.models import Person
 
 WUHAN = "420102"  # 湖北省武汉市江岸区
@@ -102,3 +103,40 @@ def demo_mobility(
             by=None,
             at=now,
         )
+
+
+def demo_blue_returnee(*, enterprise: Enterprise, me: Person | None) -> None:
+    """Z-5.1 blue: one returnee of park A's first enterprise under home health monitoring
+    (arrived two days ago), moved by the zones job into the enterprise's blue area (新员工宿舍).
+    Park B gets none. Idempotent."""
+    from parkguard.mobility.models import IsolationRecord
+    from parkguard.response.models import PersonZone, ZoneMove
+    from parkguard.response.services import zones_follow_observations
+
+    kind = "home_health_monitoring"
+    if IsolationRecord.objects.filter(enterprise=enterprise, kind=kind).exists():
+        return
+    now = timezone.localtime(timezone.now())
+    busy = set(IsolationRecord.objects.values_list("person_id", flat=True))
+    busy |= set(PersonZone.objects.values_list("person_id", flat=True))
+    busy |= set(ZoneMove.objects.values_list("person_id", flat=True))
+    if me is not None:
+        busy.add(me.pk)
+    person = (
+        Person.objects.filter(enterprise=enterprise, status=EmploymentStatus.ACTIVE)
+        .exclude(pk__in=busy)
+        .order_by("id")
+        .first()
+    )
+    if person is None:
+        return
+    arrived = (now - 2 * DAY).replace(hour=16, minute=0, second=0, microsecond=0)
+    services.isolation_record_open(
+        person=person,
+        kind=kind,
+        label="居家健康监测",
+        starts_at=arrived,
+        ends_at=(arrived + 7 * DAY).replace(hour=0, minute=0),
+        citation={"document_number": "演示数据", "clause": "返岗后居家健康监测（演示）"},
+    )
+    zones_follow_observations(at=now)

@@ -34,7 +34,7 @@ from parkguard.orgs.access import (
 from parkguard.orgs.choices import ENTERPRISE_ROLES, JURISDICTION_ROLES, PARK_EDITORS
 from parkguard.orgs.models import Enterprise, Jurisdiction
 from parkguard.orgs.selectors import parks_of, unit_paths
-from parkguard.people import exporting, importing, selectors, services
+from parkguard.people import exporting, importing, sections, selectors, services
 from parkguard.people.choices import IMPORT_RUNNING, EmploymentStatus, ImportStatus
 from parkguard.people.forms import (
     ConflictReviewForm,
@@ -353,6 +353,7 @@ def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
             "reveal_form": RevealForm(),
             "status_form": StatusForm(initial={"on": timezone.localdate()}),
             "household_form": HouseholdForm(),
+            "sections": sections.sections_for(scope=scope, person=person),
         },
     )
 

@@ -101,6 +101,10 @@ class ResponsePersonZoneOut(Schema):
     area_id: int | None
     since: LocalDateTime
     reason: str
+    evidence: str = Field(
+        description="转区的证据（如 home_monitoring 居家健康监测、positive 检测阳性；人工调整为空）"
+    )
+    awaiting_area: bool = Field(description="在蓝区但本企业尚无蓝区区块（等待安排蓝区区块，Z-5.1）")
 
 
 class ResponseMoveIn(Schema):
@@ -260,6 +264,8 @@ def zone_list(request: HttpRequest, enterprise_id: int) -> Any:
             "area_id": z.area_id,
             "since": z.since,
             "reason": z.move.reason,
+            "evidence": z.move.evidence,
+            "awaiting_area": z.colour == ZoneColour.BLUE and z.area_id is None,
         }
         for z in selectors.people_in_zones(scope=caller, enterprise=e)[:LIST_MAX]
     ]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from parkguard.mobility.choices import IsolationKind
+
 
 class BlockType(models.TextChoices):
     """Z-5.1b: the five kinds of block inside an enterprise."""
@@ -54,6 +56,19 @@ class Evidence(models.TextChoices):
     POSITIVE = "positive", "检测阳性"
     CLOSE_CONTACT = "close_contact", "确认密接"
     SECONDARY_CONTACT = "secondary_contact", "确认次密接"
+    # Z-5.1 blue: a returnee in an observation phase (a `mobility.IsolationRecord`), pack v4.
+    HOME_MONITORING = "home_monitoring", "居家健康监测"
+    ENTERPRISE_OBSERVATION = "ent_observation", "企业隔离观察点观察"
+
+
+# The mobility phase kinds that put a returnee under observation (Z-5.1 blue), and the
+# evidence each becomes; the pack's `observation_phase` fact takes the phase kind itself.
+OBSERVATION_EVIDENCE = {
+    IsolationKind.HOME_MONITORING.value: Evidence.HOME_MONITORING.value,
+    IsolationKind.ENTERPRISE.value: Evidence.ENTERPRISE_OBSERVATION.value,
+}
+# The source of a move made by an observation record: "mobility.isolation:<pk>".
+OBSERVATION_SOURCE = "mobility.isolation:"
 
 
 class MoveState(models.TextChoices):

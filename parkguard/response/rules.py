@@ -22,6 +22,9 @@ _FACTS: dict[str, dict[str, Any]] = {
     Evidence.POSITIVE: {"facts": {"test_positive": True}},
     Evidence.CLOSE_CONTACT: {"facts": {"close_contact": True}},
     Evidence.SECONDARY_CONTACT: {"facts": {"secondary_contact": True}},
+    # Z-5.1 blue (pack v4): the phase kind of the returnee's open observation record.
+    Evidence.HOME_MONITORING: {"facts": {"observation_phase": "home_health_monitoring"}},
+    Evidence.ENTERPRISE_OBSERVATION: {"facts": {"observation_phase": "enterprise_observation"}},
 }
 
 

@@ -13,12 +13,14 @@ from django.http import Http404
 
 from parkguard.gate.models import AccessCheck
 from parkguard.notify.privacy import name_mask
-from parkguard.orgs.access import NOT_FOUND, Scope, get_visible_or_404, require, visible
+from parkguard.orgs.access import NOT_FOUND, Scope, can, get_visible_or_404, require, visible
 from parkguard.orgs.choices import ENTERPRISE_HOSTS
 from parkguard.orgs.models import Enterprise, Jurisdiction
 from parkguard.people.models import Person
+from parkguard.people.sections import Section
 from parkguard.response.choices import (
     ContactState,
+    Evidence,
     IncidentState,
     JunctionDirection,
     MoveState,
@@ -169,6 +171,58 @@ def people_in_zones(*, scope: Scope, enterprise: Enterprise) -> QuerySet[PersonZ
         .exclude(colour=ZoneColour.GREEN)
         .select_related("person", "area", "move")
         .order_by("-colour", "-since")
+    )
+
+
+def has_blue_area(*, enterprise: Enterprise) -> bool:
+    """Whether the enterprise has set up a blue area (Z-5.1: newcomers under observation)."""
+    return Area.objects.filter(
+        enterprise=enterprise, zone=ZoneColour.BLUE, is_isolation=False
+    ).exists()
+
+
+def awaiting_blue_area(*, scope: Scope, enterprise: Enterprise) -> QuerySet[PersonZone]:
+    """People in blue with no area to go to (等待安排蓝区区块): the enterprise has no blue
+    area yet; the periodic job places them once it has one."""
+    return people_in_zones(scope=scope, enterprise=enterprise).filter(
+        colour=ZoneColour.BLUE, area__isnull=True
+    )
+
+
+@dataclass(frozen=True)
+class ZoneOnFile:
+    """A person's zone on their personal file: the colour, since when, the area (or that
+    one is awaited), why (the move's reason and the pack's citation)."""
+
+    colour: str
+    label: str
+    since: dt.datetime | None
+    area: str
+    awaiting_area: bool
+    reason: str
+    evidence: str
+    citation: dict[str, Any]
+
+
+def zone_on_file(*, scope: Scope, person: Person) -> ZoneOnFile | None:
+    """The person's current zone for their personal file (None: the caller may not see
+    zones): the person themself, or whoever may view the enterprise's zones (`view_response`).
+    Green with no reason if nothing ever moved them."""
+    if person.pk not in scope.person_ids and not can(scope, "view_response", person):
+        return None
+    zone = PersonZone.objects.filter(pk=person.pk).select_related("area", "move").first()
+    if zone is None:
+        return ZoneOnFile(ZoneColour.GREEN, ZoneColour.GREEN.label, None, "", False, "", "", {})
+    evidence = zone.move.evidence
+    return ZoneOnFile(
+        colour=zone.colour,
+        label=zone.get_colour_display(),
+        since=zone.since,
+        area=zone.area.name if zone.area else "",
+        awaiting_area=zone.colour == ZoneColour.BLUE and zone.area_id is None,
+        reason=zone.move.reason,
+        evidence=Evidence(evidence).label if evidence in Evidence.values else "",
+        citation=zone.move.citation,
     )
 
 
@@ -631,3 +685,9 @@ def shown_on(*, scope: Scope, rows: Iterable[Any]) -> list[Any]:
     for r in found:
         r.shown = shown[r.person_id]
     return found
+
+
+def zone_section(scope: Scope, person: Person) -> Section | None:
+    """The zone on the personal file (`people.sections`), for whoever `zone_on_file` allows."""
+    found = zone_on_file(scope=scope, person=person)
+    return None if found is None else Section("response/_file_zone.html", found)

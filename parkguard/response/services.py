@@ -10,13 +10,14 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from parkguard.audit.services import audit_record
 from parkguard.gate.models import Gate
 from parkguard.health.models import Alert
 from parkguard.mobility.choices import IsolationKind
+from parkguard.mobility.models import IsolationRecord
 from parkguard.mobility.services import isolation_record_open
 from parkguard.notify.choices import Kind
 from parkguard.notify.privacy import name_mask
@@ -29,6 +30,8 @@ from parkguard.people.models import Person
 from parkguard.response import rules, selectors
 from parkguard.response.choices import (
     HELD_COLOURS,
+    OBSERVATION_EVIDENCE,
+    OBSERVATION_SOURCE,
     SEVERITY,
     BlockType,
     ContactDegree,
@@ -417,6 +420,25 @@ def _apply(move: ZoneMove, at: dt.datetime) -> None:
         )
 
 
+def blue_area_for(person: Person) -> Area | None:
+    """The enterprise's blue area (Z-5.1) a newcomer under observation goes to: the first one
+    with room, else the first; None if it has none (the zones page warns 等待安排蓝区区块)."""
+    areas = list(
+        Area.objects.filter(
+            enterprise_id=person.enterprise_id, zone=ZoneColour.BLUE, is_isolation=False
+        ).order_by("pk")
+    )
+    if not areas:
+        return None
+    present = dict(
+        PersonZone.objects.filter(area__in=areas)
+        .values("area")
+        .annotate(n=Count("pk"))
+        .values_list("area", "n")
+    )
+    return next((a for a in areas if present.get(a.pk, 0) < a.capacity), areas[0])
+
+
 @transaction.atomic
 def zone_move_by_evidence(
     *,
@@ -424,11 +446,14 @@ def zone_move_by_evidence(
     person: Person,
     evidence: str,
     source: str = "",
+    note: str = "",
     by: User | None = None,
     at: dt.datetime,
 ) -> ZoneMove | None:
     """Move the person as the pack says for this evidence (Z-5.2f: symptom or fever → orange;
-    a positive → red). Evidence never moves anyone to a milder zone; None if nothing moved."""
+    a positive → red; pack v4, Z-5.1: a returnee's observation phase → blue, into the
+    enterprise's blue area if it has one). Evidence never moves anyone to a milder zone; None
+    if nothing moved. `note` says more about the evidence (an observation's end)."""
     require(scope, "manage_zones", person)
     if evidence not in Evidence.values:
         raise ValidationError({"evidence": NO_ZONE_RULE})
@@ -440,12 +465,14 @@ def zone_move_by_evidence(
     area = None
     if found.colour == ZoneColour.RED:
         area = Area.objects.filter(enterprise_id=person.enterprise_id, is_isolation=True).first()
+    elif found.colour == ZoneColour.BLUE:
+        area = blue_area_for(person)
     move = ZoneMove.objects.create(
         person=person,
         colour=found.colour,
         area=area,
         evidence=evidence,
-        reason=f"{Evidence(evidence).label}：{found.meaning}"[:300],
+        reason=f"{Evidence(evidence).label}{note}：{found.meaning}"[:300],
         citation=found.citation,
         source=source[:80],
         state=MoveState.APPLIED,
@@ -530,12 +557,172 @@ def zone_move_decide(
     return move
 
 
+def observations_open(at: dt.datetime) -> QuerySet[IsolationRecord]:
+    """The observation phases (Z-5.1 blue: home health monitoring, an enterprise observation
+    point) under way at `at`: started, not yet at their end, not released."""
+    return IsolationRecord.objects.filter(
+        kind__in=list(OBSERVATION_EVIDENCE),
+        released_at__isnull=True,
+        starts_at__lte=at,
+        ends_at__gt=at,
+    )
+
+
+def _observation_note(record: IsolationRecord) -> str:
+    return f"（{record.label}，至 {timezone.localtime(record.ends_at):%Y-%m-%d %H:%M}）"
+
+
+def _observation_of(move: ZoneMove) -> IsolationRecord | None:
+    pk = move.source.removeprefix(OBSERVATION_SOURCE).split(":")[0]
+    if not pk.isdigit():
+        return None
+    return IsolationRecord.objects.filter(pk=int(pk)).first()
+
+
+@transaction.atomic
+def zone_observation_end(*, zone: PersonZone, at: dt.datetime) -> ZoneMove | None:
+    """Back to green (Z-5.1) when the observation phase that put the person in blue has
+    ended (its end passed or it was released) and no other is under way; None otherwise. Only
+    a blue that an observation record gave: a manual blue, or a stricter zone, stays."""
+    zone = (
+        PersonZone.objects.select_for_update()
+        .select_related("move", "person__enterprise")
+        .get(pk=zone.pk)
+    )
+    if zone.colour != ZoneColour.BLUE or not zone.move.source.startswith(OBSERVATION_SOURCE):
+        return None
+    if observations_open(at).filter(person_id=zone.person_id).exists():
+        return None
+    record = _observation_of(zone.move)
+    ended = ""
+    if record is not None:
+        when = record.released_at or record.ends_at
+        ended = f"（{record.label}，{timezone.localtime(when):%Y-%m-%d %H:%M}"
+        ended += " 解除）" if record.released_at else " 期满）"
+    move = ZoneMove.objects.create(
+        person=zone.person,
+        colour=ZoneColour.GREEN,
+        area=None,
+        evidence=zone.move.evidence,
+        reason=f"观察阶段结束{ended}：转回绿区"[:300],
+        citation=zone.move.citation,
+        source=f"{zone.move.source}:end"[:80],
+        state=MoveState.APPLIED,
+        requested_at=at,
+        decided_at=at,
+    )
+    _apply(move, at)
+    _audit(
+        by=None,
+        action="zone_move_observation_end",
+        target=move,
+        person=zone.person,
+        at=at,
+        detail={"colour": ZoneColour.GREEN, "from_source": zone.move.source},
+    )
+    return move
+
+
+@transaction.atomic
+def zone_blue_place(*, zone: PersonZone, at: dt.datetime) -> ZoneMove | None:
+    """Someone in blue by observation with no area (the enterprise had no blue area) goes to
+    the blue area the enterprise has since set up; None while it still has none."""
+    zone = (
+        PersonZone.objects.select_for_update()
+        .select_related("move", "person__enterprise")
+        .get(pk=zone.pk)
+    )
+    if zone.colour != ZoneColour.BLUE or zone.area_id is not None:
+        return None
+    area = blue_area_for(zone.person)
+    if area is None:
+        return None
+    move = ZoneMove.objects.create(
+        person=zone.person,
+        colour=ZoneColour.BLUE,
+        area=area,
+        evidence=zone.move.evidence,
+        reason=f"安排至蓝区区块 {area.name}（{zone.move.reason}）"[:300],
+        citation=zone.move.citation,
+        source=zone.move.source,
+        state=MoveState.APPLIED,
+        requested_at=at,
+        decided_at=at,
+    )
+    _apply(move, at)
+    _audit(
+        by=None,
+        action="zone_move_evidence",
+        target=move,
+        person=zone.person,
+        at=at,
+        detail={"colour": ZoneColour.BLUE, "area_id": area.pk},
+    )
+    return move
+
+
+def zones_follow_observations(*, at: dt.datetime) -> int:
+    """Z-5.1 blue, both ways: an observation phase under way moves the returnee into blue (as
+    the pack says: v4 and later), an ended one back to green; someone waiting for a blue area
+    goes to the one the enterprise has since set up. Returns how many moved."""
+    moved = 0
+    blue = PersonZone.objects.filter(
+        colour=ZoneColour.BLUE, move__source__startswith=OBSERVATION_SOURCE
+    )
+    for zone in blue.exclude(person_id__in=observations_open(at).values("person_id")):
+        moved += zone_observation_end(zone=zone, at=at) is not None
+    # Pre-checked: whoever is in blue or stricter already is not moved (one query, not one
+    # engine call per record per minute).
+    held = set(
+        PersonZone.objects.exclude(colour=ZoneColour.GREEN).values_list("person_id", flat=True)
+    )
+    # Whether the packs a park follows give an observation phase a zone at all, asked once per
+    # park and phase kind (none before v4: nothing to try for each record).
+    zoned: dict[tuple[int, str], bool] = {}
+    for record in observations_open(at).exclude(person_id__in=held).order_by("starts_at", "pk"):
+        if record.person_id in held:
+            continue
+        person = Person.objects.select_related("enterprise__jurisdiction").get(pk=record.person_id)
+        key = (person.enterprise.jurisdiction_id, record.kind)
+        if key not in zoned:
+            found = rules.zone_for_evidence(
+                park=person.enterprise.jurisdiction,
+                evidence=OBSERVATION_EVIDENCE[record.kind],
+                at=at,
+            )
+            zoned[key] = found is not None
+        if not zoned[key]:
+            continue
+        try:
+            with transaction.atomic():
+                move = zone_move_by_evidence(
+                    scope=SYSTEM,
+                    person=person,
+                    evidence=OBSERVATION_EVIDENCE[record.kind],
+                    source=f"{OBSERVATION_SOURCE}{record.pk}",
+                    note=_observation_note(record),
+                    at=at,
+                )
+        except ValidationError:
+            continue  # the packs followed that day give observation no zone (before v4)
+        if move is not None:
+            held.add(record.person_id)
+            moved += 1
+    with_blue = Area.objects.filter(
+        zone=ZoneColour.BLUE, is_isolation=False, enterprise__isnull=False
+    ).values("enterprise_id")
+    for zone in blue.filter(area__isnull=True, enterprise_id__in=with_blue):
+        moved += zone_blue_place(zone=zone, at=at) is not None
+    return moved
+
+
 def zones_follow_evidence(*, at: dt.datetime) -> int:
     """Move everyone whose open evidence has not moved them yet: an open symptom or fever alert,
-    an open positive hold (Z-5.2f, Z-5.1), as the pack says. Run every minute by a task, so a
-    person moves without anyone opening a page; the gate already holds them on the evidence.
-    Evidence the packs give no zone, or that would not make the zone stricter, moves nobody.
-    Returns how many moved."""
+    an open positive hold (Z-5.2f, Z-5.1), as the pack says; a returnee's observation phase
+    into blue and back to green when it ends (Z-5.1, pack v4). Run every minute by a task, so a
+    person moves without anyone opening a page; the gate already holds them on the evidence
+    (blue holds nobody). Evidence the packs give no zone, or that would not make the zone
+    stricter, moves nobody. Returns how many moved."""
     pending: list[tuple[int, str, str]] = [
         (person_id, kind, f"health.alert:{pk}")
         for pk, person_id, kind in Alert.objects.filter(closed_at__isnull=True).values_list(
@@ -572,7 +759,7 @@ def zones_follow_evidence(*, at: dt.datetime) -> int:
                 None,
                 at,
             )
-    return moved
+    return moved + zones_follow_observations(at=at)
 
 
 # --- incidents and the three first times (Z-4.2) ----------------------------------------

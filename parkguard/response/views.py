@@ -127,6 +127,8 @@ def zones(request: HttpRequest, enterprise_id: int) -> HttpResponse:
             .order_by("name", "pk")
             .values_list("pk", "name"),
             "has_isolation": any(a.is_isolation for a, _ in areas),
+            "has_blue": any(a.zone == ZoneColour.BLUE and not a.is_isolation for a, _ in areas),
+            "awaiting_blue": selectors.awaiting_blue_area(scope=scope, enterprise=e).count(),
             # People masked (`selectors.shown_on`); the pickers below only for those who
             # may manage zones, a grant no wider than the reveal's.
             "in_zones": selectors.shown_on(

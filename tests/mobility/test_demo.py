@@ -15,7 +15,12 @@ from parkguard.status.models import StatusHold
 def test_the_demo_has_a_returnee_a_pending_trip_a_visitor_and_a_register() -> None:
     call_command("demo_load", verbosity=0)
     assert RiskArea.objects.count() == 3
-    isolation = IsolationRecord.objects.get()
+    # The returnee in home isolation; the other record is the blue zone's returnee under home
+    # health monitoring (Z-5.1, tests/response/test_demo.py).
+    isolation = IsolationRecord.objects.get(kind="home_isolation")
+    assert IsolationRecord.objects.exclude(kind="home_isolation").get().kind == (
+        "home_health_monitoring"
+    )
     assert isolation.kind == "home_isolation" and isolation.released_at is None
     assert StatusHold.objects.filter(kind="plan", cleared_at__isnull=True).count() == 1
     source = f"mobility.return:{isolation.declaration_id}"

@@ -122,3 +122,37 @@ def test_the_demo_park_has_its_own_zones_on_its_site_plan() -> None:
     assert other.get(f"/api/v1/response/parks/{park.pk}/plan").status_code == 404
     call_command("demo_load", verbosity=0)  # idempotent
     assert Area.objects.filter(park=park).count() == 4
+
+
+@pytest.mark.django_db
+def test_the_demo_park_a_has_a_returnee_under_observation_in_blue() -> None:
+    """Z-5.1 blue (response pack v4): park A's first enterprise has one returnee under home
+    health monitoring, in its blue area 新员工宿舍, not held at the gate; park B has none."""
+    from parkguard.mobility.models import IsolationRecord
+    from parkguard.status.choices import HoldKind
+    from parkguard.status.models import StatusHold
+
+    call_command("demo_load", verbosity=0)
+    a1 = Membership.objects.get(user__username="officer").enterprise
+    assert a1 is not None
+    [zone] = PersonZone.objects.filter(colour=ZoneColour.BLUE)
+    assert zone.enterprise_id == a1.pk and zone.area is not None
+    assert zone.area.name == "新员工宿舍"
+    record = IsolationRecord.objects.get(person_id=zone.person_id)
+    assert record.kind == "home_health_monitoring" and record.released_at is None
+    assert zone.move.source == f"mobility.isolation:{record.pk}"
+    assert zone.move.citation["version"] >= 4 and zone.move.citation["requirement"] == "Z-5.1"
+    # Blue opens no zone hold (the command drill's lockdown of 新员工宿舍 may hold them).
+    assert not StatusHold.objects.filter(
+        person_id=zone.person_id, kind=HoldKind.ZONE, cleared_at__isnull=True
+    ).exists()
+    park_b = Membership.objects.get(user__username="parkb_admin").jurisdiction
+    assert not PersonZone.objects.filter(enterprise__jurisdiction=park_b).exists()
+    client = Client()
+    client.force_login(Membership.objects.get(user__username="officer").user)
+    page = client.get(f"/response/enterprises/{a1.pk}/").content.decode()
+    assert "蓝区" in page and "新员工宿舍" in page and "等待安排蓝区区块：" not in page
+    file = client.get(f"/people/{zone.person_id}/").content.decode()
+    assert 'id="zone"' in file and "居家健康监测" in file
+    call_command("demo_load", verbosity=0)  # idempotent
+    assert PersonZone.objects.filter(colour=ZoneColour.BLUE).count() == 1
