@@ -32,5 +32,6 @@ def test_the_demo_has_a_returnee_a_pending_trip_visitors_and_a_register() -> Non
     assert issued.host == me and issued.state == "filled"
     assert issued.temporary_pass is not None and issued.temporary_pass.revoked_at is None
     assert issued.temporary_pass.source == f"mobility.visitor:{issued.pk}"
+    assert issued.earliest_entry is not None
     assert issued.temporary_pass.valid_from >= issued.earliest_entry
     assert issued.temporary_pass.negative_sampled_at is not None
