@@ -210,6 +210,13 @@ LOGIN_MAX_FAILURES = env_int("PARKGUARD_LOGIN_MAX_FAILURES", 5)
 LOGIN_LOCK_MINUTES = env_int("PARKGUARD_LOGIN_LOCK_MINUTES", 15)
 # ... and this many failures from one client address (any login names) locks that address.
 LOGIN_MAX_FAILURES_PER_ADDRESS = env_int("PARKGUARD_LOGIN_MAX_FAILURES_PER_ADDRESS", 30)
+# POSTs of credentials (login, back-office login, activation, second factor) one client
+# address may send per minute, right or wrong: each costs a password hash, so a flood is
+# refused before any form runs (issue 18 §3). 0 turns it off: the default in tests, which
+# log in from one address many times a minute and switch it on where they test it.
+CREDENTIAL_POSTS_PER_MINUTE = env_int(
+    "PARKGUARD_CREDENTIAL_POSTS_PER_MINUTE", 0 if ENVIRONMENT == "test" else 20
+)
 # A second factor (TOTP) for park and enterprise admins and anyone who may reveal an ID
 # number (orgs.access.second_factor_required). Always on in production; off by default in
 # development (the demo accounts) and in tests, which switch it on where they test it.

@@ -7,13 +7,15 @@ from django.urls import include, path
 
 from parkguard.api.root import api
 from parkguard.lib import outage
-from parkguard.orgs.login import AdminLoginForm
+from parkguard.orgs.login import AdminLoginForm, credential_posts_limited
 
 admin.site.site_header = "ParkGuard 园区疫情防控管理平台"
 admin.site.site_title = "ParkGuard 后台"
 admin.site.index_title = "后台管理"
 # The back office logs in through the same lockout as the pages.
 admin.site.login_form = AdminLoginForm
+# The back-office login shares the credential POST limit (issue 18 §3).
+admin.site.login = credential_posts_limited(admin.site.login)  # type: ignore[method-assign,assignment]
 
 # A database outage is a 503, every other failure a Chinese 500 (parkguard.lib.outage).
 handler500 = "parkguard.lib.outage.server_error"

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+import typing
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.test import Client
+from pydantic import BaseModel
 
+from parkguard.lib.api_datetimes import as_local
 from parkguard.orgs.services import api_token_create
 from tests.factories import World
 
@@ -97,3 +102,42 @@ def test_every_schema_of_the_api_has_its_own_name() -> None:
 
     walk(ninja.Schema)
     assert clashes == []
+
+
+def _bare_datetimes(model: type[BaseModel], path: str, seen: set[type]) -> list[str]:
+    """The fields under `model` typed `datetime` without `LocalDateTime`'s validator."""
+    if model in seen or getattr(model, "local_times", False):
+        return []
+    seen.add(model)
+    out: list[str] = []
+    for name, field in model.model_fields.items():
+        local = any(getattr(m, "func", None) is as_local for m in field.metadata)
+        stack: list[Any] = [field.annotation]
+        while stack:
+            tp = stack.pop()
+            if tp is dt.datetime and not local:
+                out.append(f"{path}.{name}")
+            elif isinstance(tp, type) and issubclass(tp, BaseModel):
+                out += _bare_datetimes(tp, f"{path}.{name}", seen)
+            else:
+                args = typing.get_args(tp)
+                if typing.get_origin(tp) is typing.Annotated:
+                    local = local or any(getattr(m, "func", None) is as_local for m in args[1:])
+                    args = args[:1]
+                stack += list(args)
+    return out
+
+
+def test_no_api_input_reads_a_date_time_without_an_offset_as_anything_but_local_time() -> None:
+    """A device's `2022-11-20T08:00:00` compared with an aware time was a 500 (issue 18):
+    every date-time an operation reads, in its body, query or path, is a `LocalDateTime`."""
+    from parkguard.api.root import api
+
+    api.get_openapi_schema()
+    bare: list[str] = []
+    for _prefix, router in api._routers:
+        for path, view in router.path_operations.items():
+            for operation in view.operations:
+                for model in operation.models:
+                    bare += _bare_datetimes(model, f"{path} {operation.view_func.__name__}", set())
+    assert bare == [], "\n".join(bare)

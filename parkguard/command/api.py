@@ -16,6 +16,7 @@ from parkguard.api.auth import SessionScope, scope
 from parkguard.command import selectors, services
 from parkguard.command.choices import NeedKind, PassKind
 from parkguard.command.models import Checkpoint, Delivery, LockdownOrder, LockdownPass, Shift
+from parkguard.lib.api_datetimes import LocalDateTime
 from parkguard.lib.api_errors import DB_ID_MAX, FieldErrors, field_errors
 from parkguard.orgs.access import get_visible_or_404, scope_of, visible
 from parkguard.orgs.models import Enterprise
@@ -47,8 +48,8 @@ class CommandCheckpointOut(Schema):
     name: str
     enterprise_id: int
     area_id: int | None
-    staffed_at: dt.datetime | None
-    closed_at: dt.datetime | None
+    staffed_at: LocalDateTime | None
+    closed_at: LocalDateTime | None
     missed: list[str]
 
 
@@ -57,11 +58,11 @@ class CommandOrderOut(Schema):
     jurisdiction_id: int
     title: str
     state: str
-    ordered_at: dt.datetime
-    staff_due_at: dt.datetime
-    close_due_at: dt.datetime
-    closed_at: dt.datetime | None
-    lifted_at: dt.datetime | None
+    ordered_at: LocalDateTime
+    staff_due_at: LocalDateTime
+    close_due_at: LocalDateTime
+    closed_at: LocalDateTime | None
+    lifted_at: LocalDateTime | None
     lift_reason: str
     citation: dict[str, Any]
     checkpoints: list[CommandCheckpointOut]
@@ -84,16 +85,16 @@ class CommandPassOut(Schema):
     kind: str
     purpose: str
     printed_serial: str
-    issued_at: dt.datetime
-    revoked_at: dt.datetime | None
+    issued_at: LocalDateTime
+    revoked_at: LocalDateTime | None
 
 
 class CommandShiftIn(Schema):
     user_id: int = ID
     checkpoint_id: int | None = Field(default=None, ge=1, le=DB_ID_MAX)
     post: str = Field(default="", max_length=80, description="岗位（不选卡点时）")
-    starts_at: dt.datetime
-    ends_at: dt.datetime
+    starts_at: LocalDateTime
+    ends_at: LocalDateTime
 
 
 class CommandShiftOut(Schema):
@@ -101,15 +102,15 @@ class CommandShiftOut(Schema):
     post: str
     checkpoint_id: int | None
     user_id: int
-    starts_at: dt.datetime
-    ends_at: dt.datetime
-    handed_over_at: dt.datetime | None
+    starts_at: LocalDateTime
+    ends_at: LocalDateTime
+    handed_over_at: LocalDateTime | None
     too_long: bool = False
 
 
 class CommandGapOut(Schema):
-    starts_at: dt.datetime
-    ends_at: dt.datetime
+    starts_at: LocalDateTime
+    ends_at: LocalDateTime
 
 
 class CommandPostOut(Schema):
@@ -120,8 +121,8 @@ class CommandPostOut(Schema):
 
 
 class CommandRosterOut(Schema):
-    starts_at: dt.datetime
-    ends_at: dt.datetime
+    starts_at: LocalDateTime
+    ends_at: LocalDateTime
     shift_max_hours: int | None
     posts: list[CommandPostOut]
 
@@ -156,7 +157,7 @@ class CommandDeliveryIn(Schema):
     checkpoint_id: int | None = Field(default=None, ge=1, le=DB_ID_MAX)
     contents: str = Field(max_length=200)
     packages: int = Field(ge=1, le=DB_ID_MAX)
-    due_at: dt.datetime
+    due_at: LocalDateTime
     courier: str = Field(max_length=50, description="配送人（网格员或志愿者）")
 
 
@@ -166,9 +167,9 @@ class CommandDeliveryOut(Schema):
     checkpoint_id: int | None
     contents: str
     packages: int
-    due_at: dt.datetime
+    due_at: LocalDateTime
     courier: str
-    delivered_at: dt.datetime | None
+    delivered_at: LocalDateTime | None
     confirmed_by: str
 
 
@@ -389,7 +390,7 @@ def pass_revoke(request: HttpRequest, lockdown_pass_id: int) -> Any:
     summary="24 小时值班表：每个岗位和卡点的班次、空档与超长班次",
 )
 def roster_get(
-    request: HttpRequest, jurisdiction_id: int, starts_at: dt.datetime | None = None
+    request: HttpRequest, jurisdiction_id: int, starts_at: LocalDateTime | None = None
 ) -> Any:
     caller = scope(request)
     park = selectors.park_for_command(scope=caller, jurisdiction_id=jurisdiction_id)

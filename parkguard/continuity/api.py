@@ -14,6 +14,7 @@ from parkguard.api.auth import SessionScope, scope
 from parkguard.continuity import selectors, services
 from parkguard.continuity.choices import PostKind, Utility
 from parkguard.continuity.models import LoopPlan, UtilityFault
+from parkguard.lib.api_datetimes import LocalDateTime
 from parkguard.lib.api_errors import DB_ID_MAX, FieldErrors, field_errors
 from parkguard.orgs.access import NOT_FOUND, get_visible_or_404, scope_of
 from parkguard.orgs.models import Enterprise
@@ -34,7 +35,7 @@ class LoopOut(Schema):
     enterprise_id: int
     active: bool
     plan_id: int | None
-    started_at: dt.datetime | None
+    started_at: LocalDateTime | None
     reason: str
     inside: int
     outside: int
@@ -118,11 +119,11 @@ class FaultOut(Schema):
     location: str
     description: str
     state: str
-    reported_at: dt.datetime
-    due_at: dt.datetime | None
+    reported_at: LocalDateTime
+    due_at: LocalDateTime | None
     assignee: str
-    assigned_at: dt.datetime | None
-    repaired_at: dt.datetime | None
+    assigned_at: LocalDateTime | None
+    repaired_at: LocalDateTime | None
     minutes_to_repair: int | None
     overdue: bool
 

@@ -13,6 +13,7 @@ from ninja import Field, Query, Router, Schema
 
 from parkguard.api.auth import SessionScope, scope
 from parkguard.duties import selectors
+from parkguard.lib.api_datetimes import LocalDateTime
 from parkguard.orgs.access import scope_of
 from parkguard.people.selectors import unit_and_below
 
@@ -35,7 +36,7 @@ class DutyOut(Schema):
     unit: str
     kind: str = Field(description="事项")
     label: str
-    due_by: dt.datetime
+    due_by: LocalDateTime
 
 
 class DutyPageOut(Schema):
@@ -51,7 +52,7 @@ class CoverageOut(Schema):
     overdue: int = Field(description="有逾期未完成任务的人数")
     due_today: int = Field(description="今日到期的人数")
     key_group: int = Field(description="应检人员中社会接触面广岗位的人数（J-1.5c）")
-    latest_sample: dt.datetime | None = Field(description="最近一次满足任务的采样时间")
+    latest_sample: LocalDateTime | None = Field(description="最近一次满足任务的采样时间")
 
 
 class UnitCoverageOut(Schema):

@@ -14,6 +14,7 @@ from ninja import Field, Router, Schema, Status
 
 from parkguard.api.auth import SessionScope, scope
 from parkguard.gate import selectors, services
+from parkguard.lib.api_datetimes import LocalDateTime
 from parkguard.lib.api_errors import DB_ID_MAX, FieldErrors, field_errors
 from parkguard.lib.rate_window import window_over
 from parkguard.orgs.access import NOT_FOUND, get_visible_or_404, scope_of
@@ -44,7 +45,7 @@ class CheckIn(Schema):
         default=None,
         description="门岗确认的步骤：mask 戴口罩、disinfect_person 消毒、register 登记",
     )
-    checked_at: dt.datetime | None = Field(
+    checked_at: LocalDateTime | None = Field(
         default=None, description="查验时间（断网补传时为原始时间），默认为现在"
     )
 
@@ -121,7 +122,7 @@ def check(request: HttpRequest, payload: CheckIn) -> Any:
 
 
 class PassageOut(Schema):
-    at: dt.datetime
+    at: LocalDateTime
     gate: str
     direction: str
     allowed: bool
@@ -137,8 +138,8 @@ class PassageOut(Schema):
 def passages(
     request: HttpRequest,
     person_id: int,
-    start: dt.datetime | None = None,
-    end: dt.datetime | None = None,
+    start: LocalDateTime | None = None,
+    end: LocalDateTime | None = None,
 ) -> Any:
     """Without `start`/`end`: the last day."""
     caller = scope(request)

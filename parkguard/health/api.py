@@ -14,6 +14,7 @@ from ninja import Field, Router, Schema, Status
 from parkguard.api.auth import SessionScope, scope
 from parkguard.health import selectors, services
 from parkguard.health.choices import CodeColour, ReadingSource
+from parkguard.lib.api_datetimes import LocalDateTime
 from parkguard.lib.api_errors import FieldErrors, error_at, field_errors
 from parkguard.orgs.access import NOT_FOUND, scope_of, visible
 from parkguard.orgs.models import ApiToken
@@ -49,7 +50,7 @@ class ReadingIn(Schema):
         description="测温点：gate 厂区入口 / office 办公场所入口 / manual 人工"
     )
     place: str = Field(default="", max_length=50, description="位置，如 1号门")
-    taken_at: dt.datetime | None = Field(default=None, description="测温时间，默认为现在")
+    taken_at: LocalDateTime | None = Field(default=None, description="测温时间，默认为现在")
 
 
 class ReadingOut(Schema):

@@ -11,6 +11,7 @@ from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
 from parkguard.api.auth import SessionScope, scope
+from parkguard.lib.api_datetimes import LocalDateTime
 from parkguard.lib.api_errors import FieldErrors, field_errors
 from parkguard.logistics import passes, selectors, services
 from parkguard.logistics.models import TruckDeclaration
@@ -23,14 +24,14 @@ class CrewIn(Schema):
     name: str = Field(max_length=50)
     id_number: str = Field(max_length=30)
     phone: str = Field(max_length=20)
-    tested_at: dt.datetime | None = Field(default=None, description="核酸采样时间")
+    tested_at: LocalDateTime | None = Field(default=None, description="核酸采样时间")
     test_negative: bool = False
     vaccine_doses: int = Field(default=0, ge=0, le=99)
 
 
 class TruckDeclarationIn(Schema):
     plate: str = Field(max_length=12)
-    planned_arrival: dt.datetime
+    planned_arrival: LocalDateTime
     route: str = Field(max_length=300)
     travel_history: str = Field(max_length=300, description="近7天旅居史")
     crew: list[CrewIn] = Field(max_length=20)
@@ -40,11 +41,11 @@ class TruckOut(Schema):
     id: int
     plate: str
     state: str
-    planned_arrival: dt.datetime
+    planned_arrival: LocalDateTime
     crew: int
     loading_zone: str
-    entered_at: dt.datetime | None
-    left_at: dt.datetime | None
+    entered_at: LocalDateTime | None
+    left_at: LocalDateTime | None
     dwell_minutes: int | None
 
 

@@ -13,6 +13,7 @@ from ninja import Field, Router, Schema, Status
 
 from parkguard.api.auth import SessionScope, scope
 from parkguard.gate import tokens
+from parkguard.lib.api_datetimes import LocalDateTime
 from parkguard.lib.api_errors import DB_ID_MAX, FieldErrors, error_at, field_errors
 from parkguard.mobility import impact, selectors, services, visitors
 from parkguard.mobility.choices import EvidenceKind, TestResult, Transport, TripPurpose
@@ -57,12 +58,12 @@ class DecisionIn(Schema):
 
 
 class CertIn(Schema):
-    sampled_at: dt.datetime
+    sampled_at: LocalDateTime
     result: TestResult = TestResult.NEGATIVE
 
 
 class ReturnIn(Schema):
-    arrived_at: dt.datetime
+    arrived_at: LocalDateTime
     transport: Transport
     stays: list[StopIn] = Field(max_length=20)
     certificates: list[CertIn] = Field(default=[], max_length=10)
@@ -71,18 +72,18 @@ class ReturnIn(Schema):
 
 class ReturnOut(Schema):
     id: int
-    arrived_at: dt.datetime
-    closed_at: dt.datetime | None
+    arrived_at: LocalDateTime
+    closed_at: LocalDateTime | None
     plans: list[dict[str, Any]]
     entry_allowed: bool
-    allowed_from: dt.datetime | None
+    allowed_from: LocalDateTime | None
     reasons: list[str]
 
 
 class EvidenceIn(Schema):
     kind: EvidenceKind
     obligation: str = Field(default="", max_length=200)
-    done_at: dt.datetime
+    done_at: LocalDateTime
     result: str = Field(default="", max_length=10)
 
 
@@ -271,16 +272,16 @@ class IsolationOut(Schema):
     id: int
     kind: str
     label: str
-    starts_at: dt.datetime
-    ends_at: dt.datetime
-    planned_end: dt.datetime
-    earliest_end: dt.datetime | None
-    released_at: dt.datetime | None
+    starts_at: LocalDateTime
+    ends_at: LocalDateTime
+    planned_end: LocalDateTime
+    earliest_end: LocalDateTime | None
+    released_at: LocalDateTime | None
     previous: list[dict[str, Any]]
 
 
 class IsolationChangeIn(Schema):
-    ends_at: dt.datetime
+    ends_at: LocalDateTime
     reason: str = Field(default="", max_length=200)
 
 
@@ -468,23 +469,23 @@ class VisitorIn(Schema):
     host_id: int | None = Field(default=None, ge=1, le=DB_ID_MAX, description="接待人（员工编号）")
     purpose: str = Field(max_length=100)
     origin_code: str = Field(max_length=12)
-    arrives_at: dt.datetime
+    arrives_at: LocalDateTime
 
 
 class VisitorOut(Schema):
     id: int
     state: str
     origin_name: str
-    arrives_at: dt.datetime
+    arrives_at: LocalDateTime
     category: str
     filed: bool
     buffer_needed: bool
     buffer: str | None
-    earliest_entry: dt.datetime | None
-    pass_valid_from: dt.datetime | None = Field(
+    earliest_entry: LocalDateTime | None
+    pass_valid_from: LocalDateTime | None = Field(
         description="临时通行证有效起（未签发或已作废为空）"
     )
-    pass_valid_until: dt.datetime | None = Field(description="临时通行证有效止")
+    pass_valid_until: LocalDateTime | None = Field(description="临时通行证有效止")
     link_token: str | None = Field(description="来访人员填写链接的令牌（仅登记人和防疫专员可见）")
 
 
@@ -496,15 +497,15 @@ class VisitorFillIn(Schema):
 
 
 class VisitorPassIn(Schema):
-    departs_at: dt.datetime | None = Field(description="预计离开时间（通行证有效止）")
+    departs_at: LocalDateTime | None = Field(description="预计离开时间（通行证有效止）")
 
 
 class VisitorPassOut(Schema):
     visitor_id: int
     code: str = Field(description="通行证二维码的内容（门岗扫码查验）")
-    valid_from: dt.datetime
-    valid_until: dt.datetime
-    negative_sampled_at: dt.datetime | None
+    valid_from: LocalDateTime
+    valid_until: LocalDateTime
+    negative_sampled_at: LocalDateTime | None
 
 
 def _visitor(visitor: Visitor, token: str | None) -> dict[str, Any]:

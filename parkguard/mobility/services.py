@@ -1090,8 +1090,26 @@ def isolation_change(
             "at": at.isoformat(),
         },
     ]
+    previous_end = record.ends_at
     record.ends_at = ends_at
     record.save(update_fields=["previous", "ends_at"])
+    # An isolation's end decides when the gate opens (issue 18 §2): every change is audited.
+    audit_record(
+        actor=by,
+        action="mobility.isolation_extend"
+        if ends_at > previous_end
+        else "mobility.isolation_shorten",
+        at=at,
+        target=record,
+        enterprise_id=record.enterprise_id,
+        reason=reason.strip(),
+        detail={
+            "kind": record.kind,
+            "from": timezone.localtime(previous_end).isoformat(),
+            "to": timezone.localtime(ends_at).isoformat(),
+        },
+        subjects=[record.person_id],
+    )
     if record.declaration is not None:
         record.declaration.closed_at = None
         record.declaration.save(update_fields=["closed_at"])
@@ -1112,6 +1130,16 @@ def isolation_release(
     record.released_at = at
     record.release_note = note.strip()[:200]
     record.save(update_fields=["released_at", "release_note"])
+    audit_record(
+        actor=by,
+        action="mobility.isolation_release",
+        at=at,
+        target=record,
+        enterprise_id=record.enterprise_id,
+        reason=record.release_note,
+        detail={"kind": record.kind},
+        subjects=[record.person_id],
+    )
     if record.declaration is not None:
         return_status_refresh(declaration=record.declaration, at=at)
     return record

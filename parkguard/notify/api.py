@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
 from parkguard.api.auth import scope
+from parkguard.lib.api_datetimes import LocalDateTime
 from parkguard.notify import selectors, services
 from parkguard.notify.models import Message
 from parkguard.orgs.access import get_visible_or_404
@@ -23,8 +22,8 @@ class MessageOut(Schema):
     title: str
     body: str
     link: str
-    created_at: dt.datetime
-    read_at: dt.datetime | None
+    created_at: LocalDateTime
+    read_at: LocalDateTime | None
 
 
 class InboxOut(Schema):

@@ -25,7 +25,7 @@ from parkguard.orgs import accounts, selectors
 from parkguard.orgs.access import NOT_FOUND, get_visible_or_404, grantable_roles, scope_of
 from parkguard.orgs.choices import Role
 from parkguard.orgs.forms import AccountForm, ActivationForm, RoleGrantForm
-from parkguard.orgs.login import client_address
+from parkguard.orgs.login import client_address, credential_posts_limited
 from parkguard.orgs.models import Enterprise, Jurisdiction, OrgUnit
 
 ROLE_LABELS = dict(Role.choices)
@@ -337,6 +337,7 @@ def account_second_factor_reset(request: HttpRequest, id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@credential_posts_limited
 def activate(request: HttpRequest) -> HttpResponse:
     """First login: the one-time code from the sheet sets the password. Open to anyone."""
     form = ActivationForm(request.POST or None)

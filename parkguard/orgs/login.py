@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -11,16 +13,19 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseBase
 from django.utils import timezone
 
 from parkguard.audit.services import audit_record
+from parkguard.lib.rate_window import window_over
 from parkguard.lib.redact import login_label
+from parkguard.lib.request_guard import refused
 from parkguard.orgs.models import LoginThrottle
 
 LOGIN_INVALID = "用户名或密码不正确"
 LOGIN_LOCKED = "登录失败次数过多，账号已暂时锁定，请{minutes}分钟后再试"
 LOGIN_INACTIVE = "该账号已停用，请联系本单位管理员"
+CREDENTIAL_POSTS_LIMITED = "提交过于频繁，请一分钟后再试"
 
 
 # Failures are counted per login name and, so that one address cannot try many names, per
@@ -112,3 +117,28 @@ class AdminLoginForm(LoginForm, AdminAuthenticationForm):
         **LoginForm.error_messages,
         "invalid_login": LOGIN_INVALID,
     }
+
+
+def credential_posts_limited(
+    view: Callable[..., HttpResponseBase],
+) -> Callable[..., HttpResponseBase]:
+    """Refuse a client address's POSTs beyond `CREDENTIAL_POSTS_PER_MINUTE` with a 429,
+    before the form hashes a password; GETs (the page itself) are never counted."""
+
+    @functools.wraps(view)
+    def limited(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        limit = settings.CREDENTIAL_POSTS_PER_MINUTE
+        if (
+            request.method == "POST"
+            and limit > 0
+            and window_over(
+                key=f"credential-posts:{client_address(request)}",
+                limit=limit,
+                window_seconds=60,
+                at=timezone.now(),
+            )
+        ):
+            return refused(request, 429, CREDENTIAL_POSTS_LIMITED)
+        return view(request, *args, **kwargs)
+
+    return limited

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from parkguard.orgs import second_factor, sessions
 from parkguard.orgs.access import scope_of, second_factor_required
+from parkguard.orgs.login import credential_posts_limited
 
 
 def _next(request: HttpRequest) -> str:
@@ -72,6 +73,7 @@ def second_factor_setup(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@credential_posts_limited
 def second_factor_verify(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)
     if second_factor.device_of(user) is None:

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_http_methods, require_POST
 
 from parkguard.audit.services import audit_record
@@ -25,13 +26,14 @@ from parkguard.orgs.access import (
     visible,
 )
 from parkguard.orgs.forms import ApiTokenForm, EnterpriseForm, OrgUnitForm
-from parkguard.orgs.login import LoginForm, login_success_record
+from parkguard.orgs.login import LoginForm, credential_posts_limited, login_success_record
 from parkguard.orgs.models import ApiToken, Enterprise, Jurisdiction, OrgUnit
 from parkguard.orgs.sessions import session_register
 
 ENTERPRISE_FIELDS = EnterpriseForm.Meta.fields
 
 
+@method_decorator(credential_posts_limited, name="dispatch")
 class LoginView(auth_views.LoginView):
     form_class = LoginForm
     template_name = "orgs/login.html"

@@ -18,6 +18,7 @@ from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
 from parkguard.api.auth import SessionScope, scope
+from parkguard.lib.api_datetimes import LocalDateTime
 from parkguard.lib.api_errors import FieldErrors, error_at, field_errors
 from parkguard.orgs.access import (
     NOT_ALLOWED,
@@ -61,7 +62,7 @@ class RectificationOut(Schema):
     status: RectificationStatus
     overdue: bool
     refusals: int
-    reported_at: dt.datetime | None
+    reported_at: LocalDateTime | None
     report_deadline: dt.date | None
 
 
@@ -262,7 +263,7 @@ class ApplicationIn(Schema):
         description="business_event 商务活动、gathering 聚集性活动、resumption 复工复产"
     )
     title: str = Field(max_length=100)
-    starts_at: dt.datetime = Field(description="开始时间")
+    starts_at: LocalDateTime = Field(description="开始时间")
     headcount: int = Field(ge=0, le=1_000_000, description="人数")
     participants_origin: ParticipantsOrigin = Field(description="参与人员中最远的来源")
     plan: str = Field(default="", max_length=20000, description="防控方案和应急预案")
@@ -273,7 +274,7 @@ class ApplicationOut(Schema):
     enterprise_id: int
     kind: str
     title: str
-    starts_at: dt.datetime
+    starts_at: LocalDateTime
     headcount: int
     status: ApplicationStatus
     route: dict[str, Any] = Field(description="审批机关、申请期限、须附方案及全部依据")
@@ -506,8 +507,8 @@ class CaseOut(Schema):
     kind: str
     subject: str
     status: str
-    received_at: dt.datetime
-    due_by: dt.datetime | None
+    received_at: LocalDateTime
+    due_by: LocalDateTime | None
     overdue: bool
     minutes: int | None = Field(description="从受理到答复（未答复时到现在）的分钟数")
     answer: str

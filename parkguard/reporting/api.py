@@ -13,6 +13,7 @@ from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
 from parkguard.api.auth import SessionScope, scope
+from parkguard.lib.api_datetimes import LocalDateTime
 from parkguard.lib.api_errors import FieldErrors, error_at, field_errors
 from parkguard.orgs.access import Scope, get_visible_or_404, scope_of
 from parkguard.orgs.models import Jurisdiction
@@ -47,8 +48,8 @@ class ReportOut(Schema):
     jurisdiction_id: int
     on: dt.date
     state: str
-    due_at: dt.datetime | None
-    submitted_at: dt.datetime | None
+    due_at: LocalDateTime | None
+    submitted_at: LocalDateTime | None
     signer_name: str
     late: bool
     late_reason: str
@@ -91,8 +92,8 @@ class UnitLineOut(Schema):
     name: str
     enterprises: int
     state: str
-    due_at: dt.datetime | None
-    submitted_at: dt.datetime | None
+    due_at: LocalDateTime | None
+    submitted_at: LocalDateTime | None
     late_reason: str
     zero: bool
     totals: dict[str, int]
@@ -118,12 +119,12 @@ class TileOut(Schema):
 class TimerOut(Schema):
     where: str
     label: str
-    due_at: dt.datetime
+    due_at: LocalDateTime
 
 
 class CommandBoardOut(Schema):
     jurisdiction_id: int
-    at: dt.datetime
+    at: LocalDateTime
     counts: dict[str, int]
     enterprises: list[TileOut]
     timers: list[TimerOut]

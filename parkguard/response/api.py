@@ -3,7 +3,6 @@ a second approver, incidents with the three first times, contact tracing and rev
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -14,6 +13,7 @@ from ninja import Field, Router, Schema, Status
 
 from parkguard.api.auth import SessionScope, scope
 from parkguard.gate.models import Gate
+from parkguard.lib.api_datetimes import LocalDateTime
 from parkguard.lib.api_errors import DB_ID_MAX, FieldErrors, field_errors
 from parkguard.notify.privacy import name_mask
 from parkguard.orgs.access import get_visible_or_404, scope_of, visible
@@ -99,7 +99,7 @@ class ResponsePersonZoneOut(Schema):
     name: str = Field(description="打码姓名")
     colour: str
     area_id: int | None
-    since: dt.datetime
+    since: LocalDateTime
     reason: str
 
 
@@ -122,8 +122,8 @@ class ResponseMoveOut(Schema):
     area_id: int | None
     reason: str
     state: str
-    requested_at: dt.datetime
-    decided_at: dt.datetime | None
+    requested_at: LocalDateTime
+    decided_at: LocalDateTime | None
 
 
 class ResponseIncidentIn(Schema):
@@ -133,15 +133,15 @@ class ResponseIncidentIn(Schema):
 
 class ResponseTimelineOut(Schema):
     kind: str
-    at: dt.datetime
+    at: LocalDateTime
     text: str
 
 
 class ResponseTaskOut(Schema):
     id: int
     label: str
-    due_at: dt.datetime
-    done_at: dt.datetime | None
+    due_at: LocalDateTime
+    done_at: LocalDateTime | None
 
 
 class ResponseContactOut(Schema):
@@ -160,9 +160,9 @@ class ResponseIncidentOut(Schema):
     person_name: str = Field(description="指示人员的打码姓名")
     title: str
     state: str
-    detected_at: dt.datetime
-    reported_at: dt.datetime | None
-    isolated_at: dt.datetime | None
+    detected_at: LocalDateTime
+    reported_at: LocalDateTime | None
+    isolated_at: LocalDateTime | None
     minutes_to_report: int | None
     minutes_to_isolation: int | None
     timeline: list[ResponseTimelineOut]

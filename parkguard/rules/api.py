@@ -15,6 +15,7 @@ from ninja.responses import Status
 from pydantic import ValidationError as PydanticError
 
 from parkguard.api.auth import scope
+from parkguard.lib.api_datetimes import LocalDateTime, LocalTimes
 from parkguard.lib.api_errors import FieldErrors, error_at, field_errors, translate
 from parkguard.orgs.access import get_visible_or_404
 from parkguard.orgs.models import Jurisdiction
@@ -60,11 +61,35 @@ class PackDetailOut(PackOut):
     explanation: list[str] = Field(description="逐条规则的中文说明与出处")
 
 
-class PlanIn(PlanRequest):
+class PlanIn(LocalTimes, PlanRequest):
     """The facts of a person's arrival; with `records` and `at`, the plan's status too."""
 
     records: Records | None = Field(None, description="已记录的检测与申报（用于评估计划完成情况）")
-    at: dt.datetime | None = Field(None, description="评估时刻（与 records 一同提供）")
+    at: LocalDateTime | None = Field(None, description="评估时刻（与 records 一同提供）")
+
+
+class EvaluateIn(LocalTimes, EvaluateRequest):
+    pass
+
+
+class RouteIn(LocalTimes, RouteRequest):
+    pass
+
+
+class ScheduleIn(LocalTimes, ScheduleRequest):
+    pass
+
+
+class DeadlinesIn(LocalTimes, DeadlinesRequest):
+    pass
+
+
+class GateIn(LocalTimes, GateRequest):
+    pass
+
+
+class ZoneIn(LocalTimes, ZoneRequest):
+    pass
 
 
 def _input_refused(exc: PolicyInputError, *prefix: str) -> Status[dict[str, Any]]:
@@ -156,35 +181,35 @@ _RESPONSES: dict[int, Any] = {200: dict[str, Any], 422: FieldErrors}
 
 
 @router.post("/policy/evaluate", response=_RESPONSES, summary="计划完成情况与能否进厂（带出处）")
-def evaluate(request: HttpRequest, payload: EvaluateRequest) -> Any:
+def evaluate(request: HttpRequest, payload: EvaluateIn) -> Any:
     """A plan and, given the recorded tests, notices and documents, its status at `at`."""
     return _engine(request, "evaluate", payload)
 
 
 @router.post("/policy/route", response=_RESPONSES, summary="活动、外出、复工的审批路线（带出处）")
-def route(request: HttpRequest, payload: RouteRequest) -> Any:
+def route(request: HttpRequest, payload: RouteIn) -> Any:
     return _engine(request, "route", payload)
 
 
 @router.post("/policy/schedule", response=_RESPONSES, summary="日常检测、测温、消杀排程（带出处）")
-def schedule(request: HttpRequest, payload: ScheduleRequest) -> Any:
+def schedule(request: HttpRequest, payload: ScheduleIn) -> Any:
     return _engine(request, "schedule", payload)
 
 
 @router.post(
     "/policy/deadlines", response=_RESPONSES, summary="封控、疫情处置与每日报送时限（带出处）"
 )
-def deadlines(request: HttpRequest, payload: DeadlinesRequest) -> Any:
+def deadlines(request: HttpRequest, payload: DeadlinesIn) -> Any:
     return _engine(request, "deadlines", payload)
 
 
 @router.post("/policy/gate", response=_RESPONSES, summary="门岗查验项目（带出处）")
-def gate(request: HttpRequest, payload: GateRequest) -> Any:
+def gate(request: HttpRequest, payload: GateIn) -> Any:
     return _engine(request, "gate", payload)
 
 
 @router.post("/policy/zone", response=_RESPONSES, summary="人员所属分区（带出处）")
-def zone(request: HttpRequest, payload: ZoneRequest) -> Any:
+def zone(request: HttpRequest, payload: ZoneIn) -> Any:
     return _engine(request, "zone", payload)
 
 
@@ -232,11 +257,11 @@ class UploadOut(Schema):
     label: str = Field(description="页面上的状态标签，草稿为“草稿，不生效”")
     digest: str = Field(description="发布后内容的 sha256 指纹；草稿为空")
     uploaded_by: str
-    uploaded_at: dt.datetime
+    uploaded_at: LocalDateTime
     proposed_by: str | None
-    proposed_at: dt.datetime | None
+    proposed_at: LocalDateTime | None
     published_by: str | None
-    published_at: dt.datetime | None
+    published_at: LocalDateTime | None
 
 
 class UploadDetailOut(UploadOut):
@@ -261,7 +286,7 @@ class AdoptIn(Schema):
 class AdoptionOut(Schema):
     pack_id: str
     params: dict[str, Any]
-    adopted_at: dt.datetime
+    adopted_at: LocalDateTime
 
 
 def _issues(issues: tuple[PackIssue, ...]) -> list[dict[str, Any]]:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
 from parkguard.api.auth import SessionScope, scope
+from parkguard.lib.api_datetimes import LocalDateTime
 from parkguard.lib.api_errors import DB_ID_MAX, FieldErrors, error_at, field_errors
 from parkguard.orgs.access import (
     NOT_ALLOWED,
@@ -214,8 +215,8 @@ class SampleOut(Schema):
     barcode: str
     kind: str
     result: str
-    taken_at: dt.datetime
-    result_at: dt.datetime | None
+    taken_at: LocalDateTime
+    result_at: LocalDateTime | None
     members: list[MemberOut]
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -11,6 +10,7 @@ from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
 from parkguard.api.auth import SessionScope, scope
+from parkguard.lib.api_datetimes import LocalDateTime
 from parkguard.lib.api_errors import DB_ID_MAX, FieldErrors, field_errors
 from parkguard.orgs.access import get_visible_or_404, scope_of
 from parkguard.people.models import Person
@@ -42,8 +42,8 @@ class OverrideOut(Schema):
     hold_id: int | None
     reason: str
     state: OverrideState
-    requested_at: dt.datetime
-    decided_at: dt.datetime | None
+    requested_at: LocalDateTime
+    decided_at: LocalDateTime | None
 
 
 def _out(o: StatusOverride) -> dict[str, Any]:

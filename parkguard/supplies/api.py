@@ -12,6 +12,7 @@ from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
 from parkguard.api.auth import SessionScope, scope
+from parkguard.lib.api_datetimes import LocalDateTime
 from parkguard.lib.api_errors import DB_ID_MAX, FieldErrors, field_errors
 from parkguard.orgs.access import get_visible_or_404, scope_of, visible
 from parkguard.orgs.models import OrgUnit
@@ -87,7 +88,7 @@ class TaskOut(Schema):
     slot: str
     round: int
     assignee: str
-    done_at: dt.datetime | None
+    done_at: LocalDateTime | None
 
 
 class DoneIn(Schema):

@@ -258,3 +258,20 @@ def test_a_replayed_token_is_refused_by_the_single_insert(gw: GateWorld) -> None
     assert TokenUse.objects.filter(gate=gw.gate, direction="in").count() == 1
     assert AccessCheck.objects.get(pk=second["id"]).refusal == "replayed"
     assert post(client, {**body, "direction": "out"}).json()["allowed"] is True
+
+
+def test_a_checked_at_without_an_offset_is_local_time_not_a_server_error(gw: GateWorld) -> None:
+    """A device queues a check offline and sends its wall-clock time with no offset (issue 18:
+    that was a 500): it is read in the park's time zone and the check keeps it."""
+    cache.clear()
+    scanned = timezone.localtime().replace(microsecond=0) - dt.timedelta(minutes=3)
+    code = tokens.phone_token(person_id=gw.world.a1_person.pk, at=scanned)
+    body = {
+        "gate_id": gw.gate.pk,
+        "direction": "out",
+        "code": code,
+        "checked_at": scanned.replace(tzinfo=None).isoformat(),
+    }
+    response = post(device(gw), body)
+    assert response.status_code == 200, response.content
+    assert AccessCheck.objects.get(pk=response.json()["id"]).at == scanned

@@ -10,6 +10,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
 
+from parkguard.audit.models import AuditEvent
 from parkguard.mobility import services
 from parkguard.mobility.models import IsolationRecord, ReturnDeclaration
 from parkguard.mobility.services import RiskAreaIn, StayDeclared
@@ -96,6 +97,23 @@ def test_it_keeps_a_j_1_1_home_isolation_record_and_refuses_shortening_beyond_th
     )
     record.refresh_from_db()
     assert record.released_at == at("2022-11-24", "09:00")
+    # Issue 18 §2: the refused changes left no trace; the extension and the release did.
+    events = AuditEvent.objects.filter(target_type="IsolationRecord", target_id=str(record.pk))
+    assert [(e.action, e.reason, e.detail) for e in events.order_by("id")] == [
+        (
+            "mobility.isolation_extend",
+            "第5天检测结果待复核",
+            {
+                "kind": "home_isolation",
+                "from": at("2022-11-22", "00:00").isoformat(),
+                "to": at("2022-11-24", "00:00").isoformat(),
+            },
+        ),
+        ("mobility.isolation_release", "期满", {"kind": "home_isolation"}),
+    ]
+    assert list(events.first().subjects.values_list("person_id_ref", flat=True)) == [  # type: ignore[union-attr]
+        jinjiang.a1_person.pk
+    ]
 
 
 def test_the_pack_bounds_a_per_case_shortening() -> None:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.test import Client, override_settings
 
 from parkguard.audit.models import AuditEvent
-from parkguard.orgs.login import LOGIN_INVALID, LOGIN_LOCKED
+from parkguard.orgs.login import CREDENTIAL_POSTS_LIMITED, LOGIN_INVALID, LOGIN_LOCKED
 from tests.factories import PASSWORD, World
 
 
@@ -109,3 +110,39 @@ def test_one_address_trying_many_names_is_locked_out(world: World) -> None:
     elsewhere = Client(REMOTE_ADDR="198.51.100.7")
     ok = elsewhere.post("/accounts/login/", {"username": "a1_employee", "password": PASSWORD})
     assert ok.status_code == 302
+
+
+@pytest.mark.django_db
+@override_settings(CREDENTIAL_POSTS_PER_MINUTE=3, LOGIN_MAX_FAILURES=100)
+@pytest.mark.parametrize(
+    ("url", "body"),
+    [
+        ("/accounts/login/", {"username": "park_a_admin", "password": "nope"}),
+        ("/admin/login/", {"username": "park_a_admin", "password": "nope"}),
+        (
+            "/accounts/activate/",
+            {"login": "nobody", "code": "x", "password1": "a", "password2": "a"},
+        ),
+    ],
+)
+def test_one_address_floods_a_credential_form_and_is_refused_before_any_password_is_hashed(
+    world: World, url: str, body: dict[str, str]
+) -> None:
+    """Issue 18 §3: within a minute, an address's fourth POST is a Chinese 429 that runs no
+    form (no failure counted, nothing audited); the page itself still loads, and the right
+    password is refused too until the minute has passed."""
+    cache.clear()
+    client = Client()
+    assert [client.post(url, body).status_code for _ in range(3)] == [200, 200, 200]
+    failures = AuditEvent.objects.filter(action="login_failed").count()
+    flooded = client.post(url, {**body, "password": PASSWORD})
+    assert flooded.status_code == 429
+    assert CREDENTIAL_POSTS_LIMITED in flooded.content.decode()
+    assert AuditEvent.objects.filter(action="login_failed").count() == failures
+    assert "_auth_user_id" not in client.session
+    assert client.get(url).status_code == 200
+    other = Client(REMOTE_ADDR="10.0.0.9")
+    assert (
+        other.post("/accounts/login/", {"username": "a1_officer", "password": PASSWORD}).status_code
+        == 302
+    )

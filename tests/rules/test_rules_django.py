@@ -265,3 +265,27 @@ def test_it_reads_a_size_the_pack_leaves_to_the_park(
     assert large.threshold == 150
     assert large.includes(150) and not large.includes(149)
     assert large.label == "200人以上企业"  # the declared label; the pack's own wording
+
+
+@pytest.mark.django_db
+def test_a_date_time_without_an_offset_is_read_in_the_parks_time_zone(
+    world: World, client_as: Callable[[str | None], Client]
+) -> None:
+    """Naive and aware times in one body were compared by the engine, a 500 (issue 18):
+    a time without an offset is the park's local time, so both bodies give one plan."""
+    naive = {
+        **ABROAD,
+        "arrived_at": "2022-11-20T10:00:00",
+        "records": {"tests": [{"sampled_at": "2022-11-21T09:00:00", "result": "negative"}]},
+        "at": "2022-11-23T12:00:00+08:00",
+    }
+    aware = {
+        **naive,
+        "arrived_at": "2022-11-20T10:00:00+08:00",
+        "records": {"tests": [{"sampled_at": "2022-11-21T09:00:00+08:00", "result": "negative"}]},
+    }
+    client = client_as("a1_officer")
+    answers = [post_json(client, "/api/v1/policy/plan", body) for body in (naive, aware)]
+    assert [a.status_code for a in answers] == [200, 200]  # type: ignore[attr-defined]
+    assert answers[0].json() == answers[1].json()  # type: ignore[attr-defined]
+    assert answers[0].json()["plan"]["arrived_at"] == "2022-11-20T10:00:00+08:00"  # type: ignore[attr-defined]
