@@ -9,7 +9,7 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Path, Router, Schema, Status
 
 from parkguard.api.auth import SessionScope, scope
 from parkguard.gate import tokens
@@ -633,11 +633,15 @@ def enterprise_visitors(request: HttpRequest, enterprise_id: int) -> Any:
 
 @router.get(
     "/mobility/visitor-links/{token}",
-    response={200: dict[str, Any], 404: dict[str, Any], 429: dict[str, Any]},
+    response={200: dict[str, Any], 404: dict[str, Any], 422: FieldErrors, 429: dict[str, Any]},
     auth=None,
     summary="来访人员本人查看：须完成的事项、最早进厂时间、临时通行证（无须登录）",
 )
-def visitor_own(request: HttpRequest, token: str) -> Any:
+def visitor_own(
+    request: HttpRequest,
+    # A signed link token is about a hundred characters; anything far longer is no token.
+    token: str = Path(..., max_length=300),
+) -> Any:
     try:
         visitor = visitors.visitor_from_token(token=token, at=timezone.now())
     except visitors.LinkBusy:
