@@ -264,6 +264,9 @@ MOBILITY_RECOMPUTE_DAYS = env_int("PARKGUARD_RECOMPUTE_DAYS", 14)
 MOBILITY_VISITOR_LINK_HOURS = env_int("PARKGUARD_VISITOR_LINK_HOURS", 72)
 MOBILITY_VISITOR_LINK_USES = env_int("PARKGUARD_VISITOR_LINK_USES", 30)
 MOBILITY_VISITOR_LINK_WINDOW_MINUTES = env_int("PARKGUARD_VISITOR_LINK_WINDOW_MINUTES", 60)
+# A visitor's gate pass lasts at most this many days from its start (the officer enters the
+# departure; a longer stay is a new pass).
+MOBILITY_VISITOR_PASS_DAYS = env_int("PARKGUARD_VISITOR_PASS_DAYS", 7)
 
 # Idle sessions end after this many minutes without a request.
 SESSION_COOKIE_AGE = env_int("PARKGUARD_IDLE_MINUTES", 30) * 60

@@ -1181,6 +1181,8 @@ API_BODIES: dict[str, dict[str, Any]] = {
         "stays": [{"division_code": "310115", "first_day": "2022-11-10", "last_day": "2022-11-14"}],
     },
     "change": {"ends_at": "2022-11-30T00:00:00+08:00", "reason": "越权"},
+    # Issuing A1's visitor a gate pass (J-1.2, issue 13 §1); cancelling needs no body.
+    "pass": {"departs_at": "2022-11-19T18:00:00+08:00"},
     "visitors": {
         "purpose": "越权",
         "origin_code": "310115",

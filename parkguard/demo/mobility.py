@@ -1,8 +1,11 @@
 """The demo's trips, returns and visitors: a risk-area register for park A, a returnee in home
 isolation with duties and tests done, the `employee` login's visitor registered for tomorrow,
 observation point and buffer zone for the first enterprise; in park B, a trip out of Chongqing
-awaiting the enterprise leader's approval (H-4.3). Written through the mobility services, so
-plans, duties, holds and inbox messages follow. Dates run from the day the demo is loaded."""
+awaiting the enterprise leader's approval (H-4.3). A second visitor of the `employee` login,
+from Guangzhou, arrived this morning with a negative certificate and holds the gate pass the
+officer issued from the visitor board (until tomorrow evening). Written through the mobility
+services, so plans, duties, holds and inbox messages follow. Dates run from the day the demo is
+loaded."""
 
 from __future__ import annotations
 
@@ -24,6 +27,36 @@ SOURCE = "演示数据：某市新冠肺炎疫情防控指挥部公告"
 # Demo dates are offsets from the day the demo is loaded (demo data, not policy).
 DAY = dt.timedelta(days=1)
 HOUR = dt.timedelta(hours=1)
+
+
+def _demo_visitor_with_pass(*, host: Person, now: dt.datetime) -> None:
+    """J-1.2.4 with issue 13 §1: registered yesterday, filled in on the phone, pass issued."""
+    arrives = now.replace(hour=8, minute=30, second=0, microsecond=0)
+    visitor = visitors.visitor_register(
+        scope=SYSTEM,
+        host=host,
+        purpose="商务洽谈",
+        origin_code=GUANGZHOU,
+        arrives_at=arrives,
+        by=None,
+        at=now - DAY,
+    )
+    visitor = visitors.visitor_fill(
+        visitor=visitor,
+        name="孙先生",
+        phone="13900000123",
+        stays=[services.StayDeclared(GUANGZHOU, arrives.date() - 5 * DAY, arrives.date())],
+        certificates=[(arrives - 20 * HOUR, "negative")],
+        at=now - DAY,
+    )
+    if visitor.earliest_entry is not None:
+        visitors.visitor_pass_issue(
+            scope=SYSTEM,
+            visitor=visitor,
+            departs_at=(now + DAY).replace(hour=18, minute=0, second=0, microsecond=0),
+            at=now,
+            by=None,
+        )
 
 
 def demo_mobility(
@@ -90,6 +123,7 @@ def demo_mobility(
             by=None,
             at=now,
         )
+        _demo_visitor_with_pass(host=me, now=now)
     traveller = Person.objects.filter(enterprise=b1).order_by("id").first()
     if traveller is not None and not Trip.objects.filter(person=traveller).exists():
         services.trip_file(

@@ -254,6 +254,32 @@ def temporary_pass_issue(
     return issued
 
 
+@transaction.atomic
+def temporary_passes_revoke(
+    *, enterprise: Enterprise, source: str, at: dt.datetime, by: User | None
+) -> list[TemporaryPass]:
+    """Revoke the live passes an app issued under `source` (its own row: a visit re-issued
+    or cancelled). The issuing app's service asks its own permission for that row first,
+    as `truck_crew_log` does for a truck's exit; each revocation is audited."""
+    passes = list(
+        TemporaryPass.objects.select_for_update()
+        .filter(enterprise=enterprise, source=source[:80], revoked_at__isnull=True)
+        .order_by("pk")
+    )
+    for revoked in passes:
+        revoked.revoked_at = at
+        revoked.save(update_fields=["revoked_at"])
+        audit_record(
+            actor=by,
+            action="gate.temporary_pass.revoke",
+            at=at,
+            target=revoked,
+            enterprise_id=enterprise.pk,
+            detail={"source": revoked.source},
+        )
+    return passes
+
+
 @dataclass(frozen=True)
 class CheckAnswer:
     """What the kiosk or device is told, with the log row behind it."""

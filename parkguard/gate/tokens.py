@@ -66,6 +66,11 @@ def serial_new() -> str:
     return secrets.token_urlsafe(SERIAL_BYTES)
 
 
+def temporary_code(serial: str) -> str:
+    """What a temporary pass's QR code reads (the gate looks the serial up)."""
+    return f"{TEMPORARY}.{serial}"
+
+
 def digest(code: str) -> str:
     return hashlib.sha256(code.encode()).hexdigest()
 

@@ -9,9 +9,10 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Path, Router, Schema, Status
 
 from parkguard.api.auth import SessionScope, scope
+from parkguard.gate import tokens
 from parkguard.lib.api_datetimes import LocalDateTime
 from parkguard.lib.api_errors import DB_ID_MAX, FieldErrors, error_at, field_errors
 from parkguard.mobility import impact, selectors, services, visitors
@@ -481,6 +482,10 @@ class VisitorOut(Schema):
     buffer_needed: bool
     buffer: str | None
     earliest_entry: LocalDateTime | None
+    pass_valid_from: LocalDateTime | None = Field(
+        description="临时通行证有效起（未签发或已作废为空）"
+    )
+    pass_valid_until: LocalDateTime | None = Field(description="临时通行证有效止")
     link_token: str | None = Field(description="来访人员填写链接的令牌（仅登记人和防疫专员可见）")
 
 
@@ -491,7 +496,20 @@ class VisitorFillIn(Schema):
     certificates: list[CertIn] = Field(default=[], max_length=10)
 
 
+class VisitorPassIn(Schema):
+    departs_at: LocalDateTime | None = Field(description="预计离开时间（通行证有效止）")
+
+
+class VisitorPassOut(Schema):
+    visitor_id: int
+    code: str = Field(description="通行证二维码的内容（门岗扫码查验）")
+    valid_from: LocalDateTime
+    valid_until: LocalDateTime
+    negative_sampled_at: LocalDateTime | None
+
+
 def _visitor(visitor: Visitor, token: str | None) -> dict[str, Any]:
+    issued = visitors.visitor_pass(visitor)
     return {
         "id": visitor.pk,
         "state": visitor.state,
@@ -502,6 +520,8 @@ def _visitor(visitor: Visitor, token: str | None) -> dict[str, Any]:
         "buffer_needed": visitor.buffer_needed,
         "buffer": visitor.buffer.name if visitor.buffer else None,
         "earliest_entry": visitor.earliest_entry,
+        "pass_valid_from": issued.valid_from if issued else None,
+        "pass_valid_until": issued.valid_until if issued else None,
         "link_token": token,
     }
 
@@ -544,6 +564,58 @@ def visitor_get(request: HttpRequest, visitor_id: int) -> Any:
     return _visitor(visitor, visitors.visitor_link(visitor) if mine else None)
 
 
+@router.post(
+    "/mobility/visitors/{visitor_id}/pass",
+    response={201: VisitorPassOut, 422: FieldErrors},
+    auth=SESSION,
+    summary="签发来访人员临时通行证（防疫专员；重新签发作废原通行证）",
+)
+def visitor_pass_issue(request: HttpRequest, visitor_id: int, payload: VisitorPassIn) -> Any:
+    caller = scope(request)
+    visitor = selectors.visitor_get(scope=caller, visitor_id=visitor_id)
+    try:
+        issued = visitors.visitor_pass_issue(
+            scope=caller,
+            visitor=visitor,
+            departs_at=payload.departs_at,
+            at=timezone.now(),
+            by=request.user,  # type: ignore[arg-type]
+        )
+    except DjangoValidationError as exc:
+        return field_errors(exc)
+    return Status(
+        201,
+        {
+            "visitor_id": visitor.pk,
+            "code": tokens.temporary_code(issued.serial),
+            "valid_from": issued.valid_from,
+            "valid_until": issued.valid_until,
+            "negative_sampled_at": issued.negative_sampled_at,
+        },
+    )
+
+
+@router.post(
+    "/mobility/visitors/{visitor_id}/cancel",
+    response={200: VisitorOut, 422: FieldErrors},
+    auth=SESSION,
+    summary="取消来访（接待人或防疫专员；通行证随之作废）",
+)
+def visitor_cancel(request: HttpRequest, visitor_id: int) -> Any:
+    caller = scope(request)
+    visitor = selectors.visitor_get(scope=caller, visitor_id=visitor_id)
+    try:
+        visitor = visitors.visitor_cancel(
+            scope=caller,
+            visitor=visitor,
+            at=timezone.now(),
+            by=request.user,  # type: ignore[arg-type]
+        )
+    except DjangoValidationError as exc:
+        return field_errors(exc)
+    return _visitor(visitor, None)
+
+
 @router.get(
     "/mobility/enterprises/{enterprise_id}/visitors",
     response=list[VisitorOut],
@@ -557,6 +629,26 @@ def enterprise_visitors(request: HttpRequest, enterprise_id: int) -> Any:
         _visitor(v, None)
         for v in selectors.visitors_of_enterprise(scope=caller, enterprise=enterprise)[:500]
     ]
+
+
+@router.get(
+    "/mobility/visitor-links/{token}",
+    response={200: dict[str, Any], 404: dict[str, Any], 422: FieldErrors, 429: dict[str, Any]},
+    auth=None,
+    summary="来访人员本人查看：须完成的事项、最早进厂时间、临时通行证（无须登录）",
+)
+def visitor_own(
+    request: HttpRequest,
+    # A signed link token is about a hundred characters; anything far longer is no token.
+    token: str = Path(..., max_length=300),
+) -> Any:
+    try:
+        visitor = visitors.visitor_from_token(token=token, at=timezone.now())
+    except visitors.LinkBusy:
+        return Status(429, {"detail": visitors.LINK_BUSY})
+    if visitor is None:
+        return Status(404, {"detail": visitors.LINK_INVALID})
+    return {"state": visitor.state, **visitors.visitor_view(visitor)}
 
 
 @router.post(

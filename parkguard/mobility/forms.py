@@ -189,3 +189,11 @@ class ChangeForm(forms.Form):
     version = forms.IntegerField(label="版本", required=False, min_value=1)
     params = forms.JSONField(label="园区参数（JSON，修改参数时填写）", required=False)
     description = forms.CharField(label="说明（文件名称、文号）", required=False, max_length=200)
+
+
+class VisitorPassForm(forms.Form):
+    departs_at = forms.DateTimeField(
+        label="预计离开时间（通行证有效止）",
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )

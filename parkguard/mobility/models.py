@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from parkguard.gate.models import TemporaryPass
 from parkguard.mobility.choices import (
     ChangeKind,
     EvidenceKind,
@@ -345,6 +346,17 @@ class Visitor(models.Model):
     buffer = models.ForeignKey(
         ObservationPoint, verbose_name="缓冲区", null=True, blank=True, on_delete=models.SET_NULL
     )
+    # The gate pass the officer issued (J-1.2, issue 13 §1): from the earliest entry the plan
+    # allows until the departure the officer entered; a re-issue or a cancel revokes it.
+    temporary_pass = models.ForeignKey(
+        TemporaryPass,
+        verbose_name="临时通行证",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    cancelled_at = models.DateTimeField("取消时间", null=True, blank=True)
     # A new nonce voids every link sent before; uses are counted per window (rate limit).
     link_nonce = models.CharField(max_length=32)
     link_uses = models.PositiveIntegerField(default=0)

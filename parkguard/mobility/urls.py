@@ -40,6 +40,16 @@ urlpatterns = [
     ),
     path("mobility/visitors/<int:visitor_id>/", views.visitor_detail, name="mobility_visitor"),
     path(
+        "mobility/visitors/<int:visitor_id>/pass/",
+        views.visitor_pass_issue,
+        name="mobility_visitor_pass",
+    ),
+    path(
+        "mobility/visitors/<int:visitor_id>/cancel/",
+        views.visitor_cancel,
+        name="mobility_visitor_cancel",
+    ),
+    path(
         "mobility/parks/<int:jurisdiction_id>/visitors/",
         views.park_visitors,
         name="mobility_park_visitors",

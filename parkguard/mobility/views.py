@@ -17,7 +17,8 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from parkguard.lib.forms import form_errors_apply
+from parkguard.gate.views import _qr_svg
+from parkguard.lib.forms import errors_flash, form_errors_apply
 from parkguard.mobility import impact, selectors, services, visitors
 from parkguard.mobility.divisions import division_search
 from parkguard.mobility.forms import (
@@ -33,7 +34,9 @@ from parkguard.mobility.forms import (
     TripForm,
     VisitorFillForm,
     VisitorForm,
+    VisitorPassForm,
 )
+from parkguard.mobility.models import Visitor
 from parkguard.mobility.rules import risk_word_label
 from parkguard.orgs.access import can, scope_of
 from parkguard.people.sheets import SheetError, sheet_upload
@@ -488,21 +491,83 @@ def enterprise_visitors(request: HttpRequest, enterprise_id: int) -> HttpRespons
     )
 
 
+def _visitor_detail(
+    request: HttpRequest, visitor: Visitor, form: VisitorPassForm | None = None
+) -> HttpResponse:
+    scope = scope_of(request)
+    link = ""
+    # The link is shown to send before the visitor fills in, and again with a live pass (a
+    # fresh signature: the visitor reopens their page to show the pass's QR code).
+    live = visitors.visitor_pass(visitor)
+    if can(scope, "manage_visitors", visitor.host) and (
+        visitor.state == "registered" or live is not None
+    ):
+        link = request.build_absolute_uri(
+            reverse("visitor_fill", kwargs={"token": visitors.visitor_link(visitor)})
+        )
+    may_issue = visitor.state == "filled" and can(scope, "issue_visitor_pass", visitor)
+    return render(
+        request,
+        "mobility/visitor_detail.html",
+        {
+            "visitor": visitor,
+            "link": link,
+            "view": visitors.visitor_view(visitor),
+            "pass": live,
+            "pass_form": (form or VisitorPassForm()) if may_issue else None,
+            "may_cancel": visitor.state != "cancelled"
+            and can(scope, "manage_visitors", visitor.host),
+        },
+        status=422 if form is not None and form.errors else 200,
+    )
+
+
 @login_required
 @require_GET
 def visitor_detail(request: HttpRequest, visitor_id: int) -> HttpResponse:
     scope = scope_of(request)
+    return _visitor_detail(request, selectors.visitor_get(scope=scope, visitor_id=visitor_id))
+
+
+@login_required
+@require_POST
+def visitor_pass_issue(request: HttpRequest, visitor_id: int) -> HttpResponse:
+    """The officer issues (or re-issues) the visitor's gate pass from the visitor board."""
+    scope = scope_of(request)
     visitor = selectors.visitor_get(scope=scope, visitor_id=visitor_id)
-    link = ""
-    if can(scope, "manage_visitors", visitor.host) and visitor.state == "registered":
-        link = request.build_absolute_uri(
-            reverse("visitor_fill", kwargs={"token": visitors.visitor_link(visitor)})
-        )
-    return render(
-        request,
-        "mobility/visitor_detail.html",
-        {"visitor": visitor, "link": link, "view": visitors.visitor_view(visitor)},
-    )
+    form = VisitorPassForm(request.POST)
+    if form.is_valid():
+        departs = form.cleaned_data["departs_at"]
+        try:
+            visitors.visitor_pass_issue(
+                scope=scope,
+                visitor=visitor,
+                departs_at=_aware(departs) if departs else None,
+                at=timezone.now(),
+                by=_user(request),
+            )
+        except ValidationError as exc:
+            form_errors_apply(form, exc)
+        else:
+            messages.success(request, "已签发来访人员通行证")
+            return redirect("mobility_visitor", visitor_id=visitor.pk)
+    visitor.refresh_from_db()
+    return _visitor_detail(request, visitor, form)
+
+
+@login_required
+@require_POST
+def visitor_cancel(request: HttpRequest, visitor_id: int) -> HttpResponse:
+    """The host or an officer cancels the visit; its gate pass is revoked."""
+    scope = scope_of(request)
+    visitor = selectors.visitor_get(scope=scope, visitor_id=visitor_id)
+    try:
+        visitors.visitor_cancel(scope=scope, visitor=visitor, at=timezone.now(), by=_user(request))
+    except ValidationError as exc:
+        errors_flash(request, exc)
+    else:
+        messages.success(request, "已取消来访，通行证已作废")
+    return redirect("mobility_visitor", visitor_id=visitor.pk)
 
 
 @never_cache
@@ -539,13 +604,15 @@ def visitor_fill(request: HttpRequest, token: str) -> HttpResponse:
             )
         except ValidationError as exc:
             form_errors_apply(form, exc)
+    view = visitors.visitor_view(visitor) if visitor.state == "filled" else None
     return render(
         request,
         "mobility/visitor_fill.html",
         {
             "visitor": visitor,
             "form": form,
-            "view": visitors.visitor_view(visitor) if visitor.state == "filled" else None,
+            "view": view,
+            "qr": _qr_svg(view["pass"]["code"]) if view and view["pass"] else "",
         },
         status=422 if form.errors else 200,
     )

@@ -17,6 +17,11 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from parkguard.audit.services import audit_record
+from parkguard.gate import tokens
+from parkguard.gate.choices import VisitorKind
+from parkguard.gate.models import TemporaryPass
+from parkguard.gate.services import temporary_pass_issue, temporary_passes_revoke
 from parkguard.lib.signed_links import link_read, link_sign
 from parkguard.mobility import rules
 from parkguard.mobility.choices import PointKind, TestResult, VisitorState
@@ -50,6 +55,13 @@ ALREADY_FILLED = "已填写，如需修改请联系接待人"
 LINK_INVALID = "链接无效或已过期，请联系接待人重新发送"
 LINK_BUSY = "访问过于频繁，请稍后再试"
 BUFFER_FULL = "过渡缓冲区已满或尚未设立，请接待人联系企业防疫专员安排"
+PASS_NOT_FILLED = "来访人员尚未填写本人信息，还没有防控计划，暂不能签发通行证"
+PASS_CANCELLED = "该来访已取消，不能签发通行证"
+PASS_ENTRY_FORBIDDEN = "按防控计划，该来访人员暂不能进厂，不能签发通行证"
+DEPARTS_REQUIRED = "请填写预计离开时间"
+DEPARTS_BEFORE_ENTRY = "离开时间应晚于通行证的起始时间（{start}）"
+DEPARTS_TOO_LATE = "离开时间不能晚于通行证起始后 {days} 天，更长的停留请到期后重新签发"
+VISIT_ALREADY_CANCELLED = "该来访已取消"
 SALT = "parkguard.mobility.visitor"
 PHONE_DIGITS = 11
 
@@ -309,6 +321,120 @@ def _tell(visitor: Visitor, at: dt.datetime) -> None:
         )
 
 
+def _pass_source(visitor: Visitor) -> str:
+    """How the visit names itself on the gate's temporary passes."""
+    return f"mobility.visitor:{visitor.pk}"
+
+
+def _latest_negative(visitor: Visitor) -> dt.datetime | None:
+    """The latest negative sample among the certificates the visitor declared."""
+    taken = [
+        dt.datetime.fromisoformat(c["sampled_at"])
+        for c in visitor.certificates
+        if c.get("result") == TestResult.NEGATIVE
+    ]
+    return max(taken, default=None)
+
+
+@transaction.atomic
+def visitor_pass_issue(
+    *,
+    scope: Scope,
+    visitor: Visitor,
+    departs_at: dt.datetime | None,
+    at: dt.datetime,
+    by: User | None,
+) -> TemporaryPass:
+    """The officer issues the visitor's gate pass from the visitor board (J-1.2, issue 13 §1):
+    valid from the earliest entry the visitor's plan allows (or now, if that has passed) until
+    the departure the officer enters, at most `MOBILITY_VISITOR_PASS_DAYS` later; the
+    latest negative sample the visitor declared goes on the pass for the gate's check. A
+    re-issue revokes the pass issued before. Refused, with nothing saved, while the visitor
+    has no plan, the plan forbids entry, or the visit is cancelled."""
+    require(scope, "issue_visitor_pass", visitor)
+    visitor = Visitor.objects.select_for_update().select_related("enterprise").get(pk=visitor.pk)
+    if visitor.state == VisitorState.CANCELLED:
+        raise ValidationError({"__all__": [PASS_CANCELLED]})
+    if visitor.state != VisitorState.FILLED:
+        raise ValidationError({"__all__": [PASS_NOT_FILLED]})
+    if visitor.earliest_entry is None:
+        raise ValidationError({"__all__": [PASS_ENTRY_FORBIDDEN]})
+    start = max(visitor.earliest_entry, at)
+    if departs_at is None:
+        raise ValidationError({"departs_at": [DEPARTS_REQUIRED]})
+    if departs_at <= start:
+        when = timezone.localtime(start).strftime("%m-%d %H:%M")
+        raise ValidationError({"departs_at": [DEPARTS_BEFORE_ENTRY.format(start=when)]})
+    days = settings.MOBILITY_VISITOR_PASS_DAYS
+    if departs_at > start + dt.timedelta(days=days):
+        raise ValidationError({"departs_at": [DEPARTS_TOO_LATE.format(days=days)]})
+    previous = temporary_passes_revoke(
+        enterprise=visitor.enterprise, source=_pass_source(visitor), at=at, by=by
+    )
+    issued = temporary_pass_issue(
+        scope=scope,
+        enterprise=visitor.enterprise,
+        kind=VisitorKind.VISITOR,
+        name=visitor.name,
+        valid_from=start,
+        valid_until=departs_at,
+        negative_sampled_at=_latest_negative(visitor),
+        source=_pass_source(visitor),
+        at=at,
+        by=by,
+    )
+    visitor.temporary_pass = issued
+    visitor.save(update_fields=["temporary_pass"])
+    audit_record(
+        actor=by,
+        action="mobility.visitor.pass_issue",
+        at=at,
+        target=visitor,
+        enterprise_id=visitor.enterprise_id,
+        detail={
+            "pass": issued.pk,
+            "valid_from": start.isoformat(),
+            "valid_until": departs_at.isoformat(),
+            "revoked": [p.pk for p in previous],
+        },
+    )
+    return issued
+
+
+@transaction.atomic
+def visitor_cancel(*, scope: Scope, visitor: Visitor, at: dt.datetime, by: User | None) -> Visitor:
+    """The host or an officer cancels the visit: its link stops working and its gate pass is
+    revoked (the gate then refuses it)."""
+    require(scope, "manage_visitors", visitor.host)
+    visitor = Visitor.objects.select_for_update().select_related("enterprise").get(pk=visitor.pk)
+    if visitor.state == VisitorState.CANCELLED:
+        raise ValidationError({"__all__": [VISIT_ALREADY_CANCELLED]})
+    revoked = temporary_passes_revoke(
+        enterprise=visitor.enterprise, source=_pass_source(visitor), at=at, by=by
+    )
+    visitor.state = VisitorState.CANCELLED
+    visitor.cancelled_at = at
+    visitor.link_nonce = secrets.token_hex(16)
+    visitor.save(update_fields=["state", "cancelled_at", "link_nonce"])
+    audit_record(
+        actor=by,
+        action="mobility.visitor.cancel",
+        at=at,
+        target=visitor,
+        enterprise_id=visitor.enterprise_id,
+        detail={"revoked": [p.pk for p in revoked]},
+    )
+    return visitor
+
+
+def visitor_pass(visitor: Visitor) -> TemporaryPass | None:
+    """The visit's live gate pass (issued, not revoked), if any."""
+    issued = visitor.temporary_pass
+    if issued is None or issued.revoked_at is not None:
+        return None
+    return issued
+
+
 def visitor_view(visitor: Visitor) -> dict[str, Any]:
     """What the visitor's own page shows: what to do and by when, with the clauses."""
     items = []
@@ -321,8 +447,16 @@ def visitor_view(visitor: Visitor) -> dict[str, Any]:
                     "why": f"{ob['citation']['document_number']} {ob['citation']['clause']}",
                 }
             )
+    issued = visitor_pass(visitor)
     return {
         "earliest_entry": visitor.earliest_entry,
+        "pass": None
+        if issued is None
+        else {
+            "code": tokens.temporary_code(issued.serial),
+            "valid_from": issued.valid_from,
+            "valid_until": issued.valid_until,
+        },
         "items": items,
         "notes": [n["text"] for p in visitor.plans for n in p["notes"]],
         "buffer": visitor.buffer.name if visitor.buffer else "",

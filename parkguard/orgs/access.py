@@ -426,6 +426,9 @@ ACTIONS: dict[str, Grant] = {
     # Register a visitor before arrival (J-1.2): the host (an employee, for their own
     # visitors) or the enterprise's officers.
     "manage_visitors": Grant(enterprise_roles=ENTERPRISE_EDITORS, own=True),
+    # Issue a visitor's temporary gate pass from the visitor board (J-1.2, issue 13 §1): the
+    # enterprise's officers only; the host registers and may cancel the visit, not let it in.
+    "issue_visitor_pass": Grant(enterprise_roles=ENTERPRISE_EDITORS),
     # Zones and incidents (issue 14). Open an enterprise's zones, incidents and contacts:
     # its officers and the park's staff.
     "view_response": Grant(enterprise_roles=ENTERPRISE_EDITORS, park_roles=JURISDICTION_ROLES),

@@ -77,8 +77,11 @@ def test_the_demo_guard_has_a_day_at_the_gate() -> None:
         "temporary_pass",
     }
     assert PrintedPass.objects.filter(revoked_at__isnull=False).count() == 1
-    # The guard's visitor and truck-crew passes; the trucks' own crews (logged at entry) aside.
-    assert TemporaryPass.objects.exclude(source__startswith="logistics.truck:").count() == 2
+    # The guard's visitor and truck-crew passes; the trucks' own crews (logged at entry) and
+    # the pass issued from the visitor board (mobility) aside.
+    own = TemporaryPass.objects.exclude(source__startswith="logistics.truck:")
+    assert own.exclude(source__startswith="mobility.visitor:").count() == 2
+    assert own.filter(source__startswith="mobility.visitor:", revoked_at__isnull=True).count() == 1
     assert TemporaryPass.objects.filter(source__startswith="logistics.truck:").exists()
     assert Alert.objects.count() == 1  # the gate's readings opened no alert
     assert status_rebuild(at=timezone.now(), write=False).differing_people == 0

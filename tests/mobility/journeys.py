@@ -223,12 +223,17 @@ def register_visitor(
 
 
 def fill_visitor(
-    via: str, client: Client, token: str, stays: list[Stop], transit: tuple[int, ...] = ()
+    via: str,
+    client: Client,
+    token: str,
+    stays: list[Stop],
+    transit: tuple[int, ...] = (),
+    cert: str | None = None,
 ) -> Any:
     """The visitor fills in their own details on the phone (no login); `transit` are the
-    1-based rows only passed through."""
+    1-based rows only passed through; `cert` the sampling time of a negative certificate."""
     if via == "api":
-        body = {
+        body: dict[str, Any] = {
             "name": "访客丁",
             "phone": "13900000004",
             "stays": [
@@ -236,12 +241,16 @@ def fill_visitor(
                 for n, (c, f, t) in enumerate(stays, start=1)
             ],
         }
+        if cert:
+            body["certificates"] = [{"sampled_at": cert, "result": "negative"}]
         return client.post(
             f"/api/v1/mobility/visitor-links/{token}/details",
             json.dumps(body),
             content_type="application/json",
         )
     data = {"name": "访客丁", "phone": "13900000004"}
+    if cert:
+        data |= {"cert_at": _local(cert), "cert_result": "negative"}
     for n, (code, first, last) in enumerate(stays, start=1):
         data |= {f"code_{n}": code, f"first_{n}": first, f"last_{n}": last}
         if n in transit:

@@ -12,7 +12,7 @@ from parkguard.status.models import StatusHold
 
 
 @pytest.mark.django_db
-def test_the_demo_has_a_returnee_a_pending_trip_a_visitor_and_a_register() -> None:
+def test_the_demo_has_a_returnee_a_pending_trip_visitors_and_a_register() -> None:
     call_command("demo_load", verbosity=0)
     assert RiskArea.objects.count() == 3
     # The returnee in home isolation; the other record is the blue zone's returnee under home
@@ -31,4 +31,12 @@ def test_the_demo_has_a_returnee_a_pending_trip_a_visitor_and_a_register() -> No
     approver = Membership.objects.get(user__username="entb_admin")
     assert approver.enterprise_id == trip.enterprise_id
     me = Membership.objects.get(user__username="employee").person
-    assert Visitor.objects.get().host == me
+    registered, issued = Visitor.objects.order_by("pk")
+    assert registered.host == me and registered.state == "registered"
+    # J-1.2.4 with issue 13 §1: a filled-in visitor holding the pass the officer issued.
+    assert issued.host == me and issued.state == "filled"
+    assert issued.temporary_pass is not None and issued.temporary_pass.revoked_at is None
+    assert issued.temporary_pass.source == f"mobility.visitor:{issued.pk}"
+    assert issued.earliest_entry is not None
+    assert issued.temporary_pass.valid_from >= issued.earliest_entry
+    assert issued.temporary_pass.negative_sampled_at is not None

@@ -7,10 +7,16 @@ J-1.2.5's buffer zone within its capacity."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
+from typing import Any
 
 import pytest
 
+from parkguard.gate import api as gate_api
+from parkguard.gate import tokens
+from parkguard.gate.models import Gate, TemporaryPass
+from parkguard.gate.services import gate_create
 from parkguard.mobility import services
 from parkguard.mobility.divisions import ABROAD
 from parkguard.mobility.models import Visitor
@@ -18,6 +24,7 @@ from parkguard.mobility.services import RiskAreaIn
 from parkguard.orgs.access import SYSTEM
 from parkguard.people.models import Person
 from tests.factories import World
+from tests.gate.test_pages import qr_content
 from tests.mobility.conftest import WUHAN_JIANGAN, at
 from tests.mobility.journeys import VIAS, ClientAs, Clock, fill_visitor, register_visitor
 
@@ -198,3 +205,151 @@ def test_a_j_1_2_1_visitor_who_passed_through_a_high_risk_area(
     visitor = Visitor.objects.get()
     assert [s["transit"] for s in visitor.stays] == [False, True]
     assert "J-1.2.1" in visitor.category, visitor.category
+
+
+def _gate_check(client: Any, gate: Gate, code: str) -> dict[str, Any]:
+    """The guard's kiosk asks the gate (its JSON API) about a scanned code."""
+    body = {
+        "gate_id": gate.pk,
+        "direction": "in",
+        "code": code,
+        "temperature": "36.5",
+        "code_colour": "green",
+        "steps": ["mask", "disinfect_person", "register"],
+    }
+    answer = client.post("/api/v1/gate/check", json.dumps(body), content_type="application/json")
+    assert answer.status_code == 200, answer.content
+    return dict(answer.json())
+
+
+def _issue_pass(via: str, officer: Any, visitor: Visitor, departs: str) -> Any:
+    if via == "api":
+        return officer.post(
+            f"/api/v1/mobility/visitors/{visitor.pk}/pass",
+            json.dumps({"departs_at": departs}),
+            content_type="application/json",
+        )
+    local = dt.datetime.fromisoformat(departs).strftime("%Y-%m-%dT%H:%M")
+    return officer.post(f"/mobility/visitors/{visitor.pk}/pass/", {"departs_at": local})
+
+
+def _pass_code(via: str, client: Any, token: str) -> str:
+    """What the visitor's own page (or the API behind it) shows: the pass's QR code."""
+    if via == "api":
+        own = client.get(f"/api/v1/mobility/visitor-links/{token}")
+        if own.status_code == 404:  # a cancelled visit's link shows nothing
+            return ""
+        found = own.json()["pass"]
+        return str(found["code"]) if found else ""
+    html = client.get(f"/v/{token}/").content.decode()
+    codes = [
+        f"{tokens.TEMPORARY}.{s}" for s in TemporaryPass.objects.values_list("serial", flat=True)
+    ]
+    try:
+        return qr_content(html, codes)
+    except AssertionError:
+        return ""
+
+
+def _cancel(via: str, client: Any, visitor: Visitor) -> Any:
+    if via == "api":
+        return client.post(f"/api/v1/mobility/visitors/{visitor.pk}/cancel")
+    return client.post(f"/mobility/visitors/{visitor.pk}/cancel/")
+
+
+@pytest.mark.parametrize("via", VIAS)
+@pytest.mark.parametrize(
+    ("origin", "first_day", "valid_from"),
+    [
+        # J-1.2.4: another province, no isolation: the pass opens at the arrival.
+        (SHANGHAI, "2022-11-10", ("2022-11-18", "10:00")),
+        # J-1.2.1: a high-risk area: 7 days' home isolation; the pass opens on 11-25 00:00.
+        (WUHAN_JIANGAN, "2022-11-10", ("2022-11-25", "00:00")),
+    ],
+    ids=["J-1.2.4", "J-1.2.1"],
+)
+def test_a_visitors_pass_opens_the_gate_inside_its_window_only(
+    via: str,
+    origin: str,
+    first_day: str,
+    valid_from: tuple[str, str],
+    jinjiang: World,
+    client_as: ClientAs,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """J-1.2 with issue 13 §1: the host registers the visitor, the visitor fills in the link
+    (a negative certificate of the day before arrival), the officer issues the pass from the
+    board (from the plan's earliest entry until the departure entered), the visitor's page
+    shows its QR code; the gate is green inside the window, red before and after it, red for
+    a pass a re-issue replaced, and red once the visit is cancelled."""
+    world = jinjiang
+    services.risk_area_save(
+        scope=SYSTEM,
+        park=world.park_a,
+        row=RiskAreaIn(WUHAN_JIANGAN, "", "high", dt.date(2022, 11, 1), None, "公告"),
+        by=None,
+        at=at("2022-11-10"),
+    )
+    gate = gate_create(
+        scope=SYSTEM,
+        park=world.park_a,
+        enterprise=world.a1,
+        name="甲一东门",
+        place="plant_gate",
+        at=at("2022-11-10"),
+        by=None,
+    )
+    clock = Clock(monkeypatch, at("2022-11-15"))
+    monkeypatch.setattr(gate_api, "timezone", clock)
+    _, token = register_visitor(via, client_as("a1_employee"), origin, ARRIVES)
+    clock.set("2022-11-16")
+    visitor_phone = client_as(None)
+    filled = fill_visitor(
+        via,
+        visitor_phone,
+        token,
+        [(origin, first_day, "2022-11-18")],
+        cert="2022-11-17T08:00:00+08:00",
+    )
+    assert filled.status_code in {200, 201}, filled.content
+    visitor = Visitor.objects.get()
+    start = at(*valid_from)
+    assert visitor.earliest_entry == start
+    assert _pass_code(via, visitor_phone, token) == ""  # no pass yet
+    officer = client_as("a1_officer")
+    departs = start + dt.timedelta(hours=8)
+    issued = _issue_pass(via, officer, visitor, departs.isoformat())
+    assert issued.status_code in {201, 302}, issued.content
+    first = TemporaryPass.objects.get()
+    assert (first.valid_from, first.valid_until) == (start, departs)
+    assert first.negative_sampled_at == at("2022-11-17", "08:00")
+    code = _pass_code(via, visitor_phone, token)
+    assert code == tokens.temporary_code(first.serial)
+    guard = client_as("a1_guard")
+
+    def gate_at(when: dt.datetime, scanned: str) -> dict[str, Any]:
+        clock.value = when
+        return _gate_check(guard, gate, scanned)
+
+    early = gate_at(start - dt.timedelta(minutes=30), code)
+    assert (early["colour"], early["refusal"]) == ("red", "outside_window")
+    inside = gate_at(start + dt.timedelta(hours=1), code)
+    assert inside["colour"] == "green", inside
+    late = gate_at(departs + dt.timedelta(minutes=1), code)
+    assert (late["colour"], late["refusal"]) == ("red", "outside_window")
+    # A re-issue (a longer stay): the old pass is revoked, the new one opens the gate.
+    clock.value = start + dt.timedelta(hours=2)
+    again = _issue_pass(via, officer, visitor, (start + dt.timedelta(days=1)).isoformat())
+    assert again.status_code in {201, 302}, again.content
+    second = TemporaryPass.objects.exclude(pk=first.pk).get()
+    replaced = gate_at(start + dt.timedelta(hours=3), code)
+    assert (replaced["colour"], replaced["refusal"]) == ("red", "revoked")
+    new_code = _pass_code(via, visitor_phone, token)
+    assert new_code == tokens.temporary_code(second.serial)
+    assert gate_at(start + dt.timedelta(hours=3), new_code)["colour"] == "green"
+    # The host cancels the visit: the pass is revoked and the gate says so.
+    clock.value = start + dt.timedelta(hours=4)
+    assert _cancel(via, client_as("a1_employee"), visitor).status_code in {200, 302}
+    after = gate_at(start + dt.timedelta(hours=5), new_code)
+    assert (after["colour"], after["refusal"]) == ("red", "revoked")
+    assert _pass_code(via, visitor_phone, token) == ""
