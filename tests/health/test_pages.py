@@ -4,6 +4,7 @@ and outsiders (another enterprise, another park, a lower role, anonymous)."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 
 import pytest
@@ -15,6 +16,7 @@ from parkguard.orgs.services import api_token_create
 from parkguard.status.models import PersonStatus
 from tests.factories import World
 
+REQUIREMENT_ID = re.compile(r"\b[A-Z]-\d+\.\d+[a-z]?\b")
 BODY = {"temperature": "36.5", "symptoms": [], "code_colour": "green"}
 
 
@@ -39,6 +41,9 @@ def test_an_employee_declares_on_the_page_and_sees_their_status(
     assert declaration.symptoms == ["干咳"]
     me = client.get("/health/me/").content.decode()
     assert "暂停进入" in me and "体温 38.0 ℃（≥37.3 ℃）" in me
+    # An employee reads the notice's own words, never the platform's requirement IDs.
+    for text in (page.content.decode(), me):
+        assert "依据：" in text and not REQUIREMENT_ID.search(text)
 
 
 def test_a_bad_temperature_on_the_page_shows_a_field_error(
