@@ -215,7 +215,7 @@ LOGIN_MAX_FAILURES_PER_ADDRESS = env_int("PARKGUARD_LOGIN_MAX_FAILURES_PER_ADDRE
 # refused before any form runs (issue 18 §3). 0 turns it off: the default in tests, which
 # log in from one address many times a minute and switch it on where they test it.
 CREDENTIAL_POSTS_PER_MINUTE = env_int(
-    "PARKGUARD_CREDENTIAL_POSTS_PER_MINUTE", 0 if ENVIRONMENT == "test" else 20
+    "PARKGUARD_CREDENTIAL_POSTS_PER_MINUTE", 0 if ENVIRONMENT == "test" else 120
 )
 # A second factor (TOTP) for park and enterprise admins and anyone who may reveal an ID
 # number (orgs.access.second_factor_required). Always on in production; off by default in
