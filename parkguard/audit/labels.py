@@ -96,6 +96,7 @@ ACTION_LABELS: dict[str, str] = {
     "mobility.policy_change": "变更出行管控政策",
     "mobility.visitor.cancel": "取消来访",
     "mobility.visitor.pass_issue": "签发来访人员通行证",
+    "mobility.visitor.recompute": "政策变化重算来访计划",
     "mobility.risk_area_import": "导入风险地区",
     "pack_propose": "提请发布规则包",
     "pack_publish": "发布规则包",

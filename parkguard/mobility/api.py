@@ -730,6 +730,21 @@ def impact_preview(request: HttpRequest, jurisdiction_id: int, payload: ChangeIn
             }
             for r in found.rows
         ],
+        "visitors": [
+            {
+                "visitor_id": v.visitor.pk,
+                "enterprise": v.visitor.enterprise.name,
+                "origin": v.visitor.origin_name,
+                "arrives_at": v.visitor.arrives_at,
+                "appear": v.appear,
+                "move": [list(m) for m in v.move],
+                "disappear": v.disappear,
+                "entry_before": v.entry_before,
+                "entry_after": v.entry_after,
+                "pass_revoked": v.pass_revoked,
+            }
+            for v in found.visitors
+        ],
     }
 
 

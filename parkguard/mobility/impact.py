@@ -50,6 +50,7 @@ from parkguard.mobility.services import (
     utc_iso,
     verdict_of,
 )
+from parkguard.mobility.visitors import VisitorImpact, visitors_impact, visitors_recompute
 from parkguard.notify.choices import Kind
 from parkguard.notify.services import notify_send
 from parkguard.orgs.access import Scope, require
@@ -104,6 +105,8 @@ class Impact:
     rows: list[PersonImpact] = field(default_factory=list)
     # declaration id → the new plans (for confirming)
     computed: dict[int, list[rules.PackPlan]] = field(default_factory=dict)
+    # Open visits whose plan changes (J-1.2): planned again like the returns.
+    visitors: list[VisitorImpact] = field(default_factory=list)
 
     def summary(self) -> dict[str, int]:
         return {
@@ -113,6 +116,9 @@ class Impact:
             "move": sum(len(r.move) for r in self.rows),
             "disappear": sum(len(r.disappear) for r in self.rows),
             "entry_changed": sum(1 for r in self.rows if r.entry_changed),
+            "visitors": len(self.visitors),
+            "visitor_entry_changed": sum(1 for v in self.visitors if v.entry_changed),
+            "visitor_passes_revoked": sum(1 for v in self.visitors if v.pass_revoked),
         }
 
 
@@ -271,6 +277,9 @@ def impact_preview(
                 impact.computed[pk] = found
         if progress is not None:
             progress(n, total)
+    impact.visitors = visitors_impact(
+        park=park, policy=policy, entries=entries, headcounts=headcounts, at=at
+    )
     return impact
 
 
@@ -419,6 +428,7 @@ def impact_confirm(
     ids = sorted(impact.computed)
     for start in range(0, len(ids), CHUNK):
         _confirm_chunk(ids[start : start + CHUNK], impact.computed, reason, at, minimum)
+    visitors_recompute(changed=impact.visitors, reason=reason, at=at, by=by)
     users: set[int] = set()
     people = sorted({r.person_id for r in impact.rows})
     for start in range(0, len(people), CHUNK):

@@ -357,6 +357,9 @@ class Visitor(models.Model):
         related_name="+",
     )
     cancelled_at = models.DateTimeField("取消时间", null=True, blank=True)
+    # Plans replaced when policy changed (issue 12 §6), oldest first: each with when, why,
+    # and the category and earliest entry it gave. Never edited, only appended to.
+    superseded_plans = models.JSONField("被取代的计划", default=list, blank=True)
     # A new nonce voids every link sent before; uses are counted per window (rate limit).
     link_nonce = models.CharField(max_length=32)
     link_uses = models.PositiveIntegerField(default=0)

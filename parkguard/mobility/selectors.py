@@ -193,7 +193,7 @@ def visitors_of_enterprise(*, scope: Scope, enterprise: Enterprise) -> QuerySet[
     return (
         visible(scope, Visitor)
         .filter(enterprise=enterprise)
-        .select_related("host", "buffer")
+        .select_related("host", "buffer", "temporary_pass")
         .order_by("arrives_at", "pk")
     )
 

@@ -660,9 +660,10 @@ def policy_impact(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
                 record = impact.impact_confirm(
                     scope=scope, park=park, change=change, by=_user(request), at=timezone.now()
                 )
-                messages.success(
-                    request, f"已确认：{record.summary.get('people', 0)} 人的计划已更新。"
-                )
+                done = f"已确认：{record.summary.get('people', 0)} 人的计划已更新"
+                if record.summary.get("visitors"):
+                    done += f"，来访人员 {record.summary['visitors']} 位"
+                messages.success(request, f"{done}。")
                 return redirect("mobility_policy_impact", jurisdiction_id=park.pk)
             found = impact.impact_preview(scope=scope, park=park, change=change, at=timezone.now())
         except ValidationError as exc:

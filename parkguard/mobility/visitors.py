@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -36,12 +37,13 @@ from parkguard.mobility.services import (
     StayDeclared,
     _entries,
     _headcount,
+    utc_iso,
 )
 from parkguard.notify.choices import Kind
 from parkguard.notify.services import notify_send
 from parkguard.orgs.access import Scope, require
 from parkguard.orgs.choices import Role
-from parkguard.orgs.models import Membership
+from parkguard.orgs.models import Jurisdiction, Membership
 from parkguard.people.models import Person
 from parkguard.policy import PolicyInputError, to_jsonable
 from parkguard.policy.schema import ClosedLoop, Notify
@@ -62,6 +64,9 @@ DEPARTS_REQUIRED = "请填写预计离开时间"
 DEPARTS_BEFORE_ENTRY = "离开时间应晚于通行证的起始时间（{start}）"
 DEPARTS_TOO_LATE = "离开时间不能晚于通行证起始后 {days} 天，更长的停留请到期后重新签发"
 VISIT_ALREADY_CANCELLED = "该来访已取消"
+PASS_REVOKED_BY_POLICY = (
+    "原临时通行证与新的要求不符，已作废；如仍来访，请按新的最早进厂时间重新签发。"
+)
 SALT = "parkguard.mobility.visitor"
 PHONE_DIGITS = 11
 
@@ -260,23 +265,30 @@ def visitor_fill(
         for s in stay_in
     ]
     visitor.certificates = [{"sampled_at": t.isoformat(), "result": r} for t, r in certificates]
-    visitor.plans = [to_jsonable(f.plan) for f in found]
-    visitor.category = "；".join(dict.fromkeys(c.requirement for f in found for c in f.plan.rules))[
-        :200
-    ]
-    entries = [f.plan.earliest_entry for f in found]
-    known = [e for e in entries if e is not None]
-    visitor.earliest_entry = (
-        None if len(known) < len(entries) else max(known, default=visitor.arrives_at)
-    )
-    visitor.filed = _rules_have(found, _enterprise_files)
-    visitor.buffer_needed = _rules_have(found, _closed_loop)
+    for name_, value in _decided(found, visitor.arrives_at).items():
+        setattr(visitor, name_, value)
     visitor.buffer = _buffer_for(visitor, at) if visitor.buffer_needed else None
     visitor.state = VisitorState.FILLED
     visitor.filled_at = at
     visitor.save()
     _tell(visitor, at)
     return visitor
+
+
+def _decided(found: Sequence[rules.PackPlan], arrives_at: dt.datetime) -> dict[str, Any]:
+    """What the engine's plans decide for a visit: the fields `DECIDED` of the visitor."""
+    entries = [f.plan.earliest_entry for f in found]
+    known = [e for e in entries if e is not None]
+    return {
+        "plans": [to_jsonable(f.plan) for f in found],
+        "category": "；".join(dict.fromkeys(c.requirement for f in found for c in f.plan.rules))[
+            :200
+        ],
+        # None: a plan that allows no entry (until a condition is met).
+        "earliest_entry": None if len(known) < len(entries) else max(known, default=arrives_at),
+        "filed": _rules_have(found, _enterprise_files),
+        "buffer_needed": _rules_have(found, _closed_loop),
+    }
 
 
 def _tell(visitor: Visitor, at: dt.datetime) -> None:
@@ -302,23 +314,29 @@ def _tell(visitor: Visitor, at: dt.datetime) -> None:
         at=at,
     )
     if visitor.filed:
-        filed_to = set(
-            Membership.objects.filter(
-                Q(role=Role.COMMUNITY_LIAISON, jurisdiction_id=enterprise.community_id)
-                | Q(
-                    role__in=[Role.PARK_ADMIN, Role.PARK_CADRE],
-                    jurisdiction_id=enterprise.jurisdiction_id,
-                )
-            ).values_list("user_id", flat=True)
-        )
-        notify_send(
-            user_ids=filed_to,
-            kind=Kind.GENERAL,
-            title=f"来访人员报备：{enterprise.name}",
-            body=f"{visitor.origin_name}来访人员，预计 {when:%m月%d日 %H:%M} 抵达。",
-            link="/mobility/community/",
-            at=at,
-        )
+        _file(visitor, when, at)
+
+
+def _file(visitor: Visitor, when: dt.datetime, at: dt.datetime) -> None:
+    """J-1.2.3: the filing reaches the community liaison and the park's staff."""
+    enterprise = visitor.enterprise
+    filed_to = set(
+        Membership.objects.filter(
+            Q(role=Role.COMMUNITY_LIAISON, jurisdiction_id=enterprise.community_id)
+            | Q(
+                role__in=[Role.PARK_ADMIN, Role.PARK_CADRE],
+                jurisdiction_id=enterprise.jurisdiction_id,
+            )
+        ).values_list("user_id", flat=True)
+    )
+    notify_send(
+        user_ids=filed_to,
+        kind=Kind.GENERAL,
+        title=f"来访人员报备：{enterprise.name}",
+        body=f"{visitor.origin_name}来访人员，预计 {when:%m月%d日 %H:%M} 抵达。",
+        link="/mobility/community/",
+        at=at,
+    )
 
 
 def _pass_source(visitor: Visitor) -> str:
@@ -461,3 +479,194 @@ def visitor_view(visitor: Visitor) -> dict[str, Any]:
         "notes": [n["text"] for p in visitor.plans for n in p["notes"]],
         "buffer": visitor.buffer.name if visitor.buffer else "",
     }
+
+
+# --- when policy changes (issue 12 §6) --------------------------------------------------------
+@dataclass
+class VisitorImpact:
+    """A visit whose plan changes under a new policy, and what the change does to it."""
+
+    visitor: Visitor
+    decided: dict[str, Any]
+    appear: list[str] = field(default_factory=list)
+    move: list[tuple[str, str, str]] = field(default_factory=list)
+    disappear: list[str] = field(default_factory=list)
+    # The live gate pass no longer fits the plan (entry now later, or not allowed).
+    pass_revoked: bool = False
+
+    @property
+    def entry_before(self) -> dt.datetime | None:
+        return self.visitor.earliest_entry
+
+    @property
+    def entry_after(self) -> dt.datetime | None:
+        entry: dt.datetime | None = self.decided["earliest_entry"]
+        return entry
+
+    @property
+    def entry_changed(self) -> bool:
+        return self.entry_before != self.entry_after
+
+
+def _obligations(plans: Sequence[dict[str, Any]]) -> dict[str, tuple[str, str]]:
+    """Each stored plan's obligations by pack and key: (title, due), as the JSON holds them."""
+    return {
+        f"{p['pack_id']}:{ob['key']}": (ob["title"], ob.get("due_at") or "")
+        for p in plans
+        for ob in p["obligations"]
+    }
+
+
+def _open_visits(park: Jurisdiction, at: dt.datetime) -> Any:
+    """Visits whose plan still matters: filled in, not cancelled, arriving within the
+    recompute window or holding a gate pass that is still valid."""
+    since = at - dt.timedelta(days=settings.MOBILITY_RECOMPUTE_DAYS)
+    live = Q(temporary_pass__valid_until__gt=at, temporary_pass__revoked_at__isnull=True)
+    return (
+        Visitor.objects.filter(enterprise__jurisdiction=park, state=VisitorState.FILLED)
+        .filter(Q(arrives_at__gte=since) | live)
+        .select_related("enterprise", "temporary_pass", "buffer")
+        .order_by("pk")
+    )
+
+
+def visitors_impact(
+    *,
+    park: Jurisdiction,
+    policy: rules.ParkPolicy,
+    entries: Sequence[rules.Entry],
+    headcounts: dict[int, int],
+    at: dt.datetime,
+) -> list[VisitorImpact]:
+    """Every open visit of the park planned again under `policy`, compared with its stored
+    plan obligation by obligation; only the visits that change are returned. Writes nothing."""
+    found: list[VisitorImpact] = []
+    for visitor in _open_visits(park, at):
+        stays = [
+            rules.StayIn(
+                s["division_code"],
+                s["division_name"],
+                dt.date.fromisoformat(s["first_day"]),
+                dt.date.fromisoformat(s["last_day"]),
+                bool(s.get("transit")),
+            )
+            for s in visitor.stays
+        ]
+        certificates = [
+            (dt.datetime.fromisoformat(c["sampled_at"]), c["result"]) for c in visitor.certificates
+        ]
+        plans = rules.plans_under(
+            policy,
+            category="",
+            stays=stays,
+            certificates=certificates,
+            arrived_at=visitor.arrives_at,
+            entries=entries,
+            enterprise=rules.EnterpriseFacts(headcount=headcounts.get(visitor.enterprise_id, 0)),
+            kind="visitor",
+        )
+        decided = _decided(plans, visitor.arrives_at)
+        before, after = _obligations(visitor.plans), _obligations(decided["plans"])
+        row = VisitorImpact(
+            visitor=visitor,
+            decided=decided,
+            appear=[after[k][0] for k in after if k not in before],
+            move=[
+                (after[k][0], before[k][1], after[k][1])
+                for k in after
+                if k in before and before[k][1] != after[k][1]
+            ],
+            disappear=[before[k][0] for k in before if k not in after],
+        )
+        same = all(
+            getattr(visitor, k) == decided[k]
+            for k in ("category", "earliest_entry", "filed", "buffer_needed")
+        )
+        if same and not (row.appear or row.move or row.disappear):
+            continue
+        issued = visitor_pass(visitor)
+        entry = row.entry_after
+        row.pass_revoked = issued is not None and (entry is None or entry > issued.valid_from)
+        found.append(row)
+    return found
+
+
+def visitors_recompute(
+    *, changed: Sequence[VisitorImpact], reason: str, at: dt.datetime, by: User | None
+) -> None:
+    """Store the new plans of the visits `visitors_impact` found changed: the old plan is kept
+    in `superseded_plans`, a gate pass the new plan no longer allows is revoked, a buffer zone
+    is found or given back, a new filing reaches the community and the park, and the host and
+    the officers are told. Runs inside the policy change's transaction."""
+    for row in changed:
+        visitor = Visitor.objects.select_for_update().get(pk=row.visitor.pk)
+        was_filed = visitor.filed
+        visitor.superseded_plans = [
+            *visitor.superseded_plans,
+            {
+                "at": at.isoformat(),
+                "reason": reason,
+                "plans": visitor.plans,
+                "category": visitor.category,
+                "earliest_entry": utc_iso(visitor.earliest_entry),
+            },
+        ]
+        for name, value in row.decided.items():
+            setattr(visitor, name, value)
+        if not visitor.buffer_needed:
+            visitor.buffer = None
+        elif visitor.buffer is None:
+            visitor.buffer = _buffer_for(visitor, at)
+        revoked: list[TemporaryPass] = []
+        if row.pass_revoked:
+            revoked = temporary_passes_revoke(
+                enterprise=row.visitor.enterprise, source=_pass_source(visitor), at=at, by=by
+            )
+            visitor.temporary_pass = None
+        visitor.save(update_fields=[*row.decided, "buffer", "temporary_pass", "superseded_plans"])
+        audit_record(
+            actor=by,
+            action="mobility.visitor.recompute",
+            at=at,
+            target=visitor,
+            enterprise_id=visitor.enterprise_id,
+            detail={
+                "reason": reason,
+                "entry_before": utc_iso(row.entry_before),
+                "entry_after": utc_iso(row.entry_after),
+                "revoked": [p.pk for p in revoked],
+            },
+        )
+        visitor.enterprise = row.visitor.enterprise
+        _tell_recomputed(visitor, row, reason, at)
+        if visitor.filed and not was_filed:
+            _file(visitor, timezone.localtime(visitor.arrives_at), at)
+
+
+def _tell_recomputed(visitor: Visitor, row: VisitorImpact, reason: str, at: dt.datetime) -> None:
+    """The host and the enterprise's officers hear what the change did to the visit."""
+    users = set(
+        Membership.objects.filter(
+            enterprise_id=visitor.enterprise_id,
+            role__in=[Role.EPIDEMIC_OFFICER, Role.ENTERPRISE_ADMIN],
+        ).values_list("user_id", flat=True)
+    )
+    users |= set(Membership.objects.filter(person=visitor.host).values_list("user_id", flat=True))
+    entry = row.entry_after
+    body = f"{reason}。{visitor.origin_name}来访人员的防控要求已更新，" + (
+        f"最早进厂 {timezone.localtime(entry):%m月%d日 %H:%M}。"
+        if entry is not None
+        else "按新的要求暂不能进厂。"
+    )
+    if row.pass_revoked:
+        body += PASS_REVOKED_BY_POLICY
+    if visitor.buffer_needed and visitor.buffer is None:
+        body += BUFFER_FULL
+    notify_send(
+        user_ids=users,
+        kind=Kind.GENERAL,
+        title="防控要求调整：来访计划已更新",
+        body=body,
+        link=f"/mobility/visitors/{visitor.pk}/",
+        at=at,
+    )

@@ -104,7 +104,9 @@ class ResponsePersonZoneOut(Schema):
     evidence: str = Field(
         description="转区的证据（如 home_monitoring 居家健康监测、positive 检测阳性；人工调整为空）"
     )
-    awaiting_area: bool = Field(description="在蓝区但本企业尚无蓝区区块（等待安排蓝区区块，Z-5.1）")
+    awaiting_area: bool = Field(
+        description="在蓝区但本企业尚无蓝区区块或蓝区区块已满（等待安排蓝区区块，Z-5.1）"
+    )
 
 
 class ResponseMoveIn(Schema):

@@ -183,7 +183,7 @@ def has_blue_area(*, enterprise: Enterprise) -> bool:
 
 def awaiting_blue_area(*, scope: Scope, enterprise: Enterprise) -> QuerySet[PersonZone]:
     """People in blue with no area to go to (等待安排蓝区区块): the enterprise has no blue
-    area yet; the periodic job places them once it has one."""
+    area yet, or every one is full; the periodic job places them once one has room."""
     return people_in_zones(scope=scope, enterprise=enterprise).filter(
         colour=ZoneColour.BLUE, area__isnull=True
     )

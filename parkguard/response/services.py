@@ -422,7 +422,8 @@ def _apply(move: ZoneMove, at: dt.datetime) -> None:
 
 def blue_area_for(person: Person) -> Area | None:
     """The enterprise's blue area (Z-5.1) a newcomer under observation goes to: the first one
-    with room, else the first; None if it has none (the zones page warns 等待安排蓝区区块)."""
+    with room; None if it has none or all are full (the person is in blue awaiting an area,
+    the zones page warns 等待安排蓝区区块, and the periodic job places them when room frees)."""
     areas = list(
         Area.objects.filter(
             enterprise_id=person.enterprise_id, zone=ZoneColour.BLUE, is_isolation=False
@@ -436,7 +437,7 @@ def blue_area_for(person: Person) -> Area | None:
         .annotate(n=Count("pk"))
         .values_list("area", "n")
     )
-    return next((a for a in areas if present.get(a.pk, 0) < a.capacity), areas[0])
+    return next((a for a in areas if present.get(a.pk, 0) < a.capacity), None)
 
 
 @transaction.atomic
@@ -671,6 +672,13 @@ def zones_follow_observations(*, at: dt.datetime) -> int:
     )
     for zone in blue.exclude(person_id__in=observations_open(at).values("person_id")):
         moved += zone_observation_end(zone=zone, at=at) is not None
+    # Whoever waits for a blue area (none set up, or all full) is placed before newcomers take
+    # the room an ended observation freed: first come, first placed.
+    with_blue = Area.objects.filter(
+        zone=ZoneColour.BLUE, is_isolation=False, enterprise__isnull=False
+    ).values("enterprise_id")
+    for zone in blue.filter(area__isnull=True, enterprise_id__in=with_blue).order_by("since", "pk"):
+        moved += zone_blue_place(zone=zone, at=at) is not None
     # Pre-checked: whoever is in blue or stricter already is not moved (one query, not one
     # engine call per record per minute).
     held = set(
@@ -708,11 +716,6 @@ def zones_follow_observations(*, at: dt.datetime) -> int:
         if move is not None:
             held.add(record.person_id)
             moved += 1
-    with_blue = Area.objects.filter(
-        zone=ZoneColour.BLUE, is_isolation=False, enterprise__isnull=False
-    ).values("enterprise_id")
-    for zone in blue.filter(area__isnull=True, enterprise_id__in=with_blue):
-        moved += zone_blue_place(zone=zone, at=at) is not None
     return moved
 
 

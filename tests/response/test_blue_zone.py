@@ -245,6 +245,40 @@ def test_z_5_1_no_blue_area_waits_and_the_page_and_api_say_so(
     assert rows[0]["awaiting_area"] is False and rows[0]["area_id"] == area.pk
 
 
+def test_z_5_1_a_full_blue_area_takes_nobody_more_and_the_page_says_so(
+    response_world: World, client_as: Callable[[str | None], Client]
+) -> None:
+    """A1's only blue area holds one person. The first returnee under monitoring takes the
+    place; the second goes to blue with no area (等待安排蓝区区块, the area is full, not
+    missing), and the page says the blue area is full. When the first one's monitoring ends,
+    the next run moves them back to green and places the waiting one in the freed place."""
+    world = response_world
+    area = _blue_area(world, "观察宿舍", capacity=1)
+    first = mobility.isolation_record_open(
+        person=world.a1_employee_person,
+        kind="home_health_monitoring",
+        label="居家健康监测",
+        starts_at=at("2022-11-20", "07:00"),
+        ends_at=at("2022-11-21", "00:00"),
+        citation={},
+    )
+    _monitoring(world, at("2022-11-20", "08:00"), at("2022-12-04", "00:00"))
+    assert services.zones_follow_evidence(at=at("2022-11-20", "09:00")) == 2
+    placed = PersonZone.objects.get(pk=world.a1_employee_person.pk)
+    assert placed.colour == ZoneColour.BLUE and placed.area == area
+    zone = _zone(world)
+    assert zone is not None and zone.colour == ZoneColour.BLUE and zone.area is None
+    assert PersonZone.objects.filter(area=area).count() == 1  # never over its capacity
+    page = client_as("a1_officer").get(f"/response/enterprises/{world.a1.pk}/").content.decode()
+    assert "蓝区区块已满：</strong>1 名" in page
+    assert services.zones_follow_evidence(at=first.ends_at) == 2  # one out, one placed
+    assert PersonZone.objects.get(pk=world.a1_employee_person.pk).colour == ZoneColour.GREEN
+    zone = _zone(world)
+    assert zone is not None and zone.colour == ZoneColour.BLUE and zone.area == area
+    page = client_as("a1_officer").get(f"/response/enterprises/{world.a1.pk}/").content.decode()
+    assert "蓝区区块已满" not in page
+
+
 def test_z_5_1_a_park_not_following_the_response_pack_moves_nobody(world: World) -> None:
     """Park B follows no response pack: the observation record moves nobody, nothing is
     written, and the record and zones stay as they were."""
