@@ -378,6 +378,35 @@ TRUCK_CREW_ROWS = 3
 # Digits of a parcel pick-up code.
 PARCEL_CODE_DIGITS = 6
 
+# The shared cache, where every rate limit counts (parkguard/lib/rate_window.py): Redis at
+# PARKGUARD_CACHE_URL, so all workers add to one count. Without it each process counts in its
+# own memory and a limit is multiplied by the number of workers: production refuses that.
+# PARKGUARD_CACHE_PREFIX keeps two deployments on one Redis apart.
+_cache_url = env_str("PARKGUARD_CACHE_URL")
+if PRODUCTION and not _cache_url:
+    raise ImproperlyConfigured(
+        "生产环境必须设置 PARKGUARD_CACHE_URL（共享缓存 Redis，如 redis://127.0.0.1:6379/3）："
+        "否则限速按进程分别计数，上限会随工作进程数成倍放大"
+    )
+if _cache_url and not _cache_url.startswith(("redis://", "rediss://", "unix://")):
+    raise ImproperlyConfigured(
+        f"PARKGUARD_CACHE_URL 须为 redis://、rediss:// 或 unix:// 地址: {_cache_url.split('@')[-1]!r}"
+    )
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _cache_url,
+            "KEY_PREFIX": env_str("PARKGUARD_CACHE_PREFIX", "parkguard"),
+            # An unreachable Redis answers within a second (the counters then let a gate
+            # check through, see rate_window) rather than hanging a worker.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+        if _cache_url
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
 # Jobs: huey on SQLite by default, Redis when HUEY_REDIS_URL is set; tests run tasks inline.
 _huey_redis = env_str("HUEY_REDIS_URL")
 HUEY = {
