@@ -322,6 +322,10 @@ FAULT_POINTS_DIR = "" if PRODUCTION else env_str("PARKGUARD_FAULT_POINTS_DIR", "
 PACK_MAX_BYTES = env_int("PARKGUARD_PACK_MAX_BYTES", 512 * 1024)
 # How many ID numbers one pasted assistance lookup (协查) may hold (issue 9 §2).
 LOOKUP_MAX_NUMBERS = env_int("PARKGUARD_LOOKUP_MAX_NUMBERS", 1000)
+# ... and how many one login may look up in an hour, over all its pastes (the well-formed,
+# distinct numbers), counted in the shared cache: a list from above is answered in a paste or
+# two, a login trying numbers by the thousand is refused and audited (issue 18). 0: no limit.
+LOOKUP_NUMBERS_PER_HOUR = env_int("PARKGUARD_LOOKUP_NUMBERS_PER_HOUR", 2000)
 
 # Plausible body temperatures (°C, tenths as integers) a thermometer may report. Not a notice
 # number: it catches typos and misreads (25 ℃, 45 ℃) before they open or hide a fever alert.

@@ -28,6 +28,7 @@ class Window:
     over: bool
     count: int
     ends_at: dt.datetime
+    reachable: bool = True  # False: the cache was away and `over` is the caller's fallback
 
 
 def _slot(key: str, window_seconds: int, at: dt.datetime) -> tuple[str, dt.datetime]:
@@ -79,7 +80,7 @@ def window_take(
             return Window(over=True, count=count, ends_at=ends)
     except (redis.RedisError, OSError) as exc:
         log.warning("rate window %s: the shared cache is unreachable: %s", key, exc)
-        return Window(over=unavailable, count=0, ends_at=ends)
+        return Window(over=unavailable, count=0, ends_at=ends, reachable=False)
     return Window(over=count > limit, count=count, ends_at=ends)
 
 
