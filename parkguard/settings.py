@@ -167,6 +167,9 @@ TEMPLATES = [
                 "parkguard.orgs.context.navigation",
                 "parkguard.notify.context.inbox",
             ],
+            # `|free_text` in every template: ID and phone numbers typed into free text are
+            # shown masked (parkguard/lib/free_text.py).
+            "builtins": ["parkguard.lib.free_text"],
         },
     },
 ]
@@ -393,8 +396,9 @@ if PRODUCTION and not _cache_url:
         "否则限速按进程分别计数，上限会随工作进程数成倍放大"
     )
 if _cache_url and not _cache_url.startswith(("redis://", "rediss://", "unix://")):
+    _shown = _cache_url.split("@")[-1]  # never echo a password in the URL
     raise ImproperlyConfigured(
-        f"PARKGUARD_CACHE_URL 须为 redis://、rediss:// 或 unix:// 地址: {_cache_url.split('@')[-1]!r}"
+        f"PARKGUARD_CACHE_URL 须为 redis://、rediss:// 或 unix:// 地址: {_shown!r}"
     )
 CACHES = {
     "default": (

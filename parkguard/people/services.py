@@ -486,9 +486,7 @@ def people_lookup_answer(
     ones of each paste); a paste that would pass it is refused whole, nothing is looked up,
     and the refusal is audited."""
     require_at_all(scope, "assist_lookup")
-    parsed = selectors.lookup_parse(
-        text=text, today=today, max_numbers=settings.LOOKUP_MAX_NUMBERS
-    )
+    parsed = selectors.lookup_parse(text=text, today=today, max_numbers=settings.LOOKUP_MAX_NUMBERS)
     _lookup_budget_take(actor=actor, numbers=sum(1 for p in parsed if p.digest), at=at)
     result = selectors.lookup_match(scope=scope, parsed=parsed)
     audit_record(
