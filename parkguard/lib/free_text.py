@@ -25,6 +25,8 @@ from parkguard.lib.identifiers import id_mask, identifier_compact
 from parkguard.lib.logmask import NUMBER_RUN
 from parkguard.lib.redact import login_label
 
+# The log filter's runs, and the "+" of a +86 mobile with them.
+_NUMBER = re.compile(rf"\+?(?:{NUMBER_RUN.pattern})")
 _ID_NUMBER = re.compile(r"\d{17}[\dX]|\d{15}")
 
 
@@ -41,7 +43,7 @@ def _masked(match: re.Match[str]) -> str:
 
 def free_text_mask(text: str) -> str:
     """`text` with every ID number and mobile number in it masked; nothing else changes."""
-    return NUMBER_RUN.sub(_masked, text) if text else text
+    return _NUMBER.sub(_masked, text) if text else text
 
 
 # An output schema's field: `reason: FreeText`. Never on an input schema (it would store the

@@ -40,7 +40,7 @@ class RowOut(Schema):
     production_normal: bool
     figures: dict[str, int]
     prefill: dict[str, Any]
-    notes: list[dict[str, str]]
+    notes: list[dict[str, FreeText]]
     correction_note: FreeText
 
 
