@@ -96,8 +96,9 @@ def _out_schemas() -> list[type[Schema]]:
     for path in sorted(root.glob("*/api.py")):
         module = __import__(f"parkguard.{path.parent.name}.api", fromlist=["_"])
         for _, cls in inspect.getmembers(module, inspect.isclass):
-            mine = issubclass(cls, Schema) and cls.__module__ == module.__name__
-            if mine and cls.__name__.endswith("Out"):
+            if not issubclass(cls, Schema) or cls.__module__ != module.__name__:
+                continue
+            if cls.__name__.endswith("Out"):
                 found.append(cls)
     return found
 
