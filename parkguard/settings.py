@@ -167,6 +167,9 @@ TEMPLATES = [
                 "parkguard.orgs.context.navigation",
                 "parkguard.notify.context.inbox",
             ],
+            # `|free_text` in every template: ID and phone numbers typed into free text are
+            # shown masked (parkguard/lib/free_text.py).
+            "builtins": ["parkguard.lib.free_text"],
         },
     },
 ]
@@ -322,6 +325,10 @@ FAULT_POINTS_DIR = "" if PRODUCTION else env_str("PARKGUARD_FAULT_POINTS_DIR", "
 PACK_MAX_BYTES = env_int("PARKGUARD_PACK_MAX_BYTES", 512 * 1024)
 # How many ID numbers one pasted assistance lookup (协查) may hold (issue 9 §2).
 LOOKUP_MAX_NUMBERS = env_int("PARKGUARD_LOOKUP_MAX_NUMBERS", 1000)
+# ... and how many one login may look up in an hour, over all its pastes (the well-formed,
+# distinct numbers), counted in the shared cache: a list from above is answered in a paste or
+# two, a login trying numbers by the thousand is refused and audited (issue 18). 0: no limit.
+LOOKUP_NUMBERS_PER_HOUR = env_int("PARKGUARD_LOOKUP_NUMBERS_PER_HOUR", 2000)
 
 # Plausible body temperatures (°C, tenths as integers) a thermometer may report. Not a notice
 # number: it catches typos and misreads (25 ℃, 45 ℃) before they open or hide a fever alert.
@@ -377,6 +384,36 @@ TRUCK_MAX_VACCINE_DOSES = 10
 TRUCK_CREW_ROWS = 3
 # Digits of a parcel pick-up code.
 PARCEL_CODE_DIGITS = 6
+
+# The shared cache, where every rate limit counts (parkguard/lib/rate_window.py): Redis at
+# PARKGUARD_CACHE_URL, so all workers add to one count. Without it each process counts in its
+# own memory and a limit is multiplied by the number of workers: production refuses that.
+# PARKGUARD_CACHE_PREFIX keeps two deployments on one Redis apart.
+_cache_url = env_str("PARKGUARD_CACHE_URL")
+if PRODUCTION and not _cache_url:
+    raise ImproperlyConfigured(
+        "生产环境必须设置 PARKGUARD_CACHE_URL（共享缓存 Redis，如 redis://127.0.0.1:6379/3）："
+        "否则限速按进程分别计数，上限会随工作进程数成倍放大"
+    )
+if _cache_url and not _cache_url.startswith(("redis://", "rediss://", "unix://")):
+    _shown = _cache_url.split("@")[-1]  # never echo a password in the URL
+    raise ImproperlyConfigured(
+        f"PARKGUARD_CACHE_URL 须为 redis://、rediss:// 或 unix:// 地址: {_shown!r}"
+    )
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _cache_url,
+            "KEY_PREFIX": env_str("PARKGUARD_CACHE_PREFIX", "parkguard"),
+            # An unreachable Redis answers within a second (the counters then let a gate
+            # check through, see rate_window) rather than hanging a worker.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+        if _cache_url
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
 
 # Jobs: huey on SQLite by default, Redis when HUEY_REDIS_URL is set; tests run tasks inline.
 _huey_redis = env_str("HUEY_REDIS_URL")

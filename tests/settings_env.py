@@ -6,3 +6,6 @@ from __future__ import annotations
 import os
 
 os.environ["PARKGUARD_ENV"] = "test"
+# Tests clear the cache between cases (Redis: FLUSHDB); never on a shared Redis a developer's
+# shell points at. The tests of the shared cache start processes with their own URL and prefix.
+os.environ.pop("PARKGUARD_CACHE_URL", None)

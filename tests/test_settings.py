@@ -15,6 +15,8 @@ PROD_KEYS = {
     "PARKGUARD_ID_HMAC_KEY": "prod-hmac-" + "h" * 30,
     "PARKGUARD_ID_ENC_KEY": "cHJvZC1vbmx5LWlkLWVuY3J5cHRpb24ta2V5LTAwMDA=",
     "PARKGUARD_TOKEN_KEY": "prod-token-" + "t" * 30,
+    # Not a key, but production refuses to start without it too (the shared rate counters).
+    "PARKGUARD_CACHE_URL": "redis://127.0.0.1:6379/3",
 }
 
 
@@ -57,6 +59,21 @@ def test_it_refuses_the_development_gate_token_key_in_production() -> None:
     missing = {k: v for k, v in PROD_KEYS.items() if k != "PARKGUARD_TOKEN_KEY"}
     result = manage("check", PARKGUARD_ENV="production", **missing)
     assert "生产环境必须通过环境变量设置 PARKGUARD_TOKEN_KEY" in result.stderr
+
+
+def test_it_refuses_to_start_production_without_a_shared_cache() -> None:
+    """Issue 18: rate limits count in the shared cache; per-process memory would multiply each
+    limit by the number of workers, so production needs PARKGUARD_CACHE_URL (and a Redis one)."""
+    without = {k: v for k, v in PROD_KEYS.items() if k != "PARKGUARD_CACHE_URL"}
+    result = manage("check", PARKGUARD_ENV="production", **without)
+    assert result.returncode != 0
+    assert "生产环境必须设置 PARKGUARD_CACHE_URL" in result.stderr
+    other = {**PROD_KEYS, "PARKGUARD_CACHE_URL": "memcached://u:secret@127.0.0.1:11211"}
+    result = manage("check", PARKGUARD_ENV="production", **other)
+    assert result.returncode != 0
+    assert "PARKGUARD_CACHE_URL 须为 redis://" in result.stderr
+    assert "secret" not in result.stderr
+    assert manage("check", PARKGUARD_ENV="production", **PROD_KEYS).returncode == 0
 
 
 def test_it_passes_the_deploy_checks_in_production() -> None:

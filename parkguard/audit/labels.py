@@ -42,6 +42,7 @@ ACTION_LABELS: dict[str, str] = {
     "logistics.trucks.export": "导出货车申报",
     "test_ledger_export": "导出核酸检测台账",
     "person_lookup": "协查（批量查身份证号）",
+    "person_lookup_refused": "协查被拒（超出每小时限额）",
     "phone_reveal": "查看完整手机号",
     "place_create": "添加村（社区）或网格",
     "place_update": "修改村（社区）或网格",

@@ -18,6 +18,7 @@ from parkguard.command.choices import NeedKind, PassKind
 from parkguard.command.models import Checkpoint, Delivery, LockdownOrder, LockdownPass, Shift
 from parkguard.lib.api_datetimes import LocalDateTime
 from parkguard.lib.api_errors import DB_ID_MAX, FieldErrors, field_errors
+from parkguard.lib.free_text import FreeText
 from parkguard.orgs.access import get_visible_or_404, scope_of, visible
 from parkguard.orgs.models import Enterprise
 from parkguard.people.models import Person
@@ -63,7 +64,7 @@ class CommandOrderOut(Schema):
     close_due_at: LocalDateTime
     closed_at: LocalDateTime | None
     lifted_at: LocalDateTime | None
-    lift_reason: str
+    lift_reason: FreeText
     citation: dict[str, Any]
     checkpoints: list[CommandCheckpointOut]
     teams: dict[str, CommandTeamIn]
@@ -83,7 +84,7 @@ class CommandPassOut(Schema):
     id: int
     person_id: int
     kind: str
-    purpose: str
+    purpose: FreeText
     printed_serial: str
     issued_at: LocalDateTime
     revoked_at: LocalDateTime | None
@@ -165,7 +166,7 @@ class CommandDeliveryOut(Schema):
     id: int
     enterprise_id: int
     checkpoint_id: int | None
-    contents: str
+    contents: FreeText
     packages: int
     due_at: LocalDateTime
     courier: str

@@ -16,6 +16,7 @@ from parkguard.continuity.choices import PostKind, Utility
 from parkguard.continuity.models import LoopPlan, UtilityFault
 from parkguard.lib.api_datetimes import LocalDateTime
 from parkguard.lib.api_errors import DB_ID_MAX, FieldErrors, field_errors
+from parkguard.lib.free_text import FreeText
 from parkguard.orgs.access import NOT_FOUND, get_visible_or_404, scope_of
 from parkguard.orgs.models import Enterprise
 from parkguard.response.models import Incident
@@ -36,7 +37,7 @@ class LoopOut(Schema):
     active: bool
     plan_id: int | None
     started_at: LocalDateTime | None
-    reason: str
+    reason: FreeText
     inside: int
     outside: int
     members: list[LoopMemberOut]
@@ -117,7 +118,7 @@ class FaultOut(Schema):
     utility: str
     enterprise_id: int | None
     location: str
-    description: str
+    description: FreeText
     state: str
     reported_at: LocalDateTime
     due_at: LocalDateTime | None

@@ -16,6 +16,7 @@ from parkguard.api.auth import SessionScope, scope
 from parkguard.gate import selectors, services
 from parkguard.lib.api_datetimes import LocalDateTime
 from parkguard.lib.api_errors import DB_ID_MAX, FieldErrors, field_errors
+from parkguard.lib.free_text import FreeText
 from parkguard.lib.rate_window import window_over
 from parkguard.orgs.access import NOT_FOUND, get_visible_or_404, scope_of
 from parkguard.orgs.models import ApiToken
@@ -51,7 +52,7 @@ class CheckIn(Schema):
 
 
 class ReasonOut(Schema):
-    text: str
+    text: FreeText
     citation: dict[str, Any] | None
 
 

@@ -14,7 +14,8 @@ import re
 
 # Whole runs of 11+ digits (perhaps ending in X), and the usual grouped ways of writing a
 # phone (3-4-4) or an ID number (6-8-4, 4-4-4-4-2); \d also matches full-width digits.
-_RUN = re.compile(
+# lib/free_text.py finds numbers in what users type with the same pattern.
+NUMBER_RUN = re.compile(
     r"\d{11,}[Xx]?"
     r"|(?<!\d)1\d{2}[ \-]\d{4}[ \-]\d{4}(?!\d)"
     r"|(?<!\d)\d{6}[ \-]\d{8}[ \-]\d{3}[\dXx](?!\d)"
@@ -25,7 +26,7 @@ MASK = "[号码已隐去]"
 
 def mask_numbers(text: str) -> str:
     """`text` with every ID- or phone-length digit run replaced by a fixed mark."""
-    return _RUN.sub(MASK, text)
+    return NUMBER_RUN.sub(MASK, text)
 
 
 class PersonalDataFilter(logging.Filter):

@@ -13,6 +13,7 @@ from ninja import Field, Router, Schema, Status
 from parkguard.api.auth import SessionScope, scope
 from parkguard.lib.api_datetimes import LocalDateTime
 from parkguard.lib.api_errors import FieldErrors, field_errors
+from parkguard.lib.free_text import FreeText
 from parkguard.logistics import passes, selectors, services
 from parkguard.logistics.models import TruckDeclaration
 from parkguard.orgs.access import scope_of
@@ -163,7 +164,7 @@ class VerifyIn(Schema):
 
 class VerifyOut(Schema):
     valid: bool
-    reason: str
+    reason: FreeText
     plate: str
     enterprise: str
     valid_until: dt.date | None

@@ -8,6 +8,7 @@ from ninja import Field, Query, Router, Schema
 
 from parkguard.api.auth import scope
 from parkguard.lib.api_datetimes import LocalDateTime
+from parkguard.lib.free_text import FreeText
 from parkguard.notify import selectors, services
 from parkguard.notify.models import Message
 from parkguard.orgs.access import get_visible_or_404
@@ -20,7 +21,7 @@ class MessageOut(Schema):
     kind: str = Field(description="类别")
     kind_label: str
     title: str
-    body: str
+    body: FreeText
     link: str
     created_at: LocalDateTime
     read_at: LocalDateTime | None

@@ -20,6 +20,7 @@ from ninja import Field, Router, Schema, Status
 from parkguard.api.auth import SessionScope, scope
 from parkguard.lib.api_datetimes import LocalDateTime
 from parkguard.lib.api_errors import FieldErrors, error_at, field_errors
+from parkguard.lib.free_text import FreeText
 from parkguard.orgs.access import (
     NOT_ALLOWED,
     Scope,
@@ -372,7 +373,7 @@ class PlanOut(Schema):
     title: str
     status: str
     sections: list[dict[str, Any]] = Field(description="章节：编号、标题、依据、正文")
-    decision_note: str
+    decision_note: FreeText
 
 
 def _plan_out(item: Plan) -> dict[str, Any]:
@@ -443,7 +444,7 @@ def plan_decide(request: HttpRequest, plan_id: int, payload: ApplicationDecision
 
 # --- readiness (J-2.5) ---------------------------------------------------------------------
 class PointOut(Schema):
-    text: str
+    text: FreeText
     met: bool
     applies: bool
     evidence: str
@@ -505,13 +506,13 @@ class CaseOut(Schema):
     jurisdiction_id: int
     enterprise_id: int | None
     kind: str
-    subject: str
+    subject: FreeText
     status: str
     received_at: LocalDateTime
     due_by: LocalDateTime | None
     overdue: bool
     minutes: int | None = Field(description="从受理到答复（未答复时到现在）的分钟数")
-    answer: str
+    answer: FreeText
     caller_phone: str = Field(description="联系电话（遮盖）")
 
 
@@ -630,7 +631,7 @@ class AssessmentOut(Schema):
     readiness_trend: list[int | None] = Field(description="1–12 月包联企业“无疫工厂”评分均值")
     grade: str | None = Field(description="参考等次（园区采用考核规则包时）")
     grade_reasons: list[str]
-    note: str
+    note: FreeText
 
 
 def _assessment_out(r: Any) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from pydantic import field_validator
 
 from parkguard.api.auth import scope
 from parkguard.lib.api_errors import DB_ID_MAX, FieldErrors, field_errors, null_refused
+from parkguard.lib.free_text import FreeText
 from parkguard.orgs.access import (
     NOT_FOUND,
     get_visible_or_404,
@@ -80,7 +81,7 @@ class HouseholdOut(Schema):
 class EventOut(Schema):
     status: EmploymentStatus = Field(description="状态")
     on: dt.date = Field(description="日期")
-    note: str = Field(description="说明")
+    note: FreeText = Field(description="说明")
 
 
 class PersonFileOut(PersonOut):
@@ -193,7 +194,7 @@ class RosterPersonOut(Schema):
 class ConflictOut(Schema):
     id_masked: str = Field(description="身份证号（脱敏）")
     people: list[PersonOut] = Field(description="各企业台账中的人员")
-    reviewed_note: str | None = Field(description="处理说明；为空表示待处理")
+    reviewed_note: FreeText | None = Field(description="处理说明；为空表示待处理")
 
 
 class ImportOut(Schema):

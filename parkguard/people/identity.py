@@ -33,7 +33,8 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from stdnum.cn import ric
 
-from parkguard.lib.identifiers import identifier_ascii
+# Re-exported: the rest of the platform imports the ID mask from here.
+from parkguard.lib.identifiers import ID_MASK_HEAD, ID_MASK_TAIL, id_mask, identifier_ascii
 
 ID_EMPTY = "身份证号不能为空"
 ID_LENGTH = "身份证号应为18位"
@@ -184,20 +185,9 @@ def _region_code_known(code: str) -> bool:
     return bool(info.get("county"))
 
 
-# The mask shows the province and the check character, never a birth digit (7-14) nor the
-# sequence code (15-17): beside a birth date, the older first-4/last-4 mask left only two
-# digits to guess (issue 8 §4). Screens show age or birth year, not the birth date, to
-# everyone who may not reveal the number.
-ID_MASK_HEAD = 3
-ID_MASK_TAIL = 2
-
-
-def id_mask(number: str) -> str:
-    """`320102199001011234` → `320*************34`."""
-    shown = ID_MASK_HEAD + ID_MASK_TAIL
-    if len(number) <= shown + 4:
-        return "****"
-    return f"{number[:ID_MASK_HEAD]}{'*' * (len(number) - shown)}{number[-ID_MASK_TAIL:]}"
+# The mask (first 3, last 2: `id_mask`, `ID_MASK_HEAD`, `ID_MASK_TAIL`, imported above) lives
+# in lib/identifiers.py, which says why those digits, so that free text shown to others masks
+# an ID number typed into it the same way (lib/free_text.py).
 
 
 def id_mask_remask(masked: str) -> str:

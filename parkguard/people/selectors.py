@@ -141,13 +141,21 @@ def lookup_lines(text: str) -> list[tuple[int, str]]:
     return found
 
 
-def people_lookup(*, scope: Scope, text: str, today: dt.date, max_numbers: int) -> LookupResult:
-    """A pasted list of ID numbers answered line by line within the caller's scope (协查).
+@dataclass(frozen=True)
+class LookupParsed:
+    """One pasted value read: its line, its mask, why it is not looked up, its digest."""
 
-    Malformed and repeated numbers are named by line; the found people are every visible
-    ledger entry with that digest (the same person may work in two enterprises). Only masks
-    leave this function. Raises ValidationError({"numbers": …}) for an empty or oversized list.
-    """
+    line: int
+    shown: str
+    problem: str
+    digest: str  # "" when the value is not looked up (malformed or a repeat)
+
+
+def lookup_parse(*, text: str, today: dt.date, max_numbers: int) -> list[LookupParsed]:
+    """A pasted list of ID numbers read line by line, before anything is looked up (协查).
+
+    Malformed and repeated numbers are named by line. Raises ValidationError({"numbers": …})
+    for an empty or oversized list."""
     pairs = lookup_lines(text)
     if not pairs:
         raise ValidationError({"numbers": LOOKUP_EMPTY})
@@ -157,21 +165,29 @@ def people_lookup(*, scope: Scope, text: str, today: dt.date, max_numbers: int) 
         )
     regions: dict[str, bool] = {}
     seen: dict[str, int] = {}
-    parsed: list[tuple[int, str, str, str]] = []  # line, shown, problem, digest
+    parsed: list[LookupParsed] = []
     for line, value in pairs:
         try:
             number = id_parse(value, today=today, regions=regions)
         except IdentityError as exc:
-            parsed.append((line, shown_number(value), exc.message, ""))
+            parsed.append(LookupParsed(line, shown_number(value), exc.message, ""))
             continue
         first = seen.get(number.digest)
         if first is not None:
-            parsed.append((line, number.masked, LOOKUP_DUPLICATE.format(line=first), ""))
+            parsed.append(
+                LookupParsed(line, number.masked, LOOKUP_DUPLICATE.format(line=first), "")
+            )
             continue
         seen[number.digest] = line
-        parsed.append((line, number.masked, "", number.digest))
+        parsed.append(LookupParsed(line, number.masked, "", number.digest))
+    return parsed
+
+
+def lookup_match(*, scope: Scope, parsed: list[LookupParsed]) -> LookupResult:
+    """The parsed lines answered within the caller's scope: every visible ledger entry with
+    each digest (the same person may work in two enterprises). Only masks leave here."""
     matches: dict[str, list[Person]] = {}
-    digests = [d for *_, d in parsed if d]
+    digests = [p.digest for p in parsed if p.digest]
     people = (
         visible(scope, Person)
         .filter(id_digest__in=digests)
@@ -182,8 +198,10 @@ def people_lookup(*, scope: Scope, text: str, today: dt.date, max_numbers: int) 
         matches.setdefault(person.id_digest, []).append(person)
     return LookupResult(
         lines=[
-            LookupLine(line=line, shown=shown, problem=problem, people=matches.get(digest, []))
-            for line, shown, problem, digest in parsed
+            LookupLine(
+                line=p.line, shown=p.shown, problem=p.problem, people=matches.get(p.digest, [])
+            )
+            for p in parsed
         ]
     )
 

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from parkguard.audit.services import audit_record
+from parkguard.lib.rate_window import window_take
 from parkguard.orgs.access import Scope, require, require_at_all
 from parkguard.orgs.accounts import person_roles_end
 from parkguard.orgs.choices import JurisdictionKind
@@ -426,14 +427,68 @@ def id_conflict_review(
     return review
 
 
+# The lookup's budget is numbers per login per hour (a setting, not a notice's number).
+LOOKUP_WINDOW_SECONDS = 3600
+LOOKUP_RATE_LIMITED = (
+    "每个账号每小时最多协查 {limit} 个身份证号：本小时已查 {used} 个，本次 {count} 个将超出限额，"
+    "未作查询；请于 {until} 后再试，或联系园区管理员"
+)
+LOOKUP_RATE_UNAVAILABLE = "暂时无法核对协查限额，未作查询；请稍后再试"
+
+
+def _lookup_budget_take(*, actor: User, numbers: int, at: dt.datetime) -> None:
+    """Take `numbers` from the login's hourly lookup budget (in the shared cache, so every
+    worker counts against one budget); refuse and audit the refusal when it would pass it."""
+    limit = settings.LOOKUP_NUMBERS_PER_HOUR
+    if limit <= 0 or numbers == 0:
+        return
+    take = window_take(
+        key=f"lookup-numbers:{actor.pk}",
+        amount=numbers,
+        limit=limit,
+        window_seconds=LOOKUP_WINDOW_SECONDS,
+        at=at,
+        give_back=True,  # a refused paste looks nothing up, so it uses none of the budget
+        unavailable=True,  # without the counter, bulk lookups wait (the gate does not)
+    )
+    if not take.over:
+        return
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action="person_lookup_refused",
+            at=at,
+            detail={
+                "numbers": numbers,
+                "used": take.count,
+                "limit": limit,
+                "cache_unreachable": not take.reachable,
+            },
+        )
+    if not take.reachable:
+        raise ValidationError({"numbers": LOOKUP_RATE_UNAVAILABLE})
+    until = timezone.localtime(take.ends_at).strftime("%H:%M")
+    raise ValidationError(
+        {
+            "numbers": LOOKUP_RATE_LIMITED.format(
+                limit=limit, used=take.count, count=numbers, until=until
+            )
+        }
+    )
+
+
 def people_lookup_answer(
     *, scope: Scope, actor: User, text: str, today: dt.date, at: dt.datetime
 ) -> selectors.LookupResult:
-    """Answer a pasted assistance list (协查): masked, audited with counts only (no numbers)."""
+    """Answer a pasted assistance list (协查): masked, audited with counts only (no numbers).
+
+    Each login may look up `LOOKUP_NUMBERS_PER_HOUR` numbers an hour (the well-formed, distinct
+    ones of each paste); a paste that would pass it is refused whole, nothing is looked up,
+    and the refusal is audited."""
     require_at_all(scope, "assist_lookup")
-    result = selectors.people_lookup(
-        scope=scope, text=text, today=today, max_numbers=settings.LOOKUP_MAX_NUMBERS
-    )
+    parsed = selectors.lookup_parse(text=text, today=today, max_numbers=settings.LOOKUP_MAX_NUMBERS)
+    _lookup_budget_take(actor=actor, numbers=sum(1 for p in parsed if p.digest), at=at)
+    result = selectors.lookup_match(scope=scope, parsed=parsed)
     audit_record(
         actor=actor,
         action="person_lookup",

@@ -15,6 +15,7 @@ from ninja import Field, Router, Schema, Status
 from parkguard.api.auth import SessionScope, scope
 from parkguard.lib.api_datetimes import LocalDateTime
 from parkguard.lib.api_errors import FieldErrors, error_at, field_errors
+from parkguard.lib.free_text import FreeText
 from parkguard.orgs.access import Scope, get_visible_or_404, scope_of
 from parkguard.orgs.models import Jurisdiction
 from parkguard.reporting import selectors, services
@@ -39,8 +40,8 @@ class RowOut(Schema):
     production_normal: bool
     figures: dict[str, int]
     prefill: dict[str, Any]
-    notes: list[dict[str, str]]
-    correction_note: str
+    notes: list[dict[str, FreeText]]
+    correction_note: FreeText
 
 
 class ReportOut(Schema):
@@ -52,9 +53,9 @@ class ReportOut(Schema):
     submitted_at: LocalDateTime | None
     signer_name: str
     late: bool
-    late_reason: str
+    late_reason: FreeText
     zero: bool
-    remarks: str
+    remarks: FreeText
     citation: dict[str, Any]
     totals: dict[str, int]
     rows: list[RowOut]
@@ -94,7 +95,7 @@ class UnitLineOut(Schema):
     state: str
     due_at: LocalDateTime | None
     submitted_at: LocalDateTime | None
-    late_reason: str
+    late_reason: FreeText
     zero: bool
     totals: dict[str, int]
 
@@ -113,7 +114,7 @@ class TileOut(Schema):
     unit_id: int
     status: str
     open_incidents: int
-    notes: list[str]
+    notes: list[FreeText]
 
 
 class TimerOut(Schema):

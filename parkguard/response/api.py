@@ -15,6 +15,7 @@ from parkguard.api.auth import SessionScope, scope
 from parkguard.gate.models import Gate
 from parkguard.lib.api_datetimes import LocalDateTime
 from parkguard.lib.api_errors import DB_ID_MAX, FieldErrors, field_errors
+from parkguard.lib.free_text import FreeText
 from parkguard.notify.privacy import name_mask
 from parkguard.orgs.access import get_visible_or_404, scope_of, visible
 from parkguard.people.models import Person
@@ -68,7 +69,7 @@ class ResponseJunctionOut(Schema):
     kind: str
     direction: str = Field(description="both 双向 / forward 由起点通往终点")
     controlled: bool
-    note: str
+    note: FreeText
     gate_id: int | None
 
 
@@ -100,7 +101,7 @@ class ResponsePersonZoneOut(Schema):
     colour: str
     area_id: int | None
     since: LocalDateTime
-    reason: str
+    reason: FreeText
     evidence: str = Field(
         description="转区的证据（如 home_monitoring 居家健康监测、positive 检测阳性；人工调整为空）"
     )
@@ -126,7 +127,7 @@ class ResponseMoveOut(Schema):
     person_id: int
     colour: str
     area_id: int | None
-    reason: str
+    reason: FreeText
     state: str
     requested_at: LocalDateTime
     decided_at: LocalDateTime | None
@@ -140,7 +141,7 @@ class ResponseIncidentIn(Schema):
 class ResponseTimelineOut(Schema):
     kind: str
     at: LocalDateTime
-    text: str
+    text: FreeText
 
 
 class ResponseTaskOut(Schema):

@@ -12,6 +12,7 @@ from ninja import Field, Router, Schema, Status
 from parkguard.api.auth import SessionScope, scope
 from parkguard.lib.api_datetimes import LocalDateTime
 from parkguard.lib.api_errors import DB_ID_MAX, FieldErrors, field_errors
+from parkguard.lib.free_text import FreeText
 from parkguard.orgs.access import get_visible_or_404, scope_of
 from parkguard.people.models import Person
 from parkguard.status import overrides, selectors
@@ -40,7 +41,7 @@ class OverrideOut(Schema):
     person_id: int
     action: OverrideAction
     hold_id: int | None
-    reason: str
+    reason: FreeText
     state: OverrideState
     requested_at: LocalDateTime
     decided_at: LocalDateTime | None

@@ -82,6 +82,9 @@ SAFE_FILES = {
     # The ID number format (GB 11643-1999: region, birth date, sequence, check digit) and
     # the mobile number format: positions and lengths.
     "parkguard/people/identity.py",
+    # The ID mask's digits shown (first 3, last 2), moved here from people/identity.py so that
+    # free text shown to others masks an ID number the same way (lib/free_text.py).
+    "parkguard/lib/identifiers.py",
     # Spreadsheet layout of the export (column widths, header rows, styles).
     "parkguard/people/exporting.py",
     # The same for the daily report, its county roll-up and a person's own record.
@@ -288,8 +291,9 @@ SAFE_VALUES: dict[str, set[int | float]] = {
     # people a page, the community roster 100 residents a page (display lengths).
     "parkguard/people/views.py": {50, 100, 200, 422},
     # An ID tail search is at most 4 characters; the history panel shows 10 changes.
-    # A reason must have 4 characters.
-    "parkguard/people/services.py": {4},
+    # A reason must have 4 characters. The assistance lookup's budget is per hour (3600 s, a
+    # product setting's window like the credential limit's minute; issue 18).
+    "parkguard/people/services.py": {4, 3600},
     # Page size of the ledger (50).
     # Mobility: the digits of a GB/T 2260 code naming the province and prefecture (2, 4);
     # the length of a division code field (12: six digits and a development zone's suffix).
