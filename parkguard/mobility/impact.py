@@ -277,9 +277,12 @@ def impact_preview(
                 impact.computed[pk] = found
         if progress is not None:
             progress(n, total)
-    impact.visitors = visitors_impact(
-        park=park, policy=policy, entries=entries, headcounts=headcounts, at=at
-    )
+    try:
+        impact.visitors = visitors_impact(
+            park=park, policy=policy, entries=entries, headcounts=headcounts, at=at
+        )
+    except PolicyInputError as exc:  # parameters a visit's plan cannot take, as for returns
+        raise ValidationError({"params": [PARAMS_INVALID.format(message=exc.message)]}) from None
     return impact
 
 

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from types import SimpleNamespace
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone
 
@@ -23,6 +24,7 @@ from parkguard.mobility.models import Visitor
 from parkguard.mobility.services import RiskAreaIn, StayDeclared
 from parkguard.notify.models import Message
 from parkguard.orgs.access import SYSTEM, scope_for_user
+from parkguard.policy import PolicyInputError
 from tests.factories import World
 from tests.mobility.conftest import at
 
@@ -179,3 +181,26 @@ def test_the_preview_page_and_api_show_the_visit(
     assert 'id="impact-visitors"' in html and "作废，须重新签发" in html
     # The preview wrote nothing.
     assert Visitor.objects.get().superseded_plans == []
+
+
+def test_parameters_a_visits_plan_cannot_take_are_a_field_error_and_change_nothing(
+    jinjiang: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A park with visits and no returns: the engine refusing the changed parameters for a
+    visit is a field error on `params`, not a server error, and nothing is written."""
+    world = jinjiang
+    visitor = _visit(world)
+    _shanghai_high(world)
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise PolicyInputError("检测日超出阶段天数", path="x", detail="第 7 天 > 5")
+
+    monkeypatch.setattr(visitors.rules, "plans_under", refuse)
+    with pytest.raises(ValidationError) as raised:
+        impact.impact_confirm(
+            scope=SYSTEM, park=world.park_a, change=CHANGE, by=None, at=CHANGED_AT
+        )
+    assert list(raised.value.message_dict) == ["params"]
+    stored = Visitor.objects.get(pk=visitor.pk)
+    assert (stored.plans, stored.superseded_plans) == (visitor.plans, [])
+    assert visitors.visitor_pass(stored) is not None
