@@ -291,16 +291,22 @@ def _decided(found: Sequence[rules.PackPlan], arrives_at: dt.datetime) -> dict[s
     }
 
 
-def _tell(visitor: Visitor, at: dt.datetime) -> None:
-    """The host and officers hear of the filled form; a filing reaches the community liaison
-    and the park's staff (J-1.2.3)."""
-    enterprise = visitor.enterprise
+def _host_and_officers(visitor: Visitor) -> set[int]:
+    """The logins told about a visit: its host's and the enterprise's officers and admins."""
     users = set(
         Membership.objects.filter(
-            enterprise=enterprise, role__in=[Role.EPIDEMIC_OFFICER, Role.ENTERPRISE_ADMIN]
+            enterprise_id=visitor.enterprise_id,
+            role__in=[Role.EPIDEMIC_OFFICER, Role.ENTERPRISE_ADMIN],
         ).values_list("user_id", flat=True)
     )
     users |= set(Membership.objects.filter(person=visitor.host).values_list("user_id", flat=True))
+    return users
+
+
+def _tell(visitor: Visitor, at: dt.datetime) -> None:
+    """The host and officers hear of the filled form; a filing reaches the community liaison
+    and the park's staff (J-1.2.3)."""
+    users = _host_and_officers(visitor)
     when = timezone.localtime(visitor.arrives_at)
     body = f"来访人员已填写信息，预计 {when:%m月%d日 %H:%M} 从{visitor.origin_name}抵达。"
     if visitor.buffer_needed and visitor.buffer is None:
@@ -645,13 +651,7 @@ def visitors_recompute(
 
 def _tell_recomputed(visitor: Visitor, row: VisitorImpact, reason: str, at: dt.datetime) -> None:
     """The host and the enterprise's officers hear what the change did to the visit."""
-    users = set(
-        Membership.objects.filter(
-            enterprise_id=visitor.enterprise_id,
-            role__in=[Role.EPIDEMIC_OFFICER, Role.ENTERPRISE_ADMIN],
-        ).values_list("user_id", flat=True)
-    )
-    users |= set(Membership.objects.filter(person=visitor.host).values_list("user_id", flat=True))
+    users = _host_and_officers(visitor)
     entry = row.entry_after
     body = f"{reason}。{visitor.origin_name}来访人员的防控要求已更新，" + (
         f"最早进厂 {timezone.localtime(entry):%m月%d日 %H:%M}。"
