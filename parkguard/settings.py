@@ -347,6 +347,9 @@ GATE_OFFLINE_MAX_MINUTES = env_int("PARKGUARD_GATE_OFFLINE_MAX_MINUTES", 30)
 # Every other call one device token (a gate device, a lab system) may make per minute, over
 # all endpoints but the gate check (which has its own limit above): issue 18 §3.
 API_TOKEN_REQUESTS_PER_MINUTE = env_int("PARKGUARD_API_TOKEN_REQUESTS_PER_MINUTE", 600)
+# Prepare the hot paths' statements on PostgreSQL (lib/hot_sql.py); off behind a pooler in
+# transaction mode that cannot keep prepared statements.
+DB_PREPARE = env_bool("PARKGUARD_DB_PREPARE", True)
 # How long a process keeps a device token it has read (a revocation made in another process
 # takes effect within this time; in the revoking process at once); off in tests.
 API_TOKEN_CACHE_SECONDS = env_int(

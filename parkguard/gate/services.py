@@ -370,7 +370,7 @@ def _token_use_record(*, gate: Gate, direction: str, digest: str, at: dt.datetim
         for f in ("gate", "direction", "digest", "expires_at")
     )
     value = fields["expires_at"].get_db_prep_value(at, connection)
-    with connection.cursor() as cursor:
+    with hot_sql.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {connection.ops.quote_name(table)} ({columns}) "
             "VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING",

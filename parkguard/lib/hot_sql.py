@@ -5,14 +5,24 @@ statement that a path runs on every request, the text is written once per proces
 connection vendor from the model's own table and columns, and the fields' own conversions
 still apply (`get_db_prep_save` going in, the backend's converters and `from_db` coming out).
 What comes back is an ordinary model instance, saved or loaded as the ORM would have it.
+
+On PostgreSQL these statements are also prepared on the server (`cursor`): parsing and
+planning them again on every request cost the database about as much CPU as the check's
+Python (docs/gate.md, "Round five"). `PARKGUARD_DB_PREPARE=0` turns that off, e.g. behind a
+connection pooler in transaction mode that cannot keep prepared statements (PgBouncer before
+1.21).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Iterator, Sequence
 from typing import Any, TypeVar
 
+import psycopg
+from django.conf import settings
 from django.db import connections
+from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 from django.db.models import Field, Model
 
 from parkguard.lib import durability
@@ -21,6 +31,57 @@ M = TypeVar("M", bound=Model)
 
 _INSERTS: dict[tuple[type[Model], str, bool], tuple[str, list[Field[Any, Any]], bool]] = {}
 _SELECTS: dict[tuple[type[Model], str, str], tuple[str, list[Any], int]] = {}
+
+
+_NEVER_BY_COUNT = 2**62
+
+
+@contextlib.contextmanager
+def cursor(using: str = "default") -> Iterator[Any]:
+    """`connection.cursor()` for a hot statement: on PostgreSQL its statements are prepared on
+    the server once per connection and statement text (psycopg's server-side binding); the
+    cursor is still Django's wrapper (error translation, the query log of tests and debug).
+    Elsewhere, or with `DB_PREPARE` off or an execute wrapper installed, the plain cursor."""
+    connection = connections[using]
+    if connection.vendor != "postgresql" or not settings.DB_PREPARE or connection.execute_wrappers:
+        with connection.cursor() as plain:
+            yield plain
+        return
+    # What `connection.cursor()` does (health check, connect, wrap), with a cursor class of
+    # our own on the same psycopg connection (its adapters carry the time zone).
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        psycopg_connection = connection.connection
+        if psycopg_connection.prepare_threshold is None:
+            # Django turns preparing off (None); psycopg then ignores `prepare=True` too. With
+            # a threshold no statement reaches, only the statements asked for are prepared:
+            # Django's own cursors bind on the client and never prepare.
+            psycopg_connection.prepare_threshold = _NEVER_BY_COUNT
+        raw = _PreparingCursor(psycopg_connection)
+    connection.validate_thread_sharing()
+    wrapper = _LoggedAsWritten if connection.queries_logged else CursorWrapper
+    with wrapper(raw, connection) as wrapped:
+        yield wrapped
+
+
+class _LoggedAsWritten(CursorDebugWrapper):
+    """Django's query log for a prepared statement: the statement with its parameters in
+    it, as the ORM's cursor logs (Django would read it back from the cursor, which a
+    prepared execution leaves empty). Only where queries are logged (tests, debug)."""
+
+    def execute(self, sql: Any, params: Any = None) -> Any:
+        with self.debug_sql(self.db.ops.compose_sql(sql, params), params):
+            return self._execute_with_wrappers(sql, params, many=False, executor=self._execute)
+
+
+class _PreparingCursor(psycopg.Cursor[Any]):
+    """Server-side binding, every statement prepared (psycopg keeps the prepared statements
+    per connection and statement text, and prepares again after a failure)."""
+
+    def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:
+        kwargs.setdefault("prepare", True)
+        return super().execute(query, params, **kwargs)
 
 
 def insert(obj: Model, using: str = "default") -> None:
@@ -48,9 +109,9 @@ def insert(obj: Model, using: str = "default") -> None:
         cached = _INSERTS[key] = (sql, fields, returning)
     sql, fields, returning = cached
     params = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        pk = cursor.fetchone()[0] if returning else cursor.lastrowid
+    with cursor(using) as c:
+        c.execute(sql, params)
+        pk = c.fetchone()[0] if returning else c.lastrowid
     obj.pk = pk
     obj._state.adding = False
     obj._state.db = using
@@ -145,9 +206,9 @@ def select_joined(
         sql = f"SELECT {', '.join(columns)} FROM {table} t {joins} WHERE {where}"
         cached = _SELECTS[key] = (sql, loaded, len(columns) - len(extra))
     sql, loaded, count = cached
-    with connection.cursor() as cursor:
-        cursor.execute(sql, list(params))
-        row = cursor.fetchone()
+    with cursor(using) as c:
+        c.execute(sql, list(params))
+        row = c.fetchone()
     if row is None:
         return None
     objects: list[Model | None] = []

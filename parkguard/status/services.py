@@ -18,6 +18,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.db import connection, transaction
 
+from parkguard.lib import hot_sql
 from parkguard.people.models import Person
 from parkguard.status import sources
 from parkguard.status.choices import HoldKind
@@ -252,7 +253,7 @@ def _temperature_move_forward(
         pk,
         when,
     ]
-    with connection.cursor() as cursor:
+    with hot_sql.cursor() as cursor:
         cursor.execute(_TEMPERATURE_UPDATE[0], params)
         return bool(cursor.rowcount == 1)
 

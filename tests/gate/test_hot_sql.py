@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import pytest
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from parkguard.gate.models import AccessCheck, Gate
 from parkguard.lib import hot_sql
@@ -103,3 +106,57 @@ def test_a_select_of_some_fields_defers_the_rest(world: World, gw: GateWorld) ->
     assert gate.get_deferred_fields() >= {"place", "route_areas"}
     with pytest.raises(ValueError):
         hot_sql.select_one(Gate, ["no_such_field"], "t.id = %s", [gw.gate.pk])
+
+
+def _prepared() -> list[str]:
+    """The statements prepared on this PostgreSQL connection."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [row[0] for row in cursor.fetchall()]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared on PostgreSQL only")
+def test_hot_statements_are_prepared_on_postgresql_and_the_orms_are_not(gw: GateWorld) -> None:
+    names = ["id", "name"]
+    with CaptureQueriesContext(connection) as queries:
+        for _ in range(3):
+            found = hot_sql.select_one(Gate, names, "t.id = %s", [gw.gate.pk])
+            assert found is not None and found[0].name == gw.gate.name
+    # Still Django's cursor: the statements are in the query log (query-count tests see them).
+    assert len(queries) == 3 and all('FROM "gate_gate" t' in q["sql"] for q in queries)
+    prepared = _prepared()
+    assert sum('FROM "gate_gate" t' in p for p in prepared) == 1
+    # The ORM's statements, however often run, are not prepared.
+    for _ in range(10):
+        assert Gate.objects.filter(pk=gw.gate.pk).count() == 1
+    assert list(Gate.objects.filter(pk=gw.gate.pk).iterator()) == [gw.gate]
+    assert _prepared() == prepared
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared on PostgreSQL only")
+def test_preparing_can_be_turned_off(gw: GateWorld, settings: Any) -> None:
+    settings.DB_PREPARE = False
+    before = _prepared()
+    found = hot_sql.select_one(Gate, ["id", "place"], "t.id = %s AND t.id > %s", [gw.gate.pk, 0])
+    assert found is not None and found[0].place == gw.gate.place
+    assert _prepared() == before
+
+
+def test_an_error_in_a_hot_statement_is_djangos(gw: GateWorld) -> None:
+    """A constraint broken by a hot INSERT raises Django's IntegrityError on both databases
+    (the prepared path translates psycopg's errors as the ORM's cursor does), and the
+    connection goes on working."""
+    row = AccessCheck(
+        at=None,  # type: ignore[misc]  # NOT NULL
+        recorded_at=AT,
+        gate=gw.gate,
+        park_id=gw.gate.park_id,
+        direction="in",
+        method="phone_pass",
+        allowed=True,
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        hot_sql.insert(row)
+    assert row.pk is None and not AccessCheck.objects.exists()
+    found = hot_sql.select_one(Gate, ["id"], "t.id = %s", [gw.gate.pk])
+    assert found is not None and found[0].pk == gw.gate.pk
