@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import include, path
 
-from parkguard.api.root import api
+from parkguard.api.root import api_urls
 from parkguard.lib import outage
 from parkguard.orgs.login import AdminLoginForm, credential_posts_limited
 
@@ -23,7 +23,7 @@ handler500 = "parkguard.lib.outage.server_error"
 urlpatterns = [
     path("healthz", outage.healthz, name="healthz"),
     path("admin/", admin.site.urls),
-    path("api/v1/", api.urls),
+    path("api/v1/", api_urls()),
     path("", include("parkguard.overview.urls")),
     path("", include("parkguard.orgs.urls")),
     path("", include("parkguard.people.urls")),
