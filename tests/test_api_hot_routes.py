@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.http import HttpRequest, HttpResponse
 from django.urls import path, resolve, reverse
 
 from parkguard.api.root import HOT_ROUTES, api, api_urls, hot_first
 
 
-def _view() -> None:
+def _view(request: HttpRequest) -> HttpResponse:
     raise AssertionError("not called")
 
 
