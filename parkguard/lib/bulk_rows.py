@@ -57,10 +57,13 @@ def _log(connection: Any, sql: str, start: float) -> None:
 def _copy(connection: Any, sql: str, rows: Iterable[Sequence[Any]]) -> None:
     """`COPY … FROM STDIN` of `rows` on the connection's psycopg cursor."""
     start = time.monotonic()
-    with connection.cursor() as cursor, connection.wrap_database_errors:
-        with cursor.cursor.copy(sql) as copy:
-            for row in rows:
-                copy.write_row(row)
+    with (
+        connection.cursor() as cursor,
+        connection.wrap_database_errors,
+        cursor.cursor.copy(sql) as copy,
+    ):
+        for row in rows:
+            copy.write_row(row)
     _log(connection, sql, start)
 
 
