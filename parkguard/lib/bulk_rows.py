@@ -82,7 +82,8 @@ def bulk_insert(model: type[M], rows: Iterable[M], *, using: str = "default") ->
     if not (simple and _copying(connection, len(objs))):
         return model._default_manager.using(using).bulk_create(objs, batch_size=BATCH)
     for obj in objs:
-        obj._prepare_related_fields_for_save(operation_name="bulk_insert")
+        # As bulk_create: a related object saved after this one was built gives its id now.
+        obj._prepare_related_fields_for_save(operation_name="bulk_insert")  # type: ignore[attr-defined]
     quote = connection.ops.quote_name
     pk = meta.pk
     assert pk is not None
@@ -140,13 +141,14 @@ def bulk_set(
             raise ValueError(f"bulk_set: {name} is not a column of {meta.label} to set")
         chosen.append(f)
     for obj in items:
-        obj._prepare_related_fields_for_save(
+        obj._prepare_related_fields_for_save(  # type: ignore[attr-defined]
             operation_name="bulk_set", fields=[f for f in chosen if f.is_relation]
         )
     last = {obj.pk: obj for obj in items}
     quote = connection.ops.quote_name
     table = quote(meta.db_table)
-    temp = quote(f"bulk_set_{meta.db_table}_{next(_names)}")
+    # The counter first: PostgreSQL cuts a name at 63 bytes, the table's name may be long.
+    temp = quote(f"bulk_set_{next(_names)}_{meta.db_table}"[:63])
     key = quote(str(pk.column))
     columns = [quote(str(f.column)) for f in chosen]
     listed = ", ".join([key, *columns])

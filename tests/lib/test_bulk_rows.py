@@ -58,7 +58,7 @@ def _record(world: World, n: int, **fields: object) -> IsolationRecord:
         "release_note": str(n),
     }
     values.update(fields)
-    return IsolationRecord(**values)  # type: ignore[arg-type]
+    return IsolationRecord(**values)
 
 
 def _copies(queries: CaptureQueriesContext) -> int:
@@ -215,7 +215,7 @@ def test_it_sets_decimals_dates_and_a_non_integer_key(world: World) -> None:
 def test_it_leaves_nothing_when_a_row_fails_part_way(world: World) -> None:
     before = IsolationRecord.objects.count()
     rows = [_record(world, i) for i in range(20)]
-    rows[12].ends_at = None  # NOT NULL: refused in the middle of the stream
+    rows[12].ends_at = None  # type: ignore[assignment]  # NOT NULL: refused mid-stream
     with pytest.raises(IntegrityError), transaction.atomic():
         bulk_insert(IsolationRecord, [_record(world, 100 + i) for i in range(5)])
         bulk_insert(IsolationRecord, rows)
@@ -224,7 +224,7 @@ def test_it_leaves_nothing_when_a_row_fails_part_way(world: World) -> None:
     saved = bulk_insert(IsolationRecord, [_record(world, i) for i in range(5)])
     for row in saved:
         row.release_note = "改了"
-    saved[3].ends_at = None
+    saved[3].ends_at = None  # type: ignore[assignment]
     with pytest.raises(IntegrityError), transaction.atomic():
         bulk_set(IsolationRecord, saved, ["release_note", "ends_at"])
     assert set(
