@@ -33,7 +33,8 @@ TARGET = 2.0
 # The confirm previews, then writes every changed return's plans, isolation records, duties
 # and holds: its time against the same engine time, and its queries a fixed set per chunk of
 # `status.services.CHUNK` returns plus one INSERT per batch of rows (`BATCH`, fewer rows on
-# SQLite, whose statements take at most 999 parameters).
+# SQLite, whose statements take at most 999 parameters); on PostgreSQL, many rows are one COPY
+# (`lib.bulk_rows`).
 CONFIRM_TARGET = 40.0
 N_FULL = 100_000
 N_QUICK = 2_000
