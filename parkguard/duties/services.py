@@ -25,6 +25,7 @@ from parkguard.duties.models import DailyFigure, Duty
 from parkguard.duties.routine import ParkSchedule, Profile
 from parkguard.duties.selectors import LedgerRow, coverage_by, key_population_ledger, ledger_people
 from parkguard.lib import xlsx
+from parkguard.lib.bulk_rows import bulk_insert, bulk_set
 from parkguard.lib.xlsx import cell_safe
 from parkguard.notify.privacy import name_mask
 from parkguard.orgs.access import Scope, require
@@ -320,12 +321,10 @@ def duties_replace_many(
             new += fresh
         for ids in _chunks(cancel):
             Duty.objects.filter(pk__in=ids).update(state=DutyState.CANCELLED, cancelled_at=at)
-        Duty.objects.bulk_update(
-            list(changed.values()),
-            ["label", "citation", "state", "satisfied_at", "evidence"],
-            batch_size=BATCH,
+        bulk_set(
+            Duty, list(changed.values()), ["label", "citation", "state", "satisfied_at", "evidence"]
         )
-        Duty.objects.bulk_create(new, batch_size=BATCH)
+        bulk_insert(Duty, new)
         created += len(new)
     return created
 

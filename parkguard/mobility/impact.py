@@ -27,6 +27,7 @@ from django.db.models import Count, Exists, FilteredRelation, OuterRef, Q, Query
 from parkguard.audit.services import audit_record
 from parkguard.duties.choices import DutyKind
 from parkguard.duties.services import DutySpec, EvidenceHeld, duties_replace_many
+from parkguard.lib.bulk_rows import bulk_insert, bulk_set
 from parkguard.mobility import rules
 from parkguard.mobility.choices import ChangeKind, PlanState, PointKind, TestResult
 from parkguard.mobility.models import (
@@ -60,7 +61,7 @@ from parkguard.people.models import Person
 from parkguard.policy import EnterpriseFacts, Plan, PolicyInputError, to_jsonable
 from parkguard.rules.models import PackAdoption
 from parkguard.status.models import StatusHold
-from parkguard.status.services import BATCH, CHUNK, status_refresh
+from parkguard.status.services import CHUNK, status_refresh
 
 PACK_NOT_ADOPTED = "本园区未采用该规则包"
 VERSION_UNKNOWN = "没有这个版本"
@@ -511,7 +512,7 @@ def _confirm_chunk(
         state=PlanState.SUPERSEDED
     )
     rows = [plan_row_new(pk, f, at, reason) for pk in ids for f in computed[pk]]
-    ReturnPlan.objects.bulk_create(rows, batch_size=BATCH)
+    bulk_insert(ReturnPlan, rows)
     new_plans: dict[int, list[tuple[ReturnPlan, Plan]]] = defaultdict(list)
     for row, plan in zip(rows, (f.plan for pk in ids for f in computed[pk]), strict=True):
         new_plans[row.declaration_id].append((row, plan))
@@ -547,10 +548,8 @@ def _confirm_chunk(
         )
         opened += fresh
         records[pk] += fresh
-    IsolationRecord.objects.bulk_update(
-        moved, ["ends_at", "planned_end", "released_at", "release_note"], batch_size=BATCH
-    )
-    IsolationRecord.objects.bulk_create(opened, batch_size=BATCH)
+    bulk_set(IsolationRecord, moved, ["ends_at", "planned_end", "released_at", "release_note"])
+    bulk_insert(IsolationRecord, opened)
 
     # Duties: the new plans' obligations, already met by what the return holds.
     items: dict[tuple[int, str], list[DutySpec]] = {}
@@ -619,7 +618,8 @@ def _confirm_chunk(
         elif found:
             kept.add(source)
     StatusHold.objects.filter(pk__in=clear).update(cleared_at=at, cleared_by=None)
-    StatusHold.objects.bulk_create(
+    bulk_insert(
+        StatusHold,
         [
             StatusHold(
                 person_id=person_id,
@@ -632,6 +632,5 @@ def _confirm_chunk(
             for source, (person_id, hold_reason, citation) in holds_wanted.items()
             if source not in kept
         ],
-        batch_size=BATCH,
     )
     status_refresh(person_ids=[facts[pk][0] for pk in ids], at=at)

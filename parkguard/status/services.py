@@ -19,6 +19,7 @@ from django.contrib.auth.models import User
 from django.db import connection, transaction
 
 from parkguard.lib import hot_sql
+from parkguard.lib.bulk_rows import bulk_set
 from parkguard.people.models import Person
 from parkguard.status import sources
 from parkguard.status.choices import HoldKind
@@ -83,7 +84,7 @@ def _save(rows: Iterable[PersonStatus], fields: Sequence[str], at: dt.datetime) 
     for row in changed:
         row.updated_at = at
     if changed:
-        PersonStatus.objects.bulk_update(changed, [*fields, "updated_at"], batch_size=BATCH)
+        bulk_set(PersonStatus, changed, [*fields, "updated_at"])
 
 
 def _open_holds(chunk: Sequence[int]) -> dict[int, list[dict[str, Any]]]:

@@ -187,6 +187,9 @@ SAFE_VALUES: dict[str, set[int | float]] = {
     # Status upkeep: rows per bulk statement (5000, 1000) and differences a rebuild lists (50).
     "parkguard/status/models.py": {4},
     "parkguard/status/services.py": {50, 1000, 5000},
+    # Bulk rows: rows from which COPY pays (200), rows per ORM bulk statement (1000) and
+    # PostgreSQL's longest name (63 bytes).
+    "parkguard/lib/bulk_rows.py": {63, 200, 1000},
     # Duties: differences a rebuild lists (50), rows per page of a list (50), the largest
     # 64-bit id (2**63), a bound on pages (10**6), days in the dashboards' trend charts (14),
     # percentages (100); the ledger workbook's column widths (8 to 28 characters).
