@@ -22,6 +22,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import Model
 from django.utils import timezone
 
 from parkguard.audit.services import audit_record
@@ -30,7 +31,12 @@ from parkguard.gate.choices import CodeSource, Direction, Method, Place, Refusal
 from parkguard.gate.models import AccessCheck, Gate, PrintedPass, TemporaryPass, TokenUse
 from parkguard.health.choices import CodeColour, ReadingSource
 from parkguard.health.rules import HealthRules, health_rules
-from parkguard.health.services import reading_write, temperature_parse
+from parkguard.health.services import (
+    reading_new,
+    reading_opens_alert,
+    reading_write,
+    temperature_parse,
+)
 from parkguard.lib import hot_sql, xlsx
 from parkguard.lib.durability import commit_relaxed
 from parkguard.notify.privacy import name_mask
@@ -50,6 +56,7 @@ from parkguard.policy.entry import (
 from parkguard.policy.results import Reason
 from parkguard.rules.selectors import followed
 from parkguard.status.models import PersonStatus
+from parkguard.status.services import status_temperature_record, temperature_forward_statement
 
 # Refusals before the decision: module constants that tests import.
 TOKEN_EXPIRED = "通行码已过期，请在手机上刷新后重新出示"
@@ -359,10 +366,13 @@ def gate_health_rules(*, gate: Gate, on: dt.date) -> HealthRules:
     return found
 
 
-def _token_use_record(*, gate: Gate, direction: str, digest: str, at: dt.datetime) -> bool:
-    """Record a phone token's use at this gate in this direction; False if it was used there
-    already (a replay). One `INSERT … ON CONFLICT DO NOTHING` on the unique constraint: no
-    savepoint, and a concurrent second use waits for the first and then inserts nothing."""
+def _token_use_statement(
+    *, gate: Gate, direction: str, digest: str, at: dt.datetime
+) -> tuple[str, list[Any]]:
+    """The record of a phone token's use at this gate in this direction: one
+    `INSERT … ON CONFLICT DO NOTHING` on the unique constraint, which inserts nothing if the
+    token was used there already (a replay); no savepoint, and a concurrent second use waits
+    for the first and then inserts nothing."""
     table = TokenUse._meta.db_table
     fields = {f.name: f for f in TokenUse._meta.concrete_fields}
     columns = ", ".join(
@@ -370,12 +380,18 @@ def _token_use_record(*, gate: Gate, direction: str, digest: str, at: dt.datetim
         for f in ("gate", "direction", "digest", "expires_at")
     )
     value = fields["expires_at"].get_db_prep_value(at, connection)
+    return (
+        f"INSERT INTO {connection.ops.quote_name(table)} ({columns}) "
+        "VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING",
+        [gate.pk, direction, digest, value],
+    )
+
+
+def _token_use_record(*, gate: Gate, direction: str, digest: str, at: dt.datetime) -> bool:
+    """Record a phone token's use (`_token_use_statement`); False if it was a replay."""
+    sql, params = _token_use_statement(gate=gate, direction=direction, digest=digest, at=at)
     with hot_sql.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {connection.ops.quote_name(table)} ({columns}) "
-            "VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING",
-            [gate.pk, direction, digest, value],
-        )
+        cursor.execute(sql, params)
         return bool(cursor.rowcount == 1)
 
 
@@ -588,8 +604,47 @@ def gate_check(
     if value is not None and temporary is None and person is not None and may_record:
         rules = gate_health_rules(gate=gate, on=timezone.localdate(when))
 
+    source = ReadingSource.GATE if gate.place == Place.PLANT_GATE else ReadingSource.OFFICE
     # The writes, and only they, in one short transaction.
     with commit_relaxed():
+        if hot_sql.chains() and (
+            rules is None or value is None or not reading_opens_alert(rules, value)
+        ):
+            # PostgreSQL: the token's use, the log row, the reading and the status row's
+            # temperature in one statement (docs/gate.md, "Round five"), the same rows as the
+            # path below; a fever takes that path (its alert and hold).
+            reading = None
+            update = None
+            if rules is not None:
+                assert value is not None and person is not None
+                reading = reading_new(
+                    person=person,
+                    value=value,
+                    source=source,
+                    place=gate.name,
+                    taken_at=when,
+                    by=by,
+                    device=device,
+                )
+                update = temperature_forward_statement(
+                    pk=person.pk, value=value, taken_at=when, at=at
+                )
+            guard = None
+            if digest:
+                assert read is not None and read.expires_at is not None
+                guard = _token_use_statement(
+                    gate=gate, direction=direction, digest=digest, at=read.expires_at
+                )
+            writes: list[Model] = [log] if reading is None else [log, reading]
+            fresh, moved = hot_sql.insert_chain(writes, guard=guard, update=update)
+            if not fresh:
+                return refused(Refusal.REPLAYED, TOKEN_REPLAYED, method)
+            if update is not None and not moved:
+                assert value is not None and person is not None
+                # No status row yet, or a newer reading on it: the general path.
+                status_temperature_record(readings={person.pk: (value, when)}, at=at)
+            audit_manual()
+            return _answer(log, decision.allowed, name)
         if digest:
             assert read is not None and read.expires_at is not None
             if not _token_use_record(
@@ -605,9 +660,7 @@ def gate_check(
             reading_write(
                 person=person,
                 value=value,
-                source=ReadingSource.GATE
-                if gate.place == Place.PLANT_GATE
-                else ReadingSource.OFFICE,
+                source=source,
                 place=gate.name,
                 taken_at=when,
                 at=at,
@@ -616,10 +669,12 @@ def gate_check(
                 rules=rules,
             )
         audit_manual()
-    colour = "green" if decision.allowed else "red"
-    return CheckAnswer(
-        log, decision.allowed, tuple(log.reasons), log.refusal, name_mask(name), colour
-    )
+    return _answer(log, decision.allowed, name)
+
+
+def _answer(log: AccessCheck, allowed: bool, name: str) -> CheckAnswer:
+    colour = "green" if allowed else "red"
+    return CheckAnswer(log, allowed, tuple(log.reasons), log.refusal, name_mask(name), colour)
 
 
 @transaction.atomic

@@ -308,6 +308,36 @@ def reading_record(
     )
 
 
+def reading_new(
+    *,
+    person: Person,
+    value: Decimal,
+    source: str,
+    place: str,
+    taken_at: dt.datetime,
+    by: User | None,
+    device: ApiToken | None,
+) -> TemperatureReading:
+    """The reading `reading_write` stores, not yet saved (the gate's check writes it with its
+    other rows in one statement when it opens no alert, see `reading_opens_alert`)."""
+    return TemperatureReading(
+        person=person,
+        temperature=value,
+        taken_at=taken_at,
+        on=timezone.localdate(taken_at),
+        source=source,
+        place=place.strip()[:50],
+        taken_by=by,
+        device=device,
+    )
+
+
+def reading_opens_alert(rules: HealthRules, value: Decimal) -> bool:
+    """Whether a reading of `value` opens a fever alert and hold under `rules` (B-2.2b):
+    then only `reading_write` may store it."""
+    return _fever(rules, value)
+
+
 def reading_write(
     *,
     person: Person,
@@ -324,14 +354,13 @@ def reading_write(
     `can(scope, "record_temperature", person)` and parsed the value itself, inside its own
     transaction (the gate's check): the reading, the status row, and at or over the
     threshold of `rules` the alert and the fever hold (B-2.2b)."""
-    reading = TemperatureReading(
+    reading = reading_new(
         person=person,
-        temperature=value,
-        taken_at=taken_at,
-        on=timezone.localdate(taken_at),
+        value=value,
         source=source,
-        place=place.strip()[:50],
-        taken_by=by,
+        place=place,
+        taken_at=taken_at,
+        by=by,
         device=device,
     )
     hot_sql.insert(reading)  # `.objects.create()` as one pre-written INSERT (the gate's path)

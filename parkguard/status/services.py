@@ -226,12 +226,14 @@ def status_declaration_record(*, declared: Mapping[int, dt.date], at: dt.datetim
 _TEMPERATURE_UPDATE: list[str] = []
 
 
-def _temperature_move_forward(
+def temperature_forward_statement(
     *, pk: int, value: Decimal, taken_at: dt.datetime, at: dt.datetime
-) -> bool:
-    """One person's status row takes this reading if it has none or an older one: the
-    conditional `UPDATE` of `.filter(newer, pk=pk).update(...)`, written once per process
-    (the gate's path; building it through the ORM cost more than running it)."""
+) -> tuple[str, list[Any]]:
+    """The conditional `UPDATE` by which one person's status row takes a reading if it has
+    none or an older one (`.filter(newer, pk=pk).update(...)`, written once per process: the
+    gate's path, where building it through the ORM cost more than running it), and its
+    parameters. It changes no row where the person has no status row yet or a newer
+    reading: `status_temperature_record` then takes the general path."""
     meta = PersonStatus._meta
     field = meta.get_field
     if not _TEMPERATURE_UPDATE:
@@ -254,8 +256,17 @@ def _temperature_move_forward(
         pk,
         when,
     ]
+    return _TEMPERATURE_UPDATE[0], params
+
+
+def _temperature_move_forward(
+    *, pk: int, value: Decimal, taken_at: dt.datetime, at: dt.datetime
+) -> bool:
+    """One person's status row takes this reading (`temperature_forward_statement`); False
+    if the statement changed no row."""
+    sql, params = temperature_forward_statement(pk=pk, value=value, taken_at=taken_at, at=at)
     with hot_sql.cursor() as cursor:
-        cursor.execute(_TEMPERATURE_UPDATE[0], params)
+        cursor.execute(sql, params)
         return bool(cursor.rowcount == 1)
 
 

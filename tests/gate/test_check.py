@@ -263,3 +263,69 @@ def test_a_park_checkpoint_lets_the_parks_people_through_and_refuses_another_par
     assert (row.gate_id, row.person_id, row.allowed) == (checkpoint.pk, world.b1_person.pk, False)
     assert row.reasons == [{"text": OTHER_PARK, "citation": None}]
     assert not TemperatureReading.objects.filter(person=world.b1_person).exists()
+
+
+def test_a_gate_temperature_reaches_the_reading_and_the_status_row_in_order(
+    gw: GateWorld,
+) -> None:
+    """The check's writes (on PostgreSQL one statement, docs/gate.md "Round five"): the log
+    row, the token's use, the reading with its source and the status row's temperature; an
+    older reading (a check queued offline) is kept but does not move the status row back, and
+    a person with no status row yet gets one (the general path)."""
+    from parkguard.status.models import PersonStatus
+
+    from parkguard.status.services import status_results_record
+
+    person = gw.world.a1_person
+    PersonStatus.objects.filter(pk=person.pk).delete()
+    # No status row, so no negative test either: refused, and the reading still kept.
+    first = check(gw, phone(gw), temperature="36.4")
+    assert first.refusal == Refusal.DECISION
+    log = AccessCheck.objects.get(pk=first.check.pk)
+    assert log.temperature == Decimal("36.4") and log.person_id == person.pk
+    assert not TokenUse.objects.exists()  # a refused check spends no token
+    reading = TemperatureReading.objects.get(person=person)
+    assert (reading.temperature, reading.taken_at, reading.source) == (
+        Decimal("36.4"),
+        AT,
+        "gate",
+    )
+    row = PersonStatus.objects.get(pk=person.pk)  # made by the general path
+    assert (row.last_temperature, row.last_temperature_at) == (Decimal("36.4"), AT)
+    status_results_record(negatives={person.pk: AT - dt.timedelta(hours=2)}, at=AT)
+    later = AT + dt.timedelta(minutes=2)
+    assert check(gw, phone(gw, later), direction="out", temperature="36.8", at=later).allowed
+    assert TokenUse.objects.filter(gate=gw.gate, direction="out").count() == 1
+    row.refresh_from_db()
+    assert (row.last_temperature, row.last_temperature_at) == (Decimal("36.8"), later)
+    # Queued offline five minutes before: logged and kept as a reading, the status row unmoved.
+    scanned = later - dt.timedelta(minutes=5)
+    queued = check(
+        gw,
+        phone(gw, scanned),
+        temperature="36.2",
+        checked_at=scanned,
+        at=later + dt.timedelta(seconds=5),
+    )
+    assert queued.allowed and AccessCheck.objects.get(pk=queued.check.pk).queued
+    assert TemperatureReading.objects.filter(person=person).count() == 3
+    row.refresh_from_db()
+    assert (row.last_temperature, row.last_temperature_at) == (Decimal("36.8"), later)
+
+
+def test_a_replay_writes_no_reading_and_leaves_the_status_row(gw: GateWorld) -> None:
+    """A replayed token is refused before its reading is kept: the chain of writes stops at
+    the token's use (PostgreSQL) as the statements in turn do (SQLite)."""
+    from parkguard.status.models import PersonStatus
+
+    code = phone(gw)
+    assert check(gw, code, temperature="36.5").allowed
+    row = PersonStatus.objects.get(pk=gw.world.a1_person.pk)
+    before = (row.last_temperature, row.last_temperature_at)
+    again = check(gw, code, temperature="36.9", at=AT + dt.timedelta(seconds=10))
+    assert again.refusal == Refusal.REPLAYED
+    assert AccessCheck.objects.get(pk=again.check.pk).refusal == Refusal.REPLAYED
+    assert TemperatureReading.objects.filter(person=gw.world.a1_person).count() == 1
+    row.refresh_from_db()
+    assert (row.last_temperature, row.last_temperature_at) == before == (Decimal("36.5"), AT)
+    assert AccessCheck.objects.filter(allowed=True).count() == 1
