@@ -40,6 +40,8 @@ def record_workbook(*, name: str, sections: list[Section], at: dt.datetime) -> b
             sheet.set_column(col, col, 16)
         for r, values in enumerate(section.rows, start=offset + 1):
             for col, value in enumerate(values):
-                sheet.write_string(r, col, cell_safe(value))
+                # Records others wrote about the person as well as their own: all masked,
+                # as the cover says.
+                sheet.write_string(r, col, cell_safe(xlsx.free_text(value)))
     book.close()
     return buffer.getvalue()
