@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 from parkguard.mobility.choices import (
@@ -186,7 +188,7 @@ class VisitorFillForm(StopsMixin):
 class _ParamsField(forms.JSONField):
     """Empty when nothing was typed (Django would show `null` in the box)."""
 
-    def prepare_value(self, value: object) -> object:
+    def prepare_value(self, value: Any) -> str:
         return "" if value is None else super().prepare_value(value)
 
 
