@@ -12,12 +12,16 @@ must.
 
 from __future__ import annotations
 
+import ast
 import csv
 import datetime as dt
 import io
+import re
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -27,6 +31,7 @@ from parkguard.lib.identifiers import id_mask
 from parkguard.lib.logmask import MASK
 from parkguard.lib.redact import login_label
 from tests.factories import World
+from tests.lib.test_free_text import FREE_TEXT_NAMES
 from tests.test_export_formulas import EXPORTS, _cells
 
 ID = "450222199001011234"
@@ -34,6 +39,7 @@ PHONE = "13812345678"
 NOTE = f"张三 {ID} 已隔离，联系 {PHONE}"
 SHOWN = (id_mask(ID), login_label(PHONE))
 
+ROOT = Path(settings.BASE_DIR)
 Clients = Callable[[str | None], Client]
 # Types NOTE into what the export shows (before the URL is fetched); returns nothing.
 Seed = Callable[[World], None]
@@ -250,3 +256,47 @@ def test_the_chokepoint_masks_a_free_text_cell_and_neutralises_it_still() -> Non
     book.close()
     cells = _cells(out.getvalue())
     assert cells.count(xlsx.cell_safe(xlsx.free_text(NOTE))) == 3 and PHONE in cells
+
+
+# --- and in the source: a free-text attribute written by an export goes through free_text --
+EXPORT_SOURCES = re.compile(r"\b(?:xlsx\.)?(?:workbook|csv_bytes)\(")
+FREE_TEXT_ATTR = re.compile(f"^{FREE_TEXT_NAMES}$")
+
+
+def _unmasked_in(function: ast.FunctionDef) -> list[str]:
+    """`obj.note`-like reads inside `function` that no `free_text(…)` call encloses."""
+    masked: set[int] = set()
+    for node in ast.walk(function):
+        if isinstance(node, ast.Call):
+            name = node.func.attr if isinstance(node.func, ast.Attribute) else ""
+            name = node.func.id if isinstance(node.func, ast.Name) else name
+            if name == "free_text":
+                masked.update(id(inner) for inner in ast.walk(node))
+        if isinstance(node, ast.If | ast.IfExp):  # `if report.remarks:` writes nothing
+            masked.update(id(inner) for inner in ast.walk(node.test))
+    return [
+        ast.unparse(node)
+        for node in ast.walk(function)
+        if isinstance(node, ast.Attribute)
+        and isinstance(node.ctx, ast.Load)
+        and FREE_TEXT_ATTR.match(node.attr)
+        and id(node) not in masked
+    ]
+
+
+def test_every_export_writes_free_text_fields_through_free_text() -> None:
+    """The names the template and API scans call free text (`note`, `reason`, `description`,
+    `route`…), read in a function that builds an export (it calls `workbook(` or `csv_bytes(`),
+    must sit inside `xlsx.free_text(…)`."""
+    found, scanned = [], 0
+    for path in sorted((ROOT / "parkguard").rglob("*.py")):
+        if path == ROOT / "parkguard" / "lib" / "xlsx.py":
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef) and EXPORT_SOURCES.search(ast.unparse(node)):
+                scanned += 1
+                where = f"{path.relative_to(ROOT)}:{node.name}"
+                found += [f"{where}: {expr}" for expr in _unmasked_in(node)]
+    assert scanned >= 10, scanned  # not vacuous: the exports were found
+    assert not found, "导出中的自由文本请写作 xlsx.free_text(…)：\n" + "\n".join(found)

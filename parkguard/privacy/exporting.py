@@ -33,7 +33,7 @@ def record_workbook(*, name: str, sections: list[Section], at: dt.datetime) -> b
         sheet = book.add_worksheet(title)
         offset = 0
         if section.note:
-            sheet.write_string(0, 0, cell_safe(section.note))
+            sheet.write_string(0, 0, cell_safe(xlsx.free_text(section.note)))
             offset = 1
         for col, head in enumerate(section.headers):
             sheet.write_string(offset, col, cell_safe(head), bold)
