@@ -4,8 +4,8 @@ Every export workbook is made by `parkguard.lib.xlsx.workbook`, whose sheets neu
 every text cell. Three checks keep it so:
 - a source scan: no module but `lib/xlsx.py` uses xlsxwriter or writes CSV (file and line);
 - every view that answers a spreadsheet is in `EXPORTS` below (found by reading the views'
-  source), and each is fetched with names, units and cells that begin with `=`, `+`, `-`
-  and `@`: no cell of the answer begins with one;
+  source, and the functions of their module they call), and each is fetched with names,
+  units and cells that begin with `=`, `+`, `-` and `@`: no cell of the answer begins with one;
 - the sheet class itself, for every way of writing a cell.
 """
 
@@ -48,19 +48,35 @@ def test_no_module_but_the_chokepoint_writes_a_spreadsheet() -> None:
 
 
 def _spreadsheet_views() -> set[str]:
-    """`module.function` of every view function whose body answers a spreadsheet."""
+    """`module.function` of every view function whose body answers a spreadsheet, itself or
+    through a function of its module it calls (`_file(body, …)`, `_export_response(…)`)."""
     views = set()
     for path in sorted((ROOT / "parkguard").glob("*/*views*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         module = ".".join(path.relative_to(ROOT).with_suffix("").parts)
-        for node in tree.body:
-            if (
-                isinstance(node, ast.FunctionDef)
-                and not node.name.startswith("_")
-                and SPREADSHEET.search(ast.unparse(node))
-            ):
-                views.add(f"{module}.{node.name}")
+        functions = {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef)}
+        for name, node in functions.items():
+            if not name.startswith("_") and _answers_spreadsheet(node, functions, set()):
+                views.add(f"{module}.{name}")
     return views
+
+
+def _answers_spreadsheet(
+    node: ast.FunctionDef, functions: dict[str, ast.FunctionDef], seen: set[str]
+) -> bool:
+    if SPREADSHEET.search(ast.unparse(node)):
+        return True
+    seen.add(node.name)
+    called = {
+        c.func.id
+        for c in ast.walk(node)
+        if isinstance(c, ast.Call) and isinstance(c.func, ast.Name)
+    }
+    return any(
+        _answers_spreadsheet(functions[name], functions, seen)
+        for name in sorted(called - seen)
+        if name in functions
+    )
 
 
 def _route_views() -> dict[str, str]:
@@ -187,6 +203,18 @@ EXPORTS: dict[str, tuple[str, Export]] = {
     "supplies_export": (
         "a1_officer",
         lambda w, c: reverse("supplies_export", kwargs={"enterprise_id": w.a1.pk}),
+    ),
+    "logistics_trucks_export": (
+        "a1_officer",
+        lambda w, c: reverse("logistics_trucks_export", kwargs={"enterprise_id": w.a1.pk}),
+    ),
+    "logistics_passes_export": (
+        "a1_officer",
+        lambda w, c: reverse("logistics_passes_export", kwargs={"enterprise_id": w.a1.pk}),
+    ),
+    "logistics_parcels_export": (
+        "a1_officer",
+        lambda w, c: reverse("logistics_parcels_export", kwargs={"enterprise_id": w.a1.pk}),
     ),
 }
 

@@ -759,7 +759,7 @@ def access_log_export(
                 else (name_mask(row.temporary_pass.name) if row.temporary_pass else ""),
                 person.id_masked if person else "",
                 "放行" if row.allowed else "拒绝",
-                "；".join(r["text"] for r in row.reasons),
+                xlsx.free_text("；".join(r["text"] for r in row.reasons)),
                 "、".join(f"{p[0]} v{p[1]}" for p in row.packs),
                 str(row.temperature) if row.temperature is not None else "",
                 who or (row.device.name if row.device else ""),

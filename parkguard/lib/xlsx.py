@@ -20,13 +20,28 @@ import xlsxwriter
 from xlsxwriter.format import Format as Format  # re-exported: exports type their formats
 from xlsxwriter.worksheet import Worksheet as Worksheet
 
+from parkguard.lib.free_text import free_text_mask
+
 # A cell beginning with one of these would run as a formula when opened in a spreadsheet.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+class FreeTextCell(str):
+    """Text one user typed that others read (`free_text(note)`): masked when written."""
+
+
+def free_text(value: object) -> FreeTextCell:
+    """`value` (a note, a reason, a description; None is empty) as a free-text cell: every
+    sheet and CSV of an export writes it with its ID and mobile numbers masked."""
+    return FreeTextCell("" if value is None else value)
+
+
 def cell_safe(value: object) -> str:
-    """Text for a cell of an export: a leading formula character is neutralised with `'`."""
+    """Text for a cell of an export: a leading formula character is neutralised with `'`;
+    a free-text cell (`free_text`) has its ID and mobile numbers masked first."""
     text = "" if value is None else str(value)
+    if isinstance(value, FreeTextCell):
+        text = free_text_mask(text)
     return "'" + text if text.startswith(FORMULA_START) else text
 
 

@@ -1,6 +1,7 @@
 """The freight ledgers as Excel sheets, in the layout inspectors ask for (J-1.3 登记台账,
 Z-5.3c, Z-5.3d): trucks with their crews, transport passes, parcels and takeaway. Names, ID
-numbers and phones are masked; pick-up codes never leave the store. Written by the supplies
+numbers and phones are masked, and so are those typed into routes, notes and decisions
+(`free_text`); pick-up codes never leave the store. Written by the supplies
 ledger's `workbook()`, so no cell can turn into a formula. Each export is audited."""
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from parkguard.audit.services import audit_record
+from parkguard.lib.xlsx import free_text
 from parkguard.logistics.models import Parcel, TransportPass, TruckDeclaration
 from parkguard.logistics.services import dwell_minutes
 from parkguard.notify.privacy import name_mask
@@ -93,15 +95,15 @@ def trucks_xlsx(
                 t.plate,
                 t.get_declared_by_display(),
                 when(t.planned_arrival),
-                t.route,
-                t.travel_history,
+                free_text(t.route),
+                free_text(t.travel_history),
                 when(t.submitted_at),
                 t.get_state_display(),
                 _yes(t.codes_checked),
                 _yes(t.truck_disinfected),
                 _yes(t.goods_disinfected),
                 t.loading_zone,
-                t.loaders,
+                free_text(t.loaders),
                 when(t.entered_at),
                 when(t.left_at),
                 "" if minutes is None else minutes,
@@ -142,8 +144,8 @@ def passes_xlsx(
     rows = [
         [
             p.plate,
-            p.route,
-            p.purpose,
+            free_text(p.route),
+            free_text(p.purpose),
             p.valid_from.isoformat(),
             p.valid_until.isoformat(),
             p.get_state_display(),
@@ -151,7 +153,7 @@ def passes_xlsx(
             who(p.applied_by),
             when(p.decided_at),
             who(p.decided_by),
-            p.decision_note,
+            free_text(p.decision_note),
         ]
         for p in passes
     ]
@@ -177,7 +179,7 @@ def parcels_xlsx(
             when(p.arrived_at),
             p.get_kind_display(),
             name_mask(p.addressee.name),
-            p.note,
+            free_text(p.note),
             when(p.disinfected_at) or "未消毒",
             when(p.picked_up_at) or "未取件",
             who(p.logged_by),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 from parkguard.mobility.choices import (
@@ -183,11 +185,18 @@ class VisitorFillForm(StopsMixin):
         _stop_fields(self, "到达该地日期", "离开该地日期", transit=True)
 
 
+class _ParamsField(forms.JSONField):
+    """Empty when nothing was typed (Django would show `null` in the box)."""
+
+    def prepare_value(self, value: Any) -> str:
+        return "" if value is None else super().prepare_value(value)
+
+
 class ChangeForm(forms.Form):
     kind = forms.ChoiceField(label="变化", choices=ChangeKind.choices)
     pack_id = forms.CharField(label="规则包", required=False, max_length=100)
     version = forms.IntegerField(label="版本", required=False, min_value=1)
-    params = forms.JSONField(label="园区参数（JSON，修改参数时填写）", required=False)
+    params = _ParamsField(label="园区参数（JSON，修改参数时填写）", required=False)
     description = forms.CharField(label="说明（文件名称、文号）", required=False, max_length=200)
 
 

@@ -143,7 +143,10 @@ def _policy(park: Jurisdiction, change: Change) -> rules.ParkPolicy:
         params[change.pack_id] = dict(change.params)
     if errors:
         raise ValidationError(errors)
-    return rules.park_policy(park, versions=versions, params=params, adoptions=adoptions)
+    try:
+        return rules.park_policy(park, versions=versions, params=params, adoptions=adoptions)
+    except ValueError as exc:  # the park's county has no division code (rules.NO_HOME_DIVISION)
+        raise ValidationError({"kind": [str(exc)]}) from None
 
 
 def _due_map(plans: list[tuple[dict[str, Any], str | None]]) -> dict[str, list[str | None]]:

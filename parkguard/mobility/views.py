@@ -331,6 +331,8 @@ def risk_areas(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
             "words": [risk_word_label(w) for w in selectors.park_risk_words(park=park)],
             "form": form,
             "upload": upload,
+            # A change of the register is previewed there before plans follow it.
+            "can_preview": can(scope, "adopt", park),
         },
         status=status,
     )

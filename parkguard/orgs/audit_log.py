@@ -214,7 +214,14 @@ def audit_export(
     if len(found) > EXPORT_MAX_ROWS:
         raise ExportRefused(EXPORT_TOO_MANY.format(limit=EXPORT_MAX_ROWS))
     rows = [
-        (f"{r.at:%Y-%m-%d %H:%M:%S}", r.actor, r.action, r.target, r.reason, r.enterprise)
+        (
+            f"{r.at:%Y-%m-%d %H:%M:%S}",
+            r.actor,
+            r.action,
+            r.target,
+            xlsx.free_text(r.reason),
+            r.enterprise,
+        )
         for r in audit_rows(found)
     ]
     if fmt == "csv":

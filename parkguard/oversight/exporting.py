@@ -137,11 +137,11 @@ def ledger_xlsx(
             (item.enterprise.name, cell),
             (found_on.strftime("%Y-%m-%d"), center),
             (found_by, center),
-            (item.finding.description, cell),
+            (xlsx.free_text(item.finding.description), cell),
             (_basis(item), cell),
             (item.owner_name, center),
             (item.deadline.strftime("%Y-%m-%d"), center),
-            (replies.get(item.pk, ""), cell),
+            (xlsx.free_text(replies.get(item.pk, "")), cell),
             (item.get_status_display(), center),
             (item.closed_at.strftime("%Y-%m-%d") if item.closed_at else "", center),
             (_remarks(item, today), cell),
@@ -183,7 +183,7 @@ def assessment_xlsx(*, park_name: str, year: int, records: Iterable[Any], today:
             "—" if r.on_time_percent is None else f"{r.on_time_percent}%",
             trend or "无记录",
             r.grade.label if r.grade else "—",
-            "；".join(r.grade.reasons) if r.grade else r.note,
+            xlsx.free_text("；".join(r.grade.reasons) if r.grade else r.note),
         ]
         for col, value in enumerate(values):
             sheet.write(row, col, value, cell)

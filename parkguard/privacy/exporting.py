@@ -33,13 +33,15 @@ def record_workbook(*, name: str, sections: list[Section], at: dt.datetime) -> b
         sheet = book.add_worksheet(title)
         offset = 0
         if section.note:
-            sheet.write_string(0, 0, cell_safe(section.note))
+            sheet.write_string(0, 0, cell_safe(xlsx.free_text(section.note)))
             offset = 1
         for col, head in enumerate(section.headers):
             sheet.write_string(offset, col, cell_safe(head), bold)
             sheet.set_column(col, col, 16)
         for r, values in enumerate(section.rows, start=offset + 1):
             for col, value in enumerate(values):
-                sheet.write_string(r, col, cell_safe(value))
+                # Records others wrote about the person as well as their own: all masked,
+                # as the cover says.
+                sheet.write_string(r, col, cell_safe(xlsx.free_text(value)))
     book.close()
     return buffer.getvalue()

@@ -1,5 +1,6 @@
 """The daily report and the county roll-up as Excel sheets; every text cell passes through
-`cell_safe`, so a name beginning with "=" is never run as a formula."""
+`cell_safe`, so a name beginning with "=" is never run as a formula; notes, remarks and
+reasons go in as `free_text`, masked."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import io
 from django.utils import timezone
 
 from parkguard.lib import xlsx
-from parkguard.lib.xlsx import cell_safe
+from parkguard.lib.xlsx import cell_safe, free_text
 from parkguard.reporting.models import DailyReport, DailyReportRow
 from parkguard.reporting.selectors import Rollup
 
@@ -66,12 +67,12 @@ def report_xlsx(*, report: DailyReport, rows: list[DailyReportRow]) -> bytes:
                 row.trucks_left,
                 row.low_stock_items,
                 "是" if row.production_normal else "否",
-                cell_safe(notes),
-                cell_safe(row.correction_note),
+                free_text(notes),
+                free_text(row.correction_note),
             ],
         )
     if report.remarks:
-        sheet.write(len(rows) + 4, 0, cell_safe(f"其他需要报告的情况：{report.remarks}"))
+        sheet.write(len(rows) + 4, 0, free_text(f"其他需要报告的情况：{report.remarks}"))
     sheet.set_column(0, 0, 28)
     sheet.set_column(1, len(ROW_HEADER) - 1, 12)
     book.close()
@@ -100,7 +101,7 @@ def rollup_xlsx(*, rollup: Rollup) -> bytes:
                 _time(line.due_at),
                 _time(r.submitted_at if r else None),
                 cell_safe(r.signer_name if r else ""),
-                cell_safe(r.late_reason if r else ""),
+                free_text(r.late_reason if r else ""),
                 "是" if r is not None and r.zero else "",
                 t.get("headcount", ""),
                 t.get("abnormal", ""),

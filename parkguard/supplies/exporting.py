@@ -4,7 +4,7 @@ ledger (stock and cover per item, then every move) and the disinfection record.
 `workbook()` is the one writer of these ledgers (supplies here, trucks, passes and parcels in
 logistics): a title line, a basis line, a bold header, then the rows; every text cell goes
 through `cell_safe` and `write_string`, so nothing typed into a record can become a formula
-in an inspector's spreadsheet."""
+in an inspector's spreadsheet, and a note marked `free_text` is written masked."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from parkguard.lib import xlsx
-from parkguard.lib.xlsx import cell_safe
+from parkguard.lib.xlsx import cell_safe, free_text
 from parkguard.supplies.models import DisinfectionTask, StockMove
 from parkguard.supplies.selectors import Ledger
 
@@ -119,7 +119,7 @@ def ledger_xlsx(*, ledger: Ledger, moves: list[StockMove], at: dt.datetime) -> b
                 move.org_unit.name if move.org_unit else "",
                 "" if move.expires_on is None else move.expires_on.isoformat(),
                 move.balance,
-                move.note,
+                free_text(move.note),
                 who(move.by),
             ]
             for move in moves
@@ -143,7 +143,7 @@ def disinfection_xlsx(
             who(t.assignee),
             when(t.done_at) or "未完成",
             who(t.done_by),
-            t.note,
+            free_text(t.note),
             "有" if t.photo_type else "",
             " ".join(
                 str(t.citation.get(k, "")) for k in ("document_number", "clause") if t.citation

@@ -126,8 +126,10 @@ def test_the_demo_park_has_its_own_zones_on_its_site_plan() -> None:
 
 @pytest.mark.django_db
 def test_the_demo_park_a_has_a_returnee_under_observation_in_blue() -> None:
-    """Z-5.1 blue (response pack v4): park A's first enterprise has one returnee under home
-    health monitoring, in its blue area 新员工宿舍, not held at the gate; park B has none."""
+    """Z-5.1 blue (response pack v4): park A's first enterprise has three returnees under home
+    health monitoring, in blue, not held at the gate; its blue area 新员工宿舍 (two places)
+    took the first two, the third waits and the zones page says the area is full; park B has
+    none."""
     from parkguard.mobility.models import IsolationRecord
     from parkguard.status.choices import HoldKind
     from parkguard.status.models import StatusHold
@@ -135,8 +137,10 @@ def test_the_demo_park_a_has_a_returnee_under_observation_in_blue() -> None:
     call_command("demo_load", verbosity=0)
     a1 = Membership.objects.get(user__username="officer").enterprise
     assert a1 is not None
-    [zone] = PersonZone.objects.filter(colour=ZoneColour.BLUE)
-    assert zone.enterprise_id == a1.pk and zone.area is not None
+    zones = list(PersonZone.objects.filter(colour=ZoneColour.BLUE).order_by("move_id"))
+    assert len(zones) == 3 and {z.enterprise_id for z in zones} == {a1.pk}
+    zone, second, waiting = zones
+    assert zone.area is not None and second.area == zone.area and waiting.area is None
     assert zone.area.name == "新员工宿舍"
     record = IsolationRecord.objects.get(person_id=zone.person_id)
     assert record.kind == "home_health_monitoring" and record.released_at is None
@@ -152,7 +156,8 @@ def test_the_demo_park_a_has_a_returnee_under_observation_in_blue() -> None:
     client.force_login(Membership.objects.get(user__username="officer").user)
     page = client.get(f"/response/enterprises/{a1.pk}/").content.decode()
     assert "蓝区" in page and "新员工宿舍" in page and "等待安排蓝区区块：" not in page
+    assert "蓝区区块已满：</strong>1 名" in page and 'href="#area-form"' in page
     file = client.get(f"/people/{zone.person_id}/").content.decode()
     assert 'id="zone"' in file and "居家健康监测" in file
     call_command("demo_load", verbosity=0)  # idempotent
-    assert PersonZone.objects.filter(colour=ZoneColour.BLUE).count() == 1
+    assert PersonZone.objects.filter(colour=ZoneColour.BLUE).count() == 3
