@@ -128,11 +128,57 @@ def select_joined(
     `joins` clause gives it, its field names; None where an outer join found no row, i.e.
     its primary key is NULL), loaded with the same conversions, from the same statement."""
     connection = connections[using]
+    sql, loaded, count = _compiled(connection, model, field_names, where, joins, joined, extra)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, list(params))
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    objects = _objects(connection, using, loaded, row)
+    first = objects[0]
+    return first, objects[1:], tuple(row[count:])  # type: ignore[return-value]
+
+
+def select_all(
+    model: type[M],
+    field_names: Sequence[str],
+    where: str,
+    params: Sequence[Any],
+    *,
+    joins: str = "",
+    joined: Sequence[tuple[type[Model], str, Sequence[str]]] = (),
+    extra: Sequence[str] = (),
+    using: str = "default",
+) -> list[tuple[M, list[Model | None], tuple[Any, ...]]]:
+    """`select_joined` for every row the statement finds, in its order (`where` may end in an
+    ORDER BY of the caller's)."""
+    connection = connections[using]
+    sql, loaded, count = _compiled(connection, model, field_names, where, joins, joined, extra)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, list(params))
+        rows = cursor.fetchall()
+    found: list[tuple[M, list[Model | None], tuple[Any, ...]]] = []
+    for row in rows:
+        objects = _objects(connection, using, loaded, row)
+        found.append((objects[0], objects[1:], tuple(row[count:])))  # type: ignore[arg-type]
+    return found
+
+
+def _compiled(
+    connection: Any,
+    model: type[Model],
+    field_names: Sequence[str],
+    where: str,
+    joins: str,
+    joined: Sequence[tuple[type[Model], str, Sequence[str]]],
+    extra: Sequence[str],
+) -> tuple[str, list[Any], int]:
+    """The statement, how to load each part of a row, and where the `extra` values start:
+    built once per process per vendor."""
     parts = [(model, "t", tuple(field_names))] + [(m, a, tuple(f)) for m, a, f in joined]
     key = (model, connection.vendor, f"{parts}|{joins}|{where}|{extra}")
     cached = _SELECTS.get(key)
     if cached is None:
-        quote = connection.ops.quote_name
         columns: list[str] = []
         loaded: list[tuple[type[Model], list[str], list[Any], int, int]] = []
         for part_model, alias, names in parts:
@@ -141,15 +187,16 @@ def select_joined(
             loaded.append((part_model, attnames, converters, len(columns), pk))
             columns += cols
         columns += list(extra)
-        table = quote(model._meta.db_table)
+        table = connection.ops.quote_name(model._meta.db_table)
         sql = f"SELECT {', '.join(columns)} FROM {table} t {joins} WHERE {where}"
         cached = _SELECTS[key] = (sql, loaded, len(columns) - len(extra))
-    sql, loaded, count = cached
-    with connection.cursor() as cursor:
-        cursor.execute(sql, list(params))
-        row = cursor.fetchone()
-    if row is None:
-        return None
+    return cached
+
+
+def _objects(
+    connection: Any, using: str, loaded: list[Any], row: Sequence[Any]
+) -> list[Model | None]:
+    """One instance per part of `row` (None for an outer join's missing row)."""
     objects: list[Model | None] = []
     for part_model, attnames, converters, start, pk in loaded:
         values = list(row[start : start + len(attnames)])
@@ -157,5 +204,4 @@ def select_joined(
             objects.append(None)
             continue
         objects.append(_load(connection, using, part_model, attnames, converters, values))
-    first = objects[0]
-    return first, objects[1:], tuple(row[count:])  # type: ignore[return-value]
+    return objects

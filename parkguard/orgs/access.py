@@ -747,6 +747,15 @@ def require(scope: Scope, action: str, obj: Model) -> None:
         raise PermissionDenied(NOT_ALLOWED)
 
 
+def require_row(
+    scope: Scope, action: str, obj: Model, related: Mapping[str, Any] | None = None
+) -> None:
+    """`require()` without a query, for a hot service whose caller read `obj` (and the values
+    of its scope paths through a relation, `related`) itself: 403 unless `can_row`."""
+    if not can_row(scope, action, obj, related):
+        raise PermissionDenied(NOT_ALLOWED)
+
+
 # The role ladder: the roles each role may grant, always strictly below its own and only at
 # its own place (the park and its enterprises; the enterprise). A park admin appoints park
 # staff, community liaisons for the communities of its county, and every enterprise role in
