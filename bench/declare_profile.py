@@ -10,15 +10,17 @@ connection handling as under gunicorn) with ``--declarations`` ``POST
 cookie with the CSRF cookie and header, 36.5 ℃, green code, no symptoms: one declaration per
 person per day) and as many ``GET /healthz``. ``--profile`` prints cProfile's top entries.
 
-Prints ``declare_profile: ratio <bare CPU ms ÷ declaration CPU ms> (target 0.08) …`` and the
-SQL statements per declaration (counted on further declarations after the timed ones, since
-counting itself costs CPU), and exits 1 below TARGET.
+Prints ``declare_profile: ratio <bare CPU ms ÷ declaration CPU ms> (target 0.035) …`` and the
+SQL statements per declaration (counted on COUNTED further declarations after the timed ones,
+since counting itself costs CPU), and exits 1 below TARGET.
 
-Why 0.08: the bare endpoint costs about 0.35 ms here, so 0.08 is a declaration under about
-4.5 ms on PostgreSQL (issue 18 asks for under 6 ms; before this work it was about 20 ms,
-a ratio near 0.02). What is left is mostly the session and authentication middleware (a
-session read and, SESSION_SAVE_EVERY_REQUEST, a session write on every request) and the
-API layer's parsing, which the declaration shares with every browser request.
+Why 0.035: the bare endpoint costs about 0.18 ms of CPU here, so 0.035 is a declaration
+under about 5 ms, inside issue 18's 6 ms on PostgreSQL with room for this machine's noise;
+the ORM path it replaced measured 0.014 on PostgreSQL and 0.022 on SQLite, so a return to it
+fails loudly. About 0.045 is where it stands (docs/health.md "Speed"): what is left is mostly
+the session and authentication middleware (the session's read, its user's read and, with
+SESSION_SAVE_EVERY_REQUEST, the session's write on every request) and the API layer's parsing,
+which a declaration shares with every browser request.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ from typing import Any
 
 from bench import _server
 
-TARGET = 0.08
+TARGET = 0.035
 DECLARATIONS = 1000
 WARM = 50
 COUNTED = 20

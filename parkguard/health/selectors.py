@@ -51,7 +51,7 @@ def _my_person_joins(vendor: str) -> str:
     quote = connection.ops.quote_name
 
     def column(model: type[Model], name: str) -> str:
-        return quote(str(model._meta.get_field(name).column))
+        return quote(str(model._meta.get_field(name).column))  # type: ignore[union-attr]
 
     def join(kind: str, model: type[Model], alias: str, on: str) -> str:
         return (
@@ -92,7 +92,7 @@ def my_person(*, scope: Scope) -> Person | None:
         if found is None:
             return None
         person, (enterprise, park, unit), _ = found
-        enterprise.jurisdiction = park  # type: ignore[union-attr, assignment]
+        enterprise.jurisdiction = park  # type: ignore[union-attr]
         person.enterprise = enterprise  # type: ignore[assignment]
         person.org_unit = unit  # type: ignore[assignment]
         return person

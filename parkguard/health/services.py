@@ -199,7 +199,7 @@ def _judge(
 def _declared_where(vendor: str) -> str:
     quote = connection.ops.quote_name
     meta = Declaration._meta
-    person, on = (quote(str(meta.get_field(n).column)) for n in ("person", "on"))
+    person, on = (quote(str(meta.get_field(n).column)) for n in ("person", "on"))  # type: ignore[union-attr]
     return f"t.{person} = %s AND t.{on} = %s"
 
 

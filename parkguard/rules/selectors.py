@@ -58,7 +58,7 @@ def _adoptions_sql(vendor: str, ancestors: int) -> tuple[str, str, str]:
     quote = connection.ops.quote_name
 
     def col(model: type[Model], name: str) -> str:
-        return quote(str(model._meta.get_field(name).column))
+        return quote(str(model._meta.get_field(name).column))  # type: ignore[union-attr]
 
     park = Jurisdiction._meta
     joins = (
