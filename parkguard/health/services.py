@@ -253,24 +253,23 @@ def declaration_submit(
     assert value is not None
     # Keep the pack's order, whatever order the form sent.
     chosen = [s for s in rules.symptoms if s in chosen]
-    try:
-        with transaction.atomic():
-            declaration = Declaration(
-                person=person,
-                on=on,
-                temperature=value,
-                symptoms=chosen,
-                case_contact=case_contact,
-                household_travel=household_travel,
-                household_travel_note=note if household_travel else "",
-                code_colour=code_colour,
-                rules=rules.as_json(),
-                submitted_at=at,
-                submitted_by=by,
-            )
-            hot_sql.insert(declaration)  # `.objects.create()` as one pre-written INSERT
-    except IntegrityError:  # a second tab won the race
-        raise ValidationError({"__all__": DECLARATION_TWICE}) from None
+    declaration = Declaration(
+        person=person,
+        on=on,
+        temperature=value,
+        symptoms=chosen,
+        case_contact=case_contact,
+        household_travel=household_travel,
+        household_travel_note=note if household_travel else "",
+        code_colour=code_colour,
+        rules=rules.as_json(),
+        submitted_at=at,
+        submitted_by=by,
+    )
+    # `.objects.create()` as one pre-written INSERT. A second tab that won the race holds
+    # today's row (the one-per-day constraint): nothing is inserted, and the same refusal.
+    if not hot_sql.insert(declaration, unless=("person", "on")):
+        raise ValidationError({"__all__": DECLARATION_TWICE})
     status_declaration_record(declared={person.pk: on}, at=at)
     alert = _judge(
         person=person,

@@ -23,24 +23,34 @@ _INSERTS: dict[tuple[type[Model], str, bool], tuple[str, list[Field[Any, Any]], 
 _SELECTS: dict[tuple[type[Model], str, str], tuple[str, list[Any], int]] = {}
 
 
-def insert(obj: Model, using: str = "default") -> None:
+def insert(obj: Model, using: str = "default", *, unless: Sequence[str] = ()) -> bool:
     """`obj.save()` of a new row as one pre-written INSERT (no signals: the models this serves
-    have no receivers and no history); sets the primary key and the instance's state."""
+    have no receivers and no history); sets the primary key and the instance's state.
+
+    `unless` names the fields of a unique constraint: a row that would break it is not
+    inserted (`ON CONFLICT (…) DO NOTHING`, no savepoint needed to catch the error) and the
+    answer is False, `obj` left unsaved."""
     connection = connections[using]
     model = type(obj)
     # In a relaxed transaction (lib/durability.py) the first INSERT also sends its setting.
     relax = durability.relax_take(connection)
-    key = (model, connection.vendor, relax)
+    key = (model, connection.vendor, relax, tuple(unless))
     cached = _INSERTS.get(key)
     if cached is None:
         quote = connection.ops.quote_name
-        fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+        meta = model._meta
+        fields = [f for f in meta.concrete_fields if not f.primary_key]
         columns = ", ".join(quote(str(f.column)) for f in fields)
         marks = ", ".join(["%s"] * len(fields))
         returning = bool(connection.features.can_return_columns_from_insert)
-        sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({marks})"
+        sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({marks})"
+        if unless:
+            if not returning:
+                raise ValueError("hot_sql: INSERT … ON CONFLICT needs INSERT … RETURNING")
+            target = ", ".join(quote(str(meta.get_field(n).column)) for n in unless)  # type: ignore[union-attr]
+            sql += f" ON CONFLICT ({target}) DO NOTHING"
         if returning:
-            sql += f" RETURNING {quote(str(model._meta.pk.column))}"
+            sql += f" RETURNING {quote(str(meta.pk.column))}"
             if relax:
                 sql += f", {durability.RELAX_EXPRESSION}"
         elif relax:
@@ -50,10 +60,17 @@ def insert(obj: Model, using: str = "default") -> None:
     params = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        pk = cursor.fetchone()[0] if returning else cursor.lastrowid
+        if returning:
+            row = cursor.fetchone()
+            if row is None:  # ON CONFLICT DO NOTHING: another row holds the unique values
+                return False
+            pk = row[0]
+        else:
+            pk = cursor.lastrowid
     obj.pk = pk
     obj._state.adding = False
     obj._state.db = using
+    return True
 
 
 def _part(

@@ -8,26 +8,29 @@ import datetime as dt
 import json
 from collections.abc import Callable
 
+import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from parkguard.health.models import Declaration
+from parkguard.health.models import Alert, Declaration
 from parkguard.orgs.choices import Role
 from parkguard.orgs.models import Membership
 from parkguard.people.models import Person
 from parkguard.status.models import PersonStatus
 from parkguard.status.services import status_declaration_record
 from tests.factories import World, make_person, make_user
+from tests.health.conftest import AT as DECLARED_AT
 
 BODY = json.dumps({"temperature": "36.5", "code_colour": "green"})
 # Through the API (a test runs in a transaction: each atomic block is a savepoint): the
 # session, its user, the caller's memberships and their person with enterprise, park and
 # unit (4); the service's savepoint around the park's adoptions, today's declaration if any,
-# the INSERT in its own savepoint and the status upsert (8); the session's save in its
+# the INSERT (ON CONFLICT DO NOTHING) and the status upsert (6); the session's save in its
 # savepoint (3, SESSION_SAVE_EVERY_REQUEST).
-API_STATEMENTS = 15
+API_STATEMENTS = 13
 
 
 def _employee(world: World, serial: int) -> tuple[Person, Client]:
@@ -114,3 +117,38 @@ def test_a_declaration_of_no_such_person_writes_no_status_row(world: World) -> N
     missing = Person.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     status_declaration_record(declared={missing + 1000: dt.date(2022, 11, 15)}, at=AT)
     assert not PersonStatus.objects.filter(pk=missing + 1000).exists()
+
+
+def test_a_second_tab_that_lost_the_race_is_refused_and_writes_nothing(
+    health_world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both tabs passed the once-a-day check before either wrote: the one-per-day constraint
+    keeps the first, the second gets the same refusal and no row of its own."""
+    from parkguard.health import services
+    from parkguard.orgs.access import scope_for_user
+
+    user = health_world.users["a1_employee"]
+    person = health_world.a1_employee_person
+
+    def declare(temperature: str) -> object:
+        return services.declaration_submit(
+            scope=scope_for_user(user),
+            person=person,
+            temperature=temperature,
+            symptoms=[],
+            case_contact=False,
+            household_travel=False,
+            household_travel_note="",
+            code_colour="green",
+            at=DECLARED_AT,
+            by=user,
+        )
+
+    declare("36.5")
+    monkeypatch.setattr(services, "_declared", lambda **_: False)  # the check saw no row yet
+    with pytest.raises(ValidationError) as caught:
+        declare("38.5")
+    assert caught.value.message_dict == {"__all__": [services.DECLARATION_TWICE]}
+    [kept] = Declaration.objects.filter(person=person)
+    assert str(kept.temperature) == "36.5"
+    assert not Alert.objects.filter(person=person).exists()
