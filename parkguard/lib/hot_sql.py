@@ -19,7 +19,9 @@ from parkguard.lib import durability
 
 M = TypeVar("M", bound=Model)
 
-_INSERTS: dict[tuple[type[Model], str, bool], tuple[str, list[Field[Any, Any]], bool]] = {}
+_INSERTS: dict[
+    tuple[type[Model], str, bool, tuple[str, ...]], tuple[str, list[Field[Any, Any]], bool]
+] = {}
 _SELECTS: dict[tuple[type[Model], str, str], tuple[str, list[Any], int]] = {}
 
 
