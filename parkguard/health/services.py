@@ -246,7 +246,9 @@ def declaration_submit(
     note = household_travel_note.strip()
     if household_travel and not note:
         errors["household_travel_note"] = TRAVEL_NOTE_REQUIRED
-    if _declared(person_id=person.pk, on=on):
+    # Already declared today: said beside the other errors; without them the INSERT below
+    # finds today's row itself (the one-per-day constraint) and refuses the same way.
+    if errors and _declared(person_id=person.pk, on=on):
         errors["__all__"] = DECLARATION_TWICE
     if errors:
         raise ValidationError(errors)
@@ -266,8 +268,8 @@ def declaration_submit(
         submitted_at=at,
         submitted_by=by,
     )
-    # `.objects.create()` as one pre-written INSERT. A second tab that won the race holds
-    # today's row (the one-per-day constraint): nothing is inserted, and the same refusal.
+    # `.objects.create()` as one pre-written INSERT. Today's row already there (declared
+    # before, or a second tab won the race): nothing is inserted, and the same refusal.
     if not hot_sql.insert(declaration, unless=("person", "on")):
         raise ValidationError({"__all__": DECLARATION_TWICE})
     status_declaration_record(declared={person.pk: on}, at=at)

@@ -27,10 +27,10 @@ from tests.health.conftest import AT as DECLARED_AT
 BODY = json.dumps({"temperature": "36.5", "code_colour": "green"})
 # Through the API (a test runs in a transaction: each atomic block is a savepoint): the
 # session, its user, the caller's memberships and their person with enterprise, park and
-# unit (4); the service's savepoint around the park's adoptions, today's declaration if any,
-# the INSERT (ON CONFLICT DO NOTHING) and the status upsert (6); the session's save in its
-# savepoint (3, SESSION_SAVE_EVERY_REQUEST).
-API_STATEMENTS = 13
+# unit (4); the service's savepoint around the park's adoptions, the INSERT (ON CONFLICT DO
+# NOTHING: it also finds a declaration already made) and the status upsert (5); the
+# session's save in its savepoint (3, SESSION_SAVE_EVERY_REQUEST).
+API_STATEMENTS = 12
 
 
 def _employee(world: World, serial: int) -> tuple[Person, Client]:
@@ -119,36 +119,58 @@ def test_a_declaration_of_no_such_person_writes_no_status_row(world: World) -> N
     assert not PersonStatus.objects.filter(pk=missing + 1000).exists()
 
 
+def _submit(world: World, **answers: object) -> object:
+    from parkguard.health import services
+    from parkguard.orgs.access import scope_for_user
+
+    user = world.users["a1_employee"]
+    fields: dict[str, object] = {
+        "temperature": "36.5",
+        "symptoms": [],
+        "case_contact": False,
+        "household_travel": False,
+        "household_travel_note": "",
+        "code_colour": "green",
+    }
+    fields.update(answers)
+    return services.declaration_submit(
+        scope=scope_for_user(user),
+        person=world.a1_employee_person,
+        at=DECLARED_AT,
+        by=user,
+        **fields,  # type: ignore[arg-type]
+    )
+
+
 def test_a_second_tab_that_lost_the_race_is_refused_and_writes_nothing(
     health_world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Both tabs passed the once-a-day check before either wrote: the one-per-day constraint
     keeps the first, the second gets the same refusal and no row of its own."""
     from parkguard.health import services
-    from parkguard.orgs.access import scope_for_user
 
-    user = health_world.users["a1_employee"]
-    person = health_world.a1_employee_person
-
-    def declare(temperature: str) -> object:
-        return services.declaration_submit(
-            scope=scope_for_user(user),
-            person=person,
-            temperature=temperature,
-            symptoms=[],
-            case_contact=False,
-            household_travel=False,
-            household_travel_note="",
-            code_colour="green",
-            at=DECLARED_AT,
-            by=user,
-        )
-
-    declare("36.5")
+    _submit(health_world, temperature="36.5")
     monkeypatch.setattr(services, "_declared", lambda **_: False)  # the check saw no row yet
     with pytest.raises(ValidationError) as caught:
-        declare("38.5")
+        _submit(health_world, temperature="38.5", household_travel=True)
+    # The other error is said too; the once-a-day one comes from the INSERT's refusal.
+    assert caught.value.message_dict == {"household_travel_note": [services.TRAVEL_NOTE_REQUIRED]}
+    with pytest.raises(ValidationError) as caught:
+        _submit(health_world, temperature="38.5")
     assert caught.value.message_dict == {"__all__": [services.DECLARATION_TWICE]}
-    [kept] = Declaration.objects.filter(person=person)
+    [kept] = Declaration.objects.filter(person=health_world.a1_employee_person)
     assert str(kept.temperature) == "36.5"
-    assert not Alert.objects.filter(person=person).exists()
+    assert not Alert.objects.filter(person=health_world.a1_employee_person).exists()
+
+
+def test_a_second_declaration_with_another_error_is_told_both(health_world: World) -> None:
+    from parkguard.health import services
+
+    _submit(health_world)
+    with pytest.raises(ValidationError) as caught:
+        _submit(health_world, temperature="abc")
+    assert caught.value.message_dict == {
+        "temperature": [services.TEMPERATURE_NOT_NUMBER],
+        "__all__": [services.DECLARATION_TWICE],
+    }
+    assert Declaration.objects.filter(person=health_world.a1_employee_person).count() == 1
