@@ -4,12 +4,14 @@ coverage, the daily summary's figures. Set-based: the query count does not grow 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
+from django.db import connection
+from django.db.models import Count, Exists, Max, Model, OuterRef, Q, QuerySet
 
 from parkguard.health.models import (
     Alert,
@@ -20,8 +22,9 @@ from parkguard.health.models import (
     Vaccination,
 )
 from parkguard.health.rules import HealthRules, health_rules
+from parkguard.lib import hot_sql
 from parkguard.orgs.access import Scope, can, require, visible
-from parkguard.orgs.models import Enterprise, Jurisdiction
+from parkguard.orgs.models import Enterprise, Jurisdiction, OrgUnit
 from parkguard.orgs.selectors import unit_paths
 from parkguard.people.choices import EmploymentStatus
 from parkguard.people.models import Person
@@ -35,10 +38,64 @@ def rules_for_enterprise(*, enterprise: Enterprise, on: dt.date) -> HealthRules:
     return health_rules(park=enterprise.jurisdiction, on=on)
 
 
+_PERSON_FIELDS = tuple(f.name for f in Person._meta.concrete_fields)
+_ENTERPRISE_FIELDS = tuple(f.name for f in Enterprise._meta.concrete_fields)
+_PARK_FIELDS = tuple(f.name for f in Jurisdiction._meta.concrete_fields)
+_UNIT_FIELDS = tuple(f.name for f in OrgUnit._meta.concrete_fields)
+
+
+@functools.cache
+def _my_person_joins(vendor: str) -> str:
+    """`select_related("enterprise__jurisdiction", "org_unit")` as joins, written once per
+    process and vendor (the unit is an outer join: a person may have none)."""
+    quote = connection.ops.quote_name
+
+    def column(model: type[Model], name: str) -> str:
+        return quote(str(model._meta.get_field(name).column))  # type: ignore[union-attr]
+
+    def join(kind: str, model: type[Model], alias: str, on: str) -> str:
+        return (
+            f"{kind} JOIN {quote(model._meta.db_table)} {alias} "
+            f"ON {alias}.{quote(str(model._meta.pk.column))} = {on}"
+        )
+
+    return " ".join(
+        (
+            join("", Enterprise, "e", f"t.{column(Person, 'enterprise')}"),
+            join("", Jurisdiction, "j", f"e.{column(Enterprise, 'jurisdiction')}"),
+            join("LEFT", OrgUnit, "u", f"t.{column(Person, 'org_unit')}"),
+        )
+    )
+
+
 def my_person(*, scope: Scope) -> Person | None:
-    """The caller's own staff record (an employee login is linked to one)."""
+    """The caller's own staff record (an employee login is linked to one), with its
+    enterprise, park and unit. An employee's login is linked to one person: that read is one
+    pre-written statement (lib/hot_sql.py, the daily declaration's path), the rare login
+    linked to several takes the lowest id through the ORM."""
     if not scope.person_ids:
         return None
+    if len(scope.person_ids) == 1:
+        [pk] = scope.person_ids
+        found = hot_sql.select_joined(
+            Person,
+            _PERSON_FIELDS,
+            "t.id = %s",
+            [pk],
+            joins=_my_person_joins(connection.vendor),
+            joined=[
+                (Enterprise, "e", _ENTERPRISE_FIELDS),
+                (Jurisdiction, "j", _PARK_FIELDS),
+                (OrgUnit, "u", _UNIT_FIELDS),
+            ],
+        )
+        if found is None:
+            return None
+        person, (enterprise, park, unit), _ = found
+        enterprise.jurisdiction = park  # type: ignore[union-attr]
+        person.enterprise = enterprise  # type: ignore[assignment]
+        person.org_unit = unit  # type: ignore[assignment]
+        return person
     return (
         Person.objects.select_related("enterprise__jurisdiction", "org_unit")
         .filter(pk__in=scope.person_ids)

@@ -29,7 +29,9 @@ from parkguard.lib import durability
 
 M = TypeVar("M", bound=Model)
 
-_INSERTS: dict[tuple[type[Model], str, bool], tuple[str, list[Field[Any, Any]], bool]] = {}
+_INSERTS: dict[
+    tuple[type[Model], str, bool, tuple[str, ...]], tuple[str, list[Field[Any, Any]], bool]
+] = {}
 _SELECTS: dict[tuple[type[Model], str, str], tuple[str, list[Any], int]] = {}
 
 
@@ -110,22 +112,32 @@ def _saved(obj: Model, pk: Any, using: str) -> None:
     obj._state.db = using
 
 
-def insert(obj: Model, using: str = "default") -> None:
+def insert(obj: Model, using: str = "default", *, unless: Sequence[str] = ()) -> bool:
     """`obj.save()` of a new row as one pre-written INSERT (no signals: the models this serves
-    have no receivers and no history); sets the primary key and the instance's state."""
+    have no receivers and no history); sets the primary key and the instance's state.
+
+    `unless` names the fields of a unique constraint: a row that would break it is not
+    inserted (`ON CONFLICT (…) DO NOTHING`, no savepoint needed to catch the error) and the
+    answer is False, `obj` left unsaved."""
     connection = connections[using]
     model = type(obj)
     # In a relaxed transaction (lib/durability.py) the first INSERT also sends its setting.
     relax = durability.relax_take(connection)
-    key = (model, connection.vendor, relax)
+    key = (model, connection.vendor, relax, tuple(unless))
     cached = _INSERTS.get(key)
     if cached is None:
+        quote = connection.ops.quote_name
         table, columns, fields = _insert_parts(model, connection)
         marks = ", ".join(["%s"] * len(fields))
         returning = bool(connection.features.can_return_columns_from_insert)
         sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"
+        if unless:
+            if not returning:
+                raise ValueError("hot_sql: INSERT … ON CONFLICT needs INSERT … RETURNING")
+            target = ", ".join(quote(str(model._meta.get_field(n).column)) for n in unless)  # type: ignore[union-attr]
+            sql += f" ON CONFLICT ({target}) DO NOTHING"
         if returning:
-            sql += f" RETURNING {connection.ops.quote_name(str(model._meta.pk.column))}"
+            sql += f" RETURNING {quote(str(model._meta.pk.column))}"
             if relax:
                 sql += f", {durability.RELAX_EXPRESSION}"
         elif relax:
@@ -134,8 +146,15 @@ def insert(obj: Model, using: str = "default") -> None:
     sql, fields, returning = cached
     with cursor(using) as c:
         c.execute(sql, _params(obj, fields, connection))
-        pk = c.fetchone()[0] if returning else c.lastrowid
+        if returning:
+            row = c.fetchone()
+            if row is None:  # ON CONFLICT DO NOTHING: another row holds the unique values
+                return False
+            pk = row[0]
+        else:
+            pk = c.lastrowid
     _saved(obj, pk, using)
+    return True
 
 
 def chains(using: str = "default") -> bool:
@@ -279,11 +298,57 @@ def select_joined(
     `joins` clause gives it, its field names; None where an outer join found no row, i.e.
     its primary key is NULL), loaded with the same conversions, from the same statement."""
     connection = connections[using]
+    sql, loaded, count = _compiled(connection, model, field_names, where, joins, joined, extra)
+    with cursor(using) as c:
+        c.execute(sql, list(params))
+        row = c.fetchone()
+    if row is None:
+        return None
+    objects = _objects(connection, using, loaded, row)
+    first = objects[0]
+    return first, objects[1:], tuple(row[count:])  # type: ignore[return-value]
+
+
+def select_all(
+    model: type[M],
+    field_names: Sequence[str],
+    where: str,
+    params: Sequence[Any],
+    *,
+    joins: str = "",
+    joined: Sequence[tuple[type[Model], str, Sequence[str]]] = (),
+    extra: Sequence[str] = (),
+    using: str = "default",
+) -> list[tuple[M, list[Model | None], tuple[Any, ...]]]:
+    """`select_joined` for every row the statement finds, in its order (`where` may end in an
+    ORDER BY of the caller's)."""
+    connection = connections[using]
+    sql, loaded, count = _compiled(connection, model, field_names, where, joins, joined, extra)
+    with cursor(using) as c:
+        c.execute(sql, list(params))
+        rows = c.fetchall()
+    found: list[tuple[M, list[Model | None], tuple[Any, ...]]] = []
+    for row in rows:
+        objects = _objects(connection, using, loaded, row)
+        found.append((objects[0], objects[1:], tuple(row[count:])))  # type: ignore[arg-type]
+    return found
+
+
+def _compiled(
+    connection: Any,
+    model: type[Model],
+    field_names: Sequence[str],
+    where: str,
+    joins: str,
+    joined: Sequence[tuple[type[Model], str, Sequence[str]]],
+    extra: Sequence[str],
+) -> tuple[str, list[Any], int]:
+    """The statement, how to load each part of a row, and where the `extra` values start:
+    built once per process per vendor."""
     parts = [(model, "t", tuple(field_names))] + [(m, a, tuple(f)) for m, a, f in joined]
     key = (model, connection.vendor, f"{parts}|{joins}|{where}|{extra}")
     cached = _SELECTS.get(key)
     if cached is None:
-        quote = connection.ops.quote_name
         columns: list[str] = []
         loaded: list[tuple[type[Model], list[str], list[Any], int, int]] = []
         for part_model, alias, names in parts:
@@ -292,15 +357,16 @@ def select_joined(
             loaded.append((part_model, attnames, converters, len(columns), pk))
             columns += cols
         columns += list(extra)
-        table = quote(model._meta.db_table)
+        table = connection.ops.quote_name(model._meta.db_table)
         sql = f"SELECT {', '.join(columns)} FROM {table} t {joins} WHERE {where}"
         cached = _SELECTS[key] = (sql, loaded, len(columns) - len(extra))
-    sql, loaded, count = cached
-    with cursor(using) as c:
-        c.execute(sql, list(params))
-        row = c.fetchone()
-    if row is None:
-        return None
+    return cached
+
+
+def _objects(
+    connection: Any, using: str, loaded: list[Any], row: Sequence[Any]
+) -> list[Model | None]:
+    """One instance per part of `row` (None for an outer join's missing row)."""
     objects: list[Model | None] = []
     for part_model, attnames, converters, start, pk in loaded:
         values = list(row[start : start + len(attnames)])
@@ -308,5 +374,4 @@ def select_joined(
             objects.append(None)
             continue
         objects.append(_load(connection, using, part_model, attnames, converters, values))
-    first = objects[0]
-    return first, objects[1:], tuple(row[count:])  # type: ignore[return-value]
+    return objects

@@ -46,6 +46,7 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404, HttpRequest
 
+from parkguard.lib import hot_sql
 from parkguard.orgs.choices import (
     COMMUNITY_ROLES,
     ENTERPRISE_EDITORS,
@@ -135,6 +136,9 @@ def _unit_subtree_ids(roots: set[int]) -> frozenset[int]:
     return frozenset(found)
 
 
+_MEMBERSHIP_FIELDS = ("id", "role", "jurisdiction", "enterprise", "org_unit", "person")
+
+
 def scope_for_user(user: User | AnonymousUser) -> Scope:
     if not user.is_authenticated or not user.is_active:
         return ANONYMOUS
@@ -151,9 +155,9 @@ def scope_for_user(user: User | AnonymousUser) -> Scope:
     persons: set[int] = set()
     by_enterprise: dict[int, set[str]] = {}
     by_park_role: dict[str, set[int]] = {}
-    for m in Membership.objects.filter(user=user).only(
-        "role", "jurisdiction_id", "enterprise_id", "org_unit_id", "person_id"
-    ):
+    # `Membership.objects.filter(user=user).only(…)` as one pre-written read: every request
+    # of a browser session asks it (lib/hot_sql.py).
+    for m, _, _ in hot_sql.select_all(Membership, _MEMBERSHIP_FIELDS, "t.user_id = %s", [user.pk]):
         roles.add(m.role)
         if m.role in JURISDICTION_ROLES and m.jurisdiction_id:
             jurisdictions.add(m.jurisdiction_id)
@@ -744,6 +748,15 @@ def require_at_all(scope: Scope, action: str) -> None:
 def require(scope: Scope, action: str, obj: Model) -> None:
     """Raise 403 unless `scope` may take `action` on `obj`. Services call this before writing."""
     if not can(scope, action, obj):
+        raise PermissionDenied(NOT_ALLOWED)
+
+
+def require_row(
+    scope: Scope, action: str, obj: Model, related: Mapping[str, Any] | None = None
+) -> None:
+    """`require()` without a query, for a hot service whose caller read `obj` (and the values
+    of its scope paths through a relation, `related`) itself: 403 unless `can_row`."""
+    if not can_row(scope, action, obj, related):
         raise PermissionDenied(NOT_ALLOWED)
 
 

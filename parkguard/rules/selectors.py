@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db import connection
+from django.db.models import Model, QuerySet
 from django.utils import timezone
 
+from parkguard.lib import hot_sql
 from parkguard.orgs.access import Scope, get_visible_or_404, require, visible
 from parkguard.orgs.choices import ENTERPRISE_HOSTS
 from parkguard.orgs.models import Enterprise, Jurisdiction
@@ -44,21 +47,63 @@ class Followed:
         return dict(self.adoption.params)
 
 
+_ADOPTION_FIELDS = tuple(f.name for f in PackAdoption._meta.concrete_fields)
+_PARK_FIELDS = tuple(f.name for f in Jurisdiction._meta.concrete_fields)
+
+
+@functools.cache
+def _adoptions_sql(vendor: str, ancestors: int) -> tuple[str, str, str]:
+    """(joins, where with ORDER BY, the `uploaded` EXISTS) of `adoptions_for`, written once per
+    process, vendor and depth of the park's path."""
+    quote = connection.ops.quote_name
+
+    def col(model: type[Model], name: str) -> str:
+        return quote(str(model._meta.get_field(name).column))  # type: ignore[union-attr]
+
+    park = Jurisdiction._meta
+    joins = (
+        f"JOIN {quote(park.db_table)} j "
+        f"ON j.{quote(str(park.pk.column))} = t.{col(PackAdoption, 'jurisdiction')}"
+    )
+    uploaded = (
+        f"EXISTS (SELECT 1 FROM {quote(UploadedPack._meta.db_table)} u "
+        f"WHERE u.{col(UploadedPack, 'jurisdiction')} = t.{col(PackAdoption, 'jurisdiction')} "
+        f"AND u.{col(UploadedPack, 'pack_id')} = t.{col(PackAdoption, 'pack_id')} "
+        f"AND u.{col(UploadedPack, 'status')} = %s)"
+    )
+    where = (
+        f"t.{col(PackAdoption, 'jurisdiction')} IN ({', '.join(['%s'] * ancestors)}) "
+        f"ORDER BY t.{col(PackAdoption, 'pack_id')} ASC, j.{col(Jurisdiction, 'path')} DESC"
+    )
+    return joins, where, uploaded
+
+
 def adoptions_for(*, park: Jurisdiction) -> list[PackAdoption]:
     """Packs adopted by the park or by a jurisdiction above it (a town, the county); each
-    says (``uploaded``) whether its jurisdiction published versions of the pack itself."""
+    says (``uploaded``) whether its jurisdiction published versions of the pack itself.
+
+    Ordered by pack, the adoption nearest the park first, with its jurisdiction loaded: the
+    ORM's ``PackAdoption.objects.filter(jurisdiction_id__in=…).annotate(uploaded=Exists(…))
+    .select_related("jurisdiction").order_by("pack_id", "-jurisdiction__path")`` as one
+    pre-written statement (lib/hot_sql.py): every declaration and rule read asks it."""
     ancestors = [int(pk) for pk in park.path.strip("/").split("/") if pk]
-    uploads = UploadedPack.objects.filter(
-        jurisdiction=OuterRef("jurisdiction"),
-        pack_id=OuterRef("pack_id"),
-        status=UploadStatus.PUBLISHED,
-    )
-    return list(
-        PackAdoption.objects.filter(jurisdiction_id__in=ancestors)
-        .annotate(uploaded=Exists(uploads))
-        .select_related("jurisdiction")
-        .order_by("pack_id", "-jurisdiction__path")
-    )
+    if not ancestors:
+        return []
+    joins, where, uploaded = _adoptions_sql(connection.vendor, len(ancestors))
+    found = []
+    for adoption, (jurisdiction,), (published,) in hot_sql.select_all(
+        PackAdoption,
+        _ADOPTION_FIELDS,
+        where,
+        [UploadStatus.PUBLISHED, *ancestors],
+        joins=joins,
+        joined=[(Jurisdiction, "j", _PARK_FIELDS)],
+        extra=[uploaded],
+    ):
+        adoption.jurisdiction = jurisdiction  # type: ignore[assignment]
+        adoption.uploaded = bool(published)  # type: ignore[attr-defined]
+        found.append(adoption)
+    return found
 
 
 def followed(*, park: Jurisdiction, on: dt.date) -> list[Followed]:

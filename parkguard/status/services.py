@@ -30,6 +30,8 @@ CHUNK = 5000
 BATCH = 1000
 
 UNKNOWN_KIND = "未知的限制类型"
+# Backends whose `INSERT … ON CONFLICT (…) DO UPDATE` the one-person fast paths write.
+UPSERT_VENDORS = frozenset({"postgresql", "sqlite"})
 
 # Fields the rebuild recomputes and compares (everything but the bookkeeping `updated_at`).
 DERIVED_FIELDS = (
@@ -211,9 +213,58 @@ def status_results_record(
         _save(rows.values(), ("latest_negative_at", "pending_results"), at)
 
 
-@transaction.atomic
+_DECLARED_UPSERT: dict[str, str] = {}
+
+
+def _declared_move_forward(*, pk: int, on: dt.date, at: dt.datetime) -> None:
+    """One person's status row, created if missing, takes `declared_on` = `on` if it has none
+    or an older one (and `updated_at` = `at` either way): what the general path below does for
+    one person, as one upsert written once per process and vendor (`INSERT … SELECT` from the
+    person, so a missing person writes nothing; the row is locked as the update takes it)."""
+    meta = PersonStatus._meta
+    field = meta.get_field
+    sql = _DECLARED_UPSERT.get(connection.vendor)
+    if sql is None:
+        quote = connection.ops.quote_name
+        person = Person._meta
+
+        def col(name: str) -> str:
+            return quote(str(field(name).column))  # type: ignore[union-attr]
+
+        table = quote(meta.db_table)
+        declared, updated = col("declared_on"), col("updated_at")
+        inserted = ("person", "enterprise", "pending_results", "on_hold", "holds", "alert_count")
+        sql = _DECLARED_UPSERT[connection.vendor] = (
+            f"INSERT INTO {table} ({', '.join(col(n) for n in inserted)}, {declared}, {updated}) "
+            f"SELECT p.{quote(str(person.pk.column))}, "
+            f"p.{quote(str(person.get_field('enterprise').column))}, %s, %s, %s, %s, %s, %s "
+            f"FROM {quote(person.db_table)} p WHERE p.{quote(str(person.pk.column))} = %s "
+            f"ON CONFLICT ({col('person')}) DO UPDATE SET {updated} = EXCLUDED.{updated}, "
+            f"{declared} = CASE WHEN {table}.{declared} IS NULL "
+            f"OR {table}.{declared} < EXCLUDED.{declared} "
+            f"THEN EXCLUDED.{declared} ELSE {table}.{declared} END"
+        )
+    params = [
+        field(name).get_db_prep_save(field(name).get_default(), connection)  # type: ignore[union-attr]
+        for name in ("pending_results", "on_hold", "holds", "alert_count")
+    ]
+    params += [
+        field("declared_on").get_db_prep_save(on, connection),  # type: ignore[union-attr]
+        field("updated_at").get_db_prep_save(at, connection),  # type: ignore[union-attr]
+        pk,
+    ]
+    with hot_sql.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+@transaction.atomic(savepoint=False)
 def status_declaration_record(*, declared: Mapping[int, dt.date], at: dt.datetime) -> None:
     """Move `declared_on` forward to the date of each person's newest declaration."""
+    if len(declared) == 1 and connection.vendor in UPSERT_VENDORS:
+        # One declaration (the daily form): one upsert instead of five ORM statements.
+        [(pk, on)] = declared.items()
+        _declared_move_forward(pk=pk, on=on, at=at)
+        return
     for chunk in _chunks(declared):
         rows = _locked_rows(chunk, at)
         for pk, row in rows.items():
