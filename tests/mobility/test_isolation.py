@@ -171,3 +171,25 @@ def test_it_accepts_a_b_2_4_return_once_there_is_an_observation_point(
     assert (record.kind, record.ends_at) == ("enterprise_observation", at("2020-02-24", "00:00"))
     page = client_as("a1_officer").get(f"/mobility/enterprises/{world.a1.pk}/returnees/")
     assert services.NO_OBSERVATION_POINT not in page.content.decode()
+
+
+def test_it_shows_a_changed_isolations_previous_end_in_the_sites_time(
+    jinjiang: World, client_as: Callable[[str | None], Client]
+) -> None:
+    """The previous end is stored as UTC text; the register and the record page once showed
+    that text cut to minutes ("2022-11-21T16:00"), eight hours before the real end."""
+    record = IsolationRecord.objects.get(declaration=_j_returnee(jinjiang))
+    services.isolation_change(
+        scope=SYSTEM,
+        record=record,
+        ends_at=at("2022-11-24", "00:00"),
+        reason="第5天检测结果待复核",
+        by=None,
+        at=at("2022-11-19", "10:30"),
+    )
+    officer = client_as("a1_officer")
+    register = officer.get(f"/mobility/enterprises/{jinjiang.a1.pk}/returnees/").content.decode()
+    assert "原至 11月22日 00:00（第5天检测结果待复核）" in register
+    page = officer.get(f"/mobility/isolations/{record.pk}/").content.decode()
+    assert "原结束 11月22日 00:00， 于 11月19日 10:30 变更" in page
+    assert "T16:00" not in register + page
