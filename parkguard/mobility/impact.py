@@ -143,7 +143,10 @@ def _policy(park: Jurisdiction, change: Change) -> rules.ParkPolicy:
         params[change.pack_id] = dict(change.params)
     if errors:
         raise ValidationError(errors)
-    return rules.park_policy(park, versions=versions, params=params, adoptions=adoptions)
+    try:
+        return rules.park_policy(park, versions=versions, params=params, adoptions=adoptions)
+    except ValueError as exc:  # the park has no division code: a message, not a 500
+        raise ValidationError({"__all__": [str(exc)]}) from exc
 
 
 def _due_map(plans: list[tuple[dict[str, Any], str | None]]) -> dict[str, list[str | None]]:

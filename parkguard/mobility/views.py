@@ -331,6 +331,8 @@ def risk_areas(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
             "words": [risk_word_label(w) for w in selectors.park_risk_words(park=park)],
             "form": form,
             "upload": upload,
+            # Who may confirm a policy change sees the way to its preview (item 6 of issue 12).
+            "can_impact": can(scope, "adopt", park),
         },
         status=status,
     )
