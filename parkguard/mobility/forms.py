@@ -183,11 +183,18 @@ class VisitorFillForm(StopsMixin):
         _stop_fields(self, "到达该地日期", "离开该地日期", transit=True)
 
 
+class _OptionalJSONField(forms.JSONField):
+    """An empty box stays empty when the form is shown again (Django writes None as "null")."""
+
+    def prepare_value(self, value: object) -> str:
+        return "" if value is None else str(super().prepare_value(value))
+
+
 class ChangeForm(forms.Form):
     kind = forms.ChoiceField(label="变化", choices=ChangeKind.choices)
     pack_id = forms.CharField(label="规则包", required=False, max_length=100)
     version = forms.IntegerField(label="版本", required=False, min_value=1)
-    params = forms.JSONField(label="园区参数（JSON，修改参数时填写）", required=False)
+    params = _OptionalJSONField(label="园区参数（JSON，修改参数时填写）", required=False)
     description = forms.CharField(label="说明（文件名称、文号）", required=False, max_length=200)
 
 
