@@ -193,3 +193,16 @@ def test_it_shows_a_changed_isolations_previous_end_in_the_sites_time(
     page = officer.get(f"/mobility/isolations/{record.pk}/").content.decode()
     assert "原结束 11月22日 00:00， 于 11月19日 10:30 变更" in page
     assert "T16:00" not in register + page
+
+
+def test_the_return_plan_page_speaks_chinese(
+    jinjiang: World, client_as: Callable[[str | None], Client]
+) -> None:
+    """Each obligation's state read "due"/"done"/"overdue" and the evidence form's hidden
+    obligation field showed an English label "Obligation"."""
+    declaration = _j_returnee(jinjiang)
+    body = client_as("a1_officer").get(f"/mobility/returns/{declaration.pk}/").content.decode()
+    for english in (" · due", " · done", " · overdue", " · not_needed", "Obligation"):
+        assert english not in body
+    assert "居家隔离第1天核酸检测 · 已逾期" in body  # the page's clock is today's
+    assert 'type="hidden" name="obligation"' in body
