@@ -206,3 +206,23 @@ def test_the_return_plan_page_speaks_chinese(
         assert english not in body
     assert "居家隔离第1天核酸检测 · 已逾期" in body  # the page's clock is today's
     assert 'type="hidden" name="obligation"' in body
+
+
+def test_the_personal_file_shows_the_return_and_its_isolation(
+    jinjiang: World, client_as: Callable[[str | None], Client]
+) -> None:
+    """Issue 12 §3: the personal file shows the return's plan and the isolation record (the
+    register did, the file did not); a person with no return has no such section."""
+    declaration = _j_returnee(jinjiang)
+    record = IsolationRecord.objects.get(declaration=declaration)
+    officer = client_as("a1_officer")
+    body = officer.get(f"/people/{jinjiang.a1_person.pk}/").content.decode()
+    assert 'id="file-returns"' in body
+    assert f'href="/mobility/returns/{declaration.pk}/"' in body
+    assert "最早进厂 2022-11-22 00:00" in body
+    assert f'href="/mobility/isolations/{record.pk}/"' in body
+    assert "2022-11-15 10:00 至 2022-11-22 00:00" in body
+    assert officer.get(f"/mobility/isolations/{record.pk}/").status_code == 200
+    without = officer.get(f"/people/{jinjiang.a1_employee_person.pk}/").content.decode()
+    assert "<h1" in without and 'id="file-returns"' not in without
+    assert client_as("a2_officer").get(f"/people/{jinjiang.a1_person.pk}/").status_code == 404
