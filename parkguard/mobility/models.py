@@ -7,6 +7,9 @@ person's obligations, phases and earliest plant entry. Old plans are kept when p
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
@@ -312,6 +315,19 @@ class IsolationRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label} {self.starts_at:%Y-%m-%d}"
+
+    @property
+    def changes(self) -> list[dict[str, Any]]:
+        """`previous` with its times as aware datetimes: stored as UTC ISO text, they are
+        shown through the `date` filter in the site's time zone like every other time."""
+        out = []
+        for change in self.previous:
+            row = dict(change)
+            for key in ("ends_at", "at"):
+                if row.get(key):
+                    row[key] = dt.datetime.fromisoformat(row[key])
+            out.append(row)
+        return out
 
 
 class Visitor(models.Model):

@@ -25,6 +25,7 @@ from parkguard.orgs.access import Scope, get_visible_or_404, require, visible
 from parkguard.orgs.models import Enterprise, Jurisdiction
 from parkguard.people.choices import EmploymentStatus
 from parkguard.people.models import Person
+from parkguard.people.sections import Section
 
 NO_PERSON = "您的账号未关联员工档案，无法报备出行或申报返岗，请联系本企业防疫专员"
 
@@ -238,3 +239,15 @@ def park_for_impact(*, scope: Scope, jurisdiction_id: int) -> Jurisdiction:
 
 def policy_changes(*, scope: Scope, park: Jurisdiction) -> QuerySet[PolicyChange]:
     return visible(scope, PolicyChange).filter(jurisdiction=park)
+
+
+def return_section(scope: Scope, person: Person) -> Section | None:
+    """The person's returns (plans, earliest entry) and isolation records on the personal
+    file (`people.sections`; issue 12 §3): only what the caller's scope shows, none if empty."""
+    returns = list(returns_of(scope=scope, person=person).order_by("-arrived_at")[:10])
+    isolations = list(
+        visible(scope, IsolationRecord).filter(person=person).order_by("-starts_at")[:10]
+    )
+    if not returns and not isolations:
+        return None
+    return Section("mobility/_file_returns.html", {"returns": returns, "isolations": isolations})

@@ -107,6 +107,7 @@ def park_overview(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
         "can_assess": can(scope, "assess_cadres", park),
         # Only links the role may open: an inspector is refused the risk register and labs.
         "can_risk_areas": can(scope, "manage_risk_areas", park),
+        "can_impact": can(scope, "adopt", park),
         "can_labs": can(scope, "administer", park),
         "response": response_selectors.park_board(scope=scope, park=park),
     }

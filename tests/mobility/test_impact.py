@@ -149,3 +149,6 @@ def test_the_impact_api_is_for_park_admins(
         f"/mobility/parks/{jinjiang.park_a.pk}/impact/?kind=risk_areas"
     )
     assert "检查计划" in page.content.decode()
+    # The parameters box, left empty, stays empty on the preview (it once read "null").
+    box = page.content.decode().split('name="params"', 1)[1].split("</textarea>", 1)[0]
+    assert box.split(">", 1)[1].strip() == "", box

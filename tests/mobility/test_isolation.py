@@ -171,3 +171,58 @@ def test_it_accepts_a_b_2_4_return_once_there_is_an_observation_point(
     assert (record.kind, record.ends_at) == ("enterprise_observation", at("2020-02-24", "00:00"))
     page = client_as("a1_officer").get(f"/mobility/enterprises/{world.a1.pk}/returnees/")
     assert services.NO_OBSERVATION_POINT not in page.content.decode()
+
+
+def test_it_shows_a_changed_isolations_previous_end_in_the_sites_time(
+    jinjiang: World, client_as: Callable[[str | None], Client]
+) -> None:
+    """The previous end is stored as UTC text; the register and the record page once showed
+    that text cut to minutes ("2022-11-21T16:00"), eight hours before the real end."""
+    record = IsolationRecord.objects.get(declaration=_j_returnee(jinjiang))
+    services.isolation_change(
+        scope=SYSTEM,
+        record=record,
+        ends_at=at("2022-11-24", "00:00"),
+        reason="第5天检测结果待复核",
+        by=None,
+        at=at("2022-11-19", "10:30"),
+    )
+    officer = client_as("a1_officer")
+    register = officer.get(f"/mobility/enterprises/{jinjiang.a1.pk}/returnees/").content.decode()
+    assert "原至 11月22日 00:00（第5天检测结果待复核）" in register
+    page = officer.get(f"/mobility/isolations/{record.pk}/").content.decode()
+    assert "原结束 11月22日 00:00， 于 11月19日 10:30 变更" in page
+    assert "T16:00" not in register + page
+
+
+def test_the_return_plan_page_speaks_chinese(
+    jinjiang: World, client_as: Callable[[str | None], Client]
+) -> None:
+    """Each obligation's state read "due"/"done"/"overdue" and the evidence form's hidden
+    obligation field showed an English label "Obligation"."""
+    declaration = _j_returnee(jinjiang)
+    body = client_as("a1_officer").get(f"/mobility/returns/{declaration.pk}/").content.decode()
+    for english in (" · due", " · done", " · overdue", " · not_needed", "Obligation"):
+        assert english not in body
+    assert "居家隔离第1天核酸检测 · 已逾期" in body  # the page's clock is today's
+    assert 'type="hidden" name="obligation"' in body
+
+
+def test_the_personal_file_shows_the_return_and_its_isolation(
+    jinjiang: World, client_as: Callable[[str | None], Client]
+) -> None:
+    """Issue 12 §3: the personal file shows the return's plan and the isolation record (the
+    register did, the file did not); a person with no return has no such section."""
+    declaration = _j_returnee(jinjiang)
+    record = IsolationRecord.objects.get(declaration=declaration)
+    officer = client_as("a1_officer")
+    body = officer.get(f"/people/{jinjiang.a1_person.pk}/").content.decode()
+    assert 'id="file-returns"' in body
+    assert f'href="/mobility/returns/{declaration.pk}/"' in body
+    assert "最早进厂 2022-11-22 00:00" in body
+    assert f'href="/mobility/isolations/{record.pk}/"' in body
+    assert "2022-11-15 10:00 至 2022-11-22 00:00" in body
+    assert officer.get(f"/mobility/isolations/{record.pk}/").status_code == 200
+    without = officer.get(f"/people/{jinjiang.a1_employee_person.pk}/").content.decode()
+    assert "<h1" in without and 'id="file-returns"' not in without
+    assert client_as("a2_officer").get(f"/people/{jinjiang.a1_person.pk}/").status_code == 404

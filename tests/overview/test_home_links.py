@@ -207,3 +207,45 @@ def test_the_liaisons_home_leads_to_the_roster_in_one_card(
     assert "/mobility/community/" in _hrefs(body)
     assert body.count(f"今日工作 · {walked.community_a.name}") == 1
     assert "社区工作 ·" not in body
+
+
+def test_the_park_admin_reaches_the_policy_impact_page_from_its_pages(
+    walked: World, client_as: Callable[[str | None], Client]
+) -> None:
+    """Issue 12 §6: the impact preview (before confirming a change) was reachable only by
+    typing its address. The risk-area register and the park overview link it for those who
+    may confirm a change (`adopt`); a cadre who keeps the register is not shown it."""
+    park = walked.park_a.pk
+    admin = client_as("park_a_admin")
+    impact = f"/mobility/parks/{park}/impact/"
+    assert impact in _hrefs(admin.get(f"/mobility/parks/{park}/risk-areas/").content.decode())
+    assert impact in _hrefs(admin.get(f"/park/{park}/").content.decode())
+    assert admin.get(impact).status_code == 200
+    cadre = client_as("county_cadre")
+    page = cadre.get(f"/mobility/parks/{park}/risk-areas/")
+    assert page.status_code == 200 and impact not in page.content.decode()
+    assert cadre.get(impact).status_code in (403, 404)
+
+
+def test_a_preview_in_a_park_without_a_division_code_is_a_message_not_a_500(
+    walked: World, client_as: Callable[[str | None], Client]
+) -> None:
+    """The test park has no county code: the preview raised ValueError (a 500) on the
+    page and the API; it is the Chinese message, with nothing recorded."""
+    from parkguard.mobility.models import PolicyChange
+    from parkguard.mobility.rules import NO_HOME_DIVISION
+
+    park = walked.park_a.pk
+    admin = client_as("park_a_admin")
+    page = admin.get(f"/mobility/parks/{park}/impact/?kind=risk_areas")
+    assert page.status_code == 422 and NO_HOME_DIVISION in page.content.decode()
+    for path in ("impact", "impact/confirm"):
+        answer = admin.post(
+            f"/api/v1/mobility/parks/{park}/impact" if path == "impact"
+            else f"/api/v1/mobility/parks/{park}/impact/confirm",
+            {"kind": "risk_areas", "description": "市指挥部公告"},
+            content_type="application/json",
+        )  # fmt: skip
+        assert answer.status_code == 422
+        assert [e["msg"] for e in answer.json()["detail"]] == [NO_HOME_DIVISION]
+    assert not PolicyChange.objects.exists()

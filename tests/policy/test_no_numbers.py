@@ -190,6 +190,9 @@ SAFE_VALUES: dict[str, set[int | float]] = {
     # Bulk rows: rows from which COPY pays (200), rows per ORM bulk statement (1000) and
     # PostgreSQL's longest name (63 bytes).
     "parkguard/lib/bulk_rows.py": {63, 200, 1000},
+    # psycopg's prepare threshold no statement count reaches (2**62): only the hot path's
+    # statements asked for are prepared.
+    "parkguard/lib/hot_sql.py": {62},
     # Duties: differences a rebuild lists (50), rows per page of a list (50), the largest
     # 64-bit id (2**63), a bound on pages (10**6), days in the dashboards' trend charts (14),
     # percentages (100); the ledger workbook's column widths (8 to 28 characters).
