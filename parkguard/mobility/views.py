@@ -645,7 +645,12 @@ def policy_impact(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
     """Preview the impact of a change on open plans (a table and a chart), then confirm."""
     scope = scope_of(request)
     park = selectors.park_for_impact(scope=scope, jurisdiction_id=jurisdiction_id)
-    form = ChangeForm(request.POST if request.method == "POST" else request.GET or None)
+    if request.method == "GET" and set(request.GET) == {"for"}:
+        # Opened from a page of one kind of change (the risk-area register): that kind is
+        # chosen, nothing previewed yet.
+        form = ChangeForm(initial={"kind": request.GET["for"]})
+    else:
+        form = ChangeForm(request.POST if request.method == "POST" else request.GET or None)
     found = None
     status = 200
     if form.is_bound and form.is_valid():

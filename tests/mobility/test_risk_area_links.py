@@ -24,12 +24,16 @@ def test_the_park_admin_finds_the_preview_from_the_register(
     client = client_as("park_a_admin")
     page = client.get(f"/mobility/parks/{world.park_a.pk}/risk-areas/")
     assert page.status_code == 200
-    link = f"/mobility/parks/{world.park_a.pk}/impact/?kind=risk_areas"
+    link = f"/mobility/parks/{world.park_a.pk}/impact/?for=risk_areas"
     assert f'href="{link}"' in page.content.decode()
-    preview = client.get(link)
+    form = client.get(link).content.decode()
+    assert ">null</textarea>" not in form
+    # The form opens on a risk-area change; previewing it shows the summary.
+    assert '<option value="risk_areas" selected>' in form
+    assert 'id="impact-summary"' not in form  # chosen, not yet previewed
+    preview = client.get(link.split("?")[0], {"kind": "risk_areas"})
     assert preview.status_code == 200
     assert 'id="impact-summary"' in preview.content.decode()
-    assert ">null</textarea>" not in client.get(link.split("?")[0]).content.decode()
 
 
 def test_a_cadre_keeps_the_register_without_the_link(jinjiang: World) -> None:

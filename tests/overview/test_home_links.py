@@ -218,7 +218,8 @@ def test_the_park_admin_reaches_the_policy_impact_page_from_its_pages(
     park = walked.park_a.pk
     admin = client_as("park_a_admin")
     impact = f"/mobility/parks/{park}/impact/"
-    assert impact in _hrefs(admin.get(f"/mobility/parks/{park}/risk-areas/").content.decode())
+    register = _hrefs(admin.get(f"/mobility/parks/{park}/risk-areas/").content.decode())
+    assert f"{impact}?for=risk_areas" in register
     assert impact in _hrefs(admin.get(f"/park/{park}/").content.decode())
     assert admin.get(impact).status_code == 200
     cadre = client_as("county_cadre")
