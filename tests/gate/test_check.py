@@ -273,7 +273,6 @@ def test_a_gate_temperature_reaches_the_reading_and_the_status_row_in_order(
     older reading (a check queued offline) is kept but does not move the status row back, and
     a person with no status row yet gets one (the general path)."""
     from parkguard.status.models import PersonStatus
-
     from parkguard.status.services import status_results_record
 
     person = gw.world.a1_person
