@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -14,6 +15,7 @@ from parkguard.mobility.choices import (
     Transport,
     TripPurpose,
 )
+from parkguard.mobility.models import Trip
 
 CODE_HELP = "行政区划代码（6位，如 420102），或在下方“查找代码”中按名称查找"
 # Rows of destinations / places stayed a phone page offers at once.
@@ -90,9 +92,32 @@ class ReturnForm(StopsMixin):
         label="该次检测结果", choices=TestResult.choices, required=False
     )
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(
+        self,
+        *args: object,
+        trips: Sequence[Trip] = (),
+        trip_initial: Trip | None = None,
+        **kwargs: object,
+    ) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        if trips:
+            # Which filed trip this return ends (none: a trip never filed). First in the form.
+            self.fields["trip"] = forms.TypedChoiceField(
+                label="本次返回对应的出行报备",
+                choices=[("", "不属于已报备的出行")] + [(str(t.pk), _trip_label(t)) for t in trips],
+                coerce=int,
+                empty_value=None,
+                required=False,
+                initial=str(trip_initial.pk) if trip_initial else "",
+            )
+            self.order_fields(["trip"])
         _stop_fields(self, "到达该地日期", "离开该地日期", transit=True)
+
+
+def _trip_label(trip: Trip) -> str:
+    places = "、".join(s.division_name for s in trip.stops.all()) or "—"
+    status = trip.get_status_display()
+    return f"{trip.departs_on:%m-%d} 至 {trip.returns_on:%m-%d} · {places}（{status}）"
 
 
 class DecisionForm(forms.Form):

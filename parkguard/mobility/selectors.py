@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 
 from parkguard.duties.choices import DutyState
 from parkguard.duties.models import Duty
+from parkguard.mobility.choices import TRIP_OPEN
 from parkguard.mobility.models import (
     IsolationRecord,
     ObservationPoint,
@@ -44,6 +45,23 @@ def my_person(*, scope: Scope) -> Person | None:
 
 def trips_of(*, scope: Scope, person: Person) -> QuerySet[Trip]:
     return visible(scope, Trip).filter(person=person).prefetch_related("stops")
+
+
+def open_trips_of(*, scope: Scope, person: Person) -> QuerySet[Trip]:
+    """The person's trips a return may end (`TRIP_OPEN`), latest first."""
+    return (
+        trips_of(scope=scope, person=person)
+        .filter(status__in=TRIP_OPEN)
+        .order_by("-departs_on", "-pk")
+    )
+
+
+def trip_returned_from(*, scope: Scope, person: Person, arrived_on: dt.date) -> Trip | None:
+    """The filed trip a return arriving on `arrived_on` ends: the person's latest open one
+    (`TRIP_OPEN`: filed, awaiting approval or approved) that had begun by then. None when
+    there is none: a return from a trip never filed stands alone, and a trip filed for later
+    stays open."""
+    return open_trips_of(scope=scope, person=person).filter(departs_on__lte=arrived_on).first()
 
 
 def returns_of(*, scope: Scope, person: Person) -> QuerySet[ReturnDeclaration]:

@@ -119,17 +119,29 @@ def return_new(request: HttpRequest) -> HttpResponse:
     person = selectors.my_person(scope=scope)
     if person is None:
         return render(request, "mobility/me.html", {"no_person": selectors.NO_PERSON})
-    form = ReturnForm(request.POST or None)
+    trips = list(selectors.open_trips_of(scope=scope, person=person))
+    form = ReturnForm(
+        request.POST or None,
+        trips=trips,
+        trip_initial=selectors.trip_returned_from(
+            scope=scope, person=person, arrived_on=timezone.localdate(timezone.now())
+        ),
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         certs = []
         if data.get("cert_at"):
             certs.append((_aware(data["cert_at"]), data.get("cert_result") or "negative"))
-        trip = (
-            selectors.trips_of(scope=scope, person=person)
-            .filter(status__in=["filed", "approved"])
-            .first()
-        )
+        if "trip" in request.POST:
+            # The trip the employee chose (or none); a return before it began is refused.
+            trip = next((t for t in trips if t.pk == data.get("trip")), None)
+        else:
+            # A client that does not say: the latest open trip that had begun by the arrival.
+            trip = selectors.trip_returned_from(
+                scope=scope,
+                person=person,
+                arrived_on=timezone.localdate(_aware(data["arrived_at"])),
+            )
         try:
             services.return_declare(
                 scope=scope,

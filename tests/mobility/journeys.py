@@ -111,6 +111,8 @@ class Journey:
                 body["trip_id"] = trip.pk
             return self._post("/api/v1/mobility/returns", body)
         data = {"arrived_at": _local(arrived_at), "transport": transport}
+        if trip is not None:  # chosen on the page, as the API names it
+            data["trip"] = str(trip.pk)
         if cert:
             data |= {"cert_at": _local(cert), "cert_result": "negative"}
         for n, (code, first, last) in enumerate(stays, start=1):

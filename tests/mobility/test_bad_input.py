@@ -204,3 +204,59 @@ def test_a_shortening_beyond_the_packs_bounds_is_refused(
         got = officer.get(f"/api/v1/mobility/isolations/{record.pk}").json()
         assert dt.datetime.fromisoformat(got["ends_at"]) == at("2022-11-24", "00:00")
         assert len(got["previous"]) == 1
+
+
+def test_a_trip_filed_for_later_does_not_stop_another_return_on_the_page(
+    jinjiang: World, client_as: ClientAs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """J-1.1: an employee with next week's trip filed comes back today from a trip never
+    filed. The page offers the open trips with the one begun by today chosen (here none); the
+    return stands alone and next week's trip stays open. Choosing that later trip is the
+    clear refusal; a return after a trip began ends that trip."""
+    journey = _journey("page", jinjiang, client_as, monkeypatch)
+    later = services.trip_file(
+        scope=SYSTEM,
+        person=journey.person,
+        purpose="work",
+        departs_on=dt.date(2022, 11, 20),
+        returns_on=dt.date(2022, 11, 22),
+        stops=[StopIn(SHANGHAI, dt.date(2022, 11, 20), dt.date(2022, 11, 21))],
+        by=None,
+        at=at("2022-11-14"),
+    )
+    journey.clock.set("2022-11-15", "21:00")
+    form = journey.client.get("/mobility/returns/new/").content.decode()
+    assert f'<option value="{later.pk}">11-20 至 11-22' in form
+    assert '<option value="" selected>不属于已报备的出行</option>' in form
+    # Chosen: refused, nothing saved, the trip still open.
+    refused = journey.declare(
+        "2022-11-15T20:00:00+08:00", [(SHANGHAI, "2022-11-14", "2022-11-15")], trip=later
+    )
+    assert errors_of("page", refused) == [services.RETURN_BEFORE_TRIP]
+    later.refresh_from_db()
+    assert later.status == "filed" and not ReturnDeclaration.objects.exists()
+    # Not chosen (as the page offers it): the return is declared on its own.
+    data = {
+        "trip": "",
+        "arrived_at": "2022-11-15T20:00",
+        "transport": "train",
+        "code_1": SHANGHAI,
+        "first_1": "2022-11-14",
+        "last_1": "2022-11-15",
+    }
+    answer = journey.client.post("/mobility/returns/new/", data)
+    assert answer.status_code == 302, answer.content.decode()[:2000]
+    declaration = ReturnDeclaration.objects.get(person=journey.person)
+    assert declaration.trip_id is None
+    later.refresh_from_db()
+    assert later.status == "filed"
+    # Back from the later trip: the page chooses it, and the return ends it.
+    journey.clock.set("2022-11-22", "19:00")
+    form = journey.client.get("/mobility/returns/new/").content.decode()
+    assert f'<option value="{later.pk}" selected>' in form
+    ended = journey.declare(
+        "2022-11-22T18:00:00+08:00", [(SHANGHAI, "2022-11-20", "2022-11-22")], trip=later
+    )
+    assert ended.status_code == 302
+    later.refresh_from_db()
+    assert later.status == "returned"

@@ -63,9 +63,10 @@ def test_the_park_admin_finds_the_impact_of_this_mornings_notice_from_the_regist
     park = admin.jurisdiction
     assert park is not None
     page = client.get(f"/mobility/parks/{park.pk}/risk-areas/").content.decode()
-    link = f"/mobility/parks/{park.pk}/impact/?kind=risk_areas"
+    link = f"/mobility/parks/{park.pk}/impact/?for=risk_areas"
     assert link in page
-    preview = client.get(link)
+    assert '<option value="risk_areas" selected>' in client.get(link).content.decode()
+    preview = client.get(link.split("?")[0], {"kind": "risk_areas"})  # 预览影响
     assert preview.status_code == 200
     text = preview.content.decode()
     assert 'id="impact-visitors"' in text and "广东省广州市天河区" in text
