@@ -63,9 +63,9 @@ def test_the_park_admin_finds_the_impact_of_this_mornings_notice_from_the_regist
     park = admin.jurisdiction
     assert park is not None
     page = client.get(f"/mobility/parks/{park.pk}/risk-areas/").content.decode()
-    link = f"/mobility/parks/{park.pk}/impact/?kind=risk_areas"
-    assert link in page
-    preview = client.get(link)
+    # The register links the page with a risk-area change chosen; previewing it is `kind=`.
+    assert f"/mobility/parks/{park.pk}/impact/?for=risk_areas" in page
+    preview = client.get(f"/mobility/parks/{park.pk}/impact/?kind=risk_areas")
     assert preview.status_code == 200
     text = preview.content.decode()
     assert 'id="impact-visitors"' in text and "广东省广州市天河区" in text
