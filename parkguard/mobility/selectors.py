@@ -252,6 +252,7 @@ class RiskAreaChange:
 
 _HISTORY_KINDS = {"+": "登记", "~": "修改", "-": "删除"}
 _HISTORY_FIELDS = ("division_name", "place", "level", "effective_from", "effective_to", "source")
+_HISTORY_LABELS = {f.name: str(f.verbose_name) for f in RiskArea._meta.concrete_fields}
 
 
 def _shown(field: str, value: object) -> str:
@@ -273,7 +274,7 @@ def risk_area_history(*, area: RiskArea) -> list[RiskAreaChange]:
     for version in versions:
         changes = [
             FieldChange(
-                str(RiskArea._meta.get_field(f).verbose_name),
+                _HISTORY_LABELS[f],
                 _shown(f, getattr(before, f)) if before is not None else "",
                 _shown(f, getattr(version, f)),
             )

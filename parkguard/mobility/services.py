@@ -186,9 +186,7 @@ def risk_area_save(
 # What an edit may change: the place (its division) stays, a different place is a new entry.
 RISK_AREA_EDITABLE = ("place", "level", "effective_from", "effective_to", "source")
 # As long as the history's `history_change_reason` column (django-simple-history) holds.
-EDIT_REASON_MAX: int = RiskArea.history.model._meta.get_field(  # type: ignore[attr-defined]
-    "history_change_reason"
-).max_length
+EDIT_REASON_MAX: int = RiskArea.history.model._meta.get_field("history_change_reason").max_length
 
 
 @dataclass(frozen=True)

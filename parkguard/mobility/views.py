@@ -381,7 +381,9 @@ def risk_area_detail(request: HttpRequest, risk_area_id: int) -> HttpResponse:
             "area": area,
             "park": area.jurisdiction,
             "level": risk_word_label(area.level),
-            "words": [risk_word_label(w) for w in selectors.park_risk_words(park=area.jurisdiction)],
+            "words": [
+                risk_word_label(w) for w in selectors.park_risk_words(park=area.jurisdiction)
+            ],
             "form": form,
             "history": selectors.risk_area_history(area=area),
             "can_preview": can(scope, "adopt", area.jurisdiction),

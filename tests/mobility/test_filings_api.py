@@ -74,7 +74,9 @@ def filings(world: World) -> World:
 def _cells(html: str, table: str) -> list[list[str]]:
     body = html.split(f'id="{table}"')[1].split("</table>")[0].split("<tbody>")[1]
     rows = re.findall(r"<tr>(.*?)</tr>", body, re.S)
-    return [[re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<td[^>]*>(.*?)</td>", r)] for r in rows]
+    return [
+        [re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<td[^>]*>(.*?)</td>", r)] for r in rows
+    ]
 
 
 def _shown(value: str) -> str:
@@ -109,8 +111,20 @@ def test_the_liaisons_api_answers_the_pages_rows_masked_alike(
     ]
     assert returns == _cells(page, "community-returns")
     assert returns == [
-        ["甲一张三", world.a1.name, "11月15日 10:00", "湖北省武汉市江岸区、上海市浦东新区", "管理中"],
-        ["甲一张三", world.a1.name, "11月1日 08:30", "湖北省武汉市江岸区、上海市浦东新区", "已解除"],
+        [
+            "甲一张三",
+            world.a1.name,
+            "11月15日 10:00",
+            "湖北省武汉市江岸区、上海市浦东新区",
+            "管理中",
+        ],
+        [
+            "甲一张三",
+            world.a1.name,
+            "11月1日 08:30",
+            "湖北省武汉市江岸区、上海市浦东新区",
+            "已解除",
+        ],
     ]
     assert [r["closed"] for r in body["returns"]] == [False, True]
     visitors = [
@@ -118,7 +132,9 @@ def test_the_liaisons_api_answers_the_pages_rows_masked_alike(
         for v in body["visitors"]
     ]
     assert visitors == _cells(page, "community-visitors")
-    assert visitors == [[world.a1.name, "11月18日 10:00", "上海市浦东新区", "J-1.2.1 途经高风险地区"]]
+    assert visitors == [
+        [world.a1.name, "11月18日 10:00", "上海市浦东新区", "J-1.2.1 途经高风险地区"]
+    ]
     # No field the page does not show: no ID number, no phone, no visitor's name.
     assert set(body["returns"][0]) == {
         "name",
@@ -149,7 +165,11 @@ def test_the_parks_visitor_api_answers_the_pages_rows(filings: World, client_as:
         [re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<td>(.*?)</td>", r)]
         for r in re.findall(r"<tr>(<td>.*?)</tr>", table, re.S)
     ]
-    assert rows == cells == [[world.a1.name, "11月18日 10:00", "上海市浦东新区", "J-1.2.1 途经高风险地区"]]
+    assert (
+        rows
+        == cells
+        == [[world.a1.name, "11月18日 10:00", "上海市浦东新区", "J-1.2.1 途经高风险地区"]]
+    )
     text = response.content.decode()
     assert [m for m in _personal(world) if m in text] == []
 
@@ -166,9 +186,7 @@ def test_outsiders_get_nothing_of_the_grid_or_the_parks_filings(
     world = filings
     liaison_c = make_user("liaison_c")
     community_c = world.community_b  # 甲一李四's community, not 甲一张三's
-    Membership.objects.create(
-        user=liaison_c, role=Role.COMMUNITY_LIAISON, jurisdiction=community_c
-    )
+    Membership.objects.create(user=liaison_c, role=Role.COMMUNITY_LIAISON, jurisdiction=community_c)
     cadre_b = make_user("cadre_b")
     Membership.objects.create(user=cadre_b, role=Role.PARK_CADRE, jurisdiction=world.park_b)
     world.users.update({"liaison_c": liaison_c, "cadre_b": cadre_b})
