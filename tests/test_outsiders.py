@@ -50,6 +50,7 @@ from parkguard.mobility.models import (
     PlanEvidence,
     ReturnDeclaration,
     ReturnPlan,
+    RiskArea,
     Trip,
     TripStop,
     Visitor,
@@ -252,6 +253,8 @@ def _victims(world: World) -> dict[str, Any]:
     return {
         **{k: v.pk for k, v in testing.items()},
         "isolation_id": isolation.pk,  # A1's returnee's isolation: no change, no release
+        # Park A's risk-area entry: only park A's admins and cadres read its history or edit it.
+        "risk_area_id": _risk_area_victim(world).pk,
         "visitor_id": visitor.pk,  # A1's visitor: no reading, no link
         # The visitor's own page: a forged token (right visitor, wrong nonce) sees nothing.
         "token": _forged_token(visitor),
@@ -689,6 +692,18 @@ def _mobility_victims(world: World) -> tuple[Trip, ReturnDeclaration]:
         declaration=declaration, kind="test", at=_now(), result="negative", recorded_at=_now()
     )
     return trip, declaration
+
+
+def _risk_area_victim(world: World) -> RiskArea:
+    return RiskArea.objects.create(
+        jurisdiction=world.park_a,
+        division_code="420102",
+        division_name="湖北省武汉市江岸区",
+        level="high",
+        effective_from=TODAY,
+        source="甲园区公告",
+        created_at=_now(),
+    )
 
 
 def _isolation_and_visitor(
@@ -1188,6 +1203,8 @@ API_BODIES: dict[str, dict[str, Any]] = {
         "origin_code": "310115",
         "arrives_at": "2022-11-16T09:00:00+08:00",
     },
+    # Editing park A's risk-area entry (issue 12 §1): a valid change with its reason.
+    "risk-areas/<id>": {"effective_to": "2022-11-16", "reason": "越权提前结束"},
     "risk-areas": {
         "division_code": "420102",
         "level": "high",

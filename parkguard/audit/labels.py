@@ -99,6 +99,7 @@ ACTION_LABELS: dict[str, str] = {
     "mobility.visitor.pass_issue": "签发来访人员通行证",
     "mobility.visitor.recompute": "政策变化重算来访计划",
     "mobility.risk_area_import": "导入风险地区",
+    "mobility.risk_area_edit": "修改风险地区",
     "pack_propose": "提请发布规则包",
     "pack_publish": "发布规则包",
     "pack_upload": "上传规则包",

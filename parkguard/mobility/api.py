@@ -1,5 +1,6 @@
 """JSON API of mobility: trips (file, read, decide), returns (declare, read, evidence), my
-duties, an enterprise's returnee register, a park's risk areas, the division lookup."""
+duties, an enterprise's returnee register, a park's risk areas (add, edit with history), the
+liaison's grid and the park's visitor filings, the division lookup."""
 
 from __future__ import annotations
 
@@ -10,15 +11,23 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Path, Router, Schema, Status
+from pydantic import field_validator
 
 from parkguard.api.auth import SessionScope, scope
 from parkguard.gate import tokens
 from parkguard.lib.api_datetimes import LocalDateTime
-from parkguard.lib.api_errors import DB_ID_MAX, FieldErrors, error_at, field_errors
+from parkguard.lib.api_errors import (
+    DB_ID_MAX,
+    FieldErrors,
+    error_at,
+    field_errors,
+    null_refused,
+)
 from parkguard.mobility import impact, selectors, services, visitors
 from parkguard.mobility.choices import EvidenceKind, TestResult, Transport, TripPurpose
 from parkguard.mobility.divisions import division_search
-from parkguard.mobility.models import IsolationRecord, ReturnDeclaration, Trip, Visitor
+from parkguard.mobility.models import IsolationRecord, ReturnDeclaration, RiskArea, Trip, Visitor
+from parkguard.mobility.rules import risk_word_label
 from parkguard.orgs.access import can, scope_of, visible
 from parkguard.people.models import Person
 
@@ -463,6 +472,165 @@ def risk_area_add(request: HttpRequest, jurisdiction_id: int, payload: RiskAreaI
     except DjangoValidationError as exc:
         return field_errors(exc)
     return Status(201, {"id": area.pk, "division_name": area.division_name, "level": area.level})
+
+
+class RiskAreaPatch(Schema):
+    """Omit a field to leave it alone; only `effective_to` may be null (no end)."""
+
+    place: str | None = Field(default=None, max_length=100, description="街道/社区（可为空）")
+    level: str | None = Field(default=None, max_length=20, description="风险等级")
+    effective_from: dt.date | None = Field(default=None, description="起始日期")
+    effective_to: dt.date | None = Field(
+        default=None, description="截止日期（提前结束时填结束的日期；null 为不设截止）"
+    )
+    source: str | None = Field(default=None, max_length=200, description="来源")
+    reason: str = Field(
+        default="", max_length=services.EDIT_REASON_MAX, description="修改理由（必填）"
+    )
+
+    _not_null = field_validator("place", "level", "effective_from", "source", mode="before")(
+        null_refused
+    )
+
+
+class FieldChangeOut(Schema):
+    field: str
+    before: str
+    after: str
+
+
+class RiskAreaChangeOut(Schema):
+    at: LocalDateTime
+    by: str
+    kind: str = Field(description="登记、修改或删除")
+    reason: str
+    changes: list[FieldChangeOut]
+
+
+class RiskAreaOut(Schema):
+    id: int
+    division_code: str
+    division_name: str
+    place: str
+    level: str
+    level_label: str
+    effective_from: dt.date
+    effective_to: dt.date | None
+    source: str
+    history: list[RiskAreaChangeOut] = Field(description="变更历史，最新的在前")
+
+
+def _risk_area(area: RiskArea) -> dict[str, Any]:
+    return {
+        "id": area.pk,
+        "division_code": area.division_code,
+        "division_name": area.division_name,
+        "place": area.place,
+        "level": area.level,
+        "level_label": risk_word_label(area.level),
+        "effective_from": area.effective_from,
+        "effective_to": area.effective_to,
+        "source": area.source,
+        "history": [
+            {
+                "at": h.at,
+                "by": h.by,
+                "kind": h.kind,
+                "reason": h.reason,
+                "changes": [
+                    {"field": c.label, "before": c.before, "after": c.after} for c in h.changes
+                ],
+            }
+            for h in selectors.risk_area_history(area=area)
+        ],
+    }
+
+
+@router.get(
+    "/mobility/risk-areas/{risk_area_id}",
+    response=RiskAreaOut,
+    auth=SESSION,
+    summary="风险区域的一条登记及其变更历史（谁、何时、改了什么、理由）",
+)
+def risk_area_get(request: HttpRequest, risk_area_id: int) -> Any:
+    return _risk_area(selectors.risk_area_get(scope=scope(request), risk_area_id=risk_area_id))
+
+
+@router.patch(
+    "/mobility/risk-areas/{risk_area_id}",
+    response={200: RiskAreaOut, 422: FieldErrors},
+    auth=SESSION,
+    summary="修改风险区域的一条登记（须写理由；执行中的计划须预览并确认风险区域变化后才更新）",
+)
+def risk_area_edit(request: HttpRequest, risk_area_id: int, payload: RiskAreaPatch) -> Any:
+    caller = scope(request)
+    area = selectors.risk_area_get(scope=caller, risk_area_id=risk_area_id)
+    given = payload.dict(exclude_unset=True)
+    try:
+        services.risk_area_edit(
+            scope=caller,
+            area=area,
+            edit=services.RiskAreaEdit(
+                given.get("place", area.place),
+                given.get("level", area.level),
+                given.get("effective_from", area.effective_from),
+                given.get("effective_to", area.effective_to),
+                given.get("source", area.source),
+            ),
+            reason=payload.reason,
+            by=request.user,  # type: ignore[arg-type]
+            at=timezone.now(),
+        )
+    except DjangoValidationError as exc:
+        return field_errors(exc)
+    return _risk_area(area)
+
+
+class CommunityReturnOut(Schema):
+    name: str
+    enterprise: str
+    arrived_at: LocalDateTime
+    stays: list[str] = Field(description="旅居地点")
+    closed: bool
+    state: str = Field(description="管理中或已解除")
+
+
+class FiledVisitorOut(Schema):
+    enterprise: str
+    arrives_at: LocalDateTime
+    origin_name: str
+    category: str
+
+
+class CommunityOut(Schema):
+    returns: list[CommunityReturnOut]
+    visitors: list[FiledVisitorOut]
+
+
+@router.get(
+    "/mobility/community",
+    response=CommunityOut,
+    auth=SESSION,
+    summary="社区联络员：居住在本社区（网格）的返岗人员与来访人员报备（B-2.2c、H-4.4）",
+)
+def community(request: HttpRequest) -> Any:
+    caller = scope(request)
+    return {
+        "returns": selectors.community_return_rows(scope=caller),
+        "visitors": selectors.community_visitor_rows(scope=caller),
+    }
+
+
+@router.get(
+    "/mobility/parks/{jurisdiction_id}/visitors",
+    response=list[FiledVisitorOut],
+    auth=SESSION,
+    summary="园区：本园区企业报备的来访人员（J-1.2.3）",
+)
+def park_visitors(request: HttpRequest, jurisdiction_id: int) -> Any:
+    caller = scope(request)
+    park = selectors.park_for_visitors(scope=caller, jurisdiction_id=jurisdiction_id)
+    return selectors.park_visitor_rows(scope=caller, park=park)
 
 
 class VisitorIn(Schema):

@@ -16,6 +16,7 @@ from parkguard.mobility.choices import (
     TripPurpose,
 )
 from parkguard.mobility.models import Trip
+from parkguard.mobility.services import EDIT_REASON_MAX, EDIT_REASON_REQUIRED, SOURCE_REQUIRED
 
 CODE_HELP = "行政区划代码（6位，如 420102），或在下方“查找代码”中按名称查找"
 # Rows of destinations / places stayed a phone page offers at once.
@@ -150,6 +151,30 @@ class RiskAreaForm(forms.Form):
         label="截止日期（可不填）", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     source = forms.CharField(label="来源", max_length=200)
+
+
+class RiskAreaEditForm(forms.Form):
+    """A change of one entry (ending it early is the common case): the place stays."""
+
+    level = forms.CharField(label="风险等级", max_length=20)
+    place = forms.CharField(label="街道/社区（可不填）", required=False, max_length=100)
+    effective_from = forms.DateField(
+        label="起始日期", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    effective_to = forms.DateField(
+        label="截止日期（提前结束时填这里；可不填）",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    source = forms.CharField(
+        label="来源", max_length=200, error_messages={"required": SOURCE_REQUIRED}
+    )
+    # The service's own message, so a blank reason reads alike through the page and the API.
+    reason = forms.CharField(
+        label="修改理由",
+        max_length=EDIT_REASON_MAX,
+        error_messages={"required": EDIT_REASON_REQUIRED},
+    )
 
 
 class RiskImportForm(forms.Form):

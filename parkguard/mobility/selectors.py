@@ -21,7 +21,7 @@ from parkguard.mobility.models import (
     Trip,
     Visitor,
 )
-from parkguard.mobility.rules import risk_words
+from parkguard.mobility.rules import risk_word_label, risk_words
 from parkguard.orgs.access import Scope, get_visible_or_404, require, visible
 from parkguard.orgs.models import Enterprise, Jurisdiction
 from parkguard.people.choices import EmploymentStatus
@@ -166,6 +166,71 @@ def community_returnees(*, scope: Scope) -> QuerySet[ReturnDeclaration]:
     )
 
 
+# How many rows the liaison's and the park's lists show (page and API alike).
+LIST_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class CommunityReturnRow:
+    """One returnee living in the liaison's grid, as the page shows them: no ID, no phone."""
+
+    name: str
+    enterprise: str
+    arrived_at: dt.datetime
+    stays: list[str]
+    closed: bool
+    state: str
+
+
+@dataclass(frozen=True)
+class FiledVisitorRow:
+    """One visitor filed with the community or the park (J-1.2.3): no name, no phone."""
+
+    enterprise: str
+    arrives_at: dt.datetime
+    origin_name: str
+    category: str
+
+
+def community_return_rows(*, scope: Scope) -> list[CommunityReturnRow]:
+    """The liaison's returnees (B-2.2c, H-4.4 网格化): the page's rows and the API's."""
+    return [
+        CommunityReturnRow(
+            name=r.person.name,
+            enterprise=r.enterprise.name,
+            arrived_at=r.arrived_at,
+            stays=[s["division_name"] for s in r.stays],
+            closed=r.closed_at is not None,
+            state="已解除" if r.closed_at else "管理中",
+        )
+        for r in community_returnees(scope=scope)[:LIST_LIMIT]
+    ]
+
+
+def _visitor_rows(visitors: QuerySet[Visitor]) -> list[FiledVisitorRow]:
+    return [
+        FiledVisitorRow(
+            enterprise=v.enterprise.name,
+            arrives_at=v.arrives_at,
+            origin_name=v.origin_name,
+            category=v.category,
+        )
+        for v in visitors[:LIST_LIMIT]
+    ]
+
+
+def community_visitor_rows(*, scope: Scope) -> list[FiledVisitorRow]:
+    """Visitors filed with the liaison's communities; none for a caller with no community."""
+    if not scope.community_ids:
+        return []
+    return _visitor_rows(visitors_filed(scope=scope))
+
+
+def park_visitor_rows(*, scope: Scope, park: Jurisdiction) -> list[FiledVisitorRow]:
+    """Visitors the park's enterprises filed with it (J-1.2.3): the page's rows and the API's."""
+    return _visitor_rows(visitors_filed(scope=scope).filter(enterprise__jurisdiction=park))
+
+
 def park_for_risk_areas(*, scope: Scope, jurisdiction_id: int) -> Jurisdiction:
     park = get_visible_or_404(scope, Jurisdiction, pk=jurisdiction_id)
     require(scope, "manage_risk_areas", park)
@@ -174,6 +239,78 @@ def park_for_risk_areas(*, scope: Scope, jurisdiction_id: int) -> Jurisdiction:
 
 def risk_register(*, scope: Scope, park: Jurisdiction) -> QuerySet[RiskArea]:
     return visible(scope, RiskArea).filter(jurisdiction=park)
+
+
+def risk_area_get(*, scope: Scope, risk_area_id: int) -> RiskArea:
+    """An entry of a register the caller keeps (who may add may edit: `manage_risk_areas`)."""
+    area = get_visible_or_404(
+        scope, RiskArea.objects.select_related("jurisdiction"), pk=risk_area_id
+    )
+    require(scope, "manage_risk_areas", area)
+    return area
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    label: str
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class RiskAreaChange:
+    """One step of an entry's history: who, when, what (each field before and after), why."""
+
+    at: dt.datetime
+    by: str
+    kind: str
+    reason: str
+    changes: list[FieldChange]
+
+
+_HISTORY_KINDS = {"+": "登记", "~": "修改", "-": "删除"}
+_HISTORY_FIELDS = ("division_name", "place", "level", "effective_from", "effective_to", "source")
+_HISTORY_LABELS = {f.name: str(f.verbose_name) for f in RiskArea._meta.concrete_fields}
+
+
+def _shown(field: str, value: object) -> str:
+    if field == "level":
+        return risk_word_label(str(value))
+    if value is None or value == "":
+        return "今" if field == "effective_to" else "—"
+    return value.isoformat() if isinstance(value, dt.date) else str(value)
+
+
+def risk_area_history(*, area: RiskArea) -> list[RiskAreaChange]:
+    """The entry's history, newest first, from its stored versions (django-simple-history):
+    each version against the one before it."""
+    versions = list(
+        area.history.select_related("history_user").order_by("history_date", "history_id")
+    )
+    out: list[RiskAreaChange] = []
+    before: Any = None
+    for version in versions:
+        changes = [
+            FieldChange(
+                _HISTORY_LABELS[f],
+                _shown(f, getattr(before, f)) if before is not None else "",
+                _shown(f, getattr(version, f)),
+            )
+            for f in _HISTORY_FIELDS
+            if before is None or getattr(before, f) != getattr(version, f)
+        ]
+        user = version.history_user
+        out.append(
+            RiskAreaChange(
+                at=version.history_date,
+                by=(user.get_full_name() or user.username) if user else "系统",
+                kind=_HISTORY_KINDS.get(version.history_type, version.history_type),
+                reason=version.history_change_reason or "",
+                changes=changes,
+            )
+        )
+        before = version
+    return out[::-1]
 
 
 def park_risk_words(*, park: Jurisdiction) -> tuple[str, ...]:

@@ -24,6 +24,11 @@ urlpatterns = [
         name="mobility_risk_areas",
     ),
     path(
+        "mobility/risk-areas/<int:risk_area_id>/",
+        views.risk_area_detail,
+        name="mobility_risk_area",
+    ),
+    path(
         "mobility/isolations/<int:isolation_id>/", views.isolation_detail, name="mobility_isolation"
     ),
     path(

@@ -29,6 +29,7 @@ from parkguard.mobility.forms import (
     PointForm,
     ReleaseForm,
     ReturnForm,
+    RiskAreaEditForm,
     RiskAreaForm,
     RiskImportForm,
     TripForm,
@@ -273,8 +274,8 @@ def community(request: HttpRequest) -> HttpResponse:
         request,
         "mobility/community.html",
         {
-            "returns": selectors.community_returnees(scope=scope)[:200],
-            "visitors": selectors.visitors_filed(scope=scope)[:200] if scope.community_ids else [],
+            "returns": selectors.community_return_rows(scope=scope),
+            "visitors": selectors.community_visitor_rows(scope=scope),
         },
     )
 
@@ -347,6 +348,59 @@ def risk_areas(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
             "can_preview": can(scope, "adopt", park),
         },
         status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def risk_area_detail(request: HttpRequest, risk_area_id: int) -> HttpResponse:
+    """One entry of the register: change it (with a reason) and read its history."""
+    scope = scope_of(request)
+    area = selectors.risk_area_get(scope=scope, risk_area_id=risk_area_id)
+    form = RiskAreaEditForm(
+        request.POST if request.method == "POST" else None,
+        initial={
+            "level": risk_word_label(area.level),
+            "place": area.place,
+            "effective_from": area.effective_from,
+            "effective_to": area.effective_to,
+            "source": area.source,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.risk_area_edit(
+                scope=scope,
+                area=area,
+                edit=services.RiskAreaEdit(
+                    d["place"], d["level"], d["effective_from"], d["effective_to"], d["source"]
+                ),
+                reason=d["reason"],
+                by=_user(request),
+                at=timezone.now(),
+            )
+        except ValidationError as exc:
+            form_errors_apply(form, exc)
+        else:
+            messages.success(request, "已修改。")
+            return redirect("mobility_risk_areas", jurisdiction_id=area.jurisdiction_id)
+        area.refresh_from_db()
+    return render(
+        request,
+        "mobility/risk_area.html",
+        {
+            "area": area,
+            "park": area.jurisdiction,
+            "level": risk_word_label(area.level),
+            "words": [
+                risk_word_label(w) for w in selectors.park_risk_words(park=area.jurisdiction)
+            ],
+            "form": form,
+            "history": selectors.risk_area_history(area=area),
+            "can_preview": can(scope, "adopt", area.jurisdiction),
+        },
+        status=422 if form.errors else 200,
     )
 
 
@@ -643,9 +697,7 @@ def park_visitors(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
         "mobility/park_visitors.html",
         {
             "park": park,
-            "visitors": selectors.visitors_filed(scope=scope).filter(enterprise__jurisdiction=park)[
-                :200
-            ],
+            "visitors": selectors.park_visitor_rows(scope=scope, park=park),
         },
     )
 

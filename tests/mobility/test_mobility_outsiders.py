@@ -33,7 +33,7 @@ LOWER_ROLES = ["a1_employee", "a1_leader", "a1_guard"]
 
 
 def _victims(world: World) -> dict[str, int]:
-    services.risk_area_save(
+    area = services.risk_area_save(
         scope=SYSTEM,
         park=world.park_a,
         row=RiskAreaIn(WUHAN_JIANGAN, "", "high", dt.date(2022, 11, 1), None, "公告"),
@@ -83,6 +83,7 @@ def _victims(world: World) -> dict[str, int]:
         "a1": world.a1.pk,
         "park": world.park_a.pk,
         "person": world.a1_person.pk,
+        "risk_area": area.pk,
     }
 
 
@@ -105,6 +106,9 @@ def _reads(v: dict[str, int]) -> list[str]:
         f"/api/v1/mobility/visitors/{v['visitor']}",
         f"/api/v1/mobility/isolations/{v['isolation']}",
         f"/api/v1/mobility/parks/{v['park']}/risk-areas",
+        f"/api/v1/mobility/parks/{v['park']}/visitors",
+        f"/mobility/risk-areas/{v['risk_area']}/",
+        f"/api/v1/mobility/risk-areas/{v['risk_area']}",
     ]
 
 
@@ -144,6 +148,16 @@ def _page_writes(v: dict[str, int]) -> list[tuple[str, dict[str, Any]]]:
             },
         ),
         (f"/mobility/parks/{v['park']}/impact/", {"kind": "risk_areas", "confirm": "1"}),
+        (
+            f"/mobility/risk-areas/{v['risk_area']}/",
+            {
+                "level": "low",
+                "effective_from": "2022-11-01",
+                "effective_to": "2022-11-16",
+                "source": "公告",
+                "reason": "外人提前结束",
+            },
+        ),
     ]
 
 
@@ -182,6 +196,15 @@ def _api_writes(v: dict[str, int]) -> list[tuple[str, dict[str, Any]]]:
     ]
 
 
+def _api_patches(v: dict[str, int]) -> list[tuple[str, dict[str, Any]]]:
+    return [
+        (
+            f"/api/v1/mobility/risk-areas/{v['risk_area']}",
+            {"effective_to": "2022-11-16", "reason": "外人提前结束"},
+        ),
+    ]
+
+
 def _refused(response: Any, *, anonymous_page: bool) -> bool:
     if anonymous_page and response.status_code == 302:
         return str(response["Location"]).startswith("/accounts/login") or "login" in str(
@@ -206,8 +229,10 @@ def _attack(
         response = client.post(url, data)
         if not _refused(response, anonymous_page=persona is None):
             failures.append(f"{who} POST {url}: {response.status_code}")
-    for url, body in _api_writes(v):
-        response = client.post(url, json.dumps(body), content_type="application/json")
+    writes = [("post", w) for w in _api_writes(v)] + [("patch", w) for w in _api_patches(v)]
+    for method, (url, body) in writes:
+        send = client.patch if method == "patch" else client.post
+        response = send(url, json.dumps(body), content_type="application/json")
         if url.endswith("/visitors") and response.status_code == 422:
             # A host the caller may not see is, to them, no host at all: the same message as
             # an empty one, so it tells nothing of whether that person exists.
@@ -215,9 +240,9 @@ def _attack(
             if not hidden:
                 failures.append(f"{who} POST {url}: {response.content.decode()}")
         elif response.status_code not in REFUSED:
-            failures.append(f"{who} POST {url}: {response.status_code}")
+            failures.append(f"{who} {method.upper()} {url}: {response.status_code}")
         leaked = [m for m in markers if m in response.content.decode()]
-        failures += [f"{who} POST {url}: leaks {m}" for m in leaked]
+        failures += [f"{who} {method.upper()} {url}: leaks {m}" for m in leaked]
     return failures
 
 

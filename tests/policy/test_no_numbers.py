@@ -211,8 +211,9 @@ SAFE_VALUES: dict[str, set[int | float]] = {
     "parkguard/orgs/audit_log.py": {50, 20_000, 500, 20, 40, 4},
     # The page's rows (a display length) and its HTTP statuses (200, 400 for a bad filter).
     "parkguard/orgs/audit_views.py": {50, 200, 400},
-    # How many done duties "我的待办" keeps below the open ones (a display length).
-    "parkguard/mobility/selectors.py": {5},
+    # How many done duties "我的待办" keeps below the open ones, and the rows the liaison's
+    # and the park's filing lists show, page and API alike (display lengths).
+    "parkguard/mobility/selectors.py": {5, 200},
     # Retry-After seconds of a 503; the HTTP statuses the request guard and outage pages answer.
     "parkguard/lib/api_failures.py": {30},
     "parkguard/lib/outage.py": {500, 503},
