@@ -127,7 +127,11 @@ def _trip(trip: Trip) -> dict[str, Any]:
         ],
         "route": trip.route,
         "previous": [
-            {**r, "note": free_text_mask(r["note"]), "decision_note": free_text_mask(r["decision_note"])}
+            {
+                **r,
+                "note": free_text_mask(r["note"]),
+                "decision_note": free_text_mask(r["decision_note"]),
+            }
             for r in trip.previous
         ],
         "revision": len(trip.previous),

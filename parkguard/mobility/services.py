@@ -342,7 +342,9 @@ def _route(
     return {"packs": [r.data for r in routes]}, approver
 
 
-def _ask_leaders(trip: Trip, stops: Sequence[StopIn], *, title: str, verb: str, at: dt.datetime) -> None:
+def _ask_leaders(
+    trip: Trip, stops: Sequence[StopIn], *, title: str, verb: str, at: dt.datetime
+) -> None:
     """The enterprise's leaders are asked (again) to approve the trip as it now stands."""
     notify_send(
         user_ids=_leaders(trip),
@@ -390,7 +392,7 @@ def trip_file(
         _add(errors, "purpose", PURPOSE_INVALID)
     if person.status != EmploymentStatus.ACTIVE:
         _add(errors, "__all__", PERSON_NOT_ACTIVE)
-    if departs_on < at.date():
+    if departs_on < _local(at).date():  # the site's day, not UTC's (before 08:00 in China)
         _add(errors, "departs_on", TRIP_LEFT)
     _errors(errors)
     trip = Trip(
@@ -414,34 +416,30 @@ def trip_file(
     return trip
 
 
-def _itinerary(
-    *, purpose: str, departs_on: dt.date, returns_on: dt.date, stops: Sequence[StopIn], note: str
-) -> dict[str, Any]:
-    """An itinerary as stored in `Trip.previous` (and compared to tell a change)."""
+def _itinerary(trip: Trip) -> dict[str, Any]:
+    """The trip's itinerary as it stands, as kept in `Trip.previous`."""
     return {
-        "purpose": purpose,
-        "departs_on": departs_on.isoformat(),
-        "returns_on": returns_on.isoformat(),
+        "purpose": trip.purpose,
+        "departs_on": trip.departs_on.isoformat(),
+        "returns_on": trip.returns_on.isoformat(),
         "stops": [
             {
                 "division_code": s.division_code,
-                "division_name": division_full_name(s.division_code),
+                "division_name": s.division_name,
                 "first_day": s.first_day.isoformat(),
                 "last_day": s.last_day.isoformat(),
             }
-            for s in stops
+            for s in trip.stops.all()
         ],
-        "note": note,
+        "note": trip.note,
     }
 
 
-def _where_and_when(itinerary: Mapping[str, Any]) -> tuple[Any, ...]:
+def _where_and_when(
+    departs_on: dt.date, returns_on: dt.date, stops: Sequence[StopIn]
+) -> tuple[Any, ...]:
     """What a leader's approval was given for: the dates and the destinations (H-4.3)."""
-    return (
-        itinerary["departs_on"],
-        itinerary["returns_on"],
-        [(s["division_code"], s["first_day"], s["last_day"]) for s in itinerary["stops"]],
-    )
+    return departs_on, returns_on, [(s.division_code, s.first_day, s.last_day) for s in stops]
 
 
 def _name(user: User | None) -> str:
@@ -481,26 +479,18 @@ def trip_update(
         _add(errors, "purpose", PURPOSE_INVALID)
     if trip.person.status != EmploymentStatus.ACTIVE:
         _add(errors, "__all__", PERSON_NOT_ACTIVE)
-    if departs_on != trip.departs_on and min(departs_on, trip.departs_on) < at.date():
+    if departs_on != trip.departs_on and min(departs_on, trip.departs_on) < _local(at).date():
         _add(errors, "departs_on", TRIP_LEFT)
     _errors(errors)
-    current = list(trip.stops.all())
-    before = _itinerary(
-        purpose=trip.purpose,
-        departs_on=trip.departs_on,
-        returns_on=trip.returns_on,
-        stops=[StopIn(s.division_code, s.first_day, s.last_day) for s in current],
-        note=trip.note,
+    current = [StopIn(s.division_code, s.first_day, s.last_day) for s in trip.stops.all()]
+    moved = _where_and_when(departs_on, returns_on, stops) != _where_and_when(
+        trip.departs_on, trip.returns_on, current
     )
-    after = _itinerary(
-        purpose=purpose, departs_on=departs_on, returns_on=returns_on, stops=stops, note=note.strip()
-    )
-    if after == before:
+    if not moved and (purpose, note.strip()) == (trip.purpose, trip.note):
         raise ValidationError({"__all__": [TRIP_UNCHANGED]})
     route, approver = _route(
         park=trip.enterprise.jurisdiction, departs_on=departs_on, stops=stops, at=at
     )
-    moved = _where_and_when(after) != _where_and_when(before)
     if not approver:
         new_status = TripStatus.FILED
     elif status == TripStatus.APPROVED and not moved:
@@ -510,7 +500,7 @@ def trip_update(
     trip.previous = [
         *trip.previous,
         {
-            **before,
+            **_itinerary(trip),
             "status": status,
             "approver": trip.approver,
             "decided_by": _name(trip.decided_by),

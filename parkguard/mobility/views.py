@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from parkguard.gate.views import _qr_svg
 from parkguard.lib.forms import errors_flash, form_errors_apply
 from parkguard.mobility import impact, selectors, services, visitors
+from parkguard.mobility.choices import TRIP_OPEN
 from parkguard.mobility.divisions import division_search
 from parkguard.mobility.forms import (
     ChangeForm,
@@ -36,7 +37,6 @@ from parkguard.mobility.forms import (
     VisitorForm,
     VisitorPassForm,
 )
-from parkguard.mobility.choices import TRIP_OPEN
 from parkguard.mobility.models import Trip, Visitor
 from parkguard.mobility.rules import risk_word_label
 from parkguard.orgs.access import Scope, can, scope_of

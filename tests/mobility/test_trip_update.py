@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 from django.test import Client
 
 from parkguard.mobility import services
@@ -128,7 +129,10 @@ def test_it_updates_a_j_1_1_trip_and_keeps_the_previous_itinerary(
     world = jinjiang
     Clock(monkeypatch, at("2022-11-15", "10:00"))
     trip = _file(
-        world, [(SHANGHAI, "2022-11-16", "2022-11-19")], departs="2022-11-16", returns="2022-11-20",
+        world,
+        [(SHANGHAI, "2022-11-16", "2022-11-19")],
+        departs="2022-11-16",
+        returns="2022-11-20",
         day="2022-11-15",
     )
     client = client_as("a1_employee")
@@ -185,8 +189,11 @@ def test_a_patch_changes_only_what_it_names(
 ) -> None:
     Clock(monkeypatch, at("2022-11-15", "10:00"))
     trip = _file(
-        jinjiang, [(SHANGHAI, "2022-11-16", "2022-11-19")], departs="2022-11-16",
-        returns="2022-11-20", day="2022-11-15",
+        jinjiang,
+        [(SHANGHAI, "2022-11-16", "2022-11-19")],
+        departs="2022-11-16",
+        returns="2022-11-20",
+        day="2022-11-15",
     )
     response = client_as("a1_employee").patch(
         f"/api/v1/mobility/trips/{trip.pk}",
@@ -218,14 +225,24 @@ def test_an_approved_h_4_3_trip_goes_back_to_the_leader_when_it_moves(
     trip = _file(world, shanghai, departs="2021-02-03", returns="2021-02-08", day="2021-02-01")
     assert (trip.status, trip.approver) == ("pending", "企业负责同志")
     services.trip_decide(
-        scope=scope_for_user(leader), trip=trip, approve=True, note="同意", by=leader,
+        scope=scope_for_user(leader),
+        trip=trip,
+        approve=True,
+        note="同意",
+        by=leader,
         at=at("2021-02-01", "10:00"),
     )
     client = client_as("a1_employee")
-    asked = Message.objects.filter(user=leader, title="出行行程已修改，待审批")
+    def asked() -> list[Message]:
+        return list(Message.objects.filter(user=leader, title="出行行程已修改，待审批"))
 
     response = _update(
-        via, client, trip, purpose="private", departs="2021-02-03", returns="2021-02-08",
+        via,
+        client,
+        trip,
+        purpose="private",
+        departs="2021-02-03",
+        returns="2021-02-08",
         stops=shanghai,
     )
     _accepted(via, response, trip)
@@ -235,11 +252,16 @@ def test_an_approved_h_4_3_trip_goes_back_to_the_leader_when_it_moves(
         "private",
         leader.pk,
     )
-    assert state["decision_note"] == "同意" and not asked.exists()
+    assert state["decision_note"] == "同意" and not asked()
 
     later = [(SHANGHAI, "2021-02-04", "2021-02-08")]
     response = _update(
-        via, client, trip, purpose="private", departs="2021-02-04", returns="2021-02-09",
+        via,
+        client,
+        trip,
+        purpose="private",
+        departs="2021-02-04",
+        returns="2021-02-09",
         stops=later,
     )
     _accepted(via, response, trip)
@@ -253,29 +275,39 @@ def test_an_approved_h_4_3_trip_goes_back_to_the_leader_when_it_moves(
     approved = state["previous"][-1]
     assert (approved["status"], approved["decision_note"]) == ("approved", "同意")
     assert approved["decided_by"] == "a1_boss" and approved["departs_on"] == "2021-02-03"
-    [message] = asked
+    [message] = asked()
     assert message.link == f"/mobility/trips/{trip.pk}/" and "02月04日" in message.body
     boss_page = client_as("a1_boss").get(f"/mobility/trips/{trip.pk}/").content.decode()
     assert "提交审批" in boss_page and "同意" in boss_page.split('id="trip-revisions"', 1)[1]
 
     inside = [(WANZHOU, "2021-02-04", "2021-02-08")]
     response = _update(
-        via, client, trip, purpose="private", departs="2021-02-04", returns="2021-02-09",
+        via,
+        client,
+        trip,
+        purpose="private",
+        departs="2021-02-04",
+        returns="2021-02-09",
         stops=inside,
     )
     _accepted(via, response, trip)
     state = _state(trip)
     assert (state["status"], state["approver"]) == ("filed", "")
-    assert asked.count() == 1  # nothing to approve: the leader is not asked
+    assert len(asked()) == 1  # nothing to approve: the leader is not asked
 
     response = _update(
-        via, client, trip, purpose="private", departs="2021-02-04", returns="2021-02-09",
+        via,
+        client,
+        trip,
+        purpose="private",
+        departs="2021-02-04",
+        returns="2021-02-09",
         stops=later,
     )
     _accepted(via, response, trip)
     state = _state(trip)
     assert (state["status"], state["approver"]) == ("pending", "企业负责同志")
-    assert asked.count() == 2
+    assert len(asked()) == 2
     assert [p["status"] for p in state["previous"]] == ["approved", "approved", "pending", "filed"]
 
 
@@ -289,14 +321,21 @@ def test_a_leader_cannot_approve_an_itinerary_they_did_not_see(
     world = honglu
     Clock(monkeypatch, at("2021-02-01"))
     trip = _file(
-        world, [(SHANGHAI, "2021-02-03", "2021-02-07")], departs="2021-02-03",
-        returns="2021-02-08", day="2021-02-01",
+        world,
+        [(SHANGHAI, "2021-02-03", "2021-02-07")],
+        departs="2021-02-03",
+        returns="2021-02-08",
+        day="2021-02-01",
     )
     boss = client_as("a1_boss")
     page = boss.get(f"/mobility/trips/{trip.pk}/").content.decode()
     assert 'name="revision" value="0"' in page
     moved = _update(
-        via, client_as("a1_employee"), trip, departs="2021-02-03", returns="2021-02-08",
+        via,
+        client_as("a1_employee"),
+        trip,
+        departs="2021-02-03",
+        returns="2021-02-08",
         stops=[(BEIJING, "2021-02-03", "2021-02-07")],
     )
     _accepted(via, moved, trip)
@@ -334,8 +373,11 @@ def test_bad_input_gets_the_filing_errors_and_changes_nothing(
     world = honglu
     clock = Clock(monkeypatch, at("2021-02-01"))
     trip = _file(
-        world, [(SHANGHAI, "2021-02-03", "2021-02-07")], departs="2021-02-03",
-        returns="2021-02-08", day="2021-02-01",
+        world,
+        [(SHANGHAI, "2021-02-03", "2021-02-07")],
+        departs="2021-02-03",
+        returns="2021-02-08",
+        day="2021-02-01",
     )
     services.risk_area_save(
         scope=SYSTEM,
@@ -350,19 +392,26 @@ def test_bad_input_gets_the_filing_errors_and_changes_nothing(
         ({"stops": [("999999", "2021-02-03", "2021-02-07")]}, [UNKNOWN_DIVISION]),
         ({"returns": "2021-02-02"}, [services.TRIP_DATES_REVERSED, services.STOP_DATES]),
         ({"stops": [(SHANGHAI, "2021-02-06", "2021-02-04")]}, [services.STOP_DATES]),
-        ({"departs": "2021-01-31", "stops": [(SHANGHAI, "2021-01-31", "2021-02-07")]},
-         [services.TRIP_LEFT]),
+        (
+            {"departs": "2021-01-31", "stops": [(SHANGHAI, "2021-01-31", "2021-02-07")]},
+            [services.TRIP_LEFT],
+        ),
         ({}, [services.TRIP_UNCHANGED]),
     ]
     for change, messages in cases:
         kwargs: dict[str, Any] = {
-            "departs": "2021-02-03", "returns": "2021-02-08",
+            "departs": "2021-02-03",
+            "returns": "2021-02-08",
             "stops": [(SHANGHAI, "2021-02-03", "2021-02-07")],
         } | change
         assert sorted(errors_of(via, _update(via, client, trip, **kwargs))) == sorted(messages)
         assert _state(trip) == before
     forbidden = _update(
-        via, client, trip, departs="2021-02-03", returns="2021-02-08",
+        via,
+        client,
+        trip,
+        departs="2021-02-03",
+        returns="2021-02-08",
         stops=[(BEIJING, "2021-02-03", "2021-02-07")],
     )
     [message] = errors_of(via, forbidden)
@@ -371,7 +420,11 @@ def test_bad_input_gets_the_filing_errors_and_changes_nothing(
     # Once the departure day has passed, the departure date is history.
     clock.set("2021-02-04")
     left = _update(
-        via, client, trip, departs="2021-02-05", returns="2021-02-08",
+        via,
+        client,
+        trip,
+        departs="2021-02-05",
+        returns="2021-02-08",
         stops=[(SHANGHAI, "2021-02-05", "2021-02-07")],
     )
     assert errors_of(via, left) == [services.TRIP_LEFT]
@@ -388,7 +441,11 @@ def test_a_refused_returned_or_cancelled_trip_cannot_change(
     stops = [(SHANGHAI, "2021-02-03", "2021-02-07")]
     refused = _file(world, stops, departs="2021-02-03", returns="2021-02-08", day="2021-02-01")
     services.trip_decide(
-        scope=SYSTEM, trip=refused, approve=False, note="生产任务重", by=leader,
+        scope=SYSTEM,
+        trip=refused,
+        approve=False,
+        note="生产任务重",
+        by=leader,
         at=at("2021-02-01", "10:00"),
     )
     returned = _file(world, stops, departs="2021-02-03", returns="2021-02-08", day="2021-02-01")
@@ -404,8 +461,9 @@ def test_a_refused_returned_or_cancelled_trip_cannot_change(
         before = _state(trip)
         page = client.get(f"/mobility/trips/{trip.pk}/").content.decode()
         assert f"/mobility/trips/{trip.pk}/edit/" not in page  # no link to a closed trip's form
-        response = _update(via, client, trip, departs="2021-02-04", returns="2021-02-08",
-                           stops=later)
+        response = _update(
+            via, client, trip, departs="2021-02-04", returns="2021-02-08", stops=later
+        )
         assert errors_of(via, response) == [message]
         assert _state(trip) == before
     refused.refresh_from_db()
@@ -437,8 +495,13 @@ def _patch(client: Client, trip: Trip) -> int:
 
 def _attempts(client: Client, trip: Trip) -> dict[str, int]:
     form = {
-        "purpose": "private", "departs_on": "2022-11-17", "returns_on": "2022-11-21",
-        "code_1": BEIJING, "first_1": "2022-11-17", "last_1": "2022-11-20", "note": "",
+        "purpose": "private",
+        "departs_on": "2022-11-17",
+        "returns_on": "2022-11-21",
+        "code_1": BEIJING,
+        "first_1": "2022-11-17",
+        "last_1": "2022-11-20",
+        "note": "",
     }
     api = f"/api/v1/mobility/trips/{trip.pk}"
     return {
@@ -459,8 +522,11 @@ def test_outsiders_can_neither_see_nor_change_the_trip(
     _other_employee(world)
     Clock(monkeypatch, at("2022-11-15", "10:00"))
     trip = _file(
-        world, [(SHANGHAI, "2022-11-16", "2022-11-19")], departs="2022-11-16",
-        returns="2022-11-20", day="2022-11-15",
+        world,
+        [(SHANGHAI, "2022-11-16", "2022-11-19")],
+        departs="2022-11-16",
+        returns="2022-11-20",
+        day="2022-11-15",
     )
     before = _state(trip)
     for persona in ("a1_other", "a2_officer", "park_b_admin"):
@@ -480,8 +546,11 @@ def test_the_enterprises_own_officer_and_leader_see_but_may_not_rewrite_it(
     world = jinjiang
     Clock(monkeypatch, at("2022-11-15", "10:00"))
     trip = _file(
-        world, [(SHANGHAI, "2022-11-16", "2022-11-19")], departs="2022-11-16",
-        returns="2022-11-20", day="2022-11-15",
+        world,
+        [(SHANGHAI, "2022-11-16", "2022-11-19")],
+        departs="2022-11-16",
+        returns="2022-11-20",
+        day="2022-11-15",
     )
     before = _state(trip)
     for persona in ("a1_officer", "a1_boss"):
@@ -501,11 +570,41 @@ def test_the_officers_refusal_is_not_vacuous(
     world = jinjiang
     Clock(monkeypatch, at("2022-11-15", "10:00"))
     trip = _file(
-        world, [(SHANGHAI, "2022-11-16", "2022-11-19")], departs="2022-11-16",
-        returns="2022-11-20", day="2022-11-15",
+        world,
+        [(SHANGHAI, "2022-11-16", "2022-11-19")],
+        departs="2022-11-16",
+        returns="2022-11-20",
+        day="2022-11-15",
     )
     monkeypatch.setitem(
         access.ACTIONS, "update_trip", Grant(enterprise_roles=ENTERPRISE_EDITORS, own=True)
     )
     assert _patch(client_as("a1_officer"), trip) == 200
     assert _state(trip)["stops"] == [(1, BEIJING, dt.date(2022, 11, 17), dt.date(2022, 11, 20))]
+
+
+def test_the_departure_day_is_the_sites_day_not_utcs(jinjiang: World) -> None:
+    """At 07:30 in Jinjiang on 11-16 it is still 11-15 in UTC: a departure moved to 11-15 is
+    already in the past."""
+    trip = _file(
+        jinjiang,
+        [(SHANGHAI, "2022-11-16", "2022-11-19")],
+        departs="2022-11-16",
+        returns="2022-11-20",
+        day="2022-11-15",
+    )
+    before = _state(trip)
+    employee = jinjiang.users["a1_employee"]
+    with pytest.raises(ValidationError) as exc:
+        services.trip_update(
+            scope=scope_for_user(employee),
+            trip=trip,
+            purpose="work",
+            departs_on=dt.date(2022, 11, 15),
+            returns_on=dt.date(2022, 11, 20),
+            stops=[StopIn(SHANGHAI, dt.date(2022, 11, 15), dt.date(2022, 11, 19))],
+            by=employee,
+            at=dt.datetime(2022, 11, 15, 23, 30, tzinfo=dt.UTC),
+        )
+    assert exc.value.message_dict == {"departs_on": [services.TRIP_LEFT]}
+    assert _state(trip) == before
