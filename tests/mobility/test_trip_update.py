@@ -233,6 +233,7 @@ def test_an_approved_h_4_3_trip_goes_back_to_the_leader_when_it_moves(
         at=at("2021-02-01", "10:00"),
     )
     client = client_as("a1_employee")
+
     def asked() -> list[Message]:
         return list(Message.objects.filter(user=leader, title="出行行程已修改，待审批"))
 
