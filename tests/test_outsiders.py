@@ -1186,7 +1186,12 @@ API_BODIES: dict[str, dict[str, Any]] = {
     "propose": {},
     "publish": {},
     "adopt": {"pack_id": "example-quyu-2022-1", "params": {}},
-    # Mobility (issue 12).
+    # Mobility (issue 12). Updating A1's employee's trip: the traveller alone (issue 12 §2).
+    "trips/<id>": {
+        "purpose": "private",
+        "returns_on": "2099-01-01",
+        "stops": [{"division_code": "110105", "first_day": "2099-01-01", "last_day": "2099-01-01"}],
+    },
     "evidence": {"kind": "test", "done_at": "2022-11-15T09:00:00+08:00", "result": "negative"},
     "impact": {"kind": "risk_areas"},
     "confirm": {"kind": "risk_areas", "description": "越权确认"},

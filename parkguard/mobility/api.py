@@ -23,6 +23,7 @@ from parkguard.lib.api_errors import (
     field_errors,
     null_refused,
 )
+from parkguard.lib.free_text import FreeText, free_text_mask
 from parkguard.mobility import impact, selectors, services, visitors
 from parkguard.mobility.choices import EvidenceKind, TestResult, Transport, TripPurpose
 from parkguard.mobility.divisions import division_search
@@ -51,19 +52,38 @@ class TripIn(Schema):
     note: str = Field(default="", max_length=200)
 
 
+class TripPatch(Schema):
+    """The itinerary as it now stands; a field left out keeps its value."""
+
+    purpose: TripPurpose | None = None
+    departs_on: dt.date | None = None
+    returns_on: dt.date | None = None
+    stops: list[StopIn] | None = Field(default=None, max_length=20)
+    note: str | None = Field(default=None, max_length=200)
+
+
 class TripOut(Schema):
     id: int
     status: str
     approver: str
+    purpose: str
     departs_on: dt.date
     returns_on: dt.date
+    note: FreeText
     stops: list[dict[str, Any]]
     route: dict[str, Any]
+    # Each itinerary the trip had before an update, oldest first (`Trip.previous`), and how
+    # many there are: a leader's decision may name it (`DecisionIn.revision`).
+    previous: list[dict[str, Any]]
+    revision: int
 
 
 class DecisionIn(Schema):
     approve: bool
     note: str = Field(default="", max_length=200)
+    revision: int | None = Field(
+        default=None, ge=0, le=DB_ID_MAX, description="所见行程的修改次数（TripOut.revision）"
+    )
 
 
 class CertIn(Schema):
@@ -101,8 +121,10 @@ def _trip(trip: Trip) -> dict[str, Any]:
         "id": trip.pk,
         "status": trip.status,
         "approver": trip.approver,
+        "purpose": trip.purpose,
         "departs_on": trip.departs_on,
         "returns_on": trip.returns_on,
+        "note": trip.note,
         "stops": [
             {
                 "division_code": s.division_code,
@@ -113,6 +135,15 @@ def _trip(trip: Trip) -> dict[str, Any]:
             for s in trip.stops.all()
         ],
         "route": trip.route,
+        "previous": [
+            {
+                **r,
+                "note": free_text_mask(r["note"]),
+                "decision_note": free_text_mask(r["decision_note"]),
+            }
+            for r in trip.previous
+        ],
+        "revision": len(trip.previous),
     }
 
 
@@ -186,6 +217,37 @@ def trip_get(request: HttpRequest, trip_id: int) -> Any:
     return _trip(selectors.trip_get(scope=scope(request), trip_id=trip_id))
 
 
+@router.patch(
+    "/mobility/trips/{trip_id}",
+    response={200: TripOut, 422: FieldErrors},
+    auth=SESSION,
+    summary="本人修改行程（J-1.1；需审批的改了目的地或日期须重新审批，H-4.3）",
+)
+def trip_update(request: HttpRequest, trip_id: int, payload: TripPatch) -> Any:
+    caller = scope(request)
+    trip = selectors.trip_for_update(scope=caller, trip_id=trip_id)
+    stops = (
+        [services.StopIn(s.division_code, s.first_day, s.last_day) for s in payload.stops]
+        if payload.stops is not None
+        else [services.StopIn(s.division_code, s.first_day, s.last_day) for s in trip.stops.all()]
+    )
+    try:
+        trip = services.trip_update(
+            scope=caller,
+            trip=trip,
+            purpose=payload.purpose or trip.purpose,
+            departs_on=payload.departs_on or trip.departs_on,
+            returns_on=payload.returns_on or trip.returns_on,
+            stops=stops,
+            note=trip.note if payload.note is None else payload.note,
+            by=request.user,  # type: ignore[arg-type]
+            at=timezone.now(),
+        )
+    except DjangoValidationError as exc:
+        return field_errors(exc)
+    return _trip(trip)
+
+
 @router.post(
     "/mobility/trips/{trip_id}/decision",
     response={200: TripOut, 422: FieldErrors},
@@ -201,6 +263,7 @@ def trip_decide(request: HttpRequest, trip_id: int, payload: DecisionIn) -> Any:
             trip=trip,
             approve=payload.approve,
             note=payload.note,
+            revision=payload.revision,
             by=request.user,  # type: ignore[arg-type]
             at=timezone.now(),
         )

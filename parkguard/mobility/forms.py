@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django import forms
@@ -28,17 +28,19 @@ def _date() -> forms.DateField:
 
 
 class StopsMixin(forms.Form):
+    rows: tuple[int, ...] = STOP_ROWS
+
     def transits(self) -> list[bool]:
         """Whether each filled row of `stops()` was only passed through (J-1.1, J-1.2.1 途经)."""
         return [
             bool(self.cleaned_data.get(f"transit_{n}"))
-            for n in STOP_ROWS
+            for n in self.rows
             if (self.cleaned_data.get(f"code_{n}") or "").strip()
         ]
 
     def stops(self) -> list[tuple[str, object, object]]:
         out = []
-        for n in STOP_ROWS:
+        for n in self.rows:
             code = (self.cleaned_data.get(f"code_{n}") or "").strip()
             if code:
                 out.append(
@@ -48,11 +50,11 @@ class StopsMixin(forms.Form):
 
 
 def _stop_fields(
-    form: forms.Form, first_label: str, last_label: str, *, transit: bool = False
+    form: StopsMixin, first_label: str, last_label: str, *, transit: bool = False
 ) -> None:
     """Rows of places; with `transit`, each row has "仅途经" (a place only passed through, which
     the packs' `transit` facts tell apart from a stay: J-1.1, J-1.2.1 途经)."""
-    for n in STOP_ROWS:
+    for n in form.rows:
         form.fields[f"code_{n}"] = forms.CharField(
             label=f"地点{n}", required=n == 1, max_length=12, help_text=CODE_HELP if n == 1 else ""
         )
@@ -74,9 +76,27 @@ class TripForm(StopsMixin):
     )
     note = forms.CharField(label="说明", required=False, max_length=200)
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: object, rows: int = len(STOP_ROWS), **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.rows = tuple(range(1, rows + 1))
         _stop_fields(self, "到达日期", "离开日期")
+
+    @classmethod
+    def of_trip(cls, trip: Trip, data: Mapping[str, Any] | None = None) -> TripForm:
+        """The update form of `trip`, prefilled with its itinerary: a row per destination
+        and one empty row to add another (at least the filing form's rows)."""
+        stops = list(trip.stops.all())
+        # Dates as ISO text: what a phone's date input shows (the locale's format it would not).
+        initial: dict[str, Any] = {
+            "purpose": trip.purpose,
+            "departs_on": trip.departs_on.isoformat(),
+            "returns_on": trip.returns_on.isoformat(),
+            "note": trip.note,
+        }
+        for n, stop in enumerate(stops, start=1):
+            initial |= {f"code_{n}": stop.division_code, f"first_{n}": stop.first_day.isoformat()}
+            initial[f"last_{n}"] = stop.last_day.isoformat()
+        return cls(data, initial=initial, rows=max(len(STOP_ROWS), len(stops) + 1))
 
 
 class ReturnForm(StopsMixin):
@@ -126,6 +146,8 @@ class DecisionForm(forms.Form):
         label="审批", choices=[("1", "批准"), ("0", "不批准")], coerce=lambda v: v == "1"
     )
     note = forms.CharField(label="审批意见", required=False, max_length=200)
+    # How many updates the itinerary on the page had: a decision on an older one is refused.
+    revision = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
 
 
 class EvidenceForm(forms.Form):

@@ -91,6 +91,12 @@ class Trip(models.Model):
     )
     decided_at = models.DateTimeField("审批时间", null=True, blank=True)
     decision_note = models.CharField("审批意见", max_length=200, blank=True)
+    # Each itinerary this trip had before an update (J-1.1), oldest first, with the status and
+    # decision it had then and who changed it when: {"purpose", "departs_on", "returns_on",
+    # "stops": [{"division_code", "division_name", "first_day", "last_day"}], "note",
+    # "status", "approver", "decided_by", "decided_at", "decision_note", "changed_at",
+    # "changed_by"}. Only appended to (`services.trip_update`).
+    previous = models.JSONField("修改前的行程", default=list, blank=True)
     history = HistoricalRecords(verbose_name="行程变更历史")
 
     scope_jurisdiction = "enterprise__jurisdiction"
@@ -107,6 +113,29 @@ class Trip(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} {self.departs_on}"
+
+    @property
+    def revisions(self) -> list[dict[str, Any]]:
+        """`previous`, newest first, with dates and times parsed for the page."""
+        out = []
+        for entry in reversed(self.previous):
+            row = dict(entry)
+            for key in ("departs_on", "returns_on"):
+                row[key] = dt.date.fromisoformat(row[key])
+            for key in ("decided_at", "changed_at"):
+                row[key] = dt.datetime.fromisoformat(row[key]) if row.get(key) else None
+            row["stops"] = [
+                {
+                    **s,
+                    "first_day": dt.date.fromisoformat(s["first_day"]),
+                    "last_day": dt.date.fromisoformat(s["last_day"]),
+                }
+                for s in row["stops"]
+            ]
+            row["purpose_label"] = TripPurpose(row["purpose"]).label
+            row["status_label"] = TripStatus(row["status"]).label
+            out.append(row)
+        return out
 
 
 class TripStop(models.Model):

@@ -76,6 +76,13 @@ def trip_get(*, scope: Scope, trip_id: int) -> Trip:
     )
 
 
+def trip_for_update(*, scope: Scope, trip_id: int) -> Trip:
+    """A trip the caller sees (else 404) and may update (else 403: the traveller alone)."""
+    trip = trip_get(scope=scope, trip_id=trip_id)
+    require(scope, "update_trip", trip)
+    return trip
+
+
 def return_get(*, scope: Scope, return_id: int) -> ReturnDeclaration:
     return get_visible_or_404(
         scope,

@@ -76,6 +76,10 @@ TRIP_DATES_REVERSED = "预计返回日期不能早于出发日期"
 STOP_DATES = "目的地的日期须在出发与返回日期之间，且离开日期不早于到达日期、按先后顺序排列"
 TRIP_LEFT = "出发日期已过，只能修改尚未出发的行程的出发日期"
 TRIP_CLOSED = "该行程已结束或已取消，不能再修改"
+TRIP_REFUSED = "该行程未获批准，不能修改；如仍需出行，请重新报备"
+TRIP_UNCHANGED = "行程没有变化"
+PURPOSE_INVALID = "请选择事由：因公或因私"
+TRIP_CHANGED_SINCE = "本人已修改该行程，请查看修改后的行程再审批"
 TRIP_FORBIDDEN = "按规定不得前往：{text}"
 NOT_PENDING = "该行程不在待审批状态"
 REFUSAL_REASON = "不批准时请填写理由"
@@ -406,10 +410,11 @@ def _leaders(trip: Trip) -> list[int]:
     )
 
 
-def _route(trip: Trip, stops: Sequence[StopIn], at: dt.datetime) -> tuple[dict[str, Any], str]:
+def _route(
+    *, park: Jurisdiction, departs_on: dt.date, stops: Sequence[StopIn], at: dt.datetime
+) -> tuple[dict[str, Any], str]:
     """The engine's route for the trip; raises a field error for a prohibited destination."""
-    park = trip.enterprise.jurisdiction
-    departs = dt.datetime.combine(trip.departs_on, dt.time.min, tzinfo=at.tzinfo)
+    departs = dt.datetime.combine(departs_on, dt.time.min, tzinfo=at.tzinfo)
     try:
         routes = rules.trip_routes(
             park=park,
@@ -426,8 +431,25 @@ def _route(trip: Trip, stops: Sequence[StopIn], at: dt.datetime) -> tuple[dict[s
     return {"packs": [r.data for r in routes]}, approver
 
 
+def _ask_leaders(
+    trip: Trip, stops: Sequence[StopIn], *, title: str, verb: str, at: dt.datetime
+) -> None:
+    """The enterprise's leaders are asked (again) to approve the trip as it now stands."""
+    notify_send(
+        user_ids=_leaders(trip),
+        kind=Kind.GENERAL,
+        title=title,
+        body=f"{trip.person.name} {verb} {trip.departs_on:%m月%d日} 出发前往"
+        f"{'、'.join(division_full_name(s.division_code) for s in stops)}，请审批。",
+        link=f"/mobility/trips/{trip.pk}/",
+        at=at,
+    )
+
+
 def _stops_write(trip: Trip, stops: Sequence[StopIn]) -> None:
     trip.stops.all().delete()
+    # A trip read with its stops prefetched would otherwise show the old ones.
+    getattr(trip, "_prefetched_objects_cache", {}).pop("stops", None)
     for n, stop in enumerate(stops, start=1):
         TripStop.objects.create(
             trip=trip,
@@ -456,10 +478,10 @@ def trip_file(
     require(scope, "file_trip", person)
     errors = _stops_check(stops, departs_on, returns_on)
     if purpose not in TripPurpose.values:
-        _add(errors, "purpose", TRIP_CLOSED)
+        _add(errors, "purpose", PURPOSE_INVALID)
     if person.status != EmploymentStatus.ACTIVE:
         _add(errors, "__all__", PERSON_NOT_ACTIVE)
-    if departs_on < at.date():
+    if departs_on < _local(at).date():  # the site's day, not UTC's (before 08:00 in China)
         _add(errors, "departs_on", TRIP_LEFT)
     _errors(errors)
     trip = Trip(
@@ -471,22 +493,46 @@ def trip_file(
         note=note.strip(),
         filed_at=at,
     )
-    trip.route, trip.approver = _route(trip, stops, at)
+    trip.route, trip.approver = _route(
+        park=person.enterprise.jurisdiction, departs_on=departs_on, stops=stops, at=at
+    )
     trip.status = TripStatus.PENDING if trip.approver else TripStatus.FILED
     trip._history_user = by  # type: ignore[attr-defined]
     trip.save()
     _stops_write(trip, stops)
     if trip.approver:
-        notify_send(
-            user_ids=_leaders(trip),
-            kind=Kind.GENERAL,
-            title="出行报备待审批",
-            body=f"{person.name} 报备 {departs_on:%m月%d日} 出发前往"
-            f"{'、'.join(division_full_name(s.division_code) for s in stops)}，请审批。",
-            link=f"/mobility/trips/{trip.pk}/",
-            at=at,
-        )
+        _ask_leaders(trip, stops, title="出行报备待审批", verb="报备", at=at)
     return trip
+
+
+def _itinerary(trip: Trip) -> dict[str, Any]:
+    """The trip's itinerary as it stands, as kept in `Trip.previous`."""
+    return {
+        "purpose": trip.purpose,
+        "departs_on": trip.departs_on.isoformat(),
+        "returns_on": trip.returns_on.isoformat(),
+        "stops": [
+            {
+                "division_code": s.division_code,
+                "division_name": s.division_name,
+                "first_day": s.first_day.isoformat(),
+                "last_day": s.last_day.isoformat(),
+            }
+            for s in trip.stops.all()
+        ],
+        "note": trip.note,
+    }
+
+
+def _where_and_when(
+    departs_on: dt.date, returns_on: dt.date, stops: Sequence[StopIn]
+) -> tuple[Any, ...]:
+    """What a leader's approval was given for: the dates and the destinations (H-4.3)."""
+    return departs_on, returns_on, [(s.division_code, s.first_day, s.last_day) for s in stops]
+
+
+def _name(user: User | None) -> str:
+    return (user.get_full_name() or user.username) if user is not None else ""
 
 
 @transaction.atomic
@@ -494,38 +540,108 @@ def trip_update(
     *,
     scope: Scope,
     trip: Trip,
+    purpose: str,
+    departs_on: dt.date,
     returns_on: dt.date,
     stops: Sequence[StopIn],
     note: str = "",
     by: User | None,
     at: dt.datetime,
 ) -> Trip:
-    """Update the itinerary (J-1.1: 动态掌握行程轨迹); the history keeps the previous one."""
-    require(scope, "file_trip", trip)
-    if trip.status not in TRIP_OPEN:
+    """The traveller updates the itinerary (J-1.1: 动态掌握行程轨迹); the previous one, with
+    the status and decision it had, is kept in `Trip.previous`.
+
+    Approval follows the itinerary (H-4.3): an approval was given for destinations and dates,
+    so changing either sends the trip back to the leader (待审批, the leaders are asked again);
+    a change that makes approval needed does too; one that makes it unneeded files the trip
+    without it. A change of purpose or note alone keeps the decision. A trip returned from,
+    cancelled or refused cannot be changed, nor the departure date of a trip already left."""
+    require(scope, "update_trip", trip)
+    # Read the status under a lock: a leader deciding at the same moment waits for us.
+    status = Trip.objects.select_for_update().values_list("status", flat=True).get(pk=trip.pk)
+    if status == TripStatus.REFUSED:
+        raise ValidationError({"__all__": [TRIP_REFUSED]})
+    if status not in TRIP_OPEN:
         raise ValidationError({"__all__": [TRIP_CLOSED]})
-    _errors(_stops_check(stops, trip.departs_on, returns_on))
-    route, approver = _route(trip, stops, at)
+    errors = _stops_check(stops, departs_on, returns_on)
+    if purpose not in TripPurpose.values:
+        _add(errors, "purpose", PURPOSE_INVALID)
+    if trip.person.status != EmploymentStatus.ACTIVE:
+        _add(errors, "__all__", PERSON_NOT_ACTIVE)
+    if departs_on != trip.departs_on and min(departs_on, trip.departs_on) < _local(at).date():
+        _add(errors, "departs_on", TRIP_LEFT)
+    _errors(errors)
+    current = [StopIn(s.division_code, s.first_day, s.last_day) for s in trip.stops.all()]
+    moved = _where_and_when(departs_on, returns_on, stops) != _where_and_when(
+        trip.departs_on, trip.returns_on, current
+    )
+    if not moved and (purpose, note.strip()) == (trip.purpose, trip.note):
+        raise ValidationError({"__all__": [TRIP_UNCHANGED]})
+    route, approver = _route(
+        park=trip.enterprise.jurisdiction, departs_on=departs_on, stops=stops, at=at
+    )
+    if not approver:
+        new_status = TripStatus.FILED
+    elif status == TripStatus.APPROVED and not moved:
+        new_status = TripStatus.APPROVED
+    else:
+        new_status = TripStatus.PENDING
+    trip.previous = [
+        *trip.previous,
+        {
+            **_itinerary(trip),
+            "status": status,
+            "approver": trip.approver,
+            "decided_by": _name(trip.decided_by),
+            "decided_at": trip.decided_at.isoformat() if trip.decided_at else "",
+            "decision_note": trip.decision_note,
+            "changed_at": at.isoformat(),
+            "changed_by": _name(by),
+        },
+    ]
+    if new_status != TripStatus.APPROVED:
+        # The decision was for the old itinerary; it stays in `previous`.
+        trip.decided_by, trip.decided_at, trip.decision_note = None, None, ""
+    asked_again = new_status == TripStatus.PENDING and (status != TripStatus.PENDING or moved)
+    trip.status = new_status
+    trip.purpose = purpose
+    trip.departs_on = departs_on
     trip.returns_on = returns_on
     trip.note = note.strip()
     trip.route = route
-    if approver and not trip.approver:
-        trip.status = TripStatus.PENDING  # now leaves the city: it needs the approval
-    trip.approver = approver or trip.approver
+    trip.approver = approver
     trip._history_user = by  # type: ignore[attr-defined]
     trip.save()
     _stops_write(trip, stops)
+    if asked_again:
+        _ask_leaders(trip, stops, title="出行行程已修改，待审批", verb="修改行程为", at=at)
     return trip
 
 
 @transaction.atomic
 def trip_decide(
-    *, scope: Scope, trip: Trip, approve: bool, note: str, by: User | None, at: dt.datetime
+    *,
+    scope: Scope,
+    trip: Trip,
+    approve: bool,
+    note: str,
+    revision: int | None = None,
+    by: User | None,
+    at: dt.datetime,
 ) -> Trip:
-    """An enterprise leader approves or refuses a trip (H-4.3); the employee is told."""
+    """An enterprise leader approves or refuses a trip (H-4.3); the employee is told.
+
+    `revision` is how many updates the itinerary the leader read had (`len(Trip.previous)`):
+    if the traveller changed it since, the decision is refused, so no one approves an
+    itinerary they did not see. None: not checked."""
     require(scope, "approve_trip", trip)
-    if trip.status != TripStatus.PENDING:
+    status, previous = (
+        Trip.objects.select_for_update().values_list("status", "previous").get(pk=trip.pk)
+    )
+    if status != TripStatus.PENDING:
         raise ValidationError({"__all__": [NOT_PENDING]})
+    if revision is not None and revision != len(previous):
+        raise ValidationError({"__all__": [TRIP_CHANGED_SINCE]})
     if not approve and not note.strip():
         raise ValidationError({"note": [REFUSAL_REASON]})
     trip.status = TripStatus.APPROVED if approve else TripStatus.REFUSED

@@ -10,6 +10,7 @@ urlpatterns = [
     path("mobility/trips/new/", views.trip_new, name="mobility_trip_new"),
     path("mobility/trips/<int:trip_id>/", views.trip_detail, name="mobility_trip"),
     path("mobility/trips/<int:trip_id>/decide/", views.trip_decide, name="mobility_trip_decide"),
+    path("mobility/trips/<int:trip_id>/edit/", views.trip_edit, name="mobility_trip_edit"),
     path("mobility/returns/new/", views.return_new, name="mobility_return_new"),
     path("mobility/returns/<int:return_id>/", views.return_detail, name="mobility_return"),
     path(

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from parkguard.gate.views import _qr_svg
 from parkguard.lib.forms import errors_flash, form_errors_apply
 from parkguard.mobility import impact, selectors, services, visitors
+from parkguard.mobility.choices import TRIP_OPEN
 from parkguard.mobility.divisions import division_search
 from parkguard.mobility.forms import (
     ChangeForm,
@@ -37,9 +38,9 @@ from parkguard.mobility.forms import (
     VisitorForm,
     VisitorPassForm,
 )
-from parkguard.mobility.models import Visitor
+from parkguard.mobility.models import Trip, Visitor
 from parkguard.mobility.rules import risk_word_label
-from parkguard.orgs.access import can, scope_of
+from parkguard.orgs.access import Scope, can, scope_of
 from parkguard.people.sheets import SheetError, sheet_upload
 
 SEARCH_LIMIT = 20
@@ -166,6 +167,10 @@ def return_new(request: HttpRequest) -> HttpResponse:
     return render(request, "mobility/return_form.html", {"form": form})
 
 
+def _may_update(scope: Scope, trip: Trip) -> bool:
+    return trip.status in TRIP_OPEN and can(scope, "update_trip", trip)
+
+
 @login_required
 @require_GET
 def trip_detail(request: HttpRequest, trip_id: int) -> HttpResponse:
@@ -176,9 +181,49 @@ def trip_detail(request: HttpRequest, trip_id: int) -> HttpResponse:
         "mobility/trip_detail.html",
         {
             "trip": trip,
-            "form": DecisionForm(),
+            "form": DecisionForm(initial={"revision": len(trip.previous)}),
             "may_decide": can(scope, "approve_trip", trip) and trip.status == "pending",
+            "may_update": _may_update(scope, trip),
         },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def trip_edit(request: HttpRequest, trip_id: int) -> HttpResponse:
+    """修改行程 (J-1.1): the traveller's form, prefilled with the itinerary as it stands."""
+    scope = scope_of(request)
+    trip = selectors.trip_for_update(scope=scope, trip_id=trip_id)
+    form = TripForm.of_trip(trip, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.trip_update(
+                scope=scope,
+                trip=trip,
+                purpose=data["purpose"],
+                departs_on=data["departs_on"],
+                returns_on=data["returns_on"],
+                stops=[services.StopIn(c, f, t) for c, f, t in form.stops()],  # type: ignore[arg-type]
+                note=data["note"],
+                by=_user(request),
+                at=timezone.now(),
+            )
+        except ValidationError as exc:
+            form_errors_apply(form, exc)
+        else:
+            if trip.status == "pending":
+                messages.success(request, f"行程已修改，待{trip.approver}审批。")
+            else:
+                messages.success(request, "行程已修改。")
+            return redirect("mobility_trip", trip_id=trip.pk)
+    if form.errors:
+        trip.refresh_from_db()  # a refused update left the trip as it was: show that
+    return render(
+        request,
+        "mobility/trip_edit.html",
+        {"trip": trip, "form": form, "open": trip.status in TRIP_OPEN},
+        status=422 if form.errors else 200,
     )
 
 
@@ -195,6 +240,7 @@ def trip_decide(request: HttpRequest, trip_id: int) -> HttpResponse:
                 trip=trip,
                 approve=form.cleaned_data["approve"],
                 note=form.cleaned_data["note"],
+                revision=form.cleaned_data["revision"],
                 by=_user(request),
                 at=timezone.now(),
             )
@@ -203,6 +249,10 @@ def trip_decide(request: HttpRequest, trip_id: int) -> HttpResponse:
         else:
             messages.success(request, "已审批。")
             return redirect("mobility_trip", trip_id=trip.pk)
+    # The page shows the itinerary as it now stands: a decision sent again is on that one.
+    data = request.POST.copy()
+    data["revision"] = str(len(trip.previous))
+    form.data = data
     return render(
         request,
         "mobility/trip_detail.html",

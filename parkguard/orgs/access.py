@@ -422,9 +422,12 @@ ACTIONS: dict[str, Grant] = {
     "show_pass": Grant(own=True),
     # Mobility (issue 12). The park's risk-area register: park admins and cadres.
     "manage_risk_areas": Grant(park_roles=PARK_EDITORS | {Role.PARK_CADRE}),
-    # File a trip, update its itinerary, declare a return, record what a plan asked: the
-    # person themself (J-1.1), or the enterprise's officers for them.
+    # File a trip, cancel it, declare a return, record what a plan asked: the person
+    # themself (J-1.1), or the enterprise's officers for them.
     "file_trip": Grant(enterprise_roles=ENTERPRISE_EDITORS, own=True),
+    # Update a trip's itinerary (J-1.1 动态掌握行程轨迹): the traveller alone. The itinerary
+    # is what they tell the leader they will do (H-4.3); an officer may not rewrite it.
+    "update_trip": Grant(own=True),
     # Approve or refuse a trip a pack makes wait for a leader (H-4.3 企业负责同志批准).
     "approve_trip": Grant(enterprise_roles=frozenset({Role.ENTERPRISE_ADMIN})),
     # Register a visitor before arrival (J-1.2): the host (an employee, for their own

@@ -112,6 +112,18 @@ def _reads(v: dict[str, int]) -> list[str]:
     ]
 
 
+# A valid update of A1's trip (Beijing instead of Shanghai): refused by scope, not validation.
+_TRIP_FORM = {
+    "purpose": "private",
+    "departs_on": "2022-11-20",
+    "returns_on": "2022-11-22",
+    "code_1": "110105",
+    "first_1": "2022-11-20",
+    "last_1": "2022-11-21",
+    "note": "",
+}
+
+
 def _page_writes(v: dict[str, int]) -> list[tuple[str, dict[str, Any]]]:
     return [
         (
@@ -119,6 +131,7 @@ def _page_writes(v: dict[str, int]) -> list[tuple[str, dict[str, Any]]]:
             {"kind": "test", "done_at": "2022-11-15T11:00", "result": "negative"},
         ),
         (f"/mobility/trips/{v['trip']}/decide/", {"approve": "1", "note": "同意"}),
+        (f"/mobility/trips/{v['trip']}/edit/", _TRIP_FORM),
         (
             f"/mobility/isolations/{v['isolation']}/change/",
             {"ends_at": "2022-11-24T00:00", "reason": "延长观察"},
@@ -243,6 +256,16 @@ def _attack(
             failures.append(f"{who} {method.upper()} {url}: {response.status_code}")
         leaked = [m for m in markers if m in response.content.decode()]
         failures += [f"{who} {method.upper()} {url}: leaks {m}" for m in leaked]
+    # Updating the trip's itinerary: the traveller alone (issue 12 §2).
+    url = f"/api/v1/mobility/trips/{v['trip']}"
+    body = {
+        "purpose": "private",
+        "stops": [{"division_code": "110105", "first_day": "2022-11-20", "last_day": "2022-11-21"}],
+    }
+    response = client.patch(url, json.dumps(body), content_type="application/json")
+    if response.status_code not in REFUSED:
+        failures.append(f"{who} PATCH {url}: {response.status_code}")
+    failures += [f"{who} PATCH {url}: leaks {m}" for m in markers if m in response.content.decode()]
     return failures
 
 
