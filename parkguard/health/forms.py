@@ -64,11 +64,15 @@ class _PersonChoice(forms.Form):
 
 class SickLeaveForm(_PersonChoice):
     reason = forms.CharField(label="病因/症状", max_length=200, required=False)
-    started_on = forms.DateField(label="开始日期", widget=forms.DateInput(attrs={"type": "date"}))
+    started_on = forms.DateField(
+        label="开始日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
 
 
 class ReturnForm(forms.Form):
-    returned_on = forms.DateField(label="返岗日期", widget=forms.DateInput(attrs={"type": "date"}))
+    returned_on = forms.DateField(
+        label="返岗日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     note = forms.CharField(label="返岗说明", max_length=200, required=False)
 
 
@@ -79,5 +83,7 @@ class SummaryForm(forms.Form):
 
 class VaccinationForm(_PersonChoice):
     dose = forms.IntegerField(label="剂次", min_value=1, max_value=10)
-    given_on = forms.DateField(label="接种日期", widget=forms.DateInput(attrs={"type": "date"}))
+    given_on = forms.DateField(
+        label="接种日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     kind = forms.ChoiceField(label="疫苗类型", choices=VaccineKind.choices)

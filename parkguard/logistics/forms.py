@@ -11,7 +11,7 @@ class DeclarationForm(forms.Form):
     planned_arrival = forms.DateTimeField(
         label="计划抵达时间",
         required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     route = forms.CharField(label="行驶路线", max_length=300, required=False)
     travel_history = forms.CharField(label="近7天旅居史", max_length=300, required=False)
@@ -31,7 +31,9 @@ class DeclarationForm(forms.Form):
             self.fields[f"crew{n}_tested_at"] = forms.DateTimeField(
                 label=f"司乘人员{n} 核酸采样时间",
                 required=False,
-                widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+                widget=forms.DateTimeInput(
+                    attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+                ),
             )
             self.fields[f"crew{n}_test_negative"] = forms.BooleanField(
                 label=f"司乘人员{n} 结果为阴性", required=False
@@ -81,10 +83,14 @@ class PassForm(forms.Form):
     route = forms.CharField(label="通行路线", max_length=300, required=False)
     purpose = forms.CharField(label="运输物资", max_length=200, required=False)
     valid_from = forms.DateField(
-        label="有效期起", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label="有效期起",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     valid_until = forms.DateField(
-        label="有效期至", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label="有效期至",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
 

@@ -24,7 +24,9 @@ STOP_ROWS = (1, 2, 3)
 
 
 def _date() -> forms.DateField:
-    return forms.DateField(label="日期", widget=forms.DateInput(attrs={"type": "date"}))
+    return forms.DateField(
+        label="日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
 
 
 class StopsMixin(forms.Form):
@@ -59,10 +61,14 @@ def _stop_fields(
             label=f"地点{n}", required=n == 1, max_length=12, help_text=CODE_HELP if n == 1 else ""
         )
         form.fields[f"first_{n}"] = forms.DateField(
-            label=first_label, required=n == 1, widget=forms.DateInput(attrs={"type": "date"})
+            label=first_label,
+            required=n == 1,
+            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         )
         form.fields[f"last_{n}"] = forms.DateField(
-            label=last_label, required=n == 1, widget=forms.DateInput(attrs={"type": "date"})
+            label=last_label,
+            required=n == 1,
+            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         )
         if transit:
             form.fields[f"transit_{n}"] = forms.BooleanField(label=f"地点{n}仅途经", required=False)
@@ -70,9 +76,11 @@ def _stop_fields(
 
 class TripForm(StopsMixin):
     purpose = forms.ChoiceField(label="事由", choices=TripPurpose.choices)
-    departs_on = forms.DateField(label="出发日期", widget=forms.DateInput(attrs={"type": "date"}))
+    departs_on = forms.DateField(
+        label="出发日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     returns_on = forms.DateField(
-        label="预计返回日期", widget=forms.DateInput(attrs={"type": "date"})
+        label="预计返回日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     note = forms.CharField(label="说明", required=False, max_length=200)
 
@@ -101,13 +109,14 @@ class TripForm(StopsMixin):
 
 class ReturnForm(StopsMixin):
     arrived_at = forms.DateTimeField(
-        label="抵达（返回）时间", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label="抵达（返回）时间",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     transport = forms.ChoiceField(label="交通方式", choices=Transport.choices)
     cert_at = forms.DateTimeField(
         label="已有核酸检测的采样时间（没有可不填）",
         required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     cert_result = forms.ChoiceField(
         label="该次检测结果", choices=TestResult.choices, required=False
@@ -155,7 +164,7 @@ class EvidenceForm(forms.Form):
     obligation = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
     done_at = forms.DateTimeField(
         label="完成时间（检测为采样时间）",
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     result = forms.ChoiceField(
         label="检测结果", choices=[("", "—"), *TestResult.choices], required=False
@@ -167,10 +176,12 @@ class RiskAreaForm(forms.Form):
     place = forms.CharField(label="街道/社区（可不填）", required=False, max_length=100)
     level = forms.CharField(label="风险等级", max_length=20)
     effective_from = forms.DateField(
-        label="起始日期", widget=forms.DateInput(attrs={"type": "date"})
+        label="起始日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     effective_to = forms.DateField(
-        label="截止日期（可不填）", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label="截止日期（可不填）",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     source = forms.CharField(label="来源", max_length=200)
 
@@ -181,12 +192,12 @@ class RiskAreaEditForm(forms.Form):
     level = forms.CharField(label="风险等级", max_length=20)
     place = forms.CharField(label="街道/社区（可不填）", required=False, max_length=100)
     effective_from = forms.DateField(
-        label="起始日期", widget=forms.DateInput(attrs={"type": "date"})
+        label="起始日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     effective_to = forms.DateField(
         label="截止日期（提前结束时填这里；可不填）",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     source = forms.CharField(
         label="来源", max_length=200, error_messages={"required": SOURCE_REQUIRED}
@@ -205,7 +216,8 @@ class RiskImportForm(forms.Form):
 
 class IsolationChangeForm(forms.Form):
     ends_at = forms.DateTimeField(
-        label="新的结束时间", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label="新的结束时间",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     reason = forms.CharField(label="理由", max_length=200)
 
@@ -227,7 +239,8 @@ class VisitorForm(forms.Form):
         label="出发地（行政区划代码）", max_length=12, help_text=CODE_HELP
     )
     arrives_at = forms.DateTimeField(
-        label="预计抵达时间", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label="预计抵达时间",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
 
     def __init__(
@@ -246,7 +259,7 @@ class VisitorFillForm(StopsMixin):
     cert_at = forms.DateTimeField(
         label="最近一次核酸检测的采样时间（没有可不填）",
         required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     cert_result = forms.ChoiceField(
         label="该次检测结果", choices=TestResult.choices, required=False
@@ -276,5 +289,5 @@ class VisitorPassForm(forms.Form):
     departs_at = forms.DateTimeField(
         label="预计离开时间（通行证有效止）",
         required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )

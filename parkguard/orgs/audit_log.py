@@ -52,13 +52,13 @@ class AuditFilterForm(forms.Form):
     date_from = forms.DateField(
         label="开始日期",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"invalid": "请输入有效的日期，如 2022-11-15"},
     )
     date_to = forms.DateField(
         label="结束日期",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"invalid": "请输入有效的日期，如 2022-11-15"},
     )
     enterprise = forms.TypedChoiceField(label="企业", required=False, coerce=int, empty_value=None)

@@ -14,7 +14,7 @@ from parkguard.oversight.choices import (
 )
 from parkguard.oversight.selectors import SectionSpec
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class PlanForm(forms.Form):
@@ -62,7 +62,8 @@ class ApplicationForm(forms.Form):
     kind = forms.ChoiceField(label="类型", choices=ApplicationKind.choices)
     title = forms.CharField(label="名称", max_length=100, required=False)
     starts_at = forms.DateTimeField(
-        label="开始时间", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label="开始时间",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     headcount = forms.IntegerField(label="人数", min_value=0, max_value=1_000_000)
     participants_origin = forms.ChoiceField(

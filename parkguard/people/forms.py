@@ -55,8 +55,8 @@ class PersonForm(forms.ModelForm):
         model = Person
         fields = PERSON_FIELDS
         widgets = {
-            "joined_on": forms.DateInput(attrs={"type": "date"}),
-            "left_on": forms.DateInput(attrs={"type": "date"}),
+            "joined_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "left_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "phone": forms.TextInput(attrs={"type": "tel", "inputmode": "numeric"}),
         }
 
@@ -137,7 +137,9 @@ class RevealForm(forms.Form):
 
 class StatusForm(forms.Form):
     status = forms.ChoiceField(label="新状态", choices=EmploymentStatus.choices)
-    on = forms.DateField(label="日期", widget=forms.DateInput(attrs={"type": "date"}))
+    on = forms.DateField(
+        label="日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     note = forms.CharField(label="说明", required=False, max_length=200)
 
 

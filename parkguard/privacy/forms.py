@@ -45,7 +45,7 @@ class PurgeForm(forms.Form):
     until = forms.DateField(
         label="清除截止日期（疫情结束之日，含当日）",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     reason = forms.CharField(label="理由", max_length=300, required=False)
 

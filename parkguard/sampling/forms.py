@@ -11,7 +11,9 @@ RESULT_CHOICES = [(r.value, r.label) for r in Result if r != Result.PENDING]
 
 class RoundForm(forms.Form):
     name = forms.CharField(label="名称", max_length=80)
-    on = forms.DateField(label="检测日期", widget=forms.DateInput(attrs={"type": "date"}))
+    on = forms.DateField(
+        label="检测日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     kind = forms.ChoiceField(label="类型", choices=RoundKind.choices)
     group = forms.ChoiceField(label="范围", choices=RoundGroup.choices)
     org_unit = forms.TypedChoiceField(label="部门", required=False, coerce=int, empty_value=None)

@@ -22,7 +22,9 @@ class MoveForm(forms.Form):
         label="领用部门", coerce=int, required=False, empty_value=None
     )
     expires_on = forms.DateField(
-        label="到期日", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label="到期日",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     note = forms.CharField(label="说明（处置方式）", max_length=200, required=False)
 
