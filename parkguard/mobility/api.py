@@ -66,7 +66,7 @@ class TripOut(Schema):
     id: int
     status: str
     approver: str
-    purpose: str
+    purpose: FreeText
     departs_on: dt.date
     returns_on: dt.date
     note: FreeText
@@ -566,7 +566,7 @@ class RiskAreaChangeOut(Schema):
     at: LocalDateTime
     by: str
     kind: str = Field(description="登记、修改或删除")
-    reason: str
+    reason: FreeText
     changes: list[FieldChangeOut]
 
 
